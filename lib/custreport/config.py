@@ -1,0 +1,302 @@
+"""Project parameters: find the project, load and validate ``params/*.yaml`` once.
+
+Every YAML file is read into a typed pydantic model, so a typo in a parameter
+file is reported as one line naming the file and the key, not as a traceback
+deep inside ingest or a notebook.
+
+>>> root = project_root()            # the folder holding params/ (or $CUSTREPORT_HOME)
+>>> regions = load_regions()         # RegionTable from params/regions.yaml
+>>> regions.resolve("沪")
+'east'
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+TableName = Literal["customers", "orders", "deals", "interactions", "reps"]
+DateOrder = Literal["year-first", "month-first", "day-first"]
+
+
+class UserError(Exception):
+    """A mistake in the user's files or parameters: shown as one line, exit code 2."""
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The project folder: ``$CUSTREPORT_HOME``, else the nearest ancestor holding ``params/``.
+
+    Notebooks run with their own folder as working directory (JupyterLab) or the
+    caller's (papermill), so the store and params are found by walking up.
+    """
+    env = os.environ.get("CUSTREPORT_HOME")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "params" / "regions.yaml").is_file():
+            return folder
+    raise UserError(f"no custreport project found from {here}: expected a params/regions.yaml "
+                    "in this folder or a parent, or set CUSTREPORT_HOME")
+
+
+def default_store(root: Path | None = None) -> Path:
+    """Where ingest writes snapshots and reports read them: ``<root>/data/clean``."""
+    return (root or project_root()) / "data" / "clean"
+
+
+def read_yaml(path: Path) -> dict:
+    """Parse a YAML mapping, turning every failure into a one-line UserError."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        raise UserError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
+    return data
+
+
+def validated(model: type[BaseModel], data: dict, path: Path) -> BaseModel:
+    """Build ``model`` from ``data``; a validation error becomes one line naming file and key."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise UserError(f"{path}: {key}: {first['msg']}{more}") from None
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def fold_text(value: str) -> str:
+    """Fold a hand-typed label for lookup: full-width to half-width, trimmed, lower-case, no spaces.
+
+    >>> fold_text(" Ｓｈａｎｇｈａｉ ")
+    'shanghai'
+    """
+    return "".join(unicodedata.normalize("NFKC", value).split()).lower()
+
+
+class Province(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    en: str = ""
+    aliases: list[str] = Field(default_factory=list)
+    cities: list[str] = Field(default_factory=list)
+
+
+class Region(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    zh: str
+    en: str
+    aliases: list[str] = Field(default_factory=list)
+    provinces: list[Province] = Field(default_factory=list)
+
+    @field_validator("code")
+    @classmethod
+    def _code_is_path_safe(cls, code: str) -> str:
+        # Codes name output folders, so they must never be able to escape them.
+        if not code.replace("_", "").replace("-", "").isalnum() or not code.isascii():
+            raise ValueError(f"region code {code!r} must be ASCII letters, digits, - or _")
+        return code
+
+
+class UnknownRegion(BaseModel):
+    code: str = "unknown"
+    zh: str = "未知区域"
+    en: str = "Unknown region"
+
+
+# Province names are often typed with their administrative suffix; stripping it
+# lets one alias list serve 浙江, 浙江省 and 广西壮族自治区 alike.
+_PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
+
+
+class RegionTable(BaseModel):
+    """The regions of params/regions.yaml and a resolver from any typed place name."""
+
+    model_config = ConfigDict(extra="forbid")
+    unknown: UnknownRegion = Field(default_factory=UnknownRegion)
+    regions: list[Region]
+
+    def model_post_init(self, __context) -> None:
+        region_index: dict[str, str] = {}
+        province_index: dict[str, tuple[str, str]] = {}
+        city_index: dict[str, tuple[str, str]] = {}
+        for region in self.regions:
+            for label in (region.code, region.zh, region.en, *region.aliases):
+                region_index.setdefault(fold_text(label), region.code)
+            for province in region.provinces:
+                for label in (province.name, province.en, *province.aliases):
+                    province_index.setdefault(fold_text(label), (region.code, province.name))
+                for city in province.cities:
+                    city_index.setdefault(fold_text(city), (region.code, province.name))
+        self._region_index = region_index
+        self._province_index = province_index
+        self._city_index = city_index
+
+    @property
+    def codes(self) -> list[str]:
+        return [region.code for region in self.regions]
+
+    def by_code(self, code: str) -> Region | UnknownRegion:
+        for region in self.regions:
+            if region.code == code:
+                return region
+        if code == self.unknown.code:
+            return self.unknown
+        raise KeyError(code)
+
+    def display_name(self, code: str, locale: str = "zh") -> str:
+        """Region name for readers; ``all`` is the whole company."""
+        if code == "all":
+            return "全公司" if locale == "zh" else "Company-wide"
+        entry = self.by_code(code)
+        return entry.zh if locale == "zh" else entry.en
+
+    def resolve(self, value: object) -> str | None:
+        """Region code for a region, province or city name, or None when nothing matches.
+
+        >>> load_regions().resolve("广东省"), load_regions().resolve("杭州市")
+        ('south', 'east')
+        """
+        province = self.resolve_province(value)
+        if province:
+            return province[0]
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return self._region_index.get(fold_text(value))
+
+    def resolve_province(self, value: object) -> tuple[str, str] | None:
+        """(region code, province name) for a province or city name, else None."""
+        if not isinstance(value, str) or not value.strip():
+            return None
+        key = fold_text(value)
+        for candidate in _suffix_variants(key):
+            if candidate in self._province_index:
+                return self._province_index[candidate]
+            if candidate in self._city_index:
+                return self._city_index[candidate]
+        return None
+
+    def region_param(self, value: str) -> str:
+        """Validate a report's region parameter: a code, a name or an alias, or ``all``."""
+        key = fold_text(value)
+        if key in ("all", "全公司", "全部"):
+            return "all"
+        if key in (fold_text(self.unknown.code), fold_text(self.unknown.zh), fold_text(self.unknown.en)):
+            return self.unknown.code
+        code = self._region_index.get(key)
+        if code is None:
+            known = ", ".join(f"{r.code} ({r.zh})" for r in self.regions)
+            raise UserError(f"unknown region {value!r}: use all, {self.unknown.code} or one of {known}")
+        return code
+
+
+def _suffix_variants(key: str) -> list[str]:
+    variants = [key]
+    for suffix in _PROVINCE_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            variants.append(key[: -len(suffix)])
+    return variants
+
+
+@lru_cache(maxsize=8)
+def _load_regions_cached(path: Path, mtime: float) -> RegionTable:
+    return validated(RegionTable, read_yaml(path), path)
+
+
+def load_regions(path: Path | None = None) -> RegionTable:
+    """Load params/regions.yaml (cached while the file is unchanged)."""
+    path = Path(path) if path else project_root() / "params" / "regions.yaml"
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    return _load_regions_cached(path.resolve(), path.stat().st_mtime)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class SourceSpec(BaseModel):
+    """One input in params/sources.yaml: where it is, which table it feeds, how to read it."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    path: str = Field(description="file path or glob, relative to the project folder")
+    table: TableName
+    sheets: list[str] | Literal["all"] = "all"
+    encoding: str = "auto"
+    delimiter: str = ","
+    header_row: int | None = Field(default=None, ge=1, description="1-based; found automatically when absent")
+    columns: list[str] | None = Field(default=None, description="column names for a file without a header row")
+    column_map: dict[str, str] = Field(default_factory=dict, description="source header -> canonical column")
+    date_order: DateOrder | None = None
+    phone_region: str | None = None
+    currency: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_simple(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("source name must not be empty")
+        return name.strip()
+
+
+class SourceDefaults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date_order: DateOrder = "year-first"
+    phone_region: str = "CN"
+    currency: str = "CNY"
+
+
+class SourcesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    defaults: SourceDefaults = Field(default_factory=SourceDefaults)
+    keep_snapshots: int = Field(default=5, ge=1)
+    sources: list[SourceSpec]
+
+    def model_post_init(self, __context) -> None:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"source name {source.name!r} is used twice")
+            seen.add(source.name)
+        for source in self.sources:
+            source.date_order = source.date_order or self.defaults.date_order
+            source.phone_region = source.phone_region or self.defaults.phone_region
+            source.currency = source.currency or self.defaults.currency
+
+
+def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:
+    """Load params/sources.yaml; returns the config and the folder its relative paths start from.
+
+    Relative source paths are taken from the project folder (the parent of params/),
+    so the same file works whatever the working directory.
+    """
+    path = Path(path) if path else project_root() / "params" / "sources.yaml"
+    try:
+        config = validated(SourcesConfig, read_yaml(path), path)
+    except ValueError as exc:  # model_post_init checks surface as ValueError
+        raise UserError(f"{path}: {exc}") from None
+    resolved = path.resolve()
+    base = resolved.parent.parent if resolved.parent.name == "params" else resolved.parent
+    return config, base

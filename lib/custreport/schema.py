@@ -1,0 +1,124 @@
+"""The canonical tables: their columns, types and the one validation point.
+
+Every table keeps lineage (``source``, ``source_sheet``, ``source_row``) so any
+number in a report can be traced back to the input rows it came from. Columns
+a source has but the schema does not know are kept with an ``x_`` prefix.
+
+>>> conform(pd.DataFrame({"customer_id": ["C1"], "name": ["甲"], "region": ["east"]}), "customers").dtypes["created_at"]
+dtype('<M8[ms]')
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+TEXT = "string"
+DATE = "datetime64[ms]"
+NUMBER = "float64"
+COUNT = "Int64"
+
+LINEAGE = {"source": TEXT, "source_sheet": TEXT, "source_row": COUNT}
+
+COLUMNS: dict[str, dict[str, str]] = {
+    "customers": {
+        "customer_id": TEXT, "name": TEXT, "region": TEXT,
+        "province": TEXT, "city": TEXT, "country": TEXT, "industry": TEXT,
+        "customer_type": TEXT, "owner_rep": TEXT, "phone": TEXT, "phone_type": TEXT,
+        "email": TEXT, "address": TEXT, "channel": TEXT, "created_at": DATE,
+        "credit_rating": TEXT, "potential_value": NUMBER, "intent": TEXT,
+        "name_key": TEXT, "source_customer_id": TEXT,
+        **LINEAGE,
+    },
+    "orders": {
+        "order_id": TEXT, "customer_id": TEXT, "order_date": DATE, "amount": NUMBER,
+        "quantity": NUMBER, "unit_price": NUMBER, "product": TEXT, "channel": TEXT, "status": TEXT,
+        "region": TEXT,
+        **LINEAGE,
+    },
+    "deals": {
+        "deal_id": TEXT, "stage": TEXT, "created_at": DATE,
+        "customer_id": TEXT, "closed_at": DATE, "amount": NUMBER, "owner_rep": TEXT,
+        "lead_source": TEXT, "product": TEXT, "outcome": TEXT, "region": TEXT,
+        **LINEAGE,
+    },
+    "interactions": {
+        "customer_id": TEXT, "date": DATE, "kind": TEXT,
+        "satisfaction": NUMBER, "note": TEXT,
+        **LINEAGE,
+    },
+    "reps": {
+        "rep_id": TEXT, "name": TEXT, "region": TEXT,
+        "manager": TEXT, "industries": TEXT, "capacity": NUMBER,
+        **LINEAGE,
+    },
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "customers": ("customer_id", "name", "region"),
+    "orders": ("order_id", "customer_id", "order_date", "amount"),
+    "deals": ("deal_id", "stage", "created_at"),
+    "interactions": ("customer_id", "date", "kind"),
+    "reps": ("rep_id", "name", "region"),
+}
+
+ORDER_STATUSES = ("completed", "returned", "cancelled")
+DEAL_OUTCOMES = ("open", "won", "lost")
+CUSTOMER_TYPES = ("prospect", "active", "churned")
+TABLES = tuple(COLUMNS)
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """A zero-row frame with the table's canonical columns and types."""
+    return pd.DataFrame({col: pd.Series(dtype=dtype) for col, dtype in COLUMNS[table].items()})
+
+
+def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Return ``frame`` with every canonical column present, typed, in canonical order.
+
+    Extra (``x_``) columns follow the canonical ones; anything else is dropped.
+    """
+    spec = COLUMNS[table]
+    columns = {}
+    for col, dtype in spec.items():
+        if col in frame:
+            columns[col] = frame[col].astype(dtype)
+        else:
+            columns[col] = pd.Series(pd.array([None] * len(frame), dtype=dtype), index=frame.index)
+    extras = [col for col in frame.columns if col.startswith("x_") and col not in spec]
+    out = pd.DataFrame(columns, index=frame.index)
+    for col in extras:
+        out[col] = frame[col].astype(TEXT)
+    return out.reset_index(drop=True)
+
+
+@lru_cache(maxsize=None)
+def pandera_schema(table: str):
+    """The pandera schema of a table (built on first use: pandera is slow to import)."""
+    import pandera.pandas as pa
+
+    checks = {
+        "orders": {"status": pa.Check.isin(ORDER_STATUSES)},
+        "deals": {"outcome": pa.Check.isin(DEAL_OUTCOMES)},
+        "customers": {"customer_type": pa.Check.isin(CUSTOMER_TYPES)},
+    }.get(table, {})
+    columns = {
+        col: pa.Column(
+            dtype,
+            nullable=col not in REQUIRED[table],
+            checks=checks.get(col),
+            unique=col in ("customer_id",) and table == "customers",
+        )
+        for col, dtype in COLUMNS[table].items()
+    }
+    return pa.DataFrameSchema(columns, strict=False, ordered=False)
+
+
+def validate(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Check a canonical table against its schema (all errors collected, then raised).
+
+    Raises ``pandera.errors.SchemaErrors``: a failure here is a defect of custreport,
+    not of the user's data, because ingest quarantines bad rows before this point.
+    """
+    return pandera_schema(table).validate(frame, lazy=True)
