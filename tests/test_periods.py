@@ -1,0 +1,586 @@
+"""Tests for custreport.periods; expected dates are worked out by hand."""
+
+from __future__ import annotations
+
+import doctest
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import custreport.periods as periods
+from custreport.periods import Period, PeriodError, parse_period
+
+D = date
+TODAY = D(2026, 11, 22)
+
+
+def span(text: str, today: date | None = None) -> tuple[date, date, str, str]:
+    p = parse_period(text, today=today)
+    return p.start, p.end, p.label, p.kind
+
+
+# -- parsing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024", (D(2024, 1, 1), D(2024, 12, 31), "2024", "year")),
+        ("1900", (D(1900, 1, 1), D(1900, 12, 31), "1900", "year")),
+        ("2999", (D(2999, 1, 1), D(2999, 12, 31), "2999", "year")),
+        ("2024-H1", (D(2024, 1, 1), D(2024, 6, 30), "2024-H1", "half")),
+        ("2024-H2", (D(2024, 7, 1), D(2024, 12, 31), "2024-H2", "half")),
+        ("2024-h2", (D(2024, 7, 1), D(2024, 12, 31), "2024-H2", "half")),
+        ("2024H1", (D(2024, 1, 1), D(2024, 6, 30), "2024-H1", "half")),
+        ("2024-Q1", (D(2024, 1, 1), D(2024, 3, 31), "2024-Q1", "quarter")),
+        ("2024-Q2", (D(2024, 4, 1), D(2024, 6, 30), "2024-Q2", "quarter")),
+        ("2024-Q3", (D(2024, 7, 1), D(2024, 9, 30), "2024-Q3", "quarter")),
+        ("2024-Q4", (D(2024, 10, 1), D(2024, 12, 31), "2024-Q4", "quarter")),
+        ("2024-q3", (D(2024, 7, 1), D(2024, 9, 30), "2024-Q3", "quarter")),
+        ("2024Q3", (D(2024, 7, 1), D(2024, 9, 30), "2024-Q3", "quarter")),
+        ("2024q3", (D(2024, 7, 1), D(2024, 9, 30), "2024-Q3", "quarter")),
+        ("2024-09", (D(2024, 9, 1), D(2024, 9, 30), "2024-09", "month")),
+        ("2024-9", (D(2024, 9, 1), D(2024, 9, 30), "2024-09", "month")),
+        ("2024-12", (D(2024, 12, 1), D(2024, 12, 31), "2024-12", "month")),
+        ("2024-02", (D(2024, 2, 1), D(2024, 2, 29), "2024-02", "month")),
+        ("2023-02", (D(2023, 2, 1), D(2023, 2, 28), "2023-02", "month")),
+        ("1900-02", (D(1900, 2, 1), D(1900, 2, 28), "1900-02", "month")),
+        ("2000-02", (D(2000, 2, 1), D(2000, 2, 29), "2000-02", "month")),
+        # 2024-01-01 is a Monday, so W36 starts 35 weeks later.
+        ("2024-W36", (D(2024, 9, 2), D(2024, 9, 8), "2024-W36", "week")),
+        ("2024W36", (D(2024, 9, 2), D(2024, 9, 8), "2024-W36", "week")),
+        ("2024-w36", (D(2024, 9, 2), D(2024, 9, 8), "2024-W36", "week")),
+        ("2024-W1", (D(2024, 1, 1), D(2024, 1, 7), "2024-W01", "week")),
+        # 2025-01-01 is a Wednesday: its week 1 starts in 2024.
+        ("2025-W01", (D(2024, 12, 30), D(2025, 1, 5), "2025-W01", "week")),
+        # 2020 has 53 ISO weeks; the last one ends in 2021.
+        ("2020-W53", (D(2020, 12, 28), D(2021, 1, 3), "2020-W53", "week")),
+        # 2021-01-01 is a Friday: it belongs to 2020-W53, so W01 starts 4 Jan.
+        ("2021-W01", (D(2021, 1, 4), D(2021, 1, 10), "2021-W01", "week")),
+        (
+            "2024-07-01..2024-09-30",
+            (D(2024, 7, 1), D(2024, 9, 30), "2024-07-01..2024-09-30", "range"),
+        ),
+        (
+            "2024-7-1..2024-9-30",
+            (D(2024, 7, 1), D(2024, 9, 30), "2024-07-01..2024-09-30", "range"),
+        ),
+        (
+            "2024-07-01 .. 2024-09-30",
+            (D(2024, 7, 1), D(2024, 9, 30), "2024-07-01..2024-09-30", "range"),
+        ),
+        (
+            "2024-02-29..2024-02-29",
+            (D(2024, 2, 29), D(2024, 2, 29), "2024-02-29..2024-02-29", "range"),
+        ),
+        (
+            "2023-12-15..2024-01-14",
+            (D(2023, 12, 15), D(2024, 1, 14), "2023-12-15..2024-01-14", "range"),
+        ),
+        ("  2024-Q3\t", (D(2024, 7, 1), D(2024, 9, 30), "2024-Q3", "quarter")),
+        ("\n2024\n", (D(2024, 1, 1), D(2024, 12, 31), "2024", "year")),
+    ],
+)
+def test_parse_forms(text, expected):
+    assert span(text) == expected
+
+
+def test_parse_returns_plain_period():
+    p = parse_period("2024-Q3")
+    assert p == Period(D(2024, 7, 1), D(2024, 9, 30), "2024-Q3", "quarter")
+    assert p.to_date is None
+    with pytest.raises(AttributeError):
+        p.start = D(2024, 1, 1)  # frozen
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("last-month", (D(2026, 10, 1), D(2026, 10, 31), "2026-10", "month")),
+        ("last-quarter", (D(2026, 7, 1), D(2026, 9, 30), "2026-Q3", "quarter")),
+        ("last-year", (D(2025, 1, 1), D(2025, 12, 31), "2025", "year")),
+        ("LAST-QUARTER", (D(2026, 7, 1), D(2026, 9, 30), "2026-Q3", "quarter")),
+        ("last_month", (D(2026, 10, 1), D(2026, 10, 31), "2026-10", "month")),
+        (
+            "mtd",
+            (D(2026, 11, 1), D(2026, 11, 22), "2026-11-01..2026-11-22", "range"),
+        ),
+        (
+            "qtd",
+            (D(2026, 10, 1), D(2026, 11, 22), "2026-10-01..2026-11-22", "range"),
+        ),
+        (
+            "YTD",
+            (D(2026, 1, 1), D(2026, 11, 22), "2026-01-01..2026-11-22", "range"),
+        ),
+    ],
+)
+def test_relative_forms(text, expected):
+    assert span(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "today, text, label",
+    [
+        (D(2026, 1, 15), "last-month", "2025-12"),
+        (D(2026, 1, 15), "last-quarter", "2025-Q4"),
+        (D(2026, 3, 31), "last-quarter", "2025-Q4"),
+        (D(2026, 4, 1), "last-quarter", "2026-Q1"),
+        (D(2026, 3, 31), "last-month", "2026-02"),
+        (D(2026, 1, 1), "last-year", "2025"),
+        (D(2026, 1, 1), "mtd", "2026-01-01..2026-01-01"),
+        (D(2026, 1, 1), "qtd", "2026-01-01..2026-01-01"),
+        (D(2026, 12, 31), "qtd", "2026-10-01..2026-12-31"),
+        (D(2024, 2, 29), "ytd", "2024-01-01..2024-02-29"),
+    ],
+)
+def test_relative_edges(today, text, label):
+    assert parse_period(text, today=today).label == label
+
+
+def test_relative_accepts_datetime_today():
+    p = parse_period("mtd", today=datetime(2026, 11, 22, 17, 30))
+    assert (p.start, p.end) == (D(2026, 11, 1), D(2026, 11, 22))
+
+
+def test_relative_defaults_to_current_date():
+    before = date.today()
+    p = parse_period("ytd")
+    after = date.today()
+    assert p.start == D(p.end.year, 1, 1)
+    assert before <= p.end <= after
+
+
+def test_to_date_slice_is_not_a_plain_range():
+    qtd = parse_period("qtd", today=TODAY)
+    assert qtd.to_date == "quarter"
+    same_days = parse_period(qtd.label)
+    assert (same_days.start, same_days.end) == (qtd.start, qtd.end)
+    # They step back differently, so they must not compare equal.
+    assert same_days.previous != qtd.previous
+    assert same_days != qtd
+
+
+# -- errors ----------------------------------------------------------------
+
+FORMS = (
+    "use 2024, 2024-H1, 2024-Q3, 2024-09, 2024-W36, 2024-07-01..2024-09-30, "
+    "last-month, last-quarter, last-year, mtd, qtd or ytd"
+)
+
+
+def test_error_message_exact():
+    with pytest.raises(PeriodError) as info:
+        parse_period("2024-Q5")
+    assert str(info.value) == f"unknown period '2024-Q5': {FORMS}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "2024-Q5",
+        "2024-Q0",
+        "2024-H3",
+        "2024-13",
+        "2024-00",
+        "2024-123",
+        "2024-W00",
+        "2024-W53",  # 2024 has 52 ISO weeks
+        "2021-W53",
+        "2020-W54",
+        "2024-02-30..2024-03-01",
+        "2023-02-29..2023-03-01",
+        "2024-01-01..2024-13-01",
+        "2024-03-02..2024-03-01",
+        "2024-07-01..",
+        "..2024-07-01",
+        "2024-07-01",
+        "1899",
+        "3000",
+        "0000-Q1",
+        "1899-12-31..1900-01-31",
+        "24",
+        "Q3-2024",
+        "2024-Q3-01",
+        "last-week",
+        "last month ago",
+        "wtd",
+        "today",
+        "２０２４",  # full-width digits
+        "٢٠٢٤",  # Arabic-Indic digits: int() would accept them
+        "2024\n-Q3",
+    ],
+)
+def test_invalid_inputs_raise_period_error(text):
+    with pytest.raises(PeriodError) as info:
+        parse_period(text)
+    message = str(info.value)
+    assert "\n" not in message
+    assert repr(text.strip()) in message
+    assert message.endswith(FORMS)
+
+
+def test_invalid_value_message_names_the_problem():
+    with pytest.raises(PeriodError, match=r"2024 has ISO weeks 1\.\.52"):
+        parse_period("2024-W53")
+    with pytest.raises(PeriodError, match="month must be 1..12"):
+        parse_period("2024-13")
+    with pytest.raises(PeriodError, match="start is after end"):
+        parse_period("2024-03-02..2024-03-01")
+
+
+def test_period_error_is_value_error():
+    assert issubclass(PeriodError, ValueError)
+
+
+def test_non_string_input_raises_period_error():
+    with pytest.raises(PeriodError):
+        parse_period(2024)  # type: ignore[arg-type]
+
+
+def test_direct_construction_rejects_inverted_dates():
+    with pytest.raises(ValueError):
+        Period(D(2024, 2, 1), D(2024, 1, 1), "x", "range")
+    with pytest.raises(ValueError):
+        Period(D(2024, 1, 1), D(2024, 1, 1), "x", "fortnight")
+
+
+# -- previous --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, label, start, end",
+    [
+        ("2024", "2023", D(2023, 1, 1), D(2023, 12, 31)),
+        ("2024-H1", "2023-H2", D(2023, 7, 1), D(2023, 12, 31)),
+        ("2024-H2", "2024-H1", D(2024, 1, 1), D(2024, 6, 30)),
+        ("2024-Q1", "2023-Q4", D(2023, 10, 1), D(2023, 12, 31)),
+        ("2024-Q2", "2024-Q1", D(2024, 1, 1), D(2024, 3, 31)),
+        ("2024-Q3", "2024-Q2", D(2024, 4, 1), D(2024, 6, 30)),
+        ("2024-01", "2023-12", D(2023, 12, 1), D(2023, 12, 31)),
+        ("2024-03", "2024-02", D(2024, 2, 1), D(2024, 2, 29)),
+        ("2023-03", "2023-02", D(2023, 2, 1), D(2023, 2, 28)),
+        ("2024-W36", "2024-W35", D(2024, 8, 26), D(2024, 9, 1)),
+        ("2021-W01", "2020-W53", D(2020, 12, 28), D(2021, 1, 3)),
+        ("2024-W01", "2023-W52", D(2023, 12, 25), D(2023, 12, 31)),
+        ("2025-W01", "2024-W52", D(2024, 12, 23), D(2024, 12, 29)),
+        (
+            # 92 days, so the previous range is the 92 days before 1 July.
+            "2024-07-01..2024-09-30",
+            "2024-03-31..2024-06-30",
+            D(2024, 3, 31),
+            D(2024, 6, 30),
+        ),
+        (
+            "2024-03-01..2024-03-10",
+            "2024-02-20..2024-02-29",
+            D(2024, 2, 20),
+            D(2024, 2, 29),
+        ),
+        (
+            "2024-01-01..2024-01-01",
+            "2023-12-31..2023-12-31",
+            D(2023, 12, 31),
+            D(2023, 12, 31),
+        ),
+    ],
+)
+def test_previous(text, label, start, end):
+    p = parse_period(text)
+    prev = p.previous
+    assert (prev.label, prev.start, prev.end) == (label, start, end)
+    assert prev.kind == p.kind
+    assert prev == parse_period(label)
+
+
+@pytest.mark.parametrize(
+    "today, text, label",
+    [
+        (TODAY, "qtd", "2026-07-01..2026-08-22"),
+        (TODAY, "mtd", "2026-10-01..2026-10-22"),
+        (TODAY, "ytd", "2025-01-01..2025-11-22"),
+        (D(2026, 1, 10), "mtd", "2025-12-01..2025-12-10"),
+        (D(2026, 2, 15), "qtd", "2025-10-01..2025-11-15"),
+        # The previous unit is shorter: clamp to its last day.
+        (D(2026, 3, 31), "mtd", "2026-02-01..2026-02-28"),
+        (D(2024, 3, 31), "mtd", "2024-02-01..2024-02-29"),
+        (D(2026, 5, 31), "qtd", "2026-01-01..2026-02-28"),
+        (D(2024, 2, 29), "ytd", "2023-01-01..2023-02-28"),
+    ],
+)
+def test_previous_of_to_date_slices(today, text, label):
+    p = parse_period(text, today=today)
+    prev = p.previous
+    assert prev.label == label
+    assert prev.kind == "range"
+    assert prev.to_date == p.to_date
+
+
+def test_previous_of_to_date_slice_chains():
+    p = parse_period("qtd", today=TODAY)
+    assert p.previous.previous.label == "2026-04-01..2026-05-22"
+
+
+# -- year_ago --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, label, start, end",
+    [
+        ("2024", "2023", D(2023, 1, 1), D(2023, 12, 31)),
+        ("2024-H1", "2023-H1", D(2023, 1, 1), D(2023, 6, 30)),
+        ("2024-H2", "2023-H2", D(2023, 7, 1), D(2023, 12, 31)),
+        ("2024-Q1", "2023-Q1", D(2023, 1, 1), D(2023, 3, 31)),
+        ("2024-Q4", "2023-Q4", D(2023, 10, 1), D(2023, 12, 31)),
+        ("2024-02", "2023-02", D(2023, 2, 1), D(2023, 2, 28)),
+        ("2025-02", "2024-02", D(2024, 2, 1), D(2024, 2, 29)),
+        ("2024-W36", "2023-W36", D(2023, 9, 4), D(2023, 9, 10)),
+        ("2021-W01", "2020-W01", D(2019, 12, 30), D(2020, 1, 5)),
+        # No week 53 in 2019 or 2025: fall back to week 52.
+        ("2020-W53", "2019-W52", D(2019, 12, 23), D(2019, 12, 29)),
+        ("2026-W53", "2025-W52", D(2025, 12, 22), D(2025, 12, 28)),
+        ("2021-W52", "2020-W52", D(2020, 12, 21), D(2020, 12, 27)),
+        (
+            "2024-07-01..2024-09-30",
+            "2023-07-01..2023-09-30",
+            D(2023, 7, 1),
+            D(2023, 9, 30),
+        ),
+        (
+            "2024-02-29..2024-03-31",
+            "2023-02-28..2023-03-31",
+            D(2023, 2, 28),
+            D(2023, 3, 31),
+        ),
+        (
+            "2024-01-01..2024-02-29",
+            "2023-01-01..2023-02-28",
+            D(2023, 1, 1),
+            D(2023, 2, 28),
+        ),
+        (
+            "2025-02-28..2025-03-01",
+            "2024-02-28..2024-03-01",
+            D(2024, 2, 28),
+            D(2024, 3, 1),
+        ),
+    ],
+)
+def test_year_ago(text, label, start, end):
+    p = parse_period(text)
+    ago = p.year_ago
+    assert (ago.label, ago.start, ago.end) == (label, start, end)
+    assert ago.kind == p.kind
+    assert ago == parse_period(label)
+
+
+@pytest.mark.parametrize(
+    "today, text, label",
+    [
+        (TODAY, "qtd", "2025-10-01..2025-11-22"),
+        (TODAY, "mtd", "2025-11-01..2025-11-22"),
+        (TODAY, "ytd", "2025-01-01..2025-11-22"),
+        (D(2024, 2, 29), "mtd", "2023-02-01..2023-02-28"),
+        (D(2024, 2, 29), "ytd", "2023-01-01..2023-02-28"),
+    ],
+)
+def test_year_ago_of_to_date_slices(today, text, label):
+    p = parse_period(text, today=today)
+    assert p.year_ago.label == label
+    assert p.year_ago.to_date == p.to_date
+
+
+# -- helpers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, days",
+    [
+        ("2024", 366),
+        ("2023", 365),
+        ("2024-H1", 182),
+        ("2024-H2", 184),
+        ("2024-Q1", 91),
+        ("2023-Q1", 90),
+        ("2024-02", 29),
+        ("2024-W36", 7),
+        ("2024-07-01..2024-09-30", 92),
+        ("2024-07-01..2024-07-01", 1),
+    ],
+)
+def test_days(text, days):
+    assert parse_period(text).days == days
+
+
+def test_contains():
+    p = parse_period("2024-Q3")
+    assert p.contains(D(2024, 7, 1))
+    assert p.contains(D(2024, 9, 30))
+    assert not p.contains(D(2024, 6, 30))
+    assert not p.contains(D(2024, 10, 1))
+    assert p.contains(datetime(2024, 9, 30, 23, 59))
+    assert p.contains(pd.Timestamp("2024-09-30 23:59:59"))
+    assert not p.contains(pd.Timestamp("2024-10-01 00:00:00"))
+
+
+def test_timestamps_filter_datetime_column():
+    p = parse_period("2024-09")
+    assert p.start_ts == pd.Timestamp("2024-09-01")
+    assert p.end_exclusive_ts == pd.Timestamp("2024-10-01")
+    s = pd.Series(
+        pd.to_datetime(
+            [
+                "2024-08-31 23:59:59",
+                "2024-09-01 00:00:00",
+                "2024-09-30 23:59:59",
+                "2024-10-01 00:00:00",
+            ]
+        )
+    )
+    mask = (p.start_ts <= s) & (s < p.end_exclusive_ts)
+    assert mask.tolist() == [False, True, True, False]
+
+
+def test_timestamps_at_year_end():
+    p = parse_period("2024")
+    assert p.end_exclusive_ts == pd.Timestamp("2025-01-01")
+
+
+@pytest.mark.parametrize(
+    "text, labels",
+    [
+        ("2024-Q3", ["2024-07", "2024-08", "2024-09"]),
+        ("2024-09", ["2024-09"]),
+        ("2024-W36", ["2024-09"]),
+        ("2024-W05", ["2024-01", "2024-02"]),
+        ("2020-W53", ["2020-12", "2021-01"]),
+        ("2023-12-15..2024-02-01", ["2023-12", "2024-01", "2024-02"]),
+        ("2024-H1", ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]),
+    ],
+)
+def test_months(text, labels):
+    months = parse_period(text).months()
+    assert [m.label for m in months] == labels
+    assert all(m.kind == "month" for m in months)
+
+
+def test_months_are_full_months():
+    months = parse_period("2023-12-15..2024-02-01").months()
+    assert months[0].start == D(2023, 12, 1)
+    assert months[-1].end == D(2024, 2, 29)
+    assert len(parse_period("2024").months()) == 12
+
+
+def test_doctests():
+    result = doctest.testmod(periods, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+# -- properties ------------------------------------------------------------
+
+years = st.integers(1900, 2999)
+ALL_DAYS = st.dates(min_value=D(1900, 1, 1), max_value=D(2999, 12, 31))
+
+
+@st.composite
+def weeks(draw):
+    y = draw(years)
+    w = draw(st.integers(1, date(y, 12, 28).isocalendar().week))
+    return f"{y}-W{w:02d}"
+
+
+@st.composite
+def ranges(draw):
+    a, b = sorted([draw(ALL_DAYS), draw(ALL_DAYS)])
+    return f"{a.isoformat()}..{b.isoformat()}"
+
+
+valid_labels = st.one_of(
+    years.map(str),
+    st.builds(lambda y, h: f"{y}-H{h}", years, st.integers(1, 2)),
+    st.builds(lambda y, q: f"{y}-Q{q}", years, st.integers(1, 4)),
+    st.builds(lambda y, m: f"{y}-{m:02d}", years, st.integers(1, 12)),
+    weeks(),
+    ranges(),
+)
+
+# Strings that look almost like periods reach the value checks far more often
+# than arbitrary text does.
+near_periods = st.from_regex(
+    r"\s?\d{1,5}(-?[HhQqWw]?\d{0,3})?(\s?\.\.\s?\d{1,5}-\d{1,3}-\d{1,3})?"
+    r"|\d{4}-\d{1,3}-\d{1,3}\.\.\d{4}-\d{1,3}-\d{1,3}"
+    r"|(last[-_ ]?)?(month|quarter|year|week)|[a-z]td",
+    fullmatch=True,
+)
+
+
+def _parses_or_period_error(text: str) -> None:
+    try:
+        p = parse_period(text, today=TODAY)
+    except PeriodError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert isinstance(p, Period)
+    assert p.start <= p.end
+
+
+@given(st.text())
+def test_any_text_parses_or_raises_period_error(text):
+    _parses_or_period_error(text)
+
+
+@given(near_periods)
+def test_near_periods_parse_or_raise_period_error(text):
+    _parses_or_period_error(text)
+
+
+@given(valid_labels)
+def test_label_round_trip(label):
+    p = parse_period(label)
+    assert p.label == label
+    assert parse_period(p.label) == p
+
+
+@given(valid_labels)
+def test_previous_is_adjacent_and_same_kind(label):
+    p = parse_period(label)
+    prev = p.previous
+    assert prev.kind == p.kind
+    assert prev.end + timedelta(days=1) == p.start
+    if p.kind == "range":
+        assert prev.days == p.days
+    if prev.start.year >= periods.MIN_YEAR:
+        assert parse_period(prev.label) == prev
+
+
+@given(valid_labels)
+def test_year_ago_is_same_kind_one_year_back(label):
+    p = parse_period(label)
+    ago = p.year_ago
+    assert ago.kind == p.kind
+    if ago.start.year >= periods.MIN_YEAR:
+        assert parse_period(ago.label) == ago
+    if p.kind == "week":
+        assert ago.start.isocalendar().year == p.start.isocalendar().year - 1
+    else:
+        assert ago.start.year == p.start.year - 1
+        assert ago.end.year == p.end.year - 1
+
+
+@given(ALL_DAYS, st.sampled_from(["mtd", "qtd", "ytd"]))
+def test_to_date_slices(today, text):
+    p = parse_period(text, today=today)
+    assert p.end == today
+    assert p.start.day == 1
+    assert p.contains(today)
+    prev = p.previous
+    assert prev.start < p.start
+    assert prev.end < p.start
+    assert prev.start.day == 1
+    assert prev.to_date == p.to_date
