@@ -1,0 +1,1 @@
+"""Raw files to canonical tables: read, map headers, standardise, deduplicate, quarantine, account."""

@@ -1,0 +1,306 @@
+"""Ingest: every configured source into the canonical tables, with full accounting.
+
+For every source the identity ``rows read = loaded + merged + non-data + quarantined``
+holds exactly, and the lineage table says what each raw row became.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from custreport import schema
+from custreport.config import RegionTable, SourcesConfig, UserError
+from custreport.ingest.dedupe import first_occurrence, golden_records
+from custreport.ingest.headers import CUSTOMER_NAME
+from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
+                                       prepare_sheet)
+from custreport.ingest.read import read_source_file
+from custreport.ingest.standardize import name_keys
+
+STATUSES = ("loaded", "merged", "non_data", "quarantined")
+ACCOUNTING_COLUMNS = ["source", "table", "files", "rows_read", *STATUSES]
+
+
+@dataclass
+class IngestResult:
+    tables: dict[str, pd.DataFrame]
+    lineage: pd.DataFrame          # one row per raw row: where it came from, what it became
+    quarantine: pd.DataFrame       # rows set aside, with column and reason
+    accounting: pd.DataFrame       # per source: rows read and where they went
+    fixes: pd.DataFrame            # per source: standardisation fixes by kind
+    inputs: list[dict] = field(default_factory=list)  # files read, with size and sha256
+
+
+def source_files(pattern: str, base: Path) -> list[Path]:
+    """Files matching a source's path or glob, relative to the project folder, sorted."""
+    full = pattern if Path(pattern).is_absolute() else str(base / pattern)
+    return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
+           on_file: Callable[[str, Path], None] | None = None) -> IngestResult:
+    """Read, standardise, deduplicate and attach every source of ``config``."""
+    prepared: dict[str, list[Prepared]] = {table: [] for table in schema.TABLES}
+    rows_read: Counter = Counter()
+    files_read: Counter = Counter()
+    inputs = []
+    for spec in config.sources:
+        files = source_files(spec.path, base)
+        if not files:
+            raise UserError(f"source {spec.name!r}: no file matches {spec.path!r} (looked in {base})")
+        for path in files:
+            if on_file:
+                on_file(spec.name, path)
+            inputs.append({"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
+                           "bytes": path.stat().st_size, "sha256": file_digest(path)})
+            files_read[spec.name] += 1
+            for sheet in read_source_file(path, spec):
+                rows_read[spec.name] += sheet.rows_above_header + len(sheet.rows) + len(sheet.unreadable)
+                prepared[spec.table].append(prepare_sheet(sheet, spec, regions))
+
+    quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
+    non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
+    lineage_parts = [non_data.assign(status="non_data", record_id=pd.NA)]
+
+    customers_rows = _concat([p.data for p in prepared["customers"]])
+    orders_rows = _concat([p.data for p in prepared["orders"]])
+    if customers_rows.empty and not orders_rows.empty:
+        customers_rows = _customers_from_orders(orders_rows, regions)
+    customers, member_ids = _dedupe_customers(customers_rows, regions)
+    if len(customers_rows) and "source_file" in customers_rows and customers_rows["source_file"].notna().any():
+        lineage_parts.append(_lineage_of(customers_rows, member_ids))
+
+    attach = _CustomerIndex(customers_rows, member_ids)
+    reps, reps_lineage = _dedupe_by_id(_concat([p.data for p in prepared["reps"]]), "rep_id")
+    lineage_parts.append(reps_lineage)
+
+    orders, orders_quarantine = attach.attach(orders_rows, "orders", required=True)
+    orders, orders_lineage = _dedupe_by_id(_fill_ids(orders, "order_id", "O"), "order_id")
+    if len(orders):
+        # Denormalised so the store can prune orders by region without a join.
+        orders = orders.assign(region=orders["customer_id"].map(customers.set_index("customer_id")["region"]))
+    lineage_parts.append(orders_lineage)
+
+    deals_rows = _concat([p.data for p in prepared["deals"]])
+    deals, deals_quarantine = attach.attach(deals_rows, "deals", required=False)
+    deals, deals_lineage = _dedupe_by_id(_fill_ids(deals, "deal_id", "D"), "deal_id")
+    deals = _deal_regions(deals, reps, customers, regions)
+    lineage_parts.append(deals_lineage)
+
+    interactions_rows = _concat([p.data for p in prepared["interactions"]])
+    interactions, interactions_quarantine = attach.attach(interactions_rows, "interactions", required=True)
+    lineage_parts.append(_status_lineage(interactions, "loaded", None))
+
+    quarantine = _concat([*quarantine_parts, orders_quarantine, deals_quarantine, interactions_quarantine],
+                         QUARANTINE_COLUMNS)
+    lineage_parts.append(quarantine.assign(status="quarantined", record_id=pd.NA))
+    lineage = _concat([part[[*LINEAGE_COLUMNS, "status", "record_id"]] for part in lineage_parts if len(part)])
+
+    tables = {
+        "customers": schema.conform(customers, "customers"),
+        "orders": schema.conform(orders, "orders"),
+        "deals": schema.conform(deals, "deals"),
+        "interactions": schema.conform(interactions, "interactions"),
+        "reps": schema.conform(reps, "reps"),
+    }
+    for table, frame in tables.items():
+        schema.validate(frame, table)
+
+    accounting = _accounting(config, rows_read, files_read, lineage)
+    fixes = _fixes(prepared)
+    return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs)
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def _dedupe_customers(rows: pd.DataFrame, regions: RegionTable) -> tuple[pd.DataFrame, pd.Series]:
+    if rows.empty:
+        return schema.empty_frame("customers"), pd.Series(dtype="string")
+    golden, member_ids = golden_records(rows)
+    # A golden record takes the first region that is known, not the unknown placeholder.
+    known = rows["region"].mask(rows["region"] == regions.unknown.code)
+    region = known.groupby(member_ids.to_numpy(), sort=False).first()
+    golden["region"] = golden["customer_id"].map(region).fillna(regions.unknown.code).astype("string")
+    return golden, member_ids
+
+
+def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.DataFrame:
+    """For an orders-only dataset: one customer per distinct customer key the orders name."""
+    name = orders[CUSTOMER_NAME].fillna(orders["customer_id"])
+    derived = pd.DataFrame({
+        "name": name,
+        "name_key": orders["customer_key"].fillna(name_keys(orders["customer_id"])),
+        "source_customer_id": orders["customer_id"],
+        "region": regions.unknown.code,
+        "created_at": orders["order_date"],
+        "source": orders["source"],
+        "source_sheet": orders["source_sheet"],
+        "source_row": orders["source_row"],
+    })
+    # These rows are not raw customer rows, so they carry no lineage of their own.
+    return derived.assign(source_file=pd.NA)
+
+
+class _CustomerIndex:
+    """Finds the golden customer a row names, by source customer id or by name key."""
+
+    def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series):
+        if customer_rows.empty:
+            self.by_key: dict = {}
+            self.by_source_id: dict = {}
+            self.ids: set = set()
+            return
+        frame = pd.DataFrame({"key": customer_rows["name_key"], "sid": customer_rows["source_customer_id"],
+                              "id": member_ids})
+        self.by_key = frame.dropna(subset=["key"]).drop_duplicates("key").set_index("key")["id"]
+        self.by_source_id = frame.dropna(subset=["sid"]).drop_duplicates("sid").set_index("sid")["id"]
+        self.ids = set(member_ids)
+
+    def attach(self, rows: pd.DataFrame, table: str, required: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if rows.empty:
+            return rows, pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        named_id = rows["customer_id"]
+        resolved = named_id.map(self.by_source_id)
+        direct = named_id.where(named_id.isin(self.ids))
+        resolved = resolved.fillna(direct).fillna(rows["customer_key"].map(self.by_key)).astype("string")
+        named = named_id.notna() | rows[CUSTOMER_NAME].notna()
+        unknown = named & resolved.isna()
+        rows = rows.assign(customer_id=resolved)
+        if not required:
+            return rows.drop(columns=[CUSTOMER_NAME, "customer_key"]), pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        shown = named_id.fillna(rows[CUSTOMER_NAME])
+        quarantine = rows.loc[unknown, LINEAGE_COLUMNS].assign(
+            table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
+            reason="names a customer found in no customer source", value=shown[unknown])
+        kept = rows[~unknown].drop(columns=[CUSTOMER_NAME, "customer_key"])
+        return kept, quarantine[QUARANTINE_COLUMNS]
+
+
+# --------------------------------------------------------------------------- other tables
+
+
+def _fill_ids(rows: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
+    """Rows without an id get one from their lineage, so they stay traceable and distinct."""
+    if rows.empty:
+        return rows
+    made = (prefix + "-" + rows["source"] + "-" + rows["source_sheet"].fillna("") + "-"
+            + rows["source_row"].astype("string"))
+    return rows.assign(**{column: rows[column].fillna(made)})
+
+
+def _dedupe_by_id(rows: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep the first row per id; later rows with the same id are merged duplicates."""
+    if rows.empty:
+        return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id"])
+    first = first_occurrence(rows[column])
+    lineage = rows[LINEAGE_COLUMNS].assign(status=np.where(first, "loaded", "merged"), record_id=rows[column])
+    return rows[first].reset_index(drop=True), lineage
+
+
+def _lineage_of(rows: pd.DataFrame, member_ids: pd.Series) -> pd.DataFrame:
+    first = first_occurrence(member_ids)
+    return rows[LINEAGE_COLUMNS].assign(status=np.where(first, "loaded", "merged"), record_id=member_ids)
+
+
+def _status_lineage(rows: pd.DataFrame, status: str, id_column: str | None) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id"])
+    record = rows[id_column] if id_column else pd.Series(pd.NA, index=rows.index, dtype="string")
+    return rows[LINEAGE_COLUMNS].assign(status=status, record_id=record)
+
+
+def _deal_regions(deals: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFrame,
+                  regions: RegionTable) -> pd.DataFrame:
+    """Region of a deal: its own, else its owner rep's, else its customer's, else unknown."""
+    if deals.empty:
+        return deals
+    rep_region = reps.drop_duplicates("name").set_index("name")["region"] if len(reps) else pd.Series(dtype="string")
+    customer_region = customers.set_index("customer_id")["region"] if len(customers) else pd.Series(dtype="string")
+    rep_region = rep_region.mask(rep_region == regions.unknown.code)
+    region = (deals["region"].fillna(deals["owner_rep"].map(rep_region))
+              .fillna(deals["customer_id"].map(customer_region)).fillna(regions.unknown.code))
+    return deals.assign(region=region.astype("string"))
+
+
+# --------------------------------------------------------------------------- accounting
+
+
+def _accounting(config: SourcesConfig, rows_read: Counter, files_read: Counter,
+                lineage: pd.DataFrame) -> pd.DataFrame:
+    counts = lineage.groupby(["source", "status"]).size().unstack(fill_value=0) if len(lineage) else pd.DataFrame()
+    records = []
+    for spec in config.sources:
+        row = {"source": spec.name, "table": spec.table, "files": files_read[spec.name],
+               "rows_read": rows_read[spec.name]}
+        for status in STATUSES:
+            row[status] = int(counts.at[spec.name, status]) if spec.name in counts.index and status in counts else 0
+        accounted = sum(row[s] for s in STATUSES)
+        if accounted != row["rows_read"]:
+            raise RuntimeError(f"accounting mismatch for source {spec.name!r}: read {row['rows_read']} rows "
+                               f"but accounted for {accounted}")
+        records.append(row)
+    return pd.DataFrame(records, columns=ACCOUNTING_COLUMNS)
+
+
+def _fixes(prepared: dict[str, list[Prepared]]) -> pd.DataFrame:
+    records = []
+    for parts in prepared.values():
+        for part in parts:
+            records += [{"source": part.source, "fix": fix, "count": count} for fix, count in part.fixes.items() if count]
+    if not records:
+        return pd.DataFrame(columns=["source", "fix", "count"])
+    return pd.DataFrame(records).groupby(["source", "fix"], as_index=False, sort=False)["count"].sum()
+
+
+def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
+    parts = [p for p in parts if p is not None and len(p)]
+    if not parts:
+        return pd.DataFrame(columns=columns or [])
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[columns] if columns else frame
+
+
+def ingest_to_store(config_path: Path | None = None, store_path: Path | None = None,
+                    on_file: Callable[[str, Path], None] | None = None):
+    """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot)."""
+    from custreport import store
+    from custreport.config import default_store, load_regions, load_sources
+
+    config, base = load_sources(config_path)
+    regions = load_regions(base / "params" / "regions.yaml" if (base / "params" / "regions.yaml").is_file() else None)
+    result = ingest(config, base, regions, on_file=on_file)
+    side = {"lineage": result.lineage, "quarantine": result.quarantine,
+            "accounting": result.accounting, "fixes": result.fixes}
+    manifest = {"inputs": result.inputs, "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
+                "accounting": result.accounting.to_dict(orient="records")}
+    snapshot = store.write_snapshot(store_path or default_store(base), result.tables, side, manifest,
+                                    keep=config.keep_snapshots)
+    return result, snapshot
+
+
+def _data_range(tables: dict[str, pd.DataFrame]) -> dict:
+    """First and last dates per table, so reports can default to the latest complete period."""
+    columns = {"orders": "order_date", "deals": "created_at", "customers": "created_at", "interactions": "date"}
+    out = {}
+    for table, column in columns.items():
+        values = tables[table][column].dropna() if len(tables[table]) else None
+        if values is not None and len(values):
+            out[table] = [values.min().isoformat(), values.max().isoformat()]
+    return out

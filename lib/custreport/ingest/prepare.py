@@ -1,0 +1,373 @@
+"""Standardise one raw sheet into canonical columns, setting aside non-data and unusable rows.
+
+A row ends here in exactly one of three places: ``data`` (standardised, carried on
+to deduplication), ``non_data`` (title, note, blank or total rows) or
+``quarantine`` (with the column and the reason it could not be used).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from custreport.config import RegionTable, SourceSpec, UserError
+from custreport.ingest import standardize as std
+from custreport.ingest.headers import ALIASES, CUSTOMER_NAME, HeaderMapping, map_headers
+from custreport.ingest.read import RawSheet
+
+LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row"]
+QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value"]
+NON_DATA_COLUMNS = [*LINEAGE_COLUMNS, "reason"]
+
+_TOTAL_ROW = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总|total|subtotal|sub-total|grand total|sum)\b",
+                        re.IGNORECASE)
+
+
+@dataclass
+class Prepared:
+    """What one sheet became: usable rows, non-data rows, quarantined rows, and the fixes applied."""
+
+    table: str
+    source: str
+    data: pd.DataFrame
+    non_data: pd.DataFrame
+    quarantine: pd.DataFrame
+    fixes: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class _Rejections:
+    """Collects the first reason each row is rejected for."""
+
+    index: pd.Index
+    reason: pd.Series = None
+    column: pd.Series = None
+    value: pd.Series = None
+
+    def __post_init__(self):
+        self.reason = pd.Series(pd.NA, index=self.index, dtype="string")
+        self.column = pd.Series(pd.NA, index=self.index, dtype="string")
+        self.value = pd.Series(pd.NA, index=self.index, dtype="string")
+
+    def add(self, mask: pd.Series, column: str | None, reason: str, value: pd.Series | None = None) -> None:
+        new = mask.reindex(self.index, fill_value=False).astype(bool) & self.reason.isna()
+        if not new.any():
+            return
+        self.reason = self.reason.mask(new, reason)
+        self.column = self.column.mask(new, column or "")
+        if value is not None:
+            self.value = self.value.mask(new, value.astype("string").str.slice(0, 200))
+
+    @property
+    def rejected(self) -> pd.Series:
+        return self.reason.notna()
+
+
+def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable) -> Prepared:
+    """Map headers, standardise values and split the rows of one sheet."""
+    lineage = _lineage(sheet, spec)
+    non_data_parts = [_title_rows(sheet, spec)]
+    if sheet.rows.empty:
+        return Prepared(spec.table, spec.name, pd.DataFrame(), _frame(non_data_parts, NON_DATA_COLUMNS),
+                        _unreadable_rows(sheet, spec))
+
+    mapping = map_headers(sheet.headers, spec.table, spec.column_map)
+    _check_required(mapping, spec, sheet)
+    raw = sheet.rows.set_axis(mapping.canonical, axis=1)
+
+    kind = _non_data_kind(sheet.rows)
+    non_data_parts.append(lineage[kind.notna()].assign(reason=kind[kind.notna()]))
+    keep = kind.isna()
+    raw, lineage = raw[keep], lineage[keep]
+
+    rejections = _Rejections(raw.index)
+    fixes: Counter = Counter()
+    standardiser = _STANDARDISERS[spec.table]
+    data = standardiser(raw, spec, regions, mapping, rejections, fixes)
+
+    rejected = rejections.rejected
+    quarantine = lineage[rejected].assign(
+        table=spec.table, column=rejections.column[rejected], reason=rejections.reason[rejected],
+        value=rejections.value[rejected])
+    quarantine = pd.concat([quarantine, _unreadable_rows(sheet, spec)], ignore_index=True)
+    data = pd.concat([lineage[~rejected], data[~rejected]], axis=1)
+    return Prepared(spec.table, spec.name, data.reset_index(drop=True), _frame(non_data_parts, NON_DATA_COLUMNS),
+                    quarantine[QUARANTINE_COLUMNS].reset_index(drop=True), fixes)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _lineage(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
+    count = len(sheet.rows)
+    return pd.DataFrame({
+        "source": pd.array([spec.name] * count, dtype="string"),
+        "source_file": pd.array([sheet.file.name] * count, dtype="string"),
+        "source_sheet": pd.array([sheet.sheet] * count, dtype="string"),
+        "source_row": pd.array(sheet.row_numbers[:count], dtype="Int64"),
+    }, index=sheet.rows.index)
+
+
+def _title_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
+    count = sheet.rows_above_header
+    return pd.DataFrame({
+        "source": pd.array([spec.name] * count, dtype="string"),
+        "source_file": pd.array([sheet.file.name] * count, dtype="string"),
+        "source_sheet": pd.array([sheet.sheet] * count, dtype="string"),
+        "source_row": pd.array(np.arange(1, count + 1), dtype="Int64"),
+        "reason": pd.array(["title or note above header"] * count, dtype="string"),
+    })
+
+
+def _unreadable_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
+    rows = sheet.unreadable
+    return pd.DataFrame({
+        "source": pd.array([spec.name] * len(rows), dtype="string"),
+        "source_file": pd.array([sheet.file.name] * len(rows), dtype="string"),
+        "source_sheet": pd.array([sheet.sheet] * len(rows), dtype="string"),
+        "source_row": pd.array([n for n, _ in rows], dtype="Int64"),
+        "table": pd.array([spec.table] * len(rows), dtype="string"),
+        "column": pd.array([""] * len(rows), dtype="string"),
+        "reason": pd.array([f"malformed line: {why}" for _, why in rows], dtype="string"),
+        "value": pd.array([None] * len(rows), dtype="string"),
+    }, columns=QUARANTINE_COLUMNS)
+
+
+def _non_data_kind(rows: pd.DataFrame) -> pd.Series:
+    """'blank row' or 'total or subtotal row' for rows that carry no record, else missing."""
+    first_value = pd.Series(pd.NA, index=rows.index, dtype="string")
+    for name in rows.columns:  # one vector pass per column, left to right
+        text = rows[name].str.strip()
+        first_value = first_value.fillna(text.mask(text == ""))
+    blank = first_value.isna()
+    total = first_value.str.contains(_TOTAL_ROW, na=False).astype(bool)
+    kind = pd.Series(pd.NA, index=rows.index, dtype="string")
+    kind = kind.mask(total, "total or subtotal row")
+    return kind.mask(blank, "blank row")
+
+
+def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "source_row" else "string") for c in columns})
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+# --------------------------------------------------------------------------- required columns
+
+_REQUIRED_ANY = {
+    "customers": [("name",)],
+    "orders": [("order_date",), ("amount", "unit_price"), ("customer_id", CUSTOMER_NAME)],
+    "deals": [("stage",), ("created_at",)],
+    "interactions": [("date",), ("customer_id", CUSTOMER_NAME)],
+    "reps": [("name",)],
+}
+
+
+def _check_required(mapping: HeaderMapping, spec: SourceSpec, sheet: RawSheet) -> None:
+    present = set(mapping.canonical)
+    for choices in _REQUIRED_ANY[spec.table]:
+        if present.isdisjoint(choices):
+            examples = "/".join(ALIASES[spec.table][choices[0]][:3])
+            raise UserError(
+                f"{sheet.file} {('[' + sheet.sheet + '] ') if sheet.sheet else ''}row "
+                f"{sheet.rows_above_header + 1}: required column {choices[0]!r} not found "
+                f"(a header like {examples}); headers are: {', '.join(h for h in sheet.headers if h)[:300]}; "
+                f"map it under column_map for source {spec.name!r}")
+
+
+# --------------------------------------------------------------------------- per table
+
+
+def _col(raw: pd.DataFrame, name: str) -> pd.Series:
+    if name in raw:
+        return raw[name]
+    return pd.Series(pd.NA, index=raw.index, dtype="string")
+
+
+def _extras(raw: pd.DataFrame) -> dict[str, pd.Series]:
+    return {name: std.clean_text(raw[name]) for name in raw.columns if name.startswith("x_")}
+
+
+def _dates(raw, name, spec, fixes, rejections=None, required=False):
+    values, invalid = std.parse_dates(_col(raw, name), spec.date_order)
+    fixes["dates parsed"] += int(values.notna().sum())
+    if required and rejections is not None:
+        rejections.add(invalid, name, f"unparseable {name}", _col(raw, name))
+        rejections.add(values.isna(), name, f"missing {name}")
+    else:
+        fixes[f"{name} unparseable, left empty"] += int(invalid.sum())
+    return values
+
+
+def _money(raw, name, mapping, fixes, rejections=None):
+    values, invalid = std.parse_money(_col(raw, name), mapping.multipliers.get(name, 1.0))
+    if rejections is not None:
+        rejections.add(invalid, name, f"unparseable {name}", _col(raw, name))
+    else:
+        fixes[f"{name} unparseable, left empty"] += int(invalid.sum())
+    return values
+
+
+def _resolve_places(raw: pd.DataFrame, regions: RegionTable, fixes: Counter) -> dict[str, pd.Series]:
+    """Region code, canonical province and city from whichever place columns the row has."""
+    region_text = std.clean_text(_col(raw, "region"))
+    province_text = std.clean_text(_col(raw, "province"))
+    city_text = std.clean_text(_col(raw, "city"))
+    country_text = std.clean_text(_col(raw, "country"))
+
+    def lookup(series: pd.Series, fn) -> tuple[pd.Series, pd.Series]:
+        """(region code, province) per row, resolving each distinct value once."""
+        resolved = {value: fn(value) for value in series.dropna().unique()}
+        codes = {value: hit[0] for value, hit in resolved.items() if hit}
+        provinces = {value: hit[1] for value, hit in resolved.items() if hit}
+        return series.map(codes).astype("string"), series.map(provinces).astype("string")
+
+    def region_only(value: str):
+        code = regions.resolve(value)
+        return (code, None) if code else None
+
+    region, _ = lookup(region_text, region_only)
+    province_region, province = lookup(province_text, regions.resolve_province)
+    city_region, city_province = lookup(city_text, regions.resolve_province)
+    country_region, _ = lookup(country_text, region_only)
+    region = region.fillna(province_region).fillna(city_region).fillna(country_region)
+    province = province.fillna(city_province)
+    found = region.notna()
+    fixes["regions mapped"] += int(found.sum())
+    fixes["region unknown"] += int((~found).sum())
+    region = region.fillna(regions.unknown.code)
+    return {"region": region, "province": province.fillna(province_text), "city": city_text,
+            "country": country_text}
+
+
+def _customers(raw, spec, regions, mapping, rejections, fixes):
+    name = std.display_names(_col(raw, "name"))
+    rejections.add(name.isna(), "name", "missing customer name")
+    phone, phone_type, phone_invalid = std.normalize_phones(_col(raw, "phone"), spec.phone_region)
+    fixes["phones normalised"] += int(phone.notna().sum())
+    fixes["phones invalid, left empty"] += int(phone_invalid.sum())
+    email, email_invalid = std.normalize_emails(_col(raw, "email"))
+    fixes["emails invalid, left empty"] += int(email_invalid.sum())
+    customer_type, _ = std.map_synonyms(_col(raw, "customer_type"), std.CUSTOMER_TYPE_SYNONYMS)
+    return pd.DataFrame({
+        "name": name,
+        "name_key": std.name_keys(name),
+        "source_customer_id": std.clean_text(_col(raw, "source_customer_id")),
+        **_resolve_places(raw, regions, fixes),
+        "industry": std.clean_text(_col(raw, "industry")),
+        "customer_type": customer_type,
+        "owner_rep": std.clean_text(_col(raw, "owner_rep")),
+        "phone": phone,
+        "phone_type": phone_type,
+        "email": email,
+        "address": std.clean_text(_col(raw, "address")),
+        "channel": std.clean_text(_col(raw, "channel")),
+        "created_at": _dates(raw, "created_at", spec, fixes),
+        "credit_rating": std.clean_text(_col(raw, "credit_rating")),
+        "potential_value": _money(raw, "potential_value", mapping, fixes),
+        "intent": std.clean_text(_col(raw, "intent")),
+        **_extras(raw),
+    }, index=raw.index)
+
+
+def _customer_reference(raw: pd.DataFrame, rejections: _Rejections, table: str, required: bool) -> dict:
+    customer_id = std.clean_text(_col(raw, "customer_id"))
+    customer_name = std.display_names(_col(raw, CUSTOMER_NAME))
+    if required:
+        rejections.add(customer_id.isna() & customer_name.isna(), CUSTOMER_NAME,
+                       f"{table} row names no customer")
+    return {"customer_id": customer_id, CUSTOMER_NAME: customer_name,
+            "customer_key": std.name_keys(customer_name)}
+
+
+def _orders(raw, spec, regions, mapping, rejections, fixes):
+    order_date = _dates(raw, "order_date", spec, fixes, rejections, required=True)
+    quantity = _money(raw, "quantity", mapping, fixes, rejections)
+    unit_price = _money(raw, "unit_price", mapping, fixes, rejections)
+    amount = _money(raw, "amount", mapping, fixes, rejections)
+    derived = amount.isna() & quantity.notna() & unit_price.notna()
+    amount = amount.mask(derived, quantity * unit_price)
+    fixes["amounts derived from quantity x unit price"] += int(derived.sum())
+    rejections.add(amount.isna(), "amount", "missing amount (and no quantity x unit price)")
+    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.ORDER_STATUS_SYNONYMS)
+    rejections.add(unknown_status, "status", "unrecognised order status", _col(raw, "status"))
+    order_id = std.clean_text(_col(raw, "order_id"))
+    return pd.DataFrame({
+        "order_id": order_id,
+        **_customer_reference(raw, rejections, "order", required=True),
+        "order_date": order_date,
+        "amount": amount,
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "product": std.clean_text(_col(raw, "product")),
+        "channel": std.clean_text(_col(raw, "channel")),
+        "status": status.fillna("completed"),
+        **_extras(raw),
+    }, index=raw.index)
+
+
+def _deals(raw, spec, regions, mapping, rejections, fixes):
+    stage = std.clean_text(_col(raw, "stage"))
+    rejections.add(stage.isna(), "stage", "missing deal stage")
+    created_at = _dates(raw, "created_at", spec, fixes, rejections, required=True)
+    outcome, _ = std.map_synonyms(stage, std.DEAL_OUTCOME_SYNONYMS)
+    region_text = std.clean_text(_col(raw, "region"))
+    region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")
+    return pd.DataFrame({
+        "deal_id": std.clean_text(_col(raw, "deal_id")),
+        "stage": stage,
+        "created_at": created_at,
+        **_customer_reference(raw, rejections, "deal", required=False),
+        "closed_at": _dates(raw, "closed_at", spec, fixes),
+        "amount": _money(raw, "amount", mapping, fixes),
+        "owner_rep": std.clean_text(_col(raw, "owner_rep")),
+        "lead_source": std.clean_text(_col(raw, "lead_source")),
+        "product": std.clean_text(_col(raw, "product")),
+        "outcome": outcome.fillna("open"),
+        "region": region,
+        **_extras(raw),
+    }, index=raw.index)
+
+
+def _interactions(raw, spec, regions, mapping, rejections, fixes):
+    satisfaction, bad = std.parse_money(_col(raw, "satisfaction"))
+    fixes["satisfaction unparseable, left empty"] += int(bad.sum())
+    return pd.DataFrame({
+        **_customer_reference(raw, rejections, "interaction", required=True),
+        "date": _dates(raw, "date", spec, fixes, rejections, required=True),
+        "kind": std.clean_text(_col(raw, "kind")).fillna("other"),
+        "satisfaction": satisfaction.where(satisfaction.between(1, 5)),
+        "note": std.clean_text(_col(raw, "note")),
+        **_extras(raw),
+    }, index=raw.index)
+
+
+def _reps(raw, spec, regions, mapping, rejections, fixes):
+    name = std.display_names(_col(raw, "name"))
+    rejections.add(name.isna(), "name", "missing rep name")
+    places = _resolve_places(raw, regions, fixes)
+    capacity, bad = std.parse_money(_col(raw, "capacity"))
+    rejections.add(bad, "capacity", "unparseable capacity", _col(raw, "capacity"))
+    return pd.DataFrame({
+        "rep_id": std.clean_text(_col(raw, "rep_id")).fillna(name),
+        "name": name,
+        "region": places["region"],
+        "manager": std.clean_text(_col(raw, "manager")),
+        "industries": std.clean_text(_col(raw, "industries")),
+        "capacity": capacity,
+        **_extras(raw),
+    }, index=raw.index)
+
+
+_STANDARDISERS = {
+    "customers": _customers,
+    "orders": _orders,
+    "deals": _deals,
+    "interactions": _interactions,
+    "reps": _reps,
+}

@@ -1,0 +1,290 @@
+"""Read raw CSV and Excel files into grids of text with user-visible row numbers.
+
+Nothing is interpreted here beyond finding the header: every cell becomes text
+(Excel dates as ISO text, whole numbers without ``.0``) so that one set of
+standardisers serves CSV and Excel alike. Row numbers are the ones a user sees
+when opening the file (Excel row, or CSV record with the header as record 1),
+because error messages and quarantine entries must point there.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+import numpy as np
+import pandas as pd
+
+from custreport.config import SourceSpec, UserError
+from custreport.ingest.headers import header_score
+
+HEADER_SEARCH_ROWS = 30
+_SNIFF_BYTES = 1 << 20
+
+
+@dataclass
+class RawSheet:
+    """One sheet (or CSV file) as text, below its header row."""
+
+    file: Path
+    sheet: str | None
+    headers: list[str]
+    rows: pd.DataFrame              # string dtype, columns = headers (made unique)
+    row_numbers: np.ndarray         # user-visible row number of each row in ``rows``
+    rows_above_header: int          # title and note rows: counted as non-data
+    unreadable: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file.name}" + (f" [{self.sheet}]" if self.sheet else "")
+
+
+def read_source_file(path: Path, spec: SourceSpec) -> list[RawSheet]:
+    """Read one file of a source: every chosen sheet of a workbook, or the CSV itself."""
+    if not path.is_file():
+        raise UserError(f"{path}: file not found (source {spec.name!r})")
+    if path.stat().st_size == 0:
+        raise UserError(f"{path}: the file is empty (source {spec.name!r})")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        return _read_workbook(path, spec)
+    return [_read_csv(path, spec)]
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def detect_encoding(path: Path) -> str:
+    """Encoding of a text file: BOMs first, then strict UTF-8, then charset detection.
+
+    GBK and GB2312 are reported as GB18030, their superset, so that rare
+    characters typed in a GBK file still decode.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sniff window is still UTF-8.
+        if len(head) == _SNIFF_BYTES and exc.start >= len(head) - 3:
+            return "utf-8"
+    best = charset_normalizer.from_bytes(head[:200_000]).best()
+    if best is None:
+        raise UserError(f"{path}: cannot tell the text encoding; set `encoding:` for this source "
+                        "in params/sources.yaml (e.g. gb18030 or utf-8)")
+    encoding = best.encoding.replace("_", "").lower()
+    if encoding in ("gbk", "gb2312", "gb18030", "hz", "cp936"):
+        return "gb18030"
+    return best.encoding
+
+
+def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
+    encoding = detect_encoding(path) if spec.encoding == "auto" else spec.encoding
+    whitespace = spec.delimiter in ("whitespace", r"\s+")
+    try:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            head_records = _first_records(handle, spec.delimiter, whitespace)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UserError(f"{path}: cannot decode as {encoding}: {exc}; set `encoding:` for source "
+                        f"{spec.name!r} in params/sources.yaml") from None
+    header_index = _header_index(head_records, spec, where=str(path))
+    if spec.columns:
+        headers = list(spec.columns)
+        skip = 0 if header_index is None else header_index + 1
+    else:
+        headers = [str(cell).strip() for cell in head_records[header_index]]
+        skip = header_index + 1
+    unique_headers = _unique(headers)
+
+    bad_lines: list[tuple[int, str]] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(
+                path,
+                encoding=encoding,
+                sep=r"\s+" if whitespace else spec.delimiter,
+                header=None,
+                names=unique_headers,
+                skiprows=skip,
+                dtype="string",
+                keep_default_na=False,
+                na_values=[],
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+                engine="c",
+                encoding_errors="strict",
+            )
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path}: cannot decode as {encoding} (byte {exc.start}); set `encoding:` "
+                            f"for source {spec.name!r} in params/sources.yaml") from None
+        except pd.errors.ParserError as exc:
+            raise UserError(f"{path}: unreadable CSV: {str(exc).splitlines()[0]}") from None
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame({h: pd.Series(dtype="string") for h in unique_headers})
+    for warning in caught:
+        for line_no, reason in _bad_line_reports(str(warning.message)):
+            bad_lines.append((line_no, reason))
+
+    # pandas counts physical lines; with skipped bad lines the records after them shift.
+    bad_set = sorted(n for n, _ in bad_lines)
+    first_row = skip + 1
+    row_numbers = _row_numbers_skipping(first_row, len(frame), bad_set)
+    return RawSheet(path, None, headers, frame.fillna(""), row_numbers,
+                    rows_above_header=header_index if header_index is not None else 0,
+                    unreadable=bad_lines)
+
+
+def _row_numbers_skipping(first_row: int, count: int, skipped: list[int]) -> np.ndarray:
+    numbers = np.arange(first_row, first_row + count + len(skipped), dtype=np.int64)
+    if skipped:
+        numbers = numbers[~np.isin(numbers, np.asarray(skipped))]
+    return numbers[:count]
+
+
+_BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+
+
+def _bad_line_reports(message: str) -> list[tuple[int, str]]:
+    return [(int(m.group(1)), m.group(2).strip()) for m in _BAD_LINE.finditer(message)]
+
+
+def _first_records(handle: io.TextIOBase, delimiter: str, whitespace: bool) -> list[list[str]]:
+    records: list[list[str]] = []
+    if whitespace:
+        for line in handle:
+            records.append(line.split())
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+        return records
+    for record in csv.reader(handle, delimiter=delimiter):
+        records.append(record)
+        if len(records) >= HEADER_SEARCH_ROWS:
+            break
+    return records
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise UserError(f"{path}: not a readable Excel workbook ({_first_line(exc)}); "
+                        "save it again as .xlsx or export it as CSV") from None
+    names = workbook.sheet_names
+    if spec.sheets == "all":
+        chosen = names
+    else:
+        missing = [s for s in spec.sheets if s not in names]
+        if missing:
+            raise UserError(f"{path}: sheet {missing[0]!r} not found (source {spec.name!r}); "
+                            f"the workbook has {', '.join(names)}")
+        chosen = list(spec.sheets)
+    sheets = []
+    for name in chosen:
+        try:
+            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise UserError(f"{path} [{name}]: unreadable sheet ({_first_line(exc)})") from None
+        sheet = _sheet_from_grid(path, name, grid, spec)
+        if sheet is not None:
+            sheets.append(sheet)
+    return sheets
+
+
+def _sheet_from_grid(path: Path, name: str, grid: list[list], spec: SourceSpec) -> RawSheet | None:
+    if not grid or not any(any(_cell_text(c) for c in row) for row in grid):
+        return RawSheet(path, name, [], pd.DataFrame(), np.empty(0, dtype=np.int64), len(grid))
+    width = max(len(row) for row in grid)
+    head = [[_cell_text(c) for c in row] for row in grid[:HEADER_SEARCH_ROWS]]
+    header_index = _header_index(head, spec, where=f"{path} [{name}]")
+    if spec.columns:
+        headers = list(spec.columns)
+        start = 0 if header_index is None else header_index + 1
+    else:
+        headers = [h.strip() for h in head[header_index]]
+        start = header_index + 1
+    headers = (headers + [""] * width)[:width] if not spec.columns else headers
+    body = grid[start:]
+    columns = {}
+    for position, header in enumerate(_unique(headers)):
+        columns[header] = pd.array([_cell_text(row[position]) if position < len(row) else ""
+                                    for row in body], dtype="string")
+    frame = pd.DataFrame(columns)
+    row_numbers = np.arange(start + 1, start + 1 + len(body), dtype=np.int64)
+    rows_above = header_index if header_index is not None else 0
+    return RawSheet(path, name, headers, frame, row_numbers, rows_above_header=rows_above)
+
+
+def _cell_text(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _header_index(records: list[list[str]], spec: SourceSpec, where: str) -> int | None:
+    """0-based index of the header record: configured, or the best-scoring of the first rows."""
+    if spec.header_row is not None:
+        if spec.header_row > len(records):
+            raise UserError(f"{where}: header_row {spec.header_row} is past the end of the file")
+        return spec.header_row - 1
+    if spec.columns:
+        return None
+    best_index, best_score = None, 0
+    for index, record in enumerate(records):
+        score = header_score(record, spec.table, spec.column_map)
+        if score > best_score:
+            best_index, best_score = index, score
+    if best_index is None or best_score < 2:
+        raise UserError(f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows for a "
+                        f"{spec.table} table; set `header_row:` or `column_map:` for source {spec.name!r}")
+    return best_index
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for position, header in enumerate(headers):
+        header = header or f"column_{position + 1}"
+        count = seen.get(header, 0)
+        seen[header] = count + 1
+        out.append(header if count == 0 else f"{header} ({count + 1})")
+    return out
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]

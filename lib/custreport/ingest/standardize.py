@@ -1,0 +1,331 @@
+"""Turn hand-typed text into typed values: dates, money, phones, emails, names, categories.
+
+Each parser takes a text Series and returns a new typed Series plus a boolean
+Series marking cells that held something but could not be parsed, so callers
+can quarantine a row (required column) or count the fix (optional column).
+Work is done once per distinct value, because real columns repeat heavily.
+
+>>> parse_dates(pd.Series(["2024/3/5", "2024年3月5日", "45356", "20240305", "x"], dtype="string"))[0].dt.date.tolist()
+[datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), NaT]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+from custreport.config import DateOrder
+
+EMPTY_MARKERS = ("", "-", "--", "—", "/", "n/a", "na", "null", "none", "nan", "无", "暂无", "空", "#n/a")
+
+DATE_MIN = pd.Timestamp("1900-01-01")
+DATE_MAX = pd.Timestamp("2100-12-31")
+
+
+def blank_to_na(series: pd.Series) -> pd.Series:
+    """Trim text and turn empty markers ("", "-", "N/A", "无" ...) into missing values."""
+    text = series.astype("string").str.strip()
+    return text.mask(text.str.lower().isin(EMPTY_MARKERS))
+
+
+def on_distinct(parser: Callable[..., tuple[pd.Series, ...]]) -> Callable[..., tuple[pd.Series, ...]]:
+    """Run a vectorised parser on the distinct values of a Series only, then broadcast back.
+
+    Order dates or product names repeat thousands of times in a large file; parsing
+    each distinct text once keeps ingest time proportional to the variety, not the rows.
+    """
+    def wrapper(series: pd.Series, *args, **kwargs):
+        text = series.astype("string")
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        distinct = pd.Series(pd.array(uniques, dtype="string"))
+        parts = parser(distinct, *args, **kwargs)
+        out = []
+        for part in parts:
+            values = part.to_numpy()
+            taken = values.take(np.where(codes < 0, 0, codes)) if len(values) else np.empty(len(codes), dtype=values.dtype)
+            filled = pd.Series(taken, index=series.index).astype(part.dtype)
+            missing = codes < 0
+            if missing.any():
+                filled = filled.mask(pd.Series(missing, index=series.index),
+                                     False if part.dtype == bool else None)
+            out.append(filled.astype(part.dtype))
+        return tuple(out)
+
+    wrapper.__doc__ = parser.__doc__
+    wrapper.__name__ = parser.__name__
+    wrapper.__wrapped__ = parser
+    return wrapper
+
+
+# --------------------------------------------------------------------------- dates
+
+_WEEKDAY = re.compile(r"\s*[(（]?\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）]?\s*$"
+                      r"|\s*[(（]?\s*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s*[)）]?\s*$", re.IGNORECASE)
+_YEAR_FIRST = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+                         r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?$")
+_YEAR_LAST = re.compile(r"^(?P<a>\d{1,2})-(?P<b>\d{1,2})-(?P<y>\d{2}|\d{4})"
+                        r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$")
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2}))?$")
+_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
+_AM_PM = re.compile(r"(上午|下午|晚上|凌晨)\s*")
+
+
+def _normalise_date_text(text: pd.Series) -> pd.Series:
+    text = text.str.normalize("NFKC").str.strip()
+    text = text.str.replace(_WEEKDAY, "", regex=True)
+    text = text.str.replace(r"\s*(年|月)\s*", "-", regex=True).str.replace(r"\s*(日|号)", " ", regex=True)
+    text = text.str.replace(r"(?<=\d)[./](?=\d)", "-", regex=True)
+    text = text.str.replace(_AM_PM, "", regex=True).str.replace("时", ":").str.replace("分", ":").str.replace("秒", "")
+    return text.str.replace(r":$", "", regex=True).str.strip()
+
+
+def _from_parts(parts: pd.DataFrame) -> pd.Series:
+    frame = pd.DataFrame({
+        "year": pd.to_numeric(parts["y"], errors="coerce"),
+        "month": pd.to_numeric(parts["m"], errors="coerce"),
+        "day": pd.to_numeric(parts["d"], errors="coerce"),
+        "hour": pd.to_numeric(parts.get("H"), errors="coerce").fillna(0) if "H" in parts else 0,
+        "minute": pd.to_numeric(parts.get("M"), errors="coerce").fillna(0) if "M" in parts else 0,
+        "second": pd.to_numeric(parts.get("S"), errors="coerce").fillna(0) if "S" in parts else 0,
+    }, index=parts.index)
+    return pd.to_datetime(frame, errors="coerce")
+
+
+@on_distinct
+def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.Series, pd.Series]:
+    """Parse dates typed every which way; returns (datetime64[ms] Series, unparseable mask).
+
+    Accepted: ISO, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, Excel serial numbers,
+    any of those with a time or trailing weekday (2018-01-01 星期五), and 3/5/2024
+    read month-first or day-first as the source declares (undeclared: a value over 12
+    in either place decides for the whole column, else month-first). Dates outside
+    1900..2100 count as unparseable.
+    """
+    raw = blank_to_na(series)
+    text = _normalise_date_text(raw)
+    result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+
+    year_first = text.str.extract(_YEAR_FIRST)
+    hit = year_first["y"].notna()
+    if hit.any():
+        result[hit] = _from_parts(year_first[hit])
+
+    todo = result.isna() & text.notna()
+    compact = text[todo].str.extract(_COMPACT)
+    hit = compact["y"].notna().reindex(series.index, fill_value=False)
+    if hit.any():
+        result[hit] = _from_parts(compact[compact["y"].notna()])
+
+    todo = result.isna() & text.notna()
+    serial_text = text[todo]
+    serial_hit = serial_text.str.fullmatch(_SERIAL).fillna(False).astype(bool)
+    if serial_hit.any():
+        values = pd.to_numeric(serial_text[serial_hit], errors="coerce")
+        # Excel's day 1 is 1900-01-01 and it counts a 29 Feb 1900 that never was, hence 1899-12-30.
+        serial_dates = pd.to_datetime(values, unit="D", origin="1899-12-30", errors="coerce")
+        result[serial_dates.index] = serial_dates.dt.round("s")
+
+    todo = result.isna() & text.notna()
+    year_last = text[todo].str.extract(_YEAR_LAST)
+    present = year_last["a"].notna()
+    if present.any():
+        parts = year_last[present].copy()
+        a = pd.to_numeric(parts["a"])
+        b = pd.to_numeric(parts["b"])
+        if order == "day-first" or (order == "year-first" and (a > 12).any()):
+            parts["d"], parts["m"] = parts["a"], parts["b"]
+        else:
+            parts["m"], parts["d"] = parts["a"], parts["b"]
+        year = pd.to_numeric(parts["y"])
+        parts["y"] = year.where(year >= 100, year + 2000).astype(str)
+        result[parts.index] = _from_parts(parts)
+
+    todo = result.isna() & text.notna()
+    if todo.any():
+        dayfirst = order == "day-first"
+        leftovers = text[todo]
+        result[leftovers.index] = pd.Series([_parse_free_date(v, dayfirst) for v in leftovers],
+                                            index=leftovers.index, dtype="datetime64[ns]")
+
+    result = result.where((result >= DATE_MIN) & (result <= DATE_MAX))
+    invalid = raw.notna() & result.isna()
+    return result.astype("datetime64[ms]"), invalid.astype(bool)
+
+
+def _parse_free_date(value: str, dayfirst: bool) -> pd.Timestamp | None:
+    # Month names and other free forms are rare; the slow general parser is fine for them.
+    try:
+        stamp = pd.to_datetime(value, dayfirst=dayfirst, errors="coerce")
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if stamp is pd.NaT or stamp is None or pd.isna(stamp):
+        return None
+    return stamp.tz_localize(None) if stamp.tzinfo else stamp
+
+
+# --------------------------------------------------------------------------- money
+
+_CURRENCY = re.compile(r"(rmb|cny|usd|us\$|hk\$|人民币|元|¥|￥|\$|€|£)", re.IGNORECASE)
+_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "m": 1e6}
+
+
+@on_distinct
+def parse_money(series: pd.Series, multiplier: float = 1.0) -> tuple[pd.Series, pd.Series]:
+    """Parse amounts like ¥1,234.50, 1.2万, (1,234), －５０ and full-width digits.
+
+    Returns (float64 Series, unparseable mask). Infinite and NaN text counts as
+    unparseable; ``multiplier`` applies a unit taken from the header (万元).
+
+    >>> parse_money(pd.Series(["¥1,234.50", "1.2万", "(1,234)", "abc"], dtype="string"))[0].tolist()
+    [1234.5, 12000.0, -1234.0, nan]
+    """
+    raw = blank_to_na(series)
+    text = raw.str.normalize("NFKC").str.strip().str.lower()
+    negative = text.str.fullmatch(r"\(.*\)").fillna(False).astype(bool)
+    text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    text = text.str.replace(_CURRENCY, "", regex=True).str.replace(r"[,\s']", "", regex=True)
+    scale = pd.Series(1.0, index=text.index)
+    for suffix, factor in _SCALE.items():
+        ends = text.str.endswith(suffix).fillna(False).astype(bool)
+        scale = scale.mask(ends, factor)
+        text = text.mask(ends, text.str.slice(0, -len(suffix)))
+    # Only plain decimal numbers: this keeps "inf", "nan" and "1e999" out.
+    plain = text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").fillna(False).astype(bool)
+    values = pd.to_numeric(text.where(plain), errors="coerce").astype("float64")
+    values = values * scale * multiplier
+    values = values.where(~negative, -values)
+    values = values.where(np.isfinite(values))
+    invalid = raw.notna() & values.isna()
+    return values, invalid.astype(bool)
+
+
+# --------------------------------------------------------------------------- phones
+
+_PHONE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "landline",
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "landline",
+    phonenumbers.PhoneNumberType.TOLL_FREE: "service",
+    phonenumbers.PhoneNumberType.SHARED_COST: "service",
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: "service",
+    phonenumbers.PhoneNumberType.VOIP: "voip",
+}
+
+
+def _one_phone(value: str, region: str) -> tuple[str | None, str | None]:
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None, None
+    if not phonenumbers.is_valid_number(number):
+        return None, None
+    kind = _PHONE_TYPES.get(phonenumbers.number_type(number), "other")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), kind
+
+
+@on_distinct
+def normalize_phones(series: pd.Series, region: str = "CN") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Phones to E.164 with their kind (mobile, landline, service for 400/800, voip, other).
+
+    Returns (e164, kind, invalid mask). Invalid numbers become missing, never guessed.
+
+    >>> normalize_phones(pd.Series(["138-0013-8000", "021-6234 5678", "12345"], dtype="string"))[0].tolist()
+    ['+8613800138000', '+862162345678', <NA>]
+    """
+    raw = blank_to_na(series)
+    text = raw.str.normalize("NFKC")
+    parsed = [_one_phone(v, region) if isinstance(v, str) else (None, None) for v in text]
+    e164 = pd.Series([p[0] for p in parsed], index=series.index, dtype="string")
+    kind = pd.Series([p[1] for p in parsed], index=series.index, dtype="string")
+    invalid = raw.notna() & e164.isna()
+    return e164, kind, invalid.astype(bool)
+
+
+# --------------------------------------------------------------------------- emails, names, text
+
+_EMAIL = re.compile(r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}$")
+
+
+@on_distinct
+def normalize_emails(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Lower-case and check emails; returns (email, invalid mask)."""
+    raw = blank_to_na(series)
+    text = raw.str.normalize("NFKC").str.strip().str.lower().str.replace(r"^mailto:", "", regex=True)
+    valid = text.str.fullmatch(_EMAIL).fillna(False).astype(bool)
+    email = text.where(valid)
+    return email, (raw.notna() & ~valid).astype(bool)
+
+
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
+                     "co.,ltd.", "co.,ltd", "co.ltd", "co.", "ltd.", "ltd", "limited", "inc.", "inc",
+                     "corporation", "corp.", "corp", "llc", "company")
+_NAME_PUNCT = re.compile(r"[\s·•.,，。、'\"“”‘’()（）\[\]【】\-_/&＆]+")
+
+
+def display_names(series: pd.Series) -> pd.Series:
+    """Names as shown to readers: trimmed, invisible characters removed, inner spaces collapsed."""
+    text = blank_to_na(series).str.replace(_INVISIBLE, "", regex=True)
+    return text.str.replace(r"\s+", " ", regex=True).str.strip().replace("", pd.NA)
+
+
+def name_keys(series: pd.Series) -> pd.Series:
+    """Matching key of a company name: half-width, lower-case, no spaces or punctuation, no legal suffix.
+
+    >>> name_keys(pd.Series(["杭州 华信科技有限公司", "杭州华信科技", "ＡＢＣ Co., Ltd."], dtype="string")).tolist()
+    ['杭州华信科技', '杭州华信科技', 'abc']
+    """
+    text = display_names(series).str.normalize("NFKC").str.lower()
+    text = text.str.replace(r"\s+", "", regex=True)
+    suffix_pattern = "(?:" + "|".join(re.escape(s.replace(" ", "")) for s in _COMPANY_SUFFIXES) + ")+$"
+    text = text.str.replace(suffix_pattern, "", regex=True)
+    text = text.str.replace(_NAME_PUNCT, "", regex=True)
+    return text.replace("", pd.NA)
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Trimmed text with invisible characters removed and empty markers as missing."""
+    return display_names(series)
+
+
+def map_synonyms(series: pd.Series, synonyms: dict[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series]:
+    """Map labels to canonical values through synonym lists; returns (values, unrecognised mask).
+
+    >>> map_synonyms(pd.Series(["已完成", "退货"], dtype="string"), ORDER_STATUS_SYNONYMS)[0].tolist()
+    ['completed', 'returned']
+    """
+    lookup = {_fold_label(label): canonical for canonical, labels in synonyms.items()
+              for label in (canonical, *labels)}
+    raw = blank_to_na(series)
+    values = raw.map(lambda v: lookup.get(_fold_label(v)) if isinstance(v, str) else None).astype("string")
+    return values, (raw.notna() & values.isna()).astype(bool)
+
+
+def _fold_label(label: str) -> str:
+    from custreport.config import fold_text
+
+    return fold_text(label).replace("_", "").replace("-", "")
+
+
+ORDER_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "completed": ("已完成", "完成", "已付款", "已支付", "已发货", "已签收", "已收货", "交易成功", "成功", "正常",
+                  "complete", "paid", "shipped", "delivered", "closed", "fulfilled", "done"),
+    "returned": ("退货", "已退货", "退款", "已退款", "退货退款", "returned", "return", "refund", "refunded"),
+    "cancelled": ("已取消", "取消", "作废", "已作废", "关闭", "canceled", "cancel", "void", "voided"),
+}
+
+CUSTOMER_TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "prospect": ("潜在客户", "意向客户", "线索", "潜客", "新线索", "lead", "potential", "prospective"),
+    "active": ("成交客户", "老客户", "活跃客户", "现有客户", "正式客户", "签约客户", "合作客户", "customer",
+               "client", "customer - direct", "customer - channel", "existing", "current"),
+    "churned": ("流失客户", "已流失", "沉睡客户", "流失", "lost", "former customer", "inactive", "former"),
+}
+
+DEAL_OUTCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "won": ("赢单", "成交", "已成交", "签约", "已签约", "赢得", "closed won", "closed-won", "win"),
+    "lost": ("输单", "丢单", "失败", "已丢单", "closed lost", "closed-lost", "loss"),
+}
