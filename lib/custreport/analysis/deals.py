@@ -1,0 +1,38 @@
+"""Deal outcomes in a period: won, lost, open, win rate, won value, pipeline value, cycle time.
+
+- won / lost: deals closed in the period with that outcome;
+- win rate: won / (won + lost), None when nothing closed;
+- open: deals created on or before the period end that were not closed by then;
+- pipeline value: the amount of those open deals; won value: amount of the won deals;
+- median cycle days: created -> closed for the deals won in the period.
+
+>>> deals = pd.DataFrame({"outcome": ["won", "lost", "open"], "amount": [100.0, 50.0, 70.0],
+...     "created_at": pd.to_datetime(["2024-06-01", "2024-07-01", "2024-08-01"]),
+...     "closed_at": pd.to_datetime(["2024-07-11", "2024-08-01", None])})
+>>> deal_totals(deals, pd.Timestamp("2024-07-01"), pd.Timestamp("2024-10-01"))["win_rate"]
+0.5
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def deal_totals(deals: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> dict:
+    closed_in = deals["closed_at"].ge(start) & deals["closed_at"].lt(end_exclusive)
+    won = deals[closed_in & (deals["outcome"] == "won")]
+    lost = deals[closed_in & (deals["outcome"] == "lost")]
+    created_by_end = deals["created_at"].lt(end_exclusive)
+    still_open = (deals["outcome"] == "open") | deals["closed_at"].ge(end_exclusive)
+    open_deals = deals[created_by_end & still_open]
+    decided = len(won) + len(lost)
+    cycle = (won["closed_at"] - won["created_at"]).dt.days
+    return {
+        "won": int(len(won)),
+        "lost": int(len(lost)),
+        "open": int(len(open_deals)),
+        "win_rate": round(len(won) / decided, 4) if decided else None,
+        "won_value": round(float(won["amount"].sum()), 2),
+        "pipeline_value": round(float(open_deals["amount"].sum()), 2),
+        "median_cycle_days": float(cycle.median()) if len(cycle.dropna()) else None,
+    }

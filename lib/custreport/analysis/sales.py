@@ -1,0 +1,62 @@
+"""Revenue, orders and average order value; monthly trend; top customers.
+
+Revenue is the sum of ``amount`` over completed orders dated in the period
+(returned and cancelled orders excluded). AOV = revenue / completed orders.
+
+>>> orders = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [100.0, 50.0, 30.0],
+...     "order_date": pd.to_datetime(["2024-07-02", "2024-08-01", "2024-09-30"]),
+...     "status": ["completed", "returned", "completed"]})
+>>> sales_totals(orders, pd.Timestamp("2024-07-01"), pd.Timestamp("2024-10-01"))
+{'revenue': 130.0, 'orders': 2, 'aov': 65.0, 'returned_orders': 1, 'returned_amount': 50.0}
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from custreport.analysis.segments import completed
+
+
+def in_period(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.DataFrame:
+    return orders[(orders["order_date"] >= start) & (orders["order_date"] < end_exclusive)]
+
+
+def sales_totals(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> dict:
+    """Revenue, completed orders, AOV and returns for orders dated in [start, end_exclusive)."""
+    period = in_period(orders, start, end_exclusive)
+    done = completed(period)
+    returned = period[period["status"] == "returned"]
+    revenue = float(done["amount"].sum())
+    count = int(len(done))
+    return {
+        "revenue": round(revenue, 2),
+        "orders": count,
+        "aov": round(revenue / count, 2) if count else None,
+        "returned_orders": int(len(returned)),
+        "returned_amount": round(float(returned["amount"].sum()), 2),
+    }
+
+
+def revenue_by_month(orders: pd.DataFrame, months: list[pd.Period]) -> pd.DataFrame:
+    """Completed revenue and order count per calendar month, zero-filled for quiet months."""
+    done = completed(orders)
+    keys = done["order_date"].dt.to_period("M")
+    grouped = done.groupby(keys)["amount"].agg(revenue="sum", orders="count")
+    index = pd.PeriodIndex(months, freq="M", name="month")
+    out = grouped.reindex(index, fill_value=0).reset_index()
+    out["revenue"] = out["revenue"].astype("float64")
+    out["orders"] = out["orders"].astype("int64")
+    return out
+
+
+def top_customers(orders: pd.DataFrame, customers: pd.DataFrame, start: pd.Timestamp,
+                  end_exclusive: pd.Timestamp, limit: int = 10) -> pd.DataFrame:
+    """The customers with the most completed revenue in the period, with their share of it."""
+    done = completed(in_period(orders, start, end_exclusive))
+    totals = done.groupby("customer_id")["amount"].agg(revenue="sum", orders="count")
+    if totals.empty:
+        return pd.DataFrame(columns=["customer_id", "name", "region", "industry", "revenue", "orders", "share"])
+    totals["share"] = totals["revenue"] / totals["revenue"].sum()
+    ranked = totals.sort_values(["revenue", "orders"], ascending=False, kind="stable").head(limit)
+    details = customers.set_index("customer_id")[["name", "region", "industry"]]
+    return ranked.join(details).reset_index()[["customer_id", "name", "region", "industry", "revenue", "orders", "share"]]

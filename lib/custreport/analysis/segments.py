@@ -1,0 +1,63 @@
+"""Customer classification relative to a date: prospect, active or churned; new in a period.
+
+Rules (documented in docs/metrics.md):
+- a customer exists at ``as_of`` when created on or before it, or, with no creation
+  date, when it has no order after ``as_of``;
+- active: at least one completed order in the ``active_days`` before ``as_of`` (inclusive);
+- churned: completed orders before that window but none inside it;
+- prospect: no completed order on or before ``as_of``.
+
+>>> customers = pd.DataFrame({"customer_id": ["A", "B", "C"], "created_at": pd.to_datetime(["2024-01-01"] * 3)})
+>>> orders = pd.DataFrame({"customer_id": ["A", "B"], "order_date": pd.to_datetime(["2024-06-01", "2022-01-01"]),
+...                        "status": ["completed", "completed"], "amount": [10.0, 5.0]})
+>>> classify_customers(customers, orders, pd.Timestamp("2024-12-31"))["customer_type"].tolist()
+['active', 'churned', 'prospect']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+ACTIVE_DAYS = 365
+
+
+def completed(orders: pd.DataFrame) -> pd.DataFrame:
+    """Orders that count as revenue: status completed (returns and cancellations do not)."""
+    return orders[orders["status"] == "completed"]
+
+
+def classify_customers(customers: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp,
+                       active_days: int = ACTIVE_DAYS) -> pd.DataFrame:
+    """Customers existing at ``as_of`` with first/last order dates and their type at that date."""
+    as_of = pd.Timestamp(as_of)
+    bought = completed(orders)
+    bought = bought[bought["order_date"] <= as_of]
+    spans = bought.groupby("customer_id")["order_date"].agg(first_order="min", last_order="max")
+    out = customers.drop(columns=["customer_type"], errors="ignore").join(spans, on="customer_id")
+    created = out["created_at"]
+    exists = created.le(as_of) | (created.isna())
+    out = out[exists.fillna(True)]
+    window_start = as_of - pd.Timedelta(days=active_days)
+    kind = pd.Series("prospect", index=out.index, dtype="string")
+    kind = kind.mask(out["last_order"].notna(), "churned")
+    kind = kind.mask(out["last_order"] > window_start, "active")
+    return out.assign(customer_type=kind)
+
+
+def new_in_period(classified: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.Series:
+    """True for customers that became customers in the period: created in it, or (no creation
+    date) first bought in it."""
+    first_seen = classified["created_at"].fillna(classified["first_order"])
+    return first_seen.ge(start) & first_seen.lt(end_exclusive)
+
+
+def customer_counts(classified: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> dict[str, int]:
+    """total, new, active, churned, prospect for customers classified at the period end."""
+    types = classified["customer_type"].value_counts()
+    return {
+        "total": int(len(classified)),
+        "new": int(new_in_period(classified, start, end_exclusive).sum()),
+        "active": int(types.get("active", 0)),
+        "churned": int(types.get("churned", 0)),
+        "prospect": int(types.get("prospect", 0)),
+    }

@@ -1,0 +1,132 @@
+"""The `custreport` command: parses, calls, prints. Logic lives in the modules it calls.
+
+User mistakes (bad files, bad parameters) end with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from custreport.config import UserError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Customer-data reports: messy customer files in, clean store and region reports out.")
+store_app = typer.Typer(no_args_is_help=True, help="List and roll back store snapshots.")
+app.add_typer(store_app, name="store")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def main() -> None:
+    """Console entry point: runs the app and turns user errors into one line and exit code 2."""
+    try:
+        result = app(standalone_mode=False)
+    except UserError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        sys.exit(2)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        errors.print("aborted")
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+@app.command("demo-data")
+def demo_data(customers: int = typer.Option(3000, min=1, help="Number of distinct customers."),
+              seed: int = typer.Option(7, help="Random seed: the same seed gives the same files."),
+              out: Path = typer.Option(Path("data/raw"), help="Folder to write the raw files to.")) -> None:
+    """Generate deterministic, realistically messy raw customer files for demos and benchmarks."""
+    from custreport.demo_data import generate
+
+    with console.status(f"generating {customers:,} customers into {out} ..."):
+        counts = generate(out, customers=customers, seed=seed)
+    table = RichTable("file", "rows", title=f"demo data in {out}")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
+@app.command()
+def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (default params/sources.yaml)."),
+           store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean).")) -> None:
+    """Read every source into a new store snapshot and print per-source accounting."""
+    from custreport.ingest.pipeline import ingest_to_store
+
+    with console.status("ingesting ...") as status:
+        result, snapshot = ingest_to_store(
+            config, store, on_file=lambda source, path: status.update(f"reading {source}: {path.name}"))
+    table = RichTable("source", "table", "rows read", "loaded", "merged", "non-data", "quarantined",
+                      title=f"snapshot {snapshot.id}: rows read = loaded + merged + non-data + quarantined")
+    for row in result.accounting.itertuples(index=False):
+        table.add_row(row.source, row.table, f"{row.rows_read:,}", f"{row.loaded:,}", f"{row.merged:,}",
+                      f"{row.non_data:,}", f"{row.quarantined:,}")
+    console.print(table)
+    counts = ", ".join(f"{name} {len(frame):,}" for name, frame in result.tables.items())
+    console.print(f"store: {snapshot.path}  ({counts})")
+    if len(result.quarantine):
+        reasons = result.quarantine.groupby("reason").size().sort_values(ascending=False)
+        console.print("quarantined by reason: " + "; ".join(f"{r} {n:,}" for r, n in reasons.items()))
+
+
+@store_app.command("list")
+def store_list(store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean).")) -> None:
+    """Show the snapshots kept in the store, newest first."""
+    from custreport import store as store_module
+    from custreport.config import default_store
+
+    folder = store or default_store()
+    try:
+        current = store_module.current_snapshot(folder).id
+    except UserError:
+        current = None
+    table = RichTable("", "snapshot", "created", "customers", "orders", "deals")
+    for snap in store_module.list_snapshots(folder):
+        rows = snap.manifest.get("rows", {})
+        table.add_row("*" if snap.id == current else "", snap.id, snap.created_at,
+                      *(f"{rows.get(t, 0):,}" for t in ("customers", "orders", "deals")))
+    console.print(table)
+
+
+@store_app.command("rollback")
+def store_rollback(snapshot: Optional[str] = typer.Argument(None, help="Snapshot id (default: the previous one)."),
+                   store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean).")) -> None:
+    """Make an older snapshot current again."""
+    from custreport import store as store_module
+    from custreport.config import default_store
+
+    target = store_module.rollback(store or default_store(), snapshot)
+    console.print(f"current snapshot is now {target.id}")
+
+
+@app.command()
+def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..."),
+        regions: str = typer.Option("all", help="all, or region codes/names separated by commas."),
+        reports: str = typer.Option("summary", help="Reports (notebooks) to run, comma-separated."),
+        formats: str = typer.Option("html,pdf,xlsx", help="Output formats, comma-separated."),
+        locale: str = typer.Option("zh", help="Report language: zh or en."),
+        workers: int = typer.Option(2, min=1, help="Parallel report jobs."),
+        store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
+        out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/).")) -> int:
+    """Render the region x report matrix for one period into outputs/<period>/."""
+    from custreport.runner import RunRequest, run_matrix
+
+    request = RunRequest.build(period=period, regions=regions, reports=reports, formats=formats,
+                               locale=locale, workers=workers, store=store, out=out)
+    summary = run_matrix(request, console=console)
+    for line in summary.lines():
+        console.print(line, highlight=False)
+    return 0 if summary.ok else 1
+
+
+if __name__ == "__main__":
+    main()

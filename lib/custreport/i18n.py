@@ -1,0 +1,113 @@
+"""Labels and number formats for the two report languages, zh and en.
+
+>>> format_money(123456789, "zh"), format_money(123456789, "en")
+('¥1.23亿', '¥123.5M')
+>>> format_count(12345, "zh"), format_percent(0.1234, "en")
+('1.23万', '12.3%')
+"""
+
+from __future__ import annotations
+
+import math
+
+LOCALES = ("zh", "en")
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "summary": "经营概览", "report": "报告", "region": "区域", "period": "期间",
+        "generated_at": "生成时间", "snapshot": "数据快照", "contents": "目录",
+        "customers_total": "客户总数", "customers_new": "新增客户", "customers_active": "活跃客户",
+        "customers_churned": "流失客户", "customers_prospect": "潜在客户",
+        "revenue": "销售额", "orders": "订单数", "aov": "客单价", "deals_won": "赢单数",
+        "win_rate": "赢单率", "pipeline_value": "在谈金额",
+        "vs_previous": "环比", "vs_year_ago": "同比", "no_data": "无数据",
+        "kpis": "关键指标", "trend": "月度销售趋势", "by_type": "客户类型分布", "top_customers": "重点客户",
+        "month": "月份", "customer": "客户", "name": "客户名称", "industry": "行业", "share": "占比",
+        "customer_id": "客户编号", "province": "省份", "city": "城市", "phone": "电话", "email": "邮箱",
+        "owner_rep": "负责人", "created_at": "建档日期", "customer_type": "客户类型",
+        "first_order": "首单日期", "last_order": "末单日期",
+        "prospect": "潜在客户", "active": "活跃客户", "churned": "流失客户", "total": "合计",
+        "unknown": "未知", "customers_sheet": "客户总表", "pivot_sheet": "透视汇总", "metric": "指标",
+        "value": "数值", "previous": "上期", "year_ago": "去年同期",
+    },
+    "en": {
+        "summary": "Business summary", "report": "Report", "region": "Region", "period": "Period",
+        "generated_at": "Generated", "snapshot": "Data snapshot", "contents": "Contents",
+        "customers_total": "Customers", "customers_new": "New customers", "customers_active": "Active customers",
+        "customers_churned": "Churned customers", "customers_prospect": "Prospects",
+        "revenue": "Revenue", "orders": "Orders", "aov": "Average order value", "deals_won": "Deals won",
+        "win_rate": "Win rate", "pipeline_value": "Open pipeline",
+        "vs_previous": "vs previous", "vs_year_ago": "vs year ago", "no_data": "no data",
+        "kpis": "Key figures", "trend": "Monthly revenue", "by_type": "Customers by type",
+        "top_customers": "Top customers", "month": "Month", "customer": "Customer", "name": "Customer name",
+        "industry": "Industry", "share": "Share", "customer_id": "Customer ID", "province": "Province",
+        "city": "City", "phone": "Phone", "email": "Email", "owner_rep": "Owner", "created_at": "Created",
+        "customer_type": "Customer type", "first_order": "First order", "last_order": "Last order",
+        "prospect": "Prospect", "active": "Active", "churned": "Churned", "total": "Total",
+        "unknown": "Unknown", "customers_sheet": "Customers", "pivot_sheet": "Pivot", "metric": "Metric",
+        "value": "Value", "previous": "Previous", "year_ago": "Year ago",
+    },
+}
+
+
+def check_locale(locale: str) -> str:
+    if locale not in LOCALES:
+        from custreport.config import UserError
+
+        raise UserError(f"unknown locale {locale!r}: use zh or en")
+    return locale
+
+
+def label(key: str, locale: str) -> str:
+    """The reader-facing word for ``key``; the key itself when no label exists."""
+    return LABELS[locale].get(key, key)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_count(value, locale: str) -> str:
+    """Counts: 万/亿 in Chinese above ten thousand, thousands separators in English."""
+    if _missing(value):
+        return "—"
+    if locale == "zh":
+        return _zh_units(value, decimals=2) if abs(value) >= 10_000 else f"{value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def format_money(value, locale: str, currency: str = "¥") -> str:
+    if _missing(value):
+        return "—"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if locale == "zh":
+        text = _zh_units(value, decimals=2) if value >= 10_000 else f"{value:,.0f}"
+    elif value >= 1e9:
+        text = f"{value / 1e9:.1f}B"
+    elif value >= 1e6:
+        text = f"{value / 1e6:.1f}M"
+    elif value >= 1e4:
+        text = f"{value / 1e3:.1f}K"
+    else:
+        text = f"{value:,.0f}"
+    return f"{sign}{currency}{text}"
+
+
+def format_percent(value, locale: str, decimals: int = 1) -> str:
+    if _missing(value):
+        return "—"
+    return f"{value * 100:.{decimals}f}%"
+
+
+def format_delta(value, locale: str) -> str:
+    """A relative change as +12.3% / -4.0%; an em dash when there is no base to compare with."""
+    if _missing(value):
+        return "—"
+    return f"{value * 100:+.1f}%"
+
+
+def _zh_units(value: float, decimals: int) -> str:
+    if abs(value) >= 1e8:
+        return f"{value / 1e8:.{decimals}f}亿"
+    return f"{value / 1e4:.{decimals}f}万"

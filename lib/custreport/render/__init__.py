@@ -1,0 +1,1 @@
+"""Rendering: HTML tables and pages, PDF, Excel workbooks. The only modules that write report files."""

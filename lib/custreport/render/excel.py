@@ -1,0 +1,98 @@
+"""Excel workbooks with openpyxl: frozen header, autofilter, column widths, number formats.
+
+Text that Excel would run as a formula (starting with = + - @, or a tab or CR) is
+written as a plain string, so a customer named ``=HYPERLINK(...)`` stays a name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="2F5597")
+_INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a frame and, per column, an Excel number format."""
+
+    title: str
+    frame: pd.DataFrame
+    number_formats: dict[str, str] = field(default_factory=dict)
+    index: bool = False
+
+
+def sheet_title(text: str) -> str:
+    """A legal worksheet title (31 characters, none of []:*?/\\)."""
+    return str(text).translate(_INVALID_SHEET_CHARS)[:31] or "Sheet"
+
+
+def write_workbook(target: Path, sheets: list[Sheet]) -> Path:
+    """Write the sheets to ``target`` in openpyxl's streaming mode (memory stays flat on big tables)."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        frame = sheet.frame.reset_index() if sheet.index else sheet.frame
+        worksheet = workbook.create_sheet(sheet_title(sheet.title))
+        widths = _column_widths(frame)
+        for position, width in enumerate(widths, start=1):
+            worksheet.column_dimensions[get_column_letter(position)].width = width
+        worksheet.freeze_panes = "A2"
+        if len(frame.columns):
+            worksheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(len(frame), 1) + 1}"
+        worksheet.append([_header_cell(worksheet, name) for name in frame.columns])
+        formats = [sheet.number_formats.get(name) for name in frame.columns]
+        for record in frame.itertuples(index=False, name=None):
+            worksheet.append([_cell(worksheet, value, fmt) for value, fmt in zip(record, formats)])
+    workbook.save(target)
+    return target
+
+
+def _header_cell(worksheet, name) -> WriteOnlyCell:
+    cell = WriteOnlyCell(worksheet, value=str(name))
+    cell.data_type = "s"
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(vertical="center")
+    return cell
+
+
+def _cell(worksheet, value, number_format: str | None):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, str):
+        if value.startswith(FORMULA_TRIGGERS):
+            cell = WriteOnlyCell(worksheet, value=value)
+            cell.data_type = "s"  # never a formula
+            return cell
+        return value
+    if number_format or isinstance(value, (dt.datetime, dt.date)):
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.number_format = number_format or "yyyy-mm-dd"
+        return cell
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _column_widths(frame: pd.DataFrame, sample: int = 500) -> list[float]:
+    widths = []
+    for name in frame.columns:
+        values = [str(name)] + [str(v) for v in frame[name].head(sample).tolist() if v is not None]
+        longest = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) for text in values)
+        widths.append(min(max(longest + 2, 8), 50))
+    return widths

@@ -1,0 +1,319 @@
+"""What a report notebook imports: one context per region and period, one call per section.
+
+>>> ctx = load(region="华东", period="2025-Q4", locale="zh")   # doctest: +SKIP
+>>> kpis(ctx)                                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from custreport import charts, i18n, store
+from custreport.analysis.deals import deal_totals
+from custreport.analysis.pivots import count_pivot
+from custreport.analysis.sales import revenue_by_month, sales_totals, top_customers as top_customer_table
+from custreport.analysis.segments import classify_customers, customer_counts
+from custreport.config import RegionTable, UserError, default_store, load_regions, project_root
+from custreport.periods import Period, PeriodError, parse_period
+from custreport.render.tables import Table
+
+# Counts and amounts that add up across regions; ratios (aov, win rate) do not.
+ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.churned", "customers.prospect",
+            "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value")
+
+
+@dataclass
+class ReportContext:
+    """Everything a report section needs for one region and period."""
+
+    region: str                  # region code, or "all" for the whole company
+    period: Period
+    locale: str
+    snapshot: store.Snapshot
+    regions: RegionTable
+    customers: pd.DataFrame      # customers of the region
+    orders: pd.DataFrame         # their orders dated before the period end
+    deals: pd.DataFrame          # deals of the region created before the period end
+    classified: pd.DataFrame     # customers existing at the period end, with their type then
+
+    @property
+    def region_name(self) -> str:
+        return self.regions.display_name(self.region, self.locale)
+
+    def label(self, key: str) -> str:
+        return i18n.label(key, self.locale)
+
+    def money(self, value) -> str:
+        return i18n.format_money(value, self.locale)
+
+    def count(self, value) -> str:
+        return i18n.format_count(value, self.locale)
+
+
+def load(region: str = "all", period: str = "latest", store_path: str | Path | None = None,
+         locale: str = "zh", today: dt.date | None = None) -> ReportContext:
+    """Load the slice of the current snapshot a report on ``region`` and ``period`` needs.
+
+    ``region`` is a code, name or alias from params/regions.yaml, ``unknown``, or ``all``;
+    ``period`` anything periods.parse_period accepts, or ``latest`` (the latest complete
+    quarter in the data). Raises UserError with one line
+    when a parameter is wrong.
+    """
+    locale = i18n.check_locale(locale)
+    regions = load_regions()
+    code = regions.region_param(str(region))
+    folder = Path(store_path) if store_path else default_store(project_root())
+    snapshot = store.current_snapshot(folder)
+    parsed = resolve_period(period, snapshot, today=today)
+    only = None if code == "all" else [code]
+    end = parsed.end_exclusive_ts
+    customers = store.read_table(snapshot, "customers", regions=only)
+    orders = store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end)
+    deals = store.read_table(snapshot, "deals", regions=only, date_column="created_at", until=end)
+    classified = classify_customers(customers, orders, end - pd.Timedelta(milliseconds=1))
+    return ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, classified)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def period_figures(ctx: ReportContext, period: Period) -> dict:
+    """The headline numbers of one period (the report's own, its previous, or a year ago)."""
+    start, end = period.start_ts, period.end_exclusive_ts
+    if period == ctx.period:
+        classified = ctx.classified
+    else:
+        orders_then = ctx.orders[ctx.orders["order_date"] < end]
+        classified = classify_customers(ctx.customers, orders_then, end - pd.Timedelta(milliseconds=1))
+    deals_then = ctx.deals[ctx.deals["created_at"] < end]
+    return {
+        "customers": customer_counts(classified, start, end),
+        **{k: v for k, v in sales_totals(ctx.orders, start, end).items() if k in ("revenue", "orders", "aov")},
+        "deals": deal_totals(deals_then, start, end),
+    }
+
+
+def _get(figures: dict, dotted: str):
+    value = figures
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _relative_change(now, before):
+    if now is None or before in (None, 0):
+        return None
+    return round((now - before) / abs(before), 4)
+
+
+def metrics(ctx: ReportContext) -> dict:
+    """The machine-readable figures of metrics.json (stable keys; see docs/metrics.md)."""
+    current = period_figures(ctx, ctx.period)
+    previous = period_figures(ctx, ctx.period.previous)
+    year_ago = period_figures(ctx, ctx.period.year_ago)
+    compared = ("customers.total", "customers.new", "customers.active", "revenue", "orders", "aov",
+                "deals.won", "deals.win_rate", "deals.pipeline_value")
+    return {
+        "region": ctx.region,
+        "region_name": ctx.regions.display_name(ctx.region, "zh") if ctx.region != "all" else "all",
+        "period": {"label": ctx.period.label, "start": ctx.period.start.isoformat(), "end": ctx.period.end.isoformat()},
+        "snapshot": ctx.snapshot.id,
+        **current,
+        "quality": quality_totals(ctx),
+        "previous": {"period": ctx.period.previous.label, **previous},
+        "year_ago": {"period": ctx.period.year_ago.label, **year_ago},
+        "deltas": {
+            "vs_previous": {key: _relative_change(_get(current, key), _get(previous, key)) for key in compared},
+            "vs_year_ago": {key: _relative_change(_get(current, key), _get(year_ago, key)) for key in compared},
+        },
+    }
+
+
+def quality_totals(ctx: ReportContext) -> dict:
+    """Ingest accounting of the snapshot the report reads (all sources; rows are not regional)."""
+    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    keys = ("rows_read", "loaded", "merged", "non_data", "quarantined")
+    return {key: int(accounting[key].sum()) if key in accounting else 0 for key in keys}
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def header(ctx: ReportContext, report: str = "summary") -> "HTML":
+    """Title block: report, region, period, generation time and data snapshot."""
+    from IPython.display import HTML
+
+    generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    rows = [("region", ctx.region_name), ("period", f"{ctx.period.label} ({ctx.period.start} – {ctx.period.end})"),
+            ("generated_at", generated), ("snapshot", ctx.snapshot.id)]
+    meta = "".join(f"<div><dt>{html.escape(ctx.label(k))}</dt><dd>{html.escape(str(v))}</dd></div>" for k, v in rows)
+    title = f"{ctx.label(report)} · {ctx.region_name} · {ctx.period.label}"
+    return HTML(f'<header class="report-title"><h1>{html.escape(title)}</h1><dl>{meta}</dl></header>')
+
+
+def section(ctx: ReportContext, key: str) -> Markdown:
+    """A section heading in the report's language."""
+    return Markdown(f"## {ctx.label(key)}")
+
+
+class KpiCards:
+    """KPI cards with deltas; ``table`` holds the same numbers as a frame."""
+
+    def __init__(self, table: pd.DataFrame, locale: str):
+        self.table = table
+        self.locale = locale
+
+    def _repr_html_(self) -> str:
+        cards = []
+        for row in self.table.itertuples(index=False):
+            deltas = "".join(
+                f'<span class="delta {_trend(value)}">{html.escape(i18n.label(key, self.locale))} '
+                f"{html.escape(i18n.format_delta(value, self.locale))}</span>"
+                for key, value in (("vs_previous", row.vs_previous), ("vs_year_ago", row.vs_year_ago)))
+            cards.append(f'<div class="kpi"><div class="kpi-label">{html.escape(row.label)}</div>'
+                         f'<div class="kpi-value">{html.escape(row.display)}</div>'
+                         f'<div class="kpi-deltas">{deltas}</div></div>')
+        return f'<div class="kpi-grid">{"".join(cards)}</div>'
+
+
+def _trend(value) -> str:
+    if value is None or pd.isna(value) or value == 0:
+        return "flat"
+    return "up" if value > 0 else "down"
+
+
+_CARDS = (("customers_total", "customers.total", "count"), ("customers_new", "customers.new", "count"),
+          ("customers_active", "customers.active", "count"), ("revenue", "revenue", "money"),
+          ("orders", "orders", "count"), ("aov", "aov", "money"), ("deals_won", "deals.won", "count"),
+          ("win_rate", "deals.win_rate", "percent"), ("pipeline_value", "deals.pipeline_value", "money"))
+
+
+def kpis(ctx: ReportContext, figures: dict | None = None) -> KpiCards:
+    """The headline KPI cards with change against the previous period and a year ago."""
+    figures = figures or metrics(ctx)
+    formatters = {"count": ctx.count, "money": ctx.money,
+                  "percent": lambda v: i18n.format_percent(v, ctx.locale)}
+    rows = []
+    for key, dotted, kind in _CARDS:
+        value = _get(figures, dotted)
+        rows.append({"metric": key, "label": ctx.label(key), "value": value,
+                     "display": formatters[kind](value),
+                     "vs_previous": figures["deltas"]["vs_previous"].get(dotted),
+                     "vs_year_ago": figures["deltas"]["vs_year_ago"].get(dotted)})
+    return KpiCards(pd.DataFrame(rows), ctx.locale)
+
+
+def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
+    end = pd.Period(ctx.period.end, freq="M")
+    return list(pd.period_range(end=end, periods=count, freq="M"))
+
+
+def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
+    """Completed revenue per month for the ``months`` months ending with the period."""
+    frame = revenue_by_month(ctx.orders, trend_months(ctx, months))
+    frame["month"] = frame["month"].astype(str)
+    colour = charts.REGION_COLOURS.get(ctx.region)
+    return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",
+                             value_format=ctx.money, colour=colour)
+
+
+def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers at the period end by place (region for the company, else province) x type."""
+    by = "region" if ctx.region == "all" else "province"
+    frame = ctx.classified
+    if by == "region":
+        frame = frame.assign(region=frame["region"].map(lambda c: ctx.regions.display_name(c, ctx.locale)))
+    table = count_pivot(frame, by, "customer_type", total_label=ctx.label("total"),
+                        column_order=["active", "prospect", "churned"], missing_label=ctx.label("unknown"))
+    table = table.rename(columns={c: ctx.label(c) for c in ("active", "prospect", "churned")})
+    table.index.name = ctx.label(by)
+    return table
+
+
+def customers_by_type(ctx: ReportContext) -> Table:
+    """The customers-by-type pivot with totals."""
+    return Table(customers_by_type_frame(ctx), formats={}, index=True, total_row=True)
+
+
+def top_customers(ctx: ReportContext, limit: int = 10) -> Table:
+    """The period's top customers by completed revenue."""
+    frame = top_customer_table(ctx.orders, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts, limit)
+    frame = frame.assign(region=frame["region"].map(lambda c: ctx.regions.display_name(c, ctx.locale)))
+    frame = frame.rename(columns={c: ctx.label(c) for c in frame.columns})
+    return Table(frame, formats={ctx.label("revenue"): ctx.money,
+                                 ctx.label("share"): lambda v: i18n.format_percent(v, ctx.locale)})
+
+
+# --------------------------------------------------------------------------- periods and outputs
+
+
+def resolve_period(text: str | None, snapshot: store.Snapshot, today: dt.date | None = None) -> Period:
+    """A period parameter; empty or ``latest`` means the latest complete quarter in the data.
+
+    The latest quarter is taken from the last order (else deal) date of the snapshot, so
+    a notebook's default shows real data right after ingest, whatever today's date is.
+    """
+    text = (text or "").strip()
+    if text and text.lower() != "latest":
+        try:
+            return parse_period(text, today=today)
+        except PeriodError as exc:
+            raise UserError(str(exc)) from None
+    ranges = snapshot.manifest.get("data_range", {})
+    last = (ranges.get("orders") or ranges.get("deals") or [None, None])[1]
+    if last is None:
+        return parse_period("last-quarter", today=today)
+    last_day = pd.Timestamp(last).date()
+    quarter = parse_period(f"{last_day.year}-Q{(last_day.month - 1) // 3 + 1}")
+    return quarter if quarter.end <= last_day else quarter.previous
+
+
+def report_title(ctx: ReportContext, report: str) -> str:
+    return f"{ctx.label(report)} · {ctx.region_name} · {ctx.period.label}"
+
+
+def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
+    """The customers sheet: every customer of the region at the period end, with period sales."""
+    from custreport.analysis.sales import in_period
+    from custreport.analysis.segments import completed
+    from custreport.privacy import mask_emails, mask_phones
+
+    sold = completed(in_period(ctx.orders, ctx.period.start_ts, ctx.period.end_exclusive_ts))
+    period_sales = sold.groupby("customer_id")["amount"].agg(period_revenue="sum", period_orders="count")
+    frame = ctx.classified.join(period_sales, on="customer_id")
+    frame = frame.assign(
+        region=frame["region"].map(lambda c: ctx.regions.display_name(c, ctx.locale)),
+        customer_type=frame["customer_type"].map(ctx.label),
+        phone=mask_phones(frame["phone"]) if mask_contacts else frame["phone"],
+        email=mask_emails(frame["email"]) if mask_contacts else frame["email"],
+        period_revenue=frame["period_revenue"].fillna(0.0),
+        period_orders=frame["period_orders"].fillna(0).astype("int64"),
+    ).sort_values(["period_revenue", "customer_id"], ascending=[False, True])
+    columns = ["customer_id", "name", "region", "province", "city", "industry", "customer_type", "owner_rep",
+               "phone", "email", "created_at", "first_order", "last_order", "period_revenue", "period_orders"]
+    names = {c: ctx.label(c) for c in columns}
+    names["period_revenue"] = f"{ctx.label('revenue')} ({ctx.period.label})"
+    names["period_orders"] = f"{ctx.label('orders')} ({ctx.period.label})"
+    return frame[columns].rename(columns=names).reset_index(drop=True)
+
+
+def workbook_sheets(ctx: ReportContext) -> list:
+    """Sheets of the region's Excel workbook: customers, the type pivot, and the KPI table."""
+    from custreport.render.excel import Sheet
+
+    customers = customer_sheet_frame(ctx)
+    money_columns = {c: "#,##0.00" for c in customers.columns if c.startswith(ctx.label("revenue"))}
+    figures = kpis(ctx).table[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
+        "label": ctx.label("metric"), "value": ctx.label("value"),
+        "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
+    return [
+        Sheet(ctx.label("customers_sheet"), customers, money_columns),
+        Sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True),
+        Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"}),
+    ]

@@ -1,0 +1,61 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["notes"]
+# # Summary: the executive one-pager
+#
+# Key figures with change against the previous period and a year ago, the monthly revenue
+# trend, customers by type and the top customers. Change the parameters below and Run All;
+# every number comes from a function in `custreport.report` you can call yourself.
+# Cells tagged `notes` (like this one) are for analysts and are left out of rendered reports.
+
+# %% tags=["parameters"]
+region: str = "all"  # region code, name or alias from params/regions.yaml, or all for the whole company
+period: str = "latest"  # 2025-Q4, 2025-09, 2025-H2, 2025, last-quarter, ytd, or latest for the latest full quarter
+locale: str = "zh"  # report language, zh or en
+store: str = ""  # store folder, empty for the data/clean folder of this project
+
+# %%
+from custreport import report
+
+ctx = report.load(region=region, period=period, locale=locale, store_path=store or None)
+figures = report.metrics(ctx)
+report.header(ctx)
+
+# %%
+report.section(ctx, "kpis")
+
+# %%
+report.kpis(ctx, figures)
+
+# %%
+report.section(ctx, "trend")
+
+# %%
+report.revenue_trend(ctx)
+
+# %%
+report.section(ctx, "by_type")
+
+# %%
+report.customers_by_type(ctx)
+
+# %%
+report.section(ctx, "top_customers")
+
+# %%
+report.top_customers(ctx)
