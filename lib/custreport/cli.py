@@ -21,8 +21,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 store_app = typer.Typer(no_args_is_help=True, help="List and roll back store snapshots.")
 app.add_typer(store_app, name="store")
 
-console = Console()
-errors = Console(stderr=True)
+# Logs of scheduled runs are read in files, not terminals: do not wrap them at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 300)
 
 
 def main() -> None:

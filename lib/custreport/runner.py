@@ -8,10 +8,12 @@ stop the others; the summary says which failed and why.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 import traceback
@@ -126,7 +128,9 @@ def run_matrix(request: RunRequest, console=None) -> RunSummary:
                 results.append(render_region(request, region))
                 progress.advance(task)
         else:
-            with ProcessPoolExecutor(max_workers=min(request.workers, len(request.regions))) as pool:
+            _preload_renderers()
+            with ProcessPoolExecutor(max_workers=min(request.workers, len(request.regions)),
+                                     initializer=warm_kernel, initargs=(notebooks_folder(request.root),)) as pool:
                 futures = {pool.submit(render_region, request, region): region for region in request.regions}
                 for future in as_completed(futures):
                     try:
@@ -175,7 +179,8 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> list[str]:
             str(notebooks_folder(request.root) / f"{name}.ipynb"), str(executed),
             parameters={"region": region, "period": request.period.label, "locale": request.locale,
                         "store": str(request.store)},
-            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(notebooks_folder(request.root)))
+            kernel_name="python3", progress_bar=False, log_output=False,
+            km=warm_kernel(notebooks_folder(request.root)))
         title = report.report_title(ctx, name)
         page = notebook_to_html(nb, title=title, locale=request.locale,
                                 footer=f"custreport · {ctx.snapshot.id} · {request.period.label}")
@@ -192,6 +197,57 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> list[str]:
         write_workbook(staging / f"{region}.xlsx", report.workbook_sheets(ctx))
         files.append(f"{region}.xlsx")
     return files
+
+
+_WARM_KERNEL: dict = {}
+
+
+def _preload_renderers() -> None:
+    """Import the rendering stack once before workers fork, so each worker starts warm.
+
+    papermill -> nbformat -> jsonschema alone takes seconds to import (it compiles
+    grammars for URI formats); paid once here instead of once per worker.
+    """
+    import papermill  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    from custreport import report  # noqa: F401
+    from custreport.render import excel, html  # noqa: F401
+
+
+def warm_kernel(cwd: Path):
+    """This process's notebook kernel, started once and reused with a fresh namespace.
+
+    Starting a kernel and importing pandas and matplotlib costs seconds; a report
+    notebook itself runs in a fraction of that. Each notebook still starts from an
+    empty namespace (``%reset -f``), so no variable leaks from one report into the next.
+    """
+    from jupyter_client.manager import KernelManager
+
+    km = _WARM_KERNEL.get("km")
+    if km is not None and km.is_alive():
+        client = km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            client.execute_interactive("%reset -f", timeout=60, output_hook=lambda msg: None)
+        finally:
+            client.stop_channels()
+        return km
+    km = KernelManager(kernel_name="python3")
+    # The kernel's own start-up chatter (transport warnings) is not for report readers;
+    # cell errors still reach us through the kernel protocol.
+    km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(_shutdown_kernel, km)
+    _WARM_KERNEL["km"] = km
+    return km
+
+
+def _shutdown_kernel(km) -> None:
+    try:
+        km.shutdown_kernel(now=True)
+    except Exception:  # the kernel may already be gone at interpreter exit
+        pass
 
 
 def _publish(staging: Path, target: Path) -> None:

@@ -177,9 +177,10 @@ class _CustomerIndex:
         if rows.empty:
             return rows, pd.DataFrame(columns=QUARANTINE_COLUMNS)
         named_id = rows["customer_id"]
-        resolved = named_id.map(self.by_source_id)
+        # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
+        resolved = named_id.map(self.by_source_id).astype("string")
         direct = named_id.where(named_id.isin(self.ids))
-        resolved = resolved.fillna(direct).fillna(rows["customer_key"].map(self.by_key)).astype("string")
+        resolved = resolved.fillna(direct).fillna(rows["customer_key"].map(self.by_key).astype("string"))
         named = named_id.notna() | rows[CUSTOMER_NAME].notna()
         unknown = named & resolved.isna()
         rows = rows.assign(customer_id=resolved)

@@ -121,7 +121,8 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
         result[hit] = _from_parts(compact[compact["y"].notna()])
 
     todo = result.isna() & text.notna()
-    serial_text = text[todo]
+    # Taken before normalisation, which turns the decimal point of 45356.5 into a dash.
+    serial_text = raw.str.normalize("NFKC").str.strip()[todo]
     serial_hit = serial_text.str.fullmatch(_SERIAL).fillna(False).astype(bool)
     if serial_hit.any():
         values = pd.to_numeric(serial_text[serial_hit], errors="coerce")
@@ -141,7 +142,8 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
         else:
             parts["m"], parts["d"] = parts["a"], parts["b"]
         year = pd.to_numeric(parts["y"])
-        parts["y"] = year.where(year >= 100, year + 2000).astype(str)
+        # Two-digit years as Excel reads them: 00-29 are 2000-2029, 30-99 are 1930-1999.
+        parts["y"] = year.where(year >= 100, year + np.where(year < 30, 2000, 1900)).astype(str)
         result[parts.index] = _from_parts(parts)
 
     todo = result.isna() & text.notna()

@@ -1,0 +1,33 @@
+# custreport: `make demo` and `make test` each work alone on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_CUSTOMERS ?= 3000
+DEMO_SEED ?= 7
+
+.PHONY: setup fonts demo test lab bench clean
+
+setup: $(STAMP) fonts
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+fonts:
+	@sh scripts/install-fonts.sh
+
+demo: setup
+	$(BIN)/custreport demo-data --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --out data/raw
+	$(BIN)/custreport ingest
+	$(BIN)/custreport run --period latest --regions all
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+clean:
+	rm -rf data/clean outputs/*/ benchmarks/_work

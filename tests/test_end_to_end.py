@@ -1,0 +1,136 @@
+"""demo-data -> ingest -> run through the real command line, on a small generated set.
+
+The reports are opened and inspected as a reader's tools would: the PDF's fonts and
+text, a page rendered to pixels, the workbook's sheets, the HTML's references.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from custreport.report import ADDITIVE
+
+PROJECT = Path(__file__).resolve().parents[1]
+CLI = str(Path(sys.executable).with_name("custreport"))
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"custreport {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(PROJECT / "params", root / "params")
+    shutil.copytree(PROJECT / "notebooks", root / "notebooks")
+    _cli(root, "demo-data", "--customers", "250", "--seed", "11", "--out", "data/raw")
+    ingest = _cli(root, "ingest")
+    assert "rows read = loaded + merged + non-data + quarantined" in " ".join(ingest.stdout.split())
+    run = _cli(root, "run", "--period", "latest", "--regions", "all", "--workers", "2")
+    assert "regions rendered" in run.stdout
+    return root
+
+
+@pytest.fixture(scope="module")
+def period_folder(project) -> Path:
+    folders = [p for p in (project / "outputs").iterdir() if p.is_dir()]
+    assert len(folders) == 1
+    return folders[0]
+
+
+def _region_codes() -> list[str]:
+    regions = yaml.safe_load((PROJECT / "params" / "regions.yaml").read_text(encoding="utf-8"))
+    return [r["code"] for r in regions["regions"]] + [regions["unknown"]["code"]]
+
+
+def test_every_region_and_the_company_have_all_outputs(period_folder):
+    assert period_folder.name == "2025-Q4"  # demo data ends 2025-12-31: the latest full quarter
+    for code in [*_region_codes(), "all"]:
+        folder = period_folder / code
+        for name in ("summary.html", "summary.pdf", f"{code}.xlsx", "metrics.json"):
+            assert (folder / name).is_file(), f"missing {code}/{name}"
+    index = (period_folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="east/summary.pdf"' in index and 'href="all/all.xlsx"' in index
+    run = json.loads((period_folder / "run.json").read_text(encoding="utf-8"))
+    assert all(job["ok"] for job in run["jobs"])
+    assert not list(period_folder.glob(".staging-*"))
+
+
+def test_html_has_no_code_and_no_external_references(period_folder):
+    page = (period_folder / "east" / "summary.html").read_text(encoding="utf-8")
+    assert "report.load(" not in page and "import " not in page  # no input cells
+    assert "jp-InputPrompt" not in page and "In&nbsp;[" not in page
+    assert not re.search(r"https?://", page)  # nothing fetched from the network
+    assert "<script" not in page
+    assert "data:image/png;base64," in page  # the chart travels inside the page
+    assert "关键指标" in page and "华东" in page
+
+
+def test_pdf_embeds_a_cjk_font_and_shows_chinese(period_folder):
+    from pypdf import PdfReader
+
+    reader = PdfReader(period_folder / "east" / "summary.pdf")
+    embedded = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    embedded.add(str(descriptor["/FontName"]))
+    assert any("CJK" in name for name in embedded), embedded
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "经营概览" in text and "华东" in text
+
+
+def test_pdf_page_renders_ink(period_folder):
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(period_folder / "east" / "summary.pdf"))
+    image = document[0].render(scale=1).to_pil().convert("L")
+    dark = sum(1 for value in image.tobytes() if value < 128)
+    assert dark > 2000  # title, KPI cards and tables put real glyphs on the page
+
+
+def test_workbook_has_frozen_filtered_customer_sheet_and_pivot(period_folder):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(period_folder / "east" / "east.xlsx")
+    assert workbook.sheetnames[:2] == ["客户总表", "透视汇总"]
+    customers = workbook["客户总表"]
+    assert customers.freeze_panes == "A2"
+    assert customers.auto_filter.ref.startswith("A1:")
+    header = [cell.value for cell in customers[1]]
+    assert header[:2] == ["客户编号", "客户名称"]
+    metrics = json.loads((period_folder / "east" / "metrics.json").read_text(encoding="utf-8"))
+    assert customers.max_row - 1 == metrics["customers"]["total"]
+    phones = [row[8] for row in customers.iter_rows(min_row=2, values_only=True) if row[8]]
+    assert phones and all("****" in phone for phone in phones)  # contact data masked
+
+
+def _get(figures: dict, dotted: str):
+    for part in dotted.split("."):
+        figures = figures[part]
+    return figures
+
+
+def test_company_figures_equal_the_sum_of_the_regions(period_folder):
+    company = json.loads((period_folder / "all" / "metrics.json").read_text(encoding="utf-8"))
+    regional = [json.loads((period_folder / code / "metrics.json").read_text(encoding="utf-8"))
+                for code in _region_codes()]
+    assert company["customers"]["total"] > 0 and company["revenue"] > 0
+    for key in ADDITIVE:
+        total = sum(_get(m, key) for m in regional)
+        assert total == pytest.approx(_get(company, key)), key
+    assert set(company) >= {"region", "period", "customers", "revenue", "orders", "aov", "deals", "quality"}
+    assert company["period"] == {"label": "2025-Q4", "start": "2025-10-01", "end": "2025-12-31"}
