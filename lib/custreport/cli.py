@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -33,12 +32,14 @@ def main() -> None:
     except UserError as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(2)
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         errors.print("aborted")
         sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: unknown option, missing value
+        exc.show()
+        sys.exit(getattr(exc, "exit_code", 2))
     sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -150,13 +150,16 @@ def render_region(request: RunRequest, region: str) -> JobResult:
     """Run every report notebook for one region and write its files; never raises."""
     started = time.perf_counter()
     folder = request.out / request.period.label
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{region}-", dir=folder))
+    staging = None
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-{region}-", dir=folder))
         files = _render_into(request, region, staging)
         _publish(staging, folder / region)
         return JobResult(region, True, time.perf_counter() - started, files)
     except Exception as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         detail = _one_line(exc)
         if not isinstance(exc, UserError):
             detail += " | " + traceback.format_exc().strip().splitlines()[-1][:200]

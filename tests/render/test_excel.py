@@ -1,0 +1,41 @@
+"""render.excel: frozen header, filter, widths, number formats, no formulas from text."""
+
+import datetime as dt
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from custreport.render.excel import Sheet, sheet_title, write_workbook
+
+
+def test_workbook_layout_and_formats(tmp_path):
+    frame = pd.DataFrame({"客户名称": ["甲公司", "乙公司"], "销售额": [1234.5, 10.0],
+                          "建档日期": pd.to_datetime(["2025-01-02", None])})
+    path = write_workbook(tmp_path / "r.xlsx", [Sheet("客户总表", frame, {"销售额": "#,##0.00"})])
+    sheet = load_workbook(path)["客户总表"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:C3"
+    assert [c.value for c in sheet[1]] == ["客户名称", "销售额", "建档日期"]
+    assert sheet["B2"].value == 1234.5 and sheet["B2"].number_format == "#,##0.00"
+    assert sheet["C2"].value == dt.datetime(2025, 1, 2) and sheet["C3"].value is None
+    assert sheet.column_dimensions["A"].width >= 8
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\t=1"]
+    path = write_workbook(tmp_path / "r.xlsx", [Sheet("s", pd.DataFrame({"name": hostile}))])
+    sheet = load_workbook(path)["s"]
+    for row, text in enumerate(hostile, start=2):
+        cell = sheet.cell(row=row, column=1)
+        assert cell.value == text and cell.data_type == "s"
+
+
+def test_sheet_titles_are_made_legal():
+    assert sheet_title("a/b:c*d?[e]") == "a_b_c_d__e_"
+    assert len(sheet_title("x" * 40)) == 31
+
+
+def test_index_is_written_as_first_column(tmp_path):
+    frame = pd.DataFrame({"合计": [3]}, index=pd.Index(["浙江"], name="省份"))
+    sheet = load_workbook(write_workbook(tmp_path / "p.xlsx", [Sheet("p", frame, index=True)]))["p"]
+    assert [c.value for c in sheet[1]] == ["省份", "合计"] and sheet["A2"].value == "浙江"

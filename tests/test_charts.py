@@ -1,0 +1,24 @@
+"""charts: a CJK font is found, charts embed as PNG with escaped alt text."""
+
+import pandas as pd
+
+from custreport import charts
+
+
+def test_a_cjk_font_is_installed_and_chosen():
+    # make setup installs Noto Sans CJK; without it Chinese labels would draw as boxes.
+    assert charts.cjk_font() is not None
+
+
+def test_chart_is_an_inline_png_with_escaped_alt_text():
+    chart = charts.bar_chart(pd.DataFrame({"x": ["华东", "华南"], "y": [3, 5]}), "x", "y", title="<b>客户数</b>")
+    assert chart.png.startswith(b"\x89PNG")
+    page = chart._repr_html_()
+    assert page.startswith('<figure class="chart"><img src="data:image/png;base64,')
+    assert 'alt="&lt;b&gt;客户数&lt;/b&gt;"' in page
+
+
+def test_line_chart_formats_the_value_axis():
+    frame = pd.DataFrame({"month": ["2025-10", "2025-11"], "revenue": [10.0, 20.0]})
+    chart = charts.line_chart(frame, "month", "revenue", title="趋势", value_format=lambda v: f"¥{v:.0f}")
+    assert len(chart.png) > 1000

@@ -1,0 +1,65 @@
+"""cli: user mistakes end in one line on stderr and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tiny_project import make_project
+
+CLI = str(Path(sys.executable).with_name("custreport"))
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path):
+    make_project(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--period", "2025-Q5"], "unknown period '2025-Q5'"),
+    (["run", "--period", "2025-Q4", "--regions", "mars"], "unknown region 'mars'"),
+    (["ingest", "--config", "params/none.yaml"], "params/none.yaml: file not found"),
+    (["store", "rollback", "nope"], "no snapshot 'nope'"),
+])
+def test_user_errors_are_one_line_with_exit_code_2(project, args, message):
+    result = _run(project, *args)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_store_says_to_ingest_first(tmp_path):
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "regions.yaml").write_text(
+        (Path(__file__).resolve().parents[1] / "params" / "regions.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = _run(tmp_path, "run", "--period", "2025-Q4")
+    assert result.returncode == 2 and "run `custreport ingest` first" in result.stderr
+
+
+def test_ingest_with_a_broken_source_file_names_the_file(project):
+    (project / "data" / "raw").mkdir(parents=True)
+    (project / "data" / "raw" / "bad.xlsx").write_bytes(b"this is not a workbook")
+    (project / "params" / "sources.yaml").write_text(
+        "sources:\n  - {name: bad, path: data/raw/bad.xlsx, table: customers}\n", encoding="utf-8")
+    result = _run(project, "ingest")
+    assert result.returncode == 2
+    assert "bad.xlsx: not a readable Excel workbook" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_store_list_marks_the_current_snapshot(project):
+    result = _run(project, "store", "list")
+    assert result.returncode == 0 and "*" in result.stdout
+
+
+def test_usage_errors_exit_2(project):
+    result = _run(project, "run")
+    assert result.returncode == 2 and "--period" in result.stderr

@@ -1,0 +1,97 @@
+"""report: loading a region-period slice and every section's figures, checked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from custreport import report
+from custreport.config import UserError
+from tiny_project import make_project
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    store_folder = make_project(tmp_path)
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    return store_folder
+
+
+def test_latest_period_is_the_last_full_quarter_of_the_data(project):
+    ctx = report.load(region="all", period="latest")
+    assert ctx.period.label == "2025-Q4"  # last order 2025-12-31 closes Q4
+
+
+def test_region_accepts_names_and_aliases(project):
+    assert report.load(region="华东", period="2025-Q4").region == "east"
+    assert report.load(region="华东区", period="2025-Q4").region == "east"
+
+
+def test_bad_parameters_are_one_line_user_errors(project):
+    with pytest.raises(UserError, match="unknown region 'Mars'"):
+        report.load(region="Mars", period="2025-Q4")
+    with pytest.raises(UserError, match="unknown period '2025-Q5'"):
+        report.load(region="all", period="2025-Q5")
+    with pytest.raises(UserError, match="unknown locale 'fr'"):
+        report.load(region="all", period="2025-Q4", locale="fr")
+
+
+def test_company_metrics(project):
+    figures = report.metrics(report.load(region="all", period="2025-Q4"))
+    # 650 over 4 completed orders (the returned 80 is excluded); AOV 162.5
+    assert figures["revenue"] == 650.0 and figures["orders"] == 4 and figures["aov"] == 162.5
+    # A, B, C bought in the 365 days to 2025-12-31; D exists (no creation date) and never bought
+    assert figures["customers"] == {"total": 4, "new": 1, "active": 3, "churned": 0, "prospect": 1}
+    assert figures["deals"]["won"] == 1 and figures["deals"]["lost"] == 1 and figures["deals"]["open"] == 1
+    assert figures["deals"]["win_rate"] == 0.5 and figures["deals"]["median_cycle_days"] == 30.0
+    assert figures["deals"]["pipeline_value"] == 500.0
+    # previous quarter 2025-Q3: 120 + 40 = 160 -> (650 - 160) / 160 = 3.0625
+    assert figures["previous"]["revenue"] == 160.0
+    assert figures["deltas"]["vs_previous"]["revenue"] == pytest.approx(3.0625)
+    # a year ago, 2024-Q4: C's 500 -> (650 - 500) / 500 = 0.3
+    assert figures["deltas"]["vs_year_ago"]["revenue"] == pytest.approx(0.3)
+    assert figures["quality"] == {"rows_read": 6, "loaded": 4, "merged": 1, "non_data": 0, "quarantined": 1}
+
+
+def test_regional_metrics_add_up_to_the_company(project):
+    company = report.metrics(report.load(region="all", period="2025-Q4"))
+    parts = [report.metrics(report.load(region=code, period="2025-Q4")) for code in ("east", "south", "unknown")]
+    assert sum(p["revenue"] for p in parts) == company["revenue"]
+    assert sum(p["customers"]["total"] for p in parts) == company["customers"]["total"]
+    assert parts[0]["revenue"] == 450.0  # east: 100 + 300 + 50
+
+
+def test_sections_escape_customer_text(project):
+    ctx = report.load(region="east", period="2025-Q4")
+    page = report.top_customers(ctx).html()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>" not in report.header(ctx).data
+
+
+def test_kpi_cards_show_values_and_deltas_per_locale(project):
+    zh = report.kpis(report.load(region="all", period="2025-Q4", locale="zh"))
+    en = report.kpis(report.load(region="all", period="2025-Q4", locale="en"))
+    assert "销售额" in zh._repr_html_() and "Revenue" in en._repr_html_()
+    revenue = zh.table.set_index("metric").loc["revenue"]
+    assert revenue["display"] == "¥650" and revenue["vs_previous"] == pytest.approx(3.0625)
+
+
+def test_customers_by_type_pivot_has_totals(project):
+    table = report.customers_by_type_frame(report.load(region="all", period="2025-Q4"))
+    assert table.loc["合计", "合计"] == 4
+    assert table.loc["华东", "活跃客户"] == 2
+
+
+def test_workbook_sheets_mask_contacts_and_keep_period_sales(project):
+    sheets = report.workbook_sheets(report.load(region="east", period="2025-Q4"))
+    customers = sheets[0].frame
+    assert list(customers["客户编号"]) == ["A", "B"]  # by period revenue: A 400, B 50
+    assert customers.loc[0, "电话"] == "+86138****5678"
+    assert customers.loc[0, "邮箱"] == "b***@jia.com"
+    assert customers.loc[0, "销售额 (2025-Q4)"] == 400.0
+
+
+def test_relative_periods_resolve_against_today(project):
+    ctx = report.load(region="all", period="last-quarter", today=dt.date(2026, 1, 15))
+    assert ctx.period.label == "2025-Q4"
