@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 LOCALES = ("zh", "en")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -64,7 +66,9 @@ def label(key: str, locale: str) -> str:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def format_count(value, locale: str) -> str:

@@ -89,8 +89,7 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
     if period == ctx.period:
         classified = ctx.classified
     else:
-        orders_then = ctx.orders[ctx.orders["order_date"] < end]
-        classified = classify_customers(ctx.customers, orders_then, end - pd.Timedelta(milliseconds=1))
+        classified = classify_customers(ctx.customers, ctx.orders, end - pd.Timedelta(milliseconds=1))
     deals_then = ctx.deals[ctx.deals["created_at"] < end]
     return {
         "customers": customer_counts(classified, start, end),

@@ -166,6 +166,8 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
             return schema.empty_frame(table)
         raise UserError(f"{snapshot.path}: table {table!r} is missing from the snapshot")
     dataset = ds.dataset(path, format="parquet")
+    if regions is not None and not regions:
+        return read_table(snapshot, table, columns=columns).iloc[0:0]
     condition = None
     if regions is not None and "region" in dataset.schema.names:
         condition = ds.field("region").isin(regions)

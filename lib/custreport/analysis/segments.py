@@ -1,8 +1,8 @@
 """Customer classification relative to a date: prospect, active or churned; new in a period.
 
 Rules (documented in docs/metrics.md):
-- a customer exists at ``as_of`` when created on or before it, or, with no creation
-  date, when it has no order after ``as_of``;
+- a customer exists at ``as_of`` when created on or before it; without a creation
+  date, when its first order (in ``orders``) is on or before it, or it has none at all;
 - active: at least one completed order in the ``active_days`` before ``as_of`` (inclusive);
 - churned: completed orders before that window but none inside it;
 - prospect: no completed order on or before ``as_of``.
@@ -30,13 +30,13 @@ def classify_customers(customers: pd.DataFrame, orders: pd.DataFrame, as_of: pd.
                        active_days: int = ACTIVE_DAYS) -> pd.DataFrame:
     """Customers existing at ``as_of`` with first/last order dates and their type at that date."""
     as_of = pd.Timestamp(as_of)
-    bought = completed(orders)
-    bought = bought[bought["order_date"] <= as_of]
+    everything = completed(orders)
+    first_ever = everything.groupby("customer_id")["order_date"].min().rename("first_ever")
+    bought = everything[everything["order_date"] <= as_of]
     spans = bought.groupby("customer_id")["order_date"].agg(first_order="min", last_order="max")
     out = customers.drop(columns=["customer_type"], errors="ignore").join(spans, on="customer_id")
-    created = out["created_at"]
-    exists = created.le(as_of) | (created.isna())
-    out = out[exists.fillna(True)]
+    first_seen = out["created_at"].fillna(out.join(first_ever, on="customer_id")["first_ever"])
+    out = out[first_seen.isna() | (first_seen <= as_of)]
     window_start = as_of - pd.Timedelta(days=active_days)
     kind = pd.Series("prospect", index=out.index, dtype="string")
     kind = kind.mask(out["last_order"].notna(), "churned")

@@ -72,6 +72,8 @@ _YEAR_LAST = re.compile(r"^(?P<a>\d{1,2})-(?P<b>\d{1,2})-(?P<y>\d{2}|\d{4})"
 _COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2}))?$")
 _SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
 _AM_PM = re.compile(r"(上午|下午|晚上|凌晨)\s*")
+_AFTERNOON = re.compile(r"下午|晚上|\d\s*pm\b", re.IGNORECASE)
+_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(1[89]|2\d)\d\d(?!\d)")
 
 
 def _normalise_date_text(text: pd.Series) -> pd.Series:
@@ -153,6 +155,9 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
         result[leftovers.index] = pd.Series([_parse_free_date(v, dayfirst) for v in leftovers],
                                             index=leftovers.index, dtype="datetime64[ns]")
 
+    # 下午3时30分 and 3:30 PM are afternoon times; the patterns above read the clock face only.
+    afternoon = raw.str.contains(_AFTERNOON, na=False).astype(bool) & (result.dt.hour < 12)
+    result = result.mask(afternoon, result + pd.Timedelta(hours=12))
     result = result.where((result >= DATE_MIN) & (result <= DATE_MAX))
     invalid = raw.notna() & result.isna()
     return result.astype("datetime64[ms]"), invalid.astype(bool)
@@ -160,6 +165,9 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
 
 def _parse_free_date(value: str, dayfirst: bool) -> pd.Timestamp | None:
     # Month names and other free forms are rare; the slow general parser is fine for them.
+    # Without a year it would invent one (today's), so such text is not a date.
+    if not _FOUR_DIGIT_YEAR.search(value):
+        return None
     try:
         stamp = pd.to_datetime(value, dayfirst=dayfirst, errors="coerce")
     except (ValueError, OverflowError, TypeError):

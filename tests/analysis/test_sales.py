@@ -1,0 +1,97 @@
+"""Tests for custreport.analysis.sales: totals, monthly trend, top customers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers
+
+T = pd.Timestamp
+Q3 = (T("2024-07-01"), T("2024-10-01"))
+
+ORDERS = pd.DataFrame({
+    "customer_id": ["A", "A", "B", "C", "B", "A", "C"],
+    "amount": [100.0, 50.0, 30.0, 20.0, 70.0, 999.0, 5.0],
+    "order_date": pd.to_datetime(["2024-07-01", "2024-08-01", "2024-09-30 23:59", "2024-08-15",
+                                  "2024-09-01", "2024-10-01", "2024-06-30"], format="ISO8601"),
+    "status": ["completed", "returned", "completed", "cancelled", "completed", "completed", "completed"],
+})
+
+CUSTOMERS = pd.DataFrame({"customer_id": ["A", "B", "C"], "name": ["甲", "乙", "丙"],
+                          "region": ["east", "south", "north"], "industry": ["制造", None, "零售"]})
+
+
+def test_in_period_is_half_open():
+    # 2024-07-01 is in, 2024-09-30 23:59 is in, 2024-10-01 and 2024-06-30 are out.
+    assert sorted(in_period(ORDERS, *Q3)["amount"]) == [20.0, 30.0, 50.0, 70.0, 100.0]
+
+
+def test_sales_totals_exclude_returns_and_cancellations():
+    # Completed in Q3: 100 (A) + 30 (B) + 70 (B) = 200 over 3 orders, AOV 200 / 3 = 66.67.
+    # Returned: one order of 50; the cancelled 20 counts nowhere.
+    assert sales_totals(ORDERS, *Q3) == {"revenue": 200.0, "orders": 3, "aov": 66.67,
+                                         "returned_orders": 1, "returned_amount": 50.0}
+
+
+def test_sales_totals_aov_none_without_orders():
+    assert sales_totals(ORDERS, T("2023-01-01"), T("2023-04-01")) == {
+        "revenue": 0.0, "orders": 0, "aov": None, "returned_orders": 0, "returned_amount": 0.0}
+
+
+def test_sales_totals_only_returns():
+    returns_only = ORDERS[ORDERS["status"] == "returned"]
+    totals = sales_totals(returns_only, *Q3)
+    assert (totals["revenue"], totals["orders"], totals["aov"]) == (0.0, 0, None)
+    assert totals["returned_amount"] == 50.0
+
+
+def test_revenue_by_month_zero_fills():
+    months = list(pd.period_range("2024-06", "2024-11", freq="M"))
+    trend = revenue_by_month(ORDERS, months)
+    # Jun: 5 (C); Jul: 100 (A); Aug: nothing completed (50 returned, 20 cancelled);
+    # Sep: 30 + 70 = 100 over 2 orders; Oct: 999; Nov: nothing.
+    assert trend["month"].astype(str).tolist() == ["2024-06", "2024-07", "2024-08", "2024-09", "2024-10", "2024-11"]
+    assert trend["revenue"].tolist() == [5.0, 100.0, 0.0, 100.0, 999.0, 0.0]
+    assert trend["orders"].tolist() == [1, 1, 0, 2, 1, 0]
+    assert trend["revenue"].dtype == "float64" and trend["orders"].dtype == "int64"
+
+
+def test_revenue_by_month_no_orders():
+    trend = revenue_by_month(ORDERS.iloc[0:0], list(pd.period_range("2024-01", "2024-02", freq="M")))
+    assert trend["revenue"].tolist() == [0.0, 0.0] and trend["orders"].tolist() == [0, 0]
+
+
+def test_top_customers_share_and_order():
+    top = top_customers(ORDERS, CUSTOMERS, *Q3)
+    # Q3 completed: A 100 (1 order), B 30 + 70 = 100 (2 orders); total 200.
+    # Equal revenue: more orders first, so B before A. C's only Q3 order was cancelled.
+    assert top["customer_id"].tolist() == ["B", "A"]
+    assert top["revenue"].tolist() == [100.0, 100.0]
+    assert top["orders"].tolist() == [2, 1]
+    assert top["share"].tolist() == [pytest.approx(0.5), pytest.approx(0.5)]
+    assert top["name"].tolist() == ["乙", "甲"]
+    assert list(top.columns) == ["customer_id", "name", "region", "industry", "revenue", "orders", "share"]
+
+
+def test_top_customers_limit_and_share_of_all():
+    orders = pd.DataFrame({"customer_id": ["A", "B", "C"], "amount": [60.0, 30.0, 10.0],
+                           "order_date": pd.to_datetime(["2024-07-02"] * 3), "status": ["completed"] * 3})
+    top = top_customers(orders, CUSTOMERS, *Q3, limit=2)
+    # Shares are of the whole period's revenue (100), not of the rows shown.
+    assert top["customer_id"].tolist() == ["A", "B"]
+    assert top["share"].tolist() == [pytest.approx(0.6), pytest.approx(0.3)]
+
+
+def test_top_customers_empty_period():
+    top = top_customers(ORDERS, CUSTOMERS, T("2023-01-01"), T("2023-04-01"))
+    assert top.empty
+    assert list(top.columns) == ["customer_id", "name", "region", "industry", "revenue", "orders", "share"]
+
+
+def test_inputs_not_mutated():
+    before = ORDERS.copy()
+    sales_totals(ORDERS, *Q3)
+    revenue_by_month(ORDERS, list(pd.period_range("2024-07", "2024-09", freq="M")))
+    top_customers(ORDERS, CUSTOMERS, *Q3)
+    pd.testing.assert_frame_equal(ORDERS, before)

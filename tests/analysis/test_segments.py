@@ -1,0 +1,113 @@
+"""Tests for custreport.analysis.segments: classification at a date, new customers, counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from custreport.analysis.segments import classify_customers, completed, customer_counts, new_in_period
+
+T = pd.Timestamp
+AS_OF = T("2024-12-31")
+# 2024 is a leap year: 2024-12-31 minus 365 days is 2024-01-01, so the active
+# window is 2024-01-02 .. 2024-12-31 (365 days, as_of included).
+
+
+def customers(*rows) -> pd.DataFrame:
+    ids, created = zip(*rows)
+    return pd.DataFrame({"customer_id": list(ids), "created_at": pd.to_datetime(list(created))})
+
+
+def orders(*rows) -> pd.DataFrame:
+    ids, dates, statuses = zip(*rows)
+    return pd.DataFrame({"customer_id": list(ids), "order_date": pd.to_datetime(list(dates)),
+                         "status": list(statuses), "amount": [10.0] * len(ids)})
+
+
+def types(classified: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(classified["customer_id"], classified["customer_type"]))
+
+
+def test_completed_excludes_returns_and_cancellations():
+    frame = orders(("A", "2024-01-01", "completed"), ("A", "2024-01-02", "returned"),
+                   ("A", "2024-01-03", "cancelled"))
+    assert completed(frame)["order_date"].tolist() == [T("2024-01-01")]
+
+
+def test_classification_at_the_365_day_boundary():
+    frame = customers(("inside", "2020-01-01"), ("edge", "2020-01-01"), ("today", "2020-01-01"),
+                      ("never", "2020-01-01"))
+    bought = orders(("inside", "2024-01-02", "completed"),   # first day of the window: active
+                    ("edge", "2024-01-01", "completed"),     # one day before it: churned
+                    ("today", "2024-12-31", "completed"))    # as_of itself is inside
+    assert types(classify_customers(frame, bought, AS_OF)) == {
+        "inside": "active", "edge": "churned", "today": "active", "never": "prospect"}
+
+
+def test_only_completed_orders_on_or_before_as_of_count():
+    frame = customers(("returned", "2020-01-01"), ("later", "2020-01-01"), ("old_and_cancelled", "2020-01-01"))
+    bought = orders(("returned", "2024-06-01", "returned"),           # not a purchase: prospect
+                    ("later", "2025-01-01", "completed"),            # after as_of: prospect at as_of
+                    ("old_and_cancelled", "2022-01-01", "completed"),
+                    ("old_and_cancelled", "2024-06-01", "cancelled"))  # recent one cancelled: churned
+    classified = classify_customers(frame, bought, AS_OF)
+    assert types(classified) == {"returned": "prospect", "later": "prospect", "old_and_cancelled": "churned"}
+    row = classified.set_index("customer_id").loc["old_and_cancelled"]
+    assert (row["first_order"], row["last_order"]) == (T("2022-01-01"), T("2022-01-01"))
+    assert pd.isna(classified.set_index("customer_id").loc["later", "last_order"])
+
+
+def test_customers_created_after_as_of_do_not_exist_yet():
+    frame = customers(("old", "2024-12-31"), ("new", "2025-01-01"), ("undated", None))
+    bought = orders(("undated", "2024-03-01", "completed"))
+    classified = classify_customers(frame, bought, AS_OF)
+    # Created on as_of counts; created the day after does not; no date but an order before as_of does.
+    assert sorted(classified["customer_id"]) == ["old", "undated"]
+    assert types(classified)["undated"] == "active"
+
+
+def test_custom_window_and_inputs_untouched():
+    frame = customers(("A", "2020-01-01"))
+    frame["customer_type"] = ["stale value"]
+    bought = orders(("A", "2024-10-01", "completed"))
+    before = frame.copy()
+    # 2024-12-31 minus 30 days = 2024-12-01; an order on 2024-10-01 is outside: churned.
+    assert types(classify_customers(frame, bought, AS_OF, active_days=30)) == {"A": "churned"}
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_new_in_period_and_counts():
+    frame = customers(("created_in", "2024-10-05"), ("created_before", "2024-09-30"),
+                      ("undated_first_order_in", None), ("undated_first_order_before", None),
+                      ("prospect_in", "2024-12-31"))
+    bought = orders(("created_in", "2024-11-01", "completed"),
+                    ("created_before", "2023-06-30", "completed"),
+                    ("undated_first_order_in", "2024-10-01", "completed"),
+                    ("undated_first_order_before", "2024-09-30", "completed"))
+    classified = classify_customers(frame, bought, AS_OF)
+    start, end = T("2024-10-01"), T("2025-01-01")
+    new = dict(zip(classified["customer_id"], new_in_period(classified, start, end)))
+    assert new == {"created_in": True, "created_before": False, "undated_first_order_in": True,
+                   "undated_first_order_before": False, "prospect_in": True}
+    # new: created_in, undated_first_order_in, prospect_in = 3.
+    # active: created_in, undated_first_order_in, undated_first_order_before (2024-09-30 > 2024-01-01) = 3.
+    # churned: created_before (last order 2023-06-30 <= 2024-01-01) = 1. prospect: prospect_in = 1.
+    assert customer_counts(classified, start, end) == {
+        "total": 5, "new": 3, "active": 3, "churned": 1, "prospect": 1}
+
+
+def test_counts_with_no_customers():
+    classified = classify_customers(customers(("A", "2025-06-01")), orders(("A", "2025-06-02", "completed")), AS_OF)
+    assert customer_counts(classified, T("2024-10-01"), T("2025-01-01")) == {
+        "total": 0, "new": 0, "active": 0, "churned": 0, "prospect": 0}
+
+
+def test_customer_without_creation_date_exists_from_its_first_order():
+    # X has no creation date and first buys on 2025-03-01: it does not exist at 2025-01-31,
+    # and exists (active) at 2025-06-30. Y has neither date nor orders: it always exists, as a prospect.
+    customers = pd.DataFrame({"customer_id": ["X", "Y"], "created_at": pd.to_datetime([None, None])})
+    orders = pd.DataFrame({"customer_id": ["X"], "order_date": pd.to_datetime(["2025-03-01"]),
+                           "status": ["completed"], "amount": [1.0]})
+    before = classify_customers(customers, orders, pd.Timestamp("2025-01-31"))
+    after = classify_customers(customers, orders, pd.Timestamp("2025-06-30"))
+    assert before["customer_id"].tolist() == ["Y"]
+    assert after.set_index("customer_id")["customer_type"].to_dict() == {"X": "active", "Y": "prospect"}

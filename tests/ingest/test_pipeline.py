@@ -1,0 +1,288 @@
+"""Tests for custreport.ingest.pipeline on tiny projects written into tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from custreport import store
+from custreport.config import UserError, load_regions, load_sources
+from custreport.ingest.pipeline import STATUSES, ingest, ingest_to_store
+
+from conftest import REGIONS_YAML
+
+# Two customer sources (CSV first, so it has priority), orders, deals and reps.
+SOURCES_YAML = """\
+sources:
+  - name: crm
+    path: data/crm.csv
+    table: customers
+  - name: book
+    path: data/book.xlsx
+    table: customers
+  - name: orders
+    path: data/orders.csv
+    table: orders
+  - name: deals
+    path: data/deals.csv
+    table: deals
+  - name: reps
+    path: data/reps.csv
+    table: reps
+"""
+
+CRM_CSV = (
+    "客户名称,电话,省份,建档日期\n"                        # row 1
+    "杭州华信科技有限公司,13800138000,浙江,2023-05-01\n"      # row 2
+    "北京中关村软件,,北京,2022-01-01\n"                     # row 3
+    ",13900139000,上海,\n"                                # row 4: no name -> quarantined
+)
+
+ORDERS_CSV = (
+    "订单号,客户名称,下单日期,金额,状态\n"                  # row 1
+    "O1,杭州 华信科技,2024-03-05,100,已完成\n"             # row 2: 华信 typed without 有限公司
+    "O2,北京中关村软件,2024-03-06,50,退货\n"               # row 3
+    "O3,火星贸易,2024-03-07,20,\n"                        # row 4: unknown customer
+    "O1,杭州华信科技,2024-03-05,100,\n"                   # row 5: same order id again -> merged
+    "合计,,,270,\n"                                       # row 6: total row
+)
+
+DEALS_CSV = (
+    "商机编号,客户名称,阶段,创建日期,负责人,区域\n"
+    "D1,杭州华信科技,赢单,2024-01-01,王五,\n"      # no own region: the rep's (西南)
+    "D2,北京中关村软件,谈判,2024-01-02,,\n"        # no rep: the customer's (north)
+    "D3,,谈判,2024-01-03,王五,华南\n"              # its own region wins
+    "D4,,谈判,2024-01-04,,\n"                    # nothing: unknown
+)
+
+REPS_CSV = "姓名,区域\n王五,西南\n"
+
+
+def write_book(path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "华东"
+    sheet["A1"] = "华东客户表"                         # row 1: title
+    sheet.merge_cells("A1:D1")
+    sheet.append(["客户名称", "联系电话", "邮箱", "建档日期"])   # row 2: header
+    sheet.append(["杭州 华信科技", "0571-88889999", "hx@huaxin.com", dt.datetime(2021, 6, 1)])  # row 3
+    sheet.append(["上海新客户有限公司", None, None, None])        # row 4
+    workbook.save(path)
+
+
+def make_project(tmp_path: Path) -> Path:
+    (tmp_path / "params").mkdir()
+    shutil.copy(REGIONS_YAML, tmp_path / "params" / "regions.yaml")
+    (tmp_path / "params" / "sources.yaml").write_text(SOURCES_YAML, encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "crm.csv").write_text(CRM_CSV, encoding="utf-8")
+    write_book(data / "book.xlsx")
+    (data / "orders.csv").write_text(ORDERS_CSV, encoding="utf-8")
+    (data / "deals.csv").write_text(DEALS_CSV, encoding="utf-8")
+    (data / "reps.csv").write_text(REPS_CSV, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return make_project(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def standard(tmp_path_factory):
+    """The standard project's ingest result, shared by the tests that only read it."""
+    return run(make_project(tmp_path_factory.mktemp("standard")))
+
+
+def write_sources(project: Path, name: str, *sources: str) -> str:
+    """A sources file with some of the standard sources (by name) plus any extra entries."""
+    blocks = {block.split("\n", 1)[0].split(": ")[1]: "  - " + block
+              for block in SOURCES_YAML.split("  - ")[1:]}
+    text = "sources:\n" + "".join(blocks.get(s, s) for s in sources)
+    (project / "params" / name).write_text(text, encoding="utf-8")
+    return name
+
+
+def run(project: Path, sources: str = "sources.yaml"):
+    config, base = load_sources(project / "params" / sources)
+    return ingest(config, base, load_regions(project / "params" / "regions.yaml"))
+
+
+def ids_by_name(result) -> dict[str, str]:
+    customers = result.tables["customers"]
+    return dict(zip(customers["name"], customers["customer_id"]))
+
+
+def test_accounting_identity_holds_per_source(standard):
+    result = standard
+    accounting = result.accounting.set_index("source")
+    for source, row in accounting.iterrows():
+        assert row["rows_read"] == sum(row[s] for s in STATUSES), source
+    # crm: 3 rows read -> 2 loaded + 1 quarantined (no name).
+    # book: title + 2 rows = 3 -> 1 loaded (上海新客户), 1 merged (华信), 1 non-data (title).
+    # orders: 5 rows -> O1, O2 loaded; O1 again merged; O3 quarantined; 合计 non-data.
+    # deals: 4 loaded; reps: 1 loaded.
+    assert accounting[["rows_read", *STATUSES]].to_dict("index") == {
+        "crm": {"rows_read": 3, "loaded": 2, "merged": 0, "non_data": 0, "quarantined": 1},
+        "book": {"rows_read": 3, "loaded": 1, "merged": 1, "non_data": 1, "quarantined": 0},
+        "orders": {"rows_read": 5, "loaded": 2, "merged": 1, "non_data": 1, "quarantined": 1},
+        "deals": {"rows_read": 4, "loaded": 4, "merged": 0, "non_data": 0, "quarantined": 0},
+        "reps": {"rows_read": 1, "loaded": 1, "merged": 0, "non_data": 0, "quarantined": 0},
+    }
+    assert accounting["files"].tolist() == [1, 1, 1, 1, 1]
+    assert accounting["table"].tolist() == ["customers", "customers", "orders", "deals", "reps"]
+
+
+def test_lineage_has_one_entry_per_raw_row(standard):
+    result = standard
+    lineage = result.lineage
+    key = ["source", "source_file", "source_sheet", "source_row"]
+    assert not lineage.duplicated(subset=key).any()
+    assert len(lineage) == int(result.accounting["rows_read"].sum())
+    row = lineage[(lineage["source"] == "book") & (lineage["source_row"] == 3)].iloc[0]
+    assert row["status"] == "merged"
+    assert row["record_id"] == ids_by_name(result)["杭州华信科技有限公司"]
+
+
+def test_same_customer_in_two_sources_is_one_golden_record(standard):
+    result = standard
+    customers = result.tables["customers"].set_index("name")
+    assert sorted(customers.index) == ["上海新客户有限公司", "北京中关村软件", "杭州华信科技有限公司"]
+    huaxin = customers.loc["杭州华信科技有限公司"]
+    # crm comes first: its name, phone and province win; the email only the workbook has.
+    assert huaxin["phone"] == "+8613800138000"
+    assert huaxin["email"] == "hx@huaxin.com"
+    assert huaxin["province"] == "浙江" and huaxin["region"] == "east"
+    assert huaxin["source"] == "crm" and huaxin["source_row"] == 2
+    # created_at is the earliest seen: 2021-06-01 (workbook) before 2023-05-01 (crm).
+    assert huaxin["created_at"] == pd.Timestamp("2021-06-01")
+    assert customers.loc["上海新客户有限公司", "region"] == "unknown"
+
+
+def test_customer_ids_stable_across_runs_and_new_sources(project, standard):
+    full = ids_by_name(standard)
+    assert all(len(i) == 13 and i.startswith("C") for i in full.values())
+    # Another project folder, the same inputs: the same ids.
+    assert ids_by_name(run(project)) == full
+
+
+    (project / "data" / "extra.csv").write_text(
+        "客户名称,电话\n广州新客户,13700137000\n杭州华信科技,\n", encoding="utf-8")
+    extra = "  - {name: extra, path: data/extra.csv, table: customers}\n"
+    third = ids_by_name(run(project, write_sources(project, "three.yaml", "crm", "book", extra)))
+    assert len(third) == 4
+    assert {name: third[name] for name in full} == full
+
+
+def test_order_with_unknown_customer_is_quarantined(standard):
+    result = standard
+    quarantine = result.quarantine
+    row = quarantine[quarantine["source"] == "orders"].iloc[0]
+    assert row["source_row"] == 4
+    assert row["column"] == "customer_name"
+    assert row["value"] == "火星贸易"
+    assert row["reason"] == "names a customer found in no customer source"
+    assert "O3" not in result.tables["orders"]["order_id"].tolist()
+
+
+def test_orders_attach_to_golden_customers(standard):
+    result = standard
+    ids = ids_by_name(result)
+    orders = result.tables["orders"].set_index("order_id")
+    assert sorted(orders.index) == ["O1", "O2"]
+    assert orders.loc["O1", "customer_id"] == ids["杭州华信科技有限公司"]
+    assert orders.loc["O2", "customer_id"] == ids["北京中关村软件"]
+    # The region is copied from the customer so the store can prune orders by region.
+    assert orders.loc["O1", "region"] == "east" and orders.loc["O2", "region"] == "north"
+    assert orders.loc["O2", "status"] == "returned"
+
+
+def test_deal_region_falls_back_to_rep_then_customer(standard):
+    result = standard
+    deals = result.tables["deals"].set_index("deal_id")
+    assert deals["region"].to_dict() == {"D1": "southwest", "D2": "north", "D3": "south", "D4": "unknown"}
+    assert deals.loc["D1", "outcome"] == "won" and deals.loc["D2", "outcome"] == "open"
+    assert deals.loc["D2", "customer_id"] == ids_by_name(result)["北京中关村软件"]
+
+
+def test_orders_attach_by_source_customer_id(project):
+    (project / "data" / "crm.csv").write_text(
+        "客户编号,客户名称\nA-1,杭州华信科技有限公司\nA-2,北京中关村软件\n", encoding="utf-8")
+    (project / "data" / "orders.csv").write_text(
+        "订单号,客户编号,下单日期,金额\nO1,A-2,2024-03-05,10\nO2,A-9,2024-03-06,20\n", encoding="utf-8")
+    result = run(project, write_sources(project, "by_id.yaml", "crm", "orders"))
+    ids = ids_by_name(result)
+    orders = result.tables["orders"]
+    assert orders[["order_id", "customer_id"]].values.tolist() == [["O1", ids["北京中关村软件"]]]
+    quarantined = result.quarantine[result.quarantine["source"] == "orders"]
+    assert quarantined[["source_row", "column", "value"]].values.tolist() == [[3, "customer_id", "A-9"]]
+
+
+def test_orders_only_config_creates_customers(project, standard):
+    result = run(project, write_sources(project, "orders_only.yaml", "orders"))
+    customers = result.tables["customers"].set_index("name_key")
+    # One customer per distinct name key; 杭州 华信科技 and 杭州华信科技 are one.
+    assert sorted(customers.index) == ["北京中关村软件", "杭州华信科技", "火星贸易"]
+    assert (customers["region"] == "unknown").all()
+    # Their creation date is their (first) order date.
+    assert customers.loc["火星贸易", "created_at"] == pd.Timestamp("2024-03-07")
+    assert sorted(result.tables["orders"]["order_id"]) == ["O1", "O2", "O3"]
+    assert result.quarantine.empty
+    row = result.accounting.iloc[0]
+    # 5 rows: O1, O2, O3 loaded, O1 again merged, 合计 non-data.
+    assert (row["rows_read"], row["loaded"], row["merged"], row["non_data"]) == (5, 3, 1, 1)
+    # The same name gets the same id whether it came from a customer source or from orders.
+    assert customers.loc["北京中关村软件", "customer_id"] == ids_by_name(standard)["北京中关村软件"]
+
+
+def test_required_column_missing_is_a_user_error(project):
+    (project / "data" / "orders.csv").write_text("订单号,客户名称,金额\nO1,甲,10\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        run(project, write_sources(project, "orders_only.yaml", "orders"))
+    message = str(info.value)
+    assert "orders.csv" in message
+    assert "'order_date'" in message
+
+
+def test_no_matching_file_is_a_user_error(project):
+    (project / "data" / "reps.csv").unlink()
+    with pytest.raises(UserError, match=r"source 'reps': no file matches 'data/reps.csv'"):
+        run(project, write_sources(project, "reps.yaml", "reps"))
+
+
+def test_glob_reads_every_matching_file(project):
+    glob = "  - {name: crm, path: 'data/crm*.csv', table: customers}\n"
+    (project / "data" / "crm2.csv").write_text("客户名称,电话\n广州新客户,13700137000\n", encoding="utf-8")
+    result = run(project, write_sources(project, "glob.yaml", glob))
+    row = result.accounting.set_index("source").loc["crm"]
+    # crm.csv: 3 rows, crm2.csv: 1 row.
+    assert (row["files"], row["rows_read"], row["loaded"]) == (2, 4, 3)
+    assert [i["file"] for i in result.inputs if i["source"] == "crm"] == ["data/crm.csv", "data/crm2.csv"]
+
+
+def test_tables_are_canonical(standard):
+    result = standard
+    assert set(result.tables) == {"customers", "orders", "deals", "interactions", "reps"}
+    assert result.tables["interactions"].empty
+    assert str(result.tables["orders"]["order_date"].dtype) == "datetime64[ms]"
+    assert result.tables["reps"][["rep_id", "region"]].values.tolist() == [["王五", "southwest"]]
+
+
+def test_ingest_to_store_writes_a_current_snapshot(project):
+    config = project / "params" / write_sources(project, "small.yaml", "crm", "orders")
+    result, snapshot = ingest_to_store(config, project / "data" / "clean")
+    assert store.current_snapshot(project / "data" / "clean").id == snapshot.id
+    # crm has two named customers; O3 names neither, so O1 and O2 are loaded.
+    assert snapshot.manifest["rows"]["customers"] == 2
+    assert snapshot.manifest["rows"]["orders"] == 2
+    assert snapshot.manifest["data_range"]["orders"] == ["2024-03-05T00:00:00", "2024-03-06T00:00:00"]
+    orders = store.read_table(snapshot, "orders", regions=["east"])
+    assert orders["order_id"].tolist() == ["O1"]
+    accounting = store.read_side_table(snapshot, "accounting")
+    assert accounting["rows_read"].sum() == result.accounting["rows_read"].sum()

@@ -1,0 +1,214 @@
+"""Tests for custreport.ingest.prepare: splitting a sheet into data, non-data and quarantine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custreport.config import UserError
+from custreport.ingest.prepare import NON_DATA_COLUMNS, QUARANTINE_COLUMNS, prepare_sheet
+from custreport.ingest.read import RawSheet, read_source_file
+
+
+def sheet_of(tmp_path: Path, name: str, body: str, spec) -> RawSheet:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    (sheet,) = read_source_file(path, spec)
+    return sheet
+
+
+def prepare(tmp_path, name, body, spec, regions):
+    return prepare_sheet(sheet_of(tmp_path, name, body, spec), spec, regions)
+
+
+CUSTOMERS = (
+    "2024年客户清单,,,\n"                     # row 1: title
+    "说明：内部资料,,,\n"                     # row 2: note
+    "客户名称,电话,区域,备注\n"                # row 3: header
+    "杭州华信科技有限公司,13800138000,华东,重点\n"  # row 4
+    ",021-62345678,华北,\n"                  # row 5: no name -> quarantine
+    ",,,\n"                                 # row 6: blank
+    "合计,,,\n"                              # row 7: total
+    "丁公司,12345,杭州市,\n"                   # row 8: bad phone is fixed, not rejected
+)
+
+
+def test_customers_rows_split(tmp_path, make_spec, regions):
+    spec = make_spec("customers", name="crm")
+    result = prepare(tmp_path, "crm.csv", CUSTOMERS, spec, regions)
+
+    assert result.table == "customers" and result.source == "crm"
+    assert list(result.non_data.columns) == NON_DATA_COLUMNS
+    assert result.non_data[["source_row", "reason"]].values.tolist() == [
+        [1, "title or note above header"], [2, "title or note above header"],
+        [6, "blank row"], [7, "total or subtotal row"]]
+    assert (result.non_data["source_file"] == "crm.csv").all()
+
+    assert list(result.quarantine.columns) == QUARANTINE_COLUMNS
+    assert result.quarantine[["source_row", "table", "column", "reason"]].values.tolist() == [
+        [5, "customers", "name", "missing customer name"]]
+
+    data = result.data
+    assert data["source_row"].tolist() == [4, 8]
+    assert data["source"].tolist() == ["crm", "crm"]
+    assert data["name"].tolist() == ["杭州华信科技有限公司", "丁公司"]
+    assert data["name_key"].tolist() == ["杭州华信科技", "丁"]
+    assert data["phone"].tolist() == ["+8613800138000", pd.NA]
+    assert data["phone_type"].tolist() == ["mobile", pd.NA]
+    # 华东 resolves as a region, 杭州市 (typed in the region column) as a city of 浙江.
+    assert data["region"].tolist() == ["east", "east"]
+    assert data["x_备注"].tolist() == ["重点", pd.NA]
+
+    # Every row lands in exactly one place: 2 data + (2 title + blank + total) + 1 quarantined = 7.
+    assert len(data) + len(result.non_data) + len(result.quarantine) == 7
+    assert result.fixes["phones invalid, left empty"] == 1
+
+
+@pytest.mark.parametrize("label", ["合计", "总计", "小计", "合 计", "Total", "Grand Total", "SUBTOTAL"])
+def test_total_rows_are_non_data(tmp_path, make_spec, regions, label):
+    spec = make_spec("customers")
+    body = f"客户名称,电话\n甲公司,13800138000\n{label},\n"
+    result = prepare(tmp_path, "a.csv", body, spec, regions)
+    assert result.non_data["reason"].tolist() == ["total or subtotal row"]
+    assert result.data["name"].tolist() == ["甲公司"]
+
+
+def test_total_detected_in_first_non_empty_cell(tmp_path, make_spec, regions):
+    spec = make_spec("orders")
+    body = "订单号,客户名称,下单日期,金额\n,合计,,300\nO1,甲,2024-01-01,300\n"
+    result = prepare(tmp_path, "o.csv", body, spec, regions)
+    assert result.non_data["source_row"].tolist() == [2]
+    assert result.data["order_id"].tolist() == ["O1"]
+
+
+def test_customer_places_and_types(tmp_path, make_spec, regions):
+    spec = make_spec("customers")
+    body = ("客户名称,省份,城市,客户类型,建档日期,潜在价值（万元）,邮箱\n"
+            "甲,浙江省,杭州,成交客户,2024/3/5,1.5,A@X.COM\n"
+            "乙,,深圳市,潜在客户,not a date,abc,bad\n"
+            "丙,火星,,VIP,,,\n")
+    data = prepare(tmp_path, "c.csv", body, spec, regions).data
+    assert data["region"].tolist() == ["east", "south", "unknown"]
+    # Canonical province from the province or, failing that, the city; unknown text kept.
+    assert data["province"].tolist() == ["浙江", "广东", "火星"]
+    assert data["customer_type"].tolist() == ["active", "prospect", pd.NA]
+    assert data["created_at"].tolist() == [pd.Timestamp("2024-03-05"), pd.NaT, pd.NaT]
+    # 1.5 x 10^4 from the 万元 unit; unparseable optional values are left empty, not rejected.
+    assert data["potential_value"].iloc[0] == 15000.0
+    assert np.isnan(data["potential_value"].iloc[1])
+    assert data["email"].tolist() == ["a@x.com", pd.NA, pd.NA]
+
+
+ORDERS = (
+    "订单号,客户名称,下单日期,数量,单价,金额,状态\n"   # row 1
+    "O1,甲公司,2024-03-05,2,10.5,,已完成\n"           # row 2: amount = 2 x 10.5 = 21
+    "O2,甲公司,not a date,1,1,5,\n"                  # row 3: bad date
+    "O3,甲公司,2024-03-06,,,,\n"                     # row 4: no amount, nothing to derive it from
+    "O4,乙公司,2024/3/7,,,100,shipping soon\n"        # row 5: unknown status
+    "O5,,2024-03-08,,,7,\n"                          # row 6: names no customer
+    "O6,丙,2024-03-09,,,¥1.2万,退货\n"                # row 7: 1.2 x 10^4 = 12000, returned
+    "O7,丙,,,,8,\n"                                  # row 8: missing date
+    "O8,丙,2024-03-10,x,2,,\n"                       # row 9: unparseable quantity
+)
+
+
+def test_orders(tmp_path, make_spec, regions):
+    spec = make_spec("orders", name="erp")
+    result = prepare(tmp_path, "orders.csv", ORDERS, spec, regions)
+    data = result.data
+    assert data["order_id"].tolist() == ["O1", "O6"]
+    assert data["amount"].tolist() == [21.0, 12000.0]
+    assert data["status"].tolist() == ["completed", "returned"]
+    assert data["order_date"].tolist() == [pd.Timestamp("2024-03-05"), pd.Timestamp("2024-03-09")]
+    assert data["customer_name"].tolist() == ["甲公司", "丙"]
+    assert data["customer_key"].tolist() == ["甲", "丙"]
+    assert result.fixes["amounts derived from quantity x unit price"] == 1
+
+    quarantine = result.quarantine.set_index("source_row")
+    assert quarantine.loc[3, "column"] == "order_date"
+    assert quarantine.loc[3, "reason"] == "unparseable order_date"
+    assert quarantine.loc[3, "value"] == "not a date"
+    assert quarantine.loc[4, "column"] == "amount"
+    assert quarantine.loc[5, "reason"] == "unrecognised order status"
+    assert quarantine.loc[5, "value"] == "shipping soon"
+    assert quarantine.loc[6, "column"] == "customer_name"
+    assert quarantine.loc[8, "reason"] == "missing order_date"
+    assert quarantine.loc[9, "column"] == "quantity"
+    assert sorted(quarantine.index) == [3, 4, 5, 6, 8, 9]
+    assert (quarantine["source"] == "erp").all() and (quarantine["table"] == "orders").all()
+
+
+def test_orders_first_reason_wins(tmp_path, make_spec, regions):
+    spec = make_spec("orders")
+    # Bad date and unknown status: the date is checked first, so it is the reason given.
+    body = "订单号,客户名称,下单日期,金额,状态\nO1,甲,bad,5,weird\n"
+    quarantine = prepare(tmp_path, "o.csv", body, spec, regions).quarantine
+    assert quarantine[["column", "reason"]].values.tolist() == [["order_date", "unparseable order_date"]]
+
+
+def test_orders_unit_multiplier_from_header(tmp_path, make_spec, regions):
+    spec = make_spec("orders")
+    body = "订单号,客户名称,下单日期,金额（万元）\nO1,甲,2024-01-01,1.5\n"
+    assert prepare(tmp_path, "o.csv", body, spec, regions).data["amount"].tolist() == [15000.0]
+
+
+def test_orders_date_order_from_spec(tmp_path, make_spec, regions):
+    body = "订单号,客户名称,下单日期,金额\nO1,甲,3/5/2024,1\n"
+    day_first = prepare(tmp_path, "o.csv", body, make_spec("orders", date_order="day-first"), regions)
+    month_first = prepare(tmp_path, "o.csv", body, make_spec("orders", date_order="month-first"), regions)
+    assert day_first.data["order_date"].tolist() == [pd.Timestamp("2024-05-03")]
+    assert month_first.data["order_date"].tolist() == [pd.Timestamp("2024-03-05")]
+
+
+def test_deals(tmp_path, make_spec, regions):
+    spec = make_spec("deals")
+    body = ("商机编号,客户名称,阶段,创建日期,关闭日期,金额,区域\n"
+            "D1,甲,赢单,2024-01-01,2024-02-01,100,粤\n"
+            "D2,,谈判,2024-01-02,,50,\n"
+            "D3,乙,输单,,2024-02-03,,\n"
+            "D4,乙,,2024-01-04,,,\n")
+    result = prepare(tmp_path, "d.csv", body, spec, regions)
+    data = result.data
+    assert data["deal_id"].tolist() == ["D1", "D2"]
+    assert data["outcome"].tolist() == ["won", "open"]
+    assert data["region"].tolist() == ["south", pd.NA]
+    assert data["closed_at"].tolist() == [pd.Timestamp("2024-02-01"), pd.NaT]
+    assert result.quarantine[["source_row", "column", "reason"]].values.tolist() == [
+        [4, "created_at", "missing created_at"], [5, "stage", "missing deal stage"]]
+
+
+def test_reps_rep_id_defaults_to_name(tmp_path, make_spec, regions):
+    spec = make_spec("reps")
+    body = "姓名,区域,客户容量\n王五,西南,30\n赵六,华东,很多\n"
+    result = prepare(tmp_path, "r.csv", body, spec, regions)
+    assert result.data[["rep_id", "name", "region", "capacity"]].values.tolist() == [["王五", "王五", "southwest", 30.0]]
+    assert result.quarantine[["source_row", "column"]].values.tolist() == [[3, "capacity"]]
+
+
+def test_malformed_lines_are_quarantined(tmp_path, make_spec, regions):
+    spec = make_spec("customers")
+    body = "客户名称,电话\n甲,13800138000\n乙,1,2\n丙,13900139000\n"
+    result = prepare(tmp_path, "a.csv", body, spec, regions)
+    assert result.data["source_row"].tolist() == [2, 4]
+    assert result.quarantine[["source_row", "column"]].values.tolist() == [[3, ""]]
+    assert result.quarantine["reason"].iloc[0].startswith("malformed line:")
+
+
+def test_required_column_missing_names_file_and_column(tmp_path, make_spec, regions):
+    spec = make_spec("orders", name="erp")
+    sheet = sheet_of(tmp_path, "o.csv", "订单号,客户名称,数量\nO1,甲,1\n", spec)
+    with pytest.raises(UserError) as info:
+        prepare_sheet(sheet, spec, regions)
+    message = str(info.value)
+    assert "o.csv" in message
+    assert "required column 'order_date' not found" in message
+    assert "'erp'" in message
+
+
+def test_empty_sheet(tmp_path, make_spec, regions):
+    sheet = RawSheet(tmp_path / "b.xlsx", "空", [], pd.DataFrame(), np.empty(0, dtype=np.int64), 0)
+    result = prepare_sheet(sheet, make_spec("customers"), regions)
+    assert result.data.empty and result.non_data.empty and result.quarantine.empty

@@ -1,0 +1,353 @@
+"""Tests for custreport.ingest.standardize: dates, money, phones, emails, names, synonyms."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custreport.ingest import standardize as std
+from custreport.ingest.standardize import (CUSTOMER_TYPE_SYNONYMS, DEAL_OUTCOME_SYNONYMS, ORDER_STATUS_SYNONYMS,
+                                           blank_to_na, display_names, map_synonyms, name_keys,
+                                           normalize_emails, normalize_phones, on_distinct, parse_dates,
+                                           parse_money)
+
+T = pd.Timestamp
+
+
+def text(*values) -> pd.Series:
+    return pd.Series(list(values), dtype="string")
+
+
+def one_date(value: str, order: str = "year-first"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the free-form fallback may warn about its guess
+        dates, invalid = parse_dates(text(value), order)
+    return dates.iloc[0], bool(invalid.iloc[0])
+
+
+# -- blank markers ---------------------------------------------------------
+
+
+def test_blank_to_na():
+    out = blank_to_na(text(" 甲 ", "", "  ", "-", "--", "N/A", "null", "无", "暂无", None, "0"))
+    assert out.tolist() == ["甲", *[pd.NA] * 9, "0"]
+
+
+# -- dates -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2024-03-05", T("2024-03-05")),
+    ("2024-3-5", T("2024-03-05")),
+    ("2024/3/5", T("2024-03-05")),
+    ("2024.3.5", T("2024-03-05")),
+    ("2024年3月5日", T("2024-03-05")),
+    ("2024 年 3 月 5 日", T("2024-03-05")),
+    ("20240305", T("2024-03-05")),
+    ("20240305143000", T("2024-03-05 14:30:00")),
+    # Excel serial: day 45356 counted from 1899-12-30 is 2024-03-05; .5 is noon, .25 six o'clock.
+    ("45356", T("2024-03-05")),
+    ("45356.5", T("2024-03-05 12:00")),
+    ("45356.25", T("2024-03-05 06:00")),
+    ("2024-03-05 14:30", T("2024-03-05 14:30")),
+    ("2024-03-05T14:30:15", T("2024-03-05 14:30:15")),
+    ("2024/3/5 9:05:01", T("2024-03-05 09:05:01")),
+    ("2018-01-01 星期五", T("2018-01-01")),
+    ("2024-03-04(周一)", T("2024-03-04")),
+    ("2024-03-05（周二）", T("2024-03-05")),
+    ("2024-03-05 Tue", T("2024-03-05")),
+    ("２０２４－０３－０５", T("2024-03-05")),
+    ("２０２４年３月５日", T("2024-03-05")),
+    (" 2024-03-05 ", T("2024-03-05")),
+    ("Mar 5, 2024", T("2024-03-05")),
+])
+def test_parse_dates_formats(value, expected):
+    assert one_date(value) == (expected, False)
+
+
+@pytest.mark.parametrize("value, order, expected", [
+    ("3/5/2024", "month-first", T("2024-03-05")),
+    ("3/5/2024", "day-first", T("2024-05-03")),
+    ("3-5-2024", "day-first", T("2024-05-03")),
+    # Undeclared (year-first) with nothing over 12: month-first.
+    ("3/5/2024", "year-first", T("2024-03-05")),
+    # Two-digit years.
+    ("3/5/24", "month-first", T("2024-03-05")),
+    ("3/5/24", "day-first", T("2024-05-03")),
+    ("12/31/99", "month-first", T("1999-12-31")),
+    ("1/2/00", "month-first", T("2000-01-02")),
+    ("1/2/29", "month-first", T("2029-01-02")),
+    ("1/2/30", "month-first", T("1930-01-02")),
+])
+def test_parse_dates_year_last(value, order, expected):
+    assert one_date(value, order) == (expected, False)
+
+
+def test_parse_dates_undeclared_order_decided_by_column():
+    # 13 cannot be a month, so the whole column reads day-first: 3/5/2024 is 3 May.
+    dates, invalid = parse_dates(text("3/5/2024", "13/5/2024"))
+    assert dates.tolist() == [T("2024-05-03"), T("2024-05-13")]
+    assert not invalid.any()
+    # A value over 12 in the second place keeps month-first.
+    dates, _ = parse_dates(text("3/5/2024", "5/13/2024"))
+    assert dates.tolist() == [T("2024-03-05"), T("2024-05-13")]
+
+
+@pytest.mark.parametrize("value", ["1899-12-31", "2101-01-01", "18991231", "2024-02-30", "2024-13-01",
+                                   "abc"])
+def test_parse_dates_invalid(value):
+    result, invalid = one_date(value)
+    assert pd.isna(result) and invalid
+
+
+@pytest.mark.parametrize("value", ["", "  ", "-", "--", "N/A", "无", None])
+def test_parse_dates_blanks_are_missing_not_invalid(value):
+    result, invalid = one_date(value)
+    assert pd.isna(result) and not invalid
+
+
+def test_parse_dates_range_boundaries():
+    dates, invalid = parse_dates(text("1900-01-01", "2100-12-31"))
+    assert dates.tolist() == [T("1900-01-01"), T("2100-12-31")]
+    assert not invalid.any()
+
+
+def test_parse_dates_dtype():
+    dates, invalid = parse_dates(text("2024-03-05", None))
+    assert dates.dtype == "datetime64[ms]"
+    assert invalid.dtype == bool
+
+
+# -- money -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("¥1,234.50", 1234.5),
+    ("￥1,234.50", 1234.5),
+    ("RMB 1234.5", 1234.5),
+    ("人民币100元", 100.0),
+    ("$1,000", 1000.0),
+    ("USD 12", 12.0),
+    ("1.2万", 12000.0),       # 1.2 x 10^4
+    ("3亿", 300000000.0),     # 3 x 10^8
+    ("2k", 2000.0),
+    ("(1,234)", -1234.0),      # accounting negative
+    ("（1,234）", -1234.0),    # full-width brackets
+    ("-50", -50.0),
+    ("－５０", -50.0),
+    ("１２３４．５", 1234.5),
+    ("1 234", 1234.0),
+    (".5", 0.5),
+    ("100.", 100.0),
+    ("0", 0.0),
+])
+def test_parse_money_values(value, expected):
+    values, invalid = parse_money(text(value))
+    assert values.iloc[0] == expected
+    assert not invalid.iloc[0]
+
+
+@pytest.mark.parametrize("value", ["abc", "inf", "-inf", "Infinity", "1e999", "1e3", "1.2.3", "12abc"])
+def test_parse_money_invalid(value):
+    values, invalid = parse_money(text(value))
+    assert np.isnan(values.iloc[0])
+    assert invalid.iloc[0]
+
+
+@pytest.mark.parametrize("value", ["", "-", "N/A", None, "nan", "NaN"])
+def test_parse_money_blanks(value):
+    # "nan" is how pandas writes a missing value: an empty marker, never a number.
+    values, invalid = parse_money(text(value))
+    assert np.isnan(values.iloc[0])
+    assert not invalid.iloc[0]
+
+
+def test_parse_money_multiplier():
+    # Header said 万元: 1.5 -> 15000, and a 万 suffix multiplies again: 2万 x 10^4 = 2 x 10^8.
+    values, invalid = parse_money(text("1.5", "2万", "(3)"), multiplier=1e4)
+    assert values.tolist() == [15000.0, 200000000.0, -30000.0]
+    assert not invalid.any()
+
+
+def test_parse_money_dtype():
+    values, invalid = parse_money(text("1", None))
+    assert values.dtype == "float64" and invalid.dtype == bool
+
+
+# -- phones ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [
+    "13800138000", "138-0013-8000", "138 0013 8000", "13800138000 ", "+86 138 0013 8000", "+8613800138000",
+    "(+86)13800138000", "008613800138000", "0086-138-0013-8000", "86-13800138000", "86 13800138000",
+    "１３８００１３８０００",
+])
+def test_normalize_phones_mobile(value):
+    e164, kind, invalid = normalize_phones(text(value))
+    assert (e164.iloc[0], kind.iloc[0], bool(invalid.iloc[0])) == ("+8613800138000", "mobile", False)
+
+
+@pytest.mark.parametrize("value, expected, expected_kind", [
+    ("021-62345678", "+862162345678", "landline"),
+    ("021-6234 5678", "+862162345678", "landline"),
+    ("(021)62345678", "+862162345678", "landline"),
+    ("010-12345678", "+861012345678", "landline"),
+    ("400-123-4567", "+864001234567", "service"),
+    ("4001234567", "+864001234567", "service"),
+    ("800-820-8820", "+868008208820", "service"),
+    ("+852 2123 4567", "+85221234567", "landline"),
+])
+def test_normalize_phones_other_kinds(value, expected, expected_kind):
+    e164, kind, invalid = normalize_phones(text(value))
+    assert (e164.iloc[0], kind.iloc[0], bool(invalid.iloc[0])) == (expected, expected_kind, False)
+
+
+def test_normalize_phones_region_default():
+    e164, _, _ = normalize_phones(text("2123 4567"), "HK")
+    assert e164.tolist() == ["+85221234567"]
+
+
+def test_normalize_phones_invalid_and_blank():
+    e164, kind, invalid = normalize_phones(text("12345", "abc", "", "-", None))
+    assert e164.isna().all() and kind.isna().all()
+    assert invalid.tolist() == [True, True, False, False, False]
+    assert str(e164.dtype) == "string" and invalid.dtype == bool
+
+
+# -- emails ----------------------------------------------------------------
+
+
+def test_normalize_emails():
+    email, invalid = normalize_emails(text("Zhang.Wei@HuaXin.com", " mailto:li@x.cn ", "ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+                                           "not-an-email", "a@b", "a@b.c", "x y@z.com", "", "无", None))
+    assert email.tolist() == ["zhang.wei@huaxin.com", "li@x.cn", "wang@example.com", *[pd.NA] * 7]
+    assert invalid.tolist() == [False, False, False, True, True, True, True, False, False, False]
+
+
+# -- names -----------------------------------------------------------------
+
+
+def test_display_names():
+    out = display_names(text("  杭州  华信\u200b科技 ", "\ufeffABC", "a\t b", "", "-", None))
+    assert out.tolist() == ["杭州 华信科技", "ABC", "a b", pd.NA, pd.NA, pd.NA]
+
+
+@pytest.mark.parametrize("name, key", [
+    ("杭州 华信科技有限公司", "杭州华信科技"),
+    ("杭州华信科技", "杭州华信科技"),
+    ("杭州华信科技股份有限公司", "杭州华信科技"),
+    ("杭州华信科技有限责任公司", "杭州华信科技"),
+    ("ＡＢＣ Co., Ltd.", "abc"),
+    ("ABC Company Limited", "abc"),
+    ("A.B.C Ltd", "abc"),
+    ("Acme, Inc.", "acme"),
+    ("Beta Corp.", "beta"),
+    ("XYZ LLC", "xyz"),
+    ("深圳（腾达）集团有限公司", "深圳腾达"),
+])
+def test_name_keys(name, key):
+    assert name_keys(text(name)).tolist() == [key]
+
+
+def test_name_keys_empty():
+    # A name that is nothing but a legal suffix has no key.
+    assert name_keys(text("有限公司", "", None)).isna().all()
+
+
+# -- synonyms --------------------------------------------------------------
+
+
+def test_map_synonyms_order_status():
+    values, unknown = map_synonyms(text("已完成", "ＰＡＩＤ", " Completed ", "退货", "Refunded", "已取消",
+                                        "作废", "shipping soon", "", None), ORDER_STATUS_SYNONYMS)
+    assert values.tolist() == ["completed", "completed", "completed", "returned", "returned", "cancelled",
+                               "cancelled", pd.NA, pd.NA, pd.NA]
+    assert unknown.tolist() == [False] * 7 + [True, False, False]
+
+
+def test_map_synonyms_customer_type():
+    values, unknown = map_synonyms(text("潜在客户", "Customer - Direct", "customer_channel", "流失客户",
+                                        "active", "VIP"), CUSTOMER_TYPE_SYNONYMS)
+    assert values.tolist() == ["prospect", "active", "active", "churned", "active", pd.NA]
+    assert unknown.tolist() == [False] * 5 + [True]
+
+
+def test_map_synonyms_deal_outcome():
+    values, unknown = map_synonyms(text("赢单", "Closed Won", "closed_won", "输单", "closed-lost", "谈判"),
+                                   DEAL_OUTCOME_SYNONYMS)
+    assert values.tolist() == ["won", "won", "won", "lost", "lost", pd.NA]
+    # A stage that is not an outcome is "unrecognised" here; deals treat it as still open.
+    assert unknown.tolist() == [False] * 5 + [True]
+
+
+def test_map_synonyms_keeps_index():
+    series = pd.Series(["退货", None], index=[7, 3], dtype="string")
+    values, unknown = map_synonyms(series, ORDER_STATUS_SYNONYMS)
+    assert list(values.index) == [7, 3] and list(unknown.index) == [7, 3]
+    assert str(values.dtype) == "string"
+
+
+# -- on_distinct -----------------------------------------------------------
+
+
+def test_on_distinct_keeps_index_and_na_rows():
+    series = pd.Series(["2024-01-02", None, "x", "2024-01-02", ""], index=[10, 3, 7, 99, 4], dtype="string")
+    dates, invalid = parse_dates(series)
+    assert list(dates.index) == [10, 3, 7, 99, 4]
+    assert list(invalid.index) == [10, 3, 7, 99, 4]
+    assert dates.tolist() == [T("2024-01-02"), pd.NaT, pd.NaT, T("2024-01-02"), pd.NaT]
+    assert invalid.tolist() == [False, False, True, False, False]
+
+
+def test_on_distinct_object_input_and_string_outputs():
+    series = pd.Series(["13800138000", None, "13800138000"], index=["a", "b", "c"], dtype=object)
+    e164, kind, invalid = normalize_phones(series)
+    assert list(e164.index) == ["a", "b", "c"]
+    assert e164.tolist() == ["+8613800138000", pd.NA, "+8613800138000"]
+    assert kind.tolist() == ["mobile", pd.NA, "mobile"]
+    assert invalid.tolist() == [False, False, False]
+
+
+def test_on_distinct_parses_each_value_once():
+    seen = []
+
+    @on_distinct
+    def upper(series: pd.Series):
+        seen.append(series.tolist())
+        return (series.str.upper(),)
+
+    (out,) = upper(pd.Series(["a", "b", "a", None, "a"], index=[5, 4, 3, 2, 1], dtype="string"))
+    assert seen == [["a", "b"]]
+    assert out.tolist() == ["A", "B", "A", pd.NA, "A"]
+    assert list(out.index) == [5, 4, 3, 2, 1]
+
+
+def test_on_distinct_all_missing_and_empty():
+    dates, invalid = parse_dates(pd.Series([None, None], index=["a", "b"], dtype="string"))
+    assert dates.isna().all() and not invalid.any()
+    assert dates.dtype == "datetime64[ms]" and invalid.dtype == bool
+    dates, invalid = parse_dates(pd.Series([], dtype="string"))
+    assert len(dates) == 0 and len(invalid) == 0
+
+
+def test_parsers_keep_their_docstrings():
+    assert "Excel serial" in std.parse_dates.__doc__
+    assert std.parse_money.__wrapped__ is not None
+
+
+def test_time_without_a_date_is_not_a_date():
+    from custreport.ingest.standardize import parse_dates
+
+    values, invalid = parse_dates(pd.Series(["12:30", "下午3时30分"], dtype="string"))
+    assert values.isna().all() and invalid.all()  # never today's date invented
+
+
+def test_afternoon_markers_move_the_clock_by_twelve_hours():
+    from custreport.ingest.standardize import parse_dates
+
+    values, _ = parse_dates(pd.Series(["2024-03-05 下午3:30", "2024-03-05 3:30 PM", "2024-03-05 上午9:00"],
+                                      dtype="string"))
+    assert [v.strftime("%H:%M") for v in values] == ["15:30", "15:30", "09:00"]

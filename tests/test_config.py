@@ -1,0 +1,288 @@
+"""Tests for custreport.config: finding the project, reading YAML, regions and sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from custreport.config import (RegionTable, UserError, default_store, fold_text, load_regions, load_sources,
+                               project_root, read_yaml)
+
+from conftest import REGIONS_YAML
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- project_root ----------------------------------------------------------
+
+
+def test_project_root_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    # No params/ needed: the variable wins outright.
+    assert project_root() == tmp_path.resolve()
+    assert default_store() == tmp_path.resolve() / "data" / "clean"
+
+
+def test_project_root_walks_up_to_params(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUSTREPORT_HOME", raising=False)
+    write(tmp_path / "params" / "regions.yaml", "regions: []\n")
+    deep = tmp_path / "notebooks" / "q3" / "east"
+    deep.mkdir(parents=True)
+    assert project_root(deep) == tmp_path.resolve()
+    monkeypatch.chdir(deep)
+    assert project_root() == tmp_path.resolve()
+
+
+def test_project_root_ignores_params_without_regions(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUSTREPORT_HOME", raising=False)
+    # An outer project whose inner folder has an unrelated params/ folder.
+    write(tmp_path / "params" / "regions.yaml", "regions: []\n")
+    inner = tmp_path / "sub"
+    (inner / "params").mkdir(parents=True)
+    assert project_root(inner) == tmp_path.resolve()
+
+
+def test_project_root_not_found(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUSTREPORT_HOME", raising=False)
+    lonely = tmp_path / "nowhere"
+    lonely.mkdir()
+    # tmp_path lives under /tmp, which has no params/regions.yaml in any ancestor.
+    with pytest.raises(UserError, match="no custreport project found.*CUSTREPORT_HOME"):
+        project_root(lonely)
+
+
+# -- read_yaml -------------------------------------------------------------
+
+
+def test_read_yaml_mapping_and_empty(tmp_path):
+    assert read_yaml(write(tmp_path / "a.yaml", "a: 1\nb: [x, y]\n")) == {"a": 1, "b": ["x", "y"]}
+    assert read_yaml(write(tmp_path / "empty.yaml", "# only a comment\n")) == {}
+
+
+def test_read_yaml_missing_file(tmp_path):
+    path = tmp_path / "gone.yaml"
+    with pytest.raises(UserError) as info:
+        read_yaml(path)
+    assert str(info.value) == f"{path}: file not found"
+
+
+def test_read_yaml_syntax_error_names_file_and_line(tmp_path):
+    # The unclosed flow list on line 1 is only detected at the ':' on line 2.
+    path = write(tmp_path / "bad.yaml", "a: [1, 2\nb: 3\n")
+    with pytest.raises(UserError) as info:
+        read_yaml(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: line 2 column ")
+    assert "invalid YAML" in message
+    assert "\n" not in message
+
+
+def test_read_yaml_not_utf8(tmp_path):
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes("区域: 华东\n".encode("gbk"))
+    with pytest.raises(UserError, match=r"gbk\.yaml: not UTF-8 text"):
+        read_yaml(path)
+
+
+def test_read_yaml_top_level_must_be_mapping(tmp_path):
+    path = write(tmp_path / "list.yaml", "- 1\n- 2\n")
+    with pytest.raises(UserError, match=r"list\.yaml: expected a mapping at the top level, found list"):
+        read_yaml(path)
+
+
+# -- regions ---------------------------------------------------------------
+
+
+def test_fold_text():
+    assert fold_text(" Ｓｈａｎｇｈａｉ ") == "shanghai"
+    assert fold_text("East  China") == "eastchina"
+
+
+@pytest.mark.parametrize("typed, code", [
+    # region names, codes and aliases
+    ("华东", "east"), ("华东区", "east"), ("East China", "east"), ("EAST", "east"), ("south", "south"),
+    ("西南地区", "southwest"), ("Northeast", "northeast"),
+    # provinces, with and without their administrative suffix
+    ("浙江", "east"), ("浙江省", "east"), ("上海市", "east"), ("北京市", "north"),
+    ("广西壮族自治区", "south"), ("广西", "south"), ("新疆维吾尔自治区", "northwest"),
+    ("宁夏回族自治区", "northwest"), ("内蒙古自治区", "north"), ("西藏自治区", "southwest"),
+    ("香港特别行政区", "south"),
+    # one-character short names
+    ("沪", "east"), ("粤", "south"), ("浙", "east"), ("川", "southwest"),
+    # cities, with and without 市
+    ("杭州", "east"), ("杭州市", "east"), ("深圳市", "south"), ("哈尔滨", "northeast"),
+    # English province and city names, any case
+    ("Guangdong", "south"), ("guangdong province", "south"), ("Hangzhou", "east"), ("CHENGDU", "southwest"),
+    # full-width letters and surrounding spaces
+    ("Ｓｈａｎｇｈａｉ", "east"), ("  广东  ", "south"), ("ＨＫ", "south"),
+])
+def test_resolve_known_places(regions, typed, code):
+    assert regions.resolve(typed) == code
+
+
+@pytest.mark.parametrize("typed", ["火星", "Atlantis", "", "   ", None, 12, float("nan")])
+def test_resolve_unknown_is_none(regions, typed):
+    assert regions.resolve(typed) is None
+
+
+def test_resolve_province_returns_canonical_name(regions):
+    assert regions.resolve_province("杭州市") == ("east", "浙江")
+    assert regions.resolve_province("广东省") == ("south", "广东")
+    assert regions.resolve_province("Canton") == ("south", "广东")
+    # A region name is not a province.
+    assert regions.resolve_province("华东") is None
+
+
+def test_region_table_codes_and_names(regions):
+    assert regions.codes == ["east", "south", "north", "central", "southwest", "northwest", "northeast"]
+    assert regions.display_name("east") == "华东"
+    assert regions.display_name("east", "en") == "East China"
+    assert regions.display_name("all") == "全公司"
+    assert regions.display_name("all", "en") == "Company-wide"
+    assert regions.display_name("unknown") == "未知区域"
+    with pytest.raises(KeyError):
+        regions.by_code("mars")
+
+
+@pytest.mark.parametrize("typed, code", [
+    ("all", "all"), ("ALL", "all"), ("全公司", "all"), ("全部", "all"),
+    ("unknown", "unknown"), ("未知区域", "unknown"), ("Unknown region", "unknown"),
+    ("east", "east"), ("华南", "south"), ("华北大区", "north"), ("Central China", "central"),
+])
+def test_region_param_accepts(regions, typed, code):
+    assert regions.region_param(typed) == code
+
+
+def test_region_param_rejects_with_known_codes(regions):
+    with pytest.raises(UserError) as info:
+        regions.region_param("mars")
+    message = str(info.value)
+    assert "'mars'" in message
+    for code in regions.codes:
+        assert code in message
+    assert "east (华东)" in message and "all" in message and "unknown" in message
+
+
+def test_region_param_province_is_not_a_region(regions):
+    # Reports are per region; a province name is a mistake to report, not to guess.
+    with pytest.raises(UserError):
+        regions.region_param("浙江")
+
+
+def test_region_code_must_be_path_safe(tmp_path):
+    path = write(tmp_path / "regions.yaml", "regions:\n  - {code: ../east, zh: 华东, en: East}\n")
+    with pytest.raises(UserError, match=r"regions\.yaml: regions\.0\.code: .*must be ASCII"):
+        load_regions(path)
+
+
+def test_load_regions_missing_and_unknown_key(tmp_path):
+    with pytest.raises(UserError, match="file not found"):
+        load_regions(tmp_path / "none.yaml")
+    path = write(tmp_path / "regions.yaml", "regions:\n  - {code: east, zh: 华东, en: East, colour: red}\n")
+    with pytest.raises(UserError, match=r"regions\.0\.colour"):
+        load_regions(path)
+
+
+def test_load_regions_real_file_is_a_region_table():
+    table = load_regions(REGIONS_YAML)
+    assert isinstance(table, RegionTable)
+    assert table.unknown.code == "unknown"
+
+
+# -- sources ---------------------------------------------------------------
+
+
+SOURCES = """\
+defaults:
+  date_order: day-first
+  phone_region: HK
+keep_snapshots: 3
+sources:
+  - name: crm
+    path: data/crm.csv
+    table: customers
+  - name: orders
+    path: data/orders*.csv
+    table: orders
+    date_order: month-first
+    currency: USD
+"""
+
+
+def test_load_sources_applies_defaults_and_base(tmp_path):
+    path = write(tmp_path / "params" / "sources.yaml", SOURCES)
+    config, base = load_sources(path)
+    assert base == tmp_path.resolve()
+    assert config.keep_snapshots == 3
+    crm, orders = config.sources
+    assert (crm.date_order, crm.phone_region, crm.currency) == ("day-first", "HK", "CNY")
+    assert (orders.date_order, orders.phone_region, orders.currency) == ("month-first", "HK", "USD")
+    assert crm.sheets == "all" and crm.encoding == "auto" and crm.delimiter == ","
+    assert crm.header_row is None and crm.columns is None and crm.column_map == {}
+
+
+def test_load_sources_outside_params_uses_its_own_folder(tmp_path):
+    path = write(tmp_path / "cfg" / "sources.yaml", SOURCES)
+    _, base = load_sources(path)
+    assert base == (tmp_path / "cfg").resolve()
+
+
+def test_load_sources_from_project_root(tmp_path, monkeypatch):
+    write(tmp_path / "params" / "sources.yaml", SOURCES)
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    config, base = load_sources()
+    assert base == tmp_path.resolve()
+    assert [s.name for s in config.sources] == ["crm", "orders"]
+
+
+def test_load_sources_rejects_duplicate_names(tmp_path):
+    path = write(tmp_path / "params" / "sources.yaml", """\
+sources:
+  - {name: crm, path: a.csv, table: customers}
+  - {name: crm, path: b.csv, table: orders}
+""")
+    with pytest.raises(UserError) as info:
+        load_sources(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    assert "'crm' is used twice" in message
+
+
+def test_load_sources_bad_table_names_file_and_key(tmp_path):
+    path = write(tmp_path / "params" / "sources.yaml", """\
+sources:
+  - {name: crm, path: a.csv, table: customers}
+  - {name: ord, path: b.csv, table: custommers}
+""")
+    with pytest.raises(UserError) as info:
+        load_sources(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: sources.1.table:")
+    assert "customers" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("body, key", [
+    ("sources:\n  - {name: a, path: a.csv, table: customers, bogus: 1}\n", "sources.0.bogus"),
+    ("sources:\n  - {name: a, path: a.csv, table: orders, header_row: 0}\n", "sources.0.header_row"),
+    ("sources:\n  - {name: a, path: a.csv, table: orders, date_order: sideways}\n", "sources.0.date_order"),
+    ("sources:\n  - {name: '  ', path: a.csv, table: orders}\n", "sources.0.name"),
+    ("sources:\n  - {path: a.csv, table: orders}\n", "sources.0.name"),
+    ("keep_snapshots: 0\nsources: []\n", "keep_snapshots"),
+    ("sourcez: []\n", "sources"),
+])
+def test_load_sources_errors_name_the_key(tmp_path, body, key):
+    path = write(tmp_path / "params" / "sources.yaml", body)
+    with pytest.raises(UserError) as info:
+        load_sources(path)
+    assert str(info.value).startswith(f"{path}: {key}")
+
+
+def test_load_sources_trims_names(tmp_path):
+    path = write(tmp_path / "params" / "sources.yaml", "sources:\n  - {name: ' crm ', path: a.csv, table: reps}\n")
+    config, _ = load_sources(path)
+    assert config.sources[0].name == "crm"

@@ -1,0 +1,151 @@
+"""Tests for custreport.store: snapshots, the CURRENT pointer, pruning and pruned reads."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from custreport import schema, store
+from custreport.config import UserError
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    frames = {table: schema.empty_frame(table) for table in schema.TABLES}
+    frames["orders"] = schema.conform(pd.DataFrame({
+        "order_id": ["O1", "O2", "O3", "O4"],
+        "customer_id": ["A", "B", "C", "A"],
+        "order_date": pd.to_datetime(["2024-06-01", "2024-01-01", "2024-12-31", "2025-01-01"]),
+        "amount": [1.0, 2.0, 3.0, 4.0],
+        "status": ["completed"] * 4,
+        "region": ["east", "south", "east", "east"],
+    }), "orders")
+    frames["customers"] = schema.conform(pd.DataFrame({
+        "customer_id": ["A", "B", "C"], "name": ["甲", "乙", "丙"], "region": ["south", "east", "unknown"],
+    }), "customers")
+    return frames
+
+
+def write(folder, keep=5, note="x"):
+    return store.write_snapshot(folder, tables(), {"accounting": pd.DataFrame({"source": ["crm"], "rows_read": [3]})},
+                                {"note": note}, keep=keep)
+
+
+def test_write_then_read(tmp_path):
+    folder = tmp_path / "clean"
+    snapshot = write(folder, note="first")
+    current = store.current_snapshot(folder)
+    assert current.id == snapshot.id
+    assert current.path == folder / "snapshots" / snapshot.id
+    assert (folder / "CURRENT").read_text(encoding="utf-8").strip() == snapshot.id
+    manifest = json.loads((snapshot.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["note"] == "first"
+    assert manifest["rows"] == {"customers": 3, "orders": 4, "deals": 0, "interactions": 0, "reps": 0}
+    assert current.created_at == manifest["created_at"]
+    assert [s.id for s in store.list_snapshots(folder)] == [snapshot.id]
+
+    customers = store.read_table(current, "customers")
+    # Sorted by region, then id: east (B), south (A), unknown (C).
+    assert customers["customer_id"].tolist() == ["B", "A", "C"]
+    assert list(customers.columns) == list(schema.COLUMNS["customers"])
+    assert str(customers["customer_id"].dtype) == "string"
+    assert str(customers["source_row"].dtype) == "Int64"
+    assert customers["created_at"].dtype == "datetime64[ms]"
+    assert store.read_side_table(current, "accounting").to_dict("list") == {"source": ["crm"], "rows_read": [3]}
+    assert store.read_side_table(current, "lineage").empty
+
+
+def test_read_table_prunes_by_region_and_date(tmp_path):
+    snapshot = write(tmp_path / "clean")
+    east = store.read_table(snapshot, "orders", regions=["east"])
+    assert sorted(east["order_id"]) == ["O1", "O3", "O4"]
+    # The bound is exclusive: O3 on 2024-12-31 is read only with a bound after that day.
+    before = store.read_table(snapshot, "orders", regions=["east"], date_column="order_date",
+                              until=pd.Timestamp("2024-12-31"))
+    assert before["order_id"].tolist() == ["O1"]
+    year = store.read_table(snapshot, "orders", date_column="order_date", until=pd.Timestamp("2025-01-01"))
+    assert year["order_id"].tolist() == ["O1", "O3", "O2"]  # sorted by region (east < south), then date
+    assert store.read_table(snapshot, "orders", columns=["order_id"]).columns.tolist() == ["order_id"]
+
+
+def test_read_table_missing_file(tmp_path):
+    snapshot = write(tmp_path / "clean")
+    (snapshot.path / "deals.parquet").unlink()
+    assert list(store.read_table(snapshot, "deals").columns) == list(schema.COLUMNS["deals"])
+    with pytest.raises(UserError, match="'bogus' is missing"):
+        store.read_table(snapshot, "bogus")
+    with pytest.raises(ValueError):
+        store.read_side_table(snapshot, "customers")
+
+
+def test_rollback_to_previous_and_named(tmp_path):
+    folder = tmp_path / "clean"
+    first, second, third = write(folder), write(folder), write(folder)
+    assert first.id < second.id < third.id
+    assert [s.id for s in store.list_snapshots(folder)] == [third.id, second.id, first.id]
+
+    assert store.rollback(folder).id == second.id
+    assert store.current_snapshot(folder).id == second.id
+    assert store.rollback(folder).id == first.id
+    with pytest.raises(UserError, match="no older snapshot"):
+        store.rollback(folder)
+
+    assert store.rollback(folder, third.id).id == third.id
+    assert store.current_snapshot(folder).id == third.id
+    with pytest.raises(UserError, match="no snapshot 'nope'"):
+        store.rollback(folder, "nope")
+
+
+def test_keep_prunes_older_snapshots(tmp_path):
+    folder = tmp_path / "clean"
+    ids = [write(folder, keep=2).id for _ in range(4)]
+    assert [s.id for s in store.list_snapshots(folder)] == [ids[3], ids[2]]
+    assert sorted(p.name for p in (folder / "snapshots").iterdir()) == [ids[2], ids[3]]
+
+
+def test_prune_never_removes_current(tmp_path):
+    folder = tmp_path / "clean"
+    first, second, third = write(folder), write(folder), write(folder)
+    store.rollback(folder, first.id)
+    # Keeping one keeps the newest, and the current one even though it is the oldest.
+    store._prune(folder, keep=1)
+    assert [s.id for s in store.list_snapshots(folder)] == [third.id, first.id]
+    assert store.current_snapshot(folder).id == first.id
+
+
+def test_leftover_staging_folder_is_cleaned(tmp_path):
+    folder = tmp_path / "clean"
+    leftover = folder / "snapshots" / ".20240101T000000000000Z-abc"
+    leftover.mkdir(parents=True)
+    (leftover / "customers.parquet").write_bytes(b"half written")
+    assert store.list_snapshots(folder) == []
+    snapshot = write(folder)
+    assert not leftover.exists()
+    assert [p.name for p in (folder / "snapshots").iterdir()] == [snapshot.id]
+    assert not list(folder.glob(".CURRENT*"))
+
+
+def test_no_current_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="no data yet"):
+        store.current_snapshot(tmp_path / "clean")
+    assert store.list_snapshots(tmp_path / "clean") == []
+
+
+def test_current_pointing_at_missing_snapshot(tmp_path):
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    (folder / "CURRENT").write_text("20240101T000000000000Z\n", encoding="utf-8")
+    with pytest.raises(UserError, match="is missing; run `custreport store rollback`"):
+        store.current_snapshot(folder)
+
+
+def test_an_empty_region_list_reads_no_rows(tmp_path):
+    import pandas as pd
+
+    from custreport import schema, store
+
+    customers = schema.conform(pd.DataFrame({"customer_id": ["A"], "name": ["甲"], "region": ["east"]}), "customers")
+    snapshot = store.write_snapshot(tmp_path, {"customers": customers}, {}, {})
+    frame = store.read_table(snapshot, "customers", regions=[])
+    assert frame.empty and list(frame.columns) == list(customers.columns)
