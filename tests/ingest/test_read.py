@@ -244,3 +244,14 @@ def test_not_a_workbook(tmp_path, make_spec):
     message = str(info.value)
     assert message.startswith(f"{path}: not a readable Excel workbook")
     assert "\n" not in message
+
+
+def test_gbk_detected_when_the_sample_window_splits_a_character(tmp_path, make_spec):
+    # Lines of 3 ASCII bytes + 2-byte GBK characters put a character across the 200,000-byte mark.
+    line = "订单号,客户名称,金额\n".encode("gbk")
+    body = "".join(f"{i:06d},杭州华信科技有限公司甲乙,{i}\n" for i in range(12000)).encode("gbk")
+    path = tmp_path / "orders.csv"
+    path.write_bytes(line + body)
+    from custreport.ingest.read import detect_encoding
+
+    assert detect_encoding(path) == "gb18030"

@@ -80,7 +80,12 @@ def detect_encoding(path: Path) -> str:
         # A multi-byte character cut by the sniff window is still UTF-8.
         if len(head) == _SNIFF_BYTES and exc.start >= len(head) - 3:
             return "utf-8"
-    best = charset_normalizer.from_bytes(head[:200_000]).best()
+    # Cut the sample at a line end: a multi-byte character split at the edge would make
+    # every CJK codec look wrong.
+    sample = head[:200_000]
+    if len(head) > len(sample):
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    best = charset_normalizer.from_bytes(sample).best()
     if best is None:
         raise UserError(f"{path}: cannot tell the text encoding; set `encoding:` for this source "
                         "in params/sources.yaml (e.g. gb18030 or utf-8)")
