@@ -80,19 +80,21 @@ def format_count(value, locale: str) -> str:
     return f"{value:,.0f}"
 
 
-def format_money(value, locale: str, currency: str = "¥") -> str:
+def format_money(value, locale: str, currency: str = "¥", decimals: int | None = None) -> str:
+    """Amounts: 万/亿 in Chinese, K/M/B in English; ``decimals`` overrides the precision (axes use 0)."""
     if _missing(value):
         return "—"
     sign = "-" if value < 0 else ""
     value = abs(value)
+    places = 1 if decimals is None else decimals
     if locale == "zh":
-        text = _zh_units(value, decimals=2) if value >= 10_000 else f"{value:,.0f}"
+        text = _zh_units(value, decimals=2 if decimals is None else decimals) if value >= 10_000 else f"{value:,.0f}"
     elif value >= 1e9:
-        text = f"{value / 1e9:.1f}B"
+        text = f"{value / 1e9:.{places}f}B"
     elif value >= 1e6:
-        text = f"{value / 1e6:.1f}M"
+        text = f"{value / 1e6:.{places}f}M"
     elif value >= 1e4:
-        text = f"{value / 1e3:.1f}K"
+        text = f"{value / 1e3:.{places}f}K"
     else:
         text = f"{value:,.0f}"
     return f"{sign}{currency}{text}"

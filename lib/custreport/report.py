@@ -219,7 +219,7 @@ def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
     return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",
-                             value_format=ctx.money, colour=colour)
+                             value_format=lambda v: i18n.format_money(v, ctx.locale, decimals=0), colour=colour)
 
 
 def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
