@@ -154,6 +154,17 @@ class RegionTable(BaseModel):
         self._province_index = province_index
         self._city_index = city_index
 
+    def place_names(self) -> frozenset[str]:
+        """Folded province and city names of two characters or more (for stripping from company names)."""
+        names = set()
+        for region in self.regions:
+            for province in region.provinces:
+                for label in (province.name, *province.aliases, *province.cities):
+                    folded = fold_text(label)
+                    if len(folded) >= 2 and not folded.isascii():
+                        names.add(folded)
+        return frozenset(names)
+
     @property
     def codes(self) -> list[str]:
         return [region.code for region in self.regions]
@@ -236,6 +247,14 @@ def load_regions(path: Path | None = None) -> RegionTable:
 # --------------------------------------------------------------------------- sources
 
 
+class MatchSpec(BaseModel):
+    """How a customer source takes part in deduplication."""
+
+    model_config = ConfigDict(extra="forbid")
+    evidence: list[str] = Field(
+        default_factory=list, description="extra source columns (date of birth, national id) used as match evidence")
+
+
 class SourceSpec(BaseModel):
     """One input in params/sources.yaml: where it is, which table it feeds, how to read it."""
 
@@ -252,6 +271,9 @@ class SourceSpec(BaseModel):
     date_order: DateOrder | None = None
     phone_region: str | None = None
     currency: str | None = None
+    combine: dict[str, list[str]] = Field(
+        default_factory=dict, description="canonical column -> source headers joined with a space")
+    match: MatchSpec = Field(default_factory=MatchSpec)
 
     @field_validator("name")
     @classmethod
@@ -270,6 +292,8 @@ class SourceDefaults(BaseModel):
 
 class SourcesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    regions: str | None = Field(default=None, description="regions file, relative to the project folder")
+    dedupe: dict[str, float] = Field(default_factory=dict, description="overrides of ingest.match.MatchRules")
     defaults: SourceDefaults = Field(default_factory=SourceDefaults)
     keep_snapshots: int = Field(default=5, ge=1)
     sources: list[SourceSpec]

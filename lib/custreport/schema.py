@@ -58,7 +58,7 @@ COLUMNS: dict[str, dict[str, str]] = {
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id", "name", "region"),
     "orders": ("order_id", "customer_id", "order_date", "amount"),
-    "deals": ("deal_id", "stage", "created_at"),
+    "deals": ("deal_id", "stage"),  # CRMs export early-stage deals without any date
     "interactions": ("customer_id", "date", "kind"),
     "reps": ("rep_id", "name", "region"),
 }

@@ -33,7 +33,7 @@ from custreport import __version__, schema
 from custreport.config import UserError
 
 TABLES = schema.TABLES
-SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes")
+SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness")
 _SORT_KEYS = {"customers": ["region", "customer_id"], "orders": ["region", "order_date"],
               "deals": ["region", "created_at"], "interactions": ["customer_id", "date"],
               "reps": ["region", "rep_id"]}

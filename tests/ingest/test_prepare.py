@@ -172,12 +172,14 @@ def test_deals(tmp_path, make_spec, regions):
             "D4,乙,,2024-01-04,,,\n")
     result = prepare(tmp_path, "d.csv", body, spec, regions)
     data = result.data
-    assert data["deal_id"].tolist() == ["D1", "D2"]
-    assert data["outcome"].tolist() == ["won", "open"]
-    assert data["region"].tolist() == ["south", pd.NA]
-    assert data["closed_at"].tolist() == [pd.Timestamp("2024-02-01"), pd.NaT]
+    # D3 has no creation date: CRMs export early deals without one, so it is kept.
+    assert data["deal_id"].tolist() == ["D1", "D2", "D3"]
+    assert data["outcome"].tolist() == ["won", "open", "lost"]
+    assert data["region"].tolist() == ["south", pd.NA, pd.NA]
+    assert data["closed_at"].tolist() == [pd.Timestamp("2024-02-01"), pd.NaT, pd.Timestamp("2024-02-03")]
+    assert data["created_at"].isna().tolist() == [False, False, True]
     assert result.quarantine[["source_row", "column", "reason"]].values.tolist() == [
-        [4, "created_at", "missing created_at"], [5, "stage", "missing deal stage"]]
+        [5, "stage", "missing deal stage"]]
 
 
 def test_reps_rep_id_defaults_to_name(tmp_path, make_spec, regions):

@@ -1,16 +1,22 @@
-"""Golden customer records and stable ids.
+"""Golden customer records and customer ids that stay put.
 
-Rows with the same matching key (the normalised company name) are one customer.
-Survivorship: for every column the first non-empty value in source priority
-order (the order of params/sources.yaml, then file, sheet and row order) wins,
-except ``created_at``, which is the earliest seen. The customer id is derived
-from the key alone, so the same inputs give the same ids and a new source file
-never renumbers existing customers.
+Survivorship, per cluster of rows that are one customer:
+- the display name comes from the most complete row (most filled fields; ties go to
+  source priority, i.e. the order of params/sources.yaml, then file, sheet and row);
+- every other field takes the most recent non-empty value (rows ordered by creation
+  date, newest first; rows without one last; ties by source priority);
+- ``created_at`` is the earliest seen.
 
->>> golden, member_ids = golden_records(pd.DataFrame({"name": ["华信科技有限公司", "华信科技"],
-...     "name_key": ["华信科技", "华信科技"], "phone": [None, "+8613800138000"]}))
->>> golden[["name", "phone"]].values.tolist(), member_ids.nunique()
-([['华信科技有限公司', '+8613800138000']], 1)
+Ids: a registry maps every normalised name ever seen to the id it was given. A
+cluster keeps the id most of its known names carry, so adding a source file never
+renumbers existing customers; a cluster with no known name gets a hash of its
+smallest name key, so the same inputs always give the same ids.
+
+>>> rows = pd.DataFrame({"name": ["华信科技有限公司", "华信科技"], "name_key": ["华信科技", "华信科技"],
+...     "phone": [None, "+8613800138000"], "created_at": pd.to_datetime(["2024-01-01", "2023-05-01"])})
+>>> golden, ids, registry = golden_records(rows, np.array([0, 0]), registry=None)
+>>> golden[["name", "phone", "created_at"]].astype(str).values.tolist()
+[['华信科技', '+8613800138000', '2023-05-01']]
 """
 
 from __future__ import annotations
@@ -18,7 +24,12 @@ from __future__ import annotations
 import base64
 import hashlib
 
+import numpy as np
 import pandas as pd
+
+REGISTRY_COLUMNS = ["name_key", "customer_id"]
+# Fields that make a row "complete" for choosing the display name.
+_COMPLETENESS = ["name", "province", "city", "industry", "owner_rep", "phone", "email", "address", "created_at"]
 
 
 def stable_ids(keys: pd.Series, prefix: str) -> pd.Series:
@@ -33,18 +44,68 @@ def stable_ids(keys: pd.Series, prefix: str) -> pd.Series:
     return pd.Series(pd.array(ids, dtype="string").take(codes), index=keys.index, dtype="string")
 
 
-def golden_records(rows: pd.DataFrame, key: str = "name_key") -> tuple[pd.DataFrame, pd.Series]:
-    """Collapse rows sharing ``key`` into one record each.
+def assign_ids(name_keys: pd.Series, labels: np.ndarray, registry: pd.DataFrame | None) -> pd.Series:
+    """The customer id of every row's cluster (aligned with ``name_keys``)."""
+    frame = pd.DataFrame({"key": name_keys.astype("string").to_numpy(), "label": labels})
+    known = {} if registry is None or registry.empty else dict(zip(registry["name_key"], registry["customer_id"]))
+    frame["known"] = frame["key"].map(known).astype("string")
+    votes = (frame.dropna(subset=["known"]).groupby(["label", "known"]).size()
+             .rename("votes").reset_index().sort_values(["votes", "known"], ascending=[False, True]))
+    chosen: dict[int, str] = {}
+    taken: set[str] = set()
+    # Bigger claims first: when a customer was split, the larger part keeps the old id.
+    for label, known_id in zip(votes["label"], votes["known"]):
+        if label not in chosen and known_id not in taken:
+            chosen[label] = known_id
+            taken.add(known_id)
+    fresh = frame[~frame["label"].isin(chosen)]
+    if len(fresh):
+        smallest = fresh.groupby("label")["key"].min()
+        made = stable_ids(smallest, "C")
+        for label, new_id in made.items():
+            chosen[label] = new_id if new_id not in taken else stable_ids(pd.Series([f"{new_id}/{label}"]), "C").iloc[0]
+            taken.add(chosen[label])
+    return pd.Series(frame["label"].map(chosen).to_numpy(), index=name_keys.index, dtype="string")
 
-    Returns the golden records (one per key, in first-seen order, with ``customer_id``)
-    and, aligned with ``rows``, the customer id each row became.
+
+def golden_records(rows: pd.DataFrame, labels: np.ndarray,
+                   registry: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Collapse each cluster of rows into one record.
+
+    Returns the golden records (first-seen order, with ``customer_id``), the id each
+    row became (aligned with ``rows``), and the updated id registry.
     """
-    member_ids = stable_ids(rows[key], "C")
-    grouped = rows.assign(customer_id=member_ids).groupby("customer_id", sort=False, dropna=False)
-    golden = grouped.first()
-    if "created_at" in rows:
-        golden["created_at"] = grouped["created_at"].min()
-    return golden.reset_index(), member_ids
+    member_ids = assign_ids(rows["name_key"], labels, registry)
+    ranked = rows.assign(customer_id=member_ids.to_numpy(), _position=np.arange(len(rows)))
+    present = [c for c in _COMPLETENESS if c in ranked]
+    ranked["_filled"] = ranked[present].notna().sum(axis=1)
+
+    by_recency = ranked.sort_values(["created_at", "_position"], ascending=[False, True], na_position="last",
+                                    kind="stable") if "created_at" in ranked else ranked
+    golden = by_recency.groupby("customer_id", sort=False).first()
+    best = ranked.sort_values(["_filled", "_position"], ascending=[False, True], kind="stable")
+    golden["name"] = best.groupby("customer_id", sort=False)["name"].first()
+    if "created_at" in ranked:
+        golden["created_at"] = ranked.groupby("customer_id", sort=False)["created_at"].min()
+    # Lineage of the golden record: its first row in source order.
+    first_rows = ranked.groupby("customer_id", sort=False).first()
+    for column in ("source", "source_sheet", "source_row", "source_file"):
+        if column in first_rows:
+            golden[column] = first_rows[column]
+    order = ranked.groupby("customer_id", sort=False)["_position"].min().sort_values()
+    golden = golden.loc[order.index].drop(columns=["_position", "_filled"]).reset_index()
+    return golden, pd.Series(member_ids.to_numpy(), index=rows.index, dtype="string"), \
+        _updated_registry(rows["name_key"], member_ids, registry)
+
+
+def _updated_registry(name_keys: pd.Series, member_ids: pd.Series, registry: pd.DataFrame | None) -> pd.DataFrame:
+    """Names seen now with their ids, plus names seen before and absent now (a source may come back)."""
+    now = pd.DataFrame({"name_key": name_keys.astype("string").to_numpy(),
+                        "customer_id": member_ids.astype("string").to_numpy()}).dropna().drop_duplicates("name_key")
+    if registry is None or registry.empty:
+        return now.reset_index(drop=True)
+    kept = registry[~registry["name_key"].isin(now["name_key"])]
+    return pd.concat([now, kept[REGISTRY_COLUMNS]], ignore_index=True)
 
 
 def first_occurrence(ids: pd.Series) -> pd.Series:

@@ -15,10 +15,12 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz
 
 from custreport import schema
 from custreport.config import RegionTable, SourcesConfig, UserError
-from custreport.ingest.dedupe import first_occurrence, golden_records
+from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
+from custreport.ingest.match import MatchRules, cluster_labels, core_names, match_features
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
                                        prepare_sheet)
@@ -37,6 +39,8 @@ class IngestResult:
     accounting: pd.DataFrame       # per source: rows read and where they went
     fixes: pd.DataFrame            # per source: standardisation fixes by kind
     inputs: list[dict] = field(default_factory=list)  # files read, with size and sha256
+    customer_keys: pd.DataFrame = field(default_factory=pd.DataFrame)  # name key -> customer id registry
+    completeness: pd.DataFrame = field(default_factory=pd.DataFrame)   # per source and column: share filled
 
 
 def source_files(pattern: str, base: Path) -> list[Path]:
@@ -54,8 +58,13 @@ def file_digest(path: Path) -> str:
 
 
 def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
-           on_file: Callable[[str, Path], None] | None = None) -> IngestResult:
-    """Read, standardise, deduplicate and attach every source of ``config``."""
+           on_file: Callable[[str, Path], None] | None = None,
+           registry: pd.DataFrame | None = None) -> IngestResult:
+    """Read, standardise, deduplicate and attach every source of ``config``.
+
+    ``registry`` maps names seen by earlier ingests to their customer ids (the
+    current snapshot's ``customer_keys``), so ids survive new and changed sources.
+    """
     prepared: dict[str, list[Prepared]] = {table: [] for table in schema.TABLES}
     rows_read: Counter = Counter()
     files_read: Counter = Counter()
@@ -82,11 +91,13 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     orders_rows = _concat([p.data for p in prepared["orders"]])
     if customers_rows.empty and not orders_rows.empty:
         customers_rows = _customers_from_orders(orders_rows, regions)
-    customers, member_ids = _dedupe_customers(customers_rows, regions)
+    places = regions.place_names()
+    customers, member_ids, customer_keys = _dedupe_customers(customers_rows, regions, places,
+                                                             _match_rules(config), registry)
     if len(customers_rows) and "source_file" in customers_rows and customers_rows["source_file"].notna().any():
         lineage_parts.append(_lineage_of(customers_rows, member_ids))
 
-    attach = _CustomerIndex(customers_rows, member_ids)
+    attach = _CustomerIndex(customers_rows, member_ids, places)
     reps, reps_lineage = _dedupe_by_id(_concat([p.data for p in prepared["reps"]]), "rep_id")
     lineage_parts.append(reps_lineage)
 
@@ -124,21 +135,32 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
 
     accounting = _accounting(config, rows_read, files_read, lineage)
     fixes = _fixes(prepared)
-    return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs)
+    completeness = _completeness(prepared)
+    return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs, customer_keys, completeness)
 
 
 # --------------------------------------------------------------------------- customers
 
 
-def _dedupe_customers(rows: pd.DataFrame, regions: RegionTable) -> tuple[pd.DataFrame, pd.Series]:
+def _match_rules(config: SourcesConfig) -> MatchRules:
+    unknown = sorted(set(config.dedupe) - set(MatchRules.__dataclass_fields__))
+    if unknown:
+        raise UserError(f"sources file: dedupe: unknown setting {unknown[0]!r}; "
+                        f"known are {', '.join(MatchRules.__dataclass_fields__)}")
+    return MatchRules(**config.dedupe)
+
+
+def _dedupe_customers(rows: pd.DataFrame, regions: RegionTable, places: frozenset[str], rules: MatchRules,
+                      registry: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     if rows.empty:
-        return schema.empty_frame("customers"), pd.Series(dtype="string")
-    golden, member_ids = golden_records(rows)
-    # A golden record takes the first region that is known, not the unknown placeholder.
+        return schema.empty_frame("customers"), pd.Series(dtype="string"), pd.DataFrame(columns=REGISTRY_COLUMNS)
+    labels = cluster_labels(match_features(rows, places), rules)
+    golden, member_ids, customer_keys = golden_records(rows, labels, registry)
+    # A golden record takes its first known region, not the unknown placeholder.
     known = rows["region"].mask(rows["region"] == regions.unknown.code)
     region = known.groupby(member_ids.to_numpy(), sort=False).first()
     golden["region"] = golden["customer_id"].map(region).fillna(regions.unknown.code).astype("string")
-    return golden, member_ids
+    return golden, member_ids, customer_keys
 
 
 def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.DataFrame:
@@ -159,19 +181,58 @@ def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.Dat
 
 
 class _CustomerIndex:
-    """Finds the golden customer a row names, by source customer id or by name key."""
+    """Finds the golden customer a row names: by source customer id, by customer id, or by name.
 
-    def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series):
+    Names resolve by exact name key, then by core name (the name without its place)
+    when only one customer has it, then by the closest name sharing a block when one
+    customer is clearly closest (similarity >= ``FUZZY_AT``); an ambiguous name resolves
+    to nothing rather than to a guess.
+    """
+
+    FUZZY_AT = 0.85
+
+    def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series, places: frozenset[str]):
+        self.places = places
         if customer_rows.empty:
-            self.by_key: dict = {}
-            self.by_source_id: dict = {}
+            self.by_key = self.by_source_id = self.by_core = pd.Series(dtype="string")
             self.ids: set = set()
+            self.blocks: dict = {}
             return
         frame = pd.DataFrame({"key": customer_rows["name_key"], "sid": customer_rows["source_customer_id"],
                               "id": member_ids})
         self.by_key = frame.dropna(subset=["key"]).drop_duplicates("key").set_index("key")["id"]
         self.by_source_id = frame.dropna(subset=["sid"]).drop_duplicates("sid").set_index("sid")["id"]
         self.ids = set(member_ids)
+        cores, _ = core_names(self.by_key.index.to_series(), places)
+        by_core = pd.DataFrame({"core": cores.to_numpy(), "id": self.by_key.to_numpy()}).dropna().drop_duplicates()
+        unique_core = by_core[~by_core["core"].duplicated(keep=False)]
+        self.by_core = unique_core.set_index("core")["id"]
+        self.blocks = {}
+        for key, customer_id in self.by_key.items():
+            for block in _name_blocks(key):
+                self.blocks.setdefault(block, []).append((key, customer_id))
+
+    def resolve_names(self, keys: pd.Series) -> pd.Series:
+        resolved = keys.map(self.by_key).astype("string")
+        missing = keys[resolved.isna() & keys.notna()].unique()
+        if len(missing):
+            cores, _ = core_names(pd.Series(missing), self.places)
+            found = {}
+            for key, core in zip(missing, cores):
+                found[key] = self.by_core.get(core) if isinstance(core, str) else None
+                if found[key] is None:
+                    found[key] = self._closest(key)
+            resolved = resolved.fillna(keys.map(found).astype("string"))
+        return resolved
+
+    def _closest(self, key: str) -> str | None:
+        candidates = {k: cid for block in _name_blocks(key) for k, cid in self.blocks.get(block, [])}
+        if not candidates:
+            return None
+        scored = [(fuzz.ratio(key, k) / 100.0, cid) for k, cid in candidates.items()]
+        best = max(score for score, _ in scored)
+        winners = {cid for score, cid in scored if score == best}
+        return winners.pop() if best >= self.FUZZY_AT and len(winners) == 1 else None
 
     def attach(self, rows: pd.DataFrame, table: str, required: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
         if rows.empty:
@@ -180,7 +241,7 @@ class _CustomerIndex:
         # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
         resolved = named_id.map(self.by_source_id).astype("string")
         direct = named_id.where(named_id.isin(self.ids))
-        resolved = resolved.fillna(direct).fillna(rows["customer_key"].map(self.by_key).astype("string"))
+        resolved = resolved.fillna(direct).fillna(self.resolve_names(rows["customer_key"]))
         named = named_id.notna() | rows[CUSTOMER_NAME].notna()
         unknown = named & resolved.isna()
         rows = rows.assign(customer_id=resolved)
@@ -189,9 +250,13 @@ class _CustomerIndex:
         shown = named_id.fillna(rows[CUSTOMER_NAME])
         quarantine = rows.loc[unknown, LINEAGE_COLUMNS].assign(
             table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
-            reason="names a customer found in no customer source", value=shown[unknown])
+            reason="names a customer found in no customer source (or several equally)", value=shown[unknown])
         kept = rows[~unknown].drop(columns=[CUSTOMER_NAME, "customer_key"])
         return kept, quarantine[QUARANTINE_COLUMNS]
+
+
+def _name_blocks(key: str) -> list[str]:
+    return [f"h:{key[:3]}", f"t:{key[-3:]}"] if len(key) >= 4 else [f"k:{key}"]
 
 
 # --------------------------------------------------------------------------- other tables
@@ -270,6 +335,24 @@ def _fixes(prepared: dict[str, list[Prepared]]) -> pd.DataFrame:
     return pd.DataFrame(records).groupby(["source", "fix"], as_index=False, sort=False)["count"].sum()
 
 
+def _completeness(prepared: dict[str, list[Prepared]]) -> pd.DataFrame:
+    """Share of usable rows with a value, per source and canonical column (the quality report's table)."""
+    records = []
+    for table, parts in prepared.items():
+        by_source: dict[str, list[pd.DataFrame]] = {}
+        for part in parts:
+            if len(part.data):
+                by_source.setdefault(part.source, []).append(part.data)
+        for source, frames in by_source.items():
+            data = pd.concat(frames, ignore_index=True)
+            for column in schema.COLUMNS[table]:
+                if column in data and column not in schema.LINEAGE:
+                    records.append({"source": source, "table": table, "column": column, "rows": len(data),
+                                    "filled": int(data[column].notna().sum())})
+    frame = pd.DataFrame(records, columns=["source", "table", "column", "rows", "filled"])
+    return frame.assign(share=(frame["filled"] / frame["rows"]).round(4))
+
+
 def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
     parts = [p for p in parts if p is not None and len(p)]
     if not parts:
@@ -285,13 +368,21 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
     from custreport.config import default_store, load_regions, load_sources
 
     config, base = load_sources(config_path)
-    regions = load_regions(base / "params" / "regions.yaml" if (base / "params" / "regions.yaml").is_file() else None)
-    result = ingest(config, base, regions, on_file=on_file)
-    side = {"lineage": result.lineage, "quarantine": result.quarantine,
-            "accounting": result.accounting, "fixes": result.fixes}
+    if config.regions:
+        regions = load_regions(base / config.regions)
+    else:
+        regions = load_regions(base / "params" / "regions.yaml" if (base / "params" / "regions.yaml").is_file() else None)
+    store_folder = store_path or default_store(base)
+    try:
+        registry = store.read_side_table(store.current_snapshot(store_folder), "customer_keys")
+    except UserError:  # first ingest into this store
+        registry = None
+    result = ingest(config, base, regions, on_file=on_file, registry=registry)
+    side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
+            "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness}
     manifest = {"inputs": result.inputs, "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
                 "accounting": result.accounting.to_dict(orient="records")}
-    snapshot = store.write_snapshot(store_path or default_store(base), result.tables, side, manifest,
+    snapshot = store.write_snapshot(store_folder, result.tables, side, manifest,
                                     keep=config.keep_snapshots)
     return result, snapshot
 

@@ -75,11 +75,12 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable) -> Pr
         return Prepared(spec.table, spec.name, pd.DataFrame(), _frame(non_data_parts, NON_DATA_COLUMNS),
                         _unreadable_rows(sheet, spec))
 
-    mapping = map_headers(sheet.headers, spec.table, spec.column_map)
+    rows, headers = _combine_columns(sheet, spec)
+    mapping = map_headers(headers, spec.table, spec.column_map)
     _check_required(mapping, spec, sheet)
-    raw = sheet.rows.set_axis(mapping.canonical, axis=1)
+    raw = rows.set_axis(mapping.canonical, axis=1)
 
-    kind = _non_data_kind(sheet.rows)
+    kind = _non_data_kind(rows)
     non_data_parts.append(lineage[kind.notna()].assign(reason=kind[kind.notna()]))
     keep = kind.isna()
     raw, lineage = raw[keep], lineage[keep]
@@ -88,6 +89,8 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable) -> Pr
     fixes: Counter = Counter()
     standardiser = _STANDARDISERS[spec.table]
     data = standardiser(raw, spec, regions, mapping, rejections, fixes)
+    if spec.table == "customers":
+        data = data.assign(**_match_evidence(raw, spec, mapping, sheet))
 
     rejected = rejections.rejected
     quarantine = lineage[rejected].assign(
@@ -157,12 +160,43 @@ def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[columns]
 
 
+def _combine_columns(sheet: RawSheet, spec: SourceSpec) -> tuple[pd.DataFrame, list[str]]:
+    """Join source columns into one canonical column (given name + surname -> name), placed first."""
+    if not spec.combine:
+        return sheet.rows, list(sheet.headers)
+    rows = sheet.rows
+    combined = {}
+    for canonical, parts in spec.combine.items():
+        missing = [part for part in parts if part not in rows.columns]
+        if missing:
+            raise UserError(f"{sheet.where}: column {missing[0]!r} named in combine.{canonical} of source "
+                            f"{spec.name!r} not found; headers are: {', '.join(sheet.headers)[:300]}")
+        pieces = rows[parts].apply(lambda col: col.str.strip())
+        joined = pieces.apply(lambda row: " ".join(v for v in row if isinstance(v, str) and v), axis=1)
+        combined[canonical] = joined.astype("string")
+    front = pd.DataFrame(combined, index=rows.index)
+    return pd.concat([front, rows], axis=1), [*combined, *sheet.headers]
+
+
+def _match_evidence(raw: pd.DataFrame, spec: SourceSpec, mapping: HeaderMapping, sheet: RawSheet) -> dict:
+    """Folded values of the columns a source declares as match evidence, as ``ev_<name>`` columns."""
+    evidence = {}
+    for header in spec.match.evidence:
+        name = next((c for h, c in zip(mapping.headers, mapping.canonical) if h == header), None)
+        if name is None:
+            raise UserError(f"{sheet.where}: match evidence column {header!r} of source {spec.name!r} not found")
+        key = name[2:] if name.startswith("x_") else name
+        folded = std.clean_text(raw[name]).str.normalize("NFKC").str.lower().str.replace(r"[\s\-/.]", "", regex=True)
+        evidence[f"ev_{key}"] = folded.replace("", pd.NA)
+    return evidence
+
+
 # --------------------------------------------------------------------------- required columns
 
 _REQUIRED_ANY = {
     "customers": [("name",)],
     "orders": [("order_date",), ("amount", "unit_price"), ("customer_id", CUSTOMER_NAME)],
-    "deals": [("stage",), ("created_at",)],
+    "deals": [("stage",)],
     "interactions": [("date",), ("customer_id", CUSTOMER_NAME)],
     "reps": [("name",)],
 }
@@ -314,7 +348,7 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
 def _deals(raw, spec, regions, mapping, rejections, fixes):
     stage = std.clean_text(_col(raw, "stage"))
     rejections.add(stage.isna(), "stage", "missing deal stage")
-    created_at = _dates(raw, "created_at", spec, fixes, rejections, required=True)
+    created_at = _dates(raw, "created_at", spec, fixes, rejections)
     outcome, _ = std.map_synonyms(stage, std.DEAL_OUTCOME_SYNONYMS)
     region_text = std.clean_text(_col(raw, "region"))
     region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")

@@ -204,16 +204,39 @@ def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
     sheets = []
     for name in chosen:
         try:
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            grid = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
         except Exception as exc:
             raise UserError(f"{path} [{name}]: unreadable sheet ({_first_line(exc)})") from None
-        sheet = _sheet_from_grid(path, name, grid, spec)
-        if sheet is not None:
-            sheets.append(sheet)
+        grid = _fill_merged(grid, merged)
+        sheets.append(_sheet_from_grid(path, name, grid, spec))
     return sheets
 
 
-def _sheet_from_grid(path: Path, name: str, grid: list[list], spec: SourceSpec) -> RawSheet | None:
+def _fill_merged(grid: list[list], ranges: list) -> list[list]:
+    """Give every cell of a merged range the value of its top-left cell, as a reader sees it.
+
+    A region or owner merged down several customer rows belongs to each of them.
+    """
+    if not ranges:
+        return grid
+    grid = [list(row) for row in grid]
+    for (top, left), (bottom, right) in ranges:
+        if top >= len(grid) or left >= len(grid[top]):
+            continue
+        value = grid[top][left]
+        for row in range(top, min(bottom, len(grid) - 1) + 1):
+            cells = grid[row]
+            if len(cells) <= right:
+                cells.extend([""] * (right + 1 - len(cells)))
+            for column in range(left, right + 1):
+                if (row, column) != (top, left):
+                    cells[column] = value
+    return grid
+
+
+def _sheet_from_grid(path: Path, name: str, grid: list[list], spec: SourceSpec) -> RawSheet:
     if not grid or not any(any(_cell_text(c) for c in row) for row in grid):
         return RawSheet(path, name, [], pd.DataFrame(), np.empty(0, dtype=np.int64), len(grid))
     width = max(len(row) for row in grid)

@@ -1,0 +1,205 @@
+"""Which customer rows are the same customer: blocking, pairwise scoring, clustering.
+
+1. Features per row: the normalised name key, the *core* key (the name key without a
+   leading or trailing place name: 杭州华信科技 and 华信科技 share 华信科技), the place
+   the name carries, phone, email, address, province and any declared evidence
+   (``ev_*`` columns: date of birth, national id ...).
+2. Blocking: only rows that share a name key, core key, phone, email, evidence value,
+   or the first or last three characters of the core key are compared; blocks larger
+   than ``max_block`` are too unspecific to be evidence and are skipped.
+3. Scoring: weighted agreement (Fellegi-Sunter in spirit, weights fixed and stated in
+   :class:`MatchRules`); a pair whose score reaches the threshold is a match.
+4. Clustering: matches are joined into connected components; each is one customer.
+
+>>> rows = pd.DataFrame({"name_key": ["杭州华信科技", "华信科技", "成都金鼎贸易"],
+...     "phone": ["+8613800138000", "+8613800138000", None], "email": [None] * 3,
+...     "address": [None] * 3, "province": ["浙江", "浙江", "四川"]})
+>>> cluster_labels(match_features(rows, frozenset({"杭州", "成都"})), MatchRules()).tolist()
+[0, 0, 1]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """Weights of the evidence for and against two rows being one customer."""
+
+    threshold: float = 5.0
+    same_name: float = 6.0          # identical normalised names: enough unless something disagrees
+    same_core_name: float = 4.0     # identical once the place name is set aside
+    close_name: float = 3.0         # similarity >= close_name_at
+    close_name_at: float = 0.92
+    near_name: float = 2.0          # similarity >= near_name_at
+    near_name_at: float = 0.85
+    loose_name: float = 0.5         # similarity >= loose_name_at
+    loose_name_at: float = 0.75
+    different_name: float = -3.0    # below loose_name_at
+    other_place_in_name: float = -4.0  # 杭州华信 vs 宁波华信: the names themselves say two places
+    same_phone: float = 4.0
+    different_phone: float = -1.0   # companies have several numbers: weak evidence against
+    same_email: float = 4.0
+    different_email: float = -1.0
+    close_address: float = 2.0      # address similarity >= 0.9
+    different_address: float = -1.0  # both known, similarity < 0.6
+    same_province: float = 1.0
+    different_province: float = -3.0
+    same_evidence: float = 4.0      # per declared evidence column
+    close_evidence: float = 1.0     # a typo away (similarity >= 0.8)
+    different_evidence: float = -2.0
+    max_block: int = 200
+
+
+def core_names(name_keys: pd.Series, places: frozenset[str]) -> tuple[pd.Series, pd.Series]:
+    """Split name keys into (core name, place named in it), once per distinct key.
+
+    >>> core_names(pd.Series(["杭州华信科技", "华信科技杭州", "华信科技"]), frozenset({"杭州"}))[0].tolist()
+    ['华信科技', '华信科技', '华信科技']
+    """
+    lengths = sorted({len(p) for p in places}, reverse=True)
+    cores, found = {}, {}
+    for key in name_keys.dropna().unique():
+        core, place = key, None
+        for _ in range(2):  # 浙江杭州华信科技: province then city
+            for length in lengths:
+                if len(core) - length >= 2 and core[:length] in places:
+                    place = place or core[:length]
+                    core = core[length:]
+                    break
+                if len(core) - length >= 2 and core[-length:] in places:
+                    place = place or core[-length:]
+                    core = core[:-length]
+                    break
+            else:
+                break
+        cores[key], found[key] = core, place
+    return name_keys.map(cores).astype("string"), name_keys.map(found).astype("string")
+
+
+def match_features(rows: pd.DataFrame, places: frozenset[str]) -> pd.DataFrame:
+    """The columns matching compares, one row per input row (positional index)."""
+    def column(name: str) -> pd.Series:
+        return rows[name].astype("string") if name in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
+
+    core, place = core_names(rows["name_key"], places)
+    features = pd.DataFrame({
+        "name_key": column("name_key"),
+        "core": core,
+        "place": place,
+        "phone": column("phone"),
+        "email": column("email"),
+        "address": _fold(column("address")),
+        "province": column("province"),
+    })
+    for column in rows.columns:
+        if column.startswith("ev_"):
+            features[column] = rows[column].astype("string")
+    return features.reset_index(drop=True)
+
+
+def _fold(series: pd.Series) -> pd.Series:
+    text = series.astype("string").str.normalize("NFKC").str.lower()
+    return text.str.replace(r"[\s,，。.#\-]+", "", regex=True).replace("", pd.NA)
+
+
+def candidate_pairs(features: pd.DataFrame, max_block: int) -> pd.DataFrame:
+    """Row pairs (i < j) that share at least one blocking key."""
+    core = features["core"]
+    long_core = core.where(core.str.len() >= 4)
+    keys = {
+        "name_key": features["name_key"], "core": core.where(core.str.len() >= 2),
+        "phone": features["phone"], "email": features["email"],
+        "core_head": long_core.str.slice(0, 3), "core_tail": long_core.str.slice(-3),
+        **{c: features[c] for c in features.columns if c.startswith("ev_")},
+    }
+    found = []
+    for name, key in keys.items():
+        frame = pd.DataFrame({"key": key, "row": np.arange(len(key))}).dropna()
+        sizes = frame.groupby("key")["row"].transform("size")
+        frame = frame[(sizes >= 2) & (sizes <= max_block)]
+        if frame.empty:
+            continue
+        joined = frame.merge(frame, on="key", suffixes=("_a", "_b"))
+        joined = joined[joined["row_a"] < joined["row_b"]]
+        found.append(joined[["row_a", "row_b"]])
+    if not found:
+        return pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")})
+    return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def _similarity(a: pd.Series, b: pd.Series, scorer=fuzz.ratio) -> np.ndarray:
+    left = a.fillna("").astype(str).tolist()
+    right = b.fillna("").astype(str).tolist()
+    if not left:
+        return np.empty(0)
+    return process.cpdist(left, right, scorer=scorer, workers=1) / 100.0
+
+
+def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) -> np.ndarray:
+    """The match score of every candidate pair (higher = more likely one customer)."""
+    a = features.iloc[pairs["row_a"].to_numpy()].reset_index(drop=True)
+    b = features.iloc[pairs["row_b"].to_numpy()].reset_index(drop=True)
+    score = np.zeros(len(pairs))
+
+    same_name = (a["name_key"] == b["name_key"]).fillna(False).to_numpy(bool)
+    same_core = ((a["core"] == b["core"]) & (a["core"].str.len() >= 2)).fillna(False).to_numpy(bool)
+    name_sim = np.maximum(_similarity(a["name_key"], b["name_key"]), _similarity(a["core"], b["core"]))
+    name_part = np.select(
+        [same_name, same_core, name_sim >= rules.close_name_at, name_sim >= rules.near_name_at,
+         name_sim >= rules.loose_name_at],
+        [rules.same_name, rules.same_core_name, rules.close_name, rules.near_name, rules.loose_name],
+        default=rules.different_name)
+    score += name_part
+    other_place = (a["place"].notna() & b["place"].notna() & (a["place"] != b["place"])).fillna(False)
+    score += np.where(other_place.to_numpy(bool), rules.other_place_in_name, 0.0)
+
+    score += _agreement(a["phone"], b["phone"], rules.same_phone, rules.different_phone)
+    score += _agreement(a["email"], b["email"], rules.same_email, rules.different_email)
+    score += _agreement(a["province"], b["province"], rules.same_province, rules.different_province)
+
+    both_address = (a["address"].notna() & b["address"].notna()).to_numpy(bool)
+    if both_address.any():
+        address_sim = _similarity(a["address"], b["address"])
+        score += np.where(both_address & (address_sim >= 0.9), rules.close_address, 0.0)
+        score += np.where(both_address & (address_sim < 0.6), rules.different_address, 0.0)
+
+    for column in (c for c in features.columns if c.startswith("ev_")):
+        both = (a[column].notna() & b[column].notna()).to_numpy(bool)
+        equal = (a[column] == b[column]).fillna(False).to_numpy(bool)
+        close = _similarity(a[column], b[column]) >= 0.8
+        score += np.select([both & equal, both & close, both],
+                           [rules.same_evidence, rules.close_evidence, rules.different_evidence], default=0.0)
+    return score
+
+
+def _agreement(a: pd.Series, b: pd.Series, same: float, different: float) -> np.ndarray:
+    both = (a.notna() & b.notna()).to_numpy(bool)
+    equal = (a == b).fillna(False).to_numpy(bool)
+    return np.select([both & equal, both], [same, different], default=0.0)
+
+
+def cluster_labels(features: pd.DataFrame, rules: MatchRules) -> np.ndarray:
+    """A cluster number per row: rows with the same number are one customer."""
+    count = len(features)
+    if count == 0:
+        return np.empty(0, dtype=np.int64)
+    pairs = candidate_pairs(features, rules.max_block)
+    if len(pairs):
+        matched = pairs[score_pairs(features, pairs, rules) >= rules.threshold]
+    else:
+        matched = pairs
+    graph = coo_matrix((np.ones(len(matched)), (matched["row_a"].to_numpy(), matched["row_b"].to_numpy())),
+                       shape=(count, count))
+    _, labels = connected_components(graph, directed=False)
+    # Renumber by first appearance so labels follow input order.
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(np.argsort(first))
+    return order[labels]

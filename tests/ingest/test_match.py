@@ -1,0 +1,102 @@
+"""ingest.match: blocking, scoring and clustering of customer rows, checked case by case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custreport.ingest.match import MatchRules, candidate_pairs, cluster_labels, core_names, match_features, score_pairs
+
+PLACES = frozenset({"杭州", "宁波", "成都", "浙江", "上海"})
+
+
+def rows(**columns) -> pd.DataFrame:
+    count = len(next(iter(columns.values())))
+    base = {"name_key": [None] * count, "phone": [None] * count, "email": [None] * count,
+            "address": [None] * count, "province": [None] * count}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def labels(frame: pd.DataFrame, **rules) -> list[int]:
+    return cluster_labels(match_features(frame, PLACES), MatchRules(**rules)).tolist()
+
+
+def test_core_names_strip_places_at_either_end_and_twice():
+    cores, places = core_names(pd.Series(["杭州华信科技", "华信科技杭州", "浙江杭州华信科技", "杭州", "华信"]), PLACES)
+    assert cores.tolist() == ["华信科技", "华信科技", "华信科技", "杭州", "华信"]  # too short to strip
+    assert places.fillna("").tolist() == ["杭州", "杭州", "浙江", "", ""]
+
+
+def test_same_name_key_is_one_customer():
+    # name +6 reaches the threshold 5 on its own
+    assert labels(rows(name_key=["华信科技", "华信科技", "金鼎贸易"])) == [0, 0, 1]
+
+
+def test_same_name_with_another_phone_is_still_one_customer():
+    # name +6, phones differ -1 -> 5: companies have several numbers
+    assert labels(rows(name_key=["华信科技", "华信科技"], phone=["+8613800138000", "+8657188889999"])) == [0, 0]
+
+
+def test_same_name_in_two_provinces_is_two_customers():
+    # name +6, province differs -3 -> 3 < 5
+    assert labels(rows(name_key=["华信科技", "华信科技"], province=["浙江", "四川"])) == [0, 1]
+
+
+def test_city_prefix_dropped_needs_one_more_agreement():
+    # core name +4 only -> no match; with the same province +1 -> 5 -> match
+    assert labels(rows(name_key=["杭州华信科技", "华信科技"])) == [0, 1]
+    assert labels(rows(name_key=["杭州华信科技", "华信科技"], province=["浙江", "浙江"])) == [0, 0]
+
+
+def test_names_naming_two_different_cities_are_two_customers():
+    # core +4, same province +1, other place in name -4 -> 1
+    assert labels(rows(name_key=["杭州华信科技", "宁波华信科技"], province=["浙江", "浙江"])) == [0, 1]
+
+
+def test_one_character_typo_with_the_same_phone_is_one_customer():
+    # 华信科技贸易 vs 华兴科技贸易: similarity 5/6 = 0.83 -> loose +0.5; phone +4 -> 4.5 < 5: no;
+    # with the same email as well +4 -> 8.5: yes
+    frame = rows(name_key=["华信科技贸易", "华兴科技贸易"], phone=["+8613800138000"] * 2)
+    assert labels(frame) == [0, 1]
+    frame = rows(name_key=["华信科技贸易", "华兴科技贸易"], phone=["+8613800138000"] * 2, email=["a@b.cn"] * 2)
+    assert labels(frame) == [0, 0]
+
+
+def test_different_names_sharing_a_phone_stay_apart():
+    # name similarity 0 -> -3; phone +4 -> 1 (a shared switchboard is not a merge)
+    assert labels(rows(name_key=["华信科技", "金鼎贸易"], phone=["+8602112345678"] * 2)) == [0, 1]
+
+
+def test_declared_evidence_counts_both_ways():
+    base = dict(name_key=["johnsmith", "jonsmith"])
+    # names 8/9 = 0.89 -> near +2; same dob +4 -> 6: match
+    assert labels(rows(**base, ev_dob=["19800101", "19800101"])) == [0, 0]
+    # different dob (ratio 0.75 < 0.8) -2 -> 0: apart
+    assert labels(rows(**base, ev_dob=["19800101", "19751231"])) == [0, 1]
+
+
+def test_clusters_are_transitive_and_numbered_in_input_order():
+    frame = rows(name_key=["乙公司", "甲科技", "甲科技", "丙贸易"], phone=[None, "+8613800138000", None, "+8613800138000"])
+    # rows 1-2 share a name (+6); rows 1-3 share only the phone with unrelated names -> apart
+    assert labels(frame) == [0, 1, 1, 2]
+
+
+def test_oversized_blocks_are_not_compared():
+    frame = rows(name_key=["甲"] * 5)
+    pairs = candidate_pairs(match_features(frame, PLACES), max_block=4)
+    assert pairs.empty  # a block of 5 > 4 gives no evidence
+    assert len(candidate_pairs(match_features(frame, PLACES), max_block=5)) == 10  # 5 choose 2
+
+
+def test_scores_are_per_pair():
+    features = match_features(rows(name_key=["华信科技", "华信科技", "金鼎贸易"]), PLACES)
+    pairs = pd.DataFrame({"row_a": [0, 0], "row_b": [1, 2]})
+    score = score_pairs(features, pairs, MatchRules())
+    assert score[0] == pytest.approx(6.0) and score[1] < 0
+
+
+def test_no_rows_gives_no_labels():
+    assert cluster_labels(match_features(rows(name_key=[]), PLACES), MatchRules()).size == 0
+    assert isinstance(cluster_labels(match_features(rows(name_key=["a"]), PLACES), MatchRules()), np.ndarray)
