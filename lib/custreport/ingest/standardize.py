@@ -337,5 +337,6 @@ CUSTOMER_TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 DEAL_OUTCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
     "won": ("赢单", "成交", "已成交", "签约", "已签约", "赢得", "closed won", "closed-won", "win"),
-    "lost": ("输单", "丢单", "失败", "已丢单", "closed lost", "closed-lost", "loss"),
+    "lost": ("输单", "丢单", "失败", "已丢单", "closed lost", "closed-lost", "loss",
+             "closed-lost to competition", "lost to competition", "closed lost to competition"),
 }
