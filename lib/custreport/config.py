@@ -313,8 +313,9 @@ class SourcesConfig(BaseModel):
 def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:
     """Load params/sources.yaml; returns the config and the folder its relative paths start from.
 
-    Relative source paths are taken from the project folder (the parent of params/),
-    so the same file works whatever the working directory.
+    Relative source paths are taken from the project folder (the parent of the params/
+    folder the file sits in, at any depth, e.g. params/examples/), so the same file works
+    whatever the working directory.
     """
     path = Path(path) if path else project_root() / "params" / "sources.yaml"
     try:
@@ -322,5 +323,6 @@ def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:
     except ValueError as exc:  # model_post_init checks surface as ValueError
         raise UserError(f"{path}: {exc}") from None
     resolved = path.resolve()
-    base = resolved.parent.parent if resolved.parent.name == "params" else resolved.parent
+    params = next((folder for folder in resolved.parents if folder.name == "params"), None)
+    base = params.parent if params is not None else resolved.parent
     return config, base

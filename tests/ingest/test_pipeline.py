@@ -286,3 +286,18 @@ def test_ingest_to_store_writes_a_current_snapshot(project):
     assert orders["order_id"].tolist() == ["O1"]
     accounting = store.read_side_table(snapshot, "accounting")
     assert accounting["rows_read"].sum() == result.accounting["rows_read"].sum()
+
+
+def test_names_resolve_by_key_then_core_then_one_clear_fuzzy_match():
+    from custreport.ingest.pipeline import _CustomerIndex
+
+    customers = pd.DataFrame({"name_key": ["杭州华信科技", "成都金鼎贸易", "宁波金鼎贸易", "北京中关村软件开发"],
+                              "source_customer_id": [None] * 4})
+    index = _CustomerIndex(customers, pd.Series(["C1", "C2", "C3", "C4"], dtype="string"),
+                           frozenset({"杭州", "成都", "宁波", "北京"}))
+    names = pd.Series(["杭州华信科技",      # exact
+                       "华信科技",          # core name, one customer has it
+                       "金鼎贸易",          # core name shared by two customers: ambiguous
+                       "北京中关村软件开放",  # one character off (8/9 = 0.89 >= 0.85), one clear winner
+                       "上海火星贸易"], dtype="string")  # nothing close
+    assert index.resolve_names(names).tolist() == ["C1", "C1", pd.NA, "C4", pd.NA]

@@ -351,3 +351,23 @@ def test_afternoon_markers_move_the_clock_by_twelve_hours():
     values, _ = parse_dates(pd.Series(["2024-03-05 下午3:30", "2024-03-05 3:30 PM", "2024-03-05 上午9:00"],
                                       dtype="string"))
     assert [v.strftime("%H:%M") for v in values] == ["15:30", "15:30", "09:00"]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.from_regex(r"(\+86 ?|0086|86-)?1[0-9]{2}[ -]?[0-9]{4}[ -]?[0-9]{4}", fullmatch=True),   # mobiles
+    st.from_regex(r"(\+86 ?|\(?0)[1-9][0-9]{1,2}\)?[ -]?[2-8][0-9]{6,7}", fullmatch=True),       # landlines
+    st.from_regex(r"[48]00[ -]?[0-9]{3}[ -]?[0-9]{4}", fullmatch=True),                           # 400 / 800
+    st.from_regex(r"\+?[0-9 ()-]{4,16}", fullmatch=True)),                                      # anything
+    min_size=1, max_size=20))
+def test_fast_path_agrees_with_phonenumbers(numbers):
+    from custreport.ingest.standardize import _one_phone, normalize_phones
+
+    e164, kind, invalid = normalize_phones(pd.Series(numbers, dtype="string"))
+    for number, got, got_kind in zip(numbers, e164, kind):
+        expected, expected_kind = _one_phone(number, "CN")
+        assert (None if got is pd.NA else got) == expected
+        assert (None if got_kind is pd.NA else got_kind) == expected_kind

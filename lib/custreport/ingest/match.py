@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+
+from custreport.ingest.standardize import WS_CHARS
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -59,29 +61,34 @@ class MatchRules:
 
 
 def core_names(name_keys: pd.Series, places: frozenset[str]) -> tuple[pd.Series, pd.Series]:
-    """Split name keys into (core name, place named in it), once per distinct key.
+    """Split name keys into (core name, place named in it): a leading or trailing place name
+    is set aside, twice at most (浙江杭州华信科技), as long as two characters remain.
 
     >>> core_names(pd.Series(["杭州华信科技", "华信科技杭州", "华信科技"]), frozenset({"杭州"}))[0].tolist()
     ['华信科技', '华信科技', '华信科技']
     """
+    keys = pd.Series(name_keys.dropna().unique(), dtype="string")
+    core = keys.copy()
+    place = pd.Series(pd.NA, index=keys.index, dtype="string")
     lengths = sorted({len(p) for p in places}, reverse=True)
-    cores, found = {}, {}
-    for key in name_keys.dropna().unique():
-        core, place = key, None
-        for _ in range(2):  # 浙江杭州华信科技: province then city
-            for length in lengths:
-                if len(core) - length >= 2 and core[:length] in places:
-                    place = place or core[:length]
-                    core = core[length:]
-                    break
-                if len(core) - length >= 2 and core[-length:] in places:
-                    place = place or core[-length:]
-                    core = core[:-length]
-                    break
-            else:
-                break
-        cores[key], found[key] = core, place
-    return name_keys.map(cores).astype("string"), name_keys.map(found).astype("string")
+    known = pd.Index(sorted(places))
+    for _ in range(2):
+        stripped = pd.Series(False, index=keys.index)
+        for length in lengths:
+            room = (core.str.len() - length >= 2).fillna(False).astype(bool) & ~stripped
+            for side in ("head", "tail"):
+                part = core.str.slice(0, length) if side == "head" else core.str.slice(-length)
+                hit = room & part.isin(known).fillna(False).astype(bool)
+                if not hit.any():
+                    continue
+                place = place.fillna(part.where(hit))
+                rest = core.str.slice(length) if side == "head" else core.str.slice(0, -length)
+                core = core.mask(hit, rest)
+                stripped |= hit
+                room &= ~hit
+    core_of = pd.Series(core.to_numpy(), index=keys.to_numpy())
+    place_of = pd.Series(place.to_numpy(), index=keys.to_numpy())
+    return (name_keys.map(core_of).astype("string"), name_keys.map(place_of).astype("string"))
 
 
 def match_features(rows: pd.DataFrame, places: frozenset[str]) -> pd.DataFrame:
@@ -92,6 +99,8 @@ def match_features(rows: pd.DataFrame, places: frozenset[str]) -> pd.DataFrame:
     core, place = core_names(rows["name_key"], places)
     features = pd.DataFrame({
         "name_key": column("name_key"),
+        # Word order kept apart for people and Latin names (given name and surname swapped).
+        "name_words": column("name").str.normalize("NFKC").str.lower() if "name" in rows else column("name_key"),
         "core": core,
         "place": place,
         "phone": column("phone"),
@@ -107,7 +116,7 @@ def match_features(rows: pd.DataFrame, places: frozenset[str]) -> pd.DataFrame:
 
 def _fold(series: pd.Series) -> pd.Series:
     text = series.astype("string").str.normalize("NFKC").str.lower()
-    return text.str.replace(r"[\s,，。.#\-]+", "", regex=True).replace("", pd.NA)
+    return text.str.replace(f"[{WS_CHARS},，。.#\\-]+", "", regex=True).replace("", pd.NA)
 
 
 def candidate_pairs(features: pd.DataFrame, max_block: int) -> pd.DataFrame:
@@ -151,7 +160,8 @@ def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) 
 
     same_name = (a["name_key"] == b["name_key"]).fillna(False).to_numpy(bool)
     same_core = ((a["core"] == b["core"]) & (a["core"].str.len() >= 2)).fillna(False).to_numpy(bool)
-    name_sim = np.maximum(_similarity(a["name_key"], b["name_key"]), _similarity(a["core"], b["core"]))
+    name_sim = np.maximum.reduce([_similarity(a["name_key"], b["name_key"]), _similarity(a["core"], b["core"]),
+                                  _similarity(a["name_words"], b["name_words"], fuzz.token_sort_ratio)])
     name_part = np.select(
         [same_name, same_core, name_sim >= rules.close_name_at, name_sim >= rules.near_name_at,
          name_sim >= rules.loose_name_at],

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from custreport import schema
 from custreport.config import RegionTable, SourcesConfig, UserError
@@ -184,55 +184,55 @@ class _CustomerIndex:
     """Finds the golden customer a row names: by source customer id, by customer id, or by name.
 
     Names resolve by exact name key, then by core name (the name without its place)
-    when only one customer has it, then by the closest name sharing a block when one
-    customer is clearly closest (similarity >= ``FUZZY_AT``); an ambiguous name resolves
-    to nothing rather than to a guess.
+    when only one customer has it, then by the closest name sharing its first or last
+    three characters when one customer is clearly closest (similarity >= ``FUZZY_AT``);
+    an ambiguous name resolves to nothing rather than to a guess.
     """
 
     FUZZY_AT = 0.85
 
     def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series, places: frozenset[str]):
         self.places = places
-        if customer_rows.empty:
-            self.by_key = self.by_source_id = self.by_core = pd.Series(dtype="string")
-            self.ids: set = set()
-            self.blocks: dict = {}
-            return
-        frame = pd.DataFrame({"key": customer_rows["name_key"], "sid": customer_rows["source_customer_id"],
-                              "id": member_ids})
-        self.by_key = frame.dropna(subset=["key"]).drop_duplicates("key").set_index("key")["id"]
+        columns = {"key": customer_rows.get("name_key"), "sid": customer_rows.get("source_customer_id"),
+                   "id": member_ids}
+        frame = pd.DataFrame(columns) if len(customer_rows) else pd.DataFrame(columns=list(columns), dtype="string")
         self.by_source_id = frame.dropna(subset=["sid"]).drop_duplicates("sid").set_index("sid")["id"]
+        self.names = frame.dropna(subset=["key"]).drop_duplicates("key")[["key", "id"]].reset_index(drop=True)
+        self.by_key = self.names.set_index("key")["id"]
         self.ids = set(member_ids)
-        cores, _ = core_names(self.by_key.index.to_series(), places)
-        by_core = pd.DataFrame({"core": cores.to_numpy(), "id": self.by_key.to_numpy()}).dropna().drop_duplicates()
-        unique_core = by_core[~by_core["core"].duplicated(keep=False)]
-        self.by_core = unique_core.set_index("core")["id"]
-        self.blocks = {}
-        for key, customer_id in self.by_key.items():
-            for block in _name_blocks(key):
-                self.blocks.setdefault(block, []).append((key, customer_id))
+        cores, _ = core_names(self.names["key"], places)
+        by_core = pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}).dropna().drop_duplicates()
+        self.by_core = by_core[~by_core["core"].duplicated(keep=False)].set_index("core")["id"]
 
     def resolve_names(self, keys: pd.Series) -> pd.Series:
         resolved = keys.map(self.by_key).astype("string")
-        missing = keys[resolved.isna() & keys.notna()].unique()
-        if len(missing):
-            cores, _ = core_names(pd.Series(missing), self.places)
-            found = {}
-            for key, core in zip(missing, cores):
-                found[key] = self.by_core.get(core) if isinstance(core, str) else None
-                if found[key] is None:
-                    found[key] = self._closest(key)
-            resolved = resolved.fillna(keys.map(found).astype("string"))
-        return resolved
+        missing = pd.Series(keys[resolved.isna() & keys.notna()].unique(), dtype="string")
+        if missing.empty:
+            return resolved
+        cores, _ = core_names(missing, self.places)
+        found = pd.Series(cores.map(self.by_core).to_numpy(), index=missing.to_numpy(), dtype="string")
+        unresolved = missing[found.isna().to_numpy()]
+        if len(unresolved):
+            found = found.fillna(self._closest(unresolved))
+        return resolved.fillna(keys.map(found).astype("string"))
 
-    def _closest(self, key: str) -> str | None:
-        candidates = {k: cid for block in _name_blocks(key) for k, cid in self.blocks.get(block, [])}
-        if not candidates:
-            return None
-        scored = [(fuzz.ratio(key, k) / 100.0, cid) for k, cid in candidates.items()]
-        best = max(score for score, _ in scored)
-        winners = {cid for score, cid in scored if score == best}
-        return winners.pop() if best >= self.FUZZY_AT and len(winners) == 1 else None
+    def _closest(self, keys: pd.Series) -> pd.Series:
+        """The one customer whose name is clearly closest, for names no exact rule resolved."""
+        wanted = pd.DataFrame({"wanted": keys.to_numpy()})
+        known = self.names.assign(head=self.names["key"].str.slice(0, 3), tail=self.names["key"].str.slice(-3))
+        candidates = pd.concat([
+            wanted.assign(head=wanted["wanted"].str.slice(0, 3)).merge(known, on="head"),
+            wanted.assign(tail=wanted["wanted"].str.slice(-3)).merge(known, on="tail"),
+        ], ignore_index=True)[["wanted", "key", "id"]].drop_duplicates()
+        if candidates.empty:
+            return pd.Series(dtype="string")
+        candidates["score"] = process.cpdist(candidates["wanted"].tolist(), candidates["key"].tolist(),
+                                             scorer=fuzz.ratio) / 100.0
+        best = candidates[candidates["score"] == candidates.groupby("wanted")["score"].transform("max")]
+        best = best[best["score"] >= self.FUZZY_AT]
+        clear = best.groupby("wanted")["id"].nunique() == 1
+        chosen = best[best["wanted"].isin(clear[clear].index)].drop_duplicates("wanted")
+        return pd.Series(chosen["id"].to_numpy(), index=chosen["wanted"].to_numpy(), dtype="string")
 
     def attach(self, rows: pd.DataFrame, table: str, required: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
         if rows.empty:
@@ -253,10 +253,6 @@ class _CustomerIndex:
             reason="names a customer found in no customer source (or several equally)", value=shown[unknown])
         kept = rows[~unknown].drop(columns=[CUSTOMER_NAME, "customer_key"])
         return kept, quarantine[QUARANTINE_COLUMNS]
-
-
-def _name_blocks(key: str) -> list[str]:
-    return [f"h:{key[:3]}", f"t:{key[-3:]}"] if len(key) >= 4 else [f"k:{key}"]
 
 
 # --------------------------------------------------------------------------- other tables
@@ -300,8 +296,9 @@ def _deal_regions(deals: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFra
     rep_region = reps.drop_duplicates("name").set_index("name")["region"] if len(reps) else pd.Series(dtype="string")
     customer_region = customers.set_index("customer_id")["region"] if len(customers) else pd.Series(dtype="string")
     rep_region = rep_region.mask(rep_region == regions.unknown.code)
-    region = (deals["region"].fillna(deals["owner_rep"].map(rep_region))
-              .fillna(deals["customer_id"].map(customer_region)).fillna(regions.unknown.code))
+    # Lookups through empty tables come back untyped; typed, they fill like any other text.
+    region = (deals["region"].fillna(deals["owner_rep"].map(rep_region).astype("string"))
+              .fillna(deals["customer_id"].map(customer_region).astype("string")).fillna(regions.unknown.code))
     return deals.assign(region=region.astype("string"))
 
 

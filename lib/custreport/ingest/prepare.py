@@ -23,8 +23,7 @@ LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row"]
 QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value"]
 NON_DATA_COLUMNS = [*LINEAGE_COLUMNS, "reason"]
 
-_TOTAL_ROW = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总|total|subtotal|sub-total|grand total|sum)\b",
-                        re.IGNORECASE)
+_TOTAL_ROW = (r"(?i)^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总|total|subtotal|sub-total|grand total|sum)\b")
 
 
 @dataclass
@@ -186,7 +185,7 @@ def _match_evidence(raw: pd.DataFrame, spec: SourceSpec, mapping: HeaderMapping,
         if name is None:
             raise UserError(f"{sheet.where}: match evidence column {header!r} of source {spec.name!r} not found")
         key = name[2:] if name.startswith("x_") else name
-        folded = std.clean_text(raw[name]).str.normalize("NFKC").str.lower().str.replace(r"[\s\-/.]", "", regex=True)
+        folded = std.clean_text(raw[name]).str.normalize("NFKC").str.lower().str.replace(f"[{std.WS_CHARS}\\-/.]", "", regex=True)
         evidence[f"ev_{key}"] = folded.replace("", pd.NA)
     return evidence
 
