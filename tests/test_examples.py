@@ -291,3 +291,17 @@ def test_zoho_deal_without_account(zoho):
     without = deals[deals["customer_id"].isna()]
     assert without["deal_id"].tolist() == ["zcrm_4876543000000530175"]
     assert without["region"].tolist() == ["unknown"]
+
+
+def test_cdnow_orders_only_headerless_whitespace(tmp_path):
+    result, _ = ingest_to_store(PROJECT / "params" / "examples" / "cdnow.yaml", tmp_path / "store")
+    row = result.accounting.iloc[0]
+    assert (row.rows_read, row.loaded, row.merged, row.non_data, row.quarantined) == (6919, 6919, 0, 0, 0)
+    assert len(result.tables["customers"]) == 2357  # one per customer id the orders name
+    orders = result.tables["orders"]
+    assert orders["order_date"].min() == pd.Timestamp("1997-01-01")
+    assert orders["order_date"].max() == pd.Timestamp("1998-06-30")
+    # Every order keeps its customer: the sample's customer ids become the customers' source ids.
+    assert orders["customer_id"].notna().all()
+    assert orders["amount"].sum() == pytest.approx(pd.read_csv(
+        PROJECT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt", sep=r"\s+", header=None)[4].sum())

@@ -368,12 +368,14 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
 
 
 def _interactions(raw, spec, regions, mapping, rejections, fixes):
+    kind, unknown_kind = std.map_synonyms(_col(raw, "kind"), std.INTERACTION_KIND_SYNONYMS)
+    fixes["interaction kind not recognised, kept as other"] += int(unknown_kind.sum())
     satisfaction, bad = std.parse_money(_col(raw, "satisfaction"))
     fixes["satisfaction unparseable, left empty"] += int(bad.sum())
     return pd.DataFrame({
         **_customer_reference(raw, rejections, "interaction", required=True),
         "date": _dates(raw, "date", spec, fixes, rejections, required=True),
-        "kind": std.clean_text(_col(raw, "kind")).fillna("other"),
+        "kind": kind.fillna("other"),
         "satisfaction": satisfaction.where(satisfaction.between(1, 5)),
         "note": std.clean_text(_col(raw, "note")),
         **_extras(raw),

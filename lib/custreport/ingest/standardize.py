@@ -410,6 +410,14 @@ CUSTOMER_TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "churned": ("流失客户", "已流失", "沉睡客户", "流失", "lost", "former customer", "inactive", "former"),
 }
 
+INTERACTION_KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "inquiry": ("咨询", "询价", "询问", "问询", "enquiry", "question", "request"),
+    "complaint": ("投诉", "抱怨", "客诉", "complain", "claim"),
+    "feedback": ("反馈", "建议", "评价", "回访", "review", "suggestion", "survey"),
+    "visit": ("拜访", "上门", "走访", "面谈", "会面", "meeting", "onsite", "on-site visit"),
+    "call": ("电话", "来电", "去电", "通话", "phone", "phone call", "telephone"),
+}
+
 DEAL_OUTCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
     "won": ("赢单", "成交", "已成交", "签约", "已签约", "赢得", "closed won", "closed-won", "win"),
     "lost": ("输单", "丢单", "失败", "已丢单", "closed lost", "closed-lost", "loss",
