@@ -5,7 +5,7 @@
    the name carries, phone, email, address, province and any declared evidence
    (``ev_*`` columns: date of birth, national id ...).
 2. Blocking: only rows that share a name key, core key, phone, email, evidence value,
-   or the first or last three characters of the core key are compared; blocks larger
+   or the core key less one character (so one typo apart) are compared; blocks larger
    than ``max_block`` are too unspecific to be evidence and are skipped.
 3. Scoring: weighted agreement (Fellegi-Sunter in spirit, weights fixed and stated in
    :class:`MatchRules`); a pair whose score reaches the threshold is a match.
@@ -58,6 +58,7 @@ class MatchRules:
     close_evidence: float = 1.0     # a typo away (similarity >= 0.8)
     different_evidence: float = -2.0
     max_block: int = 200
+    max_typo_block: int = 20        # one-typo blocks: only small ones are specific enough
 
 
 def core_names(name_keys: pd.Series, places: frozenset[str]) -> tuple[pd.Series, pd.Series]:
@@ -119,28 +120,65 @@ def _fold(series: pd.Series) -> pd.Series:
     return text.str.replace(f"[{WS_CHARS},，。.#\\-]+", "", regex=True).replace("", pd.NA)
 
 
+TYPO_RULE = "core_one_typo"
+
+
+def deletion_keys(keys: pd.Series, min_length: int = 4) -> pd.DataFrame:
+    """Each key with one character removed, one row per (row, variant).
+
+    Two names one typo apart (a character changed, dropped or added) share a variant,
+    and the variants are as specific as the names themselves, so blocks stay small.
+
+    >>> deletion_keys(pd.Series(["华信科技"]))["key"].tolist()
+    ['信科技', '华科技', '华信技', '华信科']
+    """
+    frame = pd.DataFrame({"text": keys.astype("string").to_numpy(), "row": np.arange(len(keys))}).dropna()
+    frame = frame[frame["text"].str.len() >= min_length]
+    parts = []
+    for position in range(int(frame["text"].str.len().max()) if len(frame) else 0):
+        long_enough = frame[frame["text"].str.len() > position]
+        variant = long_enough["text"].str.slice(0, position) + long_enough["text"].str.slice(position + 1)
+        parts.append(pd.DataFrame({"key": variant.to_numpy(), "row": long_enough["row"].to_numpy()}))
+    if not parts:
+        return pd.DataFrame({"key": pd.Series(dtype="string"), "row": pd.Series(dtype="int64")})
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def blocking_keys(features: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per blocking rule, (key, row) pairs: rows sharing a key are compared."""
+    def single(values: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({"key": values.to_numpy(), "row": np.arange(len(values))}).dropna()
+
+    core = features["core"]
+    keys = {
+        "name_key": single(features["name_key"]),
+        "core": single(core.where(core.str.len() >= 2)),
+        "phone": single(features["phone"]),
+        "email": single(features["email"]),
+        # A typo in a four-character name leaves three characters many firms share: too loose.
+        TYPO_RULE: deletion_keys(core, min_length=5),
+    }
+    for column in features.columns:
+        if column.startswith("ev_"):
+            keys[column] = single(features[column])
+    return keys
+
+
+def block_pairs(keyed: pd.DataFrame, max_block: int) -> pd.DataFrame:
+    """Row pairs (i < j) sharing a key, from blocks of at most ``max_block`` rows."""
+    sizes = keyed.groupby("key")["row"].transform("size")
+    keyed = keyed[(sizes >= 2) & (sizes <= max_block)]
+    if keyed.empty:
+        return pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")})
+    joined = keyed.merge(keyed, on="key", suffixes=("_a", "_b"))
+    joined = joined[joined["row_a"] < joined["row_b"]]
+    return joined[["row_a", "row_b"]].drop_duplicates(ignore_index=True)
+
+
 def candidate_pairs(features: pd.DataFrame, max_block: int) -> pd.DataFrame:
     """Row pairs (i < j) that share at least one blocking key."""
-    core = features["core"]
-    long_core = core.where(core.str.len() >= 4)
-    keys = {
-        "name_key": features["name_key"], "core": core.where(core.str.len() >= 2),
-        "phone": features["phone"], "email": features["email"],
-        "core_head": long_core.str.slice(0, 3), "core_tail": long_core.str.slice(-3),
-        **{c: features[c] for c in features.columns if c.startswith("ev_")},
-    }
-    found = []
-    for name, key in keys.items():
-        frame = pd.DataFrame({"key": key, "row": np.arange(len(key))}).dropna()
-        sizes = frame.groupby("key")["row"].transform("size")
-        frame = frame[(sizes >= 2) & (sizes <= max_block)]
-        if frame.empty:
-            continue
-        joined = frame.merge(frame, on="key", suffixes=("_a", "_b"))
-        joined = joined[joined["row_a"] < joined["row_b"]]
-        found.append(joined[["row_a", "row_b"]])
-    if not found:
-        return pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")})
+    found = [block_pairs(keyed, min(max_block, MatchRules.max_typo_block) if name == TYPO_RULE else max_block)
+             for name, keyed in blocking_keys(features).items()]
     return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
@@ -201,11 +239,15 @@ def cluster_labels(features: pd.DataFrame, rules: MatchRules) -> np.ndarray:
     count = len(features)
     if count == 0:
         return np.empty(0, dtype=np.int64)
-    pairs = candidate_pairs(features, rules.max_block)
-    if len(pairs):
-        matched = pairs[score_pairs(features, pairs, rules) >= rules.threshold]
-    else:
-        matched = pairs
+    # One blocking rule at a time, keeping only the matches: memory stays bounded by the
+    # largest rule's pairs instead of all candidate pairs at once.
+    matched_parts = []
+    for name, keyed in blocking_keys(features).items():
+        pairs = block_pairs(keyed, rules.max_typo_block if name == TYPO_RULE else rules.max_block)
+        if len(pairs):
+            matched_parts.append(pairs[score_pairs(features, pairs, rules) >= rules.threshold])
+    matched = (pd.concat(matched_parts, ignore_index=True).drop_duplicates(ignore_index=True) if matched_parts
+               else pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")}))
     graph = coo_matrix((np.ones(len(matched)), (matched["row_a"].to_numpy(), matched["row_b"].to_numpy())),
                        shape=(count, count))
     _, labels = connected_components(graph, directed=False)

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from custreport import schema
 from custreport.config import RegionTable, SourcesConfig, UserError
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
-from custreport.ingest.match import MatchRules, cluster_labels, core_names, match_features
+from custreport.ingest.match import MatchRules, cluster_labels, core_names, deletion_keys, match_features
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
                                        prepare_sheet)
@@ -184,8 +184,8 @@ class _CustomerIndex:
     """Finds the golden customer a row names: by source customer id, by customer id, or by name.
 
     Names resolve by exact name key, then by core name (the name without its place)
-    when only one customer has it, then by the closest name sharing its first or last
-    three characters when one customer is clearly closest (similarity >= ``FUZZY_AT``);
+    when only one customer has it, then by the closest name one typo away when one
+    customer is clearly closest (similarity >= ``FUZZY_AT``);
     an ambiguous name resolves to nothing rather than to a guess.
     """
 
@@ -203,6 +203,7 @@ class _CustomerIndex:
         cores, _ = core_names(self.names["key"], places)
         by_core = pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}).dropna().drop_duplicates()
         self.by_core = by_core[~by_core["core"].duplicated(keep=False)].set_index("core")["id"]
+        self._variants: pd.DataFrame | None = None  # built on first fuzzy lookup
 
     def resolve_names(self, keys: pd.Series) -> pd.Series:
         resolved = keys.map(self.by_key).astype("string")
@@ -217,16 +218,21 @@ class _CustomerIndex:
         return resolved.fillna(keys.map(found).astype("string"))
 
     def _closest(self, keys: pd.Series) -> pd.Series:
-        """The one customer whose name is clearly closest, for names no exact rule resolved."""
-        wanted = pd.DataFrame({"wanted": keys.to_numpy()})
-        known = self.names.assign(head=self.names["key"].str.slice(0, 3), tail=self.names["key"].str.slice(-3))
-        candidates = pd.concat([
-            wanted.assign(head=wanted["wanted"].str.slice(0, 3)).merge(known, on="head"),
-            wanted.assign(tail=wanted["wanted"].str.slice(-3)).merge(known, on="tail"),
-        ], ignore_index=True)[["wanted", "key", "id"]].drop_duplicates()
+        """The one customer whose name is clearly closest, for names no exact rule resolved.
+
+        Candidates share a one-character-deleted variant with the name (so are one typo
+        apart), which keeps the comparison small however many customers there are.
+        """
+        if self._variants is None:
+            variants = deletion_keys(self.names["key"])
+            self._variants = variants.assign(known=self.names["key"].to_numpy()[variants["row"]],
+                                             id=self.names["id"].to_numpy()[variants["row"]])[["key", "known", "id"]]
+        wanted = deletion_keys(keys)
+        wanted = wanted.assign(wanted=keys.to_numpy()[wanted["row"]])[["key", "wanted"]]
+        candidates = wanted.merge(self._variants, on="key")[["wanted", "known", "id"]].drop_duplicates()
         if candidates.empty:
             return pd.Series(dtype="string")
-        candidates["score"] = process.cpdist(candidates["wanted"].tolist(), candidates["key"].tolist(),
+        candidates["score"] = process.cpdist(candidates["wanted"].tolist(), candidates["known"].tolist(),
                                              scorer=fuzz.ratio) / 100.0
         best = candidates[candidates["score"] == candidates.groupby("wanted")["score"].transform("max")]
         best = best[best["score"] >= self.FUZZY_AT]
