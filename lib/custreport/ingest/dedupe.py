@@ -76,24 +76,28 @@ def golden_records(rows: pd.DataFrame, labels: np.ndarray,
     row became (aligned with ``rows``), and the updated id registry.
     """
     member_ids = assign_ids(rows["name_key"], labels, registry)
-    ranked = rows.assign(customer_id=member_ids.to_numpy(), _position=np.arange(len(rows)))
+    # Grouped by the integer cluster label: far cheaper than aligning on string ids.
+    ranked = rows.assign(_label=labels, _position=np.arange(len(rows)))
     present = [c for c in _COMPLETENESS if c in ranked]
     ranked["_filled"] = ranked[present].notna().sum(axis=1)
 
     by_recency = ranked.sort_values(["created_at", "_position"], ascending=[False, True], na_position="last",
                                     kind="stable") if "created_at" in ranked else ranked
-    golden = by_recency.groupby("customer_id", sort=False).first()
+    golden = by_recency.groupby("_label", sort=True).first()
     best = ranked.sort_values(["_filled", "_position"], ascending=[False, True], kind="stable")
-    golden["name"] = best.groupby("customer_id", sort=False)["name"].first()
+    golden["name"] = best.groupby("_label", sort=True)["name"].first()
     if "created_at" in ranked:
-        golden["created_at"] = ranked.groupby("customer_id", sort=False)["created_at"].min()
+        golden["created_at"] = ranked.groupby("_label", sort=True)["created_at"].min()
     # Lineage of the golden record: its first row in source order.
-    first_rows = ranked.groupby("customer_id", sort=False).first()
+    first_rows = ranked.groupby("_label", sort=True).first()
     for column in ("source", "source_sheet", "source_row", "source_file"):
         if column in first_rows:
             golden[column] = first_rows[column]
-    order = ranked.groupby("customer_id", sort=False)["_position"].min().sort_values()
-    golden = golden.loc[order.index].drop(columns=["_position", "_filled"]).reset_index()
+    id_of_label = pd.Series(member_ids.to_numpy(), index=labels).groupby(level=0).first()
+    golden["customer_id"] = id_of_label.reindex(golden.index).astype("string")
+    order = ranked.groupby("_label", sort=True)["_position"].min().sort_values()
+    golden = golden.loc[order.index].drop(columns=["_position", "_filled"]).reset_index(drop=True)
+    golden = golden[["customer_id", *[c for c in golden.columns if c != "customer_id"]]]
     return golden, pd.Series(member_ids.to_numpy(), index=rows.index, dtype="string"), \
         _updated_registry(rows["name_key"], member_ids, registry)
 

@@ -206,16 +206,21 @@ class _CustomerIndex:
         self._variants: pd.DataFrame | None = None  # built on first fuzzy lookup
 
     def resolve_names(self, keys: pd.Series) -> pd.Series:
-        resolved = keys.map(self.by_key).astype("string")
-        missing = pd.Series(keys[resolved.isna() & keys.notna()].unique(), dtype="string")
-        if missing.empty:
-            return resolved
-        cores, _ = core_names(missing, self.places)
-        found = pd.Series(cores.map(self.by_core).to_numpy(), index=missing.to_numpy(), dtype="string")
-        unresolved = missing[found.isna().to_numpy()]
-        if len(unresolved):
-            found = found.fillna(self._closest(unresolved))
-        return resolved.fillna(keys.map(found).astype("string"))
+        """Customer id per name key (missing when unknown or ambiguous); each distinct name once."""
+        codes, distinct = pd.factorize(keys.astype("string"), use_na_sentinel=True)
+        distinct = pd.Series(pd.array(distinct, dtype="string"))
+        found = pd.Series(distinct.map(self.by_key).astype("string").to_numpy(), index=distinct.to_numpy())
+        missing = distinct[found.isna().to_numpy()]
+        if len(missing):
+            cores, _ = core_names(missing, self.places)
+            by_core = pd.Series(cores.map(self.by_core).astype("string").to_numpy(), index=missing.to_numpy())
+            unresolved = missing[by_core.isna().to_numpy()]
+            if len(unresolved):
+                by_core = by_core.fillna(self._closest(unresolved.reset_index(drop=True)))
+            found = found.fillna(by_core)
+        values = found.to_numpy(dtype=object)
+        picked = np.where(codes >= 0, values.take(np.where(codes >= 0, codes, 0)) if len(values) else None, None)
+        return pd.Series(picked, index=keys.index, dtype="string")
 
     def _closest(self, keys: pd.Series) -> pd.Series:
         """The one customer whose name is clearly closest, for names no exact rule resolved.

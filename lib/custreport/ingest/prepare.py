@@ -142,9 +142,14 @@ def _unreadable_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
 def _non_data_kind(rows: pd.DataFrame) -> pd.Series:
     """'blank row' or 'total or subtotal row' for rows that carry no record, else missing."""
     first_value = pd.Series(pd.NA, index=rows.index, dtype="string")
-    for name in rows.columns:  # one vector pass per column, left to right
-        text = rows[name].str.strip()
-        first_value = first_value.fillna(text.mask(text == ""))
+    undecided = rows.index
+    for name in rows.columns:  # left to right, only over rows whose first value is still unknown
+        text = rows.loc[undecided, name].str.strip()
+        filled = (text != "") & text.notna()
+        first_value.loc[filled.index[filled.to_numpy()]] = text[filled]
+        undecided = filled.index[~filled.to_numpy()]
+        if undecided.empty:
+            break
     blank = first_value.isna()
     total = first_value.str.contains(_TOTAL_ROW, na=False).astype(bool)
     kind = pd.Series(pd.NA, index=rows.index, dtype="string")
@@ -279,7 +284,7 @@ def _resolve_places(raw: pd.DataFrame, regions: RegionTable, fixes: Counter) -> 
 
 
 def _customers(raw, spec, regions, mapping, rejections, fixes):
-    name = std.display_names(_col(raw, "name"))
+    name, key = std.names_and_keys(_col(raw, "name"))
     rejections.add(name.isna(), "name", "missing customer name")
     phone, phone_type, phone_invalid = std.normalize_phones(_col(raw, "phone"), spec.phone_region)
     fixes["phones normalised"] += int(phone.notna().sum())
@@ -289,7 +294,7 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
     customer_type, _ = std.map_synonyms(_col(raw, "customer_type"), std.CUSTOMER_TYPE_SYNONYMS)
     return pd.DataFrame({
         "name": name,
-        "name_key": std.name_keys(name),
+        "name_key": key,
         "source_customer_id": std.clean_text(_col(raw, "source_customer_id")),
         **_resolve_places(raw, regions, fixes),
         "industry": std.clean_text(_col(raw, "industry")),
@@ -310,12 +315,11 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
 
 def _customer_reference(raw: pd.DataFrame, rejections: _Rejections, table: str, required: bool) -> dict:
     customer_id = std.clean_text(_col(raw, "customer_id"))
-    customer_name = std.display_names(_col(raw, CUSTOMER_NAME))
+    customer_name, customer_key = std.names_and_keys(_col(raw, CUSTOMER_NAME))
     if required:
         rejections.add(customer_id.isna() & customer_name.isna(), CUSTOMER_NAME,
                        f"{table} row names no customer")
-    return {"customer_id": customer_id, CUSTOMER_NAME: customer_name,
-            "customer_key": std.name_keys(customer_name)}
+    return {"customer_id": customer_id, CUSTOMER_NAME: customer_name, "customer_key": customer_key}
 
 
 def _orders(raw, spec, regions, mapping, rejections, fixes):

@@ -113,6 +113,12 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
         skip = header_index + 1
     unique_headers = _unique(headers)
 
+    if not whitespace and len(spec.delimiter) == 1:
+        frame, bad_lines = _read_csv_arrow(path, encoding, skip, unique_headers, spec.delimiter)
+        row_numbers = _row_numbers_skipping(skip + 1, len(frame), sorted(n for n, _ in bad_lines))
+        return RawSheet(path, None, headers, frame, row_numbers,
+                        rows_above_header=header_index if header_index is not None else 0, unreadable=bad_lines)
+
     bad_lines: list[tuple[int, str]] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -150,6 +156,43 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
     return RawSheet(path, None, headers, frame.fillna(""), row_numbers,
                     rows_above_header=header_index if header_index is not None else 0,
                     unreadable=bad_lines)
+
+
+def _read_csv_arrow(path: Path, encoding: str, skip: int, names: list[str],
+                    delimiter: str) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """Read a delimited file with pyarrow: about twice as fast and half the memory of
+    pandas' C parser for large exports. Single-threaded so malformed rows come with
+    their line numbers; they are set aside, not fatal."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    bad_lines: list[tuple[int, str]] = []
+
+    def set_aside(row) -> str:
+        bad_lines.append((row.number, f"expected {row.expected_columns} fields, saw {row.actual_columns}"))
+        return "skip"
+
+    arrow_encoding = "utf8" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else encoding
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding=arrow_encoding, skip_rows=skip, column_names=names,
+                                           use_threads=False, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=set_aside,
+                                             ignore_empty_lines=False, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: cannot decode as {encoding} (byte {exc.start}); set `encoding:` "
+                        "for this source in params/sources.yaml") from None
+    except pa.ArrowInvalid as exc:
+        message = str(exc).splitlines()[0]
+        if "Empty CSV file" in message:
+            return pd.DataFrame({name: pd.Series(dtype="string") for name in names}), bad_lines
+        raise UserError(f"{path}: unreadable as {encoding} CSV: {message}; set `encoding:` or `delimiter:` "
+                        "for this source in params/sources.yaml") from None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    return frame.set_axis(names, axis=1), bad_lines
 
 
 def _row_numbers_skipping(first_row: int, count: int, skipped: list[int]) -> np.ndarray:

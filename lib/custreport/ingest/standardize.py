@@ -371,6 +371,13 @@ def name_keys(series: pd.Series) -> pd.Series:
     return text.replace("", pd.NA)
 
 
+@on_distinct
+def names_and_keys(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Display names and their matching keys in one pass over the distinct names."""
+    shown = display_names.__wrapped__(series)
+    return shown, name_keys.__wrapped__(shown)
+
+
 def clean_text(series: pd.Series) -> pd.Series:
     """Trimmed text with invisible characters removed and empty markers as missing."""
     return display_names(series)
