@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custreport.ingest.match import MatchRules, candidate_pairs, cluster_labels, core_names, match_features, score_pairs
+from custreport.ingest.match import (MatchRules, block_pairs, blocking_keys, cluster_labels, core_names,
+                                     deletion_keys, match_features, score_pairs)
 
 PLACES = frozenset({"杭州", "宁波", "成都", "浙江", "上海"})
 
@@ -84,10 +85,17 @@ def test_clusters_are_transitive_and_numbered_in_input_order():
 
 
 def test_oversized_blocks_are_not_compared():
-    frame = rows(name_key=["甲"] * 5)
-    pairs = candidate_pairs(match_features(frame, PLACES), max_block=4)
-    assert pairs.empty  # a block of 5 > 4 gives no evidence
-    assert len(candidate_pairs(match_features(frame, PLACES), max_block=5)) == 10  # 5 choose 2
+    keyed = blocking_keys(match_features(rows(name_key=["甲"] * 5), PLACES))["name_key"]
+    assert block_pairs(keyed, max_block=4).empty  # a block of 5 > 4 gives no evidence
+    assert len(block_pairs(keyed, max_block=5)) == 10  # 5 choose 2
+
+
+def test_one_typo_variants_pair_names_one_character_apart():
+    variants = deletion_keys(pd.Series(["华信电子科技", "华兴电子科技", "金鼎贸易有限"]))
+    pairs = block_pairs(variants, max_block=20)
+    # 华信电子科技 and 华兴电子科技 share 华电子科技 (second character removed)
+    assert pairs.values.tolist() == [[0, 1]]
+    assert deletion_keys(pd.Series(["华信科技"]), min_length=5).empty  # too short to guess at
 
 
 def test_scores_are_per_pair():

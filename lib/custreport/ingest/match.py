@@ -175,13 +175,6 @@ def block_pairs(keyed: pd.DataFrame, max_block: int) -> pd.DataFrame:
     return joined[["row_a", "row_b"]].drop_duplicates(ignore_index=True)
 
 
-def candidate_pairs(features: pd.DataFrame, max_block: int) -> pd.DataFrame:
-    """Row pairs (i < j) that share at least one blocking key."""
-    found = [block_pairs(keyed, min(max_block, MatchRules.max_typo_block) if name == TYPO_RULE else max_block)
-             for name, keyed in blocking_keys(features).items()]
-    return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
-
-
 def _similarity(a: pd.Series, b: pd.Series, scorer=fuzz.ratio) -> np.ndarray:
     left = a.fillna("").astype(str).tolist()
     right = b.fillna("").astype(str).tolist()
