@@ -1,0 +1,98 @@
+"""analysis.value: BG/NBD and Gamma-Gamma against the published CDNOW results, plus hand checks.
+
+Published (Fader, Hardie & Lee 2005; Fader & Hardie's P(alive) note), CDNOW 1/10 sample,
+calibration 1997-01-01 .. 1997-09-30 in weeks: r = 0.243, α = 4.414, a = 0.793, b = 2.426,
+LL = -9582.4; for x = 2, t_x = 30.43, T = 38.86, E[X(39)] = 1.226. Gamma-Gamma on the same
+calibration: p = 6.25, q = 3.74, γ = 15.44.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custreport.analysis.value import (BgNbd, GammaGamma, customer_lifetime_value, expected_purchases,
+                                       expected_spend, fit_bgnbd, fit_gamma_gamma, probability_alive, rfm_summary)
+
+CDNOW = Path(__file__).resolve().parents[1] / "data" / "cdnow" / "CDNOW_sample.txt"
+PUBLISHED = BgNbd(0.243, 4.414, 0.793, 2.426, -9582.4)
+
+
+@pytest.fixture(scope="module")
+def cdnow_summary() -> pd.DataFrame:
+    raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, names=["customer", "index", "date", "cds", "amount"])
+    orders = pd.DataFrame({"customer_id": raw["customer"].astype(str), "amount": raw["amount"],
+                           "order_date": pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")})
+    return rfm_summary(orders, pd.Timestamp("1997-09-30"))
+
+
+def test_cdnow_summary_shape(cdnow_summary):
+    assert len(cdnow_summary) == 2357                     # the whole cohort bought in 1997-Q1
+    assert cdnow_summary["T"].max() == pytest.approx(38.857, abs=1e-3)  # 272 days / 7
+
+
+def test_bgnbd_matches_the_published_estimates(cdnow_summary):
+    model = fit_bgnbd(cdnow_summary)
+    assert model.r == pytest.approx(PUBLISHED.r, abs=0.001)
+    assert model.alpha == pytest.approx(PUBLISHED.alpha, abs=0.01)
+    assert model.a == pytest.approx(PUBLISHED.a, abs=0.001)
+    assert model.b == pytest.approx(PUBLISHED.b, abs=0.01)
+    assert model.log_likelihood == pytest.approx(PUBLISHED.log_likelihood, abs=0.1)
+
+
+def test_conditional_expectation_matches_the_published_example():
+    customer = pd.DataFrame({"frequency": [2], "recency": [30.43], "T": [38.86], "monetary_value": [0.0]})
+    assert expected_purchases(PUBLISHED, customer, 39).iloc[0] == pytest.approx(1.226, abs=0.001)
+
+
+def test_gamma_gamma_matches_the_published_estimates(cdnow_summary):
+    model = fit_gamma_gamma(cdnow_summary)
+    assert (model.p, model.q, model.gamma) == pytest.approx((6.25, 3.74, 15.44), abs=0.01)
+
+
+def test_p_alive_is_one_without_repeat_purchases_and_falls_with_silence():
+    # x = 0 -> 1 by definition. Same x = 2, last purchase at week 30 vs week 5 of 38:
+    # the customer silent for 33 weeks is less likely alive.
+    history = pd.DataFrame({"frequency": [0, 2, 2], "recency": [0.0, 30.0, 5.0], "T": [38.0, 38.0, 38.0]})
+    alive = probability_alive(PUBLISHED, history).tolist()
+    assert alive[0] == 1.0 and 1.0 > alive[1] > alive[2] > 0.0
+
+
+def test_rfm_summary_merges_same_day_orders_and_ignores_later_ones():
+    orders = pd.DataFrame({"customer_id": ["A", "A", "A", "A"], "amount": [10.0, 5.0, 20.0, 99.0],
+                           "order_date": pd.to_datetime(format="ISO8601", arg=["2024-01-01 09:00", "2024-01-01 17:00",
+                                                         "2024-01-08", "2024-06-01"])})
+    summary = rfm_summary(orders, pd.Timestamp("2024-01-29"))
+    # Days: 01-01 (10 + 5), 01-08 (20); 06-01 is after the end. One repeat day, a week after the first;
+    # T = 28 days = 4 weeks; monetary value = mean of the repeat days = 20.
+    assert summary.loc[0, ["frequency", "recency", "T", "monetary_value"]].tolist() == [1, 1.0, 4.0, 20.0]
+
+
+def test_expected_spend_shrinks_towards_the_population_mean():
+    model = GammaGamma(p=6.0, q=4.0, gamma=15.0, log_likelihood=0.0)
+    population = 6.0 * 15.0 / (4.0 - 1)  # p γ / (q - 1) = 30
+    customers = pd.DataFrame({"frequency": [0, 1, 50], "monetary_value": [0.0, 60.0, 60.0]})
+    spend = expected_spend(model, customers).tolist()
+    # one repeat purchase of 60: (15 + 60) * 6 / (6 + 4 - 1) = 50; fifty of them: close to 60
+    assert spend[0] == pytest.approx(population)
+    assert spend[1] == pytest.approx(50.0)
+    assert 58 < spend[2] < 60
+
+
+def test_clv_is_discounted_expected_purchases_times_spend(cdnow_summary):
+    bgnbd, spend = fit_bgnbd(cdnow_summary), fit_gamma_gamma(cdnow_summary)
+    undiscounted = customer_lifetime_value(bgnbd, spend, cdnow_summary, months=12, monthly_discount=0.0)
+    purchases = expected_purchases(bgnbd, cdnow_summary, 12 * (365.25 / 12) / 7)
+    assert np.allclose(undiscounted, purchases * expected_spend(spend, cdnow_summary))
+    discounted = customer_lifetime_value(bgnbd, spend, cdnow_summary, months=12, monthly_discount=0.01)
+    assert (discounted <= undiscounted + 1e-9).all() and discounted.sum() > 0.85 * undiscounted.sum()
+
+
+def test_fitting_needs_data():
+    with pytest.raises(ValueError, match="at least two customers"):
+        fit_bgnbd(pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]}))
+    with pytest.raises(ValueError, match="repeat purchases"):
+        fit_gamma_gamma(pd.DataFrame({"frequency": [0, 0], "monetary_value": [0.0, 0.0]}))
