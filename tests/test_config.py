@@ -286,3 +286,18 @@ def test_load_sources_trims_names(tmp_path):
     path = write(tmp_path / "params" / "sources.yaml", "sources:\n  - {name: ' crm ', path: a.csv, table: reps}\n")
     config, _ = load_sources(path)
     assert config.sources[0].name == "crm"
+
+
+def test_a_folder_given_as_config_is_a_user_error(tmp_path):
+    from custreport.config import read_yaml
+
+    with pytest.raises(UserError, match="cannot read"):
+        read_yaml(tmp_path)
+
+
+def test_delimiter_must_be_one_character_or_whitespace(tmp_path):
+    (tmp_path / "params").mkdir()
+    path = tmp_path / "params" / "sources.yaml"
+    path.write_text("sources:\n  - {name: a, path: x.csv, table: orders, delimiter: '||'}\n", encoding="utf-8")
+    with pytest.raises(UserError, match="delimiter"):
+        load_sources(path)

@@ -149,3 +149,15 @@ def test_an_empty_region_list_reads_no_rows(tmp_path):
     snapshot = store.write_snapshot(tmp_path, {"customers": customers}, {}, {})
     frame = store.read_table(snapshot, "customers", regions=[])
     assert frame.empty and list(frame.columns) == list(customers.columns)
+
+
+def test_rows_without_the_date_survive_the_date_bound(tmp_path):
+    import pandas as pd
+
+    from custreport import schema, store
+
+    deals = schema.conform(pd.DataFrame({"deal_id": ["D1", "D2", "D3"], "stage": ["赢单"] * 3, "region": ["east"] * 3,
+                                         "created_at": pd.to_datetime(["2024-01-01", None, "2030-01-01"])}), "deals")
+    snapshot = store.write_snapshot(tmp_path, {"deals": deals}, {}, {})
+    frame = store.read_table(snapshot, "deals", date_column="created_at", until=pd.Timestamp("2025-01-01"))
+    assert sorted(frame["deal_id"]) == ["D1", "D2"]  # undated D2 kept, future D3 pruned

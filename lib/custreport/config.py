@@ -59,6 +59,8 @@ def read_yaml(path: Path) -> dict:
         raise UserError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -274,6 +276,13 @@ class SourceSpec(BaseModel):
     combine: dict[str, list[str]] = Field(
         default_factory=dict, description="canonical column -> source headers joined with a space")
     match: MatchSpec = Field(default_factory=MatchSpec)
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character_or_whitespace(cls, delimiter: str) -> str:
+        if delimiter not in ("whitespace", r"\s+") and len(delimiter) != 1:
+            raise ValueError(f"delimiter {delimiter!r} must be one character or 'whitespace'")
+        return delimiter
 
     @field_validator("name")
     @classmethod

@@ -90,7 +90,7 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
         classified = ctx.classified
     else:
         classified = classify_customers(ctx.customers, ctx.orders, end - pd.Timedelta(milliseconds=1))
-    deals_then = ctx.deals[ctx.deals["created_at"] < end]
+    deals_then = ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
     return {
         "customers": customer_counts(classified, start, end),
         **{k: v for k, v in sales_totals(ctx.orders, start, end).items() if k in ("revenue", "orders", "aov")},

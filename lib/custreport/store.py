@@ -172,7 +172,9 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
     if regions is not None and "region" in dataset.schema.names:
         condition = ds.field("region").isin(regions)
     if until is not None and date_column:
-        bound = ds.field(date_column) < pa.scalar(until.to_pydatetime(), type=dataset.schema.field(date_column).type)
+        # Rows without the date are kept: a deal exported without a creation date still counts.
+        bound = (ds.field(date_column) < pa.scalar(until.to_pydatetime(), type=dataset.schema.field(date_column).type)) \
+            | ds.field(date_column).is_null()
         condition = bound if condition is None else condition & bound
     result = dataset.to_table(columns=columns, filter=condition)
     frame = result.to_pandas()

@@ -301,3 +301,55 @@ def test_names_resolve_by_key_then_core_then_one_clear_fuzzy_match():
                        "北京中关村软件开放",  # one character off (8/9 = 0.89 >= 0.85), one clear winner
                        "上海火星贸易"], dtype="string")  # nothing close
     assert index.resolve_names(names).tolist() == ["C1", "C1", pd.NA, "C4", pd.NA]
+
+
+def _mini_project(tmp_path: Path, sources: str, files: dict[str, str]) -> Path:
+    (tmp_path / "params").mkdir()
+    shutil.copy(REGIONS_YAML, tmp_path / "params" / "regions.yaml")
+    (tmp_path / "params" / "sources.yaml").write_text(sources, encoding="utf-8")
+    for name, body in files.items():
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / name).write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+def test_orders_without_ids_in_several_files_all_count(tmp_path):
+    # Row 2 of January and row 2 of February get different made-up ids: nothing merged.
+    root = _mini_project(tmp_path, "sources:\n  - {name: orders, path: data/orders_*.csv, table: orders}\n", {
+        "orders_01.csv": "客户名称,下单日期,金额\n甲,2024-01-02,100\n乙,2024-01-03,200\n",
+        "orders_02.csv": "客户名称,下单日期,金额\n甲,2024-02-02,300\n乙,2024-02-03,400\n"})
+    result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
+    assert result.accounting.loc[0, ["loaded", "merged"]].tolist() == [4, 0]
+    assert result.tables["orders"]["amount"].sum() == 1000.0
+
+
+def test_order_lines_sharing_an_id_count_but_repeated_rows_merge(tmp_path):
+    # Invoice 536365 has two lines (different products); line one is exported twice.
+    root = _mini_project(tmp_path, "sources:\n  - {name: orders, path: data/o.csv, table: orders}\n", {
+        "o.csv": ("InvoiceNo,Customer,InvoiceDate,Product,Amount\n536365,甲,2024-01-02,A,15.30\n"
+                  "536365,甲,2024-01-02,B,20.34\n536365,甲,2024-01-02,A,15.30\n")})
+    result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
+    assert result.accounting.loc[0, ["loaded", "merged"]].tolist() == [2, 1]
+    assert result.tables["orders"]["amount"].sum() == pytest.approx(35.64)
+
+
+def test_orders_only_dataset_makes_one_customer_per_key(tmp_path):
+    rows = "".join(f"C{i % 2},2024-01-{1 + i % 28:02d},{i}\n" for i in range(255))
+    root = _mini_project(tmp_path, "sources:\n  - {name: orders, path: data/o.csv, table: orders}\n",
+                         {"o.csv": "客户编号,下单日期,金额\n" + rows})
+    result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
+    assert len(result.tables["customers"]) == 2
+    assert result.tables["orders"]["customer_id"].nunique() == 2
+
+
+def test_a_name_two_customers_share_attaches_to_neither(tmp_path):
+    # 华信科技 in 浙江 and in 四川 are two customers; an order naming just 华信科技 is ambiguous.
+    root = _mini_project(tmp_path, (
+        "sources:\n  - {name: crm, path: data/c.csv, table: customers}\n"
+        "  - {name: orders, path: data/o.csv, table: orders}\n"), {
+        "c.csv": "客户名称,省份\n华信科技,浙江\n华信科技,四川\n",
+        "o.csv": "客户名称,下单日期,金额\n华信科技,2024-01-02,100\n"})
+    result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
+    assert len(result.tables["customers"]) == 2
+    assert result.tables["orders"].empty
+    assert result.quarantine["reason"].str.startswith("names a customer").tolist() == [True]

@@ -214,3 +214,33 @@ def test_empty_sheet(tmp_path, make_spec, regions):
     sheet = RawSheet(tmp_path / "b.xlsx", "空", [], pd.DataFrame(), np.empty(0, dtype=np.int64), 0)
     result = prepare_sheet(sheet, make_spec("customers"), regions)
     assert result.data.empty and result.non_data.empty and result.quarantine.empty
+
+
+def test_blank_and_repeated_headers_become_distinct_extras(tmp_path, make_spec, regions):
+    body = "客户名称,电话,备注,备注,,\n甲,13800138000,a,b,c,d\n"
+    data = prepare(tmp_path, "c.csv", body, make_spec("customers"), regions).data
+    assert data["name"].tolist() == ["甲"]
+    extras = sorted(c for c in data.columns if c.startswith("x_"))
+    assert len(extras) == 4 and len(set(extras)) == 4
+
+
+def test_only_a_bare_total_label_makes_a_total_row(tmp_path, make_spec, regions):
+    body = "客户名称,电话\nTotal Energies SE,\nSum Technologies,\n小计(华东),\n合计：2家,\n"
+    result = prepare(tmp_path, "c.csv", body, make_spec("customers"), regions)
+    assert result.data["name"].tolist() == ["Total Energies SE", "Sum Technologies"]
+    assert result.non_data["reason"].tolist() == ["total or subtotal row"] * 2
+
+
+def test_column_map_wins_over_aliases_and_is_checked(tmp_path, make_spec, regions):
+    body = "客户,公司全称\n简称甲,甲科技有限公司\n"
+    spec = make_spec("customers", column_map={"公司全称": "name"})
+    assert prepare(tmp_path, "c.csv", body, spec, regions).data["name"].tolist() == ["甲科技有限公司"]
+    with pytest.raises(UserError, match="column_map '联系电话: phnoe' names no customers column"):
+        prepare(tmp_path, "c.csv", body, make_spec("customers", column_map={"联系电话": "phnoe"}), regions)
+
+
+def test_an_unparseable_quantity_does_not_matter_when_the_amount_is_there(tmp_path, make_spec, regions):
+    body = "订单号,客户名称,下单日期,数量,金额\nO1,甲,2024-01-02,3件,90\n"
+    result = prepare(tmp_path, "o.csv", body, make_spec("orders"), regions)
+    assert result.data["amount"].tolist() == [90.0] and result.quarantine.empty
+    assert result.fixes["quantity unparseable, left empty"] == 1

@@ -371,3 +371,16 @@ def test_fast_path_agrees_with_phonenumbers(numbers):
         expected, expected_kind = _one_phone(number, "CN")
         assert (None if got is pd.NA else got) == expected
         assert (None if got_kind is pd.NA else got_kind) == expected_kind
+
+
+def test_small_numbers_are_not_excel_serial_dates():
+    from custreport.ingest.standardize import parse_dates
+
+    values, invalid = parse_dates(pd.Series(["2024", "15", "45356"], dtype="string"))
+    assert values.isna().tolist() == [True, True, False] and invalid.tolist() == [True, True, False]
+
+
+def test_control_characters_are_removed_from_text():
+    from custreport.ingest.standardize import display_names
+
+    assert display_names(pd.Series(["甲\x01公\x1f司\x7f"], dtype="string")).tolist() == ["甲公司"]

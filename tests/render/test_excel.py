@@ -39,3 +39,8 @@ def test_index_is_written_as_first_column(tmp_path):
     frame = pd.DataFrame({"合计": [3]}, index=pd.Index(["浙江"], name="省份"))
     sheet = load_workbook(write_workbook(tmp_path / "p.xlsx", [Sheet("p", frame, index=True)]))["p"]
     assert [c.value for c in sheet[1]] == ["省份", "合计"] and sheet["A2"].value == "浙江"
+
+
+def test_control_characters_are_dropped_not_fatal(tmp_path):
+    path = write_workbook(tmp_path / "c.xlsx", [Sheet("s", pd.DataFrame({"name": ["甲\x01公司"]}))])
+    assert load_workbook(path)["s"]["A2"].value == "甲公司"

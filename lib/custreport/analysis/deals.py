@@ -22,7 +22,7 @@ def deal_totals(deals: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Time
     closed_in = deals["closed_at"].ge(start) & deals["closed_at"].lt(end_exclusive)
     won = deals[closed_in & (deals["outcome"] == "won")]
     lost = deals[closed_in & (deals["outcome"] == "lost")]
-    created_by_end = deals["created_at"].lt(end_exclusive)
+    created_by_end = deals["created_at"].lt(end_exclusive) | deals["created_at"].isna()  # undated: already there
     still_open = (deals["outcome"] == "open") | deals["closed_at"].ge(end_exclusive)
     open_deals = deals[created_by_end & still_open]
     decided = len(won) + len(lost)

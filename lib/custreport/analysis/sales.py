@@ -1,7 +1,8 @@
 """Revenue, orders and average order value; monthly trend; top customers.
 
-Revenue is the sum of ``amount`` over completed orders dated in the period
-(returned and cancelled orders excluded). AOV = revenue / completed orders.
+Revenue is the sum of ``amount`` over completed order rows dated in the period
+(returned and cancelled orders excluded). Orders are distinct order ids (an order
+may have several lines). AOV = revenue / orders.
 
 >>> orders = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [100.0, 50.0, 30.0],
 ...     "order_date": pd.to_datetime(["2024-07-02", "2024-08-01", "2024-09-30"]),
@@ -26,13 +27,14 @@ def sales_totals(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Ti
     period = in_period(orders, start, end_exclusive)
     done = completed(period)
     returned = period[period["status"] == "returned"]
+    returned_count = int(returned["order_id"].nunique()) if "order_id" in returned else int(len(returned))
     revenue = float(done["amount"].sum())
-    count = int(len(done))
+    count = int(done["order_id"].nunique()) if "order_id" in done else int(len(done))  # lines share an id
     return {
         "revenue": round(revenue, 2),
         "orders": count,
         "aov": round(revenue / count, 2) if count else None,
-        "returned_orders": int(len(returned)),
+        "returned_orders": returned_count,
         "returned_amount": round(float(returned["amount"].sum()), 2),
     }
 
@@ -53,7 +55,8 @@ def top_customers(orders: pd.DataFrame, customers: pd.DataFrame, start: pd.Times
                   end_exclusive: pd.Timestamp, limit: int = 10) -> pd.DataFrame:
     """The customers with the most completed revenue in the period, with their share of it."""
     done = completed(in_period(orders, start, end_exclusive))
-    totals = done.groupby("customer_id")["amount"].agg(revenue="sum", orders="count")
+    orders = ("order_id", "nunique") if "order_id" in done else ("amount", "count")
+    totals = done.groupby("customer_id").agg(revenue=("amount", "sum"), orders=orders)
     if totals.empty:
         return pd.DataFrame(columns=["customer_id", "name", "region", "industry", "revenue", "orders", "share"])
     totals["share"] = totals["revenue"] / totals["revenue"].sum()

@@ -172,18 +172,43 @@ class HeaderMapping:
 
 
 def map_headers(headers: list[str], table: str, column_map: dict[str, str] | None = None) -> HeaderMapping:
-    """Map every source header to a canonical column; unknown and repeated ones become extras."""
+    """Map every source header to a canonical column; unknown and repeated ones become extras.
+
+    Headers named in ``column_map`` are placed first, so an explicit mapping always wins
+    over a built-in alias; every extra gets a distinct ``x_`` name.
+    """
+    column_map = column_map or {}
+    explicit = {h: canonical_for(h, table, column_map) for h in headers
+                if h in column_map or fold_header(h)[0] in {fold_header(k)[0] for k in column_map}}
     canonical: list[str] = []
     multipliers: dict[str, float] = {}
-    taken: set[str] = set()
+    taken: set[str] = {name for name in explicit.values() if name and not name.startswith("x_")}
+    used: set[str] = set()
     for header in headers:
-        name = canonical_for(header, table, column_map)
-        if name is None or name in taken:
-            canonical.append("x_" + (str(header).strip() or "column"))
+        name = explicit.get(header) or canonical_for(header, table)
+        if header not in explicit and (name is None or name in taken):
+            name = None
+        if name is None or name.startswith("x_") or name in used:
+            base = name if name and name.startswith("x_") else "x_" + (str(header).strip() or "column")
+            extra, n = base, 2
+            while extra in used:
+                extra, n = f"{base}_{n}", n + 1
+            canonical.append(extra)
+            used.add(extra)
             continue
         taken.add(name)
+        used.add(name)
         canonical.append(name)
         multiplier = fold_header(header)[1]
         if multiplier != 1.0:
             multipliers[name] = multiplier
     return HeaderMapping(list(headers), canonical, multipliers)
+
+
+def check_column_map(column_map: dict[str, str], table: str) -> str | None:
+    """The first column_map target that is no column of ``table`` (None when all are fine)."""
+    known = set(ALIASES[table]) | {"x_"}
+    for header, target in column_map.items():
+        if target not in known and not str(target).startswith("x_"):
+            return f"{header}: {target}"
+    return None

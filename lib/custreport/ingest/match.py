@@ -124,17 +124,17 @@ TYPO_RULE = "core_one_typo"
 
 
 def deletion_keys(keys: pd.Series, min_length: int = 4) -> pd.DataFrame:
-    """Each key with one character removed, one row per (row, variant).
+    """Each key itself and with one character removed, one row per (row, variant).
 
     Two names one typo apart (a character changed, dropped or added) share a variant,
     and the variants are as specific as the names themselves, so blocks stay small.
 
     >>> deletion_keys(pd.Series(["华信科技"]))["key"].tolist()
-    ['信科技', '华科技', '华信技', '华信科']
+    ['华信科技', '信科技', '华科技', '华信技', '华信科']
     """
     frame = pd.DataFrame({"text": keys.astype("string").to_numpy(), "row": np.arange(len(keys))}).dropna()
     frame = frame[frame["text"].str.len() >= min_length]
-    parts = []
+    parts = [pd.DataFrame({"key": frame["text"].to_numpy(), "row": frame["row"].to_numpy()})]
     for position in range(int(frame["text"].str.len().max()) if len(frame) else 0):
         long_enough = frame[frame["text"].str.len() > position]
         variant = long_enough["text"].str.slice(0, position) + long_enough["text"].str.slice(position + 1)

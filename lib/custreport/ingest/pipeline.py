@@ -102,7 +102,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     lineage_parts.append(reps_lineage)
 
     orders, orders_quarantine = attach.attach(orders_rows, "orders", required=True)
-    orders, orders_lineage = _dedupe_by_id(_fill_ids(orders, "order_id", "O"), "order_id")
+    orders, orders_lineage = _dedupe_by_id(_fill_ids(orders, "order_id", "O"), "order_id", ORDER_IDENTITY)
     if len(orders):
         # Denormalised so the store can prune orders by region without a join.
         orders = orders.assign(region=orders["customer_id"].map(customers.set_index("customer_id")["region"]))
@@ -177,7 +177,7 @@ def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.Dat
         "source_row": orders["source_row"],
     })
     # These rows are not raw customer rows, so they carry no lineage of their own.
-    return derived.assign(source_file=pd.NA)
+    return derived.dropna(subset=["name_key"]).drop_duplicates("name_key").assign(source_file=pd.NA)
 
 
 class _CustomerIndex:
@@ -196,8 +196,9 @@ class _CustomerIndex:
         columns = {"key": customer_rows.get("name_key"), "sid": customer_rows.get("source_customer_id"),
                    "id": member_ids}
         frame = pd.DataFrame(columns) if len(customer_rows) else pd.DataFrame(columns=list(columns), dtype="string")
-        self.by_source_id = frame.dropna(subset=["sid"]).drop_duplicates("sid").set_index("sid")["id"]
-        self.names = frame.dropna(subset=["key"]).drop_duplicates("key")[["key", "id"]].reset_index(drop=True)
+        self.by_source_id = _unambiguous(frame, "sid")
+        # A name (or source id) that two different customers carry names neither of them.
+        self.names = _unambiguous(frame, "key").rename_axis("key").reset_index()
         self.by_key = self.names.set_index("key")["id"]
         self.ids = set(member_ids)
         cores, _ = core_names(self.names["key"], places)
@@ -266,6 +267,13 @@ class _CustomerIndex:
         return kept, quarantine[QUARANTINE_COLUMNS]
 
 
+def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` -> customer id, for values that point at exactly one customer."""
+    pairs = frame.dropna(subset=[column])[[column, "id"]].drop_duplicates()
+    single = pairs[~pairs[column].duplicated(keep=False)]
+    return single.set_index(column)["id"]
+
+
 # --------------------------------------------------------------------------- other tables
 
 
@@ -273,16 +281,25 @@ def _fill_ids(rows: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
     """Rows without an id get one from their lineage, so they stay traceable and distinct."""
     if rows.empty:
         return rows
-    made = (prefix + "-" + rows["source"] + "-" + rows["source_sheet"].fillna("") + "-"
-            + rows["source_row"].astype("string"))
+    made = (prefix + "-" + rows["source"] + "-" + rows["source_file"].fillna("") + "-"
+            + rows["source_sheet"].fillna("") + "-" + rows["source_row"].astype("string"))
     return rows.assign(**{column: rows[column].fillna(made)})
 
 
-def _dedupe_by_id(rows: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep the first row per id; later rows with the same id are merged duplicates."""
+# An order row repeated with the same content is a duplicate export; rows sharing an order
+# id but differing in product, amount or quantity are lines of one order and all count.
+ORDER_IDENTITY = ["order_id", "customer_id", "order_date", "amount", "quantity", "unit_price", "product", "status"]
+
+
+def _dedupe_by_id(rows: pd.DataFrame, column: str,
+                  identity: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep the first row per id (or per ``identity`` columns); later ones are merged duplicates."""
     if rows.empty:
         return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id"])
-    first = first_occurrence(rows[column])
+    if identity:
+        first = ~rows.duplicated(subset=[c for c in identity if c in rows], keep="first")
+    else:
+        first = first_occurrence(rows[column])
     lineage = rows[LINEAGE_COLUMNS].assign(status=np.where(first, "loaded", "merged"), record_id=rows[column])
     return rows[first].reset_index(drop=True), lineage
 

@@ -23,7 +23,8 @@ LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row"]
 QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value"]
 NON_DATA_COLUMNS = [*LINEAGE_COLUMNS, "reason"]
 
-_TOTAL_ROW = (r"(?i)^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总|total|subtotal|sub-total|grand total|sum)\b")
+_TOTAL_ROW = (r"(?i)^ *(?:合 *计|总 *计|小 *计|共 *计|汇 *总|total|subtotal|sub-total|grand total|sum)"
+              r" *(?:[(（][^)）]*[)）])? *(?:行|row)? *[:：]? *[0-9,.]* *(?:家|个|户|条|行|rows?)? *$")
 
 
 @dataclass
@@ -167,7 +168,7 @@ def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 def _combine_columns(sheet: RawSheet, spec: SourceSpec) -> tuple[pd.DataFrame, list[str]]:
     """Join source columns into one canonical column (given name + surname -> name), placed first."""
     if not spec.combine:
-        return sheet.rows, list(sheet.headers)
+        return sheet.rows, list(sheet.rows.columns)
     rows = sheet.rows
     combined = {}
     for canonical, parts in spec.combine.items():
@@ -179,7 +180,7 @@ def _combine_columns(sheet: RawSheet, spec: SourceSpec) -> tuple[pd.DataFrame, l
         joined = pieces.apply(lambda row: " ".join(v for v in row if isinstance(v, str) and v), axis=1)
         combined[canonical] = joined.astype("string")
     front = pd.DataFrame(combined, index=rows.index)
-    return pd.concat([front, rows], axis=1), [*combined, *sheet.headers]
+    return pd.concat([front, rows], axis=1), [*combined, *rows.columns]
 
 
 def _match_evidence(raw: pd.DataFrame, spec: SourceSpec, mapping: HeaderMapping, sheet: RawSheet) -> dict:
@@ -324,9 +325,14 @@ def _customer_reference(raw: pd.DataFrame, rejections: _Rejections, table: str, 
 
 def _orders(raw, spec, regions, mapping, rejections, fixes):
     order_date = _dates(raw, "order_date", spec, fixes, rejections, required=True)
-    quantity = _money(raw, "quantity", mapping, fixes, rejections)
-    unit_price = _money(raw, "unit_price", mapping, fixes, rejections)
     amount = _money(raw, "amount", mapping, fixes, rejections)
+    # Quantity and unit price only matter for rows without an amount; there they must parse.
+    quantity, bad_quantity = std.parse_money(_col(raw, "quantity"), mapping.multipliers.get("quantity", 1.0))
+    unit_price, bad_price = std.parse_money(_col(raw, "unit_price"), mapping.multipliers.get("unit_price", 1.0))
+    rejections.add(bad_quantity & amount.isna(), "quantity", "unparseable quantity", _col(raw, "quantity"))
+    rejections.add(bad_price & amount.isna(), "unit_price", "unparseable unit_price", _col(raw, "unit_price"))
+    fixes["quantity unparseable, left empty"] += int((bad_quantity & amount.notna()).sum())
+    fixes["unit_price unparseable, left empty"] += int((bad_price & amount.notna()).sum())
     derived = amount.isna() & quantity.notna() & unit_price.notna()
     amount = amount.mask(derived, quantity * unit_price)
     fixes["amounts derived from quantity x unit price"] += int(derived.sum())

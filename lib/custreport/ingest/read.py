@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from custreport.config import SourceSpec, UserError
-from custreport.ingest.headers import header_score
+from custreport.ingest.headers import ALIASES, check_column_map, header_score
 
 HEADER_SEARCH_ROWS = 30
 _SNIFF_BYTES = 1 << 20
@@ -48,6 +48,10 @@ class RawSheet:
 
 def read_source_file(path: Path, spec: SourceSpec) -> list[RawSheet]:
     """Read one file of a source: every chosen sheet of a workbook, or the CSV itself."""
+    bad_target = check_column_map(spec.column_map, spec.table)
+    if bad_target:
+        raise UserError(f"source {spec.name!r}: column_map {bad_target!r} names no {spec.table} column; use one of "
+                        f"{', '.join(ALIASES[spec.table])} or x_<name> for an extra")
     if not path.is_file():
         raise UserError(f"{path}: file not found (source {spec.name!r})")
     if path.stat().st_size == 0:
@@ -104,6 +108,8 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
     except (UnicodeDecodeError, LookupError) as exc:
         raise UserError(f"{path}: cannot decode as {encoding}: {exc}; set `encoding:` for source "
                         f"{spec.name!r} in params/sources.yaml") from None
+    except csv.Error as exc:
+        raise UserError(f"{path}: unreadable CSV near the top of the file ({exc})") from None
     header_index = _header_index(head_records, spec, where=str(path))
     if spec.columns:
         headers = list(spec.columns)
@@ -339,6 +345,9 @@ def _header_index(records: list[list[str]], spec: SourceSpec, where: str) -> int
         score = header_score(record, spec.table, spec.column_map)
         if score > best_score:
             best_index, best_score = index, score
+    mapped = {str(k).strip() for k in spec.column_map}
+    if best_index is not None and best_score == 1 and mapped & {str(c).strip() for c in records[best_index]}:
+        return best_index  # a row naming a column_map header is the header, even with one column
     if best_index is None or best_score < 2:
         raise UserError(f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows for a "
                         f"{spec.table} table; set `header_row:` or `column_map:` for source {spec.name!r}")

@@ -140,6 +140,8 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
     serial_hit = serial_text.str.fullmatch(_SERIAL).fillna(False).astype(bool)
     if serial_hit.any():
         values = pd.to_numeric(serial_text[serial_hit], errors="coerce")
+        # 10000 (1927) .. 80000 (2119): a bare "2024" or "15" is not a date.
+        values = values.where(values.between(10_000, 80_000))
         # Excel's day 1 is 1900-01-01 and it counts a 29 Feb 1900 that never was, hence 1899-12-30.
         serial_dates = pd.to_datetime(values, unit="D", origin="1899-12-30", errors="coerce")
         result[serial_dates.index] = serial_dates.dt.round("s")
@@ -178,8 +180,8 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
 def _parse_free_date(value: str, dayfirst: bool) -> pd.Timestamp | None:
     # Month names and other free forms are rare; the slow general parser is fine for them.
     # Without a year it would invent one (today's), so such text is not a date.
-    if not _FOUR_DIGIT_YEAR.search(value):
-        return None
+    if not _FOUR_DIGIT_YEAR.search(value) or value.strip().isdigit():
+        return None  # a bare year (or number) would be stretched into 1 January
     try:
         stamp = pd.to_datetime(value, dayfirst=dayfirst, errors="coerce")
     except (ValueError, OverflowError, TypeError):
@@ -342,7 +344,7 @@ def normalize_emails(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return email, (raw.notna() & ~valid).astype(bool)
 
 
-_INVISIBLE = "[\u200b-\u200f\u2060\ufeff\u00ad]"
+_INVISIBLE = "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2060\ufeff\u00ad]"
 _COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
                      "co.,ltd.", "co.,ltd", "co.ltd", "co.", "ltd.", "ltd", "limited", "inc.", "inc",
                      "corporation", "corp.", "corp", "llc", "company")

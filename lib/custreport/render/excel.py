@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -75,6 +76,7 @@ def _cell(worksheet, value, number_format: str | None):
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters Excel cannot store
         if value.startswith(FORMULA_TRIGGERS):
             cell = WriteOnlyCell(worksheet, value=value)
             cell.data_type = "s"  # never a formula
