@@ -119,6 +119,9 @@ def test_leftover_staging_folder_is_cleaned(tmp_path):
     leftover = folder / "snapshots" / ".20240101T000000000000Z-abc"
     leftover.mkdir(parents=True)
     (leftover / "customers.parquet").write_bytes(b"half written")
+    import os
+
+    os.utime(leftover, (0, 0))  # left by an ingest killed long ago
     assert store.list_snapshots(folder) == []
     snapshot = write(folder)
     assert not leftover.exists()
@@ -161,3 +164,21 @@ def test_rows_without_the_date_survive_the_date_bound(tmp_path):
     snapshot = store.write_snapshot(tmp_path, {"deals": deals}, {}, {})
     frame = store.read_table(snapshot, "deals", date_column="created_at", until=pd.Timestamp("2025-01-01"))
     assert sorted(frame["deal_id"]) == ["D1", "D2"]  # undated D2 kept, future D3 pruned
+
+
+def test_only_old_staging_folders_are_cleaned(tmp_path):
+    import os
+
+    import pandas as pd
+
+    from custreport import schema, store
+
+    customers = schema.conform(pd.DataFrame({"customer_id": ["A"], "name": ["甲"], "region": ["east"]}), "customers")
+    (tmp_path / "snapshots").mkdir(parents=True)
+    running = tmp_path / "snapshots" / ".20990101T000000Z-running"
+    killed = tmp_path / "snapshots" / ".20000101T000000Z-killed"
+    running.mkdir()
+    killed.mkdir()
+    os.utime(killed, (0, 0))  # 1970: surely nobody's
+    store.write_snapshot(tmp_path, {"customers": customers}, {}, {})
+    assert running.exists() and not killed.exists()

@@ -265,10 +265,12 @@ def _publish(staging: Path, target: Path) -> None:
 
 
 def _remove_stale_staging(folder: Path) -> None:
-    for leftover in folder.glob(".staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in folder.glob(".old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Remove what killed runs left behind; recent folders may belong to a run in progress."""
+    from custreport.store import is_stale
+
+    for leftover in [*folder.glob(".staging-*"), *folder.glob(".old-*")]:
+        if is_stale(leftover):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _write_index(request: RunRequest, summary: RunSummary) -> None:

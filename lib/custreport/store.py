@@ -100,8 +100,22 @@ def _prune(store: Path, keep: int) -> None:
         if snapshot.id != current:
             shutil.rmtree(snapshot.path, ignore_errors=True)
     for leftover in (store / "snapshots").glob(".*"):
-        # Staging folders of an ingest that was killed: never a snapshot anyone reads.
-        shutil.rmtree(leftover, ignore_errors=True)
+        # Staging folders of a killed ingest; a recent one may belong to an ingest still running.
+        if is_stale(leftover):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+STALE_AFTER_SECONDS = 6 * 3600
+
+
+def is_stale(path: Path, now: float | None = None) -> bool:
+    """A leftover working folder old enough that no running job can still own it."""
+    import time
+
+    try:
+        return (now or time.time()) - path.stat().st_mtime > STALE_AFTER_SECONDS
+    except FileNotFoundError:
+        return False
 
 
 def list_snapshots(store: Path) -> list[Snapshot]:

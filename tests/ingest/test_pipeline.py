@@ -353,3 +353,12 @@ def test_a_name_two_customers_share_attaches_to_neither(tmp_path):
     assert len(result.tables["customers"]) == 2
     assert result.tables["orders"].empty
     assert result.quarantine["reason"].str.startswith("names a customer").tolist() == [True]
+
+
+def test_a_project_folder_with_glob_characters_is_taken_literally(tmp_path):
+    folder = tmp_path / "reports[2024]"
+    folder.mkdir()
+    root = _mini_project(folder, "sources:\n  - {name: orders, path: data/*.csv, table: orders}\n",
+                         {"o.csv": "客户名称,下单日期,金额\n甲,2024-01-02,100\n"})
+    result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
+    assert result.accounting.loc[0, "loaded"] == 1

@@ -45,7 +45,8 @@ class IngestResult:
 
 def source_files(pattern: str, base: Path) -> list[Path]:
     """Files matching a source's path or glob, relative to the project folder, sorted."""
-    full = pattern if Path(pattern).is_absolute() else str(base / pattern)
+    # The project folder is taken literally (it may contain [ ] or *); the pattern is the user's.
+    full = pattern if Path(pattern).is_absolute() else str(Path(glob.escape(str(base))) / pattern)
     return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
 
 
