@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
+from scratch import scratch_project
+
 CLI = str(Path(sys.executable).with_name("custreport"))
 
 
@@ -26,11 +26,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    work = PROJECT / "benchmarks" / "_work" / "demo"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    shutil.copytree(PROJECT / "params", work / "params")
-    shutil.copytree(PROJECT / "notebooks", work / "notebooks")
+    work = scratch_project("demo", notebooks=True)
 
     steps = [
         ("demo-data", ["demo-data", "--customers", str(args.customers), "--out", "data/raw"]),

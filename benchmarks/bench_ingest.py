@@ -18,16 +18,15 @@ import sys
 import time
 from pathlib import Path
 
+from scratch import scratch_project
+
 PROJECT = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("custreport"))
 
 
 def prepare(customers: int, seed: int) -> tuple[Path, float | None]:
     """A scratch project with generated raw data (reused when already there)."""
-    work = PROJECT / "benchmarks" / "_work" / "scale" / str(customers)
-    (work / "params").mkdir(parents=True, exist_ok=True)
-    for name in ("regions.yaml", "sources.yaml"):
-        shutil.copy(PROJECT / "params" / name, work / "params" / name)
+    work = scratch_project(f"scale/{customers}", fresh=False)
     if (work / "data" / "raw" / "_truth" / "entities.csv").is_file():
         return work, None
     started = time.perf_counter()

@@ -11,9 +11,7 @@ customer. Targets: precision >= 0.98, recall >= 0.95.
 from __future__ import annotations
 
 import argparse
-import shutil
 import time
-from pathlib import Path
 
 import pandas as pd
 
@@ -21,8 +19,8 @@ from custreport import store
 from custreport.analysis.quality import pairwise_scores
 from custreport.demo_data import generate
 from custreport.ingest.pipeline import ingest_to_store
+from scratch import scratch_project
 
-PROJECT = Path(__file__).resolve().parents[1]
 
 
 def lineage_with_truth(snapshot: store.Snapshot, truth: pd.DataFrame, files: set[str]) -> pd.DataFrame:
@@ -41,11 +39,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    work = PROJECT / "benchmarks" / "_work" / "dedupe"
-    shutil.rmtree(work, ignore_errors=True)
-    (work / "params").mkdir(parents=True)
-    for name in ("regions.yaml", "sources.yaml"):
-        shutil.copy(PROJECT / "params" / name, work / "params" / name)
+    work = scratch_project("dedupe")
     generate(work / "data" / "raw", customers=args.customers, seed=args.seed)
 
     started = time.perf_counter()

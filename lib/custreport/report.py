@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 
 from custreport import charts, i18n, store
 from custreport.analysis.deals import deal_totals
@@ -144,15 +144,13 @@ def quality_totals(ctx: ReportContext) -> dict:
 # --------------------------------------------------------------------------- sections
 
 
-def header(ctx: ReportContext, report: str = "summary") -> "HTML":
+def header(ctx: ReportContext, report: str = "summary") -> HTML:
     """Title block: report, region, period, generation time and data snapshot."""
-    from IPython.display import HTML
-
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     rows = [("region", ctx.region_name), ("period", f"{ctx.period.label} ({ctx.period.start} – {ctx.period.end})"),
             ("generated_at", generated), ("snapshot", ctx.snapshot.id)]
     meta = "".join(f"<div><dt>{html.escape(ctx.label(k))}</dt><dd>{html.escape(str(v))}</dd></div>" for k, v in rows)
-    title = f"{ctx.label(report)} · {ctx.region_name} · {ctx.period.label}"
+    title = report_title(ctx, report)
     return HTML(f'<header class="report-title"><h1>{html.escape(title)}</h1><dl>{meta}</dl></header>')
 
 

@@ -108,7 +108,7 @@ def pandera_schema(table: str):
             dtype,
             nullable=col not in REQUIRED[table],
             checks=checks.get(col),
-            unique=col in ("customer_id",) and table == "customers",
+            unique=(table, col) == ("customers", "customer_id"),
         )
         for col, dtype in COLUMNS[table].items()
     }

@@ -117,7 +117,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
 
     interactions_rows = _concat([p.data for p in prepared["interactions"]])
     interactions, interactions_quarantine = attach.attach(interactions_rows, "interactions", required=True)
-    lineage_parts.append(_status_lineage(interactions, "loaded", None))
+    lineage_parts.append(_loaded_lineage(interactions))
 
     quarantine = _concat([*quarantine_parts, orders_quarantine, deals_quarantine, interactions_quarantine],
                          QUARANTINE_COLUMNS)
@@ -203,8 +203,7 @@ class _CustomerIndex:
         self.by_key = self.names.set_index("key")["id"]
         self.ids = set(member_ids)
         cores, _ = core_names(self.names["key"], places)
-        by_core = pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}).dropna().drop_duplicates()
-        self.by_core = by_core[~by_core["core"].duplicated(keep=False)].set_index("core")["id"]
+        self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
         self._variants: pd.DataFrame | None = None  # built on first fuzzy lookup
 
     def resolve_names(self, keys: pd.Series) -> pd.Series:
@@ -310,11 +309,11 @@ def _lineage_of(rows: pd.DataFrame, member_ids: pd.Series) -> pd.DataFrame:
     return rows[LINEAGE_COLUMNS].assign(status=np.where(first, "loaded", "merged"), record_id=member_ids)
 
 
-def _status_lineage(rows: pd.DataFrame, status: str, id_column: str | None) -> pd.DataFrame:
+def _loaded_lineage(rows: pd.DataFrame) -> pd.DataFrame:
+    """Lineage of rows kept as they are (interactions have no record id of their own)."""
     if rows.empty:
         return pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id"])
-    record = rows[id_column] if id_column else pd.Series(pd.NA, index=rows.index, dtype="string")
-    return rows[LINEAGE_COLUMNS].assign(status=status, record_id=record)
+    return rows[LINEAGE_COLUMNS].assign(status="loaded", record_id=pd.NA)
 
 
 def _deal_regions(deals: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFrame,

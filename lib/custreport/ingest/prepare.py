@@ -7,7 +7,6 @@ to deduplication), ``non_data`` (title, note, blank or total rows) or
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 

@@ -152,7 +152,8 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
     if present.any():
         parts = year_last[present].copy()
         a = pd.to_numeric(parts["a"])
-        b = pd.to_numeric(parts["b"])
+        # Undeclared order: a first part over 12 can only be a day (and a second over 12, under
+        # the month-first default, already reads as the day).
         if order == "day-first" or (order == "year-first" and (a > 12).any()):
             parts["d"], parts["m"] = parts["a"], parts["b"]
         else:
