@@ -111,3 +111,36 @@ def test_customer_without_creation_date_exists_from_its_first_order():
     after = classify_customers(customers, orders, pd.Timestamp("2025-06-30"))
     assert before["customer_id"].tolist() == ["Y"]
     assert after.set_index("customer_id")["customer_type"].to_dict() == {"X": "active", "Y": "prospect"}
+
+
+def test_customer_movement_by_hand():
+    from custreport.analysis.segments import customer_movement, movement_counts
+
+    frame = customers(("kept", "2020-01-01"), ("gone", "2020-01-01"), ("back", "2020-01-01"),
+                      ("first", "2020-01-01"), ("born", "2024-11-15"), ("idle", "2020-01-01"),
+                      ("sleeper", "2020-01-01"))
+    bought = orders(
+        ("kept", "2024-03-01", "completed"), ("kept", "2024-11-01", "completed"),  # active at both ends
+        ("gone", "2023-10-15", "completed"),     # active on 2024-09-30 (within 365 days), churned by 12-31
+        ("back", "2022-01-01", "completed"), ("back", "2024-12-01", "completed"),   # churned -> active
+        ("first", "2024-10-10", "completed"),    # prospect -> active: new
+        ("born", "2024-11-20", "completed"),     # did not exist before the period: new
+        ("sleeper", "2021-05-05", "completed"),  # churned at both ends: no movement
+    )
+    moved = customer_movement(frame, bought, T("2024-10-01"), T("2025-01-01"))
+    assert dict(zip(moved["customer_id"], moved["movement"].fillna("-"))) == {
+        "kept": "retained", "gone": "lost", "back": "reactivated", "first": "new", "born": "new",
+        "idle": "-", "sleeper": "-"}
+    counts = movement_counts(moved)
+    assert counts == {"new": 2, "retained": 1, "reactivated": 1, "lost": 1}
+    # active at the end = new + retained + reactivated; active before = retained + lost
+    assert (moved["type_after"] == "active").sum() == 4
+    assert (moved["type_before"] == "active").sum() == 2
+
+
+def test_customer_movement_of_nobody():
+    from custreport.analysis.segments import customer_movement, movement_counts
+
+    moved = customer_movement(customers(("A", "2020-01-01")).head(0), orders(("A", "2024-01-01", "completed")),
+                              T("2024-10-01"), T("2025-01-01"))
+    assert moved.empty and movement_counts(moved) == {"new": 0, "retained": 0, "reactivated": 0, "lost": 0}

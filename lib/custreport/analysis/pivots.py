@@ -3,11 +3,26 @@
 >>> frame = pd.DataFrame({"province": ["浙江", "浙江", "上海"], "customer_type": ["active", "prospect", "active"]})
 >>> int(count_pivot(frame, "province", "customer_type", total_label="合计").loc["合计", "合计"])
 3
+>>> customers = pd.DataFrame({"customer_id": ["A", "B"], "industry": ["制造业", "金融"],
+...                           "customer_type": ["active", "prospect"]})
+>>> orders = pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["A", "A"], "amount": [100.0, 50.0],
+...     "order_date": pd.to_datetime(["2024-07-01", "2024-08-01"]), "status": ["completed", "completed"],
+...     "channel": ["直销", "直销"]})
+>>> sales_pivot(customers, orders, "industry", pd.Timestamp("2024-07-01"), pd.Timestamp("2024-10-01"))[
+...     ["customers", "revenue", "orders", "aov", "share"]].loc["制造业"].tolist()
+[1.0, 150.0, 2.0, 75.0, 1.0]
 """
 
 from __future__ import annotations
 
 import pandas as pd
+
+from custreport.analysis.sales import in_period
+from custreport.analysis.segments import completed
+
+# Dimensions a sales pivot can group by: customer attributes, plus the order's channel.
+CUSTOMER_DIMENSIONS = ("region", "province", "city", "industry", "customer_type", "owner_rep")
+ORDER_DIMENSIONS = ("channel", "product")
 
 
 def count_pivot(frame: pd.DataFrame, index: str, columns: str, total_label: str = "Total",
@@ -25,3 +40,66 @@ def count_pivot(frame: pd.DataFrame, index: str, columns: str, total_label: str 
     table.index.name = index
     table.columns.name = None
     return table.astype("int64")
+
+
+def sales_pivot(customers: pd.DataFrame, orders: pd.DataFrame, by: str, start: pd.Timestamp,
+                end_exclusive: pd.Timestamp, total_label: str = "Total", missing_label: str = "—") -> pd.DataFrame:
+    """Customers, buyers, revenue, orders, AOV and revenue share by one dimension, with a total row.
+
+    ``customers`` are the customers of the report (classified at the period end, so
+    ``customer_type`` is available); ``by`` is one of their columns (region, province,
+    industry, customer_type, owner_rep, ...) or an order column (channel, product; an
+    order without a channel takes its customer's). Revenue and orders count completed
+    orders dated in [start, end_exclusive); customers = customers with that attribute
+    (for order dimensions: the buyers); share = group revenue / total revenue.
+    Rows are ordered by revenue, then customers; missing keys form their own row.
+    """
+    sold = completed(in_period(orders, start, end_exclusive))
+    order_keys = "order_id" if "order_id" in sold else None
+    if by in customers.columns and by not in ORDER_DIMENSIONS:
+        keys = customers.set_index("customer_id")[by].astype("string").fillna(missing_label)
+        sold = sold.assign(_key=sold["customer_id"].map(keys).fillna(missing_label))
+        people = keys.groupby(keys).size().rename("customers")
+    else:
+        own = sold[by].astype("string") if by in sold else pd.Series(pd.NA, index=sold.index, dtype="string")
+        if by in customers.columns:
+            fallback = customers.set_index("customer_id")[by].astype("string")
+            own = own.fillna(sold["customer_id"].map(fallback))
+        sold = sold.assign(_key=own.fillna(missing_label))
+        people = None
+    grouped = sold.groupby("_key")
+    table = pd.DataFrame({
+        "buyers": grouped["customer_id"].nunique(),
+        "revenue": grouped["amount"].sum(),
+        "orders": grouped[order_keys].nunique() if order_keys else grouped.size(),
+    })
+    if people is None:
+        people = table["buyers"].rename("customers")
+    table = table.join(people, how="outer").fillna({"buyers": 0, "revenue": 0.0, "orders": 0, "customers": 0})
+    table = table[["customers", "buyers", "revenue", "orders"]].astype(
+        {"customers": "int64", "buyers": "int64", "revenue": "float64", "orders": "int64"})
+    table = table.sort_values(["revenue", "customers"], ascending=False, kind="stable")
+    total_revenue = float(sold["amount"].sum())
+    total = pd.DataFrame({
+        "customers": [int(table["customers"].sum())],
+        "buyers": [int(sold["customer_id"].nunique())],   # a buyer may sit in several order groups
+        "revenue": [total_revenue],
+        "orders": [int(sold[order_keys].nunique()) if order_keys else len(sold)],
+    }, index=[total_label])
+    table = pd.concat([table, total])
+    table["aov"] = (table["revenue"] / table["orders"]).where(table["orders"] > 0)
+    table["share"] = (table["revenue"] / total_revenue) if total_revenue else float("nan")
+    table.index.name = by
+    return table
+
+
+def compare_pivots(current: pd.DataFrame, previous: pd.DataFrame, year_ago: pd.DataFrame,
+                   columns: tuple[str, ...] = ("revenue", "customers")) -> pd.DataFrame:
+    """``current`` with, for each of ``columns``, its relative change against the previous
+    period and a year ago (``revenue_vs_previous``, ...); NA where the earlier value is 0 or absent."""
+    out = current.copy()
+    for column in columns:
+        for suffix, earlier in (("vs_previous", previous), ("vs_year_ago", year_ago)):
+            before = earlier[column].reindex(out.index)
+            out[f"{column}_{suffix}"] = ((out[column] - before) / before.abs()).where(before.fillna(0) != 0)
+    return out

@@ -61,3 +61,41 @@ def customer_counts(classified: pd.DataFrame, start: pd.Timestamp, end_exclusive
         "churned": int(types.get("churned", 0)),
         "prospect": int(types.get("prospect", 0)),
     }
+
+
+MOVEMENTS = ("new", "retained", "reactivated", "lost")
+
+
+def customer_movement(customers: pd.DataFrame, orders: pd.DataFrame, start: pd.Timestamp,
+                      end_exclusive: pd.Timestamp, active_days: int = ACTIVE_DAYS) -> pd.DataFrame:
+    """How each customer's buying status moved over the period, comparing its type at the
+    end of the previous day with its type at the period end.
+
+    - new: active at the end, never bought before the period;
+    - retained: active at both ends;
+    - reactivated: churned before the period, active at its end;
+    - lost: active before the period, churned at its end.
+
+    So active at the end = new + retained + reactivated, and active before = retained + lost.
+    Returns customer_id, type_before, type_after, movement (NA for customers that did not move
+    into, stay in or leave the active state).
+    """
+    last_moment = pd.Timedelta(milliseconds=1)
+    before = classify_customers(customers, orders, pd.Timestamp(start) - last_moment, active_days)
+    after = classify_customers(customers, orders, pd.Timestamp(end_exclusive) - last_moment, active_days)
+    types_before = before.set_index("customer_id")["customer_type"].rename("type_before")
+    out = after[["customer_id", "customer_type"]].rename(columns={"customer_type": "type_after"})
+    out = out.join(types_before, on="customer_id")[["customer_id", "type_before", "type_after"]]
+    active_now, active_then = out["type_after"] == "active", out["type_before"] == "active"
+    movement = pd.Series(pd.NA, index=out.index, dtype="string")
+    movement = movement.mask(active_now & active_then.fillna(False), "retained")
+    movement = movement.mask(active_now & (out["type_before"] == "churned").fillna(False), "reactivated")
+    movement = movement.mask(active_now & ~out["type_before"].isin(["active", "churned"]), "new")
+    movement = movement.mask(~active_now & active_then.fillna(False), "lost")
+    return out.assign(movement=movement).reset_index(drop=True)
+
+
+def movement_counts(movement: pd.DataFrame) -> dict[str, int]:
+    """new, retained, reactivated, lost counts of a customer_movement frame."""
+    counts = movement["movement"].value_counts()
+    return {key: int(counts.get(key, 0)) for key in MOVEMENTS}
