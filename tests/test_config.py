@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from custreport.config import (RegionTable, UserError, default_store, fold_text, load_regions, load_sources,
-                               project_root, read_yaml)
+from custreport.config import (RegionTable, StageCatalog, StageList, UserError, default_store, fold_text,
+                               load_regions, load_sources, load_stages, project_root, read_yaml)
 
 from conftest import REGIONS_YAML
 
@@ -301,3 +301,145 @@ def test_delimiter_must_be_one_character_or_whitespace(tmp_path):
     path.write_text("sources:\n  - {name: a, path: x.csv, table: orders, delimiter: '||'}\n", encoding="utf-8")
     with pytest.raises(UserError, match="delimiter"):
         load_sources(path)
+
+
+# -- deal stages -------------------------------------------------------------
+
+
+STAGES_YAML = REGIONS_YAML.parent / "stages.yaml"
+
+STAGES = """\
+default: cn
+lists:
+  cn:
+    open: [初步接触, 需求确认, 商务谈判]
+    won: [赢单]
+    lost: [输单]
+    aliases: {成交: 赢单}
+  en:
+    open: [Lead, Demo, Offer]
+    won: [Won]
+    lost: [Lost, Lost to Competitor]
+    lost_reached: demo
+sources:
+  crm_deals: en
+"""
+
+
+def test_load_stages_reads_lists_and_names_them(tmp_path):
+    catalog = load_stages(write(tmp_path / "stages.yaml", STAGES))
+    assert isinstance(catalog, StageCatalog)
+    assert [stage_list.name for stage_list in catalog.lists.values()] == ["cn", "en"]
+    en = catalog.lists["en"]
+    assert en.lost_reached == "Demo"             # typed "demo": stored as the list spells it
+    assert en.lost_reached_position == 1
+    assert catalog.lists["cn"].lost_reached_position == 0
+    assert en.labels == ["Lead", "Demo", "Offer", "Won"]
+
+
+def test_stage_position_folds_case_space_and_width():
+    stages = StageList(name="x", open=["Needs Analysis", "Proposal/Price Quote"], won=["Closed Won"],
+                       lost=["Closed Lost"], aliases={"signed": "closed won"})
+    assert stages.position("needs  analysis") == 0
+    assert stages.position(" PROPOSAL/PRICE QUOTE ") == 1
+    assert stages.position("ＣＬＯＳＥＤ　ＷＯＮ") == 2       # full-width letters and space
+    assert stages.position("Signed") == 2                      # alias
+    assert stages.position("closed lost") == -1
+    assert stages.position("On Hold") is None
+    assert stages.position(None) is None
+    assert stages.canonical("signed") == "Closed Won" and stages.canonical("x") is None
+    assert stages.aliases == {"signed": "Closed Won"}
+
+
+def test_for_source_override_then_most_recognised_then_default(tmp_path):
+    catalog = load_stages(write(tmp_path / "stages.yaml", STAGES))
+    assert catalog.for_source("crm_deals", ["初步接触"]).name == "en"        # the override wins
+    assert catalog.for_source("other", ["Lead", "Won", "Lost", "赢单"]).name == "en"   # 3 against 1
+    assert catalog.for_source("other", ["Won", "赢单"]).name == "cn"         # tie: the default
+    assert catalog.for_source("other", ["Paused"]).name == "cn"              # nothing known
+    assert catalog.for_source("other", []).name == "cn"
+
+
+def test_for_source_tie_without_default_goes_to_file_order(tmp_path):
+    text = STAGES.replace("default: cn", "default: third") + """\
+  third:
+    open: [Start]
+    won: [Done]
+"""
+    text = text.replace("sources:\n  crm_deals: en\n", "") + "sources: {}\n"
+    catalog = load_stages(write(tmp_path / "stages.yaml", text))
+    # "Lead" is known to en only; "Won" to en only; "成交" to cn only: en 2, cn 1, third 0.
+    assert catalog.for_source("s", ["Lead", "Won", "成交"]).name == "en"
+    # "赢单" to cn, "Won" to en: a tie without the default -> the first in file order.
+    assert catalog.for_source("s", ["赢单", "Won"]).name == "cn"
+
+
+def test_real_stages_file_recognises_the_example_exports():
+    import csv
+
+    catalog = load_stages(STAGES_YAML)
+    assert catalog.default == "chinese"
+    for folder, export, expected in [("salesforce", "opportunities.csv", "salesforce"),
+                                     ("zoho", "Deals.csv", "zoho")]:
+        path = STAGES_YAML.parents[1] / "tests" / "data" / folder / export
+        with path.open(encoding="utf-8-sig") as handle:
+            stages = [row["Stage"] for row in csv.DictReader(handle)]
+        chosen = catalog.for_source("unnamed", stages)
+        assert chosen.name == expected
+        assert all(chosen.position(stage) is not None for stage in stages)
+    assert catalog.for_source("sales_pipeline", []).name == "maven"
+    assert catalog.lists["maven"].lost_reached_position == 1
+
+
+def test_real_stages_file_names_the_example_deals_sources():
+    examples = STAGES_YAML.parent / "examples"
+    catalog = load_stages(STAGES_YAML)
+    for source, list_name in catalog.sources.items():
+        found = [spec for config in examples.glob("*.yaml") if "sources" in read_yaml(config)
+                 for spec in load_sources(config)[0].sources if spec.name == source]
+        assert [spec.table for spec in found] == ["deals"], source
+
+
+@pytest.mark.parametrize("body, key", [
+    (STAGES.replace("default: cn", "default: nope"), "default"),
+    (STAGES.replace("crm_deals: en", "crm_deals: nope"), "sources"),
+    (STAGES.replace("lost_reached: demo", "lost_reached: Won"), "lists.en.lost_reached"),
+    (STAGES.replace("{成交: 赢单}", "{成交: 签约}"), "lists.cn.aliases"),
+    (STAGES.replace("open: [Lead, Demo, Offer]", "open: []"), "lists.en.open"),
+    (STAGES.replace("won: [Won]", "won: []"), "lists.en.won"),
+    (STAGES.replace("open: [Lead, Demo, Offer]", "open: [Lead, Demo, lead]"), "lists.en"),
+    (STAGES.replace("{成交: 赢单}", "{输单: 赢单}"), "lists.cn"),
+    (STAGES.replace("    lost_reached: demo", "    colour: red"), "lists.en.colour"),
+    (STAGES + "pipelines: {}\n", "pipelines"),
+    ("lists: {}\ndefault: x\n", "lists"),
+])
+def test_load_stages_errors_name_file_and_key(tmp_path, body, key):
+    path = write(tmp_path / "stages.yaml", body)
+    with pytest.raises(UserError) as info:
+        load_stages(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {key}:") and "\n" not in message
+
+
+def test_load_stages_bad_yaml_and_missing_file(tmp_path):
+    with pytest.raises(UserError, match="file not found"):
+        load_stages(tmp_path / "none.yaml")
+    path = write(tmp_path / "stages.yaml", "lists: [unclosed\n")
+    with pytest.raises(UserError, match=r"stages\.yaml: line \d+ column \d+ invalid YAML"):
+        load_stages(path)
+
+
+def test_load_stages_cache_follows_the_file(tmp_path):
+    import os
+
+    path = write(tmp_path / "stages.yaml", STAGES)
+    assert load_stages(path) is load_stages(path)
+    write(path, STAGES.replace("default: cn", "default: en"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    assert load_stages(path).default == "en"
+
+
+def test_load_stages_default_path(tmp_path, monkeypatch):
+    write(tmp_path / "params" / "stages.yaml", STAGES)
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    assert load_stages().default == "cn"

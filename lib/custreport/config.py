@@ -8,18 +8,22 @@ deep inside ingest or a notebook.
 >>> regions = load_regions()         # RegionTable from params/regions.yaml
 >>> regions.resolve("沪")
 'east'
+>>> load_stages().for_source("sales_pipeline", []).open   # StageCatalog from params/stages.yaml
+['Prospecting', 'Engaging']
 """
 
 from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 TableName = Literal["customers", "orders", "deals", "interactions", "reps"]
 DateOrder = Literal["year-first", "month-first", "day-first"]
@@ -246,6 +250,101 @@ def load_regions(path: Path | None = None) -> RegionTable:
     return _load_regions_cached(path.resolve(), path.stat().st_mtime)
 
 
+# --------------------------------------------------------------------------- analysis settings
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Share = Annotated[float, Field(gt=0, le=1)]
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class ClassificationSettings(_Strict):
+    active_days: int = Field(365, gt=0)      # active = a completed order within this many days of the period end
+
+
+class SegmentRuleSettings(_Strict):
+    name: str = Field(min_length=1)
+    r: tuple[Score, Score]
+    f: tuple[Score, Score]
+    m: tuple[Score, Score]
+
+    @model_validator(mode="after")
+    def _ranges_ascend(self):
+        for key in ("r", "f", "m"):
+            low, high = getattr(self, key)
+            if low > high:
+                raise ValueError(f"{self.name}: {key} range [{low}, {high}] runs backwards")
+        return self
+
+
+class RfmSettings(_Strict):
+    lookback_days: int | None = Field(None, gt=0)   # None: all history up to the period end
+    segments: list[SegmentRuleSettings] | None = None  # None: the shipped eleven, in their order
+
+
+class AbcSettings(_Strict):
+    a_share: Share = 0.80
+    b_share: Share = 0.95
+
+    @model_validator(mode="after")
+    def _a_below_b(self):
+        if not self.a_share < self.b_share:
+            raise ValueError(f"a_share ({self.a_share}) must be below b_share ({self.b_share})")
+        return self
+
+
+class ValueSettings(_Strict):
+    time_unit_days: float = Field(7.0, gt=0)     # 7: weeks, the unit of the published BG/NBD figures
+    horizon: float = Field(13.0, gt=0)           # expected purchases over this many time units
+    monthly_discount: float = Field(0.01, ge=0, lt=1)
+    at_risk_p_alive: Share = 0.5
+    at_risk_revenue_share: Share = 0.8
+    list_size: int = Field(20, gt=0)
+
+
+class AllocationSettings(_Strict):
+    value_weight: float = Field(0.5, ge=0)
+    intent_weight: float = Field(0.3, ge=0)
+    recency_weight: float = Field(0.2, ge=0)
+    recency_days: int = Field(365, gt=0)
+    industry_match: bool = True
+    default_capacity: float | None = Field(None, gt=0)
+    include_orphaned: bool = True
+    intent_scores: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
+
+    @model_validator(mode="after")
+    def _some_weight(self):
+        if self.value_weight + self.intent_weight + self.recency_weight <= 0:
+            raise ValueError("at least one of value_weight, intent_weight, recency_weight must be above 0")
+        return self
+
+
+class AnalysisSettings(_Strict):
+    """params/analysis.yaml: the rules and thresholds of the analyses (every key optional)."""
+
+    classification: ClassificationSettings = ClassificationSettings()
+    rfm: RfmSettings = RfmSettings()
+    abc: AbcSettings = AbcSettings()
+    value: ValueSettings = ValueSettings()
+    allocation: AllocationSettings = AllocationSettings()
+
+
+@lru_cache(maxsize=8)
+def _load_analysis_cached(path: Path, mtime: float) -> AnalysisSettings:
+    return validated(AnalysisSettings, read_yaml(path), path)
+
+
+def load_analysis(path: Path | None = None) -> AnalysisSettings:
+    """Load params/analysis.yaml (defaults when the project has none; cached while unchanged)."""
+    path = Path(path) if path else project_root() / "params" / "analysis.yaml"
+    if not path.is_file():
+        return AnalysisSettings()
+    return _load_analysis_cached(path.resolve(), path.stat().st_mtime)
+
+
 # --------------------------------------------------------------------------- sources
 
 
@@ -335,3 +434,155 @@ def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:
     params = next((folder for folder in resolved.parents if folder.name == "params"), None)
     base = params.parent if params is not None else resolved.parent
     return config, base
+
+
+# --------------------------------------------------------------------------- deal stages
+
+
+class StageList(BaseModel):
+    """One sales process of params/stages.yaml: ordered open stages, won and lost stage names.
+
+    >>> stages = StageList(name="demo", open=["Lead", "Offer"], won=["Won"], lost=["Lost"],
+    ...                    aliases={"signed": "Won"})
+    >>> [stages.position(s) for s in ["offer ", "SIGNED", "Lost", "Paused"]]
+    [1, 2, -1, None]
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    open: list[str] = Field(min_length=1, description="open stages, first to last")
+    won: list[str] = Field(min_length=1, description="stage names of a won deal")
+    lost: list[str] = Field(default_factory=list, description="stage names of a lost deal")
+    lost_reached: str | None = Field(
+        default=None, description="open stage lost deals are taken to have reached; default the first")
+    aliases: dict[str, str] = Field(default_factory=dict, description="other spelling -> stage of this list")
+    _index: dict[str, tuple[str, int]] = PrivateAttr(default_factory=dict)
+
+    @field_validator("lost_reached")
+    @classmethod
+    def _lost_reached_is_open(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "open" not in info.data:
+            return value
+        for stage in info.data["open"]:
+            if fold_text(stage) == fold_text(value):
+                return stage
+        raise ValueError(f"{value!r} is not one of the open stages {info.data['open']}")
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_name_stages(cls, aliases: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        if not all(key in info.data for key in ("open", "won", "lost")):
+            return aliases
+        stages = {fold_text(stage): stage for key in ("open", "won", "lost") for stage in info.data[key]}
+        resolved = {}
+        for alias, target in aliases.items():
+            if fold_text(target) not in stages:
+                raise ValueError(f"alias {alias!r} points to {target!r}, which is not a stage of this list")
+            resolved[alias] = stages[fold_text(target)]
+        return resolved
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> StageList:
+        index: dict[str, tuple[str, int]] = {}
+        ranked = ([(stage, i) for i, stage in enumerate(self.open)]
+                  + [(stage, len(self.open)) for stage in self.won] + [(stage, -1) for stage in self.lost])
+        for stage, position in ranked:
+            if fold_text(stage) in index:
+                raise ValueError(f"stage {stage!r} is listed twice")
+            index[fold_text(stage)] = (stage, position)
+        for alias, target in self.aliases.items():
+            known = index.get(fold_text(alias))
+            if known is not None and known[0] != target:
+                raise ValueError(f"alias {alias!r} is already the stage {known[0]!r}")
+            index.setdefault(fold_text(alias), index[fold_text(target)])
+        self._index = index
+        return self
+
+    @property
+    def labels(self) -> list[str]:
+        """Funnel row labels: the open stages, then the first won name."""
+        return [*self.open, self.won[0]]
+
+    @property
+    def lost_reached_position(self) -> int:
+        """Open-stage index a lost deal is taken to have reached."""
+        return self.open.index(self.lost_reached) if self.lost_reached else 0
+
+    def canonical(self, stage_text: object) -> str | None:
+        """This list's name for a typed stage (aliases applied), or None when unknown."""
+        if not isinstance(stage_text, str):
+            return None
+        hit = self._index.get(fold_text(stage_text))
+        return hit[0] if hit else None
+
+    def position(self, stage_text: object) -> int | None:
+        """Index among the open stages; ``len(open)`` for won, -1 for lost, None when unknown."""
+        if not isinstance(stage_text, str):
+            return None
+        hit = self._index.get(fold_text(stage_text))
+        return hit[1] if hit else None
+
+
+class StageCatalog(BaseModel):
+    """params/stages.yaml: the stage lists, the default one and per-source choices."""
+
+    model_config = ConfigDict(extra="forbid")
+    lists: dict[str, StageList] = Field(min_length=1)
+    default: str
+    sources: dict[str, str] = Field(default_factory=dict, description="deals source name -> list name")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_lists_by_key(cls, data: object) -> object:
+        # A list's name is its key in the file; writing it twice would invite disagreement.
+        if isinstance(data, dict) and isinstance(data.get("lists"), dict):
+            lists = {key: {**body, "name": str(key)} if isinstance(body, dict) else body
+                     for key, body in data["lists"].items()}
+            data = {**data, "lists": lists}
+        return data
+
+    @field_validator("default")
+    @classmethod
+    def _default_is_a_list(cls, default: str, info: ValidationInfo) -> str:
+        if "lists" in info.data and default not in info.data["lists"]:
+            raise ValueError(f"{default!r} is not one of the lists {list(info.data['lists'])}")
+        return default
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_name_lists(cls, sources: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        if "lists" in info.data:
+            for source, name in sources.items():
+                if name not in info.data["lists"]:
+                    raise ValueError(f"source {source!r} names {name!r}, not one of the lists "
+                                     f"{list(info.data['lists'])}")
+        return sources
+
+    def for_source(self, source: str, stages: Iterable[object]) -> StageList:
+        """The list for a deals source: its override, else the one recognising most of ``stages``.
+
+        Recognition counts distinct stage names; a tie goes to the default list if it is among
+        the best, else to the first of them in file order. Nothing recognised: the default.
+        """
+        if source in self.sources:
+            return self.lists[self.sources[source]]
+        names = {value for value in stages if isinstance(value, str)}
+        scores = {key: sum(stage_list.position(name) is not None for name in names)
+                  for key, stage_list in self.lists.items()}
+        best = max(scores.values())
+        if best == 0 or scores[self.default] == best:
+            return self.lists[self.default]
+        return self.lists[next(key for key, score in scores.items() if score == best)]
+
+
+@lru_cache(maxsize=8)
+def _load_stages_cached(path: Path, mtime: float) -> StageCatalog:
+    return validated(StageCatalog, read_yaml(path), path)
+
+
+def load_stages(path: Path | None = None) -> StageCatalog:
+    """Load params/stages.yaml (cached while the file is unchanged)."""
+    path = Path(path) if path else project_root() / "params" / "stages.yaml"
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    return _load_stages_cached(path.resolve(), path.stat().st_mtime)
