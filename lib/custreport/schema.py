@@ -40,12 +40,12 @@ COLUMNS: dict[str, dict[str, str]] = {
     "deals": {
         "deal_id": TEXT, "stage": TEXT, "created_at": DATE,
         "customer_id": TEXT, "closed_at": DATE, "amount": NUMBER, "owner_rep": TEXT,
-        "lead_source": TEXT, "product": TEXT, "outcome": TEXT, "region": TEXT,
+        "lead_source": TEXT, "product": TEXT, "outcome": TEXT, "stage_changed_at": DATE, "region": TEXT,
         **LINEAGE,
     },
     "interactions": {
         "customer_id": TEXT, "date": DATE, "kind": TEXT,
-        "satisfaction": NUMBER, "note": TEXT,
+        "satisfaction": NUMBER, "status": TEXT, "note": TEXT,
         **LINEAGE,
     },
     "reps": {
@@ -66,6 +66,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 ORDER_STATUSES = ("completed", "returned", "cancelled")
 DEAL_OUTCOMES = ("open", "won", "lost")
 CUSTOMER_TYPES = ("prospect", "active", "churned")
+INTERACTION_STATUSES = ("open", "resolved")
 TABLES = tuple(COLUMNS)
 
 
@@ -102,6 +103,7 @@ def pandera_schema(table: str):
         "orders": {"status": pa.Check.isin(ORDER_STATUSES)},
         "deals": {"outcome": pa.Check.isin(DEAL_OUTCOMES)},
         "customers": {"customer_type": pa.Check.isin(CUSTOMER_TYPES)},
+        "interactions": {"status": pa.Check.isin(INTERACTION_STATUSES)},
     }.get(table, {})
     columns = {
         col: pa.Column(

@@ -63,7 +63,9 @@ def test_alias_targets_are_canonical_columns():
     ("deals", "商机编号", "deal_id"), ("deals", "Opportunity ID", "deal_id"), ("deals", "阶段", "stage"),
     ("deals", "Close Date", "closed_at"), ("deals", "Sales Agent", "owner_rep"),
     ("interactions", "拜访日期", "date"), ("interactions", "Activity Type", "kind"),
-    ("interactions", "满意度", "satisfaction"),
+    ("interactions", "满意度", "satisfaction"), ("interactions", "处理状态", "status"),
+    ("interactions", "是否解决", "status"), ("interactions", "Resolution Status", "status"),
+    ("interactions", "受理时间", "date"), ("interactions", "服务类型", "kind"), ("interactions", "问题描述", "note"),
     ("reps", "工号", "rep_id"), ("reps", "Sales Agent", "name"), ("reps", "regional_office", "region"),
 ])
 def test_canonical_for_examples(table, header, canonical):

@@ -355,6 +355,28 @@ def test_a_name_two_customers_share_attaches_to_neither(tmp_path):
     assert result.quarantine["reason"].str.startswith("names a customer").tolist() == [True]
 
 
+def test_interactions_attach_by_name_like_orders(tmp_path):
+    root = _mini_project(tmp_path, (
+        "sources:\n  - {name: crm, path: data/c.csv, table: customers}\n"
+        "  - {name: service, path: data/s.csv, table: interactions}\n"), {
+        "c.csv": "客户名称,省份\n杭州华信科技有限公司,浙江\n北京中关村软件,北京\n",
+        "s.csv": ("服务记录导出\n"                                      # row 1: title
+                  "受理时间,客户名称,服务类型,处理状态\n"                  # row 2: header
+                  "2024-01-02,杭州 华信科技,投诉,处理中\n"                # row 3: by name key
+                  "2024-01-03,华信科技,咨询,\n"                          # row 4: by the name without its place
+                  "2024-01-04,中关村软件有限公司,投诉,已解决\n"            # row 5
+                  "2024-01-05,火星贸易,投诉,\n")})                       # row 6: no such customer
+    result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
+    ids = ids_by_name(result)
+    interactions = result.tables["interactions"]
+    assert interactions["customer_id"].tolist() == [ids["杭州华信科技有限公司"]] * 2 + [ids["北京中关村软件"]]
+    assert interactions["status"].tolist() == ["open", pd.NA, "resolved"]
+    accounting = result.accounting.set_index("source").loc["service"]
+    assert (accounting["rows_read"], accounting["loaded"], accounting["non_data"], accounting["quarantined"]) \
+        == (5, 3, 1, 1)  # the header line is not a row
+    assert result.quarantine["source_row"].tolist() == [6]
+
+
 def test_a_project_folder_with_glob_characters_is_taken_literally(tmp_path):
     folder = tmp_path / "reports[2024]"
     folder.mkdir()

@@ -182,6 +182,28 @@ def test_deals(tmp_path, make_spec, regions):
         [5, "stage", "missing deal stage"]]
 
 
+def test_interactions(tmp_path, make_spec, regions):
+    spec = make_spec("interactions", name="service")
+    body = ("受理时间,客户名称,服务类型,满意度,处理状态,问题描述\n"   # row 1
+            "2024-03-05 14:30:00,甲,投诉,2,已解决,发货延迟\n"       # row 2
+            "2024/3/6,乙,客诉,,处理中,\n"                          # row 3
+            "2024年3月7日,甲,咨询,5,,询价\n"                        # row 4
+            "2024-03-08,乙,投诉,1,转交财务,\n"                      # row 5: unknown status, row kept
+            "2024-03-09,丙,闲聊,9,,\n"                             # row 6: unknown kind, score out of 1..5
+            "2024-03-10,,投诉,,,\n"                                # row 7: names no customer
+            "not a date,甲,投诉,,,\n")                             # row 8: bad date
+    result = prepare(tmp_path, "s.csv", body, spec, regions)
+    data = result.data
+    assert data["source_row"].tolist() == [2, 3, 4, 5, 6]
+    assert data["kind"].tolist() == ["complaint", "complaint", "inquiry", "complaint", "other"]
+    assert data["status"].tolist() == ["resolved", "open", pd.NA, pd.NA, pd.NA]
+    assert data["satisfaction"].isna().tolist() == [False, True, False, False, True]
+    assert data["date"].iloc[0] == pd.Timestamp("2024-03-05 14:30")
+    assert result.fixes["interaction status not recognised, left empty"] == 1
+    assert result.fixes["interaction kind not recognised, kept as other"] == 1
+    assert result.quarantine[["source_row", "column"]].values.tolist() == [[7, "customer_name"], [8, "date"]]
+
+
 def test_reps_rep_id_defaults_to_name(tmp_path, make_spec, regions):
     spec = make_spec("reps")
     body = "姓名,区域,客户容量\n王五,西南,30\n赵六,华东,很多\n"

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from custreport.ingest import standardize as std
-from custreport.ingest.standardize import (CUSTOMER_TYPE_SYNONYMS, DEAL_OUTCOME_SYNONYMS, ORDER_STATUS_SYNONYMS,
+from custreport.ingest.standardize import (CUSTOMER_TYPE_SYNONYMS, DEAL_OUTCOME_SYNONYMS,
+                                           INTERACTION_STATUS_SYNONYMS, ORDER_STATUS_SYNONYMS,
                                            blank_to_na, display_names, map_synonyms, name_keys,
                                            normalize_emails, normalize_phones, on_distinct, parse_dates,
                                            parse_money)
@@ -281,6 +282,13 @@ def test_map_synonyms_deal_outcome():
     assert values.tolist() == ["won", "won", "won", "lost", "lost", pd.NA]
     # A stage that is not an outcome is "unrecognised" here; deals treat it as still open.
     assert unknown.tolist() == [False] * 5 + [True]
+
+
+def test_map_synonyms_interaction_status():
+    values, unknown = map_synonyms(text("已解决", "已处理", "关闭", "Closed", "done", "未解决", "处理中", "待处理",
+                                        "In Progress", "pending", "转交财务", ""), INTERACTION_STATUS_SYNONYMS)
+    assert values.tolist() == ["resolved"] * 5 + ["open"] * 5 + [pd.NA, pd.NA]
+    assert unknown.tolist() == [False] * 10 + [True, False]
 
 
 def test_map_synonyms_keeps_index():

@@ -371,6 +371,7 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
         "lead_source": std.clean_text(_col(raw, "lead_source")),
         "product": std.clean_text(_col(raw, "product")),
         "outcome": outcome.fillna("open"),
+        "stage_changed_at": _dates(raw, "stage_changed_at", spec, fixes),
         "region": region,
         **_extras(raw),
     }, index=raw.index)
@@ -381,11 +382,15 @@ def _interactions(raw, spec, regions, mapping, rejections, fixes):
     fixes["interaction kind not recognised, kept as other"] += int(unknown_kind.sum())
     satisfaction, bad = std.parse_money(_col(raw, "satisfaction"))
     fixes["satisfaction unparseable, left empty"] += int(bad.sum())
+    # Like an unknown kind, an unknown status keeps the row: a complaint still counts as one.
+    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.INTERACTION_STATUS_SYNONYMS)
+    fixes["interaction status not recognised, left empty"] += int(unknown_status.sum())
     return pd.DataFrame({
         **_customer_reference(raw, rejections, "interaction", required=True),
         "date": _dates(raw, "date", spec, fixes, rejections, required=True),
         "kind": kind.fillna("other"),
         "satisfaction": satisfaction.where(satisfaction.between(1, 5)),
+        "status": status,
         "note": std.clean_text(_col(raw, "note")),
         **_extras(raw),
     }, index=raw.index)

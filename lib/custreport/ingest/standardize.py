@@ -428,6 +428,14 @@ INTERACTION_KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
     "call": ("电话", "来电", "去电", "通话", "phone", "phone call", "telephone"),
 }
 
+# "关闭" and "closed" mean resolved for a service ticket, unlike for an order (cancelled).
+INTERACTION_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "resolved": ("已解决", "解决", "已处理", "处理完成", "已完成", "完成", "已关闭", "关闭", "已结案", "结案", "是",
+                 "closed", "done", "solved", "fixed", "completed"),
+    "open": ("未解决", "处理中", "待处理", "跟进中", "未处理", "待解决", "进行中", "否",
+             "pending", "in progress", "new", "unresolved", "ongoing", "waiting"),
+}
+
 DEAL_OUTCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
     "won": ("赢单", "成交", "已成交", "签约", "已签约", "赢得", "closed won", "closed-won", "win"),
     "lost": ("输单", "丢单", "失败", "已丢单", "closed lost", "closed-lost", "loss",
