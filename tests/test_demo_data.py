@@ -29,11 +29,14 @@ CSV_HEADERS = {
     "orders.csv": ["订单号", "下单日期", "客户名称", "产品", "数量", "单价", "金额", "销售渠道", "订单状态"],
     "deals.csv": ["商机编号", "客户名称", "商机阶段", "创建日期", "关闭日期", "预计金额", "负责人", "线索来源", "产品", "所属区域"],
     "reps.csv": ["工号", "姓名", "所属区域", "经理", "擅长行业", "客户容量"],
+    "服务记录.csv": ["工单号", "受理时间", "客户名称", "服务类型", "问题描述", "满意度", "处理状态", "处理人"],
     "_truth/customer_rows.csv": ["file", "sheet", "source_row", "entity_id"],
     "_truth/order_rows.csv": ["file", "source_row", "entity_id"],
     "_truth/deal_rows.csv": ["file", "source_row", "entity_id"],
+    "_truth/service_rows.csv": ["file", "source_row", "entity_id"],
 }
-ENCODINGS = {"orders.csv": "gbk", "deals.csv": "utf-8-sig"}
+ENCODINGS = {"orders.csv": "gbk", "deals.csv": "utf-8-sig", "服务记录.csv": "utf-8-sig"}
+TITLE_LINES = {"服务记录.csv": 1}  # the service desk's export puts a title above the header
 PROVINCE_ABBREVIATIONS = set("沪苏浙皖闽赣鲁粤桂琼京津冀晋蒙豫鄂湘渝川黔滇藏陕甘青宁新辽吉黑")
 FULL_WIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")
 
@@ -54,9 +57,16 @@ def counts(generated) -> dict[str, int]:
     return generated[1]
 
 
-def read_csv(out: Path, name: str) -> list[dict[str, str]]:
+def csv_text(out: Path, name: str) -> str:
+    """A CSV's text from its header line on."""
     text = (out / name).read_bytes().decode(ENCODINGS.get(name, "utf-8"))
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    for _ in range(TITLE_LINES.get(name, 0)):
+        text = text.split("\n", 1)[1]
+    return text
+
+
+def read_csv(out: Path, name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(csv_text(out, name), newline="")))
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +132,7 @@ def test_returned_counts_match_data_rows(out: Path, counts: dict[str, int], work
 
 @pytest.mark.parametrize("name", sorted(CSV_HEADERS))
 def test_csv_headers(out: Path, name: str):
-    text = (out / name).read_bytes().decode(ENCODINGS.get(name, "utf-8"))
-    header = next(csv.reader(io.StringIO(text)))
+    header = next(csv.reader(io.StringIO(csv_text(out, name))))
     assert header == CSV_HEADERS[name]
 
 
@@ -306,7 +315,7 @@ def test_reps_per_region_and_names_used_everywhere(out: Path, workbook):
     assert len(names) == len(reps)
     assert all(r["经理"] in names | {""} for r in reps)
     assert all(int(r["客户容量"]) > 0 for r in reps)
-    used = {r["Account Owner"] for r in read_csv(out, "crm_accounts.csv")}
+    used = {r["Account Owner"] for r in read_csv(out, "crm_accounts.csv")} - {""}  # "": not yet assigned
     used |= {d["负责人"] for d in read_csv(out, "deals.csv")}
     for ws in workbook.worksheets:
         used |= set(column(ws, "负责人", "销售负责人")) - {None}
@@ -372,3 +381,110 @@ def test_deal_stages_and_dates(out: Path):
         assert d["所属区域"] in set(REGIONS) | {""}
     blank_region = sum(d["所属区域"] == "" for d in deals) / len(deals)
     assert 0.2 < blank_region < 0.4
+
+
+# --- accounts not yet assigned ------------------------------------------------
+
+
+def test_a_few_new_accounts_have_no_owner_anywhere(out: Path, workbook):
+    entities = read_csv(out, "_truth/entities.csv")
+    unowned = {e["entity_id"] for e in entities if not e["owner"]}
+    assert 0.01 * CUSTOMERS <= len(unowned) <= 0.08 * CUSTOMERS
+    # Only accounts of the last two quarters are waiting for a rep.
+    assert all(e["created"] >= "2025-07-01" for e in entities if e["entity_id"] in unowned)
+    truth = read_csv(out, "_truth/customer_rows.csv")
+    crm_truth = [t for t in truth if t["file"] == "crm_accounts.csv"]
+    for row, t in zip(read_csv(out, "crm_accounts.csv"), crm_truth):
+        assert (row["Account Owner"] == "") == (t["entity_id"] in unowned)
+    sheet_rows = {(t["sheet"], int(t["source_row"])): t["entity_id"] for t in truth if t["file"] == "客户管理表.xlsx"}
+    for ws in workbook.worksheets:
+        for row, owner in enumerate(column(ws, "负责人", "销售负责人"), start=4):
+            if sheet_rows[(ws.title, row)] in unowned:
+                assert owner is None
+
+
+# --- service log ----------------------------------------------------------------
+
+COMPLAINT_LABELS = {"投诉", "客诉"}
+SERVICE_KIND_LABELS = {"咨询", "询价", "问询", "投诉", "客诉", "反馈", "建议", "回访", "拜访", "上门",
+                       "电话", "来电", "去电", "其他"}
+
+
+@pytest.fixture(scope="module")
+def service(out: Path) -> list[dict[str, str]]:
+    return read_csv(out, "服务记录.csv")
+
+
+def test_service_log_is_an_excel_csv_with_a_title_line(out: Path):
+    raw = (out / "服务记录.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == raw.count(b"\n")
+    assert raw.decode("utf-8-sig").split("\r\n", 1)[0].startswith("客户服务记录导出")
+
+
+def test_service_truth_covers_every_row_and_names_the_right_company(out: Path, service):
+    truth = read_csv(out, "_truth/service_rows.csv")
+    # Line 1 is the title, line 2 the header.
+    assert [int(t["source_row"]) for t in truth] == list(range(3, len(service) + 3))
+    entities = {e["entity_id"]: e for e in read_csv(out, "_truth/entities.csv")}
+    assert {t["entity_id"] for t in truth} <= set(entities)
+    same = sum(norm(s["客户名称"]) == entities[t["entity_id"]]["name_key"] for s, t in zip(service, truth))
+    assert 0.8 * len(service) < same < len(service)  # mostly proper names, some typed differently
+    in_touch = len({t["entity_id"] for t in truth}) / CUSTOMERS
+    assert 0.35 <= in_touch <= 0.7
+    assert 1.0 * CUSTOMERS <= len(service) <= 4.0 * CUSTOMERS
+    # A company gets in touch only once its account exists, and within the demo's years.
+    days = [service_day(s["受理时间"]) for s in service]
+    assert all(entities[t["entity_id"]]["created"] <= d.isoformat() for d, t in zip(days, truth))
+    assert dt.date(2023, 1, 1) <= min(days) and max(days) <= dt.date(2025, 12, 31)
+
+
+def service_day(text: str) -> dt.date:
+    return dt.date(*map(int, re.match(r"(\d{4})\D(\d{1,2})\D(\d{1,2})", text).groups()))
+
+
+def test_service_kinds_scores_and_notes(service):
+    kinds = Counter(s["服务类型"] for s in service)
+    assert {"咨询", "投诉", "反馈", "拜访", "电话"} <= set(kinds) <= SERVICE_KIND_LABELS
+    complaints = [s for s in service if s["服务类型"] in COMPLAINT_LABELS]
+    assert 0.05 < len(complaints) / len(service) < 0.25
+    scores = Counter(s["满意度"] for s in service)
+    assert set(scores) == {"", "1", "2", "3", "4", "5"}
+    assert 0.3 < scores[""] / len(service) < 0.8
+
+    def mean_score(rows):
+        rated = [int(r["满意度"]) for r in rows if r["满意度"]]
+        return sum(rated) / len(rated)
+
+    others = [s for s in service if s["服务类型"] not in COMPLAINT_LABELS]
+    assert mean_score(complaints) < 3 < mean_score(others)
+    assert 0.8 < sum(bool(s["问题描述"]) for s in service) / len(service) < 0.98
+
+
+def test_complaints_carry_a_status_most_of_them_resolved(service):
+    complaints = [s for s in service if s["服务类型"] in COMPLAINT_LABELS]
+    statuses = Counter(s["处理状态"] for s in complaints)
+    resolved = sum(statuses[label] for label in ("已解决", "已处理", "关闭"))
+    still_open = sum(statuses[label] for label in ("处理中", "未解决", "待处理"))
+    assert set(statuses) <= {"已解决", "已处理", "关闭", "处理中", "未解决", "待处理", ""}
+    assert 0 < still_open < 0.15 * len(complaints) < resolved
+    assert 0 < statuses[""] < 0.1 * len(complaints)
+    # Other kinds have no status, except a complaint typed as the unmapped 其他.
+    assert all(not s["处理状态"] for s in service if s["服务类型"] not in COMPLAINT_LABELS | {"其他"})
+
+
+def test_service_dates_are_mixed_and_visits_are_typed_by_hand(service):
+    styles = Counter(
+        "system" if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", d)
+        else "excel" if re.fullmatch(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}", d)
+        else "slash" if re.fullmatch(r"\d{4}/\d{1,2}/\d{1,2}", d)
+        else "chinese" if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", d)
+        else "iso" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)
+        else "other"
+        for d in (s["受理时间"] for s in service)
+    )
+    assert set(styles) == {"system", "excel", "slash", "chinese", "iso"}
+    visits = [s for s in service if s["服务类型"] in ("拜访", "上门")]
+    assert visits and all(":" not in v["受理时间"] and not v["工单号"] for v in visits)
+    tickets = [s["工单号"] for s in service if s["工单号"]]
+    assert len(tickets) == len(set(tickets)) and all(re.fullmatch(r"FW20\d{6}\d{4}", t) for t in tickets)
+    assert tickets == sorted(tickets)  # numbered as they come in

@@ -2,10 +2,12 @@
 
 The data imitates what a Chinese B2B company really has lying around: a
 Salesforce-style CRM export, a hand-kept Excel workbook with one sheet per
-sales region, a GBK-encoded order export from the ERP, an opportunity list and
-a sales-rep roster. The same companies appear across these sources under
-slightly different names, phones are typed in every format, dates are mixed,
-provinces are abbreviated and some values are missing or garbage.
+sales region, a GBK-encoded order export from the ERP, an opportunity list, a
+sales-rep roster and the service desk's log of inquiries, complaints, visits
+and calls. The same companies appear across these sources under slightly
+different names, phones are typed in every format, dates are mixed, provinces
+are abbreviated, some values are missing or garbage, and a few of the newest
+accounts have no owner yet.
 
 Everything is drawn from ``numpy.random.default_rng`` streams derived from the
 seed, and every date lies in 2023-01-01..2025-12-31, so the same
@@ -14,8 +16,8 @@ vectorised, which keeps a million customers (about ten million orders) within
 a couple of minutes.
 
 Files written (see :data:`FILE_NAMES`), plus a ``_truth/`` folder that maps
-every raw customer, order and deal row to the entity it belongs to, so that
-cleaning and matching code can be scored.
+every raw customer, order, deal and service row to the entity it belongs to, so
+that cleaning and matching code can be scored.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "ORDERS_HEADER",
     "REGIONS",
     "REPS_HEADER",
+    "SERVICE_HEADER",
     "generate",
 ]
 
@@ -47,9 +50,11 @@ WORKBOOK_FILE = "客户管理表.xlsx"
 ORDERS_FILE = "orders.csv"
 DEALS_FILE = "deals.csv"
 REPS_FILE = "reps.csv"
+SERVICE_FILE = "服务记录.csv"
 TRUTH_CUSTOMER_ROWS = "_truth/customer_rows.csv"
 TRUTH_ORDER_ROWS = "_truth/order_rows.csv"
 TRUTH_DEAL_ROWS = "_truth/deal_rows.csv"
+TRUTH_SERVICE_ROWS = "_truth/service_rows.csv"
 TRUTH_ENTITIES = "_truth/entities.csv"
 TRUTH_README = "_truth/README.md"
 
@@ -60,9 +65,11 @@ FILE_NAMES = (
     ORDERS_FILE,
     DEALS_FILE,
     REPS_FILE,
+    SERVICE_FILE,
     TRUTH_CUSTOMER_ROWS,
     TRUTH_ORDER_ROWS,
     TRUTH_DEAL_ROWS,
+    TRUTH_SERVICE_ROWS,
     TRUTH_ENTITIES,
 )
 
@@ -418,13 +425,15 @@ _PLAIN = _CsvStyle()
 class _CsvWriter:
     """Append-only CSV file written in column blocks."""
 
-    def __init__(self, path: Path, header: Sequence[str], style: _CsvStyle = _PLAIN):
+    def __init__(self, path: Path, header: Sequence[str], style: _CsvStyle = _PLAIN, title: str = ""):
         self.style = style
         self.rows = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("wb")
         if style.bom:
             self._file.write("\ufeff".encode(style.encoding))
+        if title:
+            self._write([[title]])
         self._write([[h] for h in header])
 
     def _write(self, columns: Sequence[Sequence[str] | np.ndarray]) -> None:
@@ -445,8 +454,9 @@ class _CsvWriter:
         self.close()
 
 
-def _write_csv(path: Path, header: Sequence[str], columns: Sequence, style: _CsvStyle = _PLAIN) -> int:
-    with _CsvWriter(path, header, style) as writer:
+def _write_csv(path: Path, header: Sequence[str], columns: Sequence, style: _CsvStyle = _PLAIN,
+               title: str = "") -> int:
+    with _CsvWriter(path, header, style, title) as writer:
         writer.append(columns)
         return writer.rows
 
@@ -568,6 +578,7 @@ class _Entities:
     phone_digits: list[str]
     email: list[str]  # "" when the company never gave one
     owner: np.ndarray  # rep index
+    unowned: np.ndarray  # a new account nobody has been given yet: its owner is never written
     created: np.ndarray  # day index
     status: np.ndarray
     order_end: np.ndarray  # last day the company may order (churn date or end of range)
@@ -575,6 +586,10 @@ class _Entities:
     potential_value: np.ndarray  # 万元
     alt_name: list[str]  # the variant this company goes by in orders and deals
 
+
+# Accounts created in the last two quarters wait for a rep now and then; older ones all have one.
+_UNASSIGNED_SINCE = (dt.date(2025, 7, 1) - _FIRST_DAY).days
+_UNASSIGNED_SHARE_OF_RECENT = 0.25
 
 _MOBILE_PREFIXES = np.array(
     [130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 145, 147, 150, 151, 152, 153, 155, 156,
@@ -704,11 +719,14 @@ def _make_entities(seed: int, n: int) -> tuple[_Entities, _Reps]:
     region_counts = np.bincount(region, minlength=len(REGIONS))
     reps = _make_reps(_stream(seed, "reps"), region_counts)
     owner = _assign_reps(rng, reps, region)
+    # Its own stream, so leaving accounts unassigned reshuffles nothing else.
+    recent = created >= _UNASSIGNED_SINCE
+    unowned = recent & (_stream(seed, "unowned").random(n) < _UNASSIGNED_SHARE_OF_RECENT)
 
     entities = _Entities(
         n=n, city=city, province=province, region=region, industry=industry,
         brand=brand, word=word, suffix=suffix, bracketed_city=bracketed, name=name, key=key,
-        phone_kind=phone_kind, phone_digits=phone_digits, email=email, owner=owner,
+        phone_kind=phone_kind, phone_digits=phone_digits, email=email, owner=owner, unowned=unowned,
         created=created, status=status, order_end=order_end, channel_pref=channel_pref,
         potential_value=potential_value, alt_name=[],
     )
@@ -965,6 +983,12 @@ def _format_phones(rng: np.random.Generator, ent: _Entities, entity: np.ndarray)
     return out
 
 
+def _owner_names(ent: _Entities, reps: _Reps, entity: np.ndarray, owner: np.ndarray) -> list[str]:
+    """The owning rep of each row as written: blank for accounts not yet assigned."""
+    unowned = ent.unowned[entity].tolist()
+    return ["" if none else reps.names[r] for r, none in zip(owner.tolist(), unowned)]
+
+
 def _blank_some(rng: np.random.Generator, values: list, share: float) -> list:
     blank = rng.random(len(values)) < share
     return [("" if b else v) for v, b in zip(values, blank)]
@@ -1062,7 +1086,7 @@ def _write_crm(seed: int, out_dir: Path, ent: _Entities, reps: _Reps, rows: _Cus
     )
     city = _city_labels(rng, ent.city[e], with_shi=0.25, missing=0.06)
     industry = _blank_some(rng, [_INDUSTRIES[i].en for i in ent.industry[e]], 0.07)
-    owner = [reps.names[r] for r in rows.owner]
+    owner = _owner_names(ent, reps, e, rows.owner)
     _, crm_type = _customer_type_labels(rng, ent, e)
     created = _blank_some(rng, [cal.us[d] for d in rows.day], 0.02)
     columns = [
@@ -1153,7 +1177,7 @@ def _workbook_columns(seed: int, ent: _Entities, reps: _Reps, rows: _CustomerRow
         "city": [v or None for v in _city_labels(rng, ent.city[e], with_shi=0.3, missing=0.06)],
         "industry": [v or None for v in _blank_some(rng, [_INDUSTRIES[i].zh for i in ent.industry[e]], 0.07)],
         "type": [v or None for v in _blank_some(rng, [_WB_TYPES[t] for t in wb_type], 0.02)],
-        "owner": [v or None for v in _blank_some(rng, [reps.names[r] for r in rows.owner], 0.02)],
+        "owner": [v or None for v in _blank_some(rng, _owner_names(ent, reps, e, rows.owner), 0.02)],
         "created": _workbook_dates(rng, rows.day),
         "email": [v or None for v in _blank_some(rng, [ent.email[i] for i in e], 0.03)],
         "value": [None if blank else v for v, blank in zip(value, value_blank)],
@@ -1478,6 +1502,201 @@ def _write_deals(seed: int, out_dir: Path, ent: _Entities, reps: _Reps) -> int:
 
 
 # ---------------------------------------------------------------------------
+# 服务记录.csv
+# ---------------------------------------------------------------------------
+
+SERVICE_HEADER = ("工单号", "受理时间", "客户名称", "服务类型", "问题描述", "满意度", "处理状态", "处理人")
+# The service desk's ticket system puts a title line above the header of its export.
+_SERVICE_TITLE = "客户服务记录导出（2023-01-01 至 2025-12-31）"
+SERVICE_FIRST_DATA_LINE = 3
+_SERVICE_KINDS = ("咨询", "投诉", "反馈", "拜访", "电话")
+_INQUIRY, _COMPLAINT, _FEEDBACK, _VISIT, _CALL = range(5)
+_SERVICE_KIND_WEIGHTS = (0.32, 0.12, 0.14, 0.16, 0.26)
+# Other words agents type for the same kind, and a catch-all nobody mapped.
+_SERVICE_KIND_ALIASES = (("询价", "问询"), ("客诉",), ("建议", "回访"), ("上门",), ("来电", "去电"))
+_SERVICE_OTHER_KIND = "其他"
+_SERVICE_SHARE_BUYERS, _SERVICE_SHARE_PROSPECTS = 0.6, 0.25  # customers who ever get in touch
+_SERVICE_CONTACTS_PER_YEAR = 1.5
+# Satisfaction 1..5 as surveyed after a contact: complaints score low.
+_RATED_SHARE = (0.4, 0.6, 0.7, 0.3, 0.3)
+_SCORE_WEIGHTS_COMPLAINT = (0.3, 0.3, 0.25, 0.1, 0.05)
+_SCORE_WEIGHTS_OTHER = (0.02, 0.05, 0.18, 0.4, 0.35)
+_COMPLAINT_DAYS_TO_RESOLVE = 4.0  # median; a long tail stays open for weeks
+_COMPLAINT_STUCK_SHARE = 0.04  # never closed in the system
+_COMPLAINT_NO_STATUS_SHARE = 0.04
+_RESOLVED_LABELS = {"已解决": 0.6, "已处理": 0.25, "关闭": 0.15}
+_OPEN_LABELS = {"处理中": 0.5, "未解决": 0.3, "待处理": 0.2}
+_SERVICE_NOTES = (
+    ("咨询续费价格", "询问发票开具流程", "咨询新版本功能", "询问培训安排", "咨询接口对接", "询问合同条款"),
+    ("发货延迟", "系统登录异常", "实施进度慢", "发票信息有误", "售后响应慢", "扫码终端故障", "数据导出报错",
+     "账单金额有误"),
+    ("建议增加报表导出", "对培训效果满意", "希望优化移动端", "反馈界面卡顿", "满意度回访"),
+    ("季度回访", "上门演示新版本", "需求调研", "续约沟通", "现场培训"),
+    ("确认付款进度", "跟进合同签署", "电话回访", "确认发货地址", "预约上门时间"),
+)
+# Ticket times come from the system; visit records are typed in by hand, dates only.
+_SERVICE_DATE_STYLES = {"system": 0.6, "excel": 0.2, "slash": 0.08, "chinese": 0.08, "iso": 0.04}
+_SERVICE_AGENTS = 8
+
+
+@dataclass
+class _Service:
+    entity: np.ndarray
+    day: np.ndarray
+    seq_in_day: np.ndarray
+    kind: np.ndarray  # index into _SERVICE_KINDS
+    kind_alias: np.ndarray  # 0 the plain label, 1.. an alias, -1 the unmapped catch-all
+    score: np.ndarray  # 0 unrated, else 1..5
+    status: np.ndarray  # "" or the label typed
+    note: np.ndarray
+    date_style: np.ndarray
+    minute: np.ndarray
+    name_style: np.ndarray  # 0 proper name, 1 the usual variant, 2 a fresh re-typing
+    agent: np.ndarray
+
+
+def _make_service(seed: int, ent: _Entities) -> _Service:
+    rng = _stream(seed, "service")
+    buyer = ent.status != _PROSPECT
+    in_touch = rng.random(ent.n) < np.where(buyer, _SERVICE_SHARE_BUYERS, _SERVICE_SHARE_PROSPECTS)
+    # A churned company keeps calling (and complaining) for a while after its last order.
+    last = np.where(ent.status == _CHURNED, np.minimum(ent.order_end + 90, _N_DAYS - 1), _N_DAYS - 1)
+    years = (last - ent.created + 1) / 365.0
+    appetite = rng.lognormal(0.0, 0.8, size=ent.n) * _SERVICE_CONTACTS_PER_YEAR * years
+    counts = np.where(in_touch, 1 + rng.poisson(appetite), 0)
+    entity = np.repeat(np.arange(ent.n, dtype=np.int32), counts)
+    n = entity.size
+
+    day = _sample_business_days(rng, ent.created[entity].astype(np.int64), last[entity].astype(np.int64))
+    kind = _choice(rng, n, _SERVICE_KIND_WEIGHTS).astype(np.int8)
+    lifecycle = ent.status[entity]
+    u = rng.random(n)
+    # Companies that stopped buying complained more; prospects have little to complain about.
+    kind = np.where((lifecycle == _CHURNED) & (u < 0.15), _COMPLAINT, kind)
+    kind = np.where((lifecycle == _PROSPECT) & (kind == _COMPLAINT) & (u < 0.7), _INQUIRY, kind).astype(np.int8)
+    alias_u = rng.random(n)
+    alias_pick = rng.integers(0, 2, size=n)
+    alias_count = np.array([len(a) for a in _SERVICE_KIND_ALIASES])[kind]
+    kind_alias = np.where(alias_u < 0.08, 1 + alias_pick % alias_count, 0)
+    kind_alias = np.where(alias_u > 0.992, -1, kind_alias).astype(np.int8)
+
+    complaint = kind == _COMPLAINT
+    rated = rng.random(n) < np.array(_RATED_SHARE)[kind]
+    score = 1 + np.where(complaint, _choice(rng, n, _SCORE_WEIGHTS_COMPLAINT), _choice(rng, n, _SCORE_WEIGHTS_OTHER))
+    score = np.where(rated, score, 0).astype(np.int8)
+
+    resolve_days = np.ceil(rng.lognormal(np.log(_COMPLAINT_DAYS_TO_RESOLVE), 0.9, size=n))
+    still_open = (rng.random(n) < _COMPLAINT_STUCK_SHARE) | (day + resolve_days > _N_DAYS - 1)
+    resolved_label = _categories(rng, n, _RESOLVED_LABELS)
+    open_label = _categories(rng, n, _OPEN_LABELS)
+    no_status = rng.random(n) < _COMPLAINT_NO_STATUS_SHARE
+    status_text = np.where(still_open, open_label, resolved_label)
+    status_text = np.where(complaint & ~no_status, status_text, "").astype(object)
+
+    note_pick = rng.random(n)
+    notes = [np.array(options, dtype=object) for options in _SERVICE_NOTES]
+    note = np.empty(n, dtype=object)
+    for k, options in enumerate(notes):
+        rows = kind == k
+        note[rows] = options[(note_pick[rows] * options.size).astype(np.int64)]
+    forwarded = complaint & (rng.random(n) < 0.2)
+    note[forwarded] = note[forwarded] + "，已转技术部"
+    note[rng.random(n) < 0.1] = ""
+
+    date_style = _choice(rng, n, list(_SERVICE_DATE_STYLES.values())).astype(np.int8)
+    styles = list(_SERVICE_DATE_STYLES)
+    by_hand = np.array([styles.index(style) for style in ("slash", "chinese", "iso")])
+    timed = date_style < by_hand.min()  # the system and Excel styles carry a time
+    date_style = np.where((kind == _VISIT) & timed, by_hand[rng.integers(by_hand.size, size=n)], date_style)
+    minute = rng.integers(8 * 60 + 30, 18 * 60, size=n).astype(np.int16)
+    name_style = _choice(rng, n, (0.7, 0.2, 0.1)).astype(np.int8)
+    agent = rng.integers(_SERVICE_AGENTS, size=n).astype(np.int8)
+
+    # Ticket numbers run with the calendar: sort by day, ties in random order.
+    shuffle = rng.permutation(n)
+    order = shuffle[np.argsort(day[shuffle], kind="stable")]
+    day = day[order]
+    first_of_day = np.searchsorted(day, np.arange(_N_DAYS))
+    return _Service(
+        entity=entity[order], day=day, seq_in_day=(np.arange(n) - first_of_day[day]).astype(np.int32),
+        kind=kind[order], kind_alias=kind_alias[order], score=score[order], status=status_text[order],
+        note=note[order], date_style=date_style[order], minute=minute[order], name_style=name_style[order],
+        agent=agent[order],
+    )
+
+
+def _service_agents(seed: int, reps: _Reps) -> list[str]:
+    rng = _stream(seed, "service-agents")
+    names: list[str] = []
+    while len(names) < _SERVICE_AGENTS:
+        name = _SURNAMES[rng.integers(len(_SURNAMES))][0] + "".join(
+            _GIVEN_CHARS[i][0] for i in rng.integers(len(_GIVEN_CHARS), size=2))
+        if name not in names and name not in reps.names:
+            names.append(name)
+    return names
+
+
+def _write_service(seed: int, out_dir: Path, ent: _Entities, reps: _Reps) -> int:
+    service = _make_service(seed, ent)
+    cal = _calendar()
+    n = service.entity.size
+    entity = service.entity
+
+    # A fresh re-typing per row that asks for one; the rest use the proper name or the usual variant.
+    name_rng = _stream(seed, "service-names")
+    retyped = np.flatnonzero(service.name_style == 2)
+    kinds = _draw_variant_kinds(name_rng, ent, entity[retyped])
+    detail = name_rng.random(retyped.size).tolist()
+    name = np.where(service.name_style == 1, np.array(ent.alt_name, dtype=object)[entity],
+                    np.array(ent.name, dtype=object)[entity])
+    name[retyped] = [_name_variant(ent, e, k, u) for e, k, u in zip(entity[retyped].tolist(), kinds, detail)]
+
+    labels = [np.array((label, *aliases), dtype=object)
+              for label, aliases in zip(_SERVICE_KINDS, _SERVICE_KIND_ALIASES)]
+    kind = np.empty(n, dtype=object)
+    for k, options in enumerate(labels):
+        rows = service.kind == k
+        kind[rows] = options[np.maximum(service.kind_alias[rows], 0)]
+    kind[service.kind_alias < 0] = _SERVICE_OTHER_KIND
+
+    clock = np.array([f" {m // 60}:{m % 60:02d}" for m in range(24 * 60)], dtype=object)
+    padded_clock = np.array([f" {m // 60:02d}:{m % 60:02d}:00" for m in range(24 * 60)], dtype=object)
+    texts = {"system": np.array(cal.iso, dtype=object), "excel": np.array(cal.slash, dtype=object),
+             "slash": np.array(cal.slash, dtype=object), "chinese": np.array(cal.chinese, dtype=object),
+             "iso": np.array(cal.iso, dtype=object)}
+    date = np.empty(n, dtype=object)
+    for s, style in enumerate(_SERVICE_DATE_STYLES):
+        rows = service.date_style == s
+        date[rows] = texts[style][service.day[rows]]
+        if style == "system":
+            date[rows] = date[rows] + padded_clock[service.minute[rows]]
+        elif style == "excel":  # how Excel re-saves a timestamp it has parsed
+            date[rows] = date[rows] + clock[service.minute[rows]]
+
+    compact = np.array(cal.compact, dtype=object)
+    days, seqs = service.day.tolist(), service.seq_in_day.tolist()
+    ticket = np.array([f"FW{compact[d]}{q + 1:04d}" for d, q in zip(days, seqs)], dtype=object)
+    ticket[service.kind == _VISIT] = ""  # visits are logged by the rep, outside the ticket system
+    agents = np.array(_service_agents(seed, reps), dtype=object)
+    handler = agents[service.agent]
+    owned = ~ent.unowned[entity]
+    visit = (service.kind == _VISIT) & owned
+    handler[visit] = np.array(reps.names, dtype=object)[ent.owner[entity[visit]]]
+    score = np.array(["", "1", "2", "3", "4", "5"], dtype=object)[service.score]
+
+    # Saved from Excel as "CSV UTF-8": with BOM and CRLF.
+    rows = _write_csv(out_dir / SERVICE_FILE, SERVICE_HEADER,
+                      [ticket, date, name, kind, service.note, score, service.status, handler],
+                      _CsvStyle(bom=True, newline="\r\n"), _SERVICE_TITLE)
+    _write_csv(
+        out_dir / TRUTH_SERVICE_ROWS,
+        ("file", "source_row", "entity_id"),
+        [[SERVICE_FILE] * n, _int_text(np.arange(n) + SERVICE_FIRST_DATA_LINE), _int_text(entity + 1)],
+    )
+    return rows
+
+
+# ---------------------------------------------------------------------------
 # reps.csv
 # ---------------------------------------------------------------------------
 
@@ -1487,7 +1706,7 @@ REPS_HEADER = ("工号", "姓名", "所属区域", "经理", "擅长行业", "�
 def _write_reps(seed: int, out_dir: Path, ent: _Entities, reps: _Reps) -> int:
     rng = _stream(seed, "reps-table")
     n = len(reps.names)
-    load = np.bincount(ent.owner, minlength=n)
+    load = np.bincount(ent.owner[~ent.unowned], minlength=n)
     # Capacity is set per head by the manager: some reps are over-booked.
     capacity = np.maximum(50, np.rint(load * rng.uniform(0.75, 1.5, size=n) / 10) * 10).astype(np.int64)
     manager = {}
@@ -1530,10 +1749,13 @@ raw row belongs to, so that cleaning, de-duplication and matching can be scored.
   `orders.csv`; `entity_id` is blank where the order names a company that
   exists in no customer table.
 - `deal_rows.csv` (`file, source_row, entity_id`): the same for `deals.csv`.
+- `service_rows.csv` (`file, source_row, entity_id`): the same for `服务记录.csv`,
+  whose line 1 is the export's title and line 2 the header (first data row = 3).
 - `entities.csv`: one line per real company with its proper name, comparable
   key (NFKC, no spaces, legal-form suffix removed; unique), region, province,
-  city, industry, owning rep, account creation date and lifecycle status
-  (`prospect` never ordered, `active`, `churned` stopped ordering).
+  city, industry, owning rep (blank for a new account not yet assigned: its
+  customer rows show no owner either), account creation date and lifecycle
+  status (`prospect` never ordered, `active`, `churned` stopped ordering).
 """
 
 
@@ -1565,7 +1787,7 @@ def _write_truth(
             _int_text(np.arange(1, ent.n + 1)), ent.name, ent.key,
             [REGIONS[r] for r in ent.region], [_PROVINCES[p].short for p in ent.province],
             [geo.city[c] for c in ent.city], [_INDUSTRIES[i].zh for i in ent.industry],
-            [reps.names[o] for o in ent.owner], [cal.iso[d] for d in ent.created],
+            _owner_names(ent, reps, np.arange(ent.n), ent.owner), [cal.iso[d] for d in ent.created],
             [_STATUS_NAMES[s] for s in ent.status],
         ],
     )
@@ -1613,5 +1835,7 @@ def generate(out_dir: Path, customers: int = 3000, seed: int = 7) -> dict[str, i
 
     counts[DEALS_FILE] = _write_deals(seed, out_dir, ent, reps)
     counts[TRUTH_DEAL_ROWS] = counts[DEALS_FILE]
+    counts[SERVICE_FILE] = _write_service(seed, out_dir, ent, reps)
+    counts[TRUTH_SERVICE_ROWS] = counts[SERVICE_FILE]
     counts[REPS_FILE] = _write_reps(seed, out_dir, ent, reps)
     return {name: counts[name] for name in FILE_NAMES}
