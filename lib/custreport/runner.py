@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from custreport import i18n
-from custreport.config import UserError, default_store, load_regions, project_root
+from custreport.config import UserError, default_store, project_root
 from custreport.periods import Period
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -57,9 +57,9 @@ class RunRequest:
         from custreport import report, store as store_module
 
         root = project_root()
-        table = load_regions()
         store = Path(store) if store else default_store(root)
         snapshot = store_module.current_snapshot(store)
+        table = store_module.snapshot_regions(snapshot)
         resolved = report.resolve_period(period, snapshot, today=today)
         wanted = [p.strip() for p in regions.split(",") if p.strip()]
         if not wanted or wanted == ["all"]:
@@ -275,8 +275,9 @@ def _remove_stale_staging(folder: Path) -> None:
 
 def _write_index(request: RunRequest, summary: RunSummary) -> None:
     from custreport.render.html import index_page
+    from custreport.store import current_snapshot, snapshot_regions
 
-    table = load_regions()
+    table = snapshot_regions(current_snapshot(request.store))
     zh = request.locale == "zh"
     rows = []
     for job in summary.jobs:

@@ -30,7 +30,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from custreport import __version__, schema
-from custreport.config import UserError
+from custreport.config import RegionTable, UserError, load_regions
 
 TABLES = schema.TABLES
 SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness")
@@ -52,8 +52,12 @@ class Snapshot:
 
 
 def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: dict[str, pd.DataFrame],
-                   manifest: dict, keep: int = 5) -> Snapshot:
-    """Write a new snapshot, make it current, and prune all but the newest ``keep``."""
+                   manifest: dict, keep: int = 5, files: dict[str, bytes] | None = None) -> Snapshot:
+    """Write a new snapshot, make it current, and prune all but the newest ``keep``.
+
+    ``files`` are stored beside the tables as they are (e.g. the regions table the codes
+    in the snapshot refer to).
+    """
     store = Path(store)
     snapshots = store / "snapshots"
     snapshots.mkdir(parents=True, exist_ok=True)
@@ -68,6 +72,8 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
             counts[name] = len(frame)
         for name, frame in side_tables.items():
             _write_parquet(frame, staging / f"{name}.parquet")
+        for name, content in (files or {}).items():
+            (staging / name).write_bytes(content)
         full_manifest = {"snapshot": snapshot_id, "created_at": now.isoformat(timespec="seconds"),
                          "code_version": __version__, "rows": counts, **manifest}
         (staging / "manifest.json").write_text(json.dumps(full_manifest, ensure_ascii=False, indent=2, default=str),
@@ -130,6 +136,16 @@ def list_snapshots(store: Path) -> list[Snapshot]:
             continue
         found.append(Snapshot(path.name, path, json.loads(manifest_path.read_text(encoding="utf-8"))))
     return sorted(found, key=lambda s: s.id, reverse=True)
+
+
+REGIONS_FILE = "regions.yaml"
+
+
+def snapshot_regions(snapshot: Snapshot) -> RegionTable:
+    """The regions table the snapshot was built with (its region codes mean what it says),
+    else the project's params/regions.yaml for snapshots that carry none."""
+    own = snapshot.path / REGIONS_FILE
+    return load_regions(own if own.is_file() else None)
 
 
 def current_snapshot(store: Path) -> Snapshot:

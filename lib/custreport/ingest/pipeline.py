@@ -390,13 +390,16 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
                     on_file: Callable[[str, Path], None] | None = None):
     """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot)."""
     from custreport import store
-    from custreport.config import default_store, load_regions, load_sources
+    from custreport.config import default_store, load_regions, load_sources, project_root
 
     config, base = load_sources(config_path)
     if config.regions:
-        regions = load_regions(base / config.regions)
+        regions_path = base / config.regions
+    elif (base / "params" / "regions.yaml").is_file():
+        regions_path = base / "params" / "regions.yaml"
     else:
-        regions = load_regions(base / "params" / "regions.yaml" if (base / "params" / "regions.yaml").is_file() else None)
+        regions_path = project_root() / "params" / "regions.yaml"
+    regions = load_regions(regions_path)
     store_folder = store_path or default_store(base)
     try:
         registry = store.read_side_table(store.current_snapshot(store_folder), "customer_keys")
@@ -407,8 +410,9 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness}
     manifest = {"inputs": result.inputs, "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
                 "accounting": result.accounting.to_dict(orient="records")}
-    snapshot = store.write_snapshot(store_folder, result.tables, side, manifest,
-                                    keep=config.keep_snapshots)
+    # The snapshot keeps its regions table: reports on it must read region codes the same way.
+    snapshot = store.write_snapshot(store_folder, result.tables, side, manifest, keep=config.keep_snapshots,
+                                    files={store.REGIONS_FILE: regions_path.read_bytes()})
     return result, snapshot
 
 
