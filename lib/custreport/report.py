@@ -9,23 +9,32 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, Markdown
 
 from custreport import charts, i18n, store
+from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
+from custreport.analysis.funnel import Funnel, funnel_table, stage_counts
 from custreport.analysis.pivots import count_pivot
 from custreport.analysis.sales import revenue_by_month, sales_totals, top_customers as top_customer_table
-from custreport.analysis.segments import classify_customers, customer_counts
-from custreport.config import RegionTable, UserError, default_store, load_regions, project_root
+from custreport.analysis.rfm import SegmentRule, abc_summary, abc_tiers, rfm_scores, segment_summary
+from custreport.analysis.service import open_complaints, service_signals
+from custreport.analysis.segments import classify_customers, completed, customer_counts, customer_movement, \
+    movement_counts
+from custreport.analysis.value import ValueModels, at_risk, customer_values, high_value
+from custreport.config import AnalysisSettings, RegionTable, StageCatalog, StageList, UserError, default_store, \
+    load_analysis, load_stages, project_root
 from custreport.periods import Period, PeriodError, parse_period
 from custreport.render.tables import Table
 
 # Counts and amounts that add up across regions; ratios (aov, win rate) do not.
 ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.churned", "customers.prospect",
-            "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value")
+            "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value",
+            "movement.new", "movement.retained", "movement.reactivated", "movement.lost")
 
 
 @dataclass
@@ -41,6 +50,76 @@ class ReportContext:
     orders: pd.DataFrame         # their orders dated before the period end
     deals: pd.DataFrame          # deals of the region created before the period end
     classified: pd.DataFrame     # customers existing at the period end, with their type then
+    reps: pd.DataFrame           # every rep (allocation only picks reps of the customer's region)
+    interactions: pd.DataFrame   # service interactions of the region's customers before the period end
+    settings: AnalysisSettings
+    stages: StageCatalog
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The last moment of the period: classifications and models look from here."""
+        return self.period.end_exclusive_ts - pd.Timedelta(milliseconds=1)
+
+    @cached_property
+    def customer_value(self) -> tuple[pd.DataFrame, ValueModels]:
+        """Per-customer historical and predicted value, and the fitted models (see analysis.value)."""
+        value = self.settings.value
+        return customer_values(completed(self.orders), self.as_of, horizon=value.horizon, months=12,
+                               monthly_discount=value.monthly_discount, time_unit=value.time_unit_days)
+
+    @cached_property
+    def rfm(self) -> pd.DataFrame:
+        """RFM scores and segments of the customers who bought by the period end."""
+        rules = self.settings.rfm.segments
+        segments = tuple(SegmentRule(r.name, r.r, r.f, r.m) for r in rules) if rules else None
+        extra = {"rules": segments} if segments else {}
+        return rfm_scores(self.orders, self.as_of, self.settings.rfm.lookback_days, **extra)
+
+    @cached_property
+    def period_revenue(self) -> pd.Series:
+        """Completed revenue in the period per customer existing at its end (0 for none)."""
+        sold = completed(self.orders)
+        sold = sold[sold["order_date"] >= self.period.start_ts]
+        revenue = sold.groupby("customer_id")["amount"].sum()
+        ids = self.classified["customer_id"]
+        return pd.Series(ids.map(revenue).fillna(0.0).to_numpy(), index=ids.to_numpy(), name="revenue")
+
+    @cached_property
+    def abc(self) -> pd.Series:
+        """ABC tier per customer by the period's revenue."""
+        return abc_tiers(self.period_revenue, self.settings.abc.a_share, self.settings.abc.b_share)
+
+    @cached_property
+    def movement(self) -> pd.DataFrame:
+        """New, retained, reactivated and lost customers over the period."""
+        return customer_movement(self.customers, self.orders, self.period.start_ts, self.period.end_exclusive_ts,
+                                 self.settings.classification.active_days)
+
+    @cached_property
+    def stage_list(self) -> StageList:
+        """The stage list of the region's deals: that of the source holding most of them."""
+        sources = self.deals["source"].value_counts()
+        if sources.empty:
+            return self.stages.lists[self.stages.default]
+        main = str(sources.index[0])
+        return self.stages.for_source(main, self.deals.loc[self.deals["source"] == main, "stage"].dropna().unique())
+
+    @cached_property
+    def funnel(self) -> Funnel:
+        """The period's funnel on the region's stage list."""
+        return funnel_table(self.deals, self.stage_list, self.period.start_ts, self.period.end_exclusive_ts)
+
+    @cached_property
+    def allocation(self) -> pd.DataFrame:
+        """Unowned customers of the region allocated to its reps, with a reason per row."""
+        rules = self.settings.allocation
+        extra = {"intent_scores": rules.intent_scores} if rules.intent_scores else {}
+        allocation_rules = AllocationRules(
+            value_weight=rules.value_weight, intent_weight=rules.intent_weight, recency_weight=rules.recency_weight,
+            recency_days=rules.recency_days, industry_match=rules.industry_match,
+            default_capacity=rules.default_capacity, include_orphaned=rules.include_orphaned, **extra)
+        names = {code: self.regions.display_name(code, self.locale) for code in self.regions.codes}
+        return allocate(self.classified, self.reps, self.orders, self.as_of, allocation_rules, self.locale, names)
 
     @property
     def region_name(self) -> str:
@@ -66,18 +145,25 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     when a parameter is wrong.
     """
     locale = i18n.check_locale(locale)
-    regions = load_regions()
-    code = regions.region_param(str(region))
+    settings = load_analysis()
     folder = Path(store_path) if store_path else default_store(project_root())
     snapshot = store.current_snapshot(folder)
+    regions = store.snapshot_regions(snapshot)
+    code = regions.region_param(str(region))
     parsed = resolve_period(period, snapshot, today=today)
     only = None if code == "all" else [code]
     end = parsed.end_exclusive_ts
     customers = store.read_table(snapshot, "customers", regions=only)
     orders = store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end)
     deals = store.read_table(snapshot, "deals", regions=only, date_column="created_at", until=end)
-    classified = classify_customers(customers, orders, end - pd.Timedelta(milliseconds=1))
-    return ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, classified)
+    reps = store.read_table(snapshot, "reps")   # all: an owner may be a rep of another region
+    interactions = store.read_table(snapshot, "interactions", date_column="date", until=end)
+    if only is not None:   # interactions carry no region: they follow their customer
+        interactions = interactions[interactions["customer_id"].isin(customers["customer_id"])]
+    classified = classify_customers(customers, orders, end - pd.Timedelta(milliseconds=1),
+                                    settings.classification.active_days)
+    return ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, classified, reps,
+                         interactions, settings, load_stages())
 
 
 # --------------------------------------------------------------------------- figures
@@ -89,7 +175,8 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
     if period == ctx.period:
         classified = ctx.classified
     else:
-        classified = classify_customers(ctx.customers, ctx.orders, end - pd.Timedelta(milliseconds=1))
+        classified = classify_customers(ctx.customers, ctx.orders, end - pd.Timedelta(milliseconds=1),
+                                        ctx.settings.classification.active_days)
     deals_then = ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
     return {
         "customers": customer_counts(classified, start, end),
@@ -124,6 +211,12 @@ def metrics(ctx: ReportContext) -> dict:
         "period": {"label": ctx.period.label, "start": ctx.period.start.isoformat(), "end": ctx.period.end.isoformat()},
         "snapshot": ctx.snapshot.id,
         **current,
+        "movement": movement_counts(ctx.movement),
+        **funnel_figures(ctx),
+        "value": value_figures(ctx),
+        "segments": segment_figures(ctx),
+        "allocation": allocation_figures(ctx),
+        "service": service_signals(ctx.interactions, ctx.period.start_ts, ctx.period.end_exclusive_ts),
         "quality": quality_totals(ctx),
         "previous": {"period": ctx.period.previous.label, **previous},
         "year_ago": {"period": ctx.period.year_ago.label, **year_ago},
@@ -131,6 +224,61 @@ def metrics(ctx: ReportContext) -> dict:
             "vs_previous": {key: _relative_change(_get(current, key), _get(previous, key)) for key in compared},
             "vs_year_ago": {key: _relative_change(_get(current, key), _get(year_ago, key)) for key in compared},
         },
+    }
+
+
+def _time_unit(days: float) -> str:
+    return {7.0: "weeks", 1.0: "days"}.get(float(days), f"{days:g} days")
+
+
+def value_figures(ctx: ReportContext) -> dict:
+    """The fitted value models (time unit: weeks by default) and the totals they imply."""
+    values, models = ctx.customer_value
+    settings = ctx.settings.value
+    clv = values["clv"]
+    return {
+        **models.as_dict(_time_unit(settings.time_unit_days)),
+        "clv_12m_total": round(float(clv.sum()), 2) if clv.notna().any() else None,
+        "monthly_discount": settings.monthly_discount,
+        "horizon": settings.horizon,
+        "expected_purchases_total": (round(float(values["expected_purchases"].sum()), 2)
+                                     if values["expected_purchases"].notna().any() else None),
+        "revenue_to_date": round(float(values["revenue_to_date"].sum()), 2),
+        "at_risk_customers": int(len(at_risk(values, settings.at_risk_p_alive, settings.at_risk_revenue_share,
+                                             limit=len(values) or 1))),
+    }
+
+
+def funnel_figures(ctx: ReportContext) -> dict:
+    """The funnel of the period (stage list, rows, bottleneck) and deals in play by current stage."""
+    from custreport.analysis.funnel import deals_in_play
+
+    funnel = ctx.funnel
+    in_play = deals_in_play(ctx.deals, ctx.period.start_ts, ctx.period.end_exclusive_ts)
+    by_stage = stage_counts(in_play, ctx.stage_list)
+    return {
+        "funnel": funnel.records(),
+        "funnel_detail": {"stage_list": funnel.stage_list, "bottleneck": funnel.bottleneck, "lost": funnel.lost,
+                          "unmapped": funnel.unmapped},
+        "deals_by_stage": {str(row.stage): int(row.deals) for row in by_stage.itertuples(index=False)},
+    }
+
+
+def allocation_figures(ctx: ReportContext) -> dict:
+    """How many customers needed a rep, and how many got one."""
+    statuses = ctx.allocation["status"].value_counts()
+    return {"candidates": int(len(ctx.allocation)), "assigned": int(statuses.get("assigned", 0)),
+            "unassigned": int(statuses.get("unassigned", 0))}
+
+
+def segment_figures(ctx: ReportContext) -> dict:
+    """Customers per RFM segment, and customers and revenue per ABC tier of the period."""
+    rfm_table = segment_summary(ctx.rfm)
+    abc_table = abc_summary(ctx.period_revenue, ctx.abc)
+    return {
+        "rfm": {name: int(count) for name, count in rfm_table["customers"].items()},
+        "abc": {tier: {"customers": int(row.customers), "revenue": round(float(row.revenue), 2)}
+                for tier, row in abc_table.iterrows()},
     }
 
 
@@ -278,7 +426,6 @@ def report_title(ctx: ReportContext, report: str) -> str:
 def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
     """The customers sheet: every customer of the region at the period end, with period sales."""
     from custreport.analysis.sales import in_period
-    from custreport.analysis.segments import completed
     from custreport.privacy import mask_emails, mask_phones
 
     sold = completed(in_period(ctx.orders, ctx.period.start_ts, ctx.period.end_exclusive_ts))
@@ -300,8 +447,75 @@ def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.D
     return frame[columns].rename(columns=names).reset_index(drop=True)
 
 
+def _localised(ctx: ReportContext, frame: pd.DataFrame, values: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Column names (and the text of ``values`` columns) in the report's language."""
+    frame = frame.assign(**{c: frame[c].map(lambda v: v if pd.isna(v) else ctx.label(str(v))) for c in values})
+    return frame.rename(columns={c: ctx.label(str(c)) for c in frame.columns})
+
+
+def allocation_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The allocation table as the workbook shows it: region names, labelled columns."""
+    frame = ctx.allocation.assign(region=ctx.allocation["region"].map(
+        lambda c: c if pd.isna(c) else ctx.regions.display_name(c, ctx.locale)))
+    return _localised(ctx, frame, values=("status",))
+
+
+def workload_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Reps of the region with their customers before and after the allocation."""
+    rules = AllocationRules(default_capacity=ctx.settings.allocation.default_capacity)
+    table = workload(ctx.classified, ctx.reps, ctx.allocation, rules)
+    if ctx.region != "all":
+        table = table[table["region"] == ctx.region]
+    table = table.assign(region=table["region"].map(lambda c: c if pd.isna(c) else ctx.regions.display_name(c, ctx.locale)))
+    return _localised(ctx, table.rename(columns={"name": "rep"}))
+
+
+def rfm_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers and revenue per RFM segment, in rule order."""
+    table = segment_summary(ctx.rfm).reset_index()
+    return _localised(ctx, table, values=("segment",))
+
+
+def abc_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers and the period's revenue per ABC tier."""
+    return _localised(ctx, abc_summary(ctx.period_revenue, ctx.abc).reset_index().rename(columns={"tier": "tier"}))
+
+
+def funnel_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The period's funnel rows."""
+    table = ctx.funnel.stages.assign(bottleneck=ctx.funnel.stages["bottleneck"].map(lambda b: "●" if b else ""))
+    return _localised(ctx, table)
+
+
+def _named_values(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    names = ctx.customers.set_index("customer_id")["name"]
+    frame = frame.assign(name=frame["customer_id"].map(names))
+    columns = ["customer_id", "name", "revenue_to_date", "orders_to_date", "last_order", "p_alive",
+               "expected_purchases", "clv", *(["value_at_stake"] if "value_at_stake" in frame else [])]
+    return _localised(ctx, frame[columns])
+
+
+def high_value_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The customers worth most over the next 12 months."""
+    values, _ = ctx.customer_value
+    return _named_values(ctx, high_value(values, ctx.settings.value.list_size))
+
+
+def at_risk_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Valuable customers whose P(alive) has fallen under the threshold."""
+    values, _ = ctx.customer_value
+    settings = ctx.settings.value
+    return _named_values(ctx, at_risk(values, settings.at_risk_p_alive, settings.at_risk_revenue_share,
+                                      settings.list_size))
+
+
+def open_complaints_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers with complaints still open at the period end, oldest first."""
+    return _localised(ctx, open_complaints(ctx.interactions, ctx.as_of, ctx.customers))
+
+
 def workbook_sheets(ctx: ReportContext) -> list:
-    """Sheets of the region's Excel workbook: customers, the type pivot, and the KPI table."""
+    """Sheets of the region's Excel workbook: customers, pivot, KPIs, then one per analysis."""
     from custreport.render.excel import Sheet
 
     customers = customer_sheet_frame(ctx)
@@ -309,8 +523,26 @@ def workbook_sheets(ctx: ReportContext) -> list:
     figures = kpis(ctx).table[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
         "label": ctx.label("metric"), "value": ctx.label("value"),
         "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
+    money, share, ratio = "#,##0.00", "0.0%", "0.000"
+
+    def formats(money_keys=(), share_keys=(), ratio_keys=()) -> dict[str, str]:
+        return {**{ctx.label(k): money for k in money_keys}, **{ctx.label(k): share for k in share_keys},
+                **{ctx.label(k): ratio for k in ratio_keys}}
+
+    value_formats = formats(("revenue_to_date", "clv", "value_at_stake"), ("p_alive",), ("expected_purchases",))
     return [
         Sheet(ctx.label("customers_sheet"), customers, money_columns),
         Sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True),
         Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"}),
+        Sheet(ctx.label("funnel_sheet"), funnel_frame(ctx),
+              formats(share_keys=("step_conversion", "cumulative_conversion"))),
+        Sheet(ctx.label("rfm_sheet"), rfm_frame(ctx),
+              formats(("monetary",), ("customer_share", "revenue_share"))),
+        Sheet(ctx.label("abc_sheet"), abc_frame(ctx), formats(("revenue",), ("revenue_share",))),
+        Sheet(ctx.label("high_value_sheet"), high_value_frame(ctx), value_formats),
+        Sheet(ctx.label("at_risk_sheet"), at_risk_frame(ctx), value_formats),
+        Sheet(ctx.label("allocation_sheet"), allocation_frame(ctx),
+              formats(("potential_value",), ratio_keys=("priority",))),
+        Sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",))),
+        Sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx)),
     ]

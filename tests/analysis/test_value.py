@@ -115,8 +115,8 @@ def test_customer_values_on_cdnow(cdnow_summary):
                            "order_id": raw.index.astype(str),
                            "order_date": pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")})
     values, models = customer_values(orders, pd.Timestamp("1997-09-30"), horizon=39)
-    assert models.bgnbd.as_dict() == pytest.approx({"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259},
-                                                   abs=2e-4)
+    assert models.bgnbd.as_dict() == pytest.approx({"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259,
+                                                    "log_likelihood": -9582.43}, abs=2e-4)
     assert len(values) == 2357 and values["p_alive"].between(0, 1).all()
     # The sample's 39-week holdout (1997-10-01 .. 1998-06-30) holds 1,882 purchase days; the
     # sum of the conditional expectations is 1,653 (-12 %), the model's known aggregate under-call.

@@ -65,7 +65,8 @@ class BgNbd:
     log_likelihood: float
 
     def as_dict(self) -> dict:
-        return {"r": round(self.r, 4), "alpha": round(self.alpha, 4), "a": round(self.a, 4), "b": round(self.b, 4)}
+        return {"r": round(self.r, 4), "alpha": round(self.alpha, 4), "a": round(self.a, 4), "b": round(self.b, 4),
+                "log_likelihood": round(self.log_likelihood, 2)}
 
 
 def _bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
@@ -149,7 +150,8 @@ class GammaGamma:
     log_likelihood: float
 
     def as_dict(self) -> dict:
-        return {"p": round(self.p, 4), "q": round(self.q, 4), "gamma": round(self.gamma, 4)}
+        return {"p": round(self.p, 4), "q": round(self.q, 4), "gamma": round(self.gamma, 4),
+                "log_likelihood": round(self.log_likelihood, 2)}
 
 
 def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
