@@ -102,17 +102,13 @@ def rfm_scores(orders: pd.DataFrame, as_of: pd.Timestamp, lookback_days: int | N
     Only completed orders dated on or before ``as_of`` (and within ``lookback_days``
     of it, when given) count; customers with none are not scored.
     """
+    from custreport.analysis.frames import customer_totals
+
     as_of = pd.Timestamp(as_of)
-    bought = completed(orders)
-    bought = bought[bought["order_date"] <= as_of]
-    if lookback_days is not None:
-        bought = bought[bought["order_date"] > as_of - pd.Timedelta(days=lookback_days)]
-    grouped = bought.groupby("customer_id")
-    frame = pd.DataFrame({
-        "last_order": grouped["order_date"].max(),
-        "frequency": grouped["order_id"].nunique() if "order_id" in bought else grouped.size(),
-        "monetary": grouped["amount"].sum(),
-    })
+    since = as_of - pd.Timedelta(days=lookback_days) if lookback_days is not None else None
+    totals = customer_totals(completed(orders), as_of, since)
+    frame = totals.set_index("customer_id")[["last_order", "orders", "revenue"]].rename(
+        columns={"orders": "frequency", "revenue": "monetary"})
     frame["recency_days"] = (as_of.normalize() - frame["last_order"].dt.normalize()).dt.days.astype("int64")
     frame["r"] = quintile_scores(frame["recency_days"], higher_is_better=False)
     frame["f"] = quintile_scores(frame["frequency"])

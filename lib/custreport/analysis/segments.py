@@ -23,20 +23,20 @@ ACTIVE_DAYS = 365
 
 def completed(orders: pd.DataFrame) -> pd.DataFrame:
     """Orders that count as revenue: status completed (returns and cancellations do not)."""
-    return orders[orders["status"] == "completed"]
+    keep = orders["status"] == "completed"
+    return orders if keep.all() else orders[keep]   # no copy when nothing is dropped
 
 
 def classify_customers(customers: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp,
                        active_days: int = ACTIVE_DAYS) -> pd.DataFrame:
     """Customers existing at ``as_of`` with first/last order dates and their type at that date."""
+    from custreport.analysis.frames import order_spans
+
     as_of = pd.Timestamp(as_of)
-    everything = completed(orders)
-    first_ever = everything.groupby("customer_id")["order_date"].min().rename("first_ever")
-    bought = everything[everything["order_date"] <= as_of]
-    spans = bought.groupby("customer_id")["order_date"].agg(first_order="min", last_order="max")
+    spans = order_spans(completed(orders), as_of).set_index("customer_id")
     out = customers.drop(columns=["customer_type"], errors="ignore").join(spans, on="customer_id")
-    first_seen = out["created_at"].fillna(out.join(first_ever, on="customer_id")["first_ever"])
-    out = out[first_seen.isna() | (first_seen <= as_of)]
+    first_seen = out["created_at"].fillna(out["first_ever"])
+    out = out[first_seen.isna() | (first_seen <= as_of)].drop(columns="first_ever")
     window_start = as_of - pd.Timedelta(days=active_days)
     kind = pd.Series("prospect", index=out.index, dtype="string")
     kind = kind.mask(out["last_order"].notna(), "churned")
@@ -83,6 +83,11 @@ def customer_movement(customers: pd.DataFrame, orders: pd.DataFrame, start: pd.T
     last_moment = pd.Timedelta(milliseconds=1)
     before = classify_customers(customers, orders, pd.Timestamp(start) - last_moment, active_days)
     after = classify_customers(customers, orders, pd.Timestamp(end_exclusive) - last_moment, active_days)
+    return movement_between(before, after)
+
+
+def movement_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """customer_movement from two classify_customers results (the day before the period, its end)."""
     types_before = before.set_index("customer_id")["customer_type"].rename("type_before")
     out = after[["customer_id", "customer_type"]].rename(columns={"customer_type": "type_after"})
     out = out.join(types_before, on="customer_id")[["customer_id", "type_before", "type_after"]]

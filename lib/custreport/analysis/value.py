@@ -34,21 +34,9 @@ def rfm_summary(orders: pd.DataFrame, end: pd.Timestamp, time_unit: float = 7.0)
     ``orders`` needs customer_id, order_date and amount, and should hold revenue-bearing
     orders only (completed); orders after ``end`` are ignored.
     """
-    end = pd.Timestamp(end)
-    dated = orders[orders["order_date"] <= end]
-    days = (dated.assign(day=dated["order_date"].dt.normalize())
-            .groupby(["customer_id", "day"], as_index=False)["amount"].sum())
-    first = days.groupby("customer_id")["day"].transform("min")
-    days = days.assign(repeat=days["day"] > first)
-    grouped = days.groupby("customer_id")
-    summary = pd.DataFrame({
-        "frequency": grouped["repeat"].sum().astype("int64"),
-        "recency": (grouped["day"].max() - grouped["day"].min()).dt.days / time_unit,
-        "T": (end.normalize() - grouped["day"].min()).dt.days / time_unit,
-        "monetary_value": days[days["repeat"]].groupby("customer_id")["amount"].mean(),
-    })
-    summary["monetary_value"] = summary["monetary_value"].fillna(0.0)
-    return summary.reset_index()
+    from custreport.analysis.frames import purchase_days
+
+    return purchase_days(orders, end, time_unit)
 
 
 # --------------------------------------------------------------------------- BG/NBD
@@ -185,6 +173,20 @@ def expected_spend(model: GammaGamma, summary: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(x > 0, own, population), index=summary.index, name="expected_spend")
 
 
+def discounted_purchases(bgnbd: BgNbd, summary: pd.DataFrame, months: int = 12, monthly_discount: float = 0.01,
+                         time_unit: float = 7.0) -> pd.Series:
+    """Expected purchases over the next ``months``, each month's discounted by
+    (1 + monthly_discount)^i: the CLV of one unit of spend per purchase."""
+    value = np.zeros(len(summary))
+    previous = np.zeros(len(summary))
+    for month in range(1, months + 1):
+        horizon = month * (365.25 / 12) / time_unit
+        cumulative = expected_purchases(bgnbd, summary, horizon).to_numpy()
+        value += (cumulative - previous) / (1 + monthly_discount) ** month
+        previous = cumulative
+    return pd.Series(value, index=summary.index, name="discounted_purchases")
+
+
 def customer_lifetime_value(bgnbd: BgNbd, spend: GammaGamma, summary: pd.DataFrame, months: int = 12,
                             monthly_discount: float = 0.01, time_unit: float = 7.0) -> pd.Series:
     """Discounted value of each customer's expected purchases over the next ``months``.
@@ -192,15 +194,8 @@ def customer_lifetime_value(bgnbd: BgNbd, spend: GammaGamma, summary: pd.DataFra
     Month i contributes (E[purchases by month i] - E[by month i-1]) x expected spend,
     discounted by (1 + monthly_discount)^i; a month is 365.25/12 days.
     """
-    value = np.zeros(len(summary))
-    previous = np.zeros(len(summary))
-    per_purchase = expected_spend(spend, summary).to_numpy()
-    for month in range(1, months + 1):
-        horizon = month * (365.25 / 12) / time_unit
-        cumulative = expected_purchases(bgnbd, summary, horizon).to_numpy()
-        value += (cumulative - previous) * per_purchase / (1 + monthly_discount) ** month
-        previous = cumulative
-    return pd.Series(value, index=summary.index, name=f"clv_{months}m")
+    units = discounted_purchases(bgnbd, summary, months, monthly_discount, time_unit)
+    return (units * expected_spend(spend, summary)).rename(f"clv_{months}m")
 
 
 # --------------------------------------------------------------------------- per-customer value
@@ -256,30 +251,32 @@ def customer_values(orders: pd.DataFrame, as_of: pd.Timestamp, models: ValueMode
     dated = orders[orders["order_date"] <= as_of]
     columns = ["customer_id", "revenue_to_date", "orders_to_date", "first_order", "last_order", "frequency",
                "recency", "T", "monetary_value", "p_alive", "expected_purchases", "expected_spend", "clv"]
-    if dated.empty:   # grouped nunique of an empty Arrow column fails; nobody to value anyway
+    if dated.empty:   # nobody to value: a typed empty table
         empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
         empty = empty.astype({"customer_id": "string", "orders_to_date": "int64", "frequency": "int64",
                               "first_order": "datetime64[ms]", "last_order": "datetime64[ms]"})
         return empty, models or ValueModels(None, None, 0, "no purchases")
-    grouped = dated.groupby("customer_id")
-    history = pd.DataFrame({
-        "revenue_to_date": grouped["amount"].sum(),
-        "orders_to_date": grouped["order_id"].nunique() if "order_id" in dated else grouped.size(),
-        "first_order": grouped["order_date"].min(),
-        "last_order": grouped["order_date"].max(),
-    })
+    from custreport.analysis.frames import customer_totals
+
+    history = customer_totals(dated, as_of).set_index("customer_id").rename(
+        columns={"revenue": "revenue_to_date", "orders": "orders_to_date"})
     summary = rfm_summary(dated, as_of, time_unit)
     models = models or fit_value_models(summary)
     out = summary.join(history, on="customer_id")
     missing = pd.Series(np.nan, index=out.index)
-    out["p_alive"] = probability_alive(models.bgnbd, out) if models.bgnbd else missing
-    out["expected_purchases"] = expected_purchases(models.bgnbd, out, horizon) if models.bgnbd else missing
     out["expected_spend"] = expected_spend(models.gamma_gamma, out) if models.gamma_gamma else missing
-    if models.bgnbd and models.gamma_gamma:
-        out["clv"] = customer_lifetime_value(models.bgnbd, models.gamma_gamma, out, months, monthly_discount,
-                                             time_unit)
+    if models.bgnbd:
+        # The BG/NBD quantities depend on (x, t_x, T) only, and customers share those a lot:
+        # evaluate the hypergeometric terms once per distinct history.
+        keys = ["frequency", "recency", "T"]
+        histories = out[keys].drop_duplicates().reset_index(drop=True)
+        histories["p_alive"] = probability_alive(models.bgnbd, histories)
+        histories["expected_purchases"] = expected_purchases(models.bgnbd, histories, horizon)
+        histories["units"] = discounted_purchases(models.bgnbd, histories, months, monthly_discount, time_unit)
+        out = out.merge(histories, on=keys, how="left", validate="many_to_one")
+        out["clv"] = out["units"] * out["expected_spend"]
     else:
-        out["clv"] = missing
+        out = out.assign(p_alive=missing, expected_purchases=missing, clv=missing)
     return out[columns], models
 
 
