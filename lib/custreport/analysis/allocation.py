@@ -111,10 +111,10 @@ class AllocationRules:
 
 
 def _fold(values: pd.Series) -> pd.Series:
-    """Folded text per row; NA for missing or blank values."""
-    folded = pd.Series([fold_text(v) if isinstance(v, str) else "" for v in values], index=values.index,
-                       dtype="string")
-    return folded.mask(folded.eq(""))
+    """Folded text per row; NA for missing or blank values (each distinct value folded once)."""
+    text = values.astype("string")
+    folded = {value: fold_text(value) or pd.NA for value in text.dropna().unique()}
+    return text.map(folded).astype("string")
 
 
 def _owners(customers: pd.DataFrame, reps: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -133,23 +133,29 @@ def _owners(customers: pd.DataFrame, reps: pd.DataFrame) -> tuple[pd.Series, pd.
         if not pd.isna(key):
             by_name.setdefault(key, []).append((rep_id, region))
 
-    owner_ids, named = [], []
-    for key, region in zip(_fold(customers["owner_rep"]), customers["region"]):
+    def resolve(key, region) -> tuple[object, bool]:
         if pd.isna(key):
-            owner_ids.append(pd.NA)
-            named.append(False)
-            continue
+            return pd.NA, False
         namesakes = by_name.get(key, [])
-        local = [rep_id for rep_id, rep_region in namesakes if isinstance(region, str) and rep_region == region]
         if key in by_id:
-            owner_ids.append(by_id[key])
-        elif len(namesakes) == 1:
-            owner_ids.append(namesakes[0][0])
-        else:
-            owner_ids.append(local[0] if len(local) == 1 else pd.NA)
-        named.append(key in by_id or bool(namesakes))
+            return by_id[key], True
+        if len(namesakes) == 1:
+            return namesakes[0][0], True
+        local = [rep_id for rep_id, rep_region in namesakes if isinstance(region, str) and rep_region == region]
+        return (local[0] if len(local) == 1 else pd.NA), bool(namesakes)
+
+    # Owners repeat across thousands of customers: resolve each (owner, region) pair once.
+    pairs = pd.DataFrame({"key": _fold(customers["owner_rep"]), "region": customers["region"].astype("string")},
+                         index=customers.index)
+    distinct = pairs.drop_duplicates()
+    resolved = [resolve(key, region if not pd.isna(region) else None)
+                for key, region in zip(distinct["key"], distinct["region"])]
+    distinct = distinct.assign(owner=pd.Series([r[0] for r in resolved], index=distinct.index, dtype="string"),
+                               named=[r[1] for r in resolved])
+    joined = pairs.merge(distinct, on=["key", "region"], how="left", validate="many_to_one")
     index = customers.index
-    return pd.Series(owner_ids, index=index, dtype="string"), pd.Series(named, index=index, dtype="bool")
+    return (pd.Series(joined["owner"].to_numpy(), index=index, dtype="string"),
+            pd.Series(joined["named"].to_numpy(dtype=bool), index=index, dtype="bool"))
 
 
 def customers_to_allocate(customers: pd.DataFrame, reps: pd.DataFrame,
@@ -173,7 +179,7 @@ def priority_scores(candidates: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Ti
     """``candidates`` with last_order, value_score, intent_score, recency_score and priority (0..1)."""
     as_of = pd.Timestamp(as_of)
     bought = completed(orders)
-    bought = bought[bought["order_date"] <= as_of]
+    bought = bought[bought["customer_id"].isin(candidates["customer_id"]) & (bought["order_date"] <= as_of)]
     last = bought.groupby("customer_id")["order_date"].max().rename("last_order")
     out = candidates.drop(columns=["last_order"], errors="ignore").join(last, on="customer_id")
     # Average rank over the customers with a value, so the most valuable scores 1 and ties share.
