@@ -85,3 +85,13 @@ def test_maven_regions_come_from_the_snapshot(maven):
     # The example brings its own regions table (Central / East / West); reports follow it.
     folders = sorted(p.name for p in maven.iterdir() if p.is_dir())
     assert folders == ["all", "central", "east", "unknown", "west"]
+
+
+def test_maven_deals_by_stage_and_funnel(maven):
+    figures = _metrics(maven, "all")
+    assert figures["deals_by_stage"] == {"Prospecting": 500, "Engaging": 1589, "Won": 4238, "Lost": 2473}
+    # Every deal was in play in 2017. Lost deals had engaged (the list's lost_reached), so
+    # Engaging was reached by all but the 500 still prospecting.
+    assert [(row["stage"], row["reached"]) for row in figures["funnel"]] == [
+        ("Prospecting", 8800), ("Engaging", 8300), ("Won", 4238)]
+    assert figures["funnel_detail"]["stage_list"] == "maven"

@@ -54,6 +54,47 @@ def test_company_metrics(project):
     assert figures["quality"] == {"rows_read": 6, "loaded": 4, "merged": 1, "non_data": 0, "quarantined": 1}
 
 
+CONTRACT = {  # ../DESIGN.md: metrics.json keys other parts rely on
+    "region": None, "period": {"label", "start", "end"},
+    "customers": {"total", "new", "active", "churned", "prospect"}, "revenue": None, "orders": None, "aov": None,
+    "deals": {"won", "lost", "open", "win_rate", "won_value", "pipeline_value", "median_cycle_days"},
+    "funnel": None, "value": {"time_unit", "bgnbd", "gamma_gamma", "clv_12m_total"},
+    "quality": {"rows_read", "loaded", "merged", "non_data", "quarantined"}, "deltas": {"vs_previous", "vs_year_ago"},
+}
+
+
+def test_metrics_fill_every_key_of_the_contract(project):
+    figures = report.metrics(report.load(region="east", period="2025-Q4"))
+    for key, inner in CONTRACT.items():
+        assert key in figures, key
+        if inner:
+            assert inner <= set(figures[key]), key
+    for row in figures["funnel"]:
+        assert set(row) == {"stage", "reached", "step_conversion", "cumulative_conversion"}
+    assert figures["value"]["time_unit"] == "weeks"
+
+
+def test_analyses_in_metrics_by_hand(project):
+    figures = report.metrics(report.load(region="all", period="2025-Q4"))
+    # Before Q4 (2025-09-30): A and C active, B not created yet, D a prospect. At the end A, B, C
+    # are active: A and C retained, B new; nobody lost or reactivated.
+    assert figures["movement"] == {"new": 1, "retained": 2, "reactivated": 0, "lost": 0}
+    # Deals in play in Q4 on the Chinese list: D1 won (reached every stage), D2 lost (reached the
+    # first stage only), D3 open at 方案报价. Reached 3, 2, 2, 1, 1 -> steps 2/3, 1, 1/2, 1.
+    assert [(row["stage"], row["reached"], row["step_conversion"]) for row in figures["funnel"]] == [
+        ("初步接触", 3, None), ("需求确认", 2, 0.6667), ("方案报价", 2, 1.0), ("商务谈判", 1, 0.5), ("赢单", 1, 1.0)]
+    assert figures["funnel_detail"] == {"stage_list": "chinese", "bottleneck": "商务谈判", "lost": 1, "unmapped": 0}
+    assert {k: v for k, v in figures["deals_by_stage"].items() if v} == {"方案报价": 1, "赢单": 1, "输单": 1}
+    # Q4 revenue A 400, C 200, B 50, D 0 (total 650): A and C make the first 80 % (C starts at 61.5 %),
+    # B starts at 92.3 % -> B; D has none -> C.
+    assert figures["segments"]["abc"] == {"A": {"customers": 2, "revenue": 600.0},
+                                          "B": {"customers": 1, "revenue": 50.0},
+                                          "C": {"customers": 1, "revenue": 0.0}}
+    # No reps at all: every unowned customer stays unassigned, with a reason.
+    assert figures["allocation"] == {"candidates": 4, "assigned": 0, "unassigned": 4}
+    assert figures["service"]["interactions"] == 0 and figures["service"]["complaint_rate"] is None
+
+
 def test_regional_metrics_add_up_to_the_company(project):
     company = report.metrics(report.load(region="all", period="2025-Q4"))
     parts = [report.metrics(report.load(region=code, period="2025-Q4")) for code in ("east", "south", "unknown")]

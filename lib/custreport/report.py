@@ -21,9 +21,9 @@ from custreport.analysis.deals import deal_totals
 from custreport.analysis.funnel import Funnel, funnel_table, stage_counts
 from custreport.analysis.pivots import count_pivot
 from custreport.analysis.sales import revenue_by_month, sales_totals, top_customers as top_customer_table
-from custreport.analysis.rfm import SegmentRule, abc_summary, abc_tiers, rfm_scores, segment_summary
+from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_scores, segment_summary
 from custreport.analysis.service import open_complaints, service_signals
-from custreport.analysis.segments import classify_customers, completed, customer_counts, customer_movement, \
+from custreport.analysis.segments import classify_customers, completed, customer_counts, movement_between, \
     movement_counts
 from custreport.analysis.value import ValueModels, at_risk, customer_values, high_value
 from custreport.config import AnalysisSettings, RegionTable, StageCatalog, StageList, UserError, default_store, \
@@ -35,6 +35,9 @@ from custreport.render.tables import Table
 ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.churned", "customers.prospect",
             "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value",
             "movement.new", "movement.retained", "movement.reactivated", "movement.lost")
+
+
+ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "amount", "product", "channel", "status", "region")
 
 
 @dataclass
@@ -61,25 +64,36 @@ class ReportContext:
         return self.period.end_exclusive_ts - pd.Timedelta(milliseconds=1)
 
     @cached_property
+    def sales(self) -> pd.DataFrame:
+        """The revenue-bearing (completed) orders of ``orders``."""
+        return completed(self.orders)
+
+    @cached_property
     def customer_value(self) -> tuple[pd.DataFrame, ValueModels]:
         """Per-customer historical and predicted value, and the fitted models (see analysis.value)."""
         value = self.settings.value
-        return customer_values(completed(self.orders), self.as_of, horizon=value.horizon, months=12,
+        return customer_values(self.sales, self.as_of, horizon=value.horizon, months=12,
                                monthly_discount=value.monthly_discount, time_unit=value.time_unit_days)
+
+    @cached_property
+    def segment_rules(self) -> tuple[SegmentRule, ...]:
+        """The RFM segment rules in force: params/analysis.yaml's, else the shipped eleven."""
+        rules = self.settings.rfm.segments
+        return tuple(SegmentRule(r.name, r.r, r.f, r.m) for r in rules) if rules else SEGMENT_RULES
 
     @cached_property
     def rfm(self) -> pd.DataFrame:
         """RFM scores and segments of the customers who bought by the period end."""
-        rules = self.settings.rfm.segments
-        segments = tuple(SegmentRule(r.name, r.r, r.f, r.m) for r in rules) if rules else None
-        extra = {"rules": segments} if segments else {}
-        return rfm_scores(self.orders, self.as_of, self.settings.rfm.lookback_days, **extra)
+        return rfm_scores(self.sales, self.as_of, self.settings.rfm.lookback_days, self.segment_rules)
+
+    @property
+    def segment_names(self) -> tuple[str, ...]:
+        return tuple(rule.name for rule in self.segment_rules) + (OTHERS,)
 
     @cached_property
     def period_revenue(self) -> pd.Series:
         """Completed revenue in the period per customer existing at its end (0 for none)."""
-        sold = completed(self.orders)
-        sold = sold[sold["order_date"] >= self.period.start_ts]
+        sold = self.sales[self.sales["order_date"] >= self.period.start_ts]
         revenue = sold.groupby("customer_id")["amount"].sum()
         ids = self.classified["customer_id"]
         return pd.Series(ids.map(revenue).fillna(0.0).to_numpy(), index=ids.to_numpy(), name="revenue")
@@ -89,11 +103,24 @@ class ReportContext:
         """ABC tier per customer by the period's revenue."""
         return abc_tiers(self.period_revenue, self.settings.abc.a_share, self.settings.abc.b_share)
 
+    def classified_at(self, end_exclusive: pd.Timestamp) -> pd.DataFrame:
+        """Customers existing just before ``end_exclusive`` with their type then (cached per date)."""
+        cache = self.__dict__.setdefault("_classified", {self.period.end_exclusive_ts: self.classified})
+        if end_exclusive not in cache:
+            cache[end_exclusive] = classify_customers(self.customers, self.sales,
+                                                      end_exclusive - pd.Timedelta(milliseconds=1),
+                                                      self.settings.classification.active_days)
+        return cache[end_exclusive]
+
     @cached_property
     def movement(self) -> pd.DataFrame:
         """New, retained, reactivated and lost customers over the period."""
-        return customer_movement(self.customers, self.orders, self.period.start_ts, self.period.end_exclusive_ts,
-                                 self.settings.classification.active_days)
+        return movement_between(self.classified_at(self.period.start_ts), self.classified)
+
+    @cached_property
+    def figures(self) -> dict:
+        """metrics.json of this context (computed once; KPI cards and the workbook reuse it)."""
+        return compute_metrics(self)
 
     @cached_property
     def stage_list(self) -> StageList:
@@ -119,7 +146,7 @@ class ReportContext:
             recency_days=rules.recency_days, industry_match=rules.industry_match,
             default_capacity=rules.default_capacity, include_orphaned=rules.include_orphaned, **extra)
         names = {code: self.regions.display_name(code, self.locale) for code in self.regions.codes}
-        return allocate(self.classified, self.reps, self.orders, self.as_of, allocation_rules, self.locale, names)
+        return allocate(self.classified, self.reps, self.sales, self.as_of, allocation_rules, self.locale, names)
 
     @property
     def region_name(self) -> str:
@@ -154,16 +181,21 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     only = None if code == "all" else [code]
     end = parsed.end_exclusive_ts
     customers = store.read_table(snapshot, "customers", regions=only)
-    orders = store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end)
+    # Lineage columns are left on disk: every row filter copies each column a frame carries.
+    orders = store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end,
+                              columns=list(ORDER_COLUMNS))
     deals = store.read_table(snapshot, "deals", regions=only, date_column="created_at", until=end)
     reps = store.read_table(snapshot, "reps")   # all: an owner may be a rep of another region
     interactions = store.read_table(snapshot, "interactions", date_column="date", until=end)
     if only is not None:   # interactions carry no region: they follow their customer
         interactions = interactions[interactions["customer_id"].isin(customers["customer_id"])]
-    classified = classify_customers(customers, orders, end - pd.Timedelta(milliseconds=1),
+    sales = completed(orders)
+    classified = classify_customers(customers, sales, end - pd.Timedelta(milliseconds=1),
                                     settings.classification.active_days)
-    return ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, classified, reps,
-                         interactions, settings, load_stages())
+    ctx = ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, classified, reps,
+                        interactions, settings, load_stages())
+    ctx.__dict__["sales"] = sales   # the cached_property, already computed
+    return ctx
 
 
 # --------------------------------------------------------------------------- figures
@@ -172,15 +204,11 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
 def period_figures(ctx: ReportContext, period: Period) -> dict:
     """The headline numbers of one period (the report's own, its previous, or a year ago)."""
     start, end = period.start_ts, period.end_exclusive_ts
-    if period == ctx.period:
-        classified = ctx.classified
-    else:
-        classified = classify_customers(ctx.customers, ctx.orders, end - pd.Timedelta(milliseconds=1),
-                                        ctx.settings.classification.active_days)
+    classified = ctx.classified_at(end)
     deals_then = ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
     return {
         "customers": customer_counts(classified, start, end),
-        **{k: v for k, v in sales_totals(ctx.orders, start, end).items() if k in ("revenue", "orders", "aov")},
+        **{k: v for k, v in sales_totals(ctx.sales, start, end).items() if k in ("revenue", "orders", "aov")},
         "deals": deal_totals(deals_then, start, end),
     }
 
@@ -200,6 +228,11 @@ def _relative_change(now, before):
 
 def metrics(ctx: ReportContext) -> dict:
     """The machine-readable figures of metrics.json (stable keys; see docs/metrics.md)."""
+    return ctx.figures
+
+
+def compute_metrics(ctx: ReportContext) -> dict:
+    """metrics() without the per-context cache."""
     current = period_figures(ctx, ctx.period)
     previous = period_figures(ctx, ctx.period.previous)
     year_ago = period_figures(ctx, ctx.period.year_ago)
@@ -273,7 +306,7 @@ def allocation_figures(ctx: ReportContext) -> dict:
 
 def segment_figures(ctx: ReportContext) -> dict:
     """Customers per RFM segment, and customers and revenue per ABC tier of the period."""
-    rfm_table = segment_summary(ctx.rfm)
+    rfm_table = segment_summary(ctx.rfm, ctx.segment_names)
     abc_table = abc_summary(ctx.period_revenue, ctx.abc)
     return {
         "rfm": {name: int(count) for name, count in rfm_table["customers"].items()},
@@ -361,7 +394,7 @@ def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
 
 def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
     """Completed revenue per month for the ``months`` months ending with the period."""
-    frame = revenue_by_month(ctx.orders, trend_months(ctx, months))
+    frame = revenue_by_month(ctx.sales, trend_months(ctx, months))
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
     return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",
@@ -388,7 +421,7 @@ def customers_by_type(ctx: ReportContext) -> Table:
 
 def top_customers(ctx: ReportContext, limit: int = 10) -> Table:
     """The period's top customers by completed revenue."""
-    frame = top_customer_table(ctx.orders, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts, limit)
+    frame = top_customer_table(ctx.sales, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts, limit)
     frame = frame.assign(region=frame["region"].map(lambda c: ctx.regions.display_name(c, ctx.locale)))
     frame = frame.rename(columns={c: ctx.label(c) for c in frame.columns})
     return Table(frame, formats={ctx.label("revenue"): ctx.money,
@@ -428,7 +461,7 @@ def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.D
     from custreport.analysis.sales import in_period
     from custreport.privacy import mask_emails, mask_phones
 
-    sold = completed(in_period(ctx.orders, ctx.period.start_ts, ctx.period.end_exclusive_ts))
+    sold = in_period(ctx.sales, ctx.period.start_ts, ctx.period.end_exclusive_ts)
     period_sales = sold.groupby("customer_id")["amount"].agg(period_revenue="sum", period_orders="count")
     frame = ctx.classified.join(period_sales, on="customer_id")
     frame = frame.assign(
@@ -472,7 +505,7 @@ def workload_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def rfm_frame(ctx: ReportContext) -> pd.DataFrame:
     """Customers and revenue per RFM segment, in rule order."""
-    table = segment_summary(ctx.rfm).reset_index()
+    table = segment_summary(ctx.rfm, ctx.segment_names).reset_index()
     return _localised(ctx, table, values=("segment",))
 
 
