@@ -72,7 +72,7 @@ def main() -> None:
         "ABC tiers": lambda: ctx.abc,
         "funnel": lambda: ctx.funnel,
         "allocation": lambda: ctx.allocation,
-        "pivots (6 dimensions)": lambda: [sales_pivot(ctx.classified, ctx.sales, by, ctx.period.start_ts,
+        "pivots (6 dimensions)": lambda: [sales_pivot(ctx.classified, ctx.period_sales, by, ctx.period.start_ts,
                                                       ctx.period.end_exclusive_ts)
                                           for by in ("region", "province", "industry", "customer_type",
                                                      "channel", "owner_rep")],

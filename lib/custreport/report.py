@@ -20,7 +20,7 @@ from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
 from custreport.analysis.funnel import Funnel, funnel_table, stage_counts
 from custreport.analysis.pivots import count_pivot
-from custreport.analysis.sales import revenue_by_month, sales_totals, top_customers as top_customer_table
+from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers as top_customer_table
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_scores, segment_summary
 from custreport.analysis.service import open_complaints, service_signals
 from custreport.analysis.segments import classify_customers, completed, customer_counts, movement_between, \
@@ -69,6 +69,11 @@ class ReportContext:
         return completed(self.orders)
 
     @cached_property
+    def period_sales(self) -> pd.DataFrame:
+        """Completed orders dated in the period."""
+        return in_period(self.sales, self.period.start_ts, self.period.end_exclusive_ts)
+
+    @cached_property
     def customer_value(self) -> tuple[pd.DataFrame, ValueModels]:
         """Per-customer historical and predicted value, and the fitted models (see analysis.value)."""
         value = self.settings.value
@@ -93,8 +98,7 @@ class ReportContext:
     @cached_property
     def period_revenue(self) -> pd.Series:
         """Completed revenue in the period per customer existing at its end (0 for none)."""
-        sold = self.sales[self.sales["order_date"] >= self.period.start_ts]
-        revenue = sold.groupby("customer_id")["amount"].sum()
+        revenue = self.period_sales.groupby("customer_id")["amount"].sum()
         ids = self.classified["customer_id"]
         return pd.Series(ids.map(revenue).fillna(0.0).to_numpy(), index=ids.to_numpy(), name="revenue")
 
@@ -458,10 +462,9 @@ def report_title(ctx: ReportContext, report: str) -> str:
 
 def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
     """The customers sheet: every customer of the region at the period end, with period sales."""
-    from custreport.analysis.sales import in_period
     from custreport.privacy import mask_emails, mask_phones
 
-    sold = in_period(ctx.sales, ctx.period.start_ts, ctx.period.end_exclusive_ts)
+    sold = ctx.period_sales
     period_sales = sold.groupby("customer_id")["amount"].agg(period_revenue="sum", period_orders="count")
     frame = ctx.classified.join(period_sales, on="customer_id")
     frame = frame.assign(

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 
 def _query(sql: str, params: list, **frames: pd.DataFrame) -> pd.DataFrame:
     connection = duckdb.connect()
     try:
         for name, frame in frames.items():
-            connection.register(name, frame)
+            # Handing DuckDB Arrow data (zero-copy from Arrow-backed columns) avoids its
+            # row-by-row conversion of pandas string columns.
+            connection.register(name, pa.Table.from_pandas(frame, preserve_index=False))
         return connection.execute(sql, params).df()
     finally:
         connection.close()
