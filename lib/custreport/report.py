@@ -18,7 +18,7 @@ from IPython.display import HTML, Markdown
 from custreport import charts, i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
-from custreport.analysis.funnel import Funnel, funnel_table, stage_counts
+from custreport.analysis.funnel import Funnel, deals_in_play, funnel_table, stage_counts
 from custreport.analysis.pivots import count_pivot
 from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers as top_customer_table
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_scores, segment_summary
@@ -288,8 +288,6 @@ def value_figures(ctx: ReportContext) -> dict:
 
 def funnel_figures(ctx: ReportContext) -> dict:
     """The funnel of the period (stage list, rows, bottleneck) and deals in play by current stage."""
-    from custreport.analysis.funnel import deals_in_play
-
     funnel = ctx.funnel
     in_play = deals_in_play(ctx.deals, ctx.period.start_ts, ctx.period.end_exclusive_ts)
     by_stage = stage_counts(in_play, ctx.stage_list)
