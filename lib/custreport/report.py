@@ -87,6 +87,13 @@ class ReportContext:
         return tuple(SegmentRule(r.name, r.r, r.f, r.m) for r in rules) if rules else SEGMENT_RULES
 
     @cached_property
+    def at_risk(self) -> pd.DataFrame:
+        """Every valuable customer slipping away (P(alive) under the threshold), most at stake first."""
+        values, _ = self.customer_value
+        settings = self.settings.value
+        return at_risk(values, settings.at_risk_p_alive, settings.at_risk_revenue_share, limit=len(values))
+
+    @cached_property
     def rfm(self) -> pd.DataFrame:
         """RFM scores and segments of the customers who bought by the period end."""
         return rfm_scores(self.sales, self.as_of, self.settings.rfm.lookback_days, self.segment_rules)
@@ -281,8 +288,7 @@ def value_figures(ctx: ReportContext) -> dict:
         "expected_purchases_total": (round(float(values["expected_purchases"].sum()), 2)
                                      if values["expected_purchases"].notna().any() else None),
         "revenue_to_date": round(float(values["revenue_to_date"].sum()), 2),
-        "at_risk_customers": int(len(at_risk(values, settings.at_risk_p_alive, settings.at_risk_revenue_share,
-                                             limit=len(values) or 1))),
+        "at_risk_customers": int(len(ctx.at_risk)),
     }
 
 
@@ -537,10 +543,7 @@ def high_value_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def at_risk_frame(ctx: ReportContext) -> pd.DataFrame:
     """Valuable customers whose P(alive) has fallen under the threshold."""
-    values, _ = ctx.customer_value
-    settings = ctx.settings.value
-    return _named_values(ctx, at_risk(values, settings.at_risk_p_alive, settings.at_risk_revenue_share,
-                                      settings.list_size))
+    return _named_values(ctx, ctx.at_risk.head(ctx.settings.value.list_size))
 
 
 def open_complaints_frame(ctx: ReportContext) -> pd.DataFrame:

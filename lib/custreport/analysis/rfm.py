@@ -142,7 +142,9 @@ def share_before(revenue: pd.Series) -> pd.Series:
     """
     amounts = revenue.fillna(0.0).clip(lower=0.0)
     order = amounts.rename("amount").rename_axis("key").reset_index()
-    order = order.assign(key_text=order["key"].astype(str)).sort_values(
+    # Sorting string keys as they are avoids converting every id to a Python str.
+    textual = isinstance(order["key"].dtype, pd.StringDtype)
+    order = order.assign(key_text=order["key"] if textual else order["key"].astype(str)).sort_values(
         ["amount", "key_text"], ascending=[False, True], kind="stable")
     total = float(order["amount"].sum())
     before = (order["amount"].cumsum() - order["amount"]) / total if total else pd.Series(1.0, index=order.index)
