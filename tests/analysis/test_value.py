@@ -150,3 +150,30 @@ def test_customer_values_of_nobody():
                            "order_date": pd.Series([], dtype="datetime64[ms]")})
     values, models = customer_values(orders, pd.Timestamp("2024-03-01"))
     assert values.empty and models.customers == 0 and models.as_dict()["bgnbd"] is None
+
+
+@pytest.mark.parametrize("params", [(0.243, 4.414, 0.793, 2.426), (1.5, 0.7, 2.0, 0.4), (0.05, 30.0, 0.2, 8.0)])
+def test_bgnbd_gradient_matches_finite_differences(cdnow_summary, params):
+    from scipy.optimize import approx_fprime
+
+    from custreport.analysis.value import _bgnbd_log_likelihood, _Histories
+
+    data = _Histories(cdnow_summary, ["frequency", "recency", "T"])
+    point = np.array(params)
+    _, analytic = _bgnbd_log_likelihood(point, data)
+    numeric = approx_fprime(point, lambda v: _bgnbd_log_likelihood(v, data)[0], 1e-6)
+    assert analytic == pytest.approx(numeric, rel=1e-4, abs=1e-2)
+
+
+@pytest.mark.parametrize("params", [(6.25, 3.74, 15.44), (1.0, 1.5, 0.3), (20.0, 40.0, 200.0)])
+def test_gamma_gamma_gradient_matches_finite_differences(cdnow_summary, params):
+    from scipy.optimize import approx_fprime
+
+    from custreport.analysis.value import _gamma_gamma_log_likelihood, _Histories
+
+    repeat = cdnow_summary[cdnow_summary["frequency"] > 0]
+    data = _Histories(repeat, ["frequency", "monetary_value"])
+    point = np.array(params)
+    _, analytic = _gamma_gamma_log_likelihood(point, data)
+    numeric = approx_fprime(point, lambda v: _gamma_gamma_log_likelihood(v, data)[0], 1e-6)
+    assert analytic == pytest.approx(numeric, rel=1e-4, abs=1e-2)
