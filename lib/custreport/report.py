@@ -19,13 +19,15 @@ from custreport import charts, i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
 from custreport.analysis.funnel import Funnel, deals_in_play, funnel_table, stage_counts
-from custreport.analysis.pivots import count_pivot
+from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, spans_at, with_keys
+from custreport.analysis.pivots import CUSTOMER_DIMENSIONS, count_pivot, customer_pivot, sales_pivot
 from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers as top_customer_table
-from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_scores, segment_summary
+from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_from_ledger, \
+    segment_summary
 from custreport.analysis.service import open_complaints, service_signals
-from custreport.analysis.segments import classify_customers, completed, customer_counts, movement_between, \
-    movement_counts
-from custreport.analysis.value import ValueModels, at_risk, customer_values, high_value
+from custreport.analysis.segments import classify_by_spans, classify_customers, completed, customer_counts, \
+    movement_between, movement_counts
+from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
 from custreport.config import AnalysisSettings, RegionTable, StageCatalog, StageList, UserError, default_store, \
     load_analysis, load_stages, project_root
 from custreport.periods import Period, PeriodError, parse_period
@@ -52,7 +54,6 @@ class ReportContext:
     customers: pd.DataFrame      # customers of the region
     orders: pd.DataFrame         # their orders dated before the period end
     deals: pd.DataFrame          # deals of the region created before the period end
-    classified: pd.DataFrame     # customers existing at the period end, with their type then
     reps: pd.DataFrame           # every rep (allocation only picks reps of the customer's region)
     interactions: pd.DataFrame   # service interactions of the region's customers before the period end
     settings: AnalysisSettings
@@ -74,11 +75,25 @@ class ReportContext:
         return in_period(self.sales, self.period.start_ts, self.period.end_exclusive_ts)
 
     @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """Per-customer order figures at the period end, for the period, the RFM lookback and
+        the earlier ends the comparisons classify at (one pass over the orders)."""
+        lookback = self.settings.rfm.lookback_days
+        since = self.as_of - pd.Timedelta(days=lookback) if lookback is not None else None
+        return customer_ledger(self.sales, self.as_of, period_start=self.period.start_ts, lookback_since=since,
+                               earlier_ends=(self.period.start_ts, self.period.year_ago.end_exclusive_ts))
+
+    @cached_property
+    def classified(self) -> pd.DataFrame:
+        """Customers existing at the period end, with their type then."""
+        return self.classified_at(self.period.end_exclusive_ts)
+
+    @cached_property
     def customer_value(self) -> tuple[pd.DataFrame, ValueModels]:
         """Per-customer historical and predicted value, and the fitted models (see analysis.value)."""
         value = self.settings.value
-        return customer_values(self.sales, self.as_of, horizon=value.horizon, months=12,
-                               monthly_discount=value.monthly_discount, time_unit=value.time_unit_days)
+        return values_from_ledger(self.ledger, self.as_of, horizon=value.horizon, months=12,
+                                  monthly_discount=value.monthly_discount, time_unit=value.time_unit_days)
 
     @cached_property
     def segment_rules(self) -> tuple[SegmentRule, ...]:
@@ -96,18 +111,26 @@ class ReportContext:
     @cached_property
     def rfm(self) -> pd.DataFrame:
         """RFM scores and segments of the customers who bought by the period end."""
-        return rfm_scores(self.sales, self.as_of, self.settings.rfm.lookback_days, self.segment_rules)
+        return rfm_from_ledger(self.ledger, self.as_of, self.segment_rules)
 
     @property
     def segment_names(self) -> tuple[str, ...]:
         return tuple(rule.name for rule in self.segment_rules) + (OTHERS,)
 
     @cached_property
+    def period_customers(self) -> pd.DataFrame:
+        """``classified`` with the period's completed revenue, orders and order lines (0 for none)."""
+        period = aligned(self.ledger[["customer_id", "period_revenue", "period_orders", "period_lines"]],
+                         self.classified["customer_id"])
+        return self.classified.assign(period_revenue=period["period_revenue"].fillna(0.0),
+                                      period_orders=period["period_orders"].fillna(0).astype("int64"),
+                                      period_lines=period["period_lines"].fillna(0).astype("int64"))
+
+    @cached_property
     def period_revenue(self) -> pd.Series:
         """Completed revenue in the period per customer existing at its end (0 for none)."""
-        revenue = self.period_sales.groupby("customer_id")["amount"].sum()
-        ids = self.classified["customer_id"]
-        return pd.Series(ids.map(revenue).fillna(0.0).to_numpy(), index=ids.to_numpy(), name="revenue")
+        frame = self.period_customers
+        return pd.Series(frame["period_revenue"].to_numpy(), index=frame["customer_id"].to_numpy(), name="revenue")
 
     @cached_property
     def abc(self) -> pd.Series:
@@ -116,17 +139,36 @@ class ReportContext:
 
     def classified_at(self, end_exclusive: pd.Timestamp) -> pd.DataFrame:
         """Customers existing just before ``end_exclusive`` with their type then (cached per date)."""
-        cache = self.__dict__.setdefault("_classified", {self.period.end_exclusive_ts: self.classified})
+        cache = self.__dict__.setdefault("_classified", {})
         if end_exclusive not in cache:
-            cache[end_exclusive] = classify_customers(self.customers, self.sales,
-                                                      end_exclusive - pd.Timedelta(milliseconds=1),
-                                                      self.settings.classification.active_days)
+            as_of = end_exclusive - pd.Timedelta(milliseconds=1)
+            active_days = self.settings.classification.active_days
+            if end_exclusive == self.period.end_exclusive_ts:
+                cache[end_exclusive] = classify_by_spans(self.customers, self.ledger, as_of, active_days)
+            elif before_column(end_exclusive) in self.ledger:
+                cache[end_exclusive] = classify_by_spans(self.customers, spans_at(self.ledger, end_exclusive), as_of,
+                                                         active_days)
+            else:
+                cache[end_exclusive] = classify_customers(self.customers, self.sales, as_of, active_days)
         return cache[end_exclusive]
 
     @cached_property
     def movement(self) -> pd.DataFrame:
         """New, retained, reactivated and lost customers over the period."""
         return movement_between(self.classified_at(self.period.start_ts), self.classified)
+
+    def pivot(self, by: str) -> pd.DataFrame:
+        """The period's sales pivot by a customer column (region, province, industry,
+        customer_type, owner_rep, ...) or an order column (channel, product), with totals."""
+        cache = self.__dict__.setdefault("_pivots", {})
+        if by not in cache:
+            total = self.label("total")
+            if by in CUSTOMER_DIMENSIONS or (by in self.customers.columns and by not in ("channel", "product")):
+                cache[by] = customer_pivot(self.period_customers, self.ledger, by, total, self.label("unknown"))
+            else:
+                cache[by] = sales_pivot(self.classified, self.period_sales, by, self.period.start_ts,
+                                        self.period.end_exclusive_ts, total, self.label("unknown"))
+        return cache[by]
 
     @cached_property
     def figures(self) -> dict:
@@ -193,20 +235,15 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     end = parsed.end_exclusive_ts
     customers = store.read_table(snapshot, "customers", regions=only)
     # Lineage columns are left on disk: every row filter copies each column a frame carries.
-    orders = store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end,
-                              columns=list(ORDER_COLUMNS))
+    orders = with_keys(store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end,
+                                        columns=list(ORDER_COLUMNS)))
     deals = store.read_table(snapshot, "deals", regions=only, date_column="created_at", until=end)
     reps = store.read_table(snapshot, "reps")   # all: an owner may be a rep of another region
     interactions = store.read_table(snapshot, "interactions", date_column="date", until=end)
     if only is not None:   # interactions carry no region: they follow their customer
-        interactions = interactions[interactions["customer_id"].isin(customers["customer_id"])]
-    sales = completed(orders)
-    classified = classify_customers(customers, sales, end - pd.Timedelta(milliseconds=1),
-                                    settings.classification.active_days)
-    ctx = ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, classified, reps,
-                        interactions, settings, load_stages())
-    ctx.__dict__["sales"] = sales   # the cached_property, already computed
-    return ctx
+        interactions = interactions[ids_in(interactions["customer_id"], customers["customer_id"])]
+    return ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, reps, interactions,
+                         settings, load_stages())
 
 
 # --------------------------------------------------------------------------- figures
@@ -414,7 +451,7 @@ def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
     by = "region" if ctx.region == "all" else "province"
     frame = ctx.classified
     if by == "region":
-        frame = frame.assign(region=frame["region"].map(lambda c: ctx.regions.display_name(c, ctx.locale)))
+        frame = frame.assign(region=_each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)))
     table = count_pivot(frame, by, "customer_type", total_label=ctx.label("total"),
                         column_order=["active", "prospect", "churned"], missing_label=ctx.label("unknown"))
     table = table.rename(columns={c: ctx.label(c) for c in ("active", "prospect", "churned")})
@@ -468,16 +505,12 @@ def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.D
     """The customers sheet: every customer of the region at the period end, with period sales."""
     from custreport.privacy import mask_emails, mask_phones
 
-    sold = ctx.period_sales
-    period_sales = sold.groupby("customer_id")["amount"].agg(period_revenue="sum", period_orders="count")
-    frame = ctx.classified.join(period_sales, on="customer_id")
+    frame = ctx.period_customers
     frame = frame.assign(
-        region=frame["region"].map(lambda c: ctx.regions.display_name(c, ctx.locale)),
-        customer_type=frame["customer_type"].map(ctx.label),
+        region=_each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)),
+        customer_type=_each_distinct(frame["customer_type"], ctx.label),
         phone=mask_phones(frame["phone"]) if mask_contacts else frame["phone"],
         email=mask_emails(frame["email"]) if mask_contacts else frame["email"],
-        period_revenue=frame["period_revenue"].fillna(0.0),
-        period_orders=frame["period_orders"].fillna(0).astype("int64"),
     ).sort_values(["period_revenue", "customer_id"], ascending=[False, True])
     columns = ["customer_id", "name", "region", "province", "city", "industry", "customer_type", "owner_rep",
                "phone", "email", "created_at", "first_order", "last_order", "period_revenue", "period_orders"]
@@ -485,6 +518,12 @@ def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.D
     names["period_revenue"] = f"{ctx.label('revenue')} ({ctx.period.label})"
     names["period_orders"] = f"{ctx.label('orders')} ({ctx.period.label})"
     return frame[columns].rename(columns=names).reset_index(drop=True)
+
+
+def _each_distinct(values: pd.Series, function) -> pd.Series:
+    """``function`` applied once per distinct value (not per row) and mapped back; NA stays NA."""
+    distinct = values.dropna().unique()
+    return values.map(dict(zip(distinct, (function(v) for v in distinct)))).astype("string")
 
 
 def _localised(ctx: ReportContext, frame: pd.DataFrame, values: tuple[str, ...] = ()) -> pd.DataFrame:

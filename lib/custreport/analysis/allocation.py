@@ -39,6 +39,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from custreport.analysis.frames import ids_in
 from custreport.analysis.segments import completed
 from custreport.config import fold_text
 from custreport.i18n import check_locale
@@ -179,7 +180,7 @@ def priority_scores(candidates: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Ti
     """``candidates`` with last_order, value_score, intent_score, recency_score and priority (0..1)."""
     as_of = pd.Timestamp(as_of)
     bought = completed(orders)
-    bought = bought[bought["customer_id"].isin(candidates["customer_id"]) & (bought["order_date"] <= as_of)]
+    bought = bought[ids_in(bought["customer_id"], candidates["customer_id"]) & (bought["order_date"] <= as_of)]
     last = bought.groupby("customer_id")["order_date"].max().rename("last_order")
     out = candidates.drop(columns=["last_order"], errors="ignore").join(last, on="customer_id")
     # Average rank over the customers with a value, so the most valuable scores 1 and ties share.

@@ -1,89 +1,209 @@
-"""Per-customer order aggregates computed with DuckDB, for the analyses' heavy group-bys.
+"""The customer ledger: every per-customer order figure the analyses need, in one pass.
 
-pandas group-bys over millions of string-keyed order lines take seconds each; the same
-aggregates in DuckDB, scanning the frame in place, take a fraction of that. Results are
-new pandas frames: inputs are never modified and nothing is read from disk.
+Classification, RFM, the value models, ABC tiers and the pivots all start from per-customer
+aggregates of the same order lines. Hashing millions of string ids once (with_keys, when a
+report loads), sorting the integer keys once and reducing each run of equal keys is what
+keeps a region's report interactive: measured on 3.4 M lines, about 0.7 s against 2 s for
+the same figures as one DuckDB query, and seconds per figure with pandas group-bys. The
+result is a new pandas frame: inputs are never modified and nothing is read from disk.
 
->>> orders = pd.DataFrame({"customer_id": ["A", "A", "B"], "order_id": ["1", "1", "2"],
-...     "amount": [10.0, 5.0, 7.0], "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01"])})
->>> customer_totals(orders, pd.Timestamp("2024-12-31")).values.tolist()
-[['A', Timestamp('2024-01-01 00:00:00'), Timestamp('2024-01-01 00:00:00'), 1, 15.0], ['B', Timestamp('2024-02-01 00:00:00'), Timestamp('2024-02-01 00:00:00'), 1, 7.0]]
+Pass revenue-bearing (completed) order lines. Counting rules:
+- a line counts "to date" when dated on or before ``as_of``;
+- orders are distinct order ids per calendar day (lines without an order id count as no
+  order), so an order whose lines carry two dates counts once on each date;
+- purchase days are the calendar days with at least one line.
+
+>>> orders = pd.DataFrame({"customer_id": ["A", "A", "A", "B"], "order_id": ["1", "1", "2", "3"],
+...     "amount": [10.0, 5.0, 7.0, 4.0],
+...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01", "2024-03-01"])})
+>>> ledger = customer_ledger(orders, pd.Timestamp("2024-12-31"), period_start=pd.Timestamp("2024-02-01"))
+>>> ledger[["customer_id", "orders_to_date", "revenue_to_date", "purchase_days", "period_revenue"]].values.tolist()
+[['A', 2, 22.0, 2, 7.0], ['B', 1, 4.0, 1, 4.0]]
 """
 
 from __future__ import annotations
 
-import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
-def _query(sql: str, params: list, **frames: pd.DataFrame) -> pd.DataFrame:
-    connection = duckdb.connect()
-    try:
-        for name, frame in frames.items():
-            # Handing DuckDB Arrow data (zero-copy from Arrow-backed columns) avoids its
-            # row-by-row conversion of pandas string columns.
-            connection.register(name, pa.Table.from_pandas(frame, preserve_index=False))
-        return connection.execute(sql, params).df()
-    finally:
-        connection.close()
+def ids_in(values: pd.Series, ids: pd.Series) -> pd.Series:
+    """``values.isin(ids)`` for id columns, hashed by Arrow.
+
+    pandas converts every candidate id to a Python object first, which costs about a second
+    per 300,000 ids; this does not.
+
+    >>> ids_in(pd.Series(["A", "B", None]), pd.Series(["B", "C"])).tolist()
+    [False, True, False]
+    """
+    if len(values) == 0:
+        return pd.Series(False, index=values.index, dtype=bool)
+    candidates = pa.array(ids.dropna().astype("string"), type=pa.large_string())
+    found = pc.is_in(pa.array(values.astype("string"), type=pa.large_string()), value_set=candidates)
+    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
-def _typed(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pd.DataFrame:
-    out = frame.assign(customer_id=frame["customer_id"].astype("string"))
-    for column in dates:
-        out[column] = pd.to_datetime(out[column]).astype("datetime64[ms]")
+def aligned(frame: pd.DataFrame, ids: pd.Series, key: str = "customer_id") -> pd.DataFrame:
+    """The rows of ``frame`` (unique ``key``) in the order of ``ids``, one per id, NA where
+    ``frame`` has none; the index is that of ``ids``. Free when already in that order.
+
+    >>> aligned(pd.DataFrame({"customer_id": ["A", "B"], "x": [1, 2]}), pd.Series(["B", "C"]))["x"].tolist()
+    [2.0, nan]
+    """
+    keys = pa.array(frame[key].astype("string"), type=pa.large_string())
+    wanted = pa.array(ids.astype("string"), type=pa.large_string())
+    if len(keys) == len(wanted) and pc.all(pc.equal(keys, wanted)).as_py() and not ids.isna().any():
+        return frame.set_axis(ids.index)
+    positions = pc.index_in(wanted, value_set=keys)          # null where the id is absent
+    rows = pa.Table.from_pandas(frame.drop(columns=key), preserve_index=False).take(positions)
+    out = rows.to_pandas().set_axis(ids.index)
+    out.insert(0, key, ids.astype("string"))
     return out
 
 
-def customer_totals(orders: pd.DataFrame, until: pd.Timestamp, since: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Per customer with orders dated in (since, until]: first_order, last_order, orders
-    (distinct order ids; rows when there is no order_id) and revenue (sum of amount),
-    sorted by customer_id. Pass revenue-bearing (completed) orders."""
-    count = "count(DISTINCT order_id)" if "order_id" in orders else "count(*)"
-    lower = "AND order_date > ?" if since is not None else ""
-    params = [pd.Timestamp(until).to_pydatetime()] + ([pd.Timestamp(since).to_pydatetime()] if since is not None else [])
-    frame = orders[[c for c in ("customer_id", "order_id", "order_date", "amount") if c in orders]]
-    result = _query(f"""
-        SELECT customer_id, min(order_date) AS first_order, max(order_date) AS last_order,
-               {count} AS orders, sum(amount) AS revenue
-        FROM frame WHERE order_date <= ? {lower} AND customer_id IS NOT NULL
-        GROUP BY customer_id ORDER BY customer_id""", params, frame=frame)
-    result = _typed(result, ("first_order", "last_order"))
-    return result.astype({"orders": "int64", "revenue": "float64"})
+def before_column(end_exclusive: pd.Timestamp) -> str:
+    """The ledger column holding each customer's last order dated before ``end_exclusive``."""
+    return f"last_order_before_{pd.Timestamp(end_exclusive).isoformat()}"
 
 
-def order_spans(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Per customer with any order: first_ever (whatever its date), and first_order /
-    last_order among the orders dated on or before ``as_of`` (NaT when none)."""
-    frame = orders[["customer_id", "order_date"]]
-    result = _query("""
-        SELECT customer_id, min(order_date) AS first_ever,
-               min(order_date) FILTER (WHERE order_date <= ?) AS first_order,
-               max(order_date) FILTER (WHERE order_date <= ?) AS last_order
-        FROM frame WHERE customer_id IS NOT NULL GROUP BY customer_id ORDER BY customer_id""",
-        [pd.Timestamp(as_of).to_pydatetime()] * 2, frame=frame)
-    return _typed(result, ("first_ever", "first_order", "last_order"))
+def with_keys(orders: pd.DataFrame) -> pd.DataFrame:
+    """``orders`` plus integer ``customer_key`` and ``order_key`` columns (-1 where the id is
+    missing) that customer_ledger groups by instead of hashing the ids again.
+
+    Encoding is the costly part of grouping millions of string ids; a report encodes its
+    orders once when it loads them, and every ledger it builds reuses the codes.
+    """
+    keys = {}
+    for column, key in (("customer_id", "customer_key"), ("order_id", "order_key")):
+        if column in orders:
+            values = pa.array(orders[column].astype("string"), type=pa.large_string())
+            if isinstance(values, pa.ChunkedArray):   # one dictionary for all rows, not one per chunk
+                values = values.combine_chunks()
+            encoded = pc.dictionary_encode(values)
+            keys[key] = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+    return orders.assign(**keys)
 
 
-def purchase_days(orders: pd.DataFrame, end: pd.Timestamp, time_unit: float) -> pd.DataFrame:
-    """The frequency / recency / T / monetary_value summary of analysis.value.rfm_summary:
-    orders on the same calendar day merged, repeat days counted, times in ``time_unit`` days."""
-    frame = orders[["customer_id", "order_date", "amount"]]
-    end = pd.Timestamp(end)
-    result = _query("""
-        WITH days AS (
-            SELECT customer_id, CAST(order_date AS DATE) AS day, sum(amount) AS amount
-            FROM frame WHERE order_date <= ? AND customer_id IS NOT NULL GROUP BY ALL),
-        spans AS (
-            SELECT customer_id, min(day) AS first_day, max(day) AS last_day, count(*) AS days
-            FROM days GROUP BY ALL)
-        SELECT s.customer_id, s.days - 1 AS frequency,
-               date_diff('day', s.first_day, s.last_day) / ? AS recency,
-               date_diff('day', s.first_day, CAST(? AS DATE)) / ? AS "T",
-               coalesce(avg(d.amount) FILTER (WHERE d.day > s.first_day), 0.0) AS monetary_value
-        FROM spans s JOIN days d USING (customer_id)
-        GROUP BY s.customer_id, s.days, s.first_day, s.last_day ORDER BY s.customer_id""",
-        [end.to_pydatetime(), float(time_unit), end.to_pydatetime(), float(time_unit)], frame=frame)
-    return _typed(result).astype({"frequency": "int64", "recency": "float64", "T": "float64",
-                                  "monetary_value": "float64"})
+_NEVER = np.iinfo("int64").min   # "no date" while reducing: below every real timestamp
+
+
+def customer_ledger(orders: pd.DataFrame, as_of: pd.Timestamp, period_start: pd.Timestamp | None = None,
+                    lookback_since: pd.Timestamp | None = None,
+                    earlier_ends: tuple[pd.Timestamp, ...] = ()) -> pd.DataFrame:
+    """One row per customer with a dated order line, sorted by customer_id.
+
+    Columns (dates are the lines' timestamps):
+    - first_ever: first line, whatever its date;
+    - first_order, last_order, orders_to_date, revenue_to_date: lines dated on or before
+      ``as_of`` (NaT / 0 for a customer whose lines all come later);
+    - purchase_days and first_day_revenue (the amount of the first purchase day), to date;
+    - period_orders, period_revenue, period_lines: lines dated in [period_start, as_of]
+      (all to-date lines when ``period_start`` is None);
+    - window_last_order, window_orders, window_revenue: lines dated after ``lookback_since``
+      and on or before ``as_of`` (all to-date lines when None);
+    - one ``before_column(end)`` per earlier end (period boundaries, at midnight): the last
+      line dated before that end.
+
+    Implementation: one sort of the lines by customer, day and order, then a reduction per
+    run of equal keys (no hash table per figure).
+    """
+    as_of = pd.Timestamp(as_of)
+    keyed = orders if {"customer_key", "order_key"} <= set(orders.columns) else with_keys(orders)
+    usable = keyed["customer_id"].notna() & keyed["order_date"].notna()
+    if not usable.all():
+        keyed = keyed[usable]
+    customers = keyed["customer_key"].to_numpy(dtype="int64")
+    order_keys = keyed["order_key"].to_numpy(dtype="int64") if "order_key" in keyed else np.arange(len(keyed))
+    stamps = keyed["order_date"].astype("datetime64[ms]").to_numpy().astype("int64")
+    days = stamps // 86_400_000
+    amounts = keyed["amount"].astype("float64").fillna(0.0).to_numpy()
+
+    ids = keyed["customer_id"].astype("string")
+    # customers in id order: rank each customer key by its id (keys are dense codes, so a
+    # scatter finds each key's first row without sorting)
+    first_row = np.full(int(customers.max()) + 1 if len(customers) else 0, -1, dtype="int64")
+    first_row[customers[::-1]] = np.arange(len(customers) - 1, -1, -1)
+    distinct_keys = np.flatnonzero(first_row >= 0)
+    first_rows = first_row[distinct_keys]
+    id_text = pa.array(ids.iloc[first_rows], type=pa.large_string())
+    by_id = pc.sort_indices(id_text).to_numpy()
+    rank = np.empty(int(distinct_keys.max()) + 1 if len(distinct_keys) else 0, dtype="int64")
+    rank[distinct_keys[by_id]] = np.arange(len(by_id))
+    count = len(by_id)
+    ranks = rank[customers] if len(customers) else customers
+
+    def ms(value) -> int:   # the lines' own unit: milliseconds since the epoch
+        return pd.Timestamp(value).value // 1_000_000
+
+    first_ever = np.full(count, _NEVER)
+    order = np.lexsort((order_keys, days, ranks))
+    ranks, days, order_keys, stamps, amounts = ranks[order], days[order], order_keys[order], stamps[order], amounts[order]
+    new_customer = np.ones(len(ranks), dtype=bool)
+    new_customer[1:] = ranks[1:] != ranks[:-1]
+    starts = np.flatnonzero(new_customer)
+    first_ever[ranks[starts]] = np.minimum.reduceat(stamps, starts) if len(starts) else first_ever[:0]
+
+    kept = stamps <= ms(as_of)
+    ranks, days, order_keys, stamps, amounts = ranks[kept], days[kept], order_keys[kept], stamps[kept], amounts[kept]
+    n = len(ranks)
+    new_customer = np.ones(n, dtype=bool)
+    new_customer[1:] = ranks[1:] != ranks[:-1]
+    new_day = new_customer.copy()
+    new_day[1:] |= days[1:] != days[:-1]
+    new_order = new_day.copy()
+    new_order[1:] |= order_keys[1:] != order_keys[:-1]
+    new_order &= order_keys >= 0            # lines without an order id make no order
+    starts = np.flatnonzero(new_customer)
+    owners = ranks[starts]
+
+    def per_customer(values: np.ndarray, reduce=np.add) -> np.ndarray:
+        return reduce.reduceat(values, starts) if n else values[:0]
+
+    def spread(values: np.ndarray, fill) -> np.ndarray:
+        out = np.full(count, fill, dtype=np.asarray(values).dtype if len(values) else type(fill))
+        out[owners] = values
+        return out
+
+    in_period = stamps >= ms(period_start) if period_start is not None else np.ones(n, dtype=bool)
+    in_window = stamps > ms(lookback_since) if lookback_since is not None else np.ones(n, dtype=bool)
+    day_starts = np.flatnonzero(new_day)
+    day_totals = np.add.reduceat(amounts, day_starts) if n else amounts[:0]
+    first_day_of_customer = np.cumsum(new_day)[starts] - 1 if n else starts
+
+    def dates(values: np.ndarray) -> np.ndarray:
+        return np.where(values == _NEVER, np.datetime64("NaT"), values.astype("datetime64[ms]"))
+
+    columns = {
+        "customer_id": pd.array(id_text.take(pa.array(by_id)), dtype="string"),
+        "first_ever": dates(first_ever),
+        "first_order": dates(spread(per_customer(stamps, np.minimum), _NEVER)),
+        "last_order": dates(spread(per_customer(stamps, np.maximum), _NEVER)),
+        "orders_to_date": spread(per_customer(new_order.astype("int64")), 0),
+        "revenue_to_date": spread(per_customer(amounts), 0.0),
+        "purchase_days": spread(per_customer(new_day.astype("int64")), 0),
+        "first_day_revenue": spread(day_totals[first_day_of_customer], np.nan),
+        "period_orders": spread(per_customer((new_order & in_period).astype("int64")), 0),
+        "period_revenue": spread(per_customer(np.where(in_period, amounts, 0.0)), 0.0),
+        "period_lines": spread(per_customer(in_period.astype("int64")), 0),
+        "window_last_order": dates(spread(per_customer(np.where(in_window, stamps, _NEVER), np.maximum), _NEVER)),
+        "window_orders": spread(per_customer((new_order & in_window).astype("int64")), 0),
+        "window_revenue": spread(per_customer(np.where(in_window, amounts, 0.0)), 0.0),
+    }
+    for end in earlier_ends:
+        before = np.where(stamps < ms(end), stamps, _NEVER)
+        columns[before_column(end)] = dates(spread(per_customer(before, np.maximum), _NEVER))
+    counts = ("orders_to_date", "purchase_days", "period_orders", "period_lines", "window_orders")
+    amounts_out = ("revenue_to_date", "first_day_revenue", "period_revenue", "window_revenue")
+    frame = pd.DataFrame(columns)
+    return frame.astype({**{c: "int64" for c in counts}, **{c: "float64" for c in amounts_out}})
+
+
+def spans_at(ledger: pd.DataFrame, end_exclusive: pd.Timestamp) -> pd.DataFrame:
+    """first_ever, and first_order / last_order before ``end_exclusive``, from a ledger that
+    was built with that end among its ``earlier_ends``."""
+    end = pd.Timestamp(end_exclusive)
+    return pd.DataFrame({"customer_id": ledger["customer_id"], "first_ever": ledger["first_ever"],
+                         "first_order": ledger["first_ever"].where(ledger["first_ever"] < end),
+                         "last_order": ledger[before_column(end)]})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from custreport.analysis.sales import in_period
+from custreport.analysis.sales import distinct_orders, in_period
 from custreport.analysis.segments import completed
 
 # Dimensions a sales pivot can group by: customer attributes, plus the order's channel.
@@ -50,45 +50,68 @@ def sales_pivot(customers: pd.DataFrame, orders: pd.DataFrame, by: str, start: p
     ``customer_type`` is available); ``by`` is one of their columns (region, province,
     industry, customer_type, owner_rep, ...) or an order column (channel, product; an
     order without a channel takes its customer's). Revenue and orders count completed
-    orders dated in [start, end_exclusive); customers = customers with that attribute
-    (for order dimensions: the buyers); share = group revenue / total revenue.
+    orders dated in [start, end_exclusive) (by customer: orders as the customer ledger
+    counts them; by channel or product: distinct order ids);
+    customers = customers with that attribute (for order dimensions: the buyers);
+    buyers = those with such an order; share = group revenue / total revenue.
     Rows are ordered by revenue, then customers; missing keys form their own row.
     """
     sold = completed(in_period(orders, start, end_exclusive))
-    order_keys = "order_id" if "order_id" in sold else None
     if by in customers.columns and by not in ORDER_DIMENSIONS:
-        keys = customers.set_index("customer_id")[by].astype("string").fillna(missing_label)
-        sold = sold.assign(_key=sold["customer_id"].map(keys).fillna(missing_label))
-        people = keys.groupby(keys).size().rename("customers")
-    else:
-        own = sold[by].astype("string") if by in sold else pd.Series(pd.NA, index=sold.index, dtype="string")
-        if by in customers.columns:
-            fallback = customers.set_index("customer_id")[by].astype("string")
-            own = own.fillna(sold["customer_id"].map(fallback))
-        sold = sold.assign(_key=own.fillna(missing_label))
-        people = None
-    grouped = sold.groupby("_key")
-    table = pd.DataFrame({
-        "buyers": grouped["customer_id"].nunique(),
-        "revenue": grouped["amount"].sum(),
-        "orders": grouped[order_keys].nunique() if order_keys else grouped.size(),
-    })
-    if people is None:
-        people = table["buyers"].rename("customers")
-    table = table.join(people, how="outer").fillna({"buyers": 0, "revenue": 0.0, "orders": 0, "customers": 0})
+        from custreport.analysis.frames import customer_ledger
+
+        ledger = customer_ledger(sold, pd.Timestamp(end_exclusive) - pd.Timedelta(milliseconds=1), start)
+        return customer_pivot(customers, ledger, by, total_label, missing_label)
+    own = sold[by].astype("string") if by in sold else pd.Series(pd.NA, index=sold.index, dtype="string")
+    if by in customers.columns:
+        fallback = customers.set_index("customer_id")[by].astype("string")
+        own = own.fillna(sold["customer_id"].map(fallback))
+    # integer keys (frames.with_keys) count the same customers and orders, faster
+    buyer = "customer_key" if "customer_key" in sold else "customer_id"
+    order = next((c for c in ("order_key", "order_id") if c in sold), None)
+    keyed = sold.assign(_key=own.fillna(missing_label))
+    if order == "order_key":
+        keyed["order_key"] = keyed["order_key"].where(keyed["order_key"] >= 0)
+    grouped = keyed.groupby("_key")
+    table = pd.DataFrame({"buyers": grouped[buyer].nunique(), "revenue": grouped["amount"].sum(),
+                          "orders": grouped[order].nunique() if order else grouped.size()})
+    table["customers"] = table["buyers"]
+    return _finished(table, by, total_label, buyers=int(sold[buyer].nunique()),
+                     revenue=float(sold["amount"].sum()), orders=distinct_orders(sold))
+
+
+def customer_pivot(customers: pd.DataFrame, ledger: pd.DataFrame, by: str, total_label: str = "Total",
+                   missing_label: str = "—") -> pd.DataFrame:
+    """sales_pivot by a customer column, from a customer ledger of the period (its
+    period_revenue, period_orders and period_lines columns). ``customers`` may carry those
+    columns already (joined from the same ledger), which saves joining them again."""
+    from custreport.analysis.frames import aligned
+
+    columns = ["customer_id", "period_revenue", "period_orders", "period_lines"]
+    period = ledger[ledger["period_lines"] > 0]
+    own = customers if set(columns) <= set(customers.columns) else aligned(ledger[columns], customers["customer_id"])
+    keys = customers[by].astype("string").fillna(missing_label)
+    frame = pd.DataFrame({by: keys, "buyer": own["period_lines"].fillna(0).to_numpy() > 0,
+                          "revenue": own["period_revenue"].fillna(0.0).to_numpy(dtype="float64"),
+                          "orders": own["period_orders"].fillna(0).to_numpy(dtype="int64")})
+    grouped = frame.groupby(by)
+    table = pd.DataFrame({"customers": grouped.size(), "buyers": grouped["buyer"].sum(),
+                          "revenue": grouped["revenue"].sum(), "orders": grouped["orders"].sum()})
+    # buyers the customers table does not hold still count in the totals (and form no row)
+    return _finished(table, by, total_label, buyers=len(period), revenue=float(period["period_revenue"].sum()),
+                     orders=int(period["period_orders"].sum()))
+
+
+def _finished(table: pd.DataFrame, by: str, total_label: str, buyers: int, revenue: float, orders: int) -> pd.DataFrame:
+    """Typed, ordered rows plus the total row, AOV and share."""
     table = table[["customers", "buyers", "revenue", "orders"]].astype(
         {"customers": "int64", "buyers": "int64", "revenue": "float64", "orders": "int64"})
     table = table.sort_values(["revenue", "customers"], ascending=False, kind="stable")
-    total_revenue = float(sold["amount"].sum())
-    total = pd.DataFrame({
-        "customers": [int(table["customers"].sum())],
-        "buyers": [int(sold["customer_id"].nunique())],   # a buyer may sit in several order groups
-        "revenue": [total_revenue],
-        "orders": [int(sold[order_keys].nunique()) if order_keys else len(sold)],
-    }, index=[total_label])
+    total = pd.DataFrame({"customers": [int(table["customers"].sum())], "buyers": [buyers], "revenue": [revenue],
+                          "orders": [orders]}, index=[total_label])
     table = pd.concat([table, total])
     table["aov"] = (table["revenue"] / table["orders"]).where(table["orders"] > 0)
-    table["share"] = (table["revenue"] / total_revenue) if total_revenue else float("nan")
+    table["share"] = (table["revenue"] / revenue) if revenue else float("nan")
     table.index.name = by
     return table
 

@@ -102,13 +102,22 @@ def rfm_scores(orders: pd.DataFrame, as_of: pd.Timestamp, lookback_days: int | N
     Only completed orders dated on or before ``as_of`` (and within ``lookback_days``
     of it, when given) count; customers with none are not scored.
     """
-    from custreport.analysis.frames import customer_totals
+    from custreport.analysis.frames import customer_ledger
 
     as_of = pd.Timestamp(as_of)
     since = as_of - pd.Timedelta(days=lookback_days) if lookback_days is not None else None
-    totals = customer_totals(completed(orders), as_of, since)
-    frame = totals.set_index("customer_id")[["last_order", "orders", "revenue"]].rename(
-        columns={"orders": "frequency", "revenue": "monetary"})
+    return rfm_from_ledger(customer_ledger(completed(orders), as_of, lookback_since=since), as_of, rules)
+
+
+def rfm_from_ledger(ledger: pd.DataFrame, as_of: pd.Timestamp,
+                    rules: tuple[SegmentRule, ...] = SEGMENT_RULES) -> pd.DataFrame:
+    """rfm_scores from a customer ledger at ``as_of`` (its window columns: the lookback)."""
+    as_of = pd.Timestamp(as_of)
+    scored = ledger[ledger["window_last_order"].notna()]
+    frame = pd.DataFrame({"last_order": scored["window_last_order"].to_numpy(),
+                          "frequency": scored["window_orders"].to_numpy(),
+                          "monetary": scored["window_revenue"].to_numpy()},
+                         index=pd.Index(scored["customer_id"], name="customer_id"))
     frame["recency_days"] = (as_of.normalize() - frame["last_order"].dt.normalize()).dt.days.astype("int64")
     frame["r"] = quintile_scores(frame["recency_days"], higher_is_better=False)
     frame["f"] = quintile_scores(frame["frequency"])
@@ -116,7 +125,8 @@ def rfm_scores(orders: pd.DataFrame, as_of: pd.Timestamp, lookback_days: int | N
     frame["rfm"] = frame["r"].astype(str) + frame["f"].astype(str) + frame["m"].astype(str)
     frame["segment"] = assign_segments(frame["r"], frame["f"], frame["m"], rules)
     columns = ["customer_id", "last_order", "recency_days", "frequency", "monetary", "r", "f", "m", "rfm", "segment"]
-    return frame.reset_index().sort_values("customer_id", kind="stable").reset_index(drop=True)[columns]
+    # the ledger comes sorted by customer_id
+    return frame.reset_index()[columns]
 
 
 def segment_summary(scores: pd.DataFrame, names: tuple[str, ...] = SEGMENT_NAMES) -> pd.DataFrame:
@@ -140,15 +150,21 @@ def share_before(revenue: pd.Series) -> pd.Series:
     >>> share_before(pd.Series({"A": 80.0, "B": 15.0, "C": 5.0})).tolist()
     [0.0, 0.8, 0.95]
     """
-    amounts = revenue.fillna(0.0).clip(lower=0.0)
-    order = amounts.rename("amount").rename_axis("key").reset_index()
-    # Sorting string keys as they are avoids converting every id to a Python str.
-    textual = isinstance(order["key"].dtype, pd.StringDtype)
-    order = order.assign(key_text=order["key"] if textual else order["key"].astype(str)).sort_values(
-        ["amount", "key_text"], ascending=[False, True], kind="stable")
-    total = float(order["amount"].sum())
-    before = (order["amount"].cumsum() - order["amount"]) / total if total else pd.Series(1.0, index=order.index)
-    return pd.Series(before.to_numpy(), index=order["key"].to_numpy(), name="share_before").reindex(revenue.index)
+    amounts = revenue.fillna(0.0).clip(lower=0.0).to_numpy(dtype="float64")
+    keys = revenue.index
+    # Ties go to the smaller key (as text). A ledger comes sorted by id already, which saves
+    # sorting hundreds of thousands of strings.
+    if keys.is_monotonic_increasing and (isinstance(keys.dtype, pd.StringDtype) or keys.dtype == object):
+        tie_break = np.arange(len(keys))
+    else:
+        tie_break = np.argsort(np.argsort(keys.astype(str).to_numpy(dtype=object), kind="stable"), kind="stable")
+    order = np.lexsort((tie_break, -amounts))
+    total = float(amounts.sum())
+    ranked = amounts[order]
+    before = np.ones(len(amounts))
+    if total:
+        before[order] = (np.cumsum(ranked) - ranked) / total
+    return pd.Series(before, index=revenue.index, name="share_before")
 
 
 def abc_tiers(revenue: pd.Series, a_share: float = 0.80, b_share: float = 0.95) -> pd.Series:

@@ -30,11 +30,22 @@ def completed(orders: pd.DataFrame) -> pd.DataFrame:
 def classify_customers(customers: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp,
                        active_days: int = ACTIVE_DAYS) -> pd.DataFrame:
     """Customers existing at ``as_of`` with first/last order dates and their type at that date."""
-    from custreport.analysis.frames import order_spans
+    from custreport.analysis.frames import customer_ledger
 
+    return classify_by_spans(customers, customer_ledger(completed(orders), as_of), as_of, active_days)
+
+
+def classify_by_spans(customers: pd.DataFrame, spans: pd.DataFrame, as_of: pd.Timestamp,
+                      active_days: int = ACTIVE_DAYS) -> pd.DataFrame:
+    """classify_customers from each customer's completed-order span: ``spans`` holds
+    customer_id, first_ever (any date), and first_order / last_order on or before ``as_of``
+    (a customer ledger at ``as_of``, or frames.spans_at for an earlier date)."""
     as_of = pd.Timestamp(as_of)
-    spans = order_spans(completed(orders), as_of).set_index("customer_id")
-    out = customers.drop(columns=["customer_type"], errors="ignore").join(spans, on="customer_id")
+    from custreport.analysis.frames import aligned
+
+    spans = aligned(spans[["customer_id", "first_ever", "first_order", "last_order"]], customers["customer_id"])
+    out = customers.drop(columns=["customer_type", "first_order", "last_order"], errors="ignore").assign(
+        first_ever=spans["first_ever"], first_order=spans["first_order"], last_order=spans["last_order"])
     first_seen = out["created_at"].fillna(out["first_ever"])
     out = out[first_seen.isna() | (first_seen <= as_of)].drop(columns="first_ever")
     window_start = as_of - pd.Timedelta(days=active_days)

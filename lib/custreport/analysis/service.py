@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custreport.analysis.frames import ids_in
+
 COMPLAINT = "complaint"
 OPEN = "open"
 _COLUMNS = {"customer_id": "string", "date": "datetime64[ms]", "kind": "string", "satisfaction": "float64",
@@ -37,7 +39,7 @@ def _prepared(interactions: pd.DataFrame, customers: pd.DataFrame | None) -> pd.
                for col, dtype in _COLUMNS.items() if col not in interactions}
     frame = interactions.assign(**missing)
     if customers is not None:
-        frame = frame[frame["customer_id"].isin(customers["customer_id"])]
+        frame = frame[ids_in(frame["customer_id"], customers["customer_id"])]
     score = frame["satisfaction"].astype("float64")
     return frame.assign(satisfaction=score.where(score.between(1, 5)))
 
