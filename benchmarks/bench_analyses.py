@@ -57,7 +57,6 @@ def main() -> None:
     os.environ["CUSTREPORT_HOME"] = str(work)
 
     from custreport import report
-    from custreport.analysis.pivots import sales_pivot
     from custreport.analysis.segments import completed
     from custreport.analysis.value import fit_bgnbd, fit_gamma_gamma, rfm_summary
 
@@ -66,16 +65,15 @@ def main() -> None:
     ctx = timed("load region slice", lambda: report.load(args.region, args.period, locale="zh"), results)
     print(f"  ({len(ctx.customers):,} customers, {len(ctx.orders):,} order lines, {len(ctx.deals):,} deals)")
     analyses = {
+        "customer ledger (one pass)": lambda: ctx.ledger,
         "classification + movement": lambda: ctx.movement,
         "value models + per-customer values": lambda: ctx.customer_value,
         "RFM scores + segments": lambda: ctx.rfm,
         "ABC tiers": lambda: ctx.abc,
         "funnel": lambda: ctx.funnel,
         "allocation": lambda: ctx.allocation,
-        "pivots (6 dimensions)": lambda: [sales_pivot(ctx.classified, ctx.period_sales, by, ctx.period.start_ts,
-                                                      ctx.period.end_exclusive_ts)
-                                          for by in ("region", "province", "industry", "customer_type",
-                                                     "channel", "owner_rep")],
+        "pivots (6 dimensions)": lambda: [ctx.pivot(by) for by in ("region", "province", "industry",
+                                                                   "customer_type", "channel", "owner_rep")],
         "metrics.json (3 periods, deltas)": lambda: report.metrics(ctx),
         "workbook frames": lambda: report.workbook_sheets(ctx),
     }
