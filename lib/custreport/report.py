@@ -20,7 +20,7 @@ from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
 from custreport.analysis.funnel import Funnel, deals_in_play, funnel_table, stage_counts
 from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, spans_at, with_keys
-from custreport.analysis.pivots import CUSTOMER_DIMENSIONS, count_pivot, customer_pivot, sales_pivot
+from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
 from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers as top_customer_table
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_from_ledger, \
     segment_summary
@@ -163,7 +163,7 @@ class ReportContext:
         cache = self.__dict__.setdefault("_pivots", {})
         if by not in cache:
             total = self.label("total")
-            if by in CUSTOMER_DIMENSIONS or (by in self.customers.columns and by not in ("channel", "product")):
+            if by_customer(by, self.classified):
                 cache[by] = customer_pivot(self.period_customers, self.ledger, by, total, self.label("unknown"))
             else:
                 cache[by] = sales_pivot(self.classified, self.period_sales, by, self.period.start_ts,

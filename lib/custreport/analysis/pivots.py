@@ -17,12 +17,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custreport.analysis.frames import aligned, customer_ledger
 from custreport.analysis.sales import distinct_orders, in_period
 from custreport.analysis.segments import completed
 
 # Dimensions a sales pivot can group by: customer attributes, plus the order's channel.
 CUSTOMER_DIMENSIONS = ("region", "province", "city", "industry", "customer_type", "owner_rep")
 ORDER_DIMENSIONS = ("channel", "product")
+
+
+def by_customer(by: str, customers: pd.DataFrame) -> bool:
+    """Whether a pivot ``by`` groups customers (a customer column) rather than order lines."""
+    return by in customers.columns and by not in ORDER_DIMENSIONS
 
 
 def count_pivot(frame: pd.DataFrame, index: str, columns: str, total_label: str = "Total",
@@ -57,9 +63,7 @@ def sales_pivot(customers: pd.DataFrame, orders: pd.DataFrame, by: str, start: p
     Rows are ordered by revenue, then customers; missing keys form their own row.
     """
     sold = completed(in_period(orders, start, end_exclusive))
-    if by in customers.columns and by not in ORDER_DIMENSIONS:
-        from custreport.analysis.frames import customer_ledger
-
+    if by_customer(by, customers):
         ledger = customer_ledger(sold, pd.Timestamp(end_exclusive) - pd.Timedelta(milliseconds=1), start)
         return customer_pivot(customers, ledger, by, total_label, missing_label)
     own = sold[by].astype("string") if by in sold else pd.Series(pd.NA, index=sold.index, dtype="string")
@@ -85,8 +89,6 @@ def customer_pivot(customers: pd.DataFrame, ledger: pd.DataFrame, by: str, total
     """sales_pivot by a customer column, from a customer ledger of the period (its
     period_revenue, period_orders and period_lines columns). ``customers`` may carry those
     columns already (joined from the same ledger), which saves joining them again."""
-    from custreport.analysis.frames import aligned
-
     columns = ["customer_id", "period_revenue", "period_orders", "period_lines"]
     period = ledger[ledger["period_lines"] > 0]
     own = customers if set(columns) <= set(customers.columns) else aligned(ledger[columns], customers["customer_id"])

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from custreport.analysis.frames import customer_ledger
 from custreport.analysis.segments import completed
 
 
@@ -102,8 +103,6 @@ def rfm_scores(orders: pd.DataFrame, as_of: pd.Timestamp, lookback_days: int | N
     Only completed orders dated on or before ``as_of`` (and within ``lookback_days``
     of it, when given) count; customers with none are not scored.
     """
-    from custreport.analysis.frames import customer_ledger
-
     as_of = pd.Timestamp(as_of)
     since = as_of - pd.Timedelta(days=lookback_days) if lookback_days is not None else None
     return rfm_from_ledger(customer_ledger(completed(orders), as_of, lookback_since=since), as_of, rules)

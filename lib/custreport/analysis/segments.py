@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custreport.analysis.frames import aligned, customer_ledger
+
 ACTIVE_DAYS = 365
 
 
@@ -30,8 +32,6 @@ def completed(orders: pd.DataFrame) -> pd.DataFrame:
 def classify_customers(customers: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp,
                        active_days: int = ACTIVE_DAYS) -> pd.DataFrame:
     """Customers existing at ``as_of`` with first/last order dates and their type at that date."""
-    from custreport.analysis.frames import customer_ledger
-
     return classify_by_spans(customers, customer_ledger(completed(orders), as_of), as_of, active_days)
 
 
@@ -41,8 +41,6 @@ def classify_by_spans(customers: pd.DataFrame, spans: pd.DataFrame, as_of: pd.Ti
     customer_id, first_ever (any date), and first_order / last_order on or before ``as_of``
     (a customer ledger at ``as_of``, or frames.spans_at for an earlier date)."""
     as_of = pd.Timestamp(as_of)
-    from custreport.analysis.frames import aligned
-
     spans = aligned(spans[["customer_id", "first_ever", "first_order", "last_order"]], customers["customer_id"])
     out = customers.drop(columns=["customer_type", "first_order", "last_order"], errors="ignore").assign(
         first_ever=spans["first_ever"], first_order=spans["first_order"], last_order=spans["last_order"])

@@ -26,6 +26,8 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
+from custreport.analysis.frames import customer_ledger
+
 
 def rfm_summary(orders: pd.DataFrame, end: pd.Timestamp, time_unit: float = 7.0) -> pd.DataFrame:
     """Per customer: repeat purchase days (frequency), time of the last one after the first
@@ -34,8 +36,6 @@ def rfm_summary(orders: pd.DataFrame, end: pd.Timestamp, time_unit: float = 7.0)
     ``orders`` needs customer_id, order_date and amount, and should hold revenue-bearing
     orders only (completed); orders after ``end`` are ignored.
     """
-    from custreport.analysis.frames import customer_ledger
-
     return summary_from_ledger(customer_ledger(orders, end), end, time_unit)
 
 
@@ -311,8 +311,6 @@ def customer_values(orders: pd.DataFrame, as_of: pd.Timestamp, models: ValueMode
     expected_spend and clv (``months`` ahead, discounted monthly). Model columns are NA
     when a model could not be fitted. Fits the models unless ``models`` are given.
     """
-    from custreport.analysis.frames import customer_ledger
-
     as_of = pd.Timestamp(as_of)
     return values_from_ledger(customer_ledger(orders, as_of), as_of, models, horizon, months, monthly_discount,
                               time_unit)
