@@ -26,7 +26,7 @@ from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summ
     segment_summary
 from custreport.analysis.service import open_complaints, service_signals
 from custreport.analysis.segments import classify_by_spans, classify_customers, completed, customer_counts, \
-    movement_between, movement_counts
+    is_completed, movement_between, movement_counts
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
 from custreport.config import AnalysisSettings, RegionTable, StageCatalog, StageList, UserError, default_store, \
     load_analysis, load_stages, project_root
@@ -72,7 +72,8 @@ class ReportContext:
     @cached_property
     def period_sales(self) -> pd.DataFrame:
         """Completed orders dated in the period."""
-        return in_period(self.sales, self.period.start_ts, self.period.end_exclusive_ts)
+        # dates first: the copy a row filter makes is then only the period's lines
+        return completed(in_period(self.orders, self.period.start_ts, self.period.end_exclusive_ts))
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
@@ -80,8 +81,9 @@ class ReportContext:
         the earlier ends the comparisons classify at (one pass over the orders)."""
         lookback = self.settings.rfm.lookback_days
         since = self.as_of - pd.Timedelta(days=lookback) if lookback is not None else None
-        return customer_ledger(self.sales, self.as_of, period_start=self.period.start_ts, lookback_since=since,
-                               earlier_ends=(self.period.start_ts, self.period.year_ago.end_exclusive_ts))
+        return customer_ledger(self.orders, self.as_of, period_start=self.period.start_ts, lookback_since=since,
+                               earlier_ends=(self.period.start_ts, self.period.year_ago.end_exclusive_ts),
+                               counted=is_completed(self.orders))
 
     @cached_property
     def classified(self) -> pd.DataFrame:
@@ -166,8 +168,12 @@ class ReportContext:
             if by_customer(by, self.classified):
                 cache[by] = customer_pivot(self.period_customers, self.ledger, by, total, self.label("unknown"))
             else:
-                cache[by] = sales_pivot(self.classified, self.period_sales, by, self.period.start_ts,
-                                        self.period.end_exclusive_ts, total, self.label("unknown"))
+                # only the columns an order pivot reads: filtering copies every column a frame carries
+                order = "order_key" if "order_key" in self.orders else "order_id"
+                used = (by, "customer_id", "customer_key", order, "order_date", "amount", "status")
+                cache[by] = sales_pivot(self.classified, self.orders[[c for c in used if c in self.orders]], by,
+                                        self.period.start_ts, self.period.end_exclusive_ts, total,
+                                        self.label("unknown"))
         return cache[by]
 
     @cached_property
@@ -199,7 +205,8 @@ class ReportContext:
             recency_days=rules.recency_days, industry_match=rules.industry_match,
             default_capacity=rules.default_capacity, include_orphaned=rules.include_orphaned, **extra)
         names = {code: self.regions.display_name(code, self.locale) for code in self.regions.codes}
-        return allocate(self.classified, self.reps, self.sales, self.as_of, allocation_rules, self.locale, names)
+        # classified customers carry their last completed order: allocation need not read the orders
+        return allocate(self.classified, self.reps, None, self.as_of, allocation_rules, self.locale, names)
 
     @property
     def region_name(self) -> str:
@@ -256,7 +263,7 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
     deals_then = ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
     return {
         "customers": customer_counts(classified, start, end),
-        **{k: v for k, v in sales_totals(ctx.sales, start, end).items() if k in ("revenue", "orders", "aov")},
+        **{k: v for k, v in sales_totals(ctx.orders, start, end).items() if k in ("revenue", "orders", "aov")},
         "deals": deal_totals(deals_then, start, end),
     }
 

@@ -253,6 +253,38 @@ def test_priority_arithmetic_with_weights():
     assert result["last_order"].iloc[0] == T("2024-10-19")
 
 
+def test_classified_customers_score_from_their_own_last_order():
+    from custreport.analysis.segments import classify_customers
+
+    frame = customers(("A", "east", None, None, 300.0, "高"), ("B", "east", None, None, 100.0, None),
+                      ("C", "east", None, None, None, "cold"), created_at=pd.to_datetime(["2024-01-01"] * 3))
+    bought = orders(("A", "2024-10-19", "completed"), ("A", "2024-06-01", "completed"),
+                    ("B", "2024-12-31", "returned"), ("C", "2025-01-05", "completed"))
+    classified = classify_customers(frame, bought, AS_OF)
+    assert classified["last_order"].tolist()[0] == T("2024-10-19")
+    from_orders = priority_scores(frame, bought, AS_OF).set_index("customer_id")
+    from_classified = priority_scores(classified, None, AS_OF).set_index("customer_id")
+    for column in ("last_order", "recency_score", "priority"):
+        pd.testing.assert_series_equal(from_classified[column], from_orders[column], check_dtype=False)
+    team = reps(("R1", "王敏", "east", "", None))
+    assert allocate(classified, team, None, AS_OF).equals(allocate(frame, team, bought, AS_OF))
+
+
+def test_owner_pairs_with_missing_owner_or_region_resolve_apart():
+    # a missing region must not be confused with the neighbouring owner's last region code
+    frame = customers(("A", "east", None, "王敏", None, None), ("B", None, None, "Li Na", None, None),
+                      ("C", "south", None, "Li Na", None, None), ("D", None, None, None, None, None),
+                      ("E", "east", None, "李娜", None, None))
+    team = reps(("R1", "王敏", "east", "", None), ("R2", "Li Na", "south", "", None),
+                ("R3", "Li Na", "east", "", None))
+    result = allocate(frame, team, NO_ORDERS, AS_OF, AllocationRules(include_orphaned=True))
+    # B's "Li Na" names two reps and B has no region: owned, by nobody known (not reallocated,
+    # not counted); C's is the south one; D has no owner; E names no rep: orphaned.
+    assert sorted(result["customer_id"]) == ["D", "E"]
+    load = workload(frame, team, result.iloc[0:0]).set_index("rep_id")["owned_before"].to_dict()
+    assert load == {"R1": 1, "R2": 1, "R3": 0}
+
+
 def test_equal_priorities_are_served_by_customer_id():
     frame = customers(("C2", "east", None, None, 1.0, None), ("C1", "east", None, None, 1.0, None))
     result = allocate(frame, reps(("R1", "王敏", "east", "", 1.0)), NO_ORDERS, AS_OF)

@@ -118,6 +118,13 @@ def test_ledger_matches_a_plain_pandas_reference(seed):
         got.index = got.index.astype(object)
         pd.testing.assert_frame_equal(got[expected.columns], expected, check_names=False, check_index_type=False,
                                       check_dtype=False)
+    # counting only some lines (``counted``) is the ledger of those lines alone
+    counted = pd.Series(rng.random(size) < 0.7)
+    kept = with_keys(orders)[counted.to_numpy()]
+    pd.testing.assert_frame_equal(customer_ledger(with_keys(orders), as_of, period_start, since, counted=counted),
+                                  customer_ledger(kept, as_of, period_start, since))
+    pd.testing.assert_frame_equal(customer_ledger(orders, as_of, period_start, since, counted=counted),
+                                  customer_ledger(orders[counted.to_numpy()], as_of, period_start, since))
 
 
 def test_spans_at_an_earlier_end():

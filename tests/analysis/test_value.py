@@ -89,6 +89,11 @@ def test_clv_is_discounted_expected_purchases_times_spend(cdnow_summary):
     assert np.allclose(undiscounted, purchases * expected_spend(spend, cdnow_summary))
     discounted = customer_lifetime_value(bgnbd, spend, cdnow_summary, months=12, monthly_discount=0.01)
     assert (discounted <= undiscounted + 1e-9).all() and discounted.sum() > 0.85 * undiscounted.sum()
+    # month by month from the conditional expectation itself: E[Y(m)] - E[Y(m-1)], discounted
+    month = 365.25 / 12 / 7
+    by_month = [expected_purchases(bgnbd, cdnow_summary, m * month) for m in range(0, 13)]
+    reference = sum((by_month[m] - by_month[m - 1]) / 1.01 ** m for m in range(1, 13))
+    assert np.allclose(discounted, reference * expected_spend(spend, cdnow_summary), rtol=1e-12)
 
 
 def test_fitting_needs_data():

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from custreport.analysis.frames import ids_in
@@ -145,18 +146,20 @@ def _owners(customers: pd.DataFrame, reps: pd.DataFrame) -> tuple[pd.Series, pd.
         local = [rep_id for rep_id, rep_region in namesakes if isinstance(region, str) and rep_region == region]
         return (local[0] if len(local) == 1 else pd.NA), bool(namesakes)
 
-    # Owners repeat across thousands of customers: resolve each (owner, region) pair once.
-    pairs = pd.DataFrame({"key": _fold(customers["owner_rep"]), "region": customers["region"].astype("string")},
-                         index=customers.index)
-    distinct = pairs.drop_duplicates()
-    resolved = [resolve(key, region if not pd.isna(region) else None)
-                for key, region in zip(distinct["key"], distinct["region"])]
-    distinct = distinct.assign(owner=pd.Series([r[0] for r in resolved], index=distinct.index, dtype="string"),
-                               named=[r[1] for r in resolved])
-    joined = pairs.merge(distinct, on=["key", "region"], how="left", validate="many_to_one")
+    # Owners repeat across thousands of customers: resolve each (owner, region) pair once,
+    # found by their integer codes rather than by hashing the text pairs.
+    owner_codes, owners = pd.factorize(customers["owner_rep"].astype("string"))
+    region_codes, regions = pd.factorize(customers["region"].astype("string"))
+    width = len(regions) + 1                   # codes shifted by one: -1 (missing) becomes 0
+    distinct, of_pair = np.unique((owner_codes.astype("int64") + 1) * width + region_codes + 1, return_inverse=True)
+    folded = _fold(pd.Series(owners, dtype="string"))
+    resolved = [resolve(folded.iloc[owner] if owner >= 0 else pd.NA, regions[region] if region >= 0 else None)
+                for owner, region in zip(distinct // width - 1, distinct % width - 1)]
+    owner = pd.array([r[0] for r in resolved], dtype="string")
+    named = np.array([r[1] for r in resolved], dtype=bool)
     index = customers.index
-    return (pd.Series(joined["owner"].to_numpy(), index=index, dtype="string"),
-            pd.Series(joined["named"].to_numpy(dtype=bool), index=index, dtype="bool"))
+    return (pd.Series(owner.take(of_pair), index=index, dtype="string"),
+            pd.Series(named[of_pair], index=index, dtype="bool"))
 
 
 def customers_to_allocate(customers: pd.DataFrame, reps: pd.DataFrame,
@@ -175,14 +178,21 @@ def customers_to_allocate(customers: pd.DataFrame, reps: pd.DataFrame,
     return out
 
 
-def priority_scores(candidates: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp,
+def priority_scores(candidates: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd.Timestamp,
                     rules: AllocationRules = AllocationRules()) -> pd.DataFrame:
-    """``candidates`` with last_order, value_score, intent_score, recency_score and priority (0..1)."""
+    """``candidates`` with last_order, value_score, intent_score, recency_score and priority (0..1).
+
+    last_order is each candidate's last completed order on or before ``as_of`` in ``orders``;
+    with ``orders`` None, candidates must carry it already (classify_customers gives it).
+    """
     as_of = pd.Timestamp(as_of)
-    bought = completed(orders)
-    bought = bought[ids_in(bought["customer_id"], candidates["customer_id"]) & (bought["order_date"] <= as_of)]
-    last = bought.groupby("customer_id")["order_date"].max().rename("last_order")
-    out = candidates.drop(columns=["last_order"], errors="ignore").join(last, on="customer_id")
+    if orders is None:
+        out = candidates
+    else:
+        bought = completed(orders)
+        bought = bought[ids_in(bought["customer_id"], candidates["customer_id"]) & (bought["order_date"] <= as_of)]
+        last = bought.groupby("customer_id")["order_date"].max().rename("last_order")
+        out = candidates.drop(columns=["last_order"], errors="ignore").join(last, on="customer_id")
     # Average rank over the customers with a value, so the most valuable scores 1 and ties share.
     value = out["potential_value"].astype("float64").rank(method="average", pct=True).fillna(0.0)
     scores = rules.intent_scores
@@ -315,11 +325,14 @@ def _choose(industry, staff: list[_Rep], rules: AllocationRules, text: dict[str,
     return rep, text[kind].format(region=region, rep=rep.name, industry=shown, load=load, rank=rank)
 
 
-def allocate(customers: pd.DataFrame, reps: pd.DataFrame, orders: pd.DataFrame, as_of: pd.Timestamp,
+def allocate(customers: pd.DataFrame, reps: pd.DataFrame, orders: pd.DataFrame | None, as_of: pd.Timestamp,
              rules: AllocationRules = AllocationRules(), locale: str = "zh",
              region_names: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per customer needing a rep, in allocation order: the chosen rep (or none),
     status assigned/unassigned and a one-line reason in ``locale``.
+
+    ``orders`` give the recency score; None when ``customers`` are classified (their
+    last_order is then the one used, see priority_scores).
 
     ``region_names`` maps region codes to the names shown in reasons (default: the code).
     """

@@ -67,9 +67,10 @@ def sales_pivot(customers: pd.DataFrame, orders: pd.DataFrame, by: str, start: p
         ledger = customer_ledger(sold, pd.Timestamp(end_exclusive) - pd.Timedelta(milliseconds=1), start)
         return customer_pivot(customers, ledger, by, total_label, missing_label)
     own = sold[by].astype("string") if by in sold else pd.Series(pd.NA, index=sold.index, dtype="string")
-    if by in customers.columns:
+    missing = own.isna()
+    if by in customers.columns and missing.any():
         fallback = customers.set_index("customer_id")[by].astype("string")
-        own = own.fillna(sold["customer_id"].map(fallback))
+        own = own.fillna(sold.loc[missing, "customer_id"].map(fallback))
     # integer keys (frames.with_keys) count the same customers and orders, faster
     buyer = "customer_key" if "customer_key" in sold else "customer_id"
     order = next((c for c in ("order_key", "order_id") if c in sold), None)

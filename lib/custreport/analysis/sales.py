@@ -19,7 +19,9 @@ from custreport.analysis.segments import completed
 
 
 def in_period(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.DataFrame:
-    return orders[(orders["order_date"] >= start) & (orders["order_date"] < end_exclusive)]
+    """Orders dated in [start, end_exclusive)."""
+    keep = (orders["order_date"] >= start) & (orders["order_date"] < end_exclusive)
+    return orders if keep.all() else orders[keep]   # no copy when nothing is dropped
 
 
 def distinct_orders(lines: pd.DataFrame) -> int:
@@ -37,7 +39,8 @@ def distinct_orders(lines: pd.DataFrame) -> int:
 def sales_totals(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> dict:
     """Revenue, completed orders, AOV and returns for orders dated in [start, end_exclusive)."""
     # only the columns used here: every row filter copies each column a frame carries
-    used = [c for c in ("order_key", "order_id", "order_date", "amount", "status") if c in orders]
+    order = next((c for c in ("order_key", "order_id") if c in orders), None)
+    used = [c for c in (order, "order_date", "amount", "status") if c in orders]
     period = in_period(orders[used], start, end_exclusive)
     done = completed(period)
     returned = period[period["status"] == "returned"]

@@ -23,9 +23,15 @@ from custreport.analysis.frames import aligned, customer_ledger
 ACTIVE_DAYS = 365
 
 
+def is_completed(orders: pd.DataFrame) -> pd.Series:
+    """True for the order lines that count as revenue: status completed (returns and
+    cancellations do not)."""
+    return (orders["status"] == "completed").fillna(False).astype(bool)
+
+
 def completed(orders: pd.DataFrame) -> pd.DataFrame:
-    """Orders that count as revenue: status completed (returns and cancellations do not)."""
-    keep = orders["status"] == "completed"
+    """The order lines that count as revenue (see is_completed)."""
+    keep = is_completed(orders)
     return orders if keep.all() else orders[keep]   # no copy when nothing is dropped
 
 
@@ -45,7 +51,8 @@ def classify_by_spans(customers: pd.DataFrame, spans: pd.DataFrame, as_of: pd.Ti
     out = customers.drop(columns=["customer_type", "first_order", "last_order"], errors="ignore").assign(
         first_ever=spans["first_ever"], first_order=spans["first_order"], last_order=spans["last_order"])
     first_seen = out["created_at"].fillna(out["first_ever"])
-    out = out[first_seen.isna() | (first_seen <= as_of)].drop(columns="first_ever")
+    exists = first_seen.isna() | (first_seen <= as_of)
+    out = (out if exists.all() else out[exists]).drop(columns="first_ever")
     window_start = as_of - pd.Timedelta(days=active_days)
     kind = pd.Series("prospect", index=out.index, dtype="string")
     kind = kind.mask(out["last_order"].notna(), "churned")

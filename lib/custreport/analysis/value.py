@@ -165,20 +165,38 @@ def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> BgNbd:
 def probability_alive(model: BgNbd, summary: pd.DataFrame) -> pd.Series:
     """P(still a customer) at the end of the observed period; 1 for customers with no repeat purchase."""
     x, t_x, T = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
-    ratio = np.where(x > 0, model.a / (model.b + x - 1) * ((model.alpha + T) / (model.alpha + t_x)) ** (model.r + x),
-                     0.0)
-    return pd.Series(1.0 / (1.0 + ratio), index=summary.index, name="p_alive")
+    return pd.Series(1.0 / _alive_odds(model, x, t_x, T), index=summary.index, name="p_alive")
 
 
 def expected_purchases(model: BgNbd, summary: pd.DataFrame, t: float) -> pd.Series:
     """Expected purchases in the next ``t`` time units, given each customer's history."""
     x, t_x, T = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    xs, Ts, of_pair = _distinct_pairs(x, T)
+    unconditional = _purchases_if_alive(model, xs, Ts, t)[of_pair]
+    return pd.Series(unconditional / _alive_odds(model, x, t_x, T), index=summary.index, name="expected_purchases")
+
+
+def _distinct_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (x, T) pairs as two arrays, and each row's pair: ``xs[inverse] == x``."""
+    x_values, x_codes = np.unique(x, return_inverse=True)
+    T_values, T_codes = np.unique(T, return_inverse=True)
+    pairs, inverse = np.unique(x_codes * len(T_values) + T_codes, return_inverse=True)
+    return x_values[pairs // len(T_values)], T_values[pairs % len(T_values)], inverse.ravel()
+
+
+def _purchases_if_alive(model: BgNbd, x: np.ndarray, T: np.ndarray, t: float) -> np.ndarray:
+    """The part of E[Y(t) | x, t_x, T] (Fader, Hardie & Lee 2005, eq. 10) that does not
+    depend on t_x: the hypergeometric term, the costly one, depends on (x, T) alone."""
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
     hyper = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-    first = (a + b + x - 1) / (a - 1)
-    second = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyper
-    third = 1 + np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
-    return pd.Series(first * second / third, index=summary.index, name="expected_purchases")
+    return (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyper)
+
+
+def _alive_odds(model: BgNbd, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """1 / P(alive): 1 + a/(b+x-1) · ((α+T)/(α+t_x))^(r+x) for repeat buyers, else 1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = model.a / (model.b + x - 1) * ((model.alpha + T) / (model.alpha + t_x)) ** (model.r + x)
+    return 1 + np.where(x > 0, ratio, 0.0)
 
 
 # --------------------------------------------------------------------------- Gamma-Gamma
@@ -222,7 +240,10 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
     if len(repeat) < 2:
         raise ValueError("Gamma-Gamma needs at least two customers with repeat purchases")
     data = _Histories(repeat, ["frequency", "monetary_value"])
-    params = _maximise(_gamma_gamma_log_likelihood, data, np.log([1.0, 1.0, 1.0]))
+    # Start where the implied mean spend p·γ/(q-1) equals the observed one: spends in the
+    # tens of thousands are otherwise dozens of line-search steps away from γ = 1.
+    mean_spend = float(data.weights @ data.columns["monetary_value"] / data.total)
+    params = _maximise(_gamma_gamma_log_likelihood, data, np.log([1.0, 2.0, mean_spend]))
     p, q, gamma = (float(v) for v in params)
     return GammaGamma(p, q, gamma, _gamma_gamma_log_likelihood(params, data)[0])
 
@@ -241,14 +262,19 @@ def discounted_purchases(bgnbd: BgNbd, summary: pd.DataFrame, months: int = 12, 
                          time_unit: float = 7.0) -> pd.Series:
     """Expected purchases over the next ``months``, each month's discounted by
     (1 + monthly_discount)^i: the CLV of one unit of spend per purchase."""
-    value = np.zeros(len(summary))
-    previous = np.zeros(len(summary))
+    x, t_x, T = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    xs, Ts, of_pair = _distinct_pairs(x, T)
+    # Every month's expectation shares the customer's 1/P(alive) factor: discount the
+    # per-(x, T) terms month by month, divide once.
+    value = np.zeros(len(xs))
+    previous = np.zeros(len(xs))
     for month in range(1, months + 1):
         horizon = month * (365.25 / 12) / time_unit
-        cumulative = expected_purchases(bgnbd, summary, horizon).to_numpy()
+        cumulative = _purchases_if_alive(bgnbd, xs, Ts, horizon)
         value += (cumulative - previous) / (1 + monthly_discount) ** month
         previous = cumulative
-    return pd.Series(value, index=summary.index, name="discounted_purchases")
+    return pd.Series(value[of_pair] / _alive_odds(bgnbd, x, t_x, T), index=summary.index,
+                     name="discounted_purchases")
 
 
 def customer_lifetime_value(bgnbd: BgNbd, spend: GammaGamma, summary: pd.DataFrame, months: int = 12,
@@ -335,15 +361,10 @@ def values_from_ledger(ledger: pd.DataFrame, as_of: pd.Timestamp, models: ValueM
     missing = pd.Series(np.nan, index=out.index)
     out["expected_spend"] = expected_spend(models.gamma_gamma, out) if models.gamma_gamma else missing
     if models.bgnbd:
-        # The BG/NBD quantities depend on (x, t_x, T) only, and customers share those a lot:
-        # evaluate the hypergeometric terms once per distinct history.
-        keys = ["frequency", "recency", "T"]
-        histories = out[keys].drop_duplicates().reset_index(drop=True)
-        histories["p_alive"] = probability_alive(models.bgnbd, histories)
-        histories["expected_purchases"] = expected_purchases(models.bgnbd, histories, horizon)
-        histories["units"] = discounted_purchases(models.bgnbd, histories, months, monthly_discount, time_unit)
-        out = out.merge(histories, on=keys, how="left", validate="many_to_one")
-        out["clv"] = out["units"] * out["expected_spend"]
+        units = discounted_purchases(models.bgnbd, out, months, monthly_discount, time_unit)
+        out = out.assign(p_alive=probability_alive(models.bgnbd, out),
+                         expected_purchases=expected_purchases(models.bgnbd, out, horizon),
+                         clv=units * out["expected_spend"])
     else:
         out = out.assign(p_alive=missing, expected_purchases=missing, clv=missing)
     return out[columns], models
