@@ -57,6 +57,7 @@ def main() -> None:
     os.environ["CUSTREPORT_HOME"] = str(work)
 
     from custreport import report
+    from custreport.analysis.sales import revenue_by_month
     from custreport.analysis.segments import completed
     from custreport.analysis.value import fit_bgnbd, fit_gamma_gamma, rfm_summary
 
@@ -74,6 +75,9 @@ def main() -> None:
         "allocation": lambda: ctx.allocation,
         "pivots (6 dimensions)": lambda: [ctx.pivot(by) for by in ("region", "province", "industry",
                                                                    "customer_type", "channel", "owner_rep")],
+        "monthly trend + top customers": lambda: (
+            revenue_by_month(ctx.orders, report.trend_months(ctx)),
+            report.top_customers(ctx)),
         "metrics.json (3 periods, deltas)": lambda: report.metrics(ctx),
         "workbook frames": lambda: report.workbook_sheets(ctx),
     }

@@ -19,9 +19,10 @@ from custreport import charts, i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
 from custreport.analysis.funnel import Funnel, deals_in_play, funnel_table, stage_counts
-from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, spans_at, with_keys
+from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, looked_up, sort_rows, \
+    spans_at, with_keys
 from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
-from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers as top_customer_table
+from custreport.analysis.sales import revenue_by_month, sales_totals, sold_in, top_from_ledger
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_from_ledger, \
     segment_summary
 from custreport.analysis.service import open_complaints, service_signals
@@ -72,8 +73,7 @@ class ReportContext:
     @cached_property
     def period_sales(self) -> pd.DataFrame:
         """Completed orders dated in the period."""
-        # dates first: the copy a row filter makes is then only the period's lines
-        return completed(in_period(self.orders, self.period.start_ts, self.period.end_exclusive_ts))
+        return sold_in(self.orders, self.period.start_ts, self.period.end_exclusive_ts)
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
@@ -120,10 +120,16 @@ class ReportContext:
         return tuple(rule.name for rule in self.segment_rules) + (OTHERS,)
 
     @cached_property
+    def customer_figures(self) -> pd.DataFrame:
+        """The ledger row of each customer, in the order and with the index of ``customers``
+        (NA for customers without orders): joined once, reused by every classification."""
+        return aligned(self.ledger, self.customers["customer_id"])
+
+    @cached_property
     def period_customers(self) -> pd.DataFrame:
         """``classified`` with the period's completed revenue, orders and order lines (0 for none)."""
-        period = aligned(self.ledger[["customer_id", "period_revenue", "period_orders", "period_lines"]],
-                         self.classified["customer_id"])
+        # classified keeps the rows (and index) of customers that existed at the period end
+        period = self.customer_figures.loc[self.classified.index]
         return self.classified.assign(period_revenue=period["period_revenue"].fillna(0.0),
                                       period_orders=period["period_orders"].fillna(0).astype("int64"),
                                       period_lines=period["period_lines"].fillna(0).astype("int64"))
@@ -140,18 +146,24 @@ class ReportContext:
         return abc_tiers(self.period_revenue, self.settings.abc.a_share, self.settings.abc.b_share)
 
     def classified_at(self, end_exclusive: pd.Timestamp) -> pd.DataFrame:
-        """Customers existing just before ``end_exclusive`` with their type then (cached per date)."""
+        """Customers existing just before ``end_exclusive`` with their type then (cached per date).
+
+        At the period end: every customer column (``classified``). At other ends, what the
+        comparisons need: customer_id, created_at, first_order, last_order, customer_type.
+        """
         cache = self.__dict__.setdefault("_classified", {})
         if end_exclusive not in cache:
             as_of = end_exclusive - pd.Timedelta(milliseconds=1)
             active_days = self.settings.classification.active_days
+            # earlier classifications only count types: copying every customer column is waste
+            identity = self.customers[["customer_id", "created_at"]]
             if end_exclusive == self.period.end_exclusive_ts:
-                cache[end_exclusive] = classify_by_spans(self.customers, self.ledger, as_of, active_days)
+                cache[end_exclusive] = classify_by_spans(self.customers, self.customer_figures, as_of, active_days)
             elif before_column(end_exclusive) in self.ledger:
-                cache[end_exclusive] = classify_by_spans(self.customers, spans_at(self.ledger, end_exclusive), as_of,
-                                                         active_days)
+                cache[end_exclusive] = classify_by_spans(identity, spans_at(self.customer_figures, end_exclusive),
+                                                         as_of, active_days)
             else:
-                cache[end_exclusive] = classify_customers(self.customers, self.sales, as_of, active_days)
+                cache[end_exclusive] = classify_customers(identity, self.sales, as_of, active_days)
         return cache[end_exclusive]
 
     @cached_property
@@ -446,7 +458,7 @@ def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
 
 def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
     """Completed revenue per month for the ``months`` months ending with the period."""
-    frame = revenue_by_month(ctx.sales, trend_months(ctx, months))
+    frame = revenue_by_month(ctx.orders, trend_months(ctx, months))
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
     return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",
@@ -473,7 +485,7 @@ def customers_by_type(ctx: ReportContext) -> Table:
 
 def top_customers(ctx: ReportContext, limit: int = 10) -> Table:
     """The period's top customers by completed revenue."""
-    frame = top_customer_table(ctx.sales, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts, limit)
+    frame = top_from_ledger(ctx.ledger, ctx.customers, limit)
     frame = frame.assign(region=frame["region"].map(lambda c: ctx.regions.display_name(c, ctx.locale)))
     frame = frame.rename(columns={c: ctx.label(c) for c in frame.columns})
     return Table(frame, formats={ctx.label("revenue"): ctx.money,
@@ -512,25 +524,27 @@ def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.D
     """The customers sheet: every customer of the region at the period end, with period sales."""
     from custreport.privacy import mask_emails, mask_phones
 
-    frame = ctx.period_customers
+    columns = ["customer_id", "name", "region", "province", "city", "industry", "customer_type", "owner_rep",
+               "phone", "email", "created_at", "first_order", "last_order", "period_revenue", "period_orders"]
+    frame = ctx.period_customers[columns]   # before sorting: the sort copies every column
     frame = frame.assign(
         region=_each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)),
         customer_type=_each_distinct(frame["customer_type"], ctx.label),
         phone=mask_phones(frame["phone"]) if mask_contacts else frame["phone"],
         email=mask_emails(frame["email"]) if mask_contacts else frame["email"],
-    ).sort_values(["period_revenue", "customer_id"], ascending=[False, True])
-    columns = ["customer_id", "name", "region", "province", "city", "industry", "customer_type", "owner_rep",
-               "phone", "email", "created_at", "first_order", "last_order", "period_revenue", "period_orders"]
+    )
+    frame = sort_rows(frame, ["period_revenue", "customer_id"], ascending=[False, True])
     names = {c: ctx.label(c) for c in columns}
     names["period_revenue"] = f"{ctx.label('revenue')} ({ctx.period.label})"
     names["period_orders"] = f"{ctx.label('orders')} ({ctx.period.label})"
-    return frame[columns].rename(columns=names).reset_index(drop=True)
+    return frame.rename(columns=names).reset_index(drop=True)
 
 
 def _each_distinct(values: pd.Series, function) -> pd.Series:
     """``function`` applied once per distinct value (not per row) and mapped back; NA stays NA."""
-    distinct = values.dropna().unique()
-    return values.map(dict(zip(distinct, (function(v) for v in distinct)))).astype("string")
+    codes, distinct = pd.factorize(values)            # NA gets code -1
+    mapped = pd.array([function(v) for v in distinct] + [pd.NA], dtype="string")
+    return pd.Series(mapped.take(codes), index=values.index, dtype="string")
 
 
 def _localised(ctx: ReportContext, frame: pd.DataFrame, values: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -574,8 +588,7 @@ def funnel_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _named_values(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
-    names = ctx.customers.set_index("customer_id")["name"]
-    frame = frame.assign(name=frame["customer_id"].map(names))
+    frame = frame.assign(name=looked_up(ctx.customers, frame["customer_id"], "name"))
     columns = ["customer_id", "name", "revenue_to_date", "orders_to_date", "last_order", "p_alive",
                "expected_purchases", "clv", *(["value_at_stake"] if "value_at_stake" in frame else [])]
     return _localised(ctx, frame[columns])

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, spans_at, with_keys
+from custreport.analysis.frames import _grouping_order, aligned, before_column, customer_ledger, ids_in, spans_at, \
+    with_keys
 
 T = pd.Timestamp
 
@@ -125,6 +126,38 @@ def test_ledger_matches_a_plain_pandas_reference(seed):
                                   customer_ledger(kept, as_of, period_start, since))
     pd.testing.assert_frame_equal(customer_ledger(orders, as_of, period_start, since, counted=counted),
                                   customer_ledger(orders[counted.to_numpy()], as_of, period_start, since))
+
+
+@pytest.mark.parametrize("largest", [0, 9, 70_000, 5_000_000])
+def test_grouping_order_is_lexsort_whether_or_not_lines_come_by_day(largest):
+    rng = np.random.default_rng(largest)
+    size = 20_000
+    ranks = rng.integers(0, largest + 1, size)
+    days = np.sort(rng.integers(0, 50, size))
+    order_keys = np.arange(size) // 3                  # lines of one order side by side
+    by_day = _grouping_order(ranks, days, order_keys)   # the radix path
+    assert (by_day == np.lexsort((order_keys, days, ranks))).all()
+    shuffled = rng.permutation(size)
+    mixed = _grouping_order(ranks[shuffled], days[shuffled], order_keys[shuffled])
+    assert (mixed == np.lexsort((order_keys[shuffled], days[shuffled], ranks[shuffled]))).all()
+    assert _grouping_order(ranks[:0], days[:0], order_keys[:0]).tolist() == []
+
+
+def test_ledger_of_lines_in_date_order_matches_the_reference():
+    rng = np.random.default_rng(5)
+    size = 2000
+    stamps = np.sort(T("2023-01-01").value // 1_000_000 + rng.integers(0, 700, size) * 86_400_000)
+    orders = pd.DataFrame({
+        "customer_id": pd.array([f"C{n:03d}" for n in rng.integers(0, 200, size)], dtype="string"),
+        "order_id": pd.array([f"O{n // 2}" for n in range(size)], dtype="string"),
+        "order_date": pd.to_datetime(stamps, unit="ms").astype("datetime64[ms]"),
+        "amount": rng.integers(1, 100, size).astype(float)})
+    as_of, period_start, since = T("2024-12-31 23:59:59.999"), T("2024-10-01"), T("2024-06-30 23:59:59.999")
+    expected = reference(orders, as_of, period_start, since)
+    got = customer_ledger(with_keys(orders), as_of, period_start, since).set_index("customer_id")
+    got.index = got.index.astype(object)
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_names=False, check_index_type=False,
+                                  check_dtype=False)
 
 
 def test_spans_at_an_earlier_end():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from custreport.analysis.frames import with_keys
 from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers
 
 T = pd.Timestamp
@@ -44,6 +45,37 @@ def test_sales_totals_only_returns():
     totals = sales_totals(returns_only, *Q3)
     assert (totals["revenue"], totals["orders"], totals["aov"]) == (0.0, 0, None)
     assert totals["returned_amount"] == 50.0
+
+
+LINES = pd.DataFrame({
+    "order_id": ["o1", "o1", "o2", None, "o3", "o3", "o4"],   # o1 and o3 have two lines each
+    "customer_id": ["A", "A", "B", "B", "A", "A", "C"],
+    "amount": [10.0, 5.0, 7.0, 3.0, 2.0, 1.0, float("nan")],
+    "order_date": pd.to_datetime(["2024-07-01", "2024-07-01", "2024-08-01", "2024-08-02", "2024-09-01",
+                                  "2024-09-01", "2024-09-02"]),
+    "status": ["completed", "completed", "completed", "completed", "returned", "returned", "completed"],
+})
+
+
+@pytest.mark.parametrize("spread", [1, 100_000_000])
+def test_sales_totals_count_order_ids_and_their_integer_keys_alike(spread):
+    # completed: o1 (two lines, 15), o2 (7), a line without an id (3, no order), o4 (amount missing: 0)
+    expected = {"revenue": 25.0, "orders": 3, "aov": 8.33, "returned_orders": 1, "returned_amount": 3.0}
+    assert sales_totals(LINES, *Q3) == expected
+    keyed = with_keys(LINES)
+    # sparse keys (far apart) take the sorting path, dense ones the marking path
+    keyed["order_key"] = keyed["order_key"].where(keyed["order_key"] < 0, keyed["order_key"] * spread)
+    assert sales_totals(keyed, *Q3) == expected
+
+
+def test_revenue_by_month_counts_orders_not_lines():
+    months = list(pd.period_range("2024-07", "2024-09", freq="M"))
+    for frame in (LINES, with_keys(LINES)):
+        trend = revenue_by_month(frame, months)
+        # Jul: o1's two lines are one order; Aug: o2, and a line without an id (no order);
+        # Sep: o3 returned, o4 without an amount
+        assert trend["orders"].tolist() == [1, 1, 1]
+        assert trend["revenue"].tolist() == [15.0, 10.0, 0.0]
 
 
 def test_revenue_by_month_zero_fills():

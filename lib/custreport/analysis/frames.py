@@ -63,6 +63,29 @@ def aligned(frame: pd.DataFrame, ids: pd.Series, key: str = "customer_id") -> pd
     return out
 
 
+def looked_up(frame: pd.DataFrame, ids: pd.Series, column: str, key: str = "customer_id") -> pd.Series:
+    """``frame[column]`` of each of ``ids`` (the first row per key; NA where absent), index
+    that of ``ids``: a few ids looked up in a large frame without hashing all its keys.
+
+    >>> looked_up(pd.DataFrame({"customer_id": ["A", "B"], "name": ["甲", "乙"]}), pd.Series(["B", "C"]), "name").tolist()
+    ['乙', nan]
+    """
+    rows = frame.loc[ids_in(frame[key], ids), [key, column]].drop_duplicates(key)
+    return aligned(rows, ids, key)[column]
+
+
+def sort_rows(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
+    """``frame.sort_values(by, ascending=ascending, kind="stable")`` (missing values last),
+    sorted by Arrow: pandas factorizes string keys first, several times slower on large frames.
+
+    >>> sort_rows(pd.DataFrame({"v": [1.0, 3.0, 3.0], "id": ["b", "d", "c"]}), ["v", "id"], [False, True])["id"].tolist()
+    ['c', 'd', 'b']
+    """
+    keys = pa.Table.from_pandas(frame[by], preserve_index=False)
+    order = pc.sort_indices(keys, sort_keys=[(c, "ascending" if up else "descending") for c, up in zip(by, ascending)])
+    return frame.take(order.to_numpy())
+
+
 def before_column(end_exclusive: pd.Timestamp) -> str:
     """The ledger column holding each customer's last order dated before ``end_exclusive``."""
     return f"last_order_before_{pd.Timestamp(end_exclusive).isoformat()}"
@@ -145,7 +168,7 @@ def customer_ledger(orders: pd.DataFrame, as_of: pd.Timestamp, period_start: pd.
         return pd.Timestamp(value).value // 1_000_000
 
     first_ever = np.full(count, _NEVER)
-    order = np.lexsort((order_keys, days, ranks))
+    order = _grouping_order(ranks, days, order_keys)
     # sorted ranks are each rank repeated by its line count, and days follow from stamps:
     # cheaper than gathering them through the permutation
     ranks = np.repeat(np.arange(count), np.bincount(ranks, minlength=count))
@@ -210,6 +233,27 @@ def customer_ledger(orders: pd.DataFrame, as_of: pd.Timestamp, period_start: pd.
     amounts_out = ("revenue_to_date", "first_day_revenue", "period_revenue", "window_revenue")
     frame = pd.DataFrame(columns)
     return frame.astype({**{c: "int64" for c in counts}, **{c: "float64" for c in amounts_out}})
+
+
+def _grouping_order(ranks: np.ndarray, days: np.ndarray, order_keys: np.ndarray) -> np.ndarray:
+    """The permutation sorting lines by (rank, day, order key): ``np.lexsort``, in a third of
+    the time when the lines already come by day and order (as a store writes them).
+
+    Then only the ranks need a stable sort, done as a radix sort on 16-bit digits (numpy
+    sorts 16-bit integers by counting, in linear time).
+
+    >>> _grouping_order(np.array([1, 0, 1]), np.array([5, 5, 6]), np.array([0, 1, 2])).tolist()
+    [1, 0, 2]
+    """
+    same_day = days[1:] == days[:-1]
+    if not ((days[1:] >= days[:-1]).all() and (order_keys[1:] >= order_keys[:-1])[same_day].all()):
+        return np.lexsort((order_keys, days, ranks))
+    order = np.arange(len(ranks))
+    largest = int(ranks.max()) if len(ranks) else 0
+    for shift in range(0, max(largest.bit_length(), 1), 16):   # least significant digit first
+        digit = ((ranks[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+    return order
 
 
 def spans_at(ledger: pd.DataFrame, end_exclusive: pd.Timestamp) -> pd.DataFrame:

@@ -79,9 +79,10 @@ def deals_in_play(deals: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Ti
 
 
 def _positions(stages: pd.Series, stage_list: StageList) -> pd.Series:
-    lookup = {value: stage_list.position(value) for value in stages.dropna().unique()}
-    values = [lookup.get(value) if isinstance(value, str) else None for value in stages]
-    return pd.Series(pd.array(values, dtype="Int64"), index=stages.index)
+    codes, distinct = pd.factorize(stages)             # each distinct stage looked up once
+    positions = pd.array([stage_list.position(v) if isinstance(v, str) else None for v in distinct] + [None],
+                         dtype="Int64")
+    return pd.Series(positions.take(codes), index=stages.index)
 
 
 def stage_positions(deals: pd.DataFrame, stage_list: StageList) -> pd.DataFrame:

@@ -18,8 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from custreport.analysis.frames import aligned, customer_ledger
-from custreport.analysis.sales import distinct_orders, in_period
-from custreport.analysis.segments import completed
+from custreport.analysis.sales import distinct_orders, sold_in
 
 # Dimensions a sales pivot can group by: customer attributes, plus the order's channel.
 CUSTOMER_DIMENSIONS = ("region", "province", "city", "industry", "customer_type", "owner_rep")
@@ -62,7 +61,7 @@ def sales_pivot(customers: pd.DataFrame, orders: pd.DataFrame, by: str, start: p
     buyers = those with such an order; share = group revenue / total revenue.
     Rows are ordered by revenue, then customers; missing keys form their own row.
     """
-    sold = completed(in_period(orders, start, end_exclusive))
+    sold = sold_in(orders, start, end_exclusive)
     if by_customer(by, customers):
         ledger = customer_ledger(sold, pd.Timestamp(end_exclusive) - pd.Timedelta(milliseconds=1), start)
         return customer_pivot(customers, ledger, by, total_label, missing_label)

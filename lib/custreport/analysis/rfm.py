@@ -86,13 +86,15 @@ def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Seri
 def assign_segments(r: pd.Series, f: pd.Series, m: pd.Series,
                     rules: tuple[SegmentRule, ...] = SEGMENT_RULES) -> pd.Series:
     """The first matching rule's name per customer, ``Others`` where none matches."""
-    segment = pd.Series(OTHERS, index=r.index, dtype="string")
+    # rule numbers first (integers), names once at the end
+    chosen = np.full(len(r), len(rules))
     unassigned = pd.Series(True, index=r.index)
-    for rule in rules:
+    for number, rule in enumerate(rules):
         hit = unassigned & rule.matches(r, f, m)
-        segment = segment.mask(hit, rule.name)
+        chosen[hit.to_numpy(dtype=bool)] = number
         unassigned &= ~hit
-    return segment
+    names = pd.array([rule.name for rule in rules] + [OTHERS], dtype="string")
+    return pd.Series(names.take(chosen), index=r.index, dtype="string")
 
 
 def rfm_scores(orders: pd.DataFrame, as_of: pd.Timestamp, lookback_days: int | None = None,
@@ -173,9 +175,8 @@ def abc_tiers(revenue: pd.Series, a_share: float = 0.80, b_share: float = 0.95) 
     if not 0 < a_share < b_share <= 1:
         raise ValueError(f"ABC shares must satisfy 0 < A ({a_share}) < B ({b_share}) <= 1")
     before = share_before(revenue)
-    tier = np.where(revenue.fillna(0.0).to_numpy() <= 0, "C",
-                    np.where(before < a_share, "A", np.where(before < b_share, "B", "C")))
-    return pd.Series(tier, index=revenue.index, name="tier", dtype="string")
+    code = np.where(revenue.fillna(0.0).to_numpy() <= 0, 2, np.where(before < a_share, 0, np.where(before < b_share, 1, 2)))
+    return pd.Series(pd.array(["A", "B", "C"], dtype="string").take(code), index=revenue.index, name="tier")
 
 
 def abc_summary(revenue: pd.Series, tiers: pd.Series) -> pd.DataFrame:

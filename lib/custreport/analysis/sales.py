@@ -13,9 +13,11 @@ may have several lines). AOV = revenue / orders.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from custreport.analysis.segments import completed
+from custreport.analysis.frames import customer_ledger, looked_up
+from custreport.analysis.segments import completed, is_completed
 
 
 def in_period(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.DataFrame:
@@ -24,59 +26,115 @@ def in_period(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Times
     return orders if keep.all() else orders[keep]   # no copy when nothing is dropped
 
 
-def distinct_orders(lines: pd.DataFrame) -> int:
-    """Orders among order lines: distinct order ids (lines share an id), or lines without ids.
+def sold_in(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.DataFrame:
+    """The completed order lines dated in [start, end_exclusive): one mask, one copy."""
+    keep = ((orders["order_date"] >= start) & (orders["order_date"] < end_exclusive)).fillna(False) & \
+        is_completed(orders)
+    return orders if keep.all() else orders[keep]
+
+
+def distinct_orders(lines: pd.DataFrame, rows: np.ndarray | None = None) -> int:
+    """Orders among order lines (those marked in the boolean ``rows``, default all): distinct
+    order ids (lines share an id), or lines without ids.
 
     Counts the integer ``order_key`` of frames.with_keys when present: the same ids, cheaper.
     """
-    for column in ("order_key", "order_id"):
-        if column in lines:
-            ids = lines[column]
-            return int(ids[ids >= 0].nunique()) if column == "order_key" else int(ids.nunique())
-    return int(len(lines))
+    chosen = np.ones(len(lines), dtype=bool) if rows is None else rows
+    if "order_key" in lines:
+        keys = lines["order_key"].to_numpy(dtype="int64")
+        return _distinct_codes(keys[chosen & (keys >= 0)], int(keys.max(initial=-1)) + 1)
+    if "order_id" in lines:
+        return int(lines["order_id"][chosen].nunique())
+    return int(chosen.sum())
+
+
+def _distinct_codes(codes: np.ndarray, bound: int) -> int:
+    """How many distinct values among non-negative integer codes below ``bound``."""
+    # with_keys codes are below the number of lines: a mark per code beats sorting them
+    if bound <= max(64 * len(codes), 1 << 24):
+        seen = np.zeros(bound, dtype=bool)
+        seen[codes] = True
+        return int(seen.sum())
+    return int(len(np.unique(codes)))
 
 
 def sales_totals(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> dict:
     """Revenue, completed orders, AOV and returns for orders dated in [start, end_exclusive)."""
-    # only the columns used here: every row filter copies each column a frame carries
-    order = next((c for c in ("order_key", "order_id") if c in orders), None)
-    used = [c for c in (order, "order_date", "amount", "status") if c in orders]
-    period = in_period(orders[used], start, end_exclusive)
-    done = completed(period)
-    returned = period[period["status"] == "returned"]
-    returned_count = distinct_orders(returned)
-    revenue = float(done["amount"].sum())
-    count = distinct_orders(done)
+    # masks over the columns rather than filtered frames: a row filter copies every column
+    dates = orders["order_date"]
+    in_range = ((dates >= start) & (dates < end_exclusive)).to_numpy(dtype=bool, na_value=False)
+    done = in_range & is_completed(orders).to_numpy()
+    returned = in_range & orders["status"].eq("returned").to_numpy(dtype=bool, na_value=False)
+    amounts = orders["amount"].to_numpy(dtype="float64", na_value=np.nan)
+    revenue = float(np.nansum(amounts[done]))
+    count = distinct_orders(orders, done)
     return {
         "revenue": round(revenue, 2),
         "orders": count,
         "aov": round(revenue / count, 2) if count else None,
-        "returned_orders": returned_count,
-        "returned_amount": round(float(returned["amount"].sum()), 2),
+        "returned_orders": distinct_orders(orders, returned),
+        "returned_amount": round(float(np.nansum(amounts[returned])), 2),
     }
 
 
 def revenue_by_month(orders: pd.DataFrame, months: list[pd.Period]) -> pd.DataFrame:
-    """Completed revenue and order count per calendar month, zero-filled for quiet months."""
-    done = completed(orders)
-    keys = done["order_date"].dt.to_period("M")
-    grouped = done.groupby(keys)["amount"].agg(revenue="sum", orders="count")
+    """Completed revenue and orders (counted as sales_totals counts them) per calendar month,
+    zero-filled for quiet months."""
     index = pd.PeriodIndex(months, freq="M", name="month")
-    out = grouped.reindex(index, fill_value=0).reset_index()
-    out["revenue"] = out["revenue"].astype("float64")
-    out["orders"] = out["orders"].astype("int64")
-    return out
+    revenue, counts = np.zeros(len(index)), np.zeros(len(index), dtype="int64")
+    if len(index):
+        # Each line's month as a Period ordinal (months since 1970-01), found among the wanted
+        # ones by binary search: masks over a year of lines, no filtered copy of them.
+        by_ordinal = np.argsort(index.asi8)
+        ordinals = index.asi8[by_ordinal]
+        month = orders["order_date"].to_numpy().astype("datetime64[M]").astype("int64")
+        at = np.searchsorted(ordinals, month).clip(max=len(ordinals) - 1)
+        done = (ordinals[at] == month) & orders["order_date"].notna().to_numpy() & is_completed(orders).to_numpy()
+        slot = by_ordinal[at[done]]
+        amounts = orders["amount"].to_numpy(dtype="float64", na_value=np.nan)[done]
+        revenue = np.bincount(slot, weights=np.nan_to_num(amounts), minlength=len(index))
+        counts = _orders_per_slot(orders, done, slot, len(index))
+    return pd.DataFrame({"month": index, "revenue": revenue.astype("float64"), "orders": counts.astype("int64")})
+
+
+def _orders_per_slot(orders: pd.DataFrame, rows: np.ndarray, slot: np.ndarray, slots: int) -> np.ndarray:
+    """Orders among the lines marked in ``rows`` (as distinct_orders counts them) per ``slot``
+    of each such line."""
+    if "order_key" in orders:
+        keys = orders["order_key"].to_numpy(dtype="int64")[rows]
+    elif "order_id" in orders:
+        keys = pd.factorize(orders["order_id"])[0][rows]   # a missing id gets -1
+    else:
+        return np.bincount(slot, minlength=slots)           # each line is an order
+    kept = keys >= 0                                        # a line without an id makes no order
+    bound = int(keys.max(initial=-1)) + 1
+    return np.array([_distinct_codes(keys[kept & (slot == s)], bound) for s in range(slots)], dtype="int64")
 
 
 def top_customers(orders: pd.DataFrame, customers: pd.DataFrame, start: pd.Timestamp,
                   end_exclusive: pd.Timestamp, limit: int = 10) -> pd.DataFrame:
-    """The customers with the most completed revenue in the period, with their share of it."""
-    done = completed(in_period(orders, start, end_exclusive))
-    orders = ("order_id", "nunique") if "order_id" in done else ("amount", "count")
-    totals = done.groupby("customer_id").agg(revenue=("amount", "sum"), orders=orders)
-    if totals.empty:
-        return pd.DataFrame(columns=["customer_id", "name", "region", "industry", "revenue", "orders", "share"])
-    totals["share"] = totals["revenue"] / totals["revenue"].sum()
-    ranked = totals.sort_values(["revenue", "orders"], ascending=False, kind="stable").head(limit)
-    details = customers.set_index("customer_id")[["name", "region", "industry"]]
-    return ranked.join(details).reset_index()[["customer_id", "name", "region", "industry", "revenue", "orders", "share"]]
+    """The customers with the most completed revenue in the period, with their share of it.
+
+    Orders are counted per customer as the customer ledger counts them; equal revenue goes
+    to more orders, then to the smaller id.
+    """
+    sold = sold_in(orders, start, end_exclusive)
+    ledger = customer_ledger(sold, pd.Timestamp(end_exclusive) - pd.Timedelta(milliseconds=1), period_start=start)
+    return top_from_ledger(ledger, customers, limit)
+
+
+def top_from_ledger(ledger: pd.DataFrame, customers: pd.DataFrame, limit: int = 10) -> pd.DataFrame:
+    """top_customers from a customer ledger of the period (its period_* columns)."""
+    columns = ["customer_id", "name", "region", "industry", "revenue", "orders", "share"]
+    bought = ledger[ledger["period_lines"] > 0]
+    if bought.empty:
+        return pd.DataFrame(columns=columns)
+    total = float(bought["period_revenue"].sum())
+    # the ledger comes sorted by id: a stable sort leaves equal rows in id order
+    ranked = bought.sort_values(["period_revenue", "period_orders"], ascending=False, kind="stable").head(limit)
+    out = pd.DataFrame({"customer_id": ranked["customer_id"].to_numpy(), "revenue": ranked["period_revenue"].to_numpy(),
+                        "orders": ranked["period_orders"].to_numpy(dtype="int64")})
+    for column in ("name", "region", "industry"):
+        out[column] = looked_up(customers, out["customer_id"], column).to_numpy()
+    out["share"] = out["revenue"] / total if total else 0.0
+    return out[columns]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from custreport.analysis.frames import ids_in
+from custreport.analysis.frames import ids_in, looked_up
 
 COMPLAINT = "complaint"
 OPEN = "open"
@@ -101,8 +101,7 @@ def open_complaints(interactions: pd.DataFrame, as_of: pd.Timestamp,
         "last_note": pd.array(noted.reindex(oldest.index).to_numpy(), dtype="string"),
     })
     if customers is not None:
-        names = customers.drop_duplicates("customer_id").set_index("customer_id")["name"].astype("string")
-        out.insert(1, "name", out["customer_id"].map(names).astype("string"))
+        out.insert(1, "name", looked_up(customers, out["customer_id"], "name").astype("string"))
     out = out.sort_values(["days_open", "customer_id"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)
 

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from custreport.analysis.frames import customer_ledger
+from custreport.analysis.frames import customer_ledger, sort_rows
 
 
 def rfm_summary(orders: pd.DataFrame, end: pd.Timestamp, time_unit: float = 7.0) -> pd.DataFrame:
@@ -87,6 +87,16 @@ class _Histories:
         self.frequencies, self.of_frequency = np.unique(self.columns["frequency"], return_inverse=True)
         # weights summed per distinct frequency: a sum of a per-frequency term over customers
         self.frequency_weights = np.bincount(self.of_frequency, weights=self.weights)
+        # recency and T are whole days in time units: a few thousand values among all the
+        # histories, so their logarithms are taken per distinct value
+        self._distinct = {c: np.unique(self.columns[c], return_inverse=True) for c in ("recency", "T") if c in columns}
+        if "monetary_value" in columns:
+            self.log_monetary = np.log(self.columns["monetary_value"])
+
+    def log_plus(self, column: str, shift: float) -> np.ndarray:
+        """log(shift + column) per history, evaluated once per distinct value of the column."""
+        values, inverse = self._distinct[column]
+        return np.log(shift + values)[inverse]
 
     def __len__(self) -> int:
         return len(self.weights)
@@ -102,12 +112,13 @@ def _bgnbd_log_likelihood(params: np.ndarray, data: _Histories) -> tuple[float, 
     x, t_x, T, w = data.columns["frequency"], data.columns["recency"], data.columns["T"], data.weights
     xs, wx = data.frequencies, data.frequency_weights
     repeat = x > 0
-    log_T, log_tx = np.log(alpha + T), np.log(alpha + t_x)
+    log_T, log_tx = data.log_plus("T", alpha), data.log_plus("recency", alpha)
     a3 = -(r + x) * log_T
     with np.errstate(divide="ignore"):
         log_b_x1 = np.log(np.where(xs > 0, b + xs - 1, 1.0))[data.of_frequency]
         a4 = np.where(repeat, np.log(a) - log_b_x1 - (r + x) * log_tx, -np.inf)
-    top = np.logaddexp(a3, a4)
+    # log(e^a3 + e^a4), stable; np.logaddexp computes the same several times slower
+    top = np.maximum(a3, a4) + np.log1p(np.exp(-np.abs(a3 - a4)))
     share4 = np.exp(a4 - top)           # weight of the "dropped out after the last purchase" branch
     share3 = 1.0 - share4
     per_frequency = gammaln(r + xs) - gammaln(r) + betaln(a, b + xs) - betaln(a, b)
@@ -222,7 +233,7 @@ def _gamma_gamma_log_likelihood(params: np.ndarray, data: _Histories) -> tuple[f
     p, q, gamma = params
     x, m, w = data.columns["frequency"], data.columns["monetary_value"], data.weights
     xs, wx = data.frequencies, data.frequency_weights
-    log_m, log_spent = np.log(m), np.log(gamma + m * x)
+    log_m, log_spent = data.log_monetary, np.log(gamma + m * x)
     px = p * x
     per_frequency = gammaln(p * xs + q) - gammaln(p * xs) + p * xs * np.log(xs)
     value = float(wx @ per_frequency + data.total * (q * np.log(gamma) - gammaln(q))
@@ -373,7 +384,7 @@ def values_from_ledger(ledger: pd.DataFrame, as_of: pd.Timestamp, models: ValueM
 def high_value(values: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
     """The customers worth most ahead: highest CLV (revenue to date where no CLV), ties by id."""
     key = values["clv"].fillna(values["revenue_to_date"]) if "clv" in values else values["revenue_to_date"]
-    ranked = values.assign(_key=key).sort_values(["_key", "customer_id"], ascending=[False, True], kind="stable")
+    ranked = sort_rows(values.assign(_key=key), ["_key", "customer_id"], ascending=[False, True])
     return ranked.drop(columns="_key").head(limit).reset_index(drop=True)
 
 
@@ -391,5 +402,5 @@ def at_risk(values: pd.DataFrame, p_alive_below: float = 0.5, min_revenue_share:
     top = scored[before.to_numpy() < min_revenue_share]   # share_before keeps the rows' order
     slipping = top[top["p_alive"] < p_alive_below]
     slipping = slipping.assign(value_at_stake=slipping["revenue_to_date"] * (1 - slipping["p_alive"]))
-    return (slipping.sort_values(["value_at_stake", "customer_id"], ascending=[False, True], kind="stable")
-            .head(limit).reset_index(drop=True))
+    return sort_rows(slipping, ["value_at_stake", "customer_id"], ascending=[False, True]).head(limit).reset_index(
+        drop=True)
