@@ -124,6 +124,14 @@ def test_customers_by_type_pivot_has_totals(project):
     assert table.loc["华东", "活跃客户"] == 2
 
 
+def test_context_pivots_by_order_and_customer_columns_total_the_period(project):
+    ctx = report.load(region="all", period="2025-Q4")
+    revenue = report.metrics(ctx)["revenue"]
+    for by in ("channel", "product", "status", "industry", "customer_type"):
+        table = ctx.pivot(by)
+        assert table.loc["合计", "revenue"] == pytest.approx(revenue), by
+
+
 def test_workbook_sheets_mask_contacts_and_keep_period_sales(project):
     sheets = report.workbook_sheets(report.load(region="east", period="2025-Q4"))
     customers = sheets[0].frame

@@ -182,7 +182,7 @@ class ReportContext:
             else:
                 # only the columns an order pivot reads: filtering copies every column a frame carries
                 order = "order_key" if "order_key" in self.orders else "order_id"
-                used = (by, "customer_id", "customer_key", order, "order_date", "amount", "status")
+                used = dict.fromkeys((by, "customer_id", "customer_key", order, "order_date", "amount", "status"))
                 cache[by] = sales_pivot(self.classified, self.orders[[c for c in used if c in self.orders]], by,
                                         self.period.start_ts, self.period.end_exclusive_ts, total,
                                         self.label("unknown"))

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from custreport.analysis.value import (BgNbd, GammaGamma, customer_lifetime_value, expected_purchases,
-                                       expected_spend, fit_bgnbd, fit_gamma_gamma, probability_alive, rfm_summary)
+                                       expected_spend, fit_bgnbd, fit_gamma_gamma, fit_value_models, probability_alive,
+                                       rfm_summary)
 
 CDNOW = Path(__file__).resolve().parents[1] / "data" / "cdnow" / "CDNOW_sample.txt"
 PUBLISHED = BgNbd(0.243, 4.414, 0.793, 2.426, -9582.4)
@@ -110,6 +111,19 @@ def test_fit_is_fast_enough_to_run_from_the_published_start():
     models = fit_value_models(pd.DataFrame({"frequency": [0], "recency": [0.0], "T": [1.0], "monetary_value": [0.0]}))
     assert models.bgnbd is None and models.gamma_gamma is None
     assert "at least two customers" in models.note and models.customers == 1
+
+
+def test_homogeneous_spend_is_flagged_as_a_ridge():
+    # every customer spends at the same rate (no heterogeneity for Gamma-Gamma's q to measure):
+    # q runs off to a large value and the note says only the mean spend is determined
+    rng = np.random.default_rng(3)
+    repeats = rng.integers(1, 6, 3000)
+    summary = pd.DataFrame({"frequency": repeats, "recency": repeats * 3.0, "T": 40.0,
+                            "monetary_value": 100.0 * rng.gamma(50.0 * repeats, 1 / (50.0 * repeats))})
+    models = fit_value_models(summary)
+    assert models.gamma_gamma.q > 1000 and "only the mean spend" in models.note
+    mean_spend = models.gamma_gamma.p * models.gamma_gamma.gamma / (models.gamma_gamma.q - 1)
+    assert mean_spend == pytest.approx(100.0, rel=0.02)
 
 
 def test_customer_values_on_cdnow(cdnow_summary):

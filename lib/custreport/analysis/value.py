@@ -318,6 +318,9 @@ class ValueModels:
                 "note": self.note}
 
 
+RIDGE_Q = 1000.0
+
+
 def fit_value_models(summary: pd.DataFrame) -> ValueModels:
     """Fit BG/NBD and Gamma-Gamma on an rfm_summary, keeping whichever the data supports."""
     bgnbd = spend = None
@@ -334,6 +337,11 @@ def fit_value_models(summary: pd.DataFrame) -> ValueModels:
         # mean spend p·γ/(q-1) is undefined for q <= 1: the fit cannot price future purchases
         notes.append(f"Gamma-Gamma q = {spend.q:.3f} <= 1: expected spend undefined")
         spend = None
+    elif spend is not None and spend.q > RIDGE_Q:
+        # customers' spend rates barely differ (coefficient of variation 1/sqrt(q) < 3 %): the
+        # likelihood is flat along q, γ -> ∞ and only γ/(q-1) is determined
+        notes.append(f"Gamma-Gamma q = {spend.q:.0f}: spend barely varies between customers, "
+                     "only the mean spend γ/(q-1) is determined")
     return ValueModels(bgnbd, spend, int(len(summary)), "; ".join(notes) or None)
 
 
