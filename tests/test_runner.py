@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -69,11 +70,65 @@ def test_run_matrix_renders_files_index_and_manifest(project):
     assert summary.ok, summary.lines()
     folder = project / "outputs" / "2025-Q4"
     assert sorted(p.name for p in (folder / "east").iterdir()) == [
-        "east.xlsx", "metrics.json", "summary.html", "summary.ipynb"]
+        "east.xlsx", "job.json", "metrics.json", "summary.html", "summary.ipynb"]
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert [job["region"] for job in manifest["jobs"]] == ["east", "south"]
+    assert manifest["ok"] and manifest["snapshot"] == request.snapshot and manifest["code"]["source"]
+    assert manifest["parameters"]["reports"] == ["summary"] and manifest["parameters"]["formats"] == ["html", "xlsx"]
+    outputs = {o["path"]: o for job in manifest["jobs"] for o in job["outputs"]}
+    workbook = folder / "east" / "east.xlsx"
+    assert outputs["east/east.xlsx"]["sha256"] == hashlib.sha256(workbook.read_bytes()).hexdigest()
+    assert [r["name"] for r in manifest["jobs"][0]["reports"]] == ["summary", "metrics+workbook"]
+    assert all(r["ok"] and r["seconds"] > 0 for r in manifest["jobs"][0]["reports"])
     assert 'href="south/summary.html"' in (folder / "index.html").read_text(encoding="utf-8")
     east = json.loads((folder / "east" / "metrics.json").read_text(encoding="utf-8"))
     assert east["revenue"] == 450.0  # 100 + 300 + 50, see tiny_project
     html = (folder / "east" / "summary.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+
+
+def test_up_to_date_regions_are_skipped_until_an_input_or_a_file_changes(project):
+    request = runner.RunRequest.build(period="2025-Q4", regions="east", formats="html", workers=1)
+    first = runner.run_matrix(request)
+    assert first.ok and not first.jobs[0].skipped
+    page = project / "outputs" / "2025-Q4" / "east" / "summary.html"
+    rendered_at = page.stat().st_mtime_ns
+    again = runner.run_matrix(request)
+    assert again.ok and again.jobs[0].skipped and page.stat().st_mtime_ns == rendered_at
+    assert "up to date" in "\n".join(again.lines())
+    forced = runner.run_matrix(runner.RunRequest.build(period="2025-Q4", regions="east", formats="html", workers=1,
+                                                       force=True))
+    assert not forced.jobs[0].skipped
+    # a hand-edited output is not "up to date"; nor is anything after the notebook changes
+    page.write_text("edited", encoding="utf-8")
+    assert not runner.run_matrix(request).jobs[0].skipped
+    notebook = project / "notebooks" / "summary.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("executive one-pager", "one-pager"),
+                        encoding="utf-8")
+    assert not runner.run_matrix(request).jobs[0].skipped
+    # other parameters are other outputs
+    english = runner.RunRequest.build(period="2025-Q4", regions="east", formats="html", workers=1, locale="en")
+    assert not runner.run_matrix(english).jobs[0].skipped
+
+
+def test_a_failing_report_keeps_its_notebook_and_spares_the_other_reports(project):
+    broken = project / "notebooks" / "broken.ipynb"
+    nb = json.loads((project / "notebooks" / "summary.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].append({"id": "broken", "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                        "source": "raise ValueError('the broken report')"})
+    broken.write_text(json.dumps(nb), encoding="utf-8")
+    request = runner.RunRequest.build(period="2025-Q4", regions="east,south", reports="broken,summary",
+                                      formats="html", workers=1)
+    summary = runner.run_matrix(request)
+    assert not summary.ok
+    folder = project / "outputs" / "2025-Q4"
+    for region in ("east", "south"):
+        job = next(j for j in summary.jobs if j.region == region)
+        assert not job.ok and "broken: ValueError: the broken report" in job.error
+        assert (folder / region / "summary.html").is_file() and not (folder / region / "broken.html").exists()
+        kept = folder / "_failed" / region / "broken.ipynb"
+        assert kept.is_file() and "the broken report" in kept.read_text(encoding="utf-8")
+    text = "\n".join(summary.lines())
+    assert "FAILED" in text and "_failed/east/broken.ipynb" in text
+    # a failed region is never taken as up to date
+    assert not runner.run_matrix(request).jobs[0].skipped

@@ -118,12 +118,17 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..
         locale: str = typer.Option("zh", help="Report language: zh or en."),
         workers: int = typer.Option(2, min=1, help="Parallel report jobs."),
         store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
-        out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/).")) -> int:
-    """Render the region x report matrix for one period into outputs/<period>/."""
+        out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/)."),
+        force: bool = typer.Option(False, "--force", help="Render again even when outputs are up to date.")) -> int:
+    """Render the region x report matrix for one period into outputs/<period>/.
+
+    Regions whose outputs are up to date (same snapshot, notebooks, parameters, settings and
+    code) are skipped unless --force. Exits 1 when any report failed.
+    """
     from custreport.runner import RunRequest, run_matrix
 
     request = RunRequest.build(period=period, regions=regions, reports=reports, formats=formats,
-                               locale=locale, workers=workers, store=store, out=out)
+                               locale=locale, workers=workers, store=store, out=out, force=force)
     summary = run_matrix(request, console=console)
     for line in summary.lines():
         console.print(line, highlight=False)

@@ -159,3 +159,8 @@ def _zh_units(value: float, decimals: int) -> str:
     if abs(value) >= 1e8:
         return f"{value / 1e8:.{decimals}f}亿"
     return f"{value / 1e4:.{decimals}f}万"
+
+
+def report_title(report: str, region_name: str, period_label: str, locale: str) -> str:
+    """The title of one report: 客户汇总 · 华东 · 2025-Q4."""
+    return f"{label(report, locale)} · {region_name} · {period_label}"

@@ -1,15 +1,19 @@
 """The region x report matrix: papermill runs each report notebook, render/ writes the files.
 
-Each region is one job. A job writes into a hidden staging folder and only a
-complete result is renamed to ``outputs/<period>/<region>/``, so a failed or
-killed job never leaves a half-written report behind. One job failing does not
-stop the others; the summary says which failed and why.
+Each region is one job, run in a worker process with its own warm notebook kernel. A job
+writes into a hidden staging folder and only then is it renamed to
+``outputs/<period>/<region>/``, so a killed job never leaves a half-written report behind.
+A failing report does not stop the others (of its region or of other regions): its
+executed notebook is kept under ``outputs/<period>/_failed/`` for inspection and the run
+ends non-zero. A region whose outputs are already up to date (same snapshot, notebooks,
+parameters and code, files unchanged) is skipped unless forced.
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -22,11 +26,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from custreport import i18n
+from custreport import __version__, i18n
 from custreport.config import UserError, default_store, project_root
 from custreport.periods import Period
 
 FORMATS = ("html", "pdf", "xlsx")
+JOB_FILE = "job.json"        # a region's record of what it rendered, from what
+FAILED_FOLDER = "_failed"    # executed notebooks of failed reports, for inspection
 
 
 def notebooks_folder(root: Path) -> Path:
@@ -48,11 +54,13 @@ class RunRequest:
     store: Path
     out: Path
     root: Path
+    snapshot: str = ""
+    force: bool = False
 
     @classmethod
     def build(cls, period: str, regions: str = "all", reports: str = "summary", formats: str = "html,pdf,xlsx",
               locale: str = "zh", workers: int = 2, store: Path | None = None, out: Path | None = None,
-              today: dt.date | None = None) -> "RunRequest":
+              today: dt.date | None = None, force: bool = False) -> "RunRequest":
         """Validate every parameter up front, so nothing is rendered for a request that cannot finish."""
         from custreport import report, store as store_module
 
@@ -75,8 +83,25 @@ class RunRequest:
         for fmt in chosen:
             if fmt not in FORMATS:
                 raise UserError(f"unknown format {fmt!r}: use any of {', '.join(FORMATS)}")
+        if not names:
+            raise UserError(f"no report chosen: available are {', '.join(known)}")
+        if not chosen:
+            raise UserError(f"no format chosen: use any of {', '.join(FORMATS)}")
         return cls(resolved, codes, names, chosen, i18n.check_locale(locale), workers, store.resolve(),
-                   (Path(out) if out else root / "outputs").resolve(), root)
+                   (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force)
+
+    @property
+    def folder(self) -> Path:
+        return self.out / self.period.label
+
+
+@dataclass
+class ReportResult:
+    name: str
+    ok: bool
+    seconds: float
+    error: str | None = None
+    notebook: str | None = None       # where a failed report's executed notebook was kept
 
 
 @dataclass
@@ -86,6 +111,9 @@ class JobResult:
     seconds: float
     files: list[str] = field(default_factory=list)
     error: str | None = None
+    reports: list[ReportResult] = field(default_factory=list)
+    skipped: bool = False             # outputs were already up to date
+    outputs: list[dict] = field(default_factory=list)   # path, bytes, sha256 of every file
 
 
 @dataclass
@@ -101,32 +129,50 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         done = sum(job.ok for job in self.jobs)
-        lines = [f"{done}/{len(self.jobs)} regions rendered for {self.period} in {self.seconds:.1f}s"]
+        skipped = sum(job.skipped for job in self.jobs)
+        note = f" ({skipped} up to date, skipped; --force renders them again)" if skipped else ""
+        lines = [f"{done}/{len(self.jobs)} regions rendered for {self.period} in {self.seconds:.1f}s{note}"]
         for job in self.jobs:
             if job.ok:
-                lines.append(f"  {job.region:<10} {self.folder / job.region}")
-            else:
-                lines.append(f"  {job.region:<10} FAILED: {job.error}")
+                lines.append(f"  {job.region:<10} {self.folder / job.region}{'  (up to date)' if job.skipped else ''}")
+                continue
+            lines.append(f"  {job.region:<10} FAILED: {job.error}")
+            for report in job.reports:
+                if not report.ok:
+                    kept = f" (notebook: {report.notebook})" if report.notebook else ""
+                    lines.append(f"    {report.name}: {report.error}{kept}")
         lines.append(f"index: {self.folder / 'index.html'}")
         return lines
 
 
 def run_matrix(request: RunRequest, console=None) -> RunSummary:
     """Render every region of the request, in parallel worker processes, with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
 
     started = time.perf_counter()
-    folder = request.out / request.period.label
+    folder = request.folder
     folder.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(folder)
     results: list[JobResult] = []
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False, disable=console is None) as progress:
-        task = progress.add_task(f"rendering {request.period.label}", total=len(request.regions))
+
+    def counts() -> str:
+        failed = sum(not job.ok for job in results)
+        return (f"done {len(results) - failed} · failed {failed} · "
+                f"remaining {len(request.regions) - len(results)}")
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), console=console, transient=False, disable=console is None) as progress:
+        task = progress.add_task(f"rendering {request.period.label}", total=len(request.regions), counts=counts())
+
+        def finished(job: JobResult) -> None:
+            results.append(job)
+            progress.update(task, advance=1, counts=counts())
+
         if request.workers == 1 or len(request.regions) == 1:
             for region in request.regions:
-                results.append(render_region(request, region))
-                progress.advance(task)
+                finished(render_region(request, region))
         else:
             _preload_renderers()
             with ProcessPoolExecutor(max_workers=min(request.workers, len(request.regions)),
@@ -134,10 +180,10 @@ def run_matrix(request: RunRequest, console=None) -> RunSummary:
                 futures = {pool.submit(render_region, request, region): region for region in request.regions}
                 for future in as_completed(futures):
                     try:
-                        results.append(future.result())
+                        job = future.result()
                     except Exception as exc:  # a worker that died (killed, out of memory)
-                        results.append(JobResult(futures[future], False, 0.0, error=_one_line(exc)))
-                    progress.advance(task)
+                        job = JobResult(futures[future], False, 0.0, error=_one_line(exc))
+                    finished(job)
     order = {code: i for i, code in enumerate(request.regions)}
     results.sort(key=lambda job: order[job.region])
     summary = RunSummary(request.period.label, folder, results, time.perf_counter() - started)
@@ -147,16 +193,36 @@ def run_matrix(request: RunRequest, console=None) -> RunSummary:
 
 
 def render_region(request: RunRequest, region: str) -> JobResult:
-    """Run every report notebook for one region and write its files; never raises."""
+    """Run every report notebook for one region and write its files; never raises.
+
+    Reports that render are published even when another report of the region fails.
+    """
     started = time.perf_counter()
-    folder = request.out / request.period.label
+    folder = request.folder
     staging = None
+    fingerprint = job_fingerprint(request, region)
     try:
+        if not request.force:
+            kept = _up_to_date(folder / region, fingerprint)
+            if kept is not None:
+                return JobResult(region, True, time.perf_counter() - started, kept["files"],
+                                 reports=[ReportResult(**r) for r in kept["reports"]], skipped=True,
+                                 outputs=kept["outputs"])
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{region}-", dir=folder))
-        files = _render_into(request, region, staging)
+        files, reports = _render_into(request, region, staging)
+        failed = [r for r in reports if not r.ok]
+        for report in failed:
+            report.notebook = _keep_failed_notebook(staging / f"{report.name}.ipynb", folder, region)
+        outputs = [_describe(staging / name, name) for name in files]
+        ok = not failed
+        record = {"fingerprint": fingerprint if ok else None, "region": region, "files": files,
+                  "reports": [asdict(r) for r in reports], "outputs": outputs,
+                  "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        (staging / JOB_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
         _publish(staging, folder / region)
-        return JobResult(region, True, time.perf_counter() - started, files)
+        error = None if ok else "; ".join(f"{r.name}: {r.error}" for r in failed)
+        return JobResult(region, ok, time.perf_counter() - started, files, error, reports, outputs=outputs)
     except Exception as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -166,40 +232,173 @@ def render_region(request: RunRequest, region: str) -> JobResult:
         return JobResult(region, False, time.perf_counter() - started, error=detail)
 
 
-def _render_into(request: RunRequest, region: str, staging: Path) -> list[str]:
+def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[str], list[ReportResult]]:
+    """Each report's notebook (and html/pdf), then the region's metrics.json and workbook.
+
+    The data is loaded and analysed inside the kernel, once per region: every notebook of
+    the region and the workbook reuse it (report.load keeps the last slice it loaded).
+    """
     import papermill
 
-    from custreport import report
-    from custreport.render.excel import write_workbook
     from custreport.render.html import notebook_to_html
     from custreport.render.pdf import html_to_pdf
 
-    ctx = report.load(region, request.period.label, request.store, request.locale)
-    files = []
+    parameters = {"region": region, "period": request.period.label, "locale": request.locale,
+                  "store": str(request.store)}
+    files: list[str] = []
+    reports: list[ReportResult] = []
+    footer = f"custreport · {request.snapshot} · {request.period.label}"
     for name in request.reports:
+        started = time.perf_counter()
         executed = staging / f"{name}.ipynb"
-        nb = papermill.execute_notebook(
-            str(notebooks_folder(request.root) / f"{name}.ipynb"), str(executed),
-            parameters={"region": region, "period": request.period.label, "locale": request.locale,
-                        "store": str(request.store)},
-            kernel_name="python3", progress_bar=False, log_output=False,
-            km=warm_kernel(notebooks_folder(request.root)))
-        title = report.report_title(ctx, name)
-        page = notebook_to_html(nb, title=title, locale=request.locale,
-                                footer=f"custreport · {ctx.snapshot.id} · {request.period.label}")
-        if "html" in request.formats:
-            (staging / f"{name}.html").write_text(page, encoding="utf-8")
-            files.append(f"{name}.html")
-        if "pdf" in request.formats:
-            html_to_pdf(page, staging / f"{name}.pdf")
-            files.append(f"{name}.pdf")
-    figures = report.metrics(ctx)
-    (staging / "metrics.json").write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
-    files.append("metrics.json")
-    if "xlsx" in request.formats:
-        write_workbook(staging / f"{region}.xlsx", report.workbook_sheets(ctx))
-        files.append(f"{region}.xlsx")
-    return files
+        try:
+            nb = papermill.execute_notebook(
+                str(notebooks_folder(request.root) / f"{name}.ipynb"), str(executed), parameters=parameters,
+                kernel_name="python3", progress_bar=False, log_output=False,
+                km=warm_kernel(notebooks_folder(request.root)))
+            page = notebook_to_html(nb, title=report_title(request, region, name), locale=request.locale,
+                                    footer=footer)
+            if "html" in request.formats:
+                (staging / f"{name}.html").write_text(page, encoding="utf-8")
+                files.append(f"{name}.html")
+            if "pdf" in request.formats:
+                html_to_pdf(page, staging / f"{name}.pdf")
+                files.append(f"{name}.pdf")
+            files.append(f"{name}.ipynb")
+            reports.append(ReportResult(name, True, round(time.perf_counter() - started, 3)))
+        except Exception as exc:
+            reports.append(ReportResult(name, False, round(time.perf_counter() - started, 3), _execution_error(exc)))
+    started = time.perf_counter()
+    try:
+        files += _write_region_files(warm_kernel(notebooks_folder(request.root)), request, region, staging)
+        reports.append(ReportResult("metrics+workbook", True, round(time.perf_counter() - started, 3)))
+    except Exception as exc:
+        reports.append(ReportResult("metrics+workbook", False, round(time.perf_counter() - started, 3),
+                                    _one_line(exc)))
+    return files, reports
+
+
+def report_title(request: RunRequest, region: str, report: str) -> str:
+    """The title of one rendered report, as the notebook's own header shows it."""
+    from custreport.store import current_snapshot, snapshot_regions
+
+    regions = snapshot_regions(current_snapshot(request.store))
+    return i18n.report_title(report, regions.display_name(region, request.locale), request.period.label,
+                             request.locale)
+
+
+_REGION_FILES = """
+import json as _json
+from pathlib import Path as _Path
+from custreport import report as _report
+_ctx = _report.load({region!r}, {period!r}, {store!r}, {locale!r})
+_Path({folder!r}, "metrics.json").write_text(_json.dumps(_report.metrics(_ctx), ensure_ascii=False, indent=2),
+                                             encoding="utf-8")
+if {xlsx!r}:
+    from custreport.render.excel import write_workbook as _write_workbook
+    _write_workbook(_Path({folder!r}, {workbook!r}), _report.workbook_sheets(_ctx))
+del _ctx
+"""
+
+
+def _write_region_files(km, request: RunRequest, region: str, staging: Path) -> list[str]:
+    """metrics.json and the workbook, written by the kernel that holds the region's analyses."""
+    code = _REGION_FILES.format(region=region, period=request.period.label, store=str(request.store),
+                                locale=request.locale, folder=str(staging), xlsx="xlsx" in request.formats,
+                                workbook=f"{region}.xlsx")
+    _run_in_kernel(km, code)
+    return ["metrics.json", *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
+
+
+def _run_in_kernel(km, code: str) -> None:
+    """Execute ``code`` in the kernel; its error (one line) becomes a RuntimeError here."""
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        errors = []
+
+        def collect(message) -> None:
+            if message["header"]["msg_type"] == "error":
+                errors.append(f"{message['content']['ename']}: {message['content']['evalue']}")
+
+        reply = client.execute_interactive(code, timeout=3600, output_hook=collect)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(errors[0] if errors else "the kernel failed to write the region's files")
+    finally:
+        client.stop_channels()
+
+
+def _execution_error(exc: BaseException) -> str:
+    """One line for a failed report: the notebook's own error name and message when it has one."""
+    name, value = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    return _one_line(RuntimeError(f"{name}: {value}")) if name else _one_line(exc)
+
+
+def _keep_failed_notebook(executed: Path, folder: Path, region: str) -> str | None:
+    """Move a failed report's executed notebook (papermill saves it with the error) out of staging."""
+    if not executed.is_file():
+        return None
+    target = folder / FAILED_FOLDER / region / executed.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(executed), target)
+    return str(target)
+
+
+def _describe(path: Path, name: str) -> dict:
+    return {"path": name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def code_version(root: Path | None = None) -> dict:
+    """The package version, a hash of its source and templates, and the git commit when known."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json",
+                                                                                     ".yaml")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    commit = None
+    try:
+        found = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root or package, capture_output=True, text=True,
+                               timeout=10)
+        commit = found.stdout.strip() or None if found.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"version": __version__, "source": digest.hexdigest()[:16], "git": commit}
+
+
+def job_fingerprint(request: RunRequest, region: str) -> str:
+    """What a region's outputs depend on: snapshot, notebooks, parameters, settings and code."""
+    params = request.root / "params"
+    inputs = {
+        "snapshot": request.snapshot, "store": str(request.store), "region": region,
+        "period": [request.period.label, request.period.start.isoformat(), request.period.end.isoformat()],
+        "locale": request.locale, "reports": request.reports, "formats": sorted(request.formats),
+        "notebooks": {name: _sha256(notebooks_folder(request.root) / f"{name}.ipynb") for name in request.reports},
+        "settings": {p.name: _sha256(p) for p in sorted(params.glob("*.yaml"))} if params.is_dir() else {},
+        "code": code_version()["source"],
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _up_to_date(folder: Path, fingerprint: str) -> dict | None:
+    """The job record of ``folder`` when it was rendered from the same inputs and its files are intact."""
+    try:
+        record = json.loads((folder / JOB_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("fingerprint") != fingerprint:
+        return None
+    for output in record.get("outputs", []):
+        path = folder / output["path"]
+        if not path.is_file() or _sha256(path) != output["sha256"]:
+            return None
+    return record
 
 
 _WARM_KERNEL: dict = {}
@@ -293,14 +492,19 @@ def _write_index(request: RunRequest, summary: RunSummary) -> None:
 
 
 def _write_manifest(request: RunRequest, summary: RunSummary) -> None:
+    """run.json: what was asked, from which snapshot and code, and what came out (with sha256)."""
     manifest = {
         "period": {"label": request.period.label, "start": request.period.start.isoformat(),
                    "end": request.period.end.isoformat()},
+        "parameters": {"regions": request.regions, "reports": request.reports, "formats": request.formats,
+                       "locale": request.locale, "workers": request.workers, "force": request.force},
+        "store": str(request.store), "snapshot": request.snapshot,
+        "code": code_version(request.root),
         "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(summary.seconds, 2),
-        "reports": request.reports, "formats": request.formats, "locale": request.locale,
-        "store": str(request.store),
-        "jobs": [asdict(job) for job in summary.jobs],
+        "ok": summary.ok,
+        "jobs": [{**asdict(job), "outputs": [{**o, "path": f"{job.region}/{o['path']}"} for o in job.outputs]}
+                 for job in summary.jobs],
     }
     _atomic_write(summary.folder / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2))
 

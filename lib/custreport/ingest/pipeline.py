@@ -51,11 +51,9 @@ def source_files(pattern: str, base: Path) -> list[Path]:
 
 
 def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The sha256 of a file's bytes, as hex."""
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
