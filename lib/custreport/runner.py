@@ -253,9 +253,9 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[
         executed = staging / f"{name}.ipynb"
         try:
             nb = papermill.execute_notebook(
-                str(notebooks_folder(request.root) / f"{name}.ipynb"), str(executed), parameters=parameters,
-                kernel_name="python3", progress_bar=False, log_output=False,
-                km=warm_kernel(notebooks_folder(request.root)))
+                _with_fresh_namespace(notebooks_folder(request.root) / f"{name}.ipynb"), str(executed),
+                parameters=parameters, kernel_name="python3", progress_bar=False, log_output=False,
+                km=warm_kernel(notebooks_folder(request.root)), cwd=str(notebooks_folder(request.root)))
             page = notebook_to_html(nb, title=report_title(request, region, name), locale=request.locale,
                                     footer=footer)
             if "html" in request.formats:
@@ -276,6 +276,25 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[
         reports.append(ReportResult("metrics+workbook", False, round(time.perf_counter() - started, 3),
                                     _one_line(exc)))
     return files, reports
+
+
+# The first cell of every report run in a shared kernel: the previous report's variables go
+# (tagged "remove": the rendered report does not show it; the executed notebook does).
+RESET_CELL = "%reset -f"
+
+
+def _with_fresh_namespace(path: Path):
+    """The notebook at ``path`` with a first cell that empties the kernel's namespace.
+
+    Run inside the notebook, the reset costs no extra round trip to the kernel.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    cell = nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": ["remove"]})
+    cell["id"] = "custreport-reset"
+    nb.cells.insert(0, cell)
+    return nb
 
 
 def report_title(request: RunRequest, region: str, report: str) -> str:
@@ -418,23 +437,17 @@ def _preload_renderers() -> None:
 
 
 def warm_kernel(cwd: Path):
-    """This process's notebook kernel, started once and reused with a fresh namespace.
+    """This process's notebook kernel, started once and reused.
 
-    Starting a kernel and importing pandas and matplotlib costs seconds; a report
-    notebook itself runs in a fraction of that. Each notebook still starts from an
-    empty namespace (``%reset -f``), so no variable leaks from one report into the next.
+    Starting a kernel and importing pandas and matplotlib costs seconds; a report notebook
+    itself runs in a fraction of that. Each report still starts from an empty namespace
+    (its first cell is RESET_CELL), so no variable leaks from one report into the next;
+    modules stay imported and report.load keeps the region it loaded last.
     """
     from jupyter_client.manager import KernelManager
 
     km = _WARM_KERNEL.get("km")
     if km is not None and km.is_alive():
-        client = km.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            client.execute_interactive("%reset -f", timeout=60, output_hook=lambda msg: None)
-        finally:
-            client.stop_channels()
         return km
     km = KernelManager(kernel_name="python3")
     # The kernel's own start-up chatter (transport warnings) is not for report readers;
