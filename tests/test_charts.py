@@ -22,3 +22,17 @@ def test_line_chart_formats_the_value_axis():
     frame = pd.DataFrame({"month": ["2025-10", "2025-11"], "revenue": [10.0, 20.0]})
     chart = charts.line_chart(frame, "month", "revenue", title="趋势", value_format=lambda v: f"¥{v:.0f}")
     assert len(chart.png) > 1000
+
+
+def test_report_chart_helpers_draw_pngs_with_escaped_alt_text():
+    stages = pd.DataFrame({"stage": ["初步接触", "赢单"], "reached": [8, 2]})
+    grid = pd.DataFrame([[1, 0], [3, 2]], index=[2, 1], columns=[1, 2])
+    notes = pd.DataFrame([["冠军客户", None], ["已流失", "新客户"]], index=[2, 1], columns=[1, 2])
+    reps = pd.DataFrame({"rep": ["王敏", "李娜"], "before": [3, 5], "after": [4, 5]})
+    drawn = [charts.funnel_chart(stages, "stage", "reached", title="<漏斗>", notes=["", "(25.0%)"], highlight=1),
+             charts.heatmap(grid, "<地图>", "R", "F", notes),
+             charts.histogram(pd.Series([1.0, 2.0, 2.5, None]), "<分布>", value_format=lambda v: f"¥{v:.0f}"),
+             charts.grouped_bar_chart(reps, "rep", {"before": "分配前", "after": "分配后"}, "<负荷>")]
+    for chart in drawn:
+        assert chart.png.startswith(b"\x89PNG") and len(chart.png) > 1000
+        assert 'alt="&lt;' in chart._repr_html_()

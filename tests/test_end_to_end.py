@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,25 +15,15 @@ import yaml
 
 from custreport.report import ADDITIVE
 
-PROJECT = Path(__file__).resolve().parents[1]
-CLI = str(Path(sys.executable).with_name("custreport"))
-
-
-def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"custreport {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
+from demo_project import PROJECT, cli, make_demo_project
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("project")
-    shutil.copytree(PROJECT / "params", root / "params")
-    shutil.copytree(PROJECT / "notebooks", root / "notebooks")
-    _cli(root, "demo-data", "--customers", "250", "--seed", "11", "--out", "data/raw")
-    ingest = _cli(root, "ingest")
+    ingest = make_demo_project(root)
     assert "rows read = loaded + merged + non-data + quarantined" in " ".join(ingest.stdout.split())
-    run = _cli(root, "run", "--period", "latest", "--regions", "all", "--workers", "2")
+    run = cli(root, "run", "--period", "latest", "--regions", "all", "--workers", "2")
     assert "regions rendered" in run.stdout
     return root
 

@@ -29,3 +29,18 @@ def test_check_injected_reads_the_latest_injected_cell_of_the_kernel(monkeypatch
 
 def test_check_injected_outside_a_kernel_does_nothing():
     check_injected()
+
+
+def test_papermill_with_a_misspelt_parameter_fails_with_one_clear_line(tmp_path, monkeypatch):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+    from tiny_project import make_project
+
+    make_project(tmp_path)
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    with pytest.raises(PapermillExecutionError) as failure:
+        papermill.execute_notebook(str(tmp_path / "notebooks" / "summary.ipynb"), str(tmp_path / "out.ipynb"),
+                                   parameters={"regoin": "华东", "period": "2025-Q4"}, progress_bar=False,
+                                   kernel_name="python3", cwd=str(tmp_path / "notebooks"))
+    assert failure.value.ename == "UserError"
+    assert failure.value.evalue == "unknown notebook parameter 'regoin': the reports take region, period, locale, store"

@@ -46,3 +46,27 @@ def test_paired_script_is_in_sync(notebook):
     from_notebook = nbformat.read(notebook, as_version=4)
     assert [(c.cell_type, c.source) for c in from_script.cells] == \
            [(c.cell_type, c.source) for c in from_notebook.cells]
+
+
+def _code_cells(notebook: Path) -> list[str]:
+    return [cell.source for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"]
+
+
+def test_parameters_are_the_same_in_every_notebook(notebook):
+    # one set of defaults and help texts: the runner passes the same four to every report
+    summary = notebook.with_name("summary.ipynb")
+    assert _code_cells(notebook)[0] == _code_cells(summary)[0]
+
+
+def test_first_cell_loads_the_context_and_shows_the_header(notebook):
+    first = _code_cells(notebook)[1]
+    assert "from custreport import report" in first and "ctx = report.load(" in first
+    calls = {f'report.header(ctx, "{notebook.stem}")'} | ({"report.header(ctx)"} if notebook.stem == "summary" else set())
+    assert first.strip().splitlines()[-1] in calls   # the report key names the notebook
+
+
+def test_every_report_has_a_name_in_both_languages(notebook):
+    from custreport.i18n import LOCALES, report_name
+
+    for locale in LOCALES:
+        assert report_name(notebook.stem, locale) != notebook.stem

@@ -144,3 +144,18 @@ def test_workbook_sheets_mask_contacts_and_keep_period_sales(project):
 def test_relative_periods_resolve_against_today(project):
     ctx = report.load(region="all", period="last-quarter", today=dt.date(2026, 1, 15))
     assert ctx.period.label == "2025-Q4"
+
+
+def test_loading_the_same_slice_again_reuses_it_and_its_analyses(project):
+    ctx = report.load(region="east", period="2025-Q4")
+    figures = report.metrics(ctx)
+    again = report.load(region="华东", period="2025-Q4")
+    assert again is ctx and report.metrics(again) is figures
+    assert report.load(region="east", period="2025-Q4", locale="en") is not ctx
+    assert report.load(region="south", period="2025-Q4") is not ctx
+    # other settings are another context
+    analysis = project.parent.parent / "params" / "analysis.yaml"   # the store is <project>/data/clean
+    text = analysis.read_text(encoding="utf-8")
+    assert "active_days: 365" in text
+    analysis.write_text(text.replace("active_days: 365", "active_days: 30"), encoding="utf-8")
+    assert report.load(region="east", period="2025-Q4") is not ctx

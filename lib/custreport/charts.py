@@ -33,6 +33,7 @@ REGION_COLOURS = {"east": "#2F5597", "south": "#ED7D31", "north": "#70AD47", "ce
                   "southwest": "#5B9BD5", "northwest": "#9E480E", "northeast": "#264478",
                   "unknown": "#A5A5A5", "all": "#404040"}
 TYPE_COLOURS = {"active": "#70AD47", "prospect": "#5B9BD5", "churned": "#C00000"}
+HIGHLIGHT = "#C00000"
 
 
 @lru_cache(maxsize=1)
@@ -104,4 +105,74 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, title: str, colours: dict | N
     axes.set_title(title)
     if value_format:
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: value_format(v)))
+    return Chart(figure, alt=title)
+
+
+def funnel_chart(frame: pd.DataFrame, stage: str, value: str, title: str, notes: list[str] | None = None,
+                 colour: str | None = None, highlight: int | None = None) -> Chart:
+    """Horizontal bars, first stage on top, each annotated with its value and an optional note;
+    the bar at position ``highlight`` (e.g. the bottleneck) is drawn in red."""
+    figure, axes = _figure(height=max(2.2, 0.55 * len(frame) + 0.8))
+    stages = frame[stage].astype(str).tolist()
+    values = frame[value].astype(float).tolist()
+    positions = list(range(len(stages)))[::-1]   # first stage on top
+    colours = [HIGHLIGHT if i == highlight else colour or PALETTE[0] for i in range(len(stages))]
+    axes.barh(positions, values, color=colours, height=0.65)
+    axes.set_yticks(positions, stages)
+    top = max(values, default=0) or 1
+    for position, amount, note in zip(positions, values, notes or [""] * len(values)):
+        text = f"{amount:,.0f}" + (f"  {note}" if note else "")
+        axes.text(amount + top * 0.01, position, text, va="center", fontsize=8.5)
+    axes.set_xlim(0, top * 1.3)
+    axes.set_title(title)
+    axes.grid(axis="y", visible=False)
+    return Chart(figure, alt=title)
+
+
+def heatmap(counts: pd.DataFrame, title: str, x_label: str, y_label: str,
+            notes: pd.DataFrame | None = None) -> Chart:
+    """A grid of counts (rows top to bottom as given), each cell showing its count and an optional note."""
+    figure, axes = _figure(height=4.2)
+    values = counts.to_numpy(dtype=float)
+    axes.imshow(values, cmap="Blues", aspect="auto", vmin=0, vmax=max(values.max(initial=0), 1))
+    axes.set_xticks(range(counts.shape[1]), [str(c) for c in counts.columns])
+    axes.set_yticks(range(counts.shape[0]), [str(i) for i in counts.index])
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
+    axes.grid(False)
+    threshold = values.max(initial=0) * 0.6
+    for row in range(counts.shape[0]):
+        for column in range(counts.shape[1]):
+            count = values[row, column]
+            note = "" if notes is None or pd.isna(notes.iat[row, column]) else str(notes.iat[row, column])
+            text = f"{count:,.0f}" + (f"\n{note}" if note and count else "")
+            axes.text(column, row, text, ha="center", va="center", fontsize=7.5,
+                      color="white" if count > threshold else "#1f2933")
+    axes.set_title(title)
+    return Chart(figure, alt=title)
+
+
+def histogram(values: pd.Series, title: str, value_format=None, bins: int = 20, colour: str | None = None) -> Chart:
+    """The distribution of one measure (e.g. customer lifetime value) as a histogram."""
+    figure, axes = _figure()
+    axes.hist(values.dropna().astype(float), bins=bins, color=colour or PALETTE[0], edgecolor="white")
+    axes.set_title(title)
+    if value_format:
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: value_format(v)))
+    axes.tick_params(axis="x", rotation=30)
+    return Chart(figure, alt=title)
+
+
+def grouped_bar_chart(frame: pd.DataFrame, x: str, series: dict[str, str], title: str) -> Chart:
+    """Bars side by side per category: ``series`` maps each column to plot to its legend label."""
+    figure, axes = _figure()
+    categories = frame[x].astype(str).tolist()
+    width = 0.8 / max(len(series), 1)
+    for i, (column, name) in enumerate(series.items()):
+        offsets = [position - 0.4 + width * (i + 0.5) for position in range(len(categories))]
+        axes.bar(offsets, frame[column].astype(float), width=width, label=name, color=PALETTE[i % len(PALETTE)])
+    axes.set_xticks(range(len(categories)), categories)
+    axes.tick_params(axis="x", rotation=45 if len(categories) > 6 else 0)
+    axes.legend(frameon=False)
+    axes.set_title(title)
     return Chart(figure, alt=title)

@@ -52,6 +52,33 @@ LABELS: dict[str, dict[str, str]] = {
         "New Customers": "新客户", "Promising": "有潜力客户", "Need Attention": "需要关注",
         "About To Sleep": "即将沉睡", "At Risk": "流失风险", "Can't Lose Them": "不能失去",
         "Hibernating": "休眠客户", "Lost": "已流失", "Others": "其他",
+        # report names (report_title) and the sections of the segments, funnel, value,
+        # allocation and quality reports
+        "report_segments": "客户分层", "report_funnel": "销售漏斗", "report_value": "客户价值",
+        "report_allocation": "客户分配", "report_quality": "数据质量",
+        "movement": "客户变动", "movement_new": "新增活跃", "movement_retained": "持续活跃",
+        "movement_reactivated": "重新活跃", "movement_lost": "转为流失", "by_place": "分地区销售",
+        "by_industry": "分行业销售", "by_channel": "分渠道销售", "by_owner": "分负责人销售", "channel": "渠道",
+        "rfm_map": "RFM分层地图", "rfm_segments": "RFM分层", "abc_tiers": "ABC分级",
+        "r_score": "最近购买评分 R（5 = 最近）", "f_score": "购买频次评分 F（5 = 最多）",
+        "funnel_stages": "销售漏斗", "deal_outcomes": "赢单率与销售周期", "sales_cycle": "销售周期",
+        "win_rate_by_owner": "各负责人赢单情况", "win_rate_by_source": "各线索来源赢单情况",
+        "deals_by_stage": "在谈商机阶段分布", "lead_source": "线索来源", "deals_lost": "输单数",
+        "deals_open": "在谈商机数", "won_value": "赢单金额", "median_cycle_days": "销售周期中位数",
+        "outcome": "结果", "outcome_won": "赢单", "outcome_lost": "输单", "cycle_p25": "25%分位（天）",
+        "cycle_median": "中位数（天）", "cycle_p75": "75%分位（天）", "cycle_max": "最长（天）", "days": "天",
+        "value_models": "价值模型", "clv_distribution": "客户价值分布", "clv_bands": "客户价值分段",
+        "high_value": "高价值客户", "at_risk": "流失预警客户", "clv_band": "客户分段（按12个月价值）",
+        "clv_total": "12个月客户价值合计", "clv_share": "价值占比", "clv_min": "段内最低价值",
+        "allocation_overview": "分配概况", "allocation_table": "分配明细", "unassigned_customers": "未分配客户",
+        "workload": "销售负荷", "candidates": "待分配客户", "assigned_count": "已分配", "unassigned_count": "未分配",
+        "accounting": "行数核对", "fixes": "自动修正", "duplicates": "合并的重复记录", "quarantine": "隔离数据",
+        "source": "数据源", "table": "数据表", "files": "文件数", "rows_read": "读取行数", "loaded": "载入",
+        "merged": "合并", "non_data": "非数据行", "quarantined": "隔离", "balanced": "核对", "fix": "修正内容",
+        "count": "次数", "balanced_yes": "相符", "balanced_no": "不符", "merged_rows": "合并行数",
+        "into_records": "并入记录数", "source_rows": "来源行数",
+        "sources": "来源", "quarantine_reason": "原因", "rows": "行数", "file": "文件", "sheet": "工作表",
+        "row": "行号", "column": "列", "raw_value": "原值",
     },
     "en": {
         "summary": "Business summary", "report": "Report", "region": "Region", "period": "Period",
@@ -87,6 +114,34 @@ LABELS: dict[str, dict[str, str]] = {
         "abc_sheet": "ABC tiers", "funnel_sheet": "Funnel", "high_value_sheet": "High value",
         "at_risk_sheet": "At risk", "complaints_sheet": "Open complaints", "open_complaints": "Open complaints",
         "oldest_open": "Oldest open", "days_open": "Days open", "last_note": "Latest note",
+        "report_segments": "Customer segments", "report_funnel": "Sales funnel", "report_value": "Customer value",
+        "report_allocation": "Customer allocation", "report_quality": "Data quality",
+        "movement": "Customer movement", "movement_new": "Newly active", "movement_retained": "Retained",
+        "movement_reactivated": "Reactivated", "movement_lost": "Lost to churn", "by_place": "Sales by place",
+        "by_industry": "Sales by industry", "by_channel": "Sales by channel", "by_owner": "Sales by owner",
+        "channel": "Channel", "rfm_map": "RFM segment map", "rfm_segments": "RFM segments", "abc_tiers": "ABC tiers",
+        "r_score": "Recency score R (5 = most recent)", "f_score": "Frequency score F (5 = most frequent)",
+        "funnel_stages": "Sales funnel", "deal_outcomes": "Win rate and sales cycle", "sales_cycle": "Sales cycle",
+        "win_rate_by_owner": "Wins by owner", "win_rate_by_source": "Wins by lead source",
+        "deals_by_stage": "Deals in play by stage", "lead_source": "Lead source", "deals_lost": "Deals lost",
+        "deals_open": "Open deals", "won_value": "Won value", "median_cycle_days": "Median sales cycle",
+        "outcome": "Outcome", "outcome_won": "Won", "outcome_lost": "Lost", "cycle_p25": "25th percentile (days)",
+        "cycle_median": "Median (days)", "cycle_p75": "75th percentile (days)", "cycle_max": "Longest (days)",
+        "days": "days",
+        "value_models": "Value models", "clv_distribution": "CLV distribution", "clv_bands": "CLV bands",
+        "high_value": "High-value customers", "at_risk": "At-risk customers", "clv_band": "Customers (by 12-month CLV)",
+        "clv_total": "12-month CLV", "clv_share": "Share of CLV", "clv_min": "Lowest CLV in band",
+        "allocation_overview": "Allocation overview", "allocation_table": "Allocations",
+        "unassigned_customers": "Unassigned customers", "workload": "Rep workload",
+        "candidates": "Customers to allocate", "assigned_count": "Assigned", "unassigned_count": "Unassigned",
+        "accounting": "Row accounting", "fixes": "Fixes applied", "duplicates": "Duplicates merged",
+        "quarantine": "Quarantine", "source": "Source", "table": "Table", "files": "Files", "rows_read": "Rows read",
+        "loaded": "Loaded", "merged": "Merged", "non_data": "Non-data", "quarantined": "Quarantined",
+        "balanced": "Balanced", "fix": "Fix", "count": "Count",
+        "balanced_yes": "yes", "balanced_no": "NO", "merged_rows": "Rows merged",
+        "into_records": "Into records", "source_rows": "Source rows", "sources": "Sources",
+        "quarantine_reason": "Reason", "rows": "Rows", "file": "File", "sheet": "Sheet", "row": "Row",
+        "column": "Column", "raw_value": "Value as read",
         **{name: name for name in ("Champions", "Loyal Customers", "Potential Loyalist", "New Customers", "Promising",
                                    "Need Attention", "About To Sleep", "At Risk", "Can't Lose Them", "Hibernating",
                                    "Lost", "Others")},
@@ -161,6 +216,12 @@ def _zh_units(value: float, decimals: int) -> str:
     return f"{value / 1e4:.{decimals}f}万"
 
 
+def report_name(report: str, locale: str) -> str:
+    """A report's name: its ``report_<key>`` label, else the key's own label."""
+    # a report key may also name a column (value: 数值), so report names have labels of their own
+    return LABELS[locale].get(f"report_{report}") or label(report, locale)
+
+
 def report_title(report: str, region_name: str, period_label: str, locale: str) -> str:
     """The title of one report: 客户汇总 · 华东 · 2025-Q4."""
-    return f"{label(report, locale)} · {region_name} · {period_label}"
+    return f"{report_name(report, locale)} · {region_name} · {period_label}"

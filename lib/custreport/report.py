@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import textwrap
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
 from custreport import charts, i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
-from custreport.analysis.funnel import Funnel, deals_in_play, funnel_table, stage_counts
+from custreport.analysis.funnel import Funnel, deal_breakdown, deals_in_play, funnel_table, stage_counts
 from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, looked_up, sort_rows, \
     spans_at, with_keys
 from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
@@ -31,6 +33,7 @@ from custreport.analysis.segments import classify_by_spans, classify_customers, 
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
 from custreport.config import AnalysisSettings, RegionTable, StageCatalog, StageList, UserError, default_store, \
     load_analysis, load_stages, project_root
+from custreport.notebook_parameters import check_injected
 from custreport.periods import Period, PeriodError, parse_period
 from custreport.render.tables import Table
 
@@ -235,21 +238,31 @@ class ReportContext:
 
 
 def load(region: str = "all", period: str = "latest", store_path: str | Path | None = None,
-         locale: str = "zh", today: dt.date | None = None) -> ReportContext:
+         locale: str = "zh", today: dt.date | None = None, reuse: bool = True) -> ReportContext:
     """Load the slice of the current snapshot a report on ``region`` and ``period`` needs.
 
     ``region`` is a code, name or alias from params/regions.yaml, ``unknown``, or ``all``;
     ``period`` anything periods.parse_period accepts, or ``latest`` (the latest complete
     quarter in the data). Raises UserError with one line
-    when a parameter is wrong.
+    when a parameter is wrong (also for a parameter papermill passed that no report takes).
+
+    Loading the same slice again (same store snapshot, region, period, locale and settings)
+    returns the context loaded last, analyses included: treat it as read-only, or pass
+    ``reuse=False`` to read and analyse afresh.
     """
+    check_injected()
     locale = i18n.check_locale(locale)
     settings = load_analysis()
+    stages = load_stages()
     folder = Path(store_path) if store_path else default_store(project_root())
     snapshot = store.current_snapshot(folder)
     regions = store.snapshot_regions(snapshot)
     code = regions.region_param(str(region))
     parsed = resolve_period(period, snapshot, today=today)
+    key = (str(snapshot.path.resolve()), snapshot.id, code, parsed.label, parsed.start, parsed.end, locale)
+    last = _LAST_LOADED.get("context")
+    if reuse and last is not None and last[0] == key and last[1].settings == settings and last[1].stages == stages:
+        return last[1]
     only = None if code == "all" else [code]
     end = parsed.end_exclusive_ts
     customers = store.read_table(snapshot, "customers", regions=only)
@@ -261,8 +274,17 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     interactions = store.read_table(snapshot, "interactions", date_column="date", until=end)
     if only is not None:   # interactions carry no region: they follow their customer
         interactions = interactions[ids_in(interactions["customer_id"], customers["customer_id"])]
-    return ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, reps, interactions,
-                         settings, load_stages())
+    ctx = ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, reps, interactions,
+                        settings, stages)
+    _LAST_LOADED["context"] = (key, ctx)
+    return ctx
+
+
+# The slice load() read last, with the analyses computed on it since: the reports of one
+# region run one after another in one kernel, and each would otherwise read and analyse
+# the same data again. Keyed by store, snapshot, region, period and locale, and only
+# reused while params/analysis.yaml and stages.yaml say the same.
+_LAST_LOADED: dict = {}
 
 
 # --------------------------------------------------------------------------- figures
@@ -517,7 +539,7 @@ def resolve_period(text: str | None, snapshot: store.Snapshot, today: dt.date | 
 
 
 def report_title(ctx: ReportContext, report: str) -> str:
-    return f"{ctx.label(report)} · {ctx.region_name} · {ctx.period.label}"
+    return i18n.report_title(report, ctx.region_name, ctx.period.label, ctx.locale)
 
 
 def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
@@ -642,3 +664,640 @@ def workbook_sheets(ctx: ReportContext) -> list:
         Sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",))),
         Sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx)),
     ]
+
+
+# --------------------------------------------------------------------------- sections of the other reports
+# segments, funnel, value, allocation and quality: each call shows one table, chart or note.
+
+
+def _percent(ctx: ReportContext):
+    return lambda value: i18n.format_percent(value, ctx.locale)
+
+
+def _days(ctx: ReportContext, value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    shown = f"{float(value):,.1f}".removesuffix(".0")
+    return f"{shown} {ctx.label('days')}" if ctx.locale == "en" else f"{shown}{ctx.label('days')}"
+
+
+def _number(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):,.2f}"
+
+
+def _note(text: str) -> HTML:
+    """A one-paragraph note; the text is escaped (it may carry stage or source names)."""
+    return HTML(f'<p class="note">{html.escape(text)}</p>')
+
+
+def _text(ctx: ReportContext, zh: str, en: str, **values) -> str:
+    return (zh if ctx.locale == "zh" else en).format(**values)
+
+
+def _region_display(ctx: ReportContext, codes: pd.Series) -> pd.Series:
+    return _each_distinct(codes, lambda c: ctx.regions.display_name(c, ctx.locale))
+
+
+def _labelled(ctx: ReportContext, frame: pd.DataFrame, formats: dict[str, object]) -> dict:
+    """Formatters keyed by the labelled column names ``_localised`` gives ``frame``."""
+    return {ctx.label(key): fmt for key, fmt in formats.items() if ctx.label(key) in frame.columns}
+
+
+# segments
+
+
+def customer_movement_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers newly active, retained, reactivated and lost to churn over the period."""
+    counts = movement_counts(ctx.movement)
+    return pd.DataFrame({ctx.label("movement"): [ctx.label(f"movement_{key}") for key in counts],
+                         ctx.label("customers"): pd.array(list(counts.values()), dtype="int64")})
+
+
+def customer_movement(ctx: ReportContext) -> Table:
+    """How customers moved between the day before the period and its end."""
+    return Table(customer_movement_frame(ctx), formats={ctx.label("customers"): ctx.count})
+
+
+def pivot_frame(ctx: ReportContext, by: str) -> pd.DataFrame:
+    """``ctx.pivot(by)`` labelled: region codes and customer types by name, columns in the report's language."""
+    table = ctx.pivot(by)
+    kept = {ctx.label("total"), ctx.label("unknown")}
+    names = {"region": lambda c: ctx.regions.display_name(c, ctx.locale), "customer_type": ctx.label}
+    if by in names:
+        table = table.rename(index=lambda key: key if key in kept else names[by](key))
+    table = table.rename(columns={c: ctx.label(c) for c in table.columns})
+    table.index.name = ctx.label(by)
+    return table
+
+
+def pivot(ctx: ReportContext, by: str) -> Table:
+    """The period's customers, buyers, revenue, orders, AOV and share by one dimension, with totals."""
+    frame = pivot_frame(ctx, by)
+    formats = _labelled(ctx, frame, {
+        "customers": ctx.count, "buyers": ctx.count, "orders": ctx.count, "revenue": ctx.money, "aov": ctx.money,
+        "share": _percent(ctx)})
+    return Table(frame, formats=formats, index=True, total_row=True)
+
+
+def place_pivot(ctx: ReportContext) -> Table:
+    """The sales pivot by region for the whole company, by province for a region."""
+    return pivot(ctx, "region" if ctx.region == "all" else "province")
+
+
+def rfm_grid_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Scored customers by F score (rows, 5 first) x R score (columns 1-5)."""
+    scores = ctx.rfm
+    grid = pd.crosstab(scores["f"], scores["r"]) if len(scores) else pd.DataFrame()
+    grid = grid.reindex(index=range(5, 0, -1), columns=range(1, 6), fill_value=0).astype("int64")
+    grid.index.name, grid.columns.name = "f", "r"
+    return grid
+
+
+def rfm_map(ctx: ReportContext) -> charts.Chart:
+    """The RFM segment map: customers per R x F cell, each cell naming its most common segment."""
+    scores = ctx.rfm
+    grid = rfm_grid_frame(ctx)
+    notes = pd.DataFrame(pd.NA, index=grid.index, columns=grid.columns, dtype="object")
+    if len(scores):
+        # most customers first, then the segment rules' order: the same cell always names the same segment
+        order = {name: i for i, name in enumerate(ctx.segment_names)}
+        counts = scores.groupby(["f", "r", "segment"]).size().reset_index(name="n")
+        counts = counts.assign(rule=counts["segment"].map(order).fillna(len(order)))
+        counts = counts.sort_values(["f", "r", "n", "rule"], ascending=[True, True, False, True])
+        for row in counts.drop_duplicates(["f", "r"]).itertuples(index=False):
+            notes.loc[row.f, row.r] = textwrap.fill(ctx.label(str(row.segment)), 12)
+    title = f"{ctx.label('rfm_map')} · {ctx.region_name}"
+    return charts.heatmap(grid, title, ctx.label("r_score"), ctx.label("f_score"), notes)
+
+
+def rfm_segments(ctx: ReportContext) -> Table:
+    """Customers and revenue to date per RFM segment, in rule order."""
+    frame = rfm_frame(ctx)
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "customers": ctx.count, "monetary": ctx.money, "customer_share": _percent(ctx),
+        "revenue_share": _percent(ctx)}))
+
+
+def abc_table(ctx: ReportContext) -> Table:
+    """Customers and the period's revenue per ABC tier."""
+    frame = abc_frame(ctx)
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "customers": ctx.count, "revenue": ctx.money, "revenue_share": _percent(ctx)}))
+
+
+# funnel
+
+
+def funnel_chart(ctx: ReportContext) -> charts.Chart:
+    """Deals reaching each stage, with the step conversion into it and the bottleneck marked."""
+    stages = ctx.funnel.stages
+    notes = []
+    for row in stages.itertuples(index=False):
+        note = "" if pd.isna(row.step_conversion) else f"({i18n.format_percent(row.step_conversion, ctx.locale)})"
+        notes.append(f"{note} · {ctx.label('bottleneck')}" if row.bottleneck else note)
+    title = f"{ctx.label('funnel_stages')} · {ctx.region_name}"
+    bottleneck = stages.index[stages["bottleneck"]]
+    return charts.funnel_chart(stages, "stage", "reached", title, notes, colour=charts.REGION_COLOURS.get(ctx.region),
+                               highlight=int(bottleneck[0]) if len(bottleneck) else None)
+
+
+def funnel_stages(ctx: ReportContext) -> Table:
+    """The funnel rows: reached, step and cumulative conversion, drop-off, in stage now, bottleneck."""
+    frame = funnel_frame(ctx)
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "reached": ctx.count, "drop_off": ctx.count, "current": ctx.count, "step_conversion": _percent(ctx),
+        "cumulative_conversion": _percent(ctx)}))
+
+
+def funnel_summary(ctx: ReportContext) -> HTML:
+    """The funnel in words: where deals stall most, how many were won and lost, what was left out."""
+    funnel = ctx.funnel
+    stages = funnel.stages
+    parts = []
+    entered = int(stages["reached"].iloc[0]) if len(stages) else 0
+    if funnel.bottleneck is None:
+        parts.append(_text(ctx, "本期没有在谈商机，无法判断瓶颈。",
+                           "No deal was in play in the period: there is no bottleneck."))
+    else:
+        at = int(np.flatnonzero(stages["bottleneck"].to_numpy(dtype=bool))[0])   # never the first row
+        row = stages.iloc[at]
+        parts.append(_text(
+            ctx, "瓶颈在「{stage}」：到达「{before}」的商机只有 {step} 走到这一阶段，{drop} 个止步于此前。",
+            "The bottleneck is {stage}: only {step} of the deals reaching {before} got this far; "
+            "{drop} stopped before it.", stage=row["stage"], before=stages.iloc[at - 1]["stage"],
+            step=i18n.format_percent(row["step_conversion"], ctx.locale), drop=ctx.count(row["drop_off"])))
+        parts.append(_text(
+            ctx, "本期共 {entered} 个商机进入漏斗，{won} 个赢单（累计转化率 {rate}），另有 {lost} 个在本期输单。",
+            "{entered} deals entered the funnel in the period and {won} were won ({rate} overall); {lost} were lost "
+            "in the period.", entered=ctx.count(entered), won=ctx.count(stages["reached"].iloc[-1]),
+            rate=i18n.format_percent(stages["cumulative_conversion"].iloc[-1], ctx.locale),
+            lost=ctx.count(funnel.lost)))
+    if funnel.unmapped:
+        parts.append(_text(ctx, "{n} 个商机的阶段不在阶段表「{name}」中，未计入漏斗。",
+                           "{n} deals have a stage the stage list {name} does not know and are left out.",
+                           n=ctx.count(funnel.unmapped), name=funnel.stage_list))
+    return HTML("".join(f'<p class="note">{html.escape(part)}</p>' for part in parts))
+
+
+def _deal_totals_in(ctx: ReportContext, period: Period) -> dict:
+    """deal_totals of a period as metrics computes them (deals created by its end, or undated)."""
+    end = period.end_exclusive_ts
+    return deal_totals(ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()],
+                       period.start_ts, end)
+
+
+_DEAL_CARDS = (("deals_won", "won", "count"), ("deals_lost", "lost", "count"), ("win_rate", "win_rate", "percent"),
+               ("won_value", "won_value", "money"), ("pipeline_value", "pipeline_value", "money"),
+               ("median_cycle_days", "median_cycle_days", "days"))
+
+
+def deal_kpis(ctx: ReportContext) -> KpiCards:
+    """Deals won and lost, win rate, won value, open pipeline and median sales cycle, with their changes."""
+    now, previous, year_ago = (_deal_totals_in(ctx, p) for p in (ctx.period, ctx.period.previous,
+                                                                ctx.period.year_ago))
+    formatters = {"count": ctx.count, "money": ctx.money, "percent": _percent(ctx),
+                  "days": lambda v: _days(ctx, v)}
+    rows = [{"metric": key, "label": ctx.label(key), "value": now[field], "display": formatters[kind](now[field]),
+             "vs_previous": _relative_change(now[field], previous[field]),
+             "vs_year_ago": _relative_change(now[field], year_ago[field])}
+            for key, field, kind in _DEAL_CARDS]
+    return KpiCards(pd.DataFrame(rows), ctx.locale)
+
+
+def sales_cycle_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Days from creation to close of the deals won and lost in the period (quartiles, longest)."""
+    deals = ctx.deals
+    closed = deals[deals["closed_at"].ge(ctx.period.start_ts) & deals["closed_at"].lt(ctx.period.end_exclusive_ts)]
+    rows = []
+    for outcome in ("won", "lost"):
+        these = closed[closed["outcome"] == outcome]
+        days = (these["closed_at"] - these["created_at"]).dt.days.dropna().astype("float64")
+        quartiles = days.quantile([0.25, 0.5, 0.75]) if len(days) else pd.Series([pd.NA] * 3, index=[0.25, 0.5, 0.75])
+        rows.append({"outcome": ctx.label(f"outcome_{outcome}"), "deals": len(these), "cycle_p25": quartiles[0.25],
+                     "cycle_median": quartiles[0.5], "cycle_p75": quartiles[0.75],
+                     "cycle_max": days.max() if len(days) else pd.NA})
+    frame = pd.DataFrame(rows).astype({"deals": "int64", "cycle_p25": "Float64", "cycle_median": "Float64",
+                                       "cycle_p75": "Float64", "cycle_max": "Float64"})
+    return frame.rename(columns={c: ctx.label(c) for c in frame.columns})
+
+
+def sales_cycle(ctx: ReportContext) -> Table:
+    """The sales cycle of the deals closed in the period, won and lost."""
+    frame = sales_cycle_frame(ctx)
+    days = {key: (lambda v: f"{float(v):,.1f}".removesuffix(".0"))
+            for key in ("cycle_p25", "cycle_median", "cycle_p75", "cycle_max")}
+    return Table(frame, formats=_labelled(ctx, frame, {"deals": ctx.count, **days}))
+
+
+def win_rates_frame(ctx: ReportContext, by: str = "owner_rep") -> pd.DataFrame:
+    """Won, lost and open deals, win rate, values and cycle per value of a deal column, with totals."""
+    table = deal_breakdown(ctx.deals, by, ctx.period.start_ts, ctx.period.end_exclusive_ts,
+                           total_label=ctx.label("total"), missing=ctx.label("unknown"))
+    table = table.rename(columns={"won": "deals_won", "lost": "deals_lost", "open": "deals_open"})
+    if by == "region":
+        kept = {ctx.label("total"), ctx.label("unknown")}
+        table = table.assign(region=_each_distinct(
+            table["region"], lambda c: c if c in kept else ctx.regions.display_name(c, ctx.locale)))
+    return _localised(ctx, table)
+
+
+def win_rates(ctx: ReportContext, by: str = "owner_rep") -> Table:
+    """Win rate and deal values per owner (or lead source, product ...), with a total row."""
+    frame = win_rates_frame(ctx, by)
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "deals_won": ctx.count, "deals_lost": ctx.count, "deals_open": ctx.count, "win_rate": _percent(ctx),
+        "won_value": ctx.money, "pipeline_value": ctx.money, "median_cycle_days": lambda v: _days(ctx, v)}),
+                 total_row=True)
+
+
+def deals_by_stage_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Deals in play in the period by their exported stage (the list's stages first), with a total row."""
+    in_play = deals_in_play(ctx.deals, ctx.period.start_ts, ctx.period.end_exclusive_ts)
+    table = stage_counts(in_play, ctx.stage_list)[["stage", "deals", "amount"]]
+    total = pd.DataFrame({"stage": [ctx.label("total")], "deals": [int(table["deals"].sum())],
+                          "amount": [float(table["amount"].sum())]})
+    return _localised(ctx, pd.concat([table, total], ignore_index=True))
+
+
+def deals_by_stage(ctx: ReportContext) -> Table:
+    """Deals in play by current stage, with their amounts."""
+    frame = deals_by_stage_frame(ctx)
+    return Table(frame, formats=_labelled(ctx, frame, {"deals": ctx.count, "amount": ctx.money}), total_row=True)
+
+
+# value
+
+
+def value_models(ctx: ReportContext) -> HTML:
+    """The fitted value models in words: purchase rate, drop-out, spend per purchase, and what they imply."""
+    _, models = ctx.customer_value
+    figures = value_figures(ctx)
+    settings = ctx.settings.value
+    unit_days = float(settings.time_unit_days)
+    unit = {7.0: ("周", "week"), 1.0: ("天", "day")}.get(unit_days, (f"{unit_days:g}天", f"{unit_days:g} days"))
+    unit = unit[0] if ctx.locale == "zh" else unit[1]
+    parts = []
+    if models.bgnbd:
+        bg = models.bgnbd
+        rate = bg.r / bg.alpha
+        parts.append(_text(
+            ctx, "购买频率模型（BG/NBD）基于 {n} 位有购买的客户拟合：客户平均每{unit}购买 {rate:.3f} 次（约每年 {year:.1f} 次），"
+                 "各人频率差异用形状参数 r = {r:.3f} 描述；每次购买后不再回来的概率平均为 {drop}（a = {a:.3f}，b = {b:.3f}，"
+                 "α = {alpha:.3f}）。",
+            "Purchase model (BG/NBD), fitted on {n} customers who bought: a customer buys {rate:.3f} times a {unit} on "
+            "average (about {year:.1f} times a year), with rates varying between customers by shape r = {r:.3f}; after "
+            "each purchase a customer stops buying with probability {drop} on average (a = {a:.3f}, b = {b:.3f}, "
+            "α = {alpha:.3f}).",
+            n=ctx.count(models.customers), unit=unit, rate=rate, year=rate * 365.25 / unit_days, r=bg.r, a=bg.a,
+            b=bg.b, alpha=bg.alpha, drop=i18n.format_percent(bg.a / (bg.a + bg.b), ctx.locale)))
+    if models.gamma_gamma:
+        gg = models.gamma_gamma
+        parts.append(_text(
+            ctx, "单次金额模型（Gamma-Gamma）：预计每次复购平均 {spend}（p = {p:.3f}，q = {q:.3f}，γ = {gamma:,.2f}）；"
+                 "复购越多的客户，预计金额越接近其自身的平均值。",
+            "Spend model (Gamma-Gamma): a future purchase is worth {spend} on average (p = {p:.3f}, q = {q:.3f}, "
+            "γ = {gamma:,.2f}); the more repeat purchases a customer made, the closer their own expectation is to "
+            "their own average.", spend=ctx.money(gg.p * gg.gamma / (gg.q - 1)), p=gg.p, q=gg.q, gamma=gg.gamma))
+    if models.bgnbd:
+        parts.append(_text(
+            ctx, "据此，未来 {horizon:g} {unit}预计共购买 {purchases} 次，未来 12 个月客户价值合计 {clv}（每月折现 {discount}）；"
+                 "{at_risk} 位重要客户的存活概率低于 {threshold}，列在流失预警中。",
+            "Together: {purchases} purchases expected over the next {horizon:g} {unit}s, a 12-month customer value of "
+            "{clv} (discounted {discount} a month); {at_risk} valuable customers are alive with a probability under "
+            "{threshold} and listed as at risk.",
+            horizon=float(settings.horizon), unit=unit, purchases=_number(figures["expected_purchases_total"]),
+            clv=ctx.money(figures["clv_12m_total"]),
+            discount=i18n.format_percent(settings.monthly_discount, ctx.locale),
+            at_risk=ctx.count(figures["at_risk_customers"]),
+            threshold=i18n.format_percent(settings.at_risk_p_alive, ctx.locale, decimals=0)))
+    if models.note:
+        parts.append(_text(ctx, "模型说明：{note}", "Note on the models: {note}", note=models.note))
+    if not parts:
+        parts.append(ctx.label("no_data"))
+    return HTML("".join(f'<p class="note">{html.escape(part)}</p>' for part in parts))
+
+
+def clv_distribution(ctx: ReportContext) -> charts.Chart | HTML:
+    """How 12-month customer value is spread over the customers (a histogram)."""
+    values, _ = ctx.customer_value
+    clv = values["clv"].dropna()
+    if clv.empty:
+        return _note(ctx.label("no_data"))
+    title = f"{ctx.label('clv_distribution')} · {ctx.region_name}"
+    return charts.histogram(clv, title, value_format=lambda v: i18n.format_money(v, ctx.locale, decimals=1),
+                            colour=charts.REGION_COLOURS.get(ctx.region))
+
+
+def clv_bands_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers ranked by 12-month CLV in tenths (top 10 % first; ties by id): customers, CLV, share, lowest."""
+    values, _ = ctx.customer_value
+    scored = values.loc[values["clv"].notna(), ["customer_id", "clv"]]
+    columns = ["clv_band", "customers", "clv_total", "clv_share", "clv_min"]
+    if scored.empty:
+        return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+    ranked = sort_rows(scored, ["clv", "customer_id"], ascending=[False, True])
+    band = np.arange(len(ranked)) * 10 // len(ranked)
+    grouped = ranked.assign(band=band).groupby("band")["clv"].agg(customers="size", clv_total="sum", clv_min="min")
+    total = float(ranked["clv"].sum())
+    top = _text(ctx, "前10%", "Top 10%")
+    frame = pd.DataFrame({
+        "clv_band": [top if b == 0 else f"{b * 10}–{b * 10 + 10}%" for b in grouped.index],
+        "customers": grouped["customers"].astype("int64").to_numpy(),
+        "clv_total": grouped["clv_total"].to_numpy(),
+        "clv_share": (grouped["clv_total"] / total).to_numpy() if total else 0.0,
+        "clv_min": grouped["clv_min"].to_numpy()})
+    frame.loc[len(frame)] = [ctx.label("total"), int(frame["customers"].sum()), total, 1.0 if total else 0.0,
+                             float(ranked["clv"].min())]
+    return frame.rename(columns={c: ctx.label(c) for c in columns})
+
+
+def clv_bands(ctx: ReportContext) -> Table | HTML:
+    """CLV by tenths of the customers: how concentrated the future value is."""
+    frame = clv_bands_frame(ctx)
+    if frame.empty:
+        return _note(ctx.label("no_data"))
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "customers": ctx.count, "clv_total": ctx.money, "clv_share": _percent(ctx), "clv_min": ctx.money}),
+                 total_row=True)
+
+
+def _value_table(ctx: ReportContext, frame: pd.DataFrame) -> Table:
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "revenue_to_date": ctx.money, "orders_to_date": ctx.count, "p_alive": _percent(ctx),
+        "expected_purchases": _number, "clv": ctx.money, "value_at_stake": ctx.money}))
+
+
+def high_value_customers(ctx: ReportContext) -> Table | HTML:
+    """The customers worth most over the next 12 months (``list_size`` rows)."""
+    frame = high_value_frame(ctx)
+    return _value_table(ctx, frame) if len(frame) else _note(ctx.label("no_data"))
+
+
+def at_risk_customers(ctx: ReportContext) -> Table | HTML:
+    """Valuable customers whose P(alive) has fallen under the threshold, most at stake first."""
+    frame = at_risk_frame(ctx)
+    if frame.empty:
+        return _note(_text(ctx, "没有存活概率低于阈值的重要客户。", "No valuable customer is below the P(alive) threshold."))
+    return _value_table(ctx, frame)
+
+
+# allocation
+
+
+def allocation_overview_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers needing a rep, assigned and unassigned, per region (a total row when several)."""
+    allocation = ctx.allocation
+    region = allocation["region"].astype("string").fillna("unknown")
+    counts = pd.crosstab(region, allocation["status"].astype("string")).reindex(columns=["assigned", "unassigned"],
+                                                                                  fill_value=0)
+    frame = pd.DataFrame({"region": counts.index.astype("string"), "candidates": counts.sum(axis=1).to_numpy(),
+                          "assigned_count": counts["assigned"].to_numpy(),
+                          "unassigned_count": counts["unassigned"].to_numpy()})
+    frame = frame.sort_values(["candidates", "region"], ascending=[False, True], kind="stable")
+    frame = frame.assign(region=_region_display(ctx, frame["region"]))
+    if len(frame) != 1:
+        frame.loc[len(frame) + 1] = [ctx.label("total"), *(int(frame[c].sum()) for c in frame.columns[1:])]
+    frame = frame.astype({c: "int64" for c in frame.columns[1:]}).reset_index(drop=True)
+    return frame.rename(columns={c: ctx.label(c) for c in frame.columns})
+
+
+def allocation_overview(ctx: ReportContext) -> Table:
+    """How many customers needed a rep and how many got one."""
+    frame = allocation_overview_frame(ctx)
+    return Table(frame, formats={c: ctx.count for c in frame.columns[1:]}, total_row=len(frame) > 1)
+
+
+# what fits an A4 page; the workbook's allocation sheet has every column
+_ALLOCATION_LIST = ("customer_id", "name", "region", "industry", "priority", "rep_name", "reason")
+_UNASSIGNED_LIST = ("customer_id", "name", "region", "industry", "priority", "previous_owner", "reason")
+
+
+def _allocation_list(ctx: ReportContext, status: str, columns: tuple[str, ...], limit: int | None) -> Table | None:
+    rows = ctx.allocation[ctx.allocation["status"] == status]
+    if rows.empty:
+        return None
+    keep = [c for c in columns if c != "region" or ctx.region == "all"]
+    shown = rows if limit is None else rows.head(limit)
+    frame = shown[keep].assign(**({"region": _region_display(ctx, shown["region"])} if "region" in keep else {}))
+    frame = _localised(ctx, frame).reset_index(drop=True)
+    caption = None
+    if limit is not None and len(rows) > limit:
+        caption = _text(ctx, "按优先级列出前 {limit} 位（共 {n} 位）；完整名单见 Excel 工作簿的「{sheet}」表。",
+                        "The first {limit} of {n} by priority; the workbook's {sheet} sheet lists all.",
+                        limit=limit, n=len(rows), sheet=ctx.label("allocation_sheet"))
+    return Table(frame, formats=_labelled(ctx, frame, {"priority": "{:.2f}".format}), caption=caption)
+
+
+def allocation_table(ctx: ReportContext, limit: int | None = 50) -> Table | HTML:
+    """The customers given a rep, highest priority first, each with the reason for the choice."""
+    table = _allocation_list(ctx, "assigned", _ALLOCATION_LIST, limit)
+    return table if table is not None else _note(_text(ctx, "本期没有分配给销售的客户。", "No customer was assigned a rep."))
+
+
+def unassigned_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers left without a rep, counted per reason (most common first)."""
+    rows = ctx.allocation[ctx.allocation["status"] == "unassigned"]
+    counts = rows.groupby(rows["reason"].astype("string")).size().rename("customers").reset_index()
+    counts = counts.sort_values(["customers", "reason"], ascending=[False, True], kind="stable")
+    return _localised(ctx, counts.astype({"customers": "int64"}).reset_index(drop=True))
+
+
+def unassigned_reasons(ctx: ReportContext) -> Table | HTML:
+    """Why customers were left without a rep: one row per reason."""
+    if ctx.allocation.empty:
+        return _note(_text(ctx, "没有需要分配销售的客户。", "No customer needs a rep."))
+    frame = unassigned_reasons_frame(ctx)
+    if frame.empty:
+        return _note(_text(ctx, "每位待分配客户都已分配到销售。", "Every customer needing a rep was assigned one."))
+    return Table(frame, formats={ctx.label("customers"): ctx.count})
+
+
+def unassigned_customers(ctx: ReportContext, limit: int | None = 50) -> Table | HTML:
+    """The customers left without a rep, highest priority first, with the reason."""
+    table = _allocation_list(ctx, "unassigned", _UNASSIGNED_LIST, limit)
+    return table if table is not None else HTML("")
+
+
+def rep_workload(ctx: ReportContext) -> Table | HTML:
+    """Reps of the region: capacity, customers before and after the allocation, utilisation."""
+    frame = workload_frame(ctx)
+    if frame.empty:
+        return _note(_text(ctx, "本区域没有销售。", "The region has no rep."))
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "capacity": lambda v: f"{float(v):,.0f}", "owned_before": ctx.count, "assigned": ctx.count,
+        "owned_after": ctx.count, "utilisation": _percent(ctx)}))
+
+
+def workload_chart(ctx: ReportContext) -> charts.Chart | HTML:
+    """Customers per rep before and after the allocation, side by side."""
+    frame = workload_frame(ctx)
+    if frame.empty:
+        return HTML("")
+    before, after = ctx.label("owned_before"), ctx.label("owned_after")
+    title = f"{ctx.label('workload')} · {ctx.region_name}"
+    return charts.grouped_bar_chart(frame, ctx.label("rep"), {before: before, after: after}, title)
+
+
+# quality (snapshot-wide: rows are not regional, except the customers merged from several rows)
+
+_ACCOUNTING_KEYS = ("rows_read", "loaded", "merged", "non_data", "quarantined")
+
+
+def _exact(value) -> str:
+    """A count in full (1,234, not 1.23万): row counts are checked against the ingest output."""
+    return f"{int(value):,}"
+
+
+def accounting_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Per source: rows read = loaded + merged + non-data + quarantined, whether it balances, and a total row."""
+    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    columns = ["source", "table", "files", *_ACCOUNTING_KEYS]
+    frame = pd.DataFrame({c: accounting[c] if c in accounting else pd.Series(0, index=accounting.index)
+                          for c in columns}).reset_index(drop=True)
+    frame = frame.astype({"source": "string", "table": "string",
+                          **{c: "int64" for c in ("files", *_ACCOUNTING_KEYS)}})
+    frame.loc[len(frame)] = [ctx.label("total"), pd.NA, *(int(frame[c].sum()) for c in columns[2:])]
+    parts = frame["loaded"] + frame["merged"] + frame["non_data"] + frame["quarantined"]
+    frame["balanced"] = (frame["rows_read"] == parts).map({True: ctx.label("balanced_yes"),
+                                                           False: ctx.label("balanced_no")}).astype("string")
+    return _localised(ctx, frame)
+
+
+def ingest_accounting(ctx: ReportContext) -> Table:
+    """The ingest accounting of the snapshot the report reads, one row per source."""
+    frame = accounting_frame(ctx)
+    return Table(frame, formats=_labelled(ctx, frame, {c: _exact for c in ("files", *_ACCOUNTING_KEYS)}),
+                 total_row=True)
+
+
+def fixes_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Standardisation fixes per source (as ingest names them), sources in accounting order, most frequent first."""
+    fixes = store.read_side_table(ctx.snapshot, "fixes")
+    if fixes.empty:
+        return _localised(ctx, pd.DataFrame({"source": pd.Series(dtype="string"), "fix": pd.Series(dtype="string"),
+                                             "count": pd.Series(dtype="int64")}))
+    order = {name: i for i, name in enumerate(store.read_side_table(ctx.snapshot, "accounting").get("source", []))}
+    frame = fixes.assign(_order=fixes["source"].map(order).fillna(len(order)))
+    frame = frame.sort_values(["_order", "count", "fix"], ascending=[True, False, True], kind="stable")
+    frame = frame[["source", "fix", "count"]].astype({"source": "string", "fix": "string", "count": "int64"})
+    return _localised(ctx, frame.reset_index(drop=True))
+
+
+def ingest_fixes(ctx: ReportContext) -> Table | HTML:
+    """What ingest standardised (dates parsed, phones normalised ...) and left empty, per source."""
+    frame = fixes_frame(ctx)
+    if frame.empty:
+        return _note(ctx.label("no_data"))
+    return Table(frame, formats={ctx.label("count"): _exact})
+
+
+def duplicates_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Per source with duplicates: rows merged into another record, and the records they were merged into."""
+    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    columns = ["source", "table", "merged_rows", "into_records"]
+    if accounting.empty or "merged" not in accounting:
+        return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+    merged = accounting.loc[accounting["merged"] > 0, ["source", "table", "merged"]].rename(
+        columns={"merged": "merged_rows"})
+    lineage = store.read_side_table(ctx.snapshot, "lineage")
+    if {"status", "record_id", "source"} <= set(lineage.columns):
+        rows = lineage[lineage["status"] == "merged"]
+        into = rows.groupby(rows["source"].astype("string"))["record_id"].nunique()
+        merged = merged.assign(into_records=merged["source"].astype("string").map(into).astype("Int64"))
+    else:   # a snapshot without lineage still knows how many rows were merged
+        merged = merged.assign(into_records=pd.array([pd.NA] * len(merged), dtype="Int64"))
+    frame = merged.astype({"source": "string", "table": "string", "merged_rows": "int64"}).reset_index(drop=True)
+    if len(frame):
+        frame.loc[len(frame)] = [ctx.label("total"), pd.NA, int(frame["merged_rows"].sum()),
+                                 frame["into_records"].sum() if frame["into_records"].notna().all() else pd.NA]
+    return frame.rename(columns={c: ctx.label(c) for c in columns})
+
+
+def duplicates_merged(ctx: ReportContext) -> Table | HTML:
+    """Duplicate rows merged at ingest, per source."""
+    frame = duplicates_frame(ctx)
+    if frame.empty:
+        return _note(_text(ctx, "没有合并的重复记录。", "No duplicate was merged."))
+    return Table(frame, formats={ctx.label("merged_rows"): _exact, ctx.label("into_records"): _exact},
+                 total_row=True)
+
+
+def merged_customers_frame(ctx: ReportContext, limit: int = 10) -> pd.DataFrame:
+    """The region's customers built from the most raw rows (two or more): id, name, rows, sources."""
+    columns = ["customer_id", "name", "source_rows", "sources"]
+    lineage = store.read_side_table(ctx.snapshot, "lineage")
+    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    if lineage.empty or accounting.empty or "table" not in accounting:
+        return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+    customer_sources = accounting.loc[accounting["table"] == "customers", "source"].astype("string")
+    rows = lineage[lineage["status"].isin(["loaded", "merged"]) & ids_in(lineage["source"], customer_sources)]
+    rows = rows[ids_in(rows["record_id"], ctx.customers["customer_id"])]   # only this report's customers
+    grouped = rows.groupby(rows["record_id"].astype("string"))
+    frame = pd.DataFrame({"source_rows": grouped.size(),
+                          "sources": grouped["source"].agg(lambda s: ", ".join(sorted(set(s.astype(str)))))})
+    frame = frame[frame["source_rows"] >= 2].rename_axis("customer_id").reset_index()
+    frame = sort_rows(frame, ["source_rows", "customer_id"], ascending=[False, True]).head(limit)
+    frame = frame.assign(name=looked_up(ctx.customers, frame["customer_id"], "name"))
+    return _localised(ctx, frame[columns].astype({"source_rows": "int64"}).reset_index(drop=True))
+
+
+def merged_customers(ctx: ReportContext, limit: int = 10) -> Table | HTML:
+    """The report's customers merged from the most raw rows, to check the deduplication by eye."""
+    frame = merged_customers_frame(ctx, limit)
+    if frame.empty:
+        return _note(_text(ctx, "本报告的客户中没有由多行合并而成的。", "None of the report's customers was merged from several rows."))
+    return Table(frame, formats={ctx.label("source_rows"): _exact})
+
+
+def quarantine_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Quarantined rows per source, table, column and reason, most first, with a total row."""
+    quarantine = store.read_side_table(ctx.snapshot, "quarantine")
+    keys = ["source", "table", "column", "reason"]
+    if quarantine.empty:
+        return pd.DataFrame(columns=[ctx.label(c) for c in ["source", "table", "column", "quarantine_reason", "rows"]])
+    keyed = quarantine[keys].astype("string").fillna("—")
+    counts = keyed.groupby(keys).size().rename("rows").reset_index()
+    counts = counts.sort_values(["rows", *keys], ascending=[False, True, True, True, True], kind="stable")
+    counts = counts.astype({"rows": "int64"}).reset_index(drop=True)
+    counts.loc[len(counts)] = [ctx.label("total"), pd.NA, pd.NA, pd.NA, int(counts["rows"].sum())]
+    return _localised(ctx, counts.rename(columns={"reason": "quarantine_reason"}))
+
+
+def quarantine_reasons(ctx: ReportContext) -> Table | HTML:
+    """Rows set aside at ingest, by reason."""
+    frame = quarantine_reasons_frame(ctx)
+    if frame.empty:
+        return _note(_text(ctx, "没有被隔离的数据行。", "No row was quarantined."))
+    return Table(frame, formats={ctx.label("rows"): _exact}, total_row=True)
+
+
+def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3) -> pd.DataFrame:
+    """The first quarantined rows of each source and reason: where they are and why.
+
+    The value as read is shown in the company report only: quarantined rows have no region,
+    and a regional report shows no text of other regions' rows.
+    """
+    quarantine = store.read_side_table(ctx.snapshot, "quarantine")
+    columns = ["source", "source_file", "source_sheet", "source_row", "column", "reason"]
+    columns += ["value"] if ctx.region == "all" else []
+    names = {"source_file": "file", "source_sheet": "sheet", "source_row": "row", "reason": "quarantine_reason",
+             "value": "raw_value"}
+    if quarantine.empty:
+        return pd.DataFrame(columns=[ctx.label(names.get(c, c)) for c in columns])
+    frame = quarantine.reindex(columns=columns)
+    frame = sort_rows(frame.assign(_source=frame["source"].astype("string"), _reason=frame["reason"].astype("string"),
+                                   _row=frame["source_row"].astype("Int64")),
+                      ["_source", "_reason", "_row"], ascending=[True, True, True])
+    frame = frame.groupby(["_source", "_reason"], dropna=False, sort=False).head(per_reason)[columns]
+    return _localised(ctx, frame.rename(columns=names).reset_index(drop=True))
+
+
+def quarantine_sample(ctx: ReportContext, per_reason: int = 3) -> Table | HTML:
+    """A few quarantined rows per source and reason, to find them in the raw files."""
+    frame = quarantine_sample_frame(ctx, per_reason)
+    if frame.empty:
+        return HTML("")
+    caption = None if ctx.region == "all" else _text(
+        ctx, "原值仅在全公司报告中显示：隔离的行不属于任何区域。",
+        "Values as read are shown in the company report only: quarantined rows belong to no region.")
+    return Table(frame, formats={ctx.label("row"): lambda v: f"{int(v)}"}, caption=caption)

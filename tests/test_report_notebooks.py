@@ -1,0 +1,82 @@
+"""Every report notebook, executed once through papermill by the runner on a small demo store for one
+region (the other parameters at their defaults), rendered to HTML and PDF and read as a reader would.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from custreport import i18n, runner, store
+
+from demo_project import PROJECT, make_demo_project
+
+REPORTS = runner.available_reports(PROJECT)
+REGION, REGION_ZH = "east", "华东"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("reports")
+    make_demo_project(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def folder(project) -> Path:
+    """The region's output folder after one run of every report (html and pdf)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CUSTREPORT_HOME", str(project))
+        request = runner.RunRequest.build(period="latest", regions=REGION, reports=",".join(REPORTS),
+                                          formats="html,pdf", workers=1)
+        summary = runner.run_matrix(request)
+    assert summary.ok, summary.lines()
+    return request.out / request.period.label / REGION
+
+
+@pytest.fixture(scope="module")
+def customers(project) -> dict[str, tuple[set[str], set[str]]]:
+    """Ids and names of the region's customers and of everyone else's."""
+    table = store.read_table(store.current_snapshot(project / "data" / "clean"), "customers")
+    own = table["region"] == REGION
+    return {"own": (set(table.loc[own, "customer_id"]), set(table.loc[own, "name"].dropna())),
+            "other": (set(table.loc[~own, "customer_id"]), set(table.loc[~own, "name"].dropna()))}
+
+
+def test_every_report_is_run():
+    assert set(REPORTS) >= {"summary", "segments", "funnel", "value", "allocation", "quality"}
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_report_renders_html_without_code(folder, name):
+    page = (folder / f"{name}.html").read_text(encoding="utf-8")
+    assert (folder / f"{name}.ipynb").is_file()
+    assert "report.load(" not in page and "jp-InputPrompt" not in page   # no input cells
+    assert "<script" not in page and not re.search(r"https?://", page)
+    assert "output-error" not in page and "Traceback" not in page
+    title = i18n.report_name(name, "zh")
+    assert f"<h1>{title} · {REGION_ZH} · " in page
+    assert page.count("<h2") >= 2   # the sections' headings
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_report_pdf_shows_the_region_in_chinese(folder, name):
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(folder / f"{name}.pdf").pages)
+    assert REGION_ZH in text and i18n.report_name(name, "zh") in text
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_report_shows_no_customer_of_another_region(folder, customers, name):
+    page = html.unescape((folder / f"{name}.html").read_text(encoding="utf-8"))
+    other_ids, other_names = customers["other"]
+    own_ids, own_names = customers["own"]
+    assert not [c for c in other_ids if c in page]
+    # a name counts when no own customer's name contains it (杭州华信科技 contains 华信科技)
+    assert not [n for n in other_names if n in page and not any(n in own for own in own_names)]
+    if name in ("value", "allocation"):
+        assert any(c in page for c in own_ids)   # the lists do name the region's own customers

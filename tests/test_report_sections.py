@@ -1,0 +1,394 @@
+"""report: the sections of the segments, funnel, value, allocation and quality reports, checked by hand
+on the tiny project (tests/tiny_project.py).
+
+Tiny project, 2025-Q4: east A (orders 08-01 120, 10-02 100, 12-01 300; a returned 80) and B (named
+<script>, created 10-20, 12-31 50); south C (2024-11-11 500, 09-30 40, 10-09 200); unknown D (nothing).
+Deals: D1 won (east, A, 09-15 -> 10-15, 1000), D2 lost (south, C, 08-01 -> 11-20, 700), D3 open (east,
+B, 方案报价, 500). No reps, no interactions.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from custreport import report, schema, store
+from custreport.analysis.value import BgNbd, GammaGamma, ValueModels
+from custreport.render.tables import Table
+from tiny_project import customers, deals, make_project, orders
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    store_folder = make_project(tmp_path)
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    return store_folder
+
+
+def _load(region: str = "all", locale: str = "zh") -> report.ReportContext:
+    return report.load(region=region, period="2025-Q4", locale=locale)
+
+
+def _rows(frame: pd.DataFrame) -> list[list]:
+    return [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False, name=None)]
+
+
+# --------------------------------------------------------------------------- segments
+
+
+def test_customer_movement(project):
+    # before Q4 A and C were active; at its end A, B, C: A and C retained, B newly active
+    assert _rows(report.customer_movement_frame(_load())) == [
+        ["新增活跃", 1], ["持续活跃", 2], ["重新活跃", 0], ["转为流失", 0]]
+    table = report.customer_movement(_load(locale="en"))
+    assert isinstance(table, Table) and list(table.frame.columns) == ["Customer movement", "Customers"]
+
+
+def test_place_pivot_is_by_region_for_the_company_and_by_province_for_a_region(project):
+    company = report.pivot_frame(_load(), "region")
+    # east A 400 (2 orders) + B 50; south C 200; unknown D no sales; total 650 over 4 orders
+    assert company.index.name == "区域"
+    assert company.index.tolist() == ["华东", "华南", "未知区域", "合计"]
+    assert company.loc["华东", ["客户数", "购买客户数", "销售额", "订单数", "客单价"]].tolist() == [2, 2, 450.0, 3, 150.0]
+    assert company.loc["合计", "占比"] == 1.0 and company.loc["华南", "占比"] == pytest.approx(200 / 650)
+    assert report.place_pivot(_load()).frame.index.tolist() == company.index.tolist()
+    east = report.place_pivot(_load("east"))
+    assert east.frame.index.tolist() == ["浙江", "上海", "合计"] and east.total_row
+    html = east.html()
+    assert "¥400" in html and "88.9%" in html   # 400 / 450
+
+
+def test_pivot_by_an_order_column_counts_buyers(project):
+    table = report.pivot_frame(_load(locale="en"), "channel")
+    # no order has a channel: one Unknown row with the three buyers
+    assert table.index.name == "Channel" and table.index.tolist() == ["Unknown", "Total"]
+    assert table.loc["Total", ["Customers", "Buyers", "Revenue", "Orders"]].tolist() == [3, 3, 650.0, 4]
+
+
+def test_rfm_grid_and_map(project):
+    # as of 2025-12-31: A 30 days, 3 orders, 520; B 0 days, 1, 50; C 83 days, 3, 740
+    # -> R: B 5, A 3, C 1; F: A and C tie (4), B 1; M: B 1, A 3, C 5
+    grid = report.rfm_grid_frame(_load())
+    assert grid.index.tolist() == [5, 4, 3, 2, 1] and grid.columns.tolist() == [1, 2, 3, 4, 5]
+    assert int(grid.to_numpy().sum()) == 3
+    assert grid.loc[4, 3] == 1 and grid.loc[4, 1] == 1 and grid.loc[1, 5] == 1   # A, C, B
+    chart = report.rfm_map(_load())
+    assert chart.png.startswith(b"\x89PNG") and chart.alt == "RFM分层地图 · 全公司"
+
+
+def test_rfm_segments_and_abc_tables(project):
+    segments = report.rfm_segments(_load())
+    counts = dict(zip(segments.frame["分层"], segments.frame["客户数"]))
+    # A (3, 4, 3) Loyal Customers, B (5, 1, 1) New Customers, C (1, 4, 5) Can't Lose Them
+    assert {k: v for k, v in counts.items() if v} == {"忠诚客户": 1, "新客户": 1, "不能失去": 1}
+    assert len(segments.frame) == 12
+    abc = report.abc_table(_load(locale="en"))
+    # A 400 and C 200 make the first 80 % of 650; B 50 is B; D (no revenue) is C
+    assert _rows(abc.frame[["Tier", "Customers", "Revenue"]]) == [["A", 2, 600.0], ["B", 1, 50.0], ["C", 1, 0.0]]
+    assert "92.3%" in abc.html()   # 600 / 650
+
+
+# --------------------------------------------------------------------------- funnel
+
+
+def test_funnel_chart_table_and_summary(project):
+    ctx = _load()
+    assert report.funnel_chart(ctx).png.startswith(b"\x89PNG")
+    table = report.funnel_stages(ctx)
+    # D1 won reached every stage, D2 lost reached the first, D3 sits at 方案报价: 3, 2, 2, 1, 1
+    assert table.frame["到达数"].tolist() == [3, 2, 2, 1, 1]
+    assert table.frame["流失数"].tolist() == [0, 1, 0, 1, 0]
+    assert "66.7%" in table.html()
+    summary = report.funnel_summary(ctx).data
+    assert "瓶颈在「商务谈判」" in summary and "只有 50.0%" in summary and "1 个止步于此前" in summary
+    assert "共 3 个商机进入漏斗，1 个赢单（累计转化率 33.3%），另有 1 个在本期输单" in summary
+    english = report.funnel_summary(_load("east", "en")).data
+    # east: D1 and D3 only -> reached 2, 2, 2, 1, 1, nothing lost
+    assert "The bottleneck is 商务谈判" in english and "2 deals entered the funnel" in english
+    assert "0 were lost" in english
+
+
+def test_funnel_summary_without_deals(project):
+    page = report.funnel_summary(report.load(region="all", period="2025-Q1")).data
+    assert "本期没有在谈商机" in page
+
+
+def test_deal_kpis_compare_with_the_previous_period(project):
+    cards = report.deal_kpis(_load()).table.set_index("metric")
+    assert cards.loc["deals_won", "value"] == 1 and cards.loc["deals_lost", "value"] == 1
+    assert cards.loc["win_rate", "display"] == "50.0%" and cards.loc["won_value", "display"] == "¥1,000"
+    assert cards.loc["median_cycle_days", "display"] == "30天"   # D1: 09-15 -> 10-15
+    # open at the end of Q3: D1 (1000) and D2 (700); now D3 (500): (500 - 1700) / 1700
+    assert cards.loc["pipeline_value", "vs_previous"] == pytest.approx(-0.7059)
+    assert pd.isna(cards.loc["deals_won", "vs_previous"])   # nothing won in Q3
+    assert "30 days" in report.deal_kpis(_load(locale="en"))._repr_html_()
+
+
+def test_sales_cycle(project):
+    frame = report.sales_cycle_frame(_load())
+    # won D1 30 days; lost D2 08-01 -> 11-20 = 111 days
+    assert _rows(frame) == [["赢单", 1, 30.0, 30.0, 30.0, 30.0], ["输单", 1, 111.0, 111.0, 111.0, 111.0]]
+    east = report.sales_cycle_frame(_load("east", "en"))
+    assert _rows(east)[1] == ["Lost", 0, None, None, None, None]
+
+
+def test_win_rates_by_a_deal_column(project):
+    frame = report.win_rates_frame(_load(), "region")
+    assert frame.columns.tolist() == ["区域", "赢单数", "输单数", "在谈商机数", "赢单率", "赢单金额", "在谈金额",
+                                      "销售周期中位数"]
+    assert _rows(frame) == [["华东", 1, 0, 1, 1.0, 1000.0, 500.0, 30.0],
+                            ["华南", 0, 1, 0, 0.0, 0.0, 0.0, None],
+                            ["合计", 1, 1, 1, 0.5, 1000.0, 500.0, 30.0]]
+    owners = report.win_rates(_load(), "owner_rep")   # no deal has an owner
+    assert owners.frame.iloc[:, 0].tolist() == ["未知", "合计"] and owners.total_row
+
+
+def test_deals_by_stage(project):
+    frame = report.deals_by_stage_frame(_load())
+    # in play in Q4: D1 (won 10-15), D2 (lost 11-20), D3 (open at 方案报价)
+    assert {stage: (n, amount) for stage, n, amount in _rows(frame) if n} == {
+        "方案报价": (1, 500.0), "赢单": (1, 1000.0), "输单": (1, 700.0), "合计": (3, 2200.0)}
+    assert frame.iloc[-1, 0] == "合计"
+
+
+# --------------------------------------------------------------------------- value
+
+
+def _with_values(ctx: report.ReportContext) -> report.ReportContext:
+    """The context with hand-made value figures in place of the fitted ones (the fits have their own tests)."""
+    values = pd.DataFrame({
+        "customer_id": pd.array(["A", "B", "C"], dtype="string"),
+        "revenue_to_date": [800.0, 150.0, 50.0], "orders_to_date": [5, 2, 1],
+        "first_order": pd.to_datetime(["2024-01-10", "2025-01-05", "2025-06-01"]),
+        "last_order": pd.to_datetime(["2025-03-01", "2025-12-01", "2025-06-01"]),
+        "frequency": [4, 1, 0], "recency": [50.0, 40.0, 0.0], "T": [103.0, 51.0, 30.0],
+        "monetary_value": [150.0, 70.0, 0.0], "p_alive": [0.3, 0.9, 1.0],
+        "expected_purchases": [0.5, 1.5, 1.0], "expected_spend": [140.0, 60.0, 50.0], "clv": [100.0, 300.0, 50.0]})
+    models = ValueModels(BgNbd(r=0.5, alpha=5.0, a=1.0, b=3.0, log_likelihood=-10.0),
+                         GammaGamma(p=2.0, q=5.0, gamma=100.0, log_likelihood=-5.0), customers=3)
+    ctx.__dict__["customer_value"] = (values, models)   # cached_property slot
+    return ctx
+
+
+def test_value_models_in_words(project):
+    page = report.value_models(_with_values(_load())).data
+    # rate r/α = 0.1 a week, 0.1 × 365.25 / 7 = 5.2 a year; drop-out a / (a + b) = 25 %
+    assert "基于 3 位有购买的客户" in page and "每周购买 0.100 次（约每年 5.2 次）" in page
+    assert "概率平均为 25.0%" in page
+    # mean spend p·γ / (q − 1) = 200 / 4 = 50
+    assert "预计每次复购平均 ¥50" in page
+    # 0.5 + 1.5 + 1 purchases; CLV 100 + 300 + 50; only A (the top 80 % of revenue) is below P(alive) 0.5
+    assert "未来 13 周预计共购买 3.00 次" in page and "合计 ¥450" in page and "1 位重要客户" in page
+    english = report.value_models(_with_values(_load(locale="en"))).data
+    assert "buys 0.100 times a week" in english and "worth ¥50 on average" in english
+
+
+def test_value_models_say_why_a_model_is_missing(project):
+    page = report.value_models(_load("east")).data
+    # east: A repeats, B bought once -> one repeat customer, too few for Gamma-Gamma
+    assert "基于 2 位有购买的客户" in page and "单次金额模型" not in page
+    assert "模型说明：Gamma-Gamma needs at least two customers with repeat purchases" in page
+
+
+def test_clv_distribution_and_bands(project):
+    ctx = _load()
+    values = pd.DataFrame({"customer_id": pd.array([f"K{i:02d}" for i in range(12)], dtype="string"),
+                           "clv": [float(v) for v in range(12, 0, -1)]})
+    ctx.__dict__["customer_value"] = (values, ValueModels(None, None, 12))
+    frame = report.clv_bands_frame(ctx)
+    # 12 customers in tenths: position × 10 // 12 -> 2, 1, 1, 1, 1, 2, 1, 1, 1, 1 customers; total 78
+    assert frame["客户数"].tolist() == [2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 12]
+    assert frame.iloc[0].tolist() == ["前10%", 2, 23.0, pytest.approx(23 / 78), 11.0]
+    assert frame.iloc[5, 0] == "50–60%" and frame.iloc[5, 2] == 11.0   # 6 + 5
+    assert frame.iloc[-1].tolist() == ["合计", 12, 78.0, 1.0, 1.0]
+    assert report.clv_bands(ctx).total_row
+    assert report.clv_distribution(ctx).png.startswith(b"\x89PNG")
+    ctx.__dict__["customer_value"] = (values.assign(clv=float("nan")), ValueModels(None, None, 12))
+    assert "无数据" in report.clv_distribution(ctx).data and "无数据" in report.clv_bands(ctx).data
+
+
+def test_high_value_and_at_risk_lists(project):
+    ctx = _with_values(_load())
+    high = report.high_value_customers(ctx)
+    assert high.frame["客户编号"].tolist() == ["B", "A", "C"]   # CLV 300, 100, 50
+    page = high.html()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    risky = report.at_risk_customers(ctx)
+    # A: revenue 800 starts at share 0 (< 80 %) and P(alive) 0.3 -> at stake 800 × 0.7
+    assert risky.frame["客户编号"].tolist() == ["A"] and risky.frame["风险金额"].tolist() == [pytest.approx(560.0)]
+    assert risky.frame["客户名称"].tolist() == ["杭州甲科技有限公司"]
+    assert "30.0%" in risky.html()
+    values, models = ctx.customer_value
+    ctx = report.load(region="all", period="2025-Q4", reuse=False)
+    ctx.__dict__["customer_value"] = (values.assign(p_alive=0.9), models)   # everyone likely alive
+    assert "没有存活概率低于阈值的重要客户" in report.at_risk_customers(ctx).data
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def test_allocation_overview(project):
+    # no reps: all four unowned customers stay unassigned
+    assert _rows(report.allocation_overview_frame(_load())) == [
+        ["华东", 2, 0, 2], ["华南", 1, 0, 1], ["未知区域", 1, 0, 1], ["合计", 4, 0, 4]]
+    east = report.allocation_overview(_load("east", "en"))
+    assert _rows(east.frame) == [["East China", 2, 0, 2]] and not east.total_row
+    assert east.frame.columns.tolist() == ["Region", "Customers to allocate", "Assigned", "Unassigned"]
+
+
+def test_unassigned_reasons_and_list(project):
+    ctx = _load()
+    assert _rows(report.unassigned_reasons_frame(ctx)) == [
+        ["华东区域没有销售", 2], ["区域未知，无法按区域分配销售", 1], ["华南区域没有销售", 1]]
+    table = report.unassigned_customers(ctx, limit=3)
+    # priority = 0.2 × recency: B bought on the last day (0.2), A 30 days before (0.2 × (1 − 30/365)),
+    # C 83 days before; D never bought (0)
+    assert table.frame["客户编号"].tolist() == ["B", "A", "C"]
+    assert table.frame["优先级"].tolist() == pytest.approx([0.2, 0.2 * (1 - 30 / 365), 0.2 * (1 - 83 / 365)])
+    assert table.caption == "按优先级列出前 3 位（共 4 位）；完整名单见 Excel 工作簿的「客户分配」表。"
+    page = table.html()
+    assert "&lt;script&gt;" in page and "<script>" not in page and "0.20" in page
+    assert "区域" not in report.unassigned_customers(_load("east")).frame.columns   # one region: no column
+    assert "No customer was assigned a rep." in report.allocation_table(_load(locale="en")).data
+
+
+def test_allocation_table_and_workload_with_reps(project):
+    reps = schema.conform(pd.DataFrame({"rep_id": ["R1"], "name": ["王敏"], "region": ["east"], "capacity": [1.0],
+                                        "source": "test", "source_row": [2]}), "reps")
+    accounting = pd.DataFrame([{"source": "test", "table": "customers", "files": 1, "rows_read": 6, "loaded": 4,
+                                "merged": 1, "non_data": 0, "quarantined": 1}])
+    store.write_snapshot(project, {"customers": customers(), "orders": orders(), "deals": deals(),
+                                   "interactions": schema.empty_frame("interactions"), "reps": reps},
+                         {"accounting": accounting},
+                         {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}})
+    ctx = _load("east")
+    # B has the higher priority and takes R1's only place; A finds R1 full
+    assigned = report.allocation_table(ctx)
+    assert _rows(assigned.frame[["客户编号", "分配销售"]]) == [["B", "王敏"]]
+    assert "华东区域客户；王敏分配后负责 1/1 个客户，是唯一可分配的销售" in assigned.html()
+    assert _rows(report.unassigned_reasons_frame(ctx)) == [["华东区域唯一的销售王敏已满额（1/1）", 1]]
+    workload = report.rep_workload(ctx)
+    assert _rows(workload.frame[["销售", "分配前客户数", "已分配", "分配后客户数", "负荷率"]]) == [["王敏", 0, 1, 1, 1.0]]
+    assert "100.0%" in workload.html()
+    assert report.workload_chart(ctx).png.startswith(b"\x89PNG")
+    assert "本区域没有销售" in report.rep_workload(_load("south")).data
+
+
+# --------------------------------------------------------------------------- quality
+
+
+@pytest.fixture
+def ingested(project):
+    """A snapshot with the side tables an ingest writes: lineage, quarantine, fixes, and an unbalanced source."""
+    accounting = pd.DataFrame([
+        {"source": "test", "table": "customers", "files": 1, "rows_read": 6, "loaded": 4, "merged": 1,
+         "non_data": 0, "quarantined": 1},
+        {"source": "sales", "table": "orders", "files": 2, "rows_read": 11, "loaded": 8, "merged": 0,
+         "non_data": 1, "quarantined": 1}])
+    lineage = pd.DataFrame({
+        "source": ["test"] * 6 + ["sales"] * 2, "source_file": ["c.csv"] * 6 + ["o.csv"] * 2,
+        "source_sheet": pd.array([pd.NA] * 8, dtype="string"), "source_row": pd.array(list(range(2, 10)), dtype="Int64"),
+        "status": ["loaded", "loaded", "loaded", "loaded", "merged", "quarantined", "loaded", "loaded"],
+        "record_id": ["A", "B", "C", "D", "A", None, "O1", "O3"]})
+    quarantine = pd.DataFrame({
+        "source": ["test", "sales"], "source_file": ["c.csv", "o.csv"],
+        "source_sheet": pd.array([pd.NA, "华南"], dtype="string"), "source_row": pd.array([7, 12], dtype="Int64"),
+        "table": ["customers", "orders"], "column": ["name", "customer_name"],
+        "reason": ["missing customer name", "names a customer found in no customer source (or several equally)"],
+        "value": [None, "<b>乙公司</b>"]})
+    fixes = pd.DataFrame({"source": ["sales", "test", "test"], "fix": ["dates parsed", "phones normalised",
+                                                                       "dates parsed"], "count": [9, 2, 3]})
+    tables = {"customers": customers(), "orders": orders(), "deals": deals(),
+              "interactions": schema.empty_frame("interactions"), "reps": schema.empty_frame("reps")}
+    store.write_snapshot(project, tables, {"accounting": accounting, "lineage": lineage, "quarantine": quarantine,
+                                           "fixes": fixes},
+                         {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}})
+    return project
+
+
+def test_ingest_accounting_checks_every_source(ingested):
+    frame = report.accounting_frame(_load())
+    assert _rows(frame) == [["test", "customers", 1, 6, 4, 1, 0, 1, "相符"],
+                            ["sales", "orders", 2, 11, 8, 0, 1, 1, "不符"],   # 8 + 0 + 1 + 1 = 10, not 11
+                            ["合计", None, 3, 17, 12, 1, 1, 2, "不符"]]
+    table = report.ingest_accounting(_load(locale="en"))
+    assert table.total_row and table.frame.columns.tolist()[-1] == "Balanced" and table.frame.iloc[0, -1] == "yes"
+
+
+def test_accounting_counts_stay_exact(project):
+    accounting = pd.DataFrame([{"source": "big", "table": "orders", "files": 1, "rows_read": 12345, "loaded": 12345,
+                                "merged": 0, "non_data": 0, "quarantined": 0}])
+    store.write_snapshot(project, {"customers": customers(), "orders": orders(), "deals": deals()},
+                         {"accounting": accounting},
+                         {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}})
+    assert "12,345" in report.ingest_accounting(_load()).html()   # not 1.23万
+
+
+def test_fixes_in_accounting_order_most_first(ingested):
+    assert _rows(report.fixes_frame(_load())) == [["test", "dates parsed", 3], ["test", "phones normalised", 2],
+                                                  ["sales", "dates parsed", 9]]
+    assert report.ingest_fixes(_load()).frame.columns.tolist() == ["数据源", "修正内容", "次数"]
+
+
+def test_duplicates_merged_and_merged_customers(ingested):
+    assert _rows(report.duplicates_frame(_load())) == [["test", "customers", 1, 1], ["合计", None, 1, 1]]
+    # A was built from rows 2 and 6 of the test source; it is east's, not south's
+    assert _rows(report.merged_customers_frame(_load("east"))) == [["A", "杭州甲科技有限公司", 2, "test"]]
+    assert report.merged_customers_frame(_load("south")).empty
+    assert "None of the report&#x27;s customers" in report.merged_customers(_load("south", "en")).data
+
+
+def test_quarantine_by_reason_and_sample(ingested):
+    assert _rows(report.quarantine_reasons_frame(_load())) == [
+        ["sales", "orders", "customer_name", "names a customer found in no customer source (or several equally)", 1],
+        ["test", "customers", "name", "missing customer name", 1],
+        ["合计", None, None, None, 2]]
+    company = report.quarantine_sample(_load())
+    assert company.frame.columns.tolist() == ["数据源", "文件", "工作表", "行号", "列", "原因", "原值"]
+    assert company.frame["行号"].tolist() == [12, 7] and company.caption is None
+    page = company.html()
+    assert "&lt;b&gt;乙公司&lt;/b&gt;" in page and "<b>乙" not in page
+    east = report.quarantine_sample(_load("east"))
+    assert "原值" not in east.frame.columns and "乙公司" not in east.html()   # rows have no region
+    assert east.caption.startswith("原值仅在全公司报告中显示")
+
+
+def test_quality_sections_without_side_tables(project):
+    ctx = _load(locale="en")
+    assert "No row was quarantined." in report.quarantine_reasons(ctx).data
+    assert report.quarantine_sample(ctx).data == ""
+    assert "no data" in report.ingest_fixes(ctx).data
+    # the tiny snapshot has accounting but no lineage: merged rows are known, the records they went into are not
+    assert _rows(report.duplicates_frame(ctx)) == [["test", "customers", 1, None], ["Total", None, 1, None]]
+
+
+# --------------------------------------------------------------------------- every section, both languages
+
+
+SECTIONS = ["customer_movement", "place_pivot", "rfm_map", "rfm_segments", "abc_table", "funnel_chart",
+            "funnel_stages", "funnel_summary", "deal_kpis", "sales_cycle", "win_rates", "deals_by_stage",
+            "value_models", "clv_distribution", "clv_bands", "high_value_customers", "at_risk_customers",
+            "allocation_overview", "allocation_table", "unassigned_reasons", "unassigned_customers", "rep_workload",
+            "workload_chart", "ingest_accounting", "ingest_fixes", "duplicates_merged", "merged_customers",
+            "quarantine_reasons", "quarantine_sample"]
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_every_section_renders_in_both_languages(ingested, locale):
+    for region in ("all", "east", "unknown"):
+        ctx = _load(region, locale)
+        for name in SECTIONS:
+            shown = getattr(report, name)(ctx)
+            page = shown._repr_html_() if hasattr(shown, "_repr_html_") and not hasattr(shown, "data") else shown.data
+            assert isinstance(page, str), name
+            assert "<script>" not in page, name
+
+
+def test_report_names_and_titles(project):
+    names = {key: report.report_title(_load(), key) for key in ("summary", "segments", "funnel", "value",
+                                                                 "allocation", "quality")}
+    assert names == {"summary": "经营概览 · 全公司 · 2025-Q4", "segments": "客户分层 · 全公司 · 2025-Q4",
+                     "funnel": "销售漏斗 · 全公司 · 2025-Q4", "value": "客户价值 · 全公司 · 2025-Q4",
+                     "allocation": "客户分配 · 全公司 · 2025-Q4", "quality": "数据质量 · 全公司 · 2025-Q4"}
+    assert report.report_title(_load("east", "en"), "value") == "Customer value · East China · 2025-Q4"
+    assert "<h1>客户价值 · 华东 · 2025-Q4</h1>" in report.header(_load("east"), "value").data
