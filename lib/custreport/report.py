@@ -223,6 +223,13 @@ class ReportContext:
         # classified customers carry their last completed order: allocation need not read the orders
         return allocate(self.classified, self.reps, None, self.as_of, allocation_rules, self.locale, names)
 
+    def side_table(self, name: str) -> pd.DataFrame:
+        """A side table of the snapshot (accounting, fixes, lineage, quarantine), read once."""
+        cache = self.__dict__.setdefault("_side_tables", {})
+        if name not in cache:
+            cache[name] = store.read_side_table(self.snapshot, name)
+        return cache[name]
+
     @property
     def region_name(self) -> str:
         return self.regions.display_name(self.region, self.locale)
@@ -403,7 +410,7 @@ def segment_figures(ctx: ReportContext) -> dict:
 
 def quality_totals(ctx: ReportContext) -> dict:
     """Ingest accounting of the snapshot the report reads (all sources; rows are not regional)."""
-    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    accounting = ctx.side_table("accounting")
     keys = ("rows_read", "loaded", "merged", "non_data", "quarantined")
     return {key: int(accounting[key].sum()) if key in accounting else 0 for key in keys}
 
@@ -1150,7 +1157,7 @@ def _exact(value) -> str:
 
 def accounting_frame(ctx: ReportContext) -> pd.DataFrame:
     """Per source: rows read = loaded + merged + non-data + quarantined, whether it balances, and a total row."""
-    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    accounting = ctx.side_table("accounting")
     columns = ["source", "table", "files", *_ACCOUNTING_KEYS]
     frame = pd.DataFrame({c: accounting[c] if c in accounting else pd.Series(0, index=accounting.index)
                           for c in columns}).reset_index(drop=True)
@@ -1172,11 +1179,11 @@ def ingest_accounting(ctx: ReportContext) -> Table:
 
 def fixes_frame(ctx: ReportContext) -> pd.DataFrame:
     """Standardisation fixes per source (as ingest names them), sources in accounting order, most frequent first."""
-    fixes = store.read_side_table(ctx.snapshot, "fixes")
+    fixes = ctx.side_table("fixes")
     if fixes.empty:
         return _localised(ctx, pd.DataFrame({"source": pd.Series(dtype="string"), "fix": pd.Series(dtype="string"),
                                              "count": pd.Series(dtype="int64")}))
-    order = {name: i for i, name in enumerate(store.read_side_table(ctx.snapshot, "accounting").get("source", []))}
+    order = {name: i for i, name in enumerate(ctx.side_table("accounting").get("source", []))}
     frame = fixes.assign(_order=fixes["source"].map(order).fillna(len(order)))
     frame = frame.sort_values(["_order", "count", "fix"], ascending=[True, False, True], kind="stable")
     frame = frame[["source", "fix", "count"]].astype({"source": "string", "fix": "string", "count": "int64"})
@@ -1193,13 +1200,13 @@ def ingest_fixes(ctx: ReportContext) -> Table | HTML:
 
 def duplicates_frame(ctx: ReportContext) -> pd.DataFrame:
     """Per source with duplicates: rows merged into another record, and the records they were merged into."""
-    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    accounting = ctx.side_table("accounting")
     columns = ["source", "table", "merged_rows", "into_records"]
     if accounting.empty or "merged" not in accounting:
         return pd.DataFrame(columns=[ctx.label(c) for c in columns])
     merged = accounting.loc[accounting["merged"] > 0, ["source", "table", "merged"]].rename(
         columns={"merged": "merged_rows"})
-    lineage = store.read_side_table(ctx.snapshot, "lineage")
+    lineage = ctx.side_table("lineage")
     if {"status", "record_id", "source"} <= set(lineage.columns):
         rows = lineage[lineage["status"] == "merged"]
         into = rows.groupby(rows["source"].astype("string"))["record_id"].nunique()
@@ -1225,8 +1232,8 @@ def duplicates_merged(ctx: ReportContext) -> Table | HTML:
 def merged_customers_frame(ctx: ReportContext, limit: int = 10) -> pd.DataFrame:
     """The region's customers built from the most raw rows (two or more): id, name, rows, sources."""
     columns = ["customer_id", "name", "source_rows", "sources"]
-    lineage = store.read_side_table(ctx.snapshot, "lineage")
-    accounting = store.read_side_table(ctx.snapshot, "accounting")
+    lineage = ctx.side_table("lineage")
+    accounting = ctx.side_table("accounting")
     if lineage.empty or accounting.empty or "table" not in accounting:
         return pd.DataFrame(columns=[ctx.label(c) for c in columns])
     customer_sources = accounting.loc[accounting["table"] == "customers", "source"].astype("string")
@@ -1251,7 +1258,7 @@ def merged_customers(ctx: ReportContext, limit: int = 10) -> Table | HTML:
 
 def quarantine_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
     """Quarantined rows per source, table, column and reason, most first, with a total row."""
-    quarantine = store.read_side_table(ctx.snapshot, "quarantine")
+    quarantine = ctx.side_table("quarantine")
     keys = ["source", "table", "column", "reason"]
     if quarantine.empty:
         return pd.DataFrame(columns=[ctx.label(c) for c in ["source", "table", "column", "quarantine_reason", "rows"]])
@@ -1277,7 +1284,7 @@ def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3) -> pd.DataF
     The value as read is shown in the company report only: quarantined rows have no region,
     and a regional report shows no text of other regions' rows.
     """
-    quarantine = store.read_side_table(ctx.snapshot, "quarantine")
+    quarantine = ctx.side_table("quarantine")
     columns = ["source", "source_file", "source_sheet", "source_row", "column", "reason"]
     columns += ["value"] if ctx.region == "all" else []
     names = {"source_file": "file", "source_sheet": "sheet", "source_row": "row", "reason": "quarantine_reason",
