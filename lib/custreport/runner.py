@@ -11,7 +11,6 @@ parameters and code, files unchanged) is skipped unless forced.
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import hashlib
 import json
@@ -176,7 +175,7 @@ def run_matrix(request: RunRequest, console=None) -> RunSummary:
         else:
             _preload_renderers()
             with ProcessPoolExecutor(max_workers=min(request.workers, len(request.regions)),
-                                     initializer=warm_kernel, initargs=(notebooks_folder(request.root),)) as pool:
+                                     initializer=_start_worker, initargs=(notebooks_folder(request.root),)) as pool:
                 futures = {pool.submit(render_region, request, region): region for region in request.regions}
                 for future in as_completed(futures):
                     try:
@@ -238,8 +237,7 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[
     The data is loaded and analysed inside the kernel, once per region: every notebook of
     the region and the workbook reuse it (report.load keeps the last slice it loaded).
     """
-    import papermill
-
+    from custreport.kernel import warm_kernel
     from custreport.render.html import notebook_to_html
     from custreport.render.pdf import html_to_pdf
 
@@ -248,14 +246,14 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[
     files: list[str] = []
     reports: list[ReportResult] = []
     footer = f"custreport · {request.snapshot} · {request.period.label}"
+    notebooks = notebooks_folder(request.root)
     for name in request.reports:
         started = time.perf_counter()
+        kernel = warm_kernel(notebooks)   # a fresh one if the last report killed it
         executed = staging / f"{name}.ipynb"
         try:
-            nb = papermill.execute_notebook(
-                _with_fresh_namespace(notebooks_folder(request.root) / f"{name}.ipynb"), str(executed),
-                parameters=parameters, kernel_name="python3", progress_bar=False, log_output=False,
-                km=warm_kernel(notebooks_folder(request.root)), cwd=str(notebooks_folder(request.root)))
+            nb = kernel.execute_notebook(_with_fresh_namespace(notebooks / f"{name}.ipynb"), str(executed),
+                                         parameters, cwd=str(notebooks))
             page = notebook_to_html(nb, title=report_title(request, region, name), locale=request.locale,
                                     footer=footer)
             if "html" in request.formats:
@@ -270,7 +268,7 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[
             reports.append(ReportResult(name, False, round(time.perf_counter() - started, 3), _execution_error(exc)))
     started = time.perf_counter()
     try:
-        files += _write_region_files(warm_kernel(notebooks_folder(request.root)), request, region, staging)
+        files += _write_region_files(warm_kernel(notebooks), request, region, staging)
         reports.append(ReportResult("metrics+workbook", True, round(time.perf_counter() - started, 3)))
     except Exception as exc:
         reports.append(ReportResult("metrics+workbook", False, round(time.perf_counter() - started, 3),
@@ -320,32 +318,13 @@ del _ctx
 """
 
 
-def _write_region_files(km, request: RunRequest, region: str, staging: Path) -> list[str]:
+def _write_region_files(kernel, request: RunRequest, region: str, staging: Path) -> list[str]:
     """metrics.json and the workbook, written by the kernel that holds the region's analyses."""
     code = _REGION_FILES.format(region=region, period=request.period.label, store=str(request.store),
                                 locale=request.locale, folder=str(staging), xlsx="xlsx" in request.formats,
                                 workbook=f"{region}.xlsx")
-    _run_in_kernel(km, code)
+    kernel.run(code)
     return ["metrics.json", *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
-
-
-def _run_in_kernel(km, code: str) -> None:
-    """Execute ``code`` in the kernel; its error (one line) becomes a RuntimeError here."""
-    client = km.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        errors = []
-
-        def collect(message) -> None:
-            if message["header"]["msg_type"] == "error":
-                errors.append(f"{message['content']['ename']}: {message['content']['evalue']}")
-
-        reply = client.execute_interactive(code, timeout=3600, output_hook=collect)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(errors[0] if errors else "the kernel failed to write the region's files")
-    finally:
-        client.stop_channels()
 
 
 def _execution_error(exc: BaseException) -> str:
@@ -420,9 +399,6 @@ def _up_to_date(folder: Path, fingerprint: str) -> dict | None:
     return record
 
 
-_WARM_KERNEL: dict = {}
-
-
 def _preload_renderers() -> None:
     """Import the rendering stack once before workers fork, so each worker starts warm.
 
@@ -436,33 +412,11 @@ def _preload_renderers() -> None:
     from custreport.render import excel, html  # noqa: F401
 
 
-def warm_kernel(cwd: Path):
-    """This process's notebook kernel, started once and reused.
+def _start_worker(cwd: Path) -> None:
+    """Pool initializer: start the worker's kernel before its first region arrives."""
+    from custreport.kernel import warm_kernel
 
-    Starting a kernel and importing pandas and matplotlib costs seconds; a report notebook
-    itself runs in a fraction of that. Each report still starts from an empty namespace
-    (its first cell is RESET_CELL), so no variable leaks from one report into the next;
-    modules stay imported and report.load keeps the region it loaded last.
-    """
-    from jupyter_client.manager import KernelManager
-
-    km = _WARM_KERNEL.get("km")
-    if km is not None and km.is_alive():
-        return km
-    km = KernelManager(kernel_name="python3")
-    # The kernel's own start-up chatter (transport warnings) is not for report readers;
-    # cell errors still reach us through the kernel protocol.
-    km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    atexit.register(_shutdown_kernel, km)
-    _WARM_KERNEL["km"] = km
-    return km
-
-
-def _shutdown_kernel(km) -> None:
-    try:
-        km.shutdown_kernel(now=True)
-    except Exception:  # the kernel may already be gone at interpreter exit
-        pass
+    warm_kernel(cwd)
 
 
 def _publish(staging: Path, target: Path) -> None:

@@ -1,0 +1,138 @@
+"""The worker's notebook kernel: started once, warmed up, reused by every report it runs.
+
+Starting a kernel and importing pandas, matplotlib and custreport costs seconds; a report
+notebook itself runs in a fraction of a second. So each worker process keeps one kernel
+and one client connected to it for its whole life, and papermill runs every report
+through them (the ``custreport`` papermill engine). Reports stay isolated: each one's first
+cell empties the namespace (the runner adds it), so no variable leaks from one report into
+the next; what stays is imported modules and the slice report.load read last.
+
+>>> WarmKernelEngine.__name__
+'WarmKernelEngine'
+"""
+
+from __future__ import annotations
+
+import atexit
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+
+ENGINE = "custreport"
+ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
+
+# Run once in a new kernel: the libraries every report imports, then gc.freeze(), which
+# moves everything alive so far out of the garbage collector's reach. The modules live as
+# long as the kernel anyway, and each report's `%reset -f` ends with a full gc.collect()
+# that would otherwise walk all of them again (0.1 s per report).
+WARM_UP = """
+import gc as _gc
+import matplotlib.pyplot, seaborn
+from custreport import charts, report
+del matplotlib, seaborn, charts, report
+_gc.collect()
+_gc.freeze()
+del _gc
+"""
+
+
+@dataclass
+class WarmKernel:
+    """A running kernel and the one client every report of this process talks to it through."""
+
+    manager: object      # jupyter_client KernelManager
+    client: object       # an AsyncKernelClient of it, channels open
+
+    def alive(self) -> bool:
+        return self.manager.is_alive()
+
+    def execute_notebook(self, nb, output_path: str, parameters: dict, cwd: str):
+        """Run ``nb`` with ``parameters`` through papermill in this kernel; the executed notebook.
+
+        The output notebook is written once, at the end (or with the error, when a cell fails).
+        """
+        import papermill
+
+        return papermill.execute_notebook(nb, output_path, parameters=parameters, engine_name=ENGINE,
+                                          kernel_name="python3", progress_bar=False, log_output=False,
+                                          request_save_on_cell_execute=False, cwd=cwd,
+                                          km=self.manager, kc=self.client)
+
+    def run(self, code: str) -> None:
+        """Execute ``code``; its error (one line) becomes a RuntimeError here."""
+        errors = []
+
+        def collect(message) -> None:
+            if message["header"]["msg_type"] == "error":
+                errors.append(f"{message['content']['ename']}: {message['content']['evalue']}")
+
+        reply = run_sync(self.client.execute_interactive)(code, timeout=3600, output_hook=collect)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(errors[0] if errors else "the kernel could not run the code")
+
+    def shut_down(self) -> None:
+        try:
+            self.client.stop_channels()
+            self.manager.shutdown_kernel(now=True)
+        except Exception:  # the kernel may already be gone at interpreter exit
+            pass
+
+
+_CURRENT: dict[str, WarmKernel] = {}
+
+
+def warm_kernel(cwd: Path) -> WarmKernel:
+    """This process's kernel, started (in ``cwd``) and warmed up on first use, restarted if it died."""
+    from jupyter_client.manager import KernelManager
+
+    kernel = _CURRENT.get("kernel")
+    if kernel is not None and kernel.alive():
+        return kernel
+    if kernel is not None:
+        kernel.shut_down()
+    # nbclient awaits the client's calls: a blocking client would block its event loop in
+    # get_msg, and the check that notices a dead kernel would never run (the run hangs).
+    manager = KernelManager(kernel_name="python3", client_class=ASYNC_CLIENT)
+    # The kernel's own start-up chatter (transport warnings) is not for report readers;
+    # cell errors still reach us through the kernel protocol.
+    manager.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = manager.client()
+    client.start_channels()
+    run_sync(client.wait_for_ready)(timeout=60)
+    client.allow_stdin = False
+    kernel = WarmKernel(manager, client)
+    atexit.register(kernel.shut_down)
+    kernel.run(WARM_UP)
+    _CURRENT["kernel"] = kernel
+    return kernel
+
+
+class _SharedClientNotebookClient(PapermillNotebookClient):
+    """papermill's notebook client, on a client that is already connected and stays open."""
+
+    def __init__(self, nb_man, kc, **kwargs):
+        super().__init__(nb_man, **kwargs)
+        # nbclient starts (and waits for) a client of its own only when it has none, and
+        # leaves this one open afterwards because it does not own the kernel manager.
+        self.kc = kc
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on the worker's warm kernel and its open client."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, *, km, kc, **kwargs):
+        kwargs.pop("input_path", None)
+        client = _SharedClientNotebookClient(nb_man, kc, km=km, kernel_name=kernel_name, timeout=execution_timeout,
+                                             startup_timeout=start_timeout, log=logger, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+        return client.execute()
+
+
+papermill_engines.register(ENGINE, WarmKernelEngine)

@@ -1,0 +1,70 @@
+"""kernel: one warm kernel and client per process, papermill runs notebooks through them."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from custreport import kernel as kernel_module
+
+
+def notebook(*sources: str):
+    """A notebook whose first cell is the parameters cell, then one code cell per source."""
+    cells = [nbformat.v4.new_code_cell("value = 0", metadata={"tags": ["parameters"]})]
+    cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory):
+    return kernel_module.warm_kernel(tmp_path_factory.mktemp("kernel"))
+
+
+def outputs(nb) -> list[str]:
+    return ["".join(out.get("text", "")) for cell in nb.cells for out in cell.get("outputs", [])]
+
+
+def test_notebooks_run_with_their_parameters_on_one_kernel_and_one_client(warm, tmp_path):
+    first = warm.execute_notebook(notebook("print(value * 2)"), str(tmp_path / "a.ipynb"), {"value": 21},
+                                  cwd=str(tmp_path))
+    second = warm.execute_notebook(notebook("print(value + 1)"), str(tmp_path / "b.ipynb"), {"value": 1},
+                                   cwd=str(tmp_path))
+    assert outputs(first) == ["42\n"] and outputs(second) == ["2\n"]
+    assert kernel_module.warm_kernel(tmp_path) is warm          # the same kernel, not a new one per call
+    assert warm.client.channels_running                          # papermill left the shared client open
+    saved = nbformat.read(tmp_path / "b.ipynb", as_version=4)
+    assert outputs(saved) == ["2\n"]                             # the executed notebook is written at the end
+
+
+def test_the_warm_up_imported_the_report_libraries_and_froze_them(warm, tmp_path):
+    warm.run("import gc, sys\n"
+             "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+             "assert {'custreport.report', 'seaborn', 'matplotlib.pyplot'} <= set(sys.modules)")
+
+
+def test_an_error_in_code_run_directly_is_one_line(warm):
+    with pytest.raises(RuntimeError, match=r"^ZeroDivisionError: division by zero$"):
+        warm.run("1 / 0")
+
+
+def test_a_failing_cell_fails_the_notebook_and_saves_it_with_the_error(warm, tmp_path):
+    target = tmp_path / "failed.ipynb"
+    with pytest.raises(PapermillExecutionError, match="the cell failed"):
+        warm.execute_notebook(notebook("raise ValueError('the cell failed')"), str(target), {}, cwd=str(tmp_path))
+    assert "the cell failed" in target.read_text(encoding="utf-8")
+    assert outputs(warm.execute_notebook(notebook("print('still here')"), str(tmp_path / "next.ipynb"), {},
+                                         cwd=str(tmp_path))) == ["still here\n"]
+
+
+def test_a_notebook_that_kills_its_kernel_fails_and_the_next_call_starts_a_new_one(warm, tmp_path):
+    with pytest.raises(Exception):
+        warm.execute_notebook(notebook("import os\nos._exit(3)"), str(tmp_path / "kill.ipynb"), {},
+                              cwd=str(tmp_path))
+    assert not warm.alive()
+    fresh = kernel_module.warm_kernel(tmp_path)
+    assert fresh is not warm and fresh.alive()
+    assert outputs(fresh.execute_notebook(notebook("print(value)"), str(tmp_path / "after.ipynb"), {"value": 7},
+                                          cwd=str(tmp_path))) == ["7\n"]
