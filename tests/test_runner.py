@@ -111,12 +111,35 @@ def test_up_to_date_regions_are_skipped_until_an_input_or_a_file_changes(project
     assert not runner.run_matrix(english).jobs[0].skipped
 
 
-def test_a_failing_report_keeps_its_notebook_and_spares_the_other_reports(project):
-    broken = project / "notebooks" / "broken.ipynb"
+def summary_plus(project, name: str, source: str) -> None:
+    """notebooks/<name>.ipynb: the summary report with one more code cell at the end."""
     nb = json.loads((project / "notebooks" / "summary.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].append({"id": "broken", "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                        "source": "raise ValueError('the broken report')"})
-    broken.write_text(json.dumps(nb), encoding="utf-8")
+    nb["cells"].append({"id": name, "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                        "source": source})
+    (project / "notebooks" / f"{name}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+
+
+def test_a_report_sees_none_of_the_variables_of_the_report_before_it_in_the_shared_kernel(project):
+    summary_plus(project, "first", "leaked = 'from the first report'")
+    summary_plus(project, "second", "assert 'leaked' not in globals(), leaked")
+    request = runner.RunRequest.build(period="2025-Q4", regions="east", reports="first,second", formats="html",
+                                      workers=1)
+    summary = runner.run_matrix(request)
+    assert summary.ok, summary.lines()
+
+
+def test_a_report_that_kills_the_kernel_fails_alone_and_the_next_report_gets_a_new_kernel(project):
+    summary_plus(project, "crash", "import os\nos._exit(1)")
+    request = runner.RunRequest.build(period="2025-Q4", regions="east", reports="crash,summary", formats="html",
+                                      workers=1)
+    job = runner.run_matrix(request).jobs[0]
+    assert not job.ok and "crash:" in job.error and "Kernel died" in job.error
+    assert [(r.name, r.ok) for r in job.reports] == [("crash", False), ("summary", True), ("metrics+workbook", True)]
+    assert (project / "outputs" / "2025-Q4" / "east" / "summary.html").is_file()
+
+
+def test_a_failing_report_keeps_its_notebook_and_spares_the_other_reports(project):
+    summary_plus(project, "broken", "raise ValueError('the broken report')")
     request = runner.RunRequest.build(period="2025-Q4", regions="east,south", reports="broken,summary",
                                       formats="html", workers=1)
     summary = runner.run_matrix(request)
