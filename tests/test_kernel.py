@@ -19,21 +19,27 @@ def notebook(*sources: str):
 
 
 @pytest.fixture(scope="module")
-def warm(tmp_path_factory):
-    return kernel_module.warm_kernel(tmp_path_factory.mktemp("kernel"))
+def folder(tmp_path_factory):
+    """The kernel's folder: the same for every test, so they share one kernel."""
+    return tmp_path_factory.mktemp("kernel")
+
+
+@pytest.fixture
+def warm(folder):
+    return kernel_module.warm_kernel(folder)
 
 
 def outputs(nb) -> list[str]:
     return ["".join(out.get("text", "")) for cell in nb.cells for out in cell.get("outputs", [])]
 
 
-def test_notebooks_run_with_their_parameters_on_one_kernel_and_one_client(warm, tmp_path):
+def test_notebooks_run_with_their_parameters_on_one_kernel_and_one_client(warm, folder, tmp_path):
     first = warm.execute_notebook(notebook("print(value * 2)"), str(tmp_path / "a.ipynb"), {"value": 21},
                                   cwd=str(tmp_path))
     second = warm.execute_notebook(notebook("print(value + 1)"), str(tmp_path / "b.ipynb"), {"value": 1},
                                    cwd=str(tmp_path))
     assert outputs(first) == ["42\n"] and outputs(second) == ["2\n"]
-    assert kernel_module.warm_kernel(tmp_path) is warm          # the same kernel, not a new one per call
+    assert kernel_module.warm_kernel(folder) is warm            # the same kernel, not a new one per call
     assert warm.client.channels_running                          # papermill left the shared client open
     saved = nbformat.read(tmp_path / "b.ipynb", as_version=4)
     assert outputs(saved) == ["2\n"]                             # the executed notebook is written at the end
@@ -59,12 +65,25 @@ def test_a_failing_cell_fails_the_notebook_and_saves_it_with_the_error(warm, tmp
                                          cwd=str(tmp_path))) == ["still here\n"]
 
 
-def test_a_notebook_that_kills_its_kernel_fails_and_the_next_call_starts_a_new_one(warm, tmp_path):
+def test_a_notebook_that_kills_its_kernel_fails_and_the_next_call_starts_a_new_one(warm, folder, tmp_path):
     with pytest.raises(Exception):
         warm.execute_notebook(notebook("import os\nos._exit(3)"), str(tmp_path / "kill.ipynb"), {},
                               cwd=str(tmp_path))
     assert not warm.alive()
-    fresh = kernel_module.warm_kernel(tmp_path)
+    fresh = kernel_module.warm_kernel(folder)
     assert fresh is not warm and fresh.alive()
     assert outputs(fresh.execute_notebook(notebook("print(value)"), str(tmp_path / "after.ipynb"), {"value": 7},
                                           cwd=str(tmp_path))) == ["7\n"]
+
+
+def test_another_folder_or_environment_gets_another_kernel(tmp_path, monkeypatch):
+    first = kernel_module.warm_kernel(tmp_path)
+    assert kernel_module.warm_kernel(tmp_path) is first
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path / "other-project"))
+    second = kernel_module.warm_kernel(tmp_path)
+    assert second is not first and not first.alive()
+    second.run("import os\nassert os.environ['CUSTREPORT_HOME'].endswith('other-project')")
+    (tmp_path / "elsewhere").mkdir()
+    third = kernel_module.warm_kernel(tmp_path / "elsewhere")
+    assert third is not second
+    third.run("import os\nassert os.getcwd().endswith('elsewhere'), os.getcwd()")

@@ -14,6 +14,7 @@ the next; what stays is imported modules and the slice report.load read last.
 from __future__ import annotations
 
 import atexit
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ class WarmKernel:
 
     manager: object      # jupyter_client KernelManager
     client: object       # an AsyncKernelClient of it, channels open
+    started_for: tuple   # (folder, $CUSTREPORT_HOME) it was started with: see _starting_point
 
     def alive(self) -> bool:
         return self.manager.is_alive()
@@ -87,11 +89,12 @@ _CURRENT: dict[str, WarmKernel] = {}
 
 
 def warm_kernel(cwd: Path) -> WarmKernel:
-    """This process's kernel, started (in ``cwd``) and warmed up on first use, restarted if it died."""
+    """This process's kernel, started (in ``cwd``) and warmed up on first use; started anew if it
+    died, or if ``cwd`` or $CUSTREPORT_HOME changed since (the kernel keeps those of its start)."""
     from jupyter_client.manager import KernelManager
 
     kernel = _CURRENT.get("kernel")
-    if kernel is not None and kernel.alive():
+    if kernel is not None and kernel.alive() and kernel.started_for == _starting_point(cwd):
         return kernel
     if kernel is not None:
         kernel.shut_down()
@@ -105,11 +108,17 @@ def warm_kernel(cwd: Path) -> WarmKernel:
     client.start_channels()
     run_sync(client.wait_for_ready)(timeout=60)
     client.allow_stdin = False
-    kernel = WarmKernel(manager, client)
+    kernel = WarmKernel(manager, client, _starting_point(cwd))
     atexit.register(kernel.shut_down)
     kernel.run(WARM_UP)
     _CURRENT["kernel"] = kernel
     return kernel
+
+
+def _starting_point(cwd: Path) -> tuple[str, str | None]:
+    """What a kernel keeps from its start that decides which project it reads params/ from:
+    its folder and $CUSTREPORT_HOME. A process that renders another project needs another kernel."""
+    return str(Path(cwd).resolve()), os.environ.get("CUSTREPORT_HOME")
 
 
 class _SharedClientNotebookClient(PapermillNotebookClient):
