@@ -1,4 +1,4 @@
-"""Shared fixtures: the real regions table and small helpers for building inputs."""
+"""Shared fixtures: the real regions table, small helpers for building inputs, the demo job's run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from custreport.config import RegionTable, SourceSpec, load_regions
+
+from demo_project import cli, make_demo_project
 
 PROJECT = Path(__file__).resolve().parents[1]
 REGIONS_YAML = PROJECT / "params" / "regions.yaml"
@@ -29,3 +31,16 @@ def make_spec():
         return SourceSpec(**values)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """A small demo project after the demo job's commands: demo-data, ingest, then `custreport
+    run --period latest --regions all` with its defaults (every report, html, pdf and xlsx).
+    Read-only for the tests that share it; returns the project folder."""
+    root = tmp_path_factory.mktemp("demo")
+    ingest = make_demo_project(root)
+    assert "rows read = loaded + merged + non-data + quarantined" in " ".join(ingest.stdout.split())
+    run = cli(root, "run", "--period", "latest", "--regions", "all", "--workers", "2")
+    assert "regions rendered" in run.stdout
+    return root

@@ -1,10 +1,11 @@
-"""Every report notebook, executed once through papermill by the runner on a small demo store for one
-region (the other parameters at their defaults), rendered to HTML and PDF and read as a reader would.
+"""Every report notebook as the demo job renders it (`custreport run` with its defaults, papermill
+through the runner, on a small demo store), read for one region as a reader would: HTML, PDF.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -12,29 +13,23 @@ import pytest
 
 from custreport import i18n, runner, store
 
-from demo_project import PROJECT, make_demo_project
+from demo_project import PROJECT
 
 REPORTS = runner.available_reports(PROJECT)
 REGION, REGION_ZH = "east", "华东"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("reports")
-    make_demo_project(root)
-    return root
+def project(demo_run) -> Path:
+    return demo_run
 
 
 @pytest.fixture(scope="module")
 def folder(project) -> Path:
-    """The region's output folder after one run of every report (html and pdf)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CUSTREPORT_HOME", str(project))
-        request = runner.RunRequest.build(period="latest", regions=REGION, reports=",".join(REPORTS),
-                                          formats="html,pdf", workers=1)
-        summary = runner.run_matrix(request)
-    assert summary.ok, summary.lines()
-    return request.out / request.period.label / REGION
+    """The region's output folder."""
+    folders = [p for p in (project / "outputs").iterdir() if p.is_dir()]
+    assert len(folders) == 1
+    return folders[0] / REGION
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +41,12 @@ def customers(project) -> dict[str, tuple[set[str], set[str]]]:
             "other": (set(table.loc[~own, "customer_id"]), set(table.loc[~own, "name"].dropna()))}
 
 
-def test_every_report_is_run():
-    assert set(REPORTS) >= {"summary", "segments", "funnel", "value", "allocation", "quality"}
+def test_every_report_is_run_for_every_region_by_default(folder):
+    assert REPORTS[:6] == ["summary", "segments", "funnel", "value", "allocation", "quality"]
+    manifest = json.loads((folder.parent / "run.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["reports"] == REPORTS and manifest["ok"]
+    for job in manifest["jobs"]:
+        assert [r["name"] for r in job["reports"]] == [*REPORTS, "metrics+workbook"], job["region"]
 
 
 @pytest.mark.parametrize("name", REPORTS)

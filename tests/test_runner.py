@@ -26,6 +26,20 @@ def test_all_means_every_region_unknown_and_the_company(project):
     assert runner.RunRequest.build(period="2025-Q4", regions="华东, 华东区,south").regions == ["east", "south"]
 
 
+def test_all_reports_is_the_default_in_reading_order_with_other_notebooks_after(project):
+    (project / "notebooks" / "churn.ipynb").write_text("{}", encoding="utf-8")
+    assert runner.RunRequest.build(period="2025-Q4").reports == [
+        "summary", "segments", "funnel", "value", "allocation", "quality", "churn"]
+    assert runner.RunRequest.build(period="2025-Q4", reports="funnel, summary,funnel").reports == ["funnel", "summary"]
+
+
+def test_a_project_without_report_notebooks_says_where_it_looked(project):
+    for notebook in (project / "notebooks").glob("*.ipynb"):
+        notebook.unlink()
+    with pytest.raises(UserError, match=r"no report notebooks \(\*\.ipynb\) in .*notebooks"):
+        runner.RunRequest.build(period="2025-Q4")
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"period": "2025-Q9"}, "unknown period"),
     ({"period": "2025-Q4", "regions": "atlantis"}, "unknown region 'atlantis'"),
@@ -52,7 +66,7 @@ def test_publish_replaces_the_old_result_only_when_the_new_one_is_complete(tmp_p
 
 
 def test_a_failing_region_is_reported_and_leaves_no_partial_output(project, monkeypatch):
-    request = runner.RunRequest.build(period="2025-Q4", regions="east", formats="html")
+    request = runner.RunRequest.build(period="2025-Q4", reports="summary", regions="east", formats="html")
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -65,7 +79,8 @@ def test_a_failing_region_is_reported_and_leaves_no_partial_output(project, monk
 
 
 def test_run_matrix_renders_files_index_and_manifest(project):
-    request = runner.RunRequest.build(period="2025-Q4", regions="east,south", formats="html,xlsx", workers=1)
+    request = runner.RunRequest.build(period="2025-Q4", reports="summary", regions="east,south",
+                                      formats="html,xlsx", workers=1)
     summary = runner.run_matrix(request)
     assert summary.ok, summary.lines()
     folder = project / "outputs" / "2025-Q4"
@@ -88,7 +103,7 @@ def test_run_matrix_renders_files_index_and_manifest(project):
 
 
 def test_up_to_date_regions_are_skipped_until_an_input_or_a_file_changes(project):
-    request = runner.RunRequest.build(period="2025-Q4", regions="east", formats="html", workers=1)
+    request = runner.RunRequest.build(period="2025-Q4", reports="summary", regions="east", formats="html", workers=1)
     first = runner.run_matrix(request)
     assert first.ok and not first.jobs[0].skipped
     page = project / "outputs" / "2025-Q4" / "east" / "summary.html"
@@ -96,8 +111,8 @@ def test_up_to_date_regions_are_skipped_until_an_input_or_a_file_changes(project
     again = runner.run_matrix(request)
     assert again.ok and again.jobs[0].skipped and page.stat().st_mtime_ns == rendered_at
     assert "up to date" in "\n".join(again.lines())
-    forced = runner.run_matrix(runner.RunRequest.build(period="2025-Q4", regions="east", formats="html", workers=1,
-                                                       force=True))
+    forced = runner.run_matrix(runner.RunRequest.build(period="2025-Q4", reports="summary", regions="east",
+                                                       formats="html", workers=1, force=True))
     assert not forced.jobs[0].skipped
     # a hand-edited output is not "up to date"; nor is anything after the notebook changes
     page.write_text("edited", encoding="utf-8")
@@ -107,7 +122,8 @@ def test_up_to_date_regions_are_skipped_until_an_input_or_a_file_changes(project
                         encoding="utf-8")
     assert not runner.run_matrix(request).jobs[0].skipped
     # other parameters are other outputs
-    english = runner.RunRequest.build(period="2025-Q4", regions="east", formats="html", workers=1, locale="en")
+    english = runner.RunRequest.build(period="2025-Q4", reports="summary", regions="east", formats="html",
+                                      workers=1, locale="en")
     assert not runner.run_matrix(english).jobs[0].skipped
 
 

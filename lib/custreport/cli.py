@@ -113,7 +113,7 @@ def store_rollback(snapshot: Optional[str] = typer.Argument(None, help="Snapshot
 @app.command()
 def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..."),
         regions: str = typer.Option("all", help="all, or region codes/names separated by commas."),
-        reports: str = typer.Option("summary", help="Reports (notebooks) to run, comma-separated."),
+        reports: str = typer.Option("all", help="all, or reports (notebooks) separated by commas: summary,funnel."),
         formats: str = typer.Option("html,pdf,xlsx", help="Output formats, comma-separated."),
         locale: str = typer.Option("zh", help="Report language: zh or en."),
         workers: int = typer.Option(2, min=1, help="Parallel report jobs."),

@@ -38,8 +38,16 @@ def notebooks_folder(root: Path) -> Path:
     return root / "notebooks"
 
 
+# The shipped reports in reading order (executive summary first, data quality last); any
+# other notebook in notebooks/ is a report too and follows them alphabetically.
+REPORT_ORDER = ("summary", "segments", "funnel", "value", "allocation", "quality")
+
+
 def available_reports(root: Path) -> list[str]:
-    return sorted(p.stem for p in notebooks_folder(root).glob("*.ipynb"))
+    """Every report notebook of the project, in reading order."""
+    names = [p.stem for p in notebooks_folder(root).glob("*.ipynb")]
+    rank = {name: i for i, name in enumerate(REPORT_ORDER)}
+    return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
 
 
 @dataclass
@@ -57,7 +65,7 @@ class RunRequest:
     force: bool = False
 
     @classmethod
-    def build(cls, period: str, regions: str = "all", reports: str = "summary", formats: str = "html,pdf,xlsx",
+    def build(cls, period: str, regions: str = "all", reports: str = "all", formats: str = "html,pdf,xlsx",
               locale: str = "zh", workers: int = 2, store: Path | None = None, out: Path | None = None,
               today: dt.date | None = None, force: bool = False) -> "RunRequest":
         """Validate every parameter up front, so nothing is rendered for a request that cannot finish."""
@@ -73,8 +81,12 @@ class RunRequest:
             codes = [*table.codes, table.unknown.code, "all"]
         else:
             codes = list(dict.fromkeys(table.region_param(name) for name in wanted))
-        names = [r.strip() for r in reports.split(",") if r.strip()]
+        names = list(dict.fromkeys(r.strip() for r in reports.split(",") if r.strip()))
         known = available_reports(root)
+        if not known:
+            raise UserError(f"no report notebooks (*.ipynb) in {notebooks_folder(root)}")
+        if names == ["all"]:
+            names = known
         for name in names:
             if name not in known:
                 raise UserError(f"unknown report {name!r}: available are {', '.join(known)}")
