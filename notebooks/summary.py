@@ -19,7 +19,7 @@
 # # Summary: the executive one-pager
 #
 # Key figures with change against the previous period and a year ago, the monthly revenue
-# trend, customers by type and the top customers. Change the parameters below and Run All;
+# trend, customers by type, the top customers and the top movers. Change the parameters below and Run All;
 # every number comes from a function in `custreport.report` you can call yourself.
 # Cells tagged `notes` (like this one) are for analysts and are left out of rendered reports.
 
@@ -59,3 +59,14 @@ report.section(ctx, "top_customers")
 
 # %%
 report.top_customers(ctx)
+
+# %% [markdown] tags=["notes"]
+# Top movers compare each customer's completed revenue in the period with the period just
+# before it (of the same length): the five biggest rises, then the five biggest falls; a
+# customer who bought in only one of the two counts zero in the other.
+
+# %%
+report.section(ctx, "top_movers")
+
+# %%
+report.top_movers(ctx)

@@ -14,18 +14,14 @@ import pytest
 import yaml
 
 from custreport.report import ADDITIVE
+from custreport.runner import REPORT_ORDER
 
-from demo_project import PROJECT, cli, make_demo_project
+from demo_project import PROJECT
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("project")
-    ingest = make_demo_project(root)
-    assert "rows read = loaded + merged + non-data + quarantined" in " ".join(ingest.stdout.split())
-    run = cli(root, "run", "--period", "latest", "--regions", "all", "--workers", "2")
-    assert "regions rendered" in run.stdout
-    return root
+def project(demo_run) -> Path:
+    return demo_run
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +40,12 @@ def test_every_region_and_the_company_have_all_outputs(period_folder):
     assert period_folder.name == "2025-Q4"  # demo data ends 2025-12-31: the latest full quarter
     for code in [*_region_codes(), "all"]:
         folder = period_folder / code
-        for name in ("summary.html", "summary.pdf", f"{code}.xlsx", "metrics.json"):
+        reports = [f"{report}.{ext}" for report in REPORT_ORDER for ext in ("html", "pdf", "ipynb")]
+        for name in (*reports, f"{code}.xlsx", "metrics.json"):
             assert (folder / name).is_file(), f"missing {code}/{name}"
     index = (period_folder / "index.html").read_text(encoding="utf-8")
     assert 'href="east/summary.pdf"' in index and 'href="all/all.xlsx"' in index
+    assert 'href="south/quality.html"' in index
     run = json.loads((period_folder / "run.json").read_text(encoding="utf-8"))
     assert all(job["ok"] for job in run["jobs"])
     assert not list(period_folder.glob(".staging-*"))
@@ -103,6 +101,27 @@ def test_workbook_has_frozen_filtered_customer_sheet_and_pivot(period_folder):
     assert customers.max_row - 1 == metrics["customers"]["total"]
     phones = [row[8] for row in customers.iter_rows(min_row=2, values_only=True) if row[8]]
     assert phones and all("****" in phone for phone in phones)  # contact data masked
+
+
+def test_workbook_has_the_pivots_funnel_value_tiers_allocation_and_a_quarantine_sample(period_folder):
+    from openpyxl import load_workbook
+
+    east = load_workbook(period_folder / "east" / "east.xlsx")
+    assert {"销售-省份", "销售-行业", "销售-渠道", "销售-负责人", "销售漏斗", "价值分层", "ABC分级", "客户分配",
+            "隔离样本"} <= set(east.sheetnames)
+    by_province = east["销售-省份"]
+    header = [cell.value for cell in by_province[1]]
+    assert header[0] == "省份" and "销售额" in header
+    revenue = by_province.cell(row=2, column=header.index("销售额") + 1)
+    assert isinstance(revenue.value, float) and revenue.number_format == "#,##0.00"
+    assert by_province.cell(row=by_province.max_row, column=1).value == "合计"
+    tiers = [row for row in east["价值分层"].iter_rows(min_row=2, values_only=True)]
+    assert tiers[0][0] == "前10%" and tiers[-1][0] == "合计"
+    quarantine = [cell.value for cell in east["隔离样本"][1]]
+    assert quarantine == ["数据源", "文件", "工作表", "行号", "列", "原因"]   # no raw values of rows without a region
+    company = load_workbook(period_folder / "all" / "all.xlsx")
+    assert "销售-区域" in company.sheetnames and [c.value for c in company["隔离样本"][1]][-1] == "原值"
+    assert company["隔离样本"].max_row > 1   # the demo data has quarantined rows
 
 
 def _get(figures: dict, dotted: str):

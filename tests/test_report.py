@@ -110,6 +110,26 @@ def test_sections_escape_customer_text(project):
     assert "<script>" not in report.header(ctx).data
 
 
+def test_top_movers_against_the_previous_quarter(project):
+    # Q3 -> Q4 completed revenue: A 120 -> 400 (+280), C 40 -> 200 (+160), B 0 -> 50 (+50); nobody fell
+    frame = report.top_movers_frame(report.load(region="all", period="2025-Q4"))
+    assert list(frame.columns) == ["升降", "客户编号", "客户名称", "区域", "销售额", "上期销售额", "变化"]
+    assert [[row[0], row[1], row[3], *row[4:]] for row in frame.itertuples(index=False, name=None)] == [
+        ["↑", "A", "华东", 400.0, 120.0, 280.0], ["↑", "C", "华南", 200.0, 40.0, 160.0],
+        ["↑", "B", "华东", 50.0, 0.0, 50.0]]
+    east = report.top_movers(report.load(region="east", period="2025-Q4", locale="en"))
+    assert list(east.frame.columns) == ["Trend", "Customer ID", "Customer name", "Revenue", "Previous period",
+                                        "Change"]
+    assert east.frame["Customer ID"].tolist() == ["A", "B"]
+    page = east.html()
+    assert "+¥280" in page and "&lt;script&gt;" in page and "<script>" not in page
+    # 2024-Q4 -> 2025-Q1: C bought 500 on 2024-11-11 and nothing in 2025-Q1, a fall of 500
+    later = report.top_movers_frame(report.load(region="south", period="2025-Q1"))
+    assert later[["升降", "客户编号", "变化"]].values.tolist() == [["↓", "C", -500.0]]
+    quiet = report.top_movers(report.load(region="unknown", period="2025-Q4"))
+    assert "没有客户的销售额发生变化" in quiet.data and "2025-Q3" in quiet.data
+
+
 def test_kpi_cards_show_values_and_deltas_per_locale(project):
     zh = report.kpis(report.load(region="all", period="2025-Q4", locale="zh"))
     en = report.kpis(report.load(region="all", period="2025-Q4", locale="en"))

@@ -24,7 +24,7 @@ from custreport.analysis.funnel import Funnel, deal_breakdown, deals_in_play, fu
 from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, looked_up, sort_rows, \
     spans_at, with_keys
 from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
-from custreport.analysis.sales import revenue_by_month, sales_totals, sold_in, top_from_ledger
+from custreport.analysis.sales import revenue_by_month, revenue_movers, sales_totals, sold_in, top_from_ledger
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_from_ledger, \
     segment_summary
 from custreport.analysis.service import open_complaints, service_signals
@@ -521,6 +521,32 @@ def top_customers(ctx: ReportContext, limit: int = 10) -> Table:
                                  ctx.label("share"): lambda v: i18n.format_percent(v, ctx.locale)})
 
 
+def top_movers_frame(ctx: ReportContext, limit: int = 5) -> pd.DataFrame:
+    """The customers whose revenue rose most and fell most against the previous period, labelled."""
+    previous = ctx.period.previous
+    moved = revenue_movers(ctx.orders, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts,
+                           previous.start_ts, limit)
+    moved = moved.assign(direction=moved["direction"].map({"up": "↑", "down": "↓"}),
+                         region=_region_display(ctx, moved["region"]))
+    columns = ["direction", "customer_id", "name", *(["region"] if ctx.region == "all" else []),
+               "revenue", "previous", "change"]
+    names = {"direction": "trend_direction", "previous": "previous_revenue", "change": "revenue_change"}
+    return _localised(ctx, moved[columns].rename(columns=names))
+
+
+def top_movers(ctx: ReportContext, limit: int = 5) -> Table | HTML:
+    """The top movers: up to ``limit`` customers whose revenue rose most against the previous
+    period, then up to ``limit`` whose revenue fell most."""
+    frame = top_movers_frame(ctx, limit)
+    if frame.empty:
+        return _note(_text(ctx, "与上期（{previous}）相比，没有客户的销售额发生变化。",
+                           "No customer's revenue changed against the previous period ({previous}).",
+                           previous=ctx.period.previous.label))
+    signed = lambda value: ("+" if value > 0 else "") + ctx.money(value)   # noqa: E731
+    return Table(frame, formats=_labelled(ctx, frame, {"revenue": ctx.money, "previous_revenue": ctx.money,
+                                                       "revenue_change": signed}))
+
+
 # --------------------------------------------------------------------------- periods and outputs
 
 
@@ -640,7 +666,8 @@ def open_complaints_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 def workbook_sheets(ctx: ReportContext) -> list:
-    """Sheets of the region's Excel workbook: customers, pivot, KPIs, then one per analysis."""
+    """Sheets of the region's Excel workbook: customers, pivot, KPIs, sales pivots, then one per
+    analysis, and a sample of the quarantined rows."""
     from custreport.render.excel import Sheet
 
     customers = customer_sheet_frame(ctx)
@@ -659,18 +686,28 @@ def workbook_sheets(ctx: ReportContext) -> list:
         Sheet(ctx.label("customers_sheet"), customers, money_columns),
         Sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True),
         Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"}),
+        *[Sheet(_text(ctx, "销售-{by}", "Sales by {lower}", by=ctx.label(by), lower=ctx.label(by).lower()), pivot_frame(ctx, by),
+                formats(("revenue", "aov"), ("share",)), index=True) for by in _SALES_PIVOTS[ctx.region == "all"]],
         Sheet(ctx.label("funnel_sheet"), funnel_frame(ctx),
               formats(share_keys=("step_conversion", "cumulative_conversion"))),
         Sheet(ctx.label("rfm_sheet"), rfm_frame(ctx),
               formats(("monetary",), ("customer_share", "revenue_share"))),
         Sheet(ctx.label("abc_sheet"), abc_frame(ctx), formats(("revenue",), ("revenue_share",))),
+        Sheet(ctx.label("value_tiers_sheet"), clv_bands_frame(ctx), formats(("clv_total", "clv_min"), ("clv_share",))),
         Sheet(ctx.label("high_value_sheet"), high_value_frame(ctx), value_formats),
         Sheet(ctx.label("at_risk_sheet"), at_risk_frame(ctx), value_formats),
         Sheet(ctx.label("allocation_sheet"), allocation_frame(ctx),
               formats(("potential_value",), ratio_keys=("priority",))),
         Sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",))),
         Sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx)),
+        Sheet(ctx.label("quarantine_sheet"), quarantine_sample_frame(ctx)),
     ]
+
+
+# The segments report's sales pivots, as workbook sheets: by province within a region, by
+# region for the whole company.
+_SALES_PIVOTS = {False: ("province", "industry", "channel", "owner_rep"),
+                 True: ("region", "industry", "channel", "owner_rep")}
 
 
 # --------------------------------------------------------------------------- sections of the other reports

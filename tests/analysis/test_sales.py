@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from custreport.analysis.frames import with_keys
-from custreport.analysis.sales import in_period, revenue_by_month, sales_totals, top_customers
+from custreport.analysis.sales import (MOVER_COLUMNS, in_period, revenue_by_customer, revenue_by_month, revenue_movers,
+                                      sales_totals, top_customers)
 
 T = pd.Timestamp
 Q3 = (T("2024-07-01"), T("2024-10-01"))
@@ -121,9 +122,49 @@ def test_top_customers_empty_period():
     assert list(top.columns) == ["customer_id", "name", "region", "industry", "revenue", "orders", "share"]
 
 
+Q2_START = T("2024-04-01")
+
+
+def test_revenue_by_customer_counts_completed_lines_in_the_period():
+    # Q3 completed: A 100, B 30 + 70; A's returned 50, C's cancelled 20 and A's 10-01 999 do not count
+    assert revenue_by_customer(ORDERS, *Q3).to_dict() == {"A": 100.0, "B": 100.0}
+    assert revenue_by_customer(ORDERS, T("2023-01-01"), T("2023-04-01")).empty
+
+
+def test_revenue_movers_rises_then_falls_against_the_period_before():
+    orders = pd.DataFrame({
+        "customer_id": ["A", "A", "B", "B", "C", "D", "E", None],
+        "amount": [100.0, 400.0, 500.0, 120.0, 60.0, 90.0, 75.0, 1000.0],
+        "order_date": pd.to_datetime(["2024-05-01", "2024-08-01", "2024-06-01", "2024-09-01", "2024-07-15",
+                                      "2024-06-15", "2024-06-20", "2024-08-08"]),
+        "status": ["completed"] * 6 + ["cancelled", "completed"]})
+    customers = pd.DataFrame({"customer_id": list("ABCDE"), "name": list("甲乙丙丁戊"), "region": ["east"] * 5})
+    movers = revenue_movers(orders, customers, *Q3, previous_start=Q2_START)
+    # Q2 -> Q3: A 100 -> 400 (+300), B 500 -> 120 (-380), C 0 -> 60 (+60), D 90 -> 0 (-90);
+    # E's only order was cancelled, the line without a customer belongs to nobody
+    assert list(movers.columns) == MOVER_COLUMNS
+    assert movers[["customer_id", "revenue", "previous", "change", "direction"]].values.tolist() == [
+        ["A", 400.0, 100.0, 300.0, "up"], ["C", 60.0, 0.0, 60.0, "up"],
+        ["B", 120.0, 500.0, -380.0, "down"], ["D", 0.0, 90.0, -90.0, "down"]]
+    assert movers["name"].tolist() == ["甲", "丙", "乙", "丁"]
+    top = revenue_movers(orders, customers, *Q3, previous_start=Q2_START, limit=1)
+    assert top["customer_id"].tolist() == ["A", "B"]
+
+
+def test_revenue_movers_ties_by_id_and_nothing_when_nothing_changed():
+    orders = pd.DataFrame({"customer_id": ["B", "A", "C", "C"], "amount": [50.0, 50.0, 10.0, 10.0],
+                           "order_date": pd.to_datetime(["2024-07-02", "2024-07-03", "2024-05-01", "2024-08-01"]),
+                           "status": ["completed"] * 4})
+    movers = revenue_movers(orders, CUSTOMERS, *Q3, previous_start=Q2_START)
+    assert movers["customer_id"].tolist() == ["A", "B"]   # C spent the same in both quarters
+    empty = revenue_movers(orders.iloc[0:0], CUSTOMERS, *Q3, previous_start=Q2_START)
+    assert empty.empty and list(empty.columns) == MOVER_COLUMNS
+
+
 def test_inputs_not_mutated():
     before = ORDERS.copy()
     sales_totals(ORDERS, *Q3)
     revenue_by_month(ORDERS, list(pd.period_range("2024-07", "2024-09", freq="M")))
     top_customers(ORDERS, CUSTOMERS, *Q3)
+    revenue_movers(ORDERS, CUSTOMERS, *Q3, previous_start=Q2_START)
     pd.testing.assert_frame_equal(ORDERS, before)

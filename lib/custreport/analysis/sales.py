@@ -1,4 +1,4 @@
-"""Revenue, orders and average order value; monthly trend; top customers.
+"""Revenue, orders and average order value; monthly trend; top customers and top movers.
 
 Revenue is the sum of ``amount`` over completed order rows dated in the period
 (returned and cancelled orders excluded). Orders are distinct order ids (an order
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custreport.analysis.frames import customer_ledger, looked_up
+from custreport.analysis.frames import customer_ledger, looked_up, sort_rows
 from custreport.analysis.segments import completed, is_completed
 
 
@@ -138,3 +138,55 @@ def top_from_ledger(ledger: pd.DataFrame, customers: pd.DataFrame, limit: int = 
         out[column] = looked_up(customers, out["customer_id"], column).to_numpy()
     out["share"] = out["revenue"] / total if total else 0.0
     return out[columns]
+
+
+def revenue_by_customer(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.Series:
+    """Completed revenue per customer id over lines dated in [start, end_exclusive); customers
+    without such a line are left out.
+
+    >>> orders = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [100.0, 50.0, 30.0],
+    ...     "order_date": pd.to_datetime(["2024-07-02", "2024-08-01", "2024-06-30"]),
+    ...     "status": ["completed", "completed", "completed"]})
+    >>> revenue_by_customer(orders, pd.Timestamp("2024-07-01"), pd.Timestamp("2024-10-01")).to_dict()
+    {'A': 150.0}
+    """
+    dates = orders["order_date"]
+    done = ((dates >= start) & (dates < end_exclusive)).to_numpy(dtype=bool, na_value=False) & \
+        is_completed(orders).to_numpy() & orders["customer_id"].notna().to_numpy()
+    amounts = np.nan_to_num(orders["amount"].to_numpy(dtype="float64", na_value=np.nan)[done])
+    ids = orders["customer_id"].to_numpy()[done]
+    return pd.Series(amounts, index=pd.Index(ids, dtype="string", name="customer_id")).groupby(level=0).sum()
+
+
+MOVER_COLUMNS = ["customer_id", "name", "region", "revenue", "previous", "change", "direction"]
+
+
+def revenue_movers(orders: pd.DataFrame, customers: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp,
+                   previous_start: pd.Timestamp, limit: int = 5) -> pd.DataFrame:
+    """The customers whose completed revenue rose most, and those whose revenue fell most, in
+    [start, end_exclusive) against the period before it, [previous_start, start).
+
+    Up to ``limit`` risers (largest rise first), then up to ``limit`` fallers (largest fall
+    first); equal changes by id. A customer without revenue in one of the periods counts 0
+    there. ``direction`` is "up" or "down".
+
+    >>> orders = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [100.0, 250.0, 80.0],
+    ...     "order_date": pd.to_datetime(["2024-05-02", "2024-08-01", "2024-06-30"]),
+    ...     "status": ["completed"] * 3})
+    >>> customers = pd.DataFrame({"customer_id": ["A", "B"], "name": ["甲", "乙"], "region": ["east"] * 2})
+    >>> movers = revenue_movers(orders, customers, pd.Timestamp("2024-07-01"), pd.Timestamp("2024-10-01"),
+    ...                         pd.Timestamp("2024-04-01"))
+    >>> movers[["customer_id", "change", "direction"]].values.tolist()
+    [['A', 150.0, 'up'], ['B', -80.0, 'down']]
+    """
+    now = revenue_by_customer(orders, start, end_exclusive)
+    before = revenue_by_customer(orders, previous_start, start)
+    both = pd.DataFrame({"revenue": now, "previous": before}).fillna(0.0)
+    both["change"] = both["revenue"] - both["previous"]
+    both = both.rename_axis("customer_id").reset_index()
+    risers = sort_rows(both[both["change"] > 0], ["change", "customer_id"], ascending=[False, True]).head(limit)
+    fallers = sort_rows(both[both["change"] < 0], ["change", "customer_id"], ascending=[True, True]).head(limit)
+    moved = pd.concat([risers.assign(direction="up"), fallers.assign(direction="down")], ignore_index=True)
+    for column in ("name", "region"):
+        moved[column] = looked_up(customers, moved["customer_id"], column).to_numpy()
+    return moved.reindex(columns=MOVER_COLUMNS)
