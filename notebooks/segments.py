@@ -62,6 +62,9 @@ report.section(ctx, "by_place")
 report.place_pivot(ctx)
 
 # %%
+report.place_revenue_chart(ctx)
+
+# %%
 report.section(ctx, "by_industry")
 
 # %%

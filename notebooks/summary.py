@@ -55,6 +55,9 @@ report.section(ctx, "by_type")
 report.customers_by_type(ctx)
 
 # %%
+report.customer_types_chart(ctx)
+
+# %%
 report.section(ctx, "top_customers")
 
 # %%

@@ -1,7 +1,8 @@
-"""charts: a CJK font is found, charts embed as PNG with escaped alt text."""
+"""charts: a CJK font is found, charts embed as PNG with escaped alt text, categories keep their colours."""
 
 import pandas as pd
 
+from chart_pixels import chart_colours, rgb
 from custreport import charts
 
 
@@ -36,3 +37,19 @@ def test_report_chart_helpers_draw_pngs_with_escaped_alt_text():
     for chart in drawn:
         assert chart.png.startswith(b"\x89PNG") and len(chart.png) > 1000
         assert 'alt="&lt;' in chart._repr_html_()
+
+
+def test_stacked_bars_draw_each_series_in_its_fixed_colour():
+    frame = pd.DataFrame({"place": ["浙江", "江苏"], "活跃": [5, 3], "流失": [1, 2]})
+    chart = charts.grouped_bar_chart(frame, "place", {"活跃": "活跃", "流失": "流失"}, "类型", stacked=True,
+                                     colours={"活跃": charts.TYPE_COLOURS["active"], "流失": charts.TYPE_COLOURS["churned"]})
+    drawn = chart_colours(chart)
+    assert {rgb(charts.TYPE_COLOURS["active"]), rgb(charts.TYPE_COLOURS["churned"])} <= drawn
+    assert rgb(charts.PALETTE[0]) not in drawn   # the palette's first colour is not used instead
+
+
+def test_bars_take_the_colour_of_their_category():
+    frame = pd.DataFrame({"region": ["华东", "华南"], "revenue": [3.0, 5.0]})
+    chart = charts.bar_chart(frame, "region", "revenue", "销售额",
+                             colours={"华东": charts.REGION_COLOURS["east"], "华南": charts.REGION_COLOURS["south"]})
+    assert {rgb(charts.REGION_COLOURS["east"]), rgb(charts.REGION_COLOURS["south"])} <= chart_colours(chart)

@@ -15,6 +15,7 @@ import pytest
 from custreport import report, schema, store
 from custreport.analysis.value import BgNbd, GammaGamma, ValueModels
 from custreport.render.tables import Table
+from chart_pixels import chart_colours, rgb
 from tiny_project import customers, deals, make_project, orders
 
 
@@ -56,6 +57,23 @@ def test_place_pivot_is_by_region_for_the_company_and_by_province_for_a_region(p
     assert east.frame.index.tolist() == ["浙江", "上海", "合计"] and east.total_row
     html = east.html()
     assert "¥400" in html and "88.9%" in html   # 400 / 450
+
+
+def test_place_and_type_charts_keep_the_colours_of_regions_and_types(project):
+    from custreport.charts import REGION_COLOURS, TYPE_COLOURS
+
+    company = report.place_revenue_chart(_load())
+    assert company.alt == "分地区销售 · 全公司"
+    assert {rgb(REGION_COLOURS["east"]), rgb(REGION_COLOURS["south"])} <= chart_colours(company)
+    east = chart_colours(report.place_revenue_chart(_load("east", locale="en")))
+    assert rgb(REGION_COLOURS["east"]) in east and rgb(REGION_COLOURS["south"]) not in east
+    # at the end of Q4 A, B and C are active and D a prospect; nobody has churned
+    types = chart_colours(report.customer_types_chart(_load()))
+    assert {rgb(TYPE_COLOURS["active"]), rgb(TYPE_COLOURS["prospect"])} <= types
+    assert rgb(TYPE_COLOURS["churned"]) not in types
+    # a region without customers gets a line of text, not an empty chart (or a warning in the report)
+    assert "无数据" in report.customer_types_chart(_load("northwest")).data
+    assert "本期没有销售额" in report.place_revenue_chart(_load("northwest")).data
 
 
 def test_pivot_by_an_order_column_counts_buyers(project):

@@ -163,16 +163,26 @@ def histogram(values: pd.Series, title: str, value_format=None, bins: int = 20, 
     return Chart(figure, alt=title)
 
 
-def grouped_bar_chart(frame: pd.DataFrame, x: str, series: dict[str, str], title: str) -> Chart:
-    """Bars side by side per category: ``series`` maps each column to plot to its legend label."""
+def grouped_bar_chart(frame: pd.DataFrame, x: str, series: dict[str, str], title: str,
+                      colours: dict[str, str] | None = None, stacked: bool = False, value_format=None) -> Chart:
+    """Bars per category, side by side or ``stacked``: ``series`` maps each column to plot to its
+    legend label, ``colours`` a column to its fixed colour (else the palette in order)."""
     figure, axes = _figure()
     categories = frame[x].astype(str).tolist()
-    width = 0.8 / max(len(series), 1)
+    width = 0.8 if stacked else 0.8 / max(len(series), 1)
+    base = pd.Series(0.0, index=frame.index)
     for i, (column, name) in enumerate(series.items()):
-        offsets = [position - 0.4 + width * (i + 0.5) for position in range(len(categories))]
-        axes.bar(offsets, frame[column].astype(float), width=width, label=name, color=PALETTE[i % len(PALETTE)])
+        values = frame[column].astype(float)
+        offsets = [position if stacked else position - 0.4 + width * (i + 0.5) for position in range(len(categories))]
+        colour = (colours or {}).get(column, PALETTE[i % len(PALETTE)])
+        axes.bar(offsets, values, width=width, bottom=base if stacked else None, label=name, color=colour)
+        if stacked:
+            base = base + values
     axes.set_xticks(range(len(categories)), categories)
     axes.tick_params(axis="x", rotation=45 if len(categories) > 6 else 0)
-    axes.legend(frameon=False)
+    if value_format:
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: value_format(v)))
+    if series:
+        axes.legend(frameon=False)
     axes.set_title(title)
     return Chart(figure, alt=title)

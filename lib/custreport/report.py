@@ -496,7 +496,7 @@ def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
 
 def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
     """Customers at the period end by place (region for the company, else province) x type."""
-    by = "region" if ctx.region == "all" else "province"
+    by = _place(ctx)
     frame = ctx.classified
     if by == "region":
         frame = frame.assign(region=_each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)))
@@ -510,6 +510,20 @@ def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
 def customers_by_type(ctx: ReportContext) -> Table:
     """The customers-by-type pivot with totals."""
     return Table(customers_by_type_frame(ctx), formats={}, index=True, total_row=True)
+
+
+_TYPES = ("active", "prospect", "churned")
+
+
+def customer_types_chart(ctx: ReportContext) -> charts.Chart | HTML:
+    """Customers at the period end by place, stacked by type; each type has its own colour in every report."""
+    table = customers_by_type_frame(ctx).drop(index=ctx.label("total"), errors="ignore")
+    if table.empty:
+        return _note(ctx.label("no_data"))
+    frame = table.reset_index()
+    columns = {ctx.label(kind): charts.TYPE_COLOURS[kind] for kind in _TYPES if ctx.label(kind) in frame}
+    return charts.grouped_bar_chart(frame, frame.columns[0], {c: c for c in columns}, stacked=True, colours=columns,
+                                    title=f"{ctx.label('by_type')} · {ctx.region_name}")
 
 
 def top_customers(ctx: ReportContext, limit: int = 10) -> Table:
@@ -785,7 +799,30 @@ def pivot(ctx: ReportContext, by: str) -> Table:
 
 def place_pivot(ctx: ReportContext) -> Table:
     """The sales pivot by region for the whole company, by province for a region."""
-    return pivot(ctx, "region" if ctx.region == "all" else "province")
+    return pivot(ctx, _place(ctx))
+
+
+def _place(ctx: ReportContext) -> str:
+    return "region" if ctx.region == "all" else "province"
+
+
+def place_revenue_chart(ctx: ReportContext) -> charts.Chart | HTML:
+    """The period's revenue by region (each in its region colour) for the company, by province
+    (in the region's colour) for a region."""
+    table = ctx.pivot(_place(ctx)).drop(index=ctx.label("total"), errors="ignore")
+    if not (table["revenue"] > 0).any():
+        return _note(_text(ctx, "本期没有销售额。", "No revenue in the period."))
+    keys = table.index.tolist()
+    if ctx.region == "all":
+        names = [ctx.regions.display_name(code, ctx.locale) for code in keys]
+        colours = {name: charts.REGION_COLOURS.get(code) for name, code in zip(names, keys)}
+    else:
+        names = [str(key) for key in keys]
+        colours = {name: charts.REGION_COLOURS.get(ctx.region) for name in names}
+    frame = pd.DataFrame({"place": names, "revenue": table["revenue"].to_numpy(dtype="float64")})
+    return charts.bar_chart(frame, "place", "revenue", f"{ctx.label('by_place')} · {ctx.region_name}",
+                            colours={name: colour for name, colour in colours.items() if colour},
+                            value_format=lambda v: i18n.format_money(v, ctx.locale, decimals=0))
 
 
 def rfm_grid_frame(ctx: ReportContext) -> pd.DataFrame:
