@@ -28,3 +28,11 @@ def test_index_is_included_when_asked():
     frame = pd.DataFrame({"count": [3]}, index=pd.Index(["浙江"], name="省份"))
     page = Table(frame, index=True).html()
     assert "<th>省份</th>" in page and "<td>浙江</td>" in page
+
+
+def test_a_label_column_then_figures_is_marked_for_fixed_print_layout():
+    pivot = pd.DataFrame({"revenue": [3.0], "orders": [2]}, index=pd.Index(["浙江"], name="省份"))
+    assert Table(pivot, index=True).html().startswith('<table class="data figures">')
+    listing = pd.DataFrame({"name": ["甲"], "reason": ["负责行业"], "revenue": [1.0]})
+    assert Table(listing).html().startswith('<table class="data">')        # text columns keep the auto layout
+    assert Table(pd.DataFrame({"n": [1]})).html().startswith('<table class="data">')

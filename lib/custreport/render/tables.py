@@ -3,7 +3,7 @@
 Every cell goes through HTML escaping, so a customer called ``<script>`` is shown, never run.
 
 >>> Table(pd.DataFrame({"name": ["<b>甲</b>"], "revenue": [1234.5]}), {"revenue": "{:,.1f}".format}).html()
-'<table class="data"><thead><tr><th>name</th><th class="num">revenue</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1,234.5</td></tr></tbody></table>'
+'<table class="data figures"><thead><tr><th>name</th><th class="num">revenue</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1,234.5</td></tr></tbody></table>'
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ class Table:
             row_class = ' class="total"' if self.total_row and position == last else ""
             rows.append(f"<tr{row_class}>{''.join(cells)}</tr>")
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return (f'<table class="data">{caption}<thead><tr>{head}</tr></thead>'
+        # A label column then figures only: the print style can lay it out with fixed widths,
+        # which spares the PDF renderer measuring every cell twice.
+        figures = len(frame.columns) > 1 and all(col in numeric for col in frame.columns[1:])
+        kind = "data figures" if figures else "data"
+        return (f'<table class="{kind}">{caption}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
     def _repr_html_(self) -> str:
