@@ -79,3 +79,21 @@ def test_report_shows_no_customer_of_another_region(folder, customers, name):
     assert not [n for n in other_names if n in page and not any(n in own for own in own_names)]
     if name in ("value", "allocation"):
         assert any(c in page for c in own_ids)   # the lists do name the region's own customers
+
+
+def test_every_notebook_runs_with_its_defaults_from_the_notebooks_folder(project, tmp_path, monkeypatch):
+    """As an analyst's Run All in JupyterLab after the demo job: no parameters, the kernel in
+    notebooks/, the project found from there (the whole company, the latest full quarter)."""
+    from custreport.kernel import warm_kernel
+
+    monkeypatch.delenv("CUSTREPORT_HOME", raising=False)
+    notebooks = project / "notebooks"
+    kernel = warm_kernel(notebooks)
+    for name in REPORTS:
+        nb = runner._with_fresh_namespace(notebooks / f"{name}.ipynb")
+        executed = kernel.execute_notebook(nb, str(tmp_path / f"{name}.ipynb"), {}, cwd=str(notebooks))
+        shown = "".join(str(output.get("data", {}).get("text/html", "")) for cell in executed.cells
+                        for output in cell.get("outputs", []))
+        assert f"<h1>{i18n.report_name(name, 'zh')} · 全公司 · 2025-Q4</h1>" in shown, name
+        assert not [o for cell in executed.cells for o in cell.get("outputs", []) if o["output_type"] == "error"]
+        assert (tmp_path / f"{name}.ipynb").is_file()
