@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from custreport.config import (RegionTable, StageCatalog, StageList, UserError, default_store, fold_text,
-                               load_regions, load_sources, load_stages, project_root, read_yaml)
+from custreport.config import (IndustryTable, RegionTable, StageCatalog, StageList, UserError, default_store,
+                               fold_text, load_industries, load_regions, load_sources, load_stages, project_root,
+                               read_yaml)
 
 from conftest import REGIONS_YAML
 
@@ -192,6 +193,32 @@ def test_load_regions_real_file_is_a_region_table():
     table = load_regions(REGIONS_YAML)
     assert isinstance(table, RegionTable)
     assert table.unknown.code == "unknown"
+
+
+# -- industries ------------------------------------------------------------
+
+
+def test_load_industries_without_a_file_is_an_empty_table(tmp_path):
+    assert load_industries(tmp_path / "industries.yaml") == IndustryTable()
+
+
+def test_load_industries_errors_name_the_file_and_the_entry(tmp_path):
+    path = write(tmp_path / "industries.yaml", "industries:\n  - {code: a, zh: 甲, en: A, aliases: [X]}\n"
+                                                "  - {code: b, zh: 乙, en: B, aliases: [x]}\n")
+    with pytest.raises(UserError, match=r"industries\.yaml: .*'x' names two industries: a and b"):
+        load_industries(path)
+    write(path, "industries:\n  - {code: a, zh: 甲}\n")
+    with pytest.raises(UserError, match=r"industries\.yaml: industries\.0\.en: Field required"):
+        load_industries(path)
+
+
+def test_the_projects_industries_name_both_languages_of_the_demo_data_as_one():
+    from custreport.demo_data import _INDUSTRIES
+
+    table = load_industries(REGIONS_YAML.with_name("industries.yaml"))
+    for industry in _INDUSTRIES:
+        assert table.name_for(industry.zh, "en") == table.name_for(industry.en, "en") == industry.en
+        assert table.name_for(industry.en, "zh") == industry.zh
 
 
 # -- sources ---------------------------------------------------------------

@@ -109,6 +109,9 @@ def test_workbook_has_the_pivots_funnel_value_tiers_allocation_and_a_quarantine_
     east = load_workbook(period_folder / "east" / "east.xlsx")
     assert {"销售-省份", "销售-行业", "销售-渠道", "销售-负责人", "销售漏斗", "价值分层", "ABC分级", "客户分配",
             "隔离样本"} <= set(east.sheetnames)
+    industries = [row[0] for row in east["销售-行业"].iter_rows(min_row=2, values_only=True)]
+    assert "制造业" in industries and "Manufacturing" not in industries   # one row per industry, either spelling
+    assert len(industries) == len(set(industries))
     by_province = east["销售-省份"]
     header = [cell.value for cell in by_province[1]]
     assert header[0] == "省份" and "销售额" in header

@@ -178,4 +178,9 @@ def test_loading_the_same_slice_again_reuses_it_and_its_analyses(project):
     text = analysis.read_text(encoding="utf-8")
     assert "active_days: 365" in text
     analysis.write_text(text.replace("active_days: 365", "active_days: 30"), encoding="utf-8")
-    assert report.load(region="east", period="2025-Q4") is not ctx
+    changed = report.load(region="east", period="2025-Q4")
+    assert changed is not ctx
+    # and so are other industry names
+    industries = analysis.with_name("industries.yaml")
+    industries.write_text(industries.read_text(encoding="utf-8").replace("zh: 制造业", "zh: 制造"), encoding="utf-8")
+    assert report.load(region="east", period="2025-Q4") is not changed

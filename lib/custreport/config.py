@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -332,17 +332,76 @@ class AnalysisSettings(_Strict):
     allocation: AllocationSettings = AllocationSettings()
 
 
-@lru_cache(maxsize=8)
-def _load_analysis_cached(path: Path, mtime: float) -> AnalysisSettings:
-    return validated(AnalysisSettings, read_yaml(path), path)
-
-
 def load_analysis(path: Path | None = None) -> AnalysisSettings:
     """Load params/analysis.yaml (defaults when the project has none; cached while unchanged)."""
-    path = Path(path) if path else project_root() / "params" / "analysis.yaml"
+    return _optional_params(AnalysisSettings, "analysis.yaml", path)
+
+
+def _optional_params(model: type[BaseModel], name: str, path: Path | None):
+    """``model`` from params/<name> (or ``path``), its defaults when there is no such file."""
+    path = Path(path) if path else project_root() / "params" / name
     if not path.is_file():
-        return AnalysisSettings()
-    return _load_analysis_cached(path.resolve(), path.stat().st_mtime)
+        return model()
+    return _params_cached(model, path.resolve(), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=16)
+def _params_cached(model: type[BaseModel], path: Path, mtime: float):
+    # keyed by modification time: an edited file is read again
+    return validated(model, read_yaml(path), path)
+
+
+# --------------------------------------------------------------------------- industries
+
+
+class Industry(_Strict):
+    """One industry of params/industries.yaml: its names in reports and every other spelling."""
+
+    code: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+
+
+class IndustryTable(_Strict):
+    """params/industries.yaml: one name per industry, whatever language or spelling a source used.
+
+    >>> table = IndustryTable(industries=[Industry(code="manufacturing", zh="制造业", en="Manufacturing",
+    ...                                            aliases=["制造", "Industrial"])])
+    >>> table.name_for(" ＭＡＮＵＦＡＣＴＵＲＩＮＧ ", "zh"), table.name_for("制造", "en"), table.name_for("Mining", "zh")
+    ('制造业', 'Manufacturing', 'Mining')
+    """
+
+    industries: list[Industry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_industry_per_spelling(self):
+        seen: dict[str, str] = {}
+        for industry in self.industries:
+            for spelling in (industry.code, industry.zh, industry.en, *industry.aliases):
+                key = fold_text(spelling)
+                if seen.get(key, industry.code) != industry.code:
+                    raise ValueError(f"{spelling!r} names two industries: {seen[key]} and {industry.code}")
+                seen[key] = industry.code
+        return self
+
+    @cached_property
+    def _by_spelling(self) -> dict[str, Industry]:
+        return {fold_text(spelling): industry for industry in self.industries
+                for spelling in (industry.code, industry.zh, industry.en, *industry.aliases)}
+
+    def name_for(self, text: str, locale: str) -> str:
+        """The report name of the industry ``text`` spells, in ``locale``; ``text`` itself
+        (trimmed) when no industry of the table has that spelling."""
+        industry = self._by_spelling.get(fold_text(text))
+        if industry is None:
+            return text.strip()
+        return industry.zh if locale == "zh" else industry.en
+
+
+def load_industries(path: Path | None = None) -> IndustryTable:
+    """Load params/industries.yaml (an empty table, names as typed, when the project has none)."""
+    return _optional_params(IndustryTable, "industries.yaml", path)
 
 
 # --------------------------------------------------------------------------- sources

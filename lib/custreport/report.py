@@ -20,9 +20,10 @@ from IPython.display import HTML, Markdown
 from custreport import charts, i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals
+from custreport.analysis.industries import industry_names, listed_industry_names
 from custreport.analysis.funnel import Funnel, deal_breakdown, deals_in_play, funnel_table, stage_counts
-from custreport.analysis.frames import aligned, before_column, customer_ledger, ids_in, looked_up, sort_rows, \
-    spans_at, with_keys
+from custreport.analysis.frames import aligned, before_column, customer_ledger, each_distinct, ids_in, looked_up, \
+    sort_rows, spans_at, with_keys
 from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
 from custreport.analysis.sales import revenue_by_month, revenue_movers, sales_totals, sold_in, top_from_ledger
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_from_ledger, \
@@ -31,8 +32,8 @@ from custreport.analysis.service import open_complaints, service_signals
 from custreport.analysis.segments import classify_by_spans, classify_customers, completed, customer_counts, \
     is_completed, movement_between, movement_counts
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
-from custreport.config import AnalysisSettings, RegionTable, StageCatalog, StageList, UserError, default_store, \
-    load_analysis, load_stages, project_root
+from custreport.config import AnalysisSettings, IndustryTable, RegionTable, StageCatalog, StageList, UserError, \
+    default_store, load_analysis, load_industries, load_stages, project_root
 from custreport.notebook_parameters import check_injected
 from custreport.periods import Period, PeriodError, parse_period
 from custreport.render.tables import Table
@@ -55,13 +56,14 @@ class ReportContext:
     locale: str
     snapshot: store.Snapshot
     regions: RegionTable
-    customers: pd.DataFrame      # customers of the region
+    customers: pd.DataFrame      # customers of the region (industries named as params/industries.yaml says)
     orders: pd.DataFrame         # their orders dated before the period end
     deals: pd.DataFrame          # deals of the region created before the period end
-    reps: pd.DataFrame           # every rep (allocation only picks reps of the customer's region)
+    reps: pd.DataFrame           # every rep (allocation only picks reps of the customer's region), industries named
     interactions: pd.DataFrame   # service interactions of the region's customers before the period end
     settings: AnalysisSettings
     stages: StageCatalog
+    industries: IndustryTable
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -246,14 +248,15 @@ class ReportContext:
 
 def load(region: str = "all", period: str = "latest", store_path: str | Path | None = None,
          locale: str = "zh", today: dt.date | None = None, reuse: bool = True) -> ReportContext:
-    """Load the slice of the current snapshot a report on ``region`` and ``period`` needs.
+    """Load the slice of the current snapshot a report on ``region`` and ``period`` needs,
+    with each industry by its one name in ``locale`` (params/industries.yaml).
 
     ``region`` is a code, name or alias from params/regions.yaml, ``unknown``, or ``all``;
     ``period`` anything periods.parse_period accepts, or ``latest`` (the latest complete
     quarter in the data). Raises UserError with one line
     when a parameter is wrong (also for a parameter papermill passed that no report takes).
 
-    Loading the same slice again (same store snapshot, region, period, locale and settings)
+    Loading the same slice again (same store snapshot, region, period, locale and params)
     returns the context loaded last, analyses included: treat it as read-only, or pass
     ``reuse=False`` to read and analyse afresh.
     """
@@ -261,6 +264,7 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     locale = i18n.check_locale(locale)
     settings = load_analysis()
     stages = load_stages()
+    industries = load_industries()
     folder = Path(store_path) if store_path else default_store(project_root())
     snapshot = store.current_snapshot(folder)
     regions = store.snapshot_regions(snapshot)
@@ -268,21 +272,24 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     parsed = resolve_period(period, snapshot, today=today)
     key = (str(snapshot.path.resolve()), snapshot.id, code, parsed.label, parsed.start, parsed.end, locale)
     last = _LAST_LOADED.get("context")
-    if reuse and last is not None and last[0] == key and last[1].settings == settings and last[1].stages == stages:
+    if reuse and last is not None and last[0] == key and \
+            (last[1].settings, last[1].stages, last[1].industries) == (settings, stages, industries):
         return last[1]
     only = None if code == "all" else [code]
     end = parsed.end_exclusive_ts
     customers = store.read_table(snapshot, "customers", regions=only)
+    customers = customers.assign(industry=industry_names(customers["industry"], industries, locale))
     # Lineage columns are left on disk: every row filter copies each column a frame carries.
     orders = with_keys(store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end,
                                         columns=list(ORDER_COLUMNS)))
     deals = store.read_table(snapshot, "deals", regions=only, date_column="created_at", until=end)
     reps = store.read_table(snapshot, "reps")   # all: an owner may be a rep of another region
+    reps = reps.assign(industries=listed_industry_names(reps["industries"], industries, locale))
     interactions = store.read_table(snapshot, "interactions", date_column="date", until=end)
     if only is not None:   # interactions carry no region: they follow their customer
         interactions = interactions[ids_in(interactions["customer_id"], customers["customer_id"])]
     ctx = ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, reps, interactions,
-                        settings, stages)
+                        settings, stages, industries)
     _LAST_LOADED["context"] = (key, ctx)
     return ctx
 
@@ -499,7 +506,7 @@ def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
     by = _place(ctx)
     frame = ctx.classified
     if by == "region":
-        frame = frame.assign(region=_each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)))
+        frame = frame.assign(region=each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)))
     table = count_pivot(frame, by, "customer_type", total_label=ctx.label("total"),
                         column_order=["active", "prospect", "churned"], missing_label=ctx.label("unknown"))
     table = table.rename(columns={c: ctx.label(c) for c in ("active", "prospect", "churned")})
@@ -597,8 +604,8 @@ def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.D
                "phone", "email", "created_at", "first_order", "last_order", "period_revenue", "period_orders"]
     frame = ctx.period_customers[columns]   # before sorting: the sort copies every column
     frame = frame.assign(
-        region=_each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)),
-        customer_type=_each_distinct(frame["customer_type"], ctx.label),
+        region=each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)),
+        customer_type=each_distinct(frame["customer_type"], ctx.label),
         phone=mask_phones(frame["phone"]) if mask_contacts else frame["phone"],
         email=mask_emails(frame["email"]) if mask_contacts else frame["email"],
     )
@@ -607,13 +614,6 @@ def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.D
     names["period_revenue"] = f"{ctx.label('revenue')} ({ctx.period.label})"
     names["period_orders"] = f"{ctx.label('orders')} ({ctx.period.label})"
     return frame.rename(columns=names).reset_index(drop=True)
-
-
-def _each_distinct(values: pd.Series, function) -> pd.Series:
-    """``function`` applied once per distinct value (not per row) and mapped back; NA stays NA."""
-    codes, distinct = pd.factorize(values)            # NA gets code -1
-    mapped = pd.array([function(v) for v in distinct] + [pd.NA], dtype="string")
-    return pd.Series(mapped.take(codes), index=values.index, dtype="string")
 
 
 def _localised(ctx: ReportContext, frame: pd.DataFrame, values: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -753,7 +753,7 @@ def _text(ctx: ReportContext, zh: str, en: str, **values) -> str:
 
 
 def _region_display(ctx: ReportContext, codes: pd.Series) -> pd.Series:
-    return _each_distinct(codes, lambda c: ctx.regions.display_name(c, ctx.locale))
+    return each_distinct(codes, lambda c: ctx.regions.display_name(c, ctx.locale))
 
 
 def _labelled(ctx: ReportContext, frame: pd.DataFrame, formats: dict[str, object]) -> dict:
@@ -977,7 +977,7 @@ def win_rates_frame(ctx: ReportContext, by: str = "owner_rep") -> pd.DataFrame:
     table = table.rename(columns={"won": "deals_won", "lost": "deals_lost", "open": "deals_open"})
     if by == "region":
         kept = {ctx.label("total"), ctx.label("unknown")}
-        table = table.assign(region=_each_distinct(
+        table = table.assign(region=each_distinct(
             table["region"], lambda c: c if c in kept else ctx.regions.display_name(c, ctx.locale)))
     return _localised(ctx, table)
 

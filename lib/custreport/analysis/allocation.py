@@ -31,7 +31,6 @@ East customer; Wang Min covers Retail; 1 of 10 customers after this, the only el
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from custreport.analysis.frames import ids_in
+from custreport.analysis.industries import INDUSTRY_SEPARATORS
 from custreport.analysis.segments import completed
 from custreport.config import fold_text
 from custreport.i18n import check_locale
@@ -61,7 +61,6 @@ WORKLOAD_COLUMNS = ["rep_id", "name", "region", "capacity", "owned_before", "ass
                     "utilisation"]
 
 # After NFKC the full-width separators are their ASCII forms; 、 has no such form.
-_INDUSTRY_SEPARATORS = re.compile(r"[、,;/|]+")
 
 
 def _is_number(value) -> bool:
@@ -226,7 +225,7 @@ def _industry_keys(text) -> frozenset[str]:
     if not isinstance(text, str):
         return frozenset()
     keys = set()
-    for phrase in _INDUSTRY_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
+    for phrase in INDUSTRY_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
         keys.add(fold_text(phrase))
         keys.update(fold_text(word) for word in phrase.split())
     keys.discard("")
