@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
 import nbformat
 import pytest
 from papermill.exceptions import PapermillExecutionError
@@ -63,6 +68,40 @@ def test_a_failing_cell_fails_the_notebook_and_saves_it_with_the_error(warm, tmp
     assert "the cell failed" in target.read_text(encoding="utf-8")
     assert outputs(warm.execute_notebook(notebook("print('still here')"), str(tmp_path / "next.ipynb"), {},
                                          cwd=str(tmp_path))) == ["still here\n"]
+
+
+def _kernel_in_a_forked_worker(folder) -> tuple[bool, bool]:
+    kernel = kernel_module.warm_kernel(folder)
+    return kernel.owner == os.getpid(), kernel.alive()
+
+
+def test_a_forked_worker_starts_its_own_kernel_and_leaves_its_parents_alone(warm, folder):
+    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+        assert pool.submit(_kernel_in_a_forked_worker, folder).result(timeout=120) == (True, True)
+    assert warm.alive() and kernel_module.warm_kernel(folder) is warm
+
+
+def test_code_run_directly_notices_the_kernel_dying(warm):
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match="the notebook kernel died"):
+        warm.run("import os\nos._exit(1)")
+    assert time.perf_counter() - started < 30 and not warm.alive()
+
+
+def test_a_kernel_that_cannot_import_the_report_libraries_is_stopped_and_says_why(tmp_path, monkeypatch):
+    import psutil
+
+    def kernels() -> set[int]:
+        return {p.pid for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())}
+
+    before = kernels()
+    monkeypatch.setattr(kernel_module, "WARM_UP", "raise ImportError('no module named seaborn')")
+    with pytest.raises(RuntimeError, match="did not start with the report libraries: ImportError: no module named"):
+        kernel_module.warm_kernel(tmp_path)
+    deadline = time.monotonic() + 10
+    while kernels() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not kernels() - before   # no kernel left running
 
 
 def test_a_notebook_that_kills_its_kernel_fails_and_the_next_call_starts_a_new_one(warm, folder, tmp_path):

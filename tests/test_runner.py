@@ -27,7 +27,12 @@ def test_all_means_every_region_unknown_and_the_company(project):
 
 
 def test_all_reports_is_the_default_in_reading_order_with_other_notebooks_after(project):
-    (project / "notebooks" / "churn.ipynb").write_text("{}", encoding="utf-8")
+    import nbformat
+
+    summary_plus(project, "churn", "print('a report of our own')")
+    scratch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nbformat.write(scratch, project / "notebooks" / "Untitled.ipynb")              # no parameters cell
+    (project / "notebooks" / "broken.ipynb").write_text("{not json", encoding="utf-8")
     assert runner.RunRequest.build(period="2025-Q4").reports == [
         "summary", "segments", "funnel", "value", "allocation", "quality", "churn"]
     assert runner.RunRequest.build(period="2025-Q4", reports="funnel, summary,funnel").reports == ["funnel", "summary"]
@@ -151,6 +156,27 @@ def test_a_report_that_kills_the_kernel_fails_alone_and_the_next_report_gets_a_n
     job = runner.run_matrix(request).jobs[0]
     assert not job.ok and "crash:" in job.error and "Kernel died" in job.error
     assert [(r.name, r.ok) for r in job.reports] == [("crash", False), ("summary", True), ("metrics+workbook", True)]
+    assert (project / "outputs" / "2025-Q4" / "east" / "summary.html").is_file()
+
+
+def test_a_kernel_that_will_not_start_fails_that_report_only(project, monkeypatch):
+    from custreport import kernel
+
+    real, calls = kernel.warm_kernel, []
+
+    def second_start_fails(cwd):
+        calls.append(cwd)
+        if len(calls) == 2:
+            raise RuntimeError("the notebook kernel did not start with the report libraries: TimeoutError")
+        return real(cwd)
+
+    monkeypatch.setattr(kernel, "warm_kernel", second_start_fails)
+    request = runner.RunRequest.build(period="2025-Q4", regions="east", reports="summary,segments", formats="html",
+                                      workers=1)
+    job = runner.run_matrix(request).jobs[0]
+    assert [(r.name, r.ok) for r in job.reports] == [("summary", True), ("segments", False),
+                                                      ("metrics+workbook", True)]
+    assert "segments: the notebook kernel did not start" in job.error
     assert (project / "outputs" / "2025-Q4" / "east" / "summary.html").is_file()
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import atexit
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from queue import Empty
 from pathlib import Path
 
 from jupyter_core.utils import run_sync
@@ -49,6 +50,7 @@ class WarmKernel:
     manager: object      # jupyter_client KernelManager
     client: object       # an AsyncKernelClient of it, channels open
     started_for: tuple   # (folder, $CUSTREPORT_HOME) it was started with: see _starting_point
+    owner: int = field(default_factory=os.getpid)   # the process that started it
 
     def alive(self) -> bool:
         return self.manager.is_alive()
@@ -66,23 +68,31 @@ class WarmKernel:
                                           km=self.manager, kc=self.client)
 
     def run(self, code: str) -> None:
-        """Execute ``code``; its error (one line) becomes a RuntimeError here."""
-        errors = []
-
-        def collect(message) -> None:
-            if message["header"]["msg_type"] == "error":
-                errors.append(f"{message['content']['ename']}: {message['content']['evalue']}")
-
-        reply = run_sync(self.client.execute_interactive)(code, timeout=3600, output_hook=collect)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(errors[0] if errors else "the kernel could not run the code")
+        """Execute ``code``; its error (one line) becomes a RuntimeError here, and so does the
+        kernel dying meanwhile (noticed within a second, however long the code may take)."""
+        msg_id = self.client.execute(code, store_history=False, allow_stdin=False)
+        while True:
+            try:
+                reply = run_sync(self.client.get_shell_msg)(timeout=1)
+            except Empty:
+                if not self.alive():
+                    raise RuntimeError("the notebook kernel died (out of memory, or killed)") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise RuntimeError(f"{content.get('ename', 'Error')}: {content.get('evalue', '')}".rstrip(": "))
 
     def shut_down(self) -> None:
-        try:
-            self.client.stop_channels()
-            self.manager.shutdown_kernel(now=True)
-        except Exception:  # the kernel may already be gone at interpreter exit
-            pass
+        """Stop the client and the kernel (only from the process that started them)."""
+        if self.owner != os.getpid():
+            return
+        for stop in (self.client.stop_channels, lambda: self.manager.shutdown_kernel(now=True)):
+            try:
+                stop()
+            except Exception:  # already stopped, or gone at interpreter exit
+                pass
 
 
 _CURRENT: dict[str, WarmKernel] = {}
@@ -93,8 +103,11 @@ def warm_kernel(cwd: Path) -> WarmKernel:
     died, or if ``cwd`` or $CUSTREPORT_HOME changed since (the kernel keeps those of its start)."""
     from jupyter_client.manager import KernelManager
 
-    kernel = _CURRENT.get("kernel")
+    kernel = _CURRENT.pop("kernel", None)
+    if kernel is not None and kernel.owner != os.getpid():
+        kernel = None   # a forked worker's copy of its parent's kernel: the parent's to use and stop
     if kernel is not None and kernel.alive() and kernel.started_for == _starting_point(cwd):
+        _CURRENT["kernel"] = kernel
         return kernel
     if kernel is not None:
         kernel.shut_down()
@@ -104,13 +117,16 @@ def warm_kernel(cwd: Path) -> WarmKernel:
     # The kernel's own start-up chatter (transport warnings) is not for report readers;
     # cell errors still reach us through the kernel protocol.
     manager.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = manager.client()
-    client.start_channels()
-    run_sync(client.wait_for_ready)(timeout=60)
-    client.allow_stdin = False
-    kernel = WarmKernel(manager, client, _starting_point(cwd))
+    kernel = WarmKernel(manager, manager.client(), _starting_point(cwd))
+    try:
+        kernel.client.start_channels()
+        run_sync(kernel.client.wait_for_ready)(timeout=60)
+        kernel.client.allow_stdin = False
+        kernel.run(WARM_UP)
+    except Exception as exc:   # never leave a kernel running that nobody will use or stop
+        kernel.shut_down()
+        raise RuntimeError(f"the notebook kernel did not start with the report libraries: {exc}") from None
     atexit.register(kernel.shut_down)
-    kernel.run(WARM_UP)
     _CURRENT["kernel"] = kernel
     return kernel
 

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -44,10 +45,24 @@ REPORT_ORDER = ("summary", "segments", "funnel", "value", "allocation", "quality
 
 
 def available_reports(root: Path) -> list[str]:
-    """Every report notebook of the project, in reading order."""
-    names = [p.stem for p in notebooks_folder(root).glob("*.ipynb")]
+    """Every report notebook of the project, in reading order: the notebooks whose tagged
+    parameters cell takes a region and a period (an analyst's scratch notebook is no report)."""
+    names = [p.stem for p in notebooks_folder(root).glob("*.ipynb") if _is_report(p)]
     rank = {name: i for i, name in enumerate(REPORT_ORDER)}
     return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+
+
+def _is_report(path: Path) -> bool:
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:   # not a notebook nbformat can read: not a report
+        return False
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return all(re.search(rf"^{name}\b", cell.source, re.M) for name in ("region", "period"))
+    return False
 
 
 @dataclass
@@ -261,9 +276,9 @@ def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[
     notebooks = notebooks_folder(request.root)
     for name in request.reports:
         started = time.perf_counter()
-        kernel = warm_kernel(notebooks)   # a fresh one if the last report killed it
         executed = staging / f"{name}.ipynb"
         try:
+            kernel = warm_kernel(notebooks)   # a fresh one if the last report killed it
             nb = kernel.execute_notebook(_with_fresh_namespace(notebooks / f"{name}.ipynb"), str(executed),
                                          parameters, cwd=str(notebooks))
             page = notebook_to_html(nb, title=report_title(request, region, name), locale=request.locale,

@@ -152,11 +152,17 @@ def test_revenue_movers_rises_then_falls_against_the_period_before():
 
 
 def test_revenue_movers_ties_by_id_and_nothing_when_nothing_changed():
-    orders = pd.DataFrame({"customer_id": ["B", "A", "C", "C"], "amount": [50.0, 50.0, 10.0, 10.0],
-                           "order_date": pd.to_datetime(["2024-07-02", "2024-07-03", "2024-05-01", "2024-08-01"]),
-                           "status": ["completed"] * 4})
+    # Q3 rises: B +50, A +50 (ties: A first); falls: E -40, D -40 (D first); C spent the same in
+    # both quarters, F too in float terms (10.10 + 20.20 = 30.300000000000004 against 30.30)
+    orders = pd.DataFrame({
+        "customer_id": ["B", "A", "C", "C", "E", "D", "F", "F", "F"],
+        "amount": [50.0, 50.0, 10.0, 10.0, 40.0, 40.0, 10.10, 20.20, 30.30],
+        "order_date": pd.to_datetime(["2024-07-02", "2024-07-03", "2024-05-01", "2024-08-01", "2024-06-01",
+                                      "2024-06-02", "2024-05-05", "2024-05-06", "2024-08-08"]),
+        "status": ["completed"] * 9})
     movers = revenue_movers(orders, CUSTOMERS, *Q3, previous_start=Q2_START)
-    assert movers["customer_id"].tolist() == ["A", "B"]   # C spent the same in both quarters
+    assert movers["customer_id"].tolist() == ["A", "B", "D", "E"]
+    assert movers["change"].tolist() == [50.0, 50.0, -40.0, -40.0]
     empty = revenue_movers(orders.iloc[0:0], CUSTOMERS, *Q3, previous_start=Q2_START)
     assert empty.empty and list(empty.columns) == MOVER_COLUMNS
 

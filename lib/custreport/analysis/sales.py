@@ -181,8 +181,10 @@ def revenue_movers(orders: pd.DataFrame, customers: pd.DataFrame, start: pd.Time
     """
     now = revenue_by_customer(orders, start, end_exclusive)
     before = revenue_by_customer(orders, previous_start, start)
-    both = pd.DataFrame({"revenue": now, "previous": before}).fillna(0.0)
-    both["change"] = both["revenue"] - both["previous"]
+    # In cents: sums of float amounts differ in the 15th digit (10.10 + 20.20 against 30.30),
+    # and that is no change.
+    both = pd.DataFrame({"revenue": now, "previous": before}).fillna(0.0).round(2)
+    both["change"] = (both["revenue"] - both["previous"]).round(2)
     both = both.rename_axis("customer_id").reset_index()
     risers = sort_rows(both[both["change"] > 0], ["change", "customer_id"], ascending=[False, True]).head(limit)
     fallers = sort_rows(both[both["change"] < 0], ["change", "customer_id"], ascending=[True, True]).head(limit)
