@@ -7,8 +7,9 @@ through them (the ``custreport`` papermill engine). Reports stay isolated: each 
 cell empties the namespace (the runner adds it), so no variable leaks from one report into
 the next; what stays is imported modules and the slice report.load read last.
 
->>> WarmKernelEngine.__name__
-'WarmKernelEngine'
+>>> kernel = warm_kernel(Path("notebooks"))    # doctest: +SKIP
+>>> nb = kernel.execute_notebook(nbformat.read("notebooks/summary.ipynb", 4), "out.ipynb",
+...                              {"region": "east", "period": "2025-Q4"}, cwd="notebooks")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import atexit
 import os
 import subprocess
 from dataclasses import dataclass, field
-from queue import Empty
 from pathlib import Path
+from queue import Empty
 
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
