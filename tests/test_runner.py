@@ -41,7 +41,7 @@ def test_all_reports_is_the_default_in_reading_order_with_other_notebooks_after(
 def test_a_project_without_report_notebooks_says_where_it_looked(project):
     for notebook in (project / "notebooks").glob("*.ipynb"):
         notebook.unlink()
-    with pytest.raises(UserError, match=r"no report notebooks \(\*\.ipynb\) in .*notebooks"):
+    with pytest.raises(UserError, match=r"no report notebooks in .*notebooks: a report is a \.ipynb whose"):
         runner.RunRequest.build(period="2025-Q4")
 
 

@@ -39,8 +39,8 @@ def notebooks_folder(root: Path) -> Path:
     return root / "notebooks"
 
 
-# The shipped reports in reading order (executive summary first, data quality last); any
-# other notebook in notebooks/ is a report too and follows them alphabetically.
+# The shipped reports in reading order (executive summary first, data quality last); a report
+# notebook of the project's own follows them, alphabetically.
 REPORT_ORDER = ("summary", "segments", "funnel", "value", "allocation", "quality")
 
 
@@ -99,7 +99,8 @@ class RunRequest:
         names = list(dict.fromkeys(r.strip() for r in reports.split(",") if r.strip()))
         known = available_reports(root)
         if not known:
-            raise UserError(f"no report notebooks (*.ipynb) in {notebooks_folder(root)}")
+            raise UserError(f"no report notebooks in {notebooks_folder(root)}: a report is a .ipynb whose "
+                            "parameters cell takes region and period")
         if names == ["all"]:
             names = known
         for name in names:
