@@ -809,17 +809,18 @@ def _place(ctx: ReportContext) -> str:
 def place_revenue_chart(ctx: ReportContext) -> charts.Chart | HTML:
     """The period's revenue by region (each in its region colour) for the company, by province
     (in the region's colour) for a region."""
-    table = ctx.pivot(_place(ctx)).drop(index=ctx.label("total"), errors="ignore")
-    if not (table["revenue"] > 0).any():
+    table = pivot_frame(ctx, _place(ctx)).drop(index=ctx.label("total"), errors="ignore")
+    revenue = table[ctx.label("revenue")].to_numpy(dtype="float64")
+    if not (revenue > 0).any():
         return _note(_text(ctx, "本期没有销售额。", "No revenue in the period."))
-    keys = table.index.tolist()
+    names = [str(name) for name in table.index]
     if ctx.region == "all":
-        names = [ctx.regions.display_name(code, ctx.locale) for code in keys]
-        colours = {name: charts.REGION_COLOURS.get(code) for name, code in zip(names, keys)}
+        codes = {ctx.regions.display_name(code, ctx.locale): code for code in [*ctx.regions.codes,
+                                                                               ctx.regions.unknown.code]}
+        colours = {name: charts.REGION_COLOURS.get(codes.get(name, "")) for name in names}
     else:
-        names = [str(key) for key in keys]
         colours = {name: charts.REGION_COLOURS.get(ctx.region) for name in names}
-    frame = pd.DataFrame({"place": names, "revenue": table["revenue"].to_numpy(dtype="float64")})
+    frame = pd.DataFrame({"place": names, "revenue": revenue})
     return charts.bar_chart(frame, "place", "revenue", f"{ctx.label('by_place')} · {ctx.region_name}",
                             colours={name: colour for name, colour in colours.items() if colour},
                             value_format=lambda v: i18n.format_money(v, ctx.locale, decimals=0))
