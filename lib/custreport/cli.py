@@ -135,5 +135,36 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..
     return 0 if summary.ok else 1
 
 
+@app.command()
+def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as rendered by custreport run)."),
+         regions: str = typer.Option("all", help="all, or region codes/names separated by commas."),
+         dry_run: bool = typer.Option(False, "--dry-run", help="Write the messages to outputs/<period>/outbox/."),
+         resend: bool = typer.Option(False, "--resend", help="Send again what the sent ledger already has."),
+         recipients: Optional[Path] = typer.Option(None, help="Recipients file (default params/recipients.yaml)."),
+         out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/).")) -> int:
+    """Email each recipient of params/recipients.yaml their region's reports for one period.
+
+    SMTP settings come from CUSTREPORT_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER,
+    _PASSWORD and _FROM; without a host the messages are written as .eml files. Exits 1 when
+    any recipient failed.
+    """
+    from custreport import report, store as store_module
+    from custreport.config import default_store, load_recipients, project_root
+    from custreport.delivery import SmtpSettings, send_period
+
+    root = project_root()
+    snapshot = store_module.current_snapshot(default_store(root))
+    table = store_module.snapshot_regions(snapshot)
+    label = report.resolve_period(period, snapshot).label
+    wanted = [r.strip() for r in regions.split(",") if r.strip()]
+    only = None if not wanted or wanted == ["all"] else [table.region_param(name) for name in wanted]
+    folder = (Path(out) if out else root / "outputs") / label
+    summary = send_period(folder, load_recipients(recipients).recipients, table, SmtpSettings.from_env(),
+                          only_regions=only, dry_run=dry_run, resend=resend)
+    for line in summary.lines():
+        console.print(line, highlight=False)
+    return 0 if summary.ok else 1
+
+
 if __name__ == "__main__":
     main()

@@ -404,6 +404,42 @@ def load_industries(path: Path | None = None) -> IndustryTable:
     return _optional_params(IndustryTable, "industries.yaml", path)
 
 
+# --------------------------------------------------------------------------- recipients
+
+
+class Recipient(_Strict):
+    """One reader of params/recipients.yaml: who, which region, which language, what to attach."""
+
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+    region: str = Field(min_length=1, description="a region code, name or alias, or all for the whole company")
+    language: Literal["zh", "en"] = "zh"
+    reports: list[str] = Field(default_factory=lambda: ["summary"], min_length=1)
+    attach: list[Literal["pdf", "xlsx"]] = Field(default_factory=lambda: ["pdf"])
+
+    @field_validator("name", "region")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # these go into mail headers: a line break there would inject headers of its own
+        if "\r" in value or "\n" in value:
+            raise ValueError("must be one line (no line breaks)")
+        return value.strip()
+
+
+class RecipientList(_Strict):
+    """params/recipients.yaml."""
+
+    recipients: list[Recipient] = Field(default_factory=list)
+
+
+def load_recipients(path: Path | None = None) -> RecipientList:
+    """Load params/recipients.yaml; a missing file is a one-line UserError."""
+    path = Path(path) if path else project_root() / "params" / "recipients.yaml"
+    if not path.is_file():
+        raise UserError(f"{path}: file not found (list who gets which region's reports there)")
+    return validated(RecipientList, read_yaml(path), path)
+
+
 # --------------------------------------------------------------------------- sources
 
 

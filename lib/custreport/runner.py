@@ -29,6 +29,7 @@ from pathlib import Path
 from custreport import __version__, i18n
 from custreport.config import UserError, default_store, project_root
 from custreport.periods import Period
+from custreport.store import write_atomically
 
 FORMATS = ("html", "pdf", "xlsx")
 JOB_FILE = "job.json"        # a region's record of what it rendered, from what
@@ -483,7 +484,7 @@ def _write_index(request: RunRequest, summary: RunSummary) -> None:
             ("生成时间" if zh else "Generated", dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
     headings = ["区域", "文件", "状态"] if zh else ["Region", "Files", "Status"]
     page = index_page(title, meta, headings, rows, "zh-CN" if zh else "en")
-    _atomic_write(summary.folder / "index.html", page)
+    write_atomically(summary.folder / "index.html", page)
 
 
 def _write_manifest(request: RunRequest, summary: RunSummary) -> None:
@@ -501,13 +502,8 @@ def _write_manifest(request: RunRequest, summary: RunSummary) -> None:
         "jobs": [{**asdict(job), "outputs": [{**o, "path": f"{job.region}/{o['path']}"} for o in job.outputs]}
                  for job in summary.jobs],
     }
-    _atomic_write(summary.folder / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    write_atomically(summary.folder / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2))
 
-
-def _atomic_write(target: Path, text: str) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -94,10 +94,16 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _point_current(store: Path, snapshot_id: str) -> None:
-    pointer = store / "CURRENT"
-    temporary = store / f".CURRENT.{os.getpid()}"
-    temporary.write_text(snapshot_id + "\n", encoding="utf-8")
-    os.replace(temporary, pointer)
+    write_atomically(store / "CURRENT", snapshot_id + "\n")
+
+
+def write_atomically(target: Path, content: str | bytes) -> Path:
+    """Write ``content`` (text as UTF-8) to ``target`` through a temporary file renamed into place:
+    a reader sees the old file or the new one, never half of one."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    os.replace(temporary, target)
+    return target
 
 
 def _prune(store: Path, keep: int) -> None:

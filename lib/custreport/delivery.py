@@ -1,0 +1,314 @@
+"""Email delivery: each recipient gets one message with their region's reports, once.
+
+The message: a subject naming the reports, region and period; an HTML body with the
+region's key figures and their changes (table layout and inline styles, so it reads the
+same in Outlook, Gmail and on a phone) and one chart embedded by Content-ID; a plain-text
+alternative; the chosen PDFs and the region's workbook attached. Recipients only ever get
+their own region's files.
+
+SMTP settings come from the environment (CUSTREPORT_SMTP_HOST, _PORT, _SECURITY =
+starttls | ssl | none, _USER, _PASSWORD, _FROM). Without a host, or with ``dry_run``, the
+messages are written to ``outputs/<period>/outbox/*.eml`` instead. A sent ledger
+(``outputs/<period>/sent.json``) keeps each (report, region, period, recipient) sent, so a
+second send sends nothing unless ``resend``; transient SMTP errors (4xx, dropped
+connections) are retried with exponential back-off; a recipient that fails does not stop
+the others.
+
+>>> SmtpSettings.from_env({}) is None          # no host: messages go to the outbox
+True
+>>> SmtpSettings.from_env({"CUSTREPORT_SMTP_HOST": "mail.example.com", "CUSTREPORT_SMTP_FROM": "r@example.com"}).port
+587
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import os
+import re
+import smtplib
+import socket
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+from custreport import i18n
+from custreport.config import Recipient, RegionTable, UserError
+from custreport.store import write_atomically
+
+LEDGER = "sent.json"
+OUTBOX = "outbox"
+SECURITY = ("starttls", "ssl", "none")
+_DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+# The figures of the mail body, as the summary report's cards show them.
+_CARDS = (("customers_total", "customers.total", "count"), ("customers_new", "customers.new", "count"),
+          ("revenue", "revenue", "money"), ("orders", "orders", "count"), ("aov", "aov", "money"),
+          ("win_rate", "deals.win_rate", "percent"))
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    sender: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    attempts: int = 4              # tries per message on transient errors
+    retry_seconds: float = 2.0     # first wait; doubles each retry
+
+    @classmethod
+    def from_env(cls, env=os.environ) -> "SmtpSettings | None":
+        """The settings in the environment, or None when no host is set."""
+        host = env.get("CUSTREPORT_SMTP_HOST", "").strip()
+        if not host:
+            return None
+        security = env.get("CUSTREPORT_SMTP_SECURITY", "starttls").strip().lower()
+        if security not in SECURITY:
+            raise UserError(f"CUSTREPORT_SMTP_SECURITY={security!r}: use one of {', '.join(SECURITY)}")
+        sender = env.get("CUSTREPORT_SMTP_FROM", "").strip()
+        if not sender:
+            raise UserError("CUSTREPORT_SMTP_FROM is not set: the address reports are sent from")
+        try:
+            port = int(env.get("CUSTREPORT_SMTP_PORT") or _DEFAULT_PORTS[security])
+            retry = float(env.get("CUSTREPORT_SMTP_RETRY_SECONDS") or 2.0)
+        except ValueError as exc:
+            raise UserError(f"SMTP settings: {exc}") from None
+        return cls(host, port, security, sender, env.get("CUSTREPORT_SMTP_USER") or None,
+                   env.get("CUSTREPORT_SMTP_PASSWORD") or None, retry_seconds=retry)
+
+
+@dataclass
+class Delivery:
+    recipient: str
+    region: str
+    reports: list[str]
+    status: str                    # sent | written | skipped | failed
+    detail: str = ""
+
+
+@dataclass
+class SendSummary:
+    period: str
+    deliveries: list[Delivery]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.status == "failed" for d in self.deliveries)
+
+    def lines(self) -> list[str]:
+        counts = {status: sum(d.status == status for d in self.deliveries)
+                  for status in ("sent", "written", "skipped", "failed")}
+        lines = [f"{self.period}: " + ", ".join(f"{n} {status}" for status, n in counts.items())]
+        for d in self.deliveries:
+            lines.append(f"  {d.status:<8} {d.recipient:<32} {d.region:<10} {','.join(d.reports)}"
+                         + (f"  {d.detail}" if d.detail else ""))
+        return lines
+
+
+def send_period(folder: Path, recipients: list[Recipient], regions: RegionTable, settings: SmtpSettings | None,
+                only_regions: list[str] | None = None, dry_run: bool = False, resend: bool = False) -> SendSummary:
+    """One message per recipient for the rendered period in ``folder`` (outputs/<period>/)."""
+    if not (folder / "run.json").is_file():
+        raise UserError(f"{folder}: no rendered reports for this period: run `custreport run` first")
+    ledger = _read_ledger(folder)
+    deliveries = []
+    for recipient in recipients:
+        region = regions.region_param(recipient.region)
+        if only_regions is not None and region not in only_regions:
+            continue
+        delivery = Delivery(recipient.email, region, list(recipient.reports), "failed")
+        deliveries.append(delivery)
+        keys = [_ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports]
+        if not resend and not dry_run and all(key in ledger for key in keys):
+            delivery.status, delivery.detail = "skipped", "already sent (--resend sends again)"
+            continue
+        try:
+            message = build_message(folder, recipient, region, regions, settings.sender if settings else None)
+            if dry_run or settings is None:
+                delivery.detail = str(_write_eml(folder, recipient, region, message))
+                delivery.status = "written"
+                continue
+            _send_with_retries(settings, message)
+        except UserError as exc:
+            delivery.detail = str(exc)
+            continue
+        except (smtplib.SMTPException, OSError) as exc:
+            delivery.detail = _smtp_error(exc)
+            continue
+        delivery.status = "sent"
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        for key in keys:
+            ledger[key] = {"sent_at": now, "message_id": message["Message-ID"]}
+        _write_ledger(folder, ledger)      # after each message: a crash never forgets a sent one
+    return SendSummary(folder.name, deliveries)
+
+
+def build_message(folder: Path, recipient: Recipient, region: str, regions: RegionTable,
+                  sender: str | None) -> EmailMessage:
+    """The message for ``recipient``: their region's figures, one chart, the chosen files."""
+    locale = recipient.language
+    region_folder = folder / region
+    try:
+        figures = json.loads((region_folder / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UserError(f"{region_folder / 'metrics.json'}: missing or unreadable: run `custreport run` "
+                        f"for {folder.name} first") from None
+    region_name = regions.display_name(region, locale)
+    names = [i18n.report_name(report, locale) for report in recipient.reports]
+    subject = (f"{'、'.join(names)} · {region_name} · {folder.name}" if locale == "zh"
+               else f"{', '.join(names)} · {region_name} · {folder.name}")
+    for text in (subject, recipient.name, recipient.email, sender or ""):
+        if "\r" in text or "\n" in text:
+            raise UserError(f"{recipient.email}: a line break in a mail header ({text!r}) is refused")
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender or "custreport@localhost"
+    message["To"] = formataddr((recipient.name, recipient.email))
+    message["Date"] = dt.datetime.now(dt.timezone.utc)
+    message["Message-ID"] = make_msgid(domain=(sender or "custreport.localhost").rpartition("@")[2])
+    cards = _cards(figures, locale)
+    chart = _chart(region_folder)
+    chart_id = make_msgid(domain="custreport")
+    message.set_content(_text_body(recipient, region_name, folder.name, cards, names, locale))
+    message.add_alternative(_html_body(recipient, region_name, folder.name, cards, names, locale,
+                                       chart_id if chart else None, chart[1] if chart else ""), subtype="html")
+    if chart:
+        message.get_payload()[1].add_related(chart[0], "image", "png", cid=chart_id, filename="chart.png")
+    for path in _attachments(region_folder, region, recipient):
+        kind = ("application", "pdf") if path.suffix == ".pdf" else (
+            "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        message.add_attachment(path.read_bytes(), *kind, filename=f"{region}-{folder.name}-{path.name}")
+    return message
+
+
+def _cards(figures: dict, locale: str) -> list[dict]:
+    formats = {"count": lambda v: i18n.format_count(v, locale), "money": lambda v: i18n.format_money(v, locale),
+               "percent": lambda v: i18n.format_percent(v, locale)}
+    cards = []
+    for key, dotted, kind in _CARDS:
+        value = figures
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        changes = [(i18n.label(which, locale), figures.get("deltas", {}).get(which, {}).get(dotted))
+                   for which in ("vs_previous", "vs_year_ago")]
+        cards.append({"label": i18n.label(key, locale), "value": formats[kind](value),
+                      "changes": [(name, i18n.format_delta(change, locale), _colour(change))
+                                  for name, change in changes]})
+    return cards
+
+
+def _colour(change) -> str:
+    if change is None or change == 0:
+        return "#616e7c"
+    return "#2e7d32" if change > 0 else "#c62828"
+
+
+# The rendered page's first inline PNG (attribute order as the HTML writer leaves it).
+_IMAGE = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _chart(region_folder: Path) -> tuple[bytes, str] | None:
+    """The summary report's first chart (the revenue trend) as PNG bytes and its alt text."""
+    page = region_folder / "summary.html"
+    if not page.is_file():
+        return None
+    found = _IMAGE.search(page.read_text(encoding="utf-8"))
+    return (base64.b64decode(found.group(2)), html.unescape(found.group(1))) if found else None
+
+
+def _attachments(region_folder: Path, region: str, recipient: Recipient) -> list[Path]:
+    wanted = [region_folder / f"{report}.pdf" for report in recipient.reports if "pdf" in recipient.attach]
+    if "xlsx" in recipient.attach:
+        wanted.append(region_folder / f"{region}.xlsx")
+    missing = [path.name for path in wanted if not path.is_file()]
+    if missing:
+        raise UserError(f"{region_folder}: {', '.join(missing)} not rendered: run `custreport run` with those "
+                        "reports and formats first")
+    return wanted
+
+
+def _text_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
+               locale: str) -> str:
+    zh = locale == "zh"
+    lines = [f"{recipient.name}{'，您好：' if zh else ','}", "",
+             (f"{region_name} {period} 的关键指标：" if zh else f"Key figures for {region_name}, {period}:")]
+    for card in cards:
+        changes = "  ".join(f"{name} {text}" for name, text, _ in card["changes"])
+        lines.append(f"- {card['label']}: {card['value']}  ({changes})")
+    lines += ["", ("附件：" if zh else "Attached: ") + ("、" if zh else ", ").join(names), "", "custreport"]
+    return "\n".join(lines)
+
+
+def _html_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
+               locale: str, chart_id: str | None, chart_alt: str) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("custreport.render", "templates"), autoescape=select_autoescape())
+    return env.get_template("custreport/email.html.j2").render(
+        zh=locale == "zh", name=recipient.name, region=region_name, period=period, cards=cards, reports=names,
+        chart_cid=chart_id[1:-1] if chart_id else None, chart_alt=chart_alt)
+
+
+def _write_eml(folder: Path, recipient: Recipient, region: str, message: EmailMessage) -> Path:
+    outbox = folder / OUTBOX
+    outbox.mkdir(exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", recipient.email)
+    return write_atomically(outbox / f"{region}-{safe}.eml", bytes(message))
+
+
+def _transient(exc: BaseException) -> bool:
+    """Worth another try: a 4xx answer, a dropped or refused connection, a timeout."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout))
+
+
+def _send_with_retries(settings: SmtpSettings, message: EmailMessage) -> None:
+    from tenacity import retry_if_exception, stop_after_attempt, wait_exponential, Retrying
+
+    for attempt in Retrying(stop=stop_after_attempt(settings.attempts), reraise=True,
+                            wait=wait_exponential(multiplier=settings.retry_seconds, max=60),
+                            retry=retry_if_exception(_transient)):
+        with attempt:
+            _send_once(settings, message)
+
+
+def _send_once(settings: SmtpSettings, message: EmailMessage) -> None:
+    connect = smtplib.SMTP_SSL if settings.security == "ssl" else smtplib.SMTP
+    with connect(settings.host, settings.port, timeout=30) as server:
+        if settings.security == "starttls":
+            server.starttls()
+        if settings.user:
+            server.login(settings.user, settings.password or "")
+        server.send_message(message)
+
+
+def _smtp_error(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"SMTP {exc.smtp_code}: {text.strip()}"
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _ledger_key(report: str, region: str, period: str, recipient: str) -> str:
+    return f"{report}|{region}|{period}|{recipient.lower()}"
+
+
+def _read_ledger(folder: Path) -> dict:
+    try:
+        return json.loads((folder / LEDGER).read_text(encoding="utf-8"))["sent"]
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError):
+        raise UserError(f"{folder / LEDGER}: unreadable sent ledger (move it aside to start afresh)") from None
+
+
+def _write_ledger(folder: Path, ledger: dict) -> None:
+    write_atomically(folder / LEDGER, json.dumps({"sent": ledger}, ensure_ascii=False, indent=2))

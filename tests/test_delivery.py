@@ -1,0 +1,208 @@
+"""delivery: messages to a real SMTP server (aiosmtpd on 127.0.0.1), the sent ledger, retries, the outbox.
+
+The rendered period comes from the demo job's run (the demo_run session fixture), copied so
+that sending never writes into the shared outputs.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from custreport.config import Recipient, UserError, load_recipients, load_regions
+from custreport.delivery import SmtpSettings, send_period
+
+from demo_project import cli
+
+PERIOD = "2025-Q4"
+RECIPIENTS = [
+    Recipient(name="华东区经理", email="east@example.com", region="华东", language="zh",
+              reports=["summary", "allocation"], attach=["pdf", "xlsx"]),
+    Recipient(name="North Director", email="north@example.com", region="north", language="en", reports=["summary"]),
+    Recipient(name="王总", email="ceo@example.com", region="all", reports=["quality"], attach=["pdf"]),
+]
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it accepts; it can answer 4xx first, or refuse an address."""
+
+    def __init__(self, busy_answers: int = 0, refuse: str | None = None):
+        self.messages = []
+        self.busy_answers = busy_answers
+        self.refuse = refuse
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.busy_answers:
+            self.busy_answers -= 1
+            return "451 4.3.0 busy, try again later"
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def folder(demo_run, tmp_path) -> Path:
+    target = tmp_path / "outputs" / PERIOD
+    shutil.copytree(demo_run / "outputs" / PERIOD, target)
+    return target
+
+
+@pytest.fixture
+def regions(demo_run):
+    return load_regions(demo_run / "params" / "regions.yaml")
+
+
+def serve(handler: Mailbox):
+    with socket.socket() as probe:          # a free port on the loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = SmtpSettings("127.0.0.1", port, "none", "reports@example.com", retry_seconds=0.01)
+    return controller, settings
+
+
+@pytest.fixture
+def mailbox():
+    handler = Mailbox()
+    controller, settings = serve(handler)
+    yield handler, settings
+    controller.stop()
+
+
+def by_recipient(messages) -> dict:
+    return {message["To"].addresses[0].addr_spec: message for message in messages}
+
+
+def test_each_recipient_gets_their_regions_message_with_pdf_and_inline_chart(folder, regions, mailbox):
+    handler, settings = mailbox
+    summary = send_period(folder, RECIPIENTS, regions, settings)
+    assert summary.ok and [d.status for d in summary.deliveries] == ["sent"] * 3
+    got = by_recipient(handler.messages)
+    assert set(got) == {"east@example.com", "north@example.com", "ceo@example.com"}
+    east = got["east@example.com"]
+    assert east["Subject"] == f"经营概览、客户分配 · 华东 · {PERIOD}"
+    files = [part.get_filename() for part in east.iter_attachments()]
+    assert files == [f"east-{PERIOD}-summary.pdf", f"east-{PERIOD}-allocation.pdf", f"east-{PERIOD}-east.xlsx"]
+    from pypdf import PdfReader
+
+    pdf = next(part for part in east.iter_attachments() if part.get_filename().endswith("summary.pdf"))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_content())).pages)
+    assert "华东" in text
+    html_body = east.get_body(("html",)).get_content()
+    image = next(part for part in east.walk() if part.get_content_type() == "image/png")
+    assert f'src="cid:{image["Content-ID"][1:-1]}"' in html_body
+    assert "销售额" in html_body and "环比" in html_body
+    assert "销售额" in east.get_body(("plain",)).get_content()
+    north = got["north@example.com"]
+    assert north["Subject"] == f"Business summary · North China · {PERIOD}"
+    assert [p.get_filename() for p in north.iter_attachments()] == [f"north-{PERIOD}-summary.pdf"]
+    assert "Revenue" in north.get_body(("html",)).get_content()
+    company = got["ceo@example.com"]
+    assert [p.get_filename() for p in company.iter_attachments()] == [f"all-{PERIOD}-quality.pdf"]
+
+
+def test_a_second_send_sends_nothing_and_resend_sends_again(folder, regions, mailbox):
+    handler, settings = mailbox
+    send_period(folder, RECIPIENTS, regions, settings)
+    again = send_period(folder, RECIPIENTS, regions, settings)
+    assert [d.status for d in again.deliveries] == ["skipped"] * 3 and len(handler.messages) == 3
+    east_only = send_period(folder, RECIPIENTS, regions, settings, only_regions=["east"], resend=True)
+    assert [(d.recipient, d.status) for d in east_only.deliveries] == [("east@example.com", "sent")]
+    assert len(handler.messages) == 4
+
+
+def test_a_busy_server_is_retried_and_the_message_arrives_once(folder, regions):
+    handler = Mailbox(busy_answers=2)
+    controller, settings = serve(handler)
+    try:
+        summary = send_period(folder, RECIPIENTS[:1], regions, settings)
+    finally:
+        controller.stop()
+    assert [d.status for d in summary.deliveries] == ["sent"]
+    assert len(handler.messages) == 1 and handler.busy_answers == 0
+
+
+def test_a_refused_recipient_fails_alone(folder, regions):
+    handler = Mailbox(refuse="north@example.com")
+    controller, settings = serve(handler)
+    try:
+        summary = send_period(folder, RECIPIENTS, regions, settings)
+    finally:
+        controller.stop()
+    assert [d.status for d in summary.deliveries] == ["sent", "failed", "sent"] and not summary.ok
+    assert "550" in summary.deliveries[1].detail
+    assert set(by_recipient(handler.messages)) == {"east@example.com", "ceo@example.com"}
+    # the failed one is not in the ledger: the next send tries it again
+    retry = send_period(folder, RECIPIENTS, regions, settings=None)
+    assert [d.status for d in retry.deliveries] == ["skipped", "written", "skipped"]
+
+
+def test_without_a_server_or_with_dry_run_messages_go_to_the_outbox(folder, regions, mailbox):
+    handler, settings = mailbox
+    dry = send_period(folder, RECIPIENTS, regions, settings, dry_run=True)
+    assert [d.status for d in dry.deliveries] == ["written"] * 3 and not handler.messages
+    written = sorted(p.name for p in (folder / "outbox").glob("*.eml"))
+    assert written == ["all-ceo_example.com.eml", "east-east_example.com.eml", "north-north_example.com.eml"]
+    message = BytesParser(policy=policy.default).parsebytes((folder / "outbox" / written[1]).read_bytes())
+    assert message["To"].addresses[0].addr_spec == "east@example.com"
+    assert not (folder / "sent.json").exists()          # written is not sent
+    assert [d.status for d in send_period(folder, RECIPIENTS, regions, None).deliveries] == ["written"] * 3
+
+
+def test_missing_outputs_fail_that_recipient_with_a_clear_line(folder, regions, mailbox):
+    handler, settings = mailbox
+    (folder / "north" / "summary.pdf").unlink()
+    summary = send_period(folder, RECIPIENTS, regions, settings)
+    assert [d.status for d in summary.deliveries] == ["sent", "failed", "sent"]
+    assert "summary.pdf not rendered: run `custreport run`" in summary.deliveries[1].detail
+    with pytest.raises(UserError, match="no rendered reports for this period"):
+        send_period(folder.parent / "2024-Q1", RECIPIENTS, regions, settings)
+
+
+def test_smtp_settings_come_from_the_environment():
+    assert SmtpSettings.from_env({}) is None
+    settings = SmtpSettings.from_env({"CUSTREPORT_SMTP_HOST": "smtp.example.com", "CUSTREPORT_SMTP_SECURITY": "ssl",
+                                      "CUSTREPORT_SMTP_FROM": "r@example.com", "CUSTREPORT_SMTP_USER": "u",
+                                      "CUSTREPORT_SMTP_PASSWORD": "secret"})
+    assert (settings.port, settings.security, settings.user) == (465, "ssl", "u") and "secret" not in repr(settings)
+    with pytest.raises(UserError, match="CUSTREPORT_SMTP_FROM is not set"):
+        SmtpSettings.from_env({"CUSTREPORT_SMTP_HOST": "smtp.example.com"})
+    with pytest.raises(UserError, match="CUSTREPORT_SMTP_SECURITY='tls'"):
+        SmtpSettings.from_env({"CUSTREPORT_SMTP_HOST": "h", "CUSTREPORT_SMTP_FROM": "f@x.com",
+                               "CUSTREPORT_SMTP_SECURITY": "tls"})
+
+
+def test_recipients_with_header_injection_or_bad_addresses_are_refused(tmp_path):
+    path = tmp_path / "recipients.yaml"
+    path.write_text('recipients:\n  - {name: "Boss\\r\\nBcc: evil@example.com", email: a@example.com, region: east}\n',
+                    encoding="utf-8")
+    with pytest.raises(UserError, match=r"recipients\.yaml: recipients\.0\.name: .*no line breaks"):
+        load_recipients(path)
+    path.write_text("recipients:\n  - {name: Boss, email: not-an-address, region: east}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"recipients\.0\.email"):
+        load_recipients(path)
+
+
+def test_the_shipped_recipients_are_examples_for_the_demo_regions(demo_run, regions):
+    shipped = load_recipients(demo_run / "params" / "recipients.yaml").recipients
+    assert shipped and all(r.email.endswith("@example.com") for r in shipped)
+    assert {regions.region_param(r.region) for r in shipped} >= {"all", "east"}
+
+
+def test_send_command_dry_run(demo_run, folder):
+    result = cli(demo_run, "send", "--period", PERIOD, "--dry-run", "--out", str(folder.parent))
+    assert "written" in result.stdout and "failed" not in result.stdout.split("\n", 1)[1]
+    assert len(list((folder / "outbox").glob("*.eml"))) == 5
