@@ -119,7 +119,8 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..
         workers: int = typer.Option(2, min=1, help="Parallel report jobs."),
         store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
         out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/)."),
-        force: bool = typer.Option(False, "--force", help="Render again even when outputs are up to date.")) -> int:
+        force: bool = typer.Option(False, "--force", help="Render again even when outputs are up to date."),
+        wait: float = typer.Option(0, min=0, help="Seconds to wait for another run of the same period.")) -> int:
     """Render the region x report matrix for one period into outputs/<period>/.
 
     Regions whose outputs are up to date (same snapshot, notebooks, parameters, settings and
@@ -128,7 +129,7 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..
     from custreport.runner import RunRequest, run_matrix
 
     request = RunRequest.build(period=period, regions=regions, reports=reports, formats=formats,
-                               locale=locale, workers=workers, store=store, out=out, force=force)
+                               locale=locale, workers=workers, store=store, out=out, force=force, wait=wait)
     summary = run_matrix(request, console=console)
     for line in summary.lines():
         console.print(line, highlight=False)
@@ -141,7 +142,8 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
          dry_run: bool = typer.Option(False, "--dry-run", help="Write the messages to outputs/<period>/outbox/."),
          resend: bool = typer.Option(False, "--resend", help="Send again what the sent ledger already has."),
          recipients: Optional[Path] = typer.Option(None, help="Recipients file (default params/recipients.yaml)."),
-         out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/).")) -> int:
+         out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/)."),
+         wait: float = typer.Option(0, min=0, help="Seconds to wait for a run or send of the same period.")) -> int:
     """Email each recipient of params/recipients.yaml their region's reports for one period.
 
     SMTP settings come from CUSTREPORT_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER,
@@ -160,7 +162,7 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
     only = None if not wanted or wanted == ["all"] else [table.region_param(name) for name in wanted]
     folder = (Path(out) if out else root / "outputs") / label
     summary = send_period(folder, load_recipients(recipients).recipients, table, SmtpSettings.from_env(),
-                          only_regions=only, dry_run=dry_run, resend=resend)
+                          only_regions=only, dry_run=dry_run, resend=resend, wait=wait)
     for line in summary.lines():
         console.print(line, highlight=False)
     return 0 if summary.ok else 1

@@ -111,10 +111,23 @@ class SendSummary:
 
 
 def send_period(folder: Path, recipients: list[Recipient], regions: RegionTable, settings: SmtpSettings | None,
-                only_regions: list[str] | None = None, dry_run: bool = False, resend: bool = False) -> SendSummary:
-    """One message per recipient for the rendered period in ``folder`` (outputs/<period>/)."""
+                only_regions: list[str] | None = None, dry_run: bool = False, resend: bool = False,
+                wait: float = 0.0) -> SendSummary:
+    """One message per recipient for the rendered period in ``folder`` (outputs/<period>/).
+
+    Holds the period's lock (see locks.py), so it never reads a half-rendered period or
+    races another send for the same messages.
+    """
+    from custreport.locks import period_lock
+
     if not (folder / "run.json").is_file():
         raise UserError(f"{folder}: no rendered reports for this period: run `custreport run` first")
+    with period_lock(folder, "send", wait):
+        return _send(folder, recipients, regions, settings, only_regions, dry_run, resend)
+
+
+def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, settings: SmtpSettings | None,
+          only_regions: list[str] | None, dry_run: bool, resend: bool) -> SendSummary:
     ledger = _read_ledger(folder)
     deliveries = []
     for recipient in recipients:

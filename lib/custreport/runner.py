@@ -79,11 +79,12 @@ class RunRequest:
     root: Path
     snapshot: str = ""
     force: bool = False
+    wait: float = 0.0          # seconds to wait for another run of the same period to finish
 
     @classmethod
     def build(cls, period: str, regions: str = "all", reports: str = "all", formats: str = "html,pdf,xlsx",
               locale: str = "zh", workers: int = 2, store: Path | None = None, out: Path | None = None,
-              today: dt.date | None = None, force: bool = False) -> "RunRequest":
+              today: dt.date | None = None, force: bool = False, wait: float = 0.0) -> "RunRequest":
         """Validate every parameter up front, so nothing is rendered for a request that cannot finish."""
         from custreport import report, store as store_module
 
@@ -116,7 +117,7 @@ class RunRequest:
         if not chosen:
             raise UserError(f"no format chosen: use any of {', '.join(FORMATS)}")
         return cls(resolved, codes, names, chosen, i18n.check_locale(locale), workers, store.resolve(),
-                   (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force)
+                   (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force, wait)
 
     @property
     def folder(self) -> Path:
@@ -174,7 +175,18 @@ class RunSummary:
 
 
 def run_matrix(request: RunRequest, console=None) -> RunSummary:
-    """Render every region of the request, in parallel worker processes, with a progress bar."""
+    """Render every region of the request, in parallel worker processes, with a progress bar.
+
+    Holds the period's lock: a second run of the same period waits ``request.wait`` seconds
+    for it, then stops with a UserError naming the run that holds it.
+    """
+    from custreport.locks import period_lock
+
+    with period_lock(request.folder, "run", request.wait):
+        return _run_matrix(request, console)
+
+
+def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
         TimeRemainingColumn
 
