@@ -168,5 +168,29 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
     return 0 if summary.ok else 1
 
 
+
+@app.command()
+def schedule(file: Optional[Path] = typer.Option(None, "--file", help="Schedule (default params/schedule.yaml).")) -> int:
+    """Print the crontab lines for params/schedule.yaml (install them with `crontab -e`).
+
+    Each line renders (then sends) a relative period in this project folder, under a lock so
+    that two runs of a job never overlap.
+    """
+    import datetime as dt
+
+    from custreport.config import load_schedule, project_root
+    from custreport.schedule import crontab_lines, next_runs
+
+    plan = load_schedule(file)
+    root = project_root().resolve()
+    executable = Path(sys.argv[0]).resolve() if Path(sys.argv[0]).name == "custreport" else \
+        Path(sys.executable).with_name("custreport")
+    for line in crontab_lines(plan, root, executable):
+        print(line)
+    for name, when in next_runs(plan, dt.datetime.now()):
+        errors.print(f"next {name}: {when:%Y-%m-%d %H:%M}", highlight=False)
+    return 0
+
+
 if __name__ == "__main__":
     main()

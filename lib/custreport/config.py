@@ -14,7 +14,9 @@ deep inside ingest or a notebook.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
@@ -438,6 +440,62 @@ def load_recipients(path: Path | None = None) -> RecipientList:
     if not path.is_file():
         raise UserError(f"{path}: file not found (list who gets which region's reports there)")
     return validated(RecipientList, read_yaml(path), path)
+
+
+# --------------------------------------------------------------------------- schedule
+
+class ScheduledJob(_Strict):
+    """One line of params/schedule.yaml: when to render (and send) which relative period."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    period: Literal["last-month", "last-quarter", "last-year", "mtd", "qtd", "ytd"]
+    at: str = Field(description="a five-field cron expression, in the machine's time zone")
+    regions: str = "all"
+    reports: str = "all"
+    formats: str = "html,pdf,xlsx"
+    locale: Literal["zh", "en"] = "zh"
+    send: bool = True
+
+    @field_validator("at")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from cronsim import CronSim, CronSimError
+
+        try:
+            CronSim(value, dt.datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"{value!r} is not a cron expression ({exc})") from None
+        return " ".join(value.split())
+
+    @field_validator("regions", "reports", "formats")
+    @classmethod
+    def _plain_list(cls, value: str) -> str:
+        # these go into a shell command line: names and commas only
+        if not re.fullmatch(r"[\w,\- ]+", value):
+            raise ValueError(f"{value!r}: use names separated by commas")
+        return value.replace(" ", "")
+
+
+class Schedule(_Strict):
+    """params/schedule.yaml."""
+
+    jobs: list[ScheduledJob] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self):
+        names = [job.name for job in self.jobs]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"job name {name!r} is used twice")
+        return self
+
+
+def load_schedule(path: Path | None = None) -> Schedule:
+    """Load params/schedule.yaml; a missing file is a one-line UserError."""
+    path = Path(path) if path else project_root() / "params" / "schedule.yaml"
+    if not path.is_file():
+        raise UserError(f"{path}: file not found (list when to render and send there)")
+    return validated(Schedule, read_yaml(path), path)
 
 
 # --------------------------------------------------------------------------- sources
