@@ -26,6 +26,9 @@ def project(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["run", "--period", "2025-Q5"], "unknown period '2025-Q5'"),
     (["run", "--period", "2025-Q4", "--regions", "mars"], "unknown region 'mars'"),
+    (["run", "--period", "2025-Q4", "--executor", "dask"], "--executor dask needs --scheduler tcp://HOST:8786"),
+    (["run", "--period", "2025-Q4", "--executor", "spark"], "unknown executor 'spark'"),
+    (["send", "--period", "2025-Q4"], "no rendered reports for this period"),
     (["ingest", "--config", "params/none.yaml"], "params/none.yaml: file not found"),
     (["store", "rollback", "nope"], "no snapshot 'nope'"),
 ])

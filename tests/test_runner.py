@@ -197,3 +197,32 @@ def test_a_failing_report_keeps_its_notebook_and_spares_the_other_reports(projec
     assert "FAILED" in text and "_failed/east/broken.ipynb" in text
     # a failed region is never taken as up to date
     assert not runner.run_matrix(request).jobs[0].skipped
+
+
+def test_the_matrix_on_a_dask_cluster_gives_the_same_outputs_as_the_local_pool(project):
+    from distributed import LocalCluster
+    from openpyxl import load_workbook
+
+    def build(out: str, scheduler: str | None = None) -> runner.RunRequest:
+        return runner.RunRequest.build(period="2025-Q4", regions="east,south,all", reports="summary",
+                                       formats="html,xlsx", workers=2, out=project / out, scheduler=scheduler)
+
+    local = runner.run_matrix(build("local"))
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        remote = runner.run_matrix(build("dask", cluster.scheduler_address))
+    assert local.ok and remote.ok, remote.lines()
+    for region in ("east", "south", "all"):
+        ours, theirs = project / "local" / "2025-Q4" / region, project / "dask" / "2025-Q4" / region
+        assert sorted(p.name for p in ours.iterdir()) == sorted(p.name for p in theirs.iterdir())
+        assert json.loads((ours / "metrics.json").read_text()) == json.loads((theirs / "metrics.json").read_text())
+        sheets = [load_workbook(folder / f"{region}.xlsx") for folder in (ours, theirs)]
+        for name in sheets[0].sheetnames:
+            assert [list(r) for r in sheets[0][name].values] == [list(r) for r in sheets[1][name].values], name
+
+
+def test_an_unreachable_dask_scheduler_is_one_line(project, monkeypatch):
+    monkeypatch.setattr(runner, "DASK_CONNECT_TIMEOUT", "2s")
+    request = runner.RunRequest.build(period="2025-Q4", regions="east", reports="summary", formats="html",
+                                      scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(UserError, match="cannot reach the Dask scheduler tcp://127.0.0.1:9"):
+        runner.run_matrix(request)

@@ -120,7 +120,9 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..
         store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
         out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/)."),
         force: bool = typer.Option(False, "--force", help="Render again even when outputs are up to date."),
-        wait: float = typer.Option(0, min=0, help="Seconds to wait for another run of the same period.")) -> int:
+        wait: float = typer.Option(0, min=0, help="Seconds to wait for another run of the same period."),
+        executor: str = typer.Option("local", help="local (a process pool on this machine) or dask."),
+        scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, tcp://HOST:8786 (with --executor dask).")) -> int:
     """Render the region x report matrix for one period into outputs/<period>/.
 
     Regions whose outputs are up to date (same snapshot, notebooks, parameters, settings and
@@ -128,8 +130,13 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..
     """
     from custreport.runner import RunRequest, run_matrix
 
+    if executor not in ("local", "dask"):
+        raise UserError(f"unknown executor {executor!r}: use local or dask")
+    if (executor == "dask") != bool(scheduler):
+        raise UserError("--executor dask needs --scheduler tcp://HOST:8786 (and --scheduler needs --executor dask)")
     request = RunRequest.build(period=period, regions=regions, reports=reports, formats=formats,
-                               locale=locale, workers=workers, store=store, out=out, force=force, wait=wait)
+                               locale=locale, workers=workers, store=store, out=out, force=force, wait=wait,
+                               scheduler=scheduler)
     summary = run_matrix(request, console=console)
     for line in summary.lines():
         console.print(line, highlight=False)

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -80,11 +81,13 @@ class RunRequest:
     snapshot: str = ""
     force: bool = False
     wait: float = 0.0          # seconds to wait for another run of the same period to finish
+    scheduler: str | None = None   # a Dask scheduler address: render the regions on that cluster
 
     @classmethod
     def build(cls, period: str, regions: str = "all", reports: str = "all", formats: str = "html,pdf,xlsx",
               locale: str = "zh", workers: int = 2, store: Path | None = None, out: Path | None = None,
-              today: dt.date | None = None, force: bool = False, wait: float = 0.0) -> "RunRequest":
+              today: dt.date | None = None, force: bool = False, wait: float = 0.0,
+              scheduler: str | None = None) -> "RunRequest":
         """Validate every parameter up front, so nothing is rendered for a request that cannot finish."""
         from custreport import report, store as store_module
 
@@ -117,7 +120,7 @@ class RunRequest:
         if not chosen:
             raise UserError(f"no format chosen: use any of {', '.join(FORMATS)}")
         return cls(resolved, codes, names, chosen, i18n.check_locale(locale), workers, store.resolve(),
-                   (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force, wait)
+                   (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force, wait, scheduler)
 
     @property
     def folder(self) -> Path:
@@ -210,7 +213,10 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
             results.append(job)
             progress.update(task, advance=1, counts=counts())
 
-        if request.workers == 1 or len(request.regions) == 1:
+        if request.scheduler:
+            for job in _on_dask(request):
+                finished(job)
+        elif request.workers == 1 or len(request.regions) == 1:
             for region in request.regions:
                 finished(render_region(request, region))
         else:
@@ -232,11 +238,47 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     return summary
 
 
+DASK_CONNECT_TIMEOUT = "20s"
+
+
+def _on_dask(request: RunRequest):
+    """Each region as a task of the Dask cluster at ``request.scheduler``; its results as they finish.
+
+    The store, the project and the outputs folder must be on storage every worker sees at the
+    same paths. A worker that dies fails its region only.
+    """
+    try:
+        from distributed import Client, as_completed as completed
+    except ImportError:
+        raise UserError("--scheduler needs Dask distributed: pip install 'custreport[cluster]'") from None
+    try:
+        client = Client(request.scheduler, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise UserError(f"cannot reach the Dask scheduler {request.scheduler}: {_one_line(exc)}") from None
+    with client:
+        futures = {client.submit(render_region, request, region, key=f"custreport-{request.period.label}-{region}",
+                                 pure=False): region for region in request.regions}
+        for future in completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # the worker died or the task could not run there
+                yield JobResult(futures[future], False, 0.0, error=_one_line(exc))
+
+
+# A Dask worker runs tasks on threads: the regions it gets take turns at its one kernel.
+_KERNEL_TURN = threading.Lock()
+
+
 def render_region(request: RunRequest, region: str) -> JobResult:
     """Run every report notebook for one region and write its files; never raises.
 
     Reports that render are published even when another report of the region fails.
     """
+    with _KERNEL_TURN:
+        return _render_region(request, region)
+
+
+def _render_region(request: RunRequest, region: str) -> JobResult:
     started = time.perf_counter()
     folder = request.folder
     staging = None
