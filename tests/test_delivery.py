@@ -162,12 +162,14 @@ def test_without_a_server_or_with_dry_run_messages_go_to_the_outbox(folder, regi
     assert [d.status for d in send_period(folder, RECIPIENTS, regions, None).deliveries] == ["written"] * 3
 
 
-def test_missing_outputs_fail_that_recipient_with_a_clear_line(folder, regions, mailbox):
+def test_missing_outputs_or_an_unknown_region_fail_that_recipient_with_a_clear_line(folder, regions, mailbox):
     handler, settings = mailbox
     (folder / "north" / "summary.pdf").unlink()
-    summary = send_period(folder, RECIPIENTS, regions, settings)
-    assert [d.status for d in summary.deliveries] == ["sent", "failed", "sent"]
+    lost = Recipient(name="Nobody", email="nobody@example.com", region="atlantis")
+    summary = send_period(folder, [*RECIPIENTS, lost], regions, settings)
+    assert [d.status for d in summary.deliveries] == ["sent", "failed", "sent", "failed"]
     assert "summary.pdf not rendered: run `custreport run`" in summary.deliveries[1].detail
+    assert "unknown region 'atlantis'" in summary.deliveries[3].detail and len(handler.messages) == 2
     with pytest.raises(UserError, match="no rendered reports for this period"):
         send_period(folder.parent / "2024-Q1", RECIPIENTS, regions, settings)
 
@@ -206,3 +208,17 @@ def test_send_command_dry_run(demo_run, folder):
     result = cli(demo_run, "send", "--period", PERIOD, "--dry-run", "--out", str(folder.parent))
     assert "written" in result.stdout and "failed" not in result.stdout.split("\n", 1)[1]
     assert len(list((folder / "outbox").glob("*.eml"))) == 5
+
+
+def test_send_command_exits_1_when_a_recipient_failed(demo_run, folder, tmp_path):
+    import subprocess
+
+    from demo_project import CLI
+
+    recipients = tmp_path / "recipients.yaml"
+    recipients.write_text("recipients:\n  - {name: A, email: a@example.com, region: east}\n"
+                          "  - {name: B, email: b@example.com, region: atlantis}\n", encoding="utf-8")
+    result = subprocess.run([CLI, "send", "--period", PERIOD, "--out", str(folder.parent), "--recipients",
+                             str(recipients)], cwd=demo_run, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 written" in result.stdout and "1 failed" in result.stdout and "Traceback" not in result.stderr

@@ -131,7 +131,11 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
     ledger = _read_ledger(folder)
     deliveries = []
     for recipient in recipients:
-        region = regions.region_param(recipient.region)
+        try:
+            region = regions.region_param(recipient.region)
+        except UserError as exc:   # a typo in one recipient's region fails that recipient only
+            deliveries.append(Delivery(recipient.email, recipient.region, list(recipient.reports), "failed", str(exc)))
+            continue
         if only_regions is not None and region not in only_regions:
             continue
         delivery = Delivery(recipient.email, region, list(recipient.reports), "failed")
