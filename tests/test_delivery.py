@@ -222,3 +222,17 @@ def test_send_command_exits_1_when_a_recipient_failed(demo_run, folder, tmp_path
                              str(recipients)], cwd=demo_run, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 written" in result.stdout and "1 failed" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_mail_cards_are_the_report_cards_and_a_missing_change_is_grey_not_red():
+    from custreport.delivery import _cards
+
+    figures = {"customers": {"total": 3, "new": 1}, "revenue": 100.0, "orders": 2, "aov": 50.0,
+               "deals": {"win_rate": None},
+               "deltas": {"vs_previous": {"revenue": 0.5, "orders": -0.25}, "vs_year_ago": {}}}
+    cards = {card["label"]: card for card in _cards(figures, "zh")}
+    assert list(cards) == ["客户总数", "新增客户", "销售额", "订单数", "客单价", "赢单率"]
+    assert cards["销售额"]["value"] == "¥100" and cards["赢单率"]["value"] == "—"
+    assert cards["销售额"]["changes"] == [("环比", "+50.0%", "#2e7d32"), ("同比", "—", "#616e7c")]
+    assert cards["订单数"]["changes"][0] == ("环比", "-25.0%", "#c62828")
+    assert cards["客户总数"]["changes"][0][2] == "#616e7c"

@@ -44,10 +44,8 @@ OUTBOX = "outbox"
 SECURITY = ("starttls", "ssl", "none")
 _DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
-# The figures of the mail body, as the summary report's cards show them.
-_CARDS = (("customers_total", "customers.total", "count"), ("customers_new", "customers.new", "count"),
-          ("revenue", "revenue", "money"), ("orders", "orders", "count"), ("aov", "aov", "money"),
-          ("win_rate", "deals.win_rate", "percent"))
+# The summary report's cards the mail body shows (report.kpi_table formats them the same way).
+EMAIL_CARDS = ("customers_total", "customers_new", "revenue", "orders", "aov", "win_rate")
 
 
 @dataclass(frozen=True)
@@ -204,23 +202,16 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
 
 
 def _cards(figures: dict, locale: str) -> list[dict]:
-    formats = {"count": lambda v: i18n.format_count(v, locale), "money": lambda v: i18n.format_money(v, locale),
-               "percent": lambda v: i18n.format_percent(v, locale)}
-    cards = []
-    for key, dotted, kind in _CARDS:
-        value = figures
-        for part in dotted.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        changes = [(i18n.label(which, locale), figures.get("deltas", {}).get(which, {}).get(dotted))
-                   for which in ("vs_previous", "vs_year_ago")]
-        cards.append({"label": i18n.label(key, locale), "value": formats[kind](value),
-                      "changes": [(name, i18n.format_delta(change, locale), _colour(change))
-                                  for name, change in changes]})
-    return cards
+    from custreport.report import kpi_table
+
+    changes = [("vs_previous", i18n.label("vs_previous", locale)), ("vs_year_ago", i18n.label("vs_year_ago", locale))]
+    return [{"label": row["label"], "value": row["display"],
+             "changes": [(name, i18n.format_delta(row[key], locale), _colour(row[key])) for key, name in changes]}
+            for row in kpi_table(figures, locale, EMAIL_CARDS).to_dict("records")]
 
 
 def _colour(change) -> str:
-    if change is None or change == 0:
+    if change is None or change != change or change == 0:   # no base to compare with (None, NaN), or flat
         return "#616e7c"
     return "#2e7d32" if change > 0 else "#c62828"
 

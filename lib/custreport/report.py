@@ -474,17 +474,30 @@ _CARDS = (("customers_total", "customers.total", "count"), ("customers_new", "cu
 
 def kpis(ctx: ReportContext, figures: dict | None = None) -> KpiCards:
     """The headline KPI cards with change against the previous period and a year ago."""
-    figures = figures or metrics(ctx)
-    formatters = {"count": ctx.count, "money": ctx.money,
-                  "percent": lambda v: i18n.format_percent(v, ctx.locale)}
+    return KpiCards(kpi_table(figures or metrics(ctx), ctx.locale), ctx.locale)
+
+
+def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The headline figures of ``figures`` (``metrics(ctx)``, or a region's metrics.json read
+    back) as card rows: metric, label, value, display, vs_previous, vs_year_ago; ``keys``
+    picks and orders the cards (default: all of them).
+
+    >>> kpi_table({"revenue": 15000.0, "deltas": {"vs_previous": {"revenue": 0.25}, "vs_year_ago": {}}},
+    ...           "en", keys=("revenue",))[["label", "display", "vs_previous"]].values.tolist()
+    [['Revenue', '¥15.0K', 0.25]]
+    """
+    formatters = {"count": lambda v: i18n.format_count(v, locale), "money": lambda v: i18n.format_money(v, locale),
+                  "percent": lambda v: i18n.format_percent(v, locale)}
+    cards = {key: (dotted, kind) for key, dotted, kind in _CARDS}
     rows = []
-    for key, dotted, kind in _CARDS:
+    for key in keys or cards:
+        dotted, kind = cards[key]
         value = _get(figures, dotted)
-        rows.append({"metric": key, "label": ctx.label(key), "value": value,
+        rows.append({"metric": key, "label": i18n.label(key, locale), "value": value,
                      "display": formatters[kind](value),
                      "vs_previous": figures["deltas"]["vs_previous"].get(dotted),
                      "vs_year_ago": figures["deltas"]["vs_year_ago"].get(dotted)})
-    return KpiCards(pd.DataFrame(rows), ctx.locale)
+    return pd.DataFrame(rows)
 
 
 def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
