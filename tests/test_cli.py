@@ -50,7 +50,7 @@ def test_missing_store_says_to_ingest_first(tmp_path):
 
 def test_ingest_with_a_broken_source_file_names_the_file(project):
     (project / "data" / "raw").mkdir(parents=True)
-    (project / "data" / "raw" / "bad.xlsx").write_bytes(b"this is not a workbook")
+    (project / "data" / "raw" / "bad.xlsx").write_bytes(b"PK\x03\x04 cut off in the middle of a download")
     (project / "params" / "sources.yaml").write_text(
         "sources:\n  - {name: bad, path: data/raw/bad.xlsx, table: customers}\n", encoding="utf-8")
     result = _run(project, "ingest")

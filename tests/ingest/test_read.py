@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from custreport.config import UserError
-from custreport.ingest.read import detect_encoding, read_source_file
+from custreport.ingest.read import detect_encoding, file_kind, read_source_file
 
 CUSTOMERS_CSV = "客户名称,电话,区域\n杭州华信科技有限公司,13800138000,华东\n北京中关村软件,010-12345678,华北\n"
 
@@ -238,12 +238,25 @@ def test_xlsx_empty_sheet_gives_no_rows(tmp_path, make_spec):
 
 def test_not_a_workbook(tmp_path, make_spec):
     path = tmp_path / "fake.xlsx"
-    path.write_text("客户名称,电话\n甲,1\n", encoding="utf-8")
+    path.write_bytes(b"\x00\x01binary garbage\x00" * 20)
     with pytest.raises(UserError) as info:
         read_source_file(path, make_spec())
     message = str(info.value)
     assert message.startswith(f"{path}: not a readable Excel workbook")
     assert "\n" not in message
+
+
+def test_files_are_read_as_what_they_contain_not_as_what_they_are_called(tmp_path, make_spec):
+    text_named_xlsx = tmp_path / "export.xlsx"
+    text_named_xlsx.write_text("客户名称,电话\n甲,1\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.append(["客户名称", "电话"])
+    book.active.append(["乙", "2"])
+    workbook_named_csv = tmp_path / "export.csv"
+    book.save(workbook_named_csv)
+    assert [file_kind(text_named_xlsx), file_kind(workbook_named_csv)] == ["text", "workbook"]
+    assert read_source_file(text_named_xlsx, make_spec())[0].rows["客户名称"].tolist() == ["甲"]
+    assert read_source_file(workbook_named_csv, make_spec())[0].rows["客户名称"].tolist() == ["乙"]
 
 
 def test_gbk_detected_when_the_sample_window_splits_a_character(tmp_path, make_spec):

@@ -66,8 +66,12 @@ class _Rejections:
         return self.reason.notna()
 
 
-def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable) -> Prepared:
-    """Map headers, standardise values and split the rows of one sheet."""
+def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
+                  as_of: pd.Timestamp | None = None) -> Prepared:
+    """Map headers, standardise values and split the rows of one sheet.
+
+    ``as_of`` is when the data was exported (default now): later dates are typing errors.
+    """
     lineage = _lineage(sheet, spec)
     non_data_parts = [_title_rows(sheet, spec)]
     if sheet.rows.empty:
@@ -85,9 +89,13 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable) -> Pr
     raw, lineage = raw[keep], lineage[keep]
 
     rejections = _Rejections(raw.index)
+    for column, overlong in _overlong_cells(raw).items():
+        rejections.add(overlong, column, f"cell longer than {EXCEL_CELL_LIMIT:,} characters (Excel's limit): "
+                                         "not a typed value", raw[column])
     fixes: Counter = Counter()
     standardiser = _STANDARDISERS[spec.table]
     data = standardiser(raw, spec, regions, mapping, rejections, fixes)
+    data = _future_dates(data, spec.table, as_of, rejections, fixes)
     if spec.table == "customers":
         data = data.assign(**_match_evidence(raw, spec, mapping, sheet))
 
@@ -157,6 +165,22 @@ def _non_data_kind(rows: pd.DataFrame) -> pd.Series:
     return kind.mask(blank, "blank row")
 
 
+EXCEL_CELL_LIMIT = 32_767
+# No order line reaches a trillion; larger amounts are typing or unit errors, and keeping
+# them out keeps every sum of cents far inside int64.
+AMOUNT_LIMIT = 1e12
+
+
+def _overlong_cells(raw: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per column, the rows whose cell is longer than an Excel cell can hold.
+
+    Such a value was pasted or generated, not typed; carried on it would bloat every
+    report and workbook that shows it.
+    """
+    overlong = {name: raw[name].str.len().gt(EXCEL_CELL_LIMIT).fillna(False).astype(bool) for name in raw.columns}
+    return {name: rows for name, rows in overlong.items() if rows.any()}
+
+
 def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -195,6 +219,28 @@ def _match_evidence(raw: pd.DataFrame, spec: SourceSpec, mapping: HeaderMapping,
     return evidence
 
 
+# An event must have happened by the export; a day's grace covers time zones.
+_EVENT_DATES = {"orders": "order_date", "interactions": "date"}
+_RECORD_DATES = {"customers": ["created_at"], "deals": ["created_at"]}
+
+
+def _future_dates(data: pd.DataFrame, table: str, as_of: pd.Timestamp | None,
+                  rejections: _Rejections, fixes: Counter) -> pd.DataFrame:
+    """Quarantine events dated after ``as_of`` (+1 day); blank other dates after it."""
+    limit = (as_of if as_of is not None else pd.Timestamp.now()).normalize() + pd.Timedelta(days=2)
+    event = _EVENT_DATES.get(table)
+    if event:
+        rejections.add(data[event].ge(limit).fillna(False), event,
+                       f"{event} in the future (after {(limit - pd.Timedelta(days=1)).date()})", data[event])
+    changes = {}
+    for column in _RECORD_DATES.get(table, []):
+        future = data[column].ge(limit).fillna(False)
+        if future.any():
+            fixes[f"{column} in the future, left empty"] += int(future.sum())
+            changes[column] = data[column].mask(future)
+    return data.assign(**changes) if changes else data
+
+
 # --------------------------------------------------------------------------- required columns
 
 _REQUIRED_ANY = {
@@ -228,7 +274,14 @@ def _col(raw: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _extras(raw: pd.DataFrame) -> dict[str, pd.Series]:
-    return {name: std.clean_text(raw[name]) for name in raw.columns if name.startswith("x_")}
+    """Unmapped columns, kept as ``x_`` extras; a column with no value in the sheet is dropped."""
+    extras = {}
+    for name in raw.columns:
+        if name.startswith("x_"):
+            values = std.clean_text(raw[name])
+            if values.notna().any():
+                extras[name] = values
+    return extras
 
 
 def _dates(raw, name, spec, fixes, rejections=None, required=False):
@@ -336,8 +389,18 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
     amount = amount.mask(derived, quantity * unit_price)
     fixes["amounts derived from quantity x unit price"] += int(derived.sum())
     rejections.add(amount.isna(), "amount", "missing amount (and no quantity x unit price)")
+    rejections.add(amount.abs().ge(AMOUNT_LIMIT).fillna(False), "amount",
+                   f"amount of {AMOUNT_LIMIT:,.0f} or more: not a real order line", _col(raw, "amount"))
     status, unknown_status = std.map_synonyms(_col(raw, "status"), std.ORDER_STATUS_SYNONYMS)
     rejections.add(unknown_status, "status", "unrecognised order status", _col(raw, "status"))
+    # A negative line is a return (ERP credit lines, Online-Retail-style "C" invoices): it is
+    # kept as a returned line of the positive amount, so revenue counts sales and the return
+    # shows in the returns figures instead of silently netting a sale away.
+    negative = (amount.lt(0) | quantity.lt(0)).fillna(False) & (status.isna() | status.eq("completed").fillna(False))
+    if negative.any():
+        fixes["negative lines read as returns"] += int(negative.sum())
+        status = status.mask(negative, "returned")
+        amount, quantity = amount.mask(negative, amount.abs()), quantity.mask(negative, quantity.abs())
     order_id = std.clean_text(_col(raw, "order_id"))
     return pd.DataFrame({
         "order_id": order_id,

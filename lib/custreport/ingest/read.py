@@ -10,6 +10,7 @@ because error messages and quarantine entries must point there.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -56,10 +57,39 @@ def read_source_file(path: Path, spec: SourceSpec) -> list[RawSheet]:
         raise UserError(f"{path}: file not found (source {spec.name!r})")
     if path.stat().st_size == 0:
         raise UserError(f"{path}: the file is empty (source {spec.name!r})")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+    if file_kind(path) == "workbook":
         return _read_workbook(path, spec)
     return [_read_csv(path, spec)]
+
+
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+# Zip (xlsx, xlsm, xlsb, ods) and OLE2 (xls, and any password-protected Office file).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def file_kind(path: Path) -> str:
+    """'workbook' or 'text', by the file's first bytes rather than its name.
+
+    Files are renamed by hand: an old .xls saved as .xlsx, or a workbook called
+    .csv, must still be read as what they are.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> (folder / "a.xlsx").write_text("客户名称,电话\\n", encoding="utf-8") and file_kind(folder / "a.xlsx")
+    'text'
+    """
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(_WORKBOOK_MAGIC):
+        return "workbook"
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES and not _looks_like_text(path):
+        return "workbook"  # damaged: let the workbook reader say what is wrong with it
+    return "text"
+
+
+def _looks_like_text(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    return b"\x00" not in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
 # --------------------------------------------------------------------------- CSV
@@ -110,6 +140,7 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
                         f"{spec.name!r} in params/sources.yaml") from None
     except csv.Error as exc:
         raise UserError(f"{path}: unreadable CSV near the top of the file ({exc})") from None
+    _check_quotes_close(path, encoding, spec.delimiter)
     header_index = _header_index(head_records, spec, where=str(path))
     if spec.columns:
         headers = list(spec.columns)
@@ -201,6 +232,35 @@ def _read_csv_arrow(path: Path, encoding: str, skip: int, names: list[str],
     return frame.set_axis(names, axis=1), bad_lines
 
 
+def _check_quotes_close(path: Path, encoding: str, delimiter: str) -> None:
+    """Stop on a quote that is never closed: every reader would take the rest of the file
+    as one cell, and the rows in it would vanish into that cell.
+
+    An odd count of quote bytes is the cheap sign (in encodings where the byte is always
+    the character); the csv module then finds the row where the quote opened.
+    """
+    if len(delimiter) != 1 or "16" in encoding or "32" in encoding:
+        return
+    quotes = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            quotes += chunk.count(b'"')
+    if quotes % 2 == 0:
+        return
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        records = 0
+        try:
+            with _any_field_size():
+                for _ in reader:
+                    records += 1
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise UserError(f"{path} row {records + 1}: a quote (\") opened in this row is never closed, so "
+                                "every row after it would read as one cell; close or remove the quote") from None
+        # Any other oddity (a quote inside an unquoted cell) reads fine: the count misled.
+
+
 def _row_numbers_skipping(first_row: int, count: int, skipped: list[int]) -> np.ndarray:
     numbers = np.arange(first_row, first_row + count + len(skipped), dtype=np.int64)
     if skipped:
@@ -215,6 +275,17 @@ def _bad_line_reports(message: str) -> list[tuple[int, str]]:
     return [(int(m.group(1)), m.group(2).strip()) for m in _BAD_LINE.finditer(message)]
 
 
+@contextlib.contextmanager
+def _any_field_size():
+    """Let the csv module read cells of any length (its default stops at 128 KB): overlong
+    cells are quarantined row by row later, not a reason to reject the file."""
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _first_records(handle: io.TextIOBase, delimiter: str, whitespace: bool) -> list[list[str]]:
     records: list[list[str]] = []
     if whitespace:
@@ -223,10 +294,11 @@ def _first_records(handle: io.TextIOBase, delimiter: str, whitespace: bool) -> l
             if len(records) >= HEADER_SEARCH_ROWS:
                 break
         return records
-    for record in csv.reader(handle, delimiter=delimiter):
-        records.append(record)
-        if len(records) >= HEADER_SEARCH_ROWS:
-            break
+    with _any_field_size():
+        for record in csv.reader(handle, delimiter=delimiter):
+            records.append(record)
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
     return records
 
 
@@ -237,8 +309,13 @@ def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        # From the bytes, not the name: calamine then tells xls, xlsx, xlsb and ods by content.
+        with path.open("rb") as handle:
+            workbook = CalamineWorkbook.from_filelike(handle)
     except Exception as exc:  # calamine raises its own error types for every kind of damage
+        if _is_encrypted_office_file(path):
+            raise UserError(f"{path}: the workbook is password-protected; save a copy without a password "
+                            "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it)") from None
         raise UserError(f"{path}: not a readable Excel workbook ({_first_line(exc)}); "
                         "save it again as .xlsx or export it as CSV") from None
     names = workbook.sheet_names
@@ -258,9 +335,128 @@ def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
             merged = sheet.merged_cell_ranges or []
         except Exception as exc:
             raise UserError(f"{path} [{name}]: unreadable sheet ({_first_line(exc)})") from None
-        grid = _fill_merged(grid, merged)
-        sheets.append(_sheet_from_grid(path, name, grid, spec))
+        hidden = _hidden_cells(path, name)
+        grid = _fill_merged(_show_hidden_cells(grid, hidden), merged)
+        sheet = _sheet_from_grid(path, name, grid, spec)
+        _check_formulas_have_results(path, name, sheet, hidden)
+        sheets.append(sheet)
     return sheets
+
+
+def _is_encrypted_office_file(path: Path) -> bool:
+    """An encrypted Office file is an OLE2 container holding an ``EncryptionInfo`` stream."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    return head.startswith(_WORKBOOK_MAGIC[1]) and "EncryptionInfo".encode("utf-16-le") in head
+
+
+@dataclass
+class _CellsValuesHide:
+    """What calamine's values do not show of an xlsx sheet: both read as empty cells."""
+
+    formula_without_result: tuple[str, str] | None = None  # (reference, formula) of the first
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column) 0-based, "#DIV/0!"
+
+
+def _show_hidden_cells(grid: list[list], hidden: _CellsValuesHide) -> list[list]:
+    """Put Excel error values (#N/A, #DIV/0!) back into the grid, so a row fails on its real
+    reason ("unparseable amount: #DIV/0!") instead of a missing value."""
+    if not hidden.errors:
+        return grid
+    grid = [list(row) for row in grid]
+    for row, column, text in hidden.errors:
+        if row < len(grid):
+            cells = grid[row]
+            cells.extend([""] * (column + 1 - len(cells)))
+            cells[column] = text
+    return grid
+
+
+def _check_formulas_have_results(path: Path, sheet_name: str, sheet: RawSheet, hidden: _CellsValuesHide) -> None:
+    """Stop on a formula with no saved result: it reads as an empty cell, and its row would
+    be quarantined for the wrong reason. Files written by programs (not saved by Excel)
+    have them; Excel and LibreOffice store every result when they save."""
+    found = hidden.formula_without_result
+    if found is None:
+        return
+    reference, formula = found
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row_number = coordinate_from_string(reference)
+    position = column_index_from_string(letters) - 1
+    headers = list(sheet.rows.columns)
+    column = f" column {headers[position]!r}" if position < len(headers) else ""
+    raise UserError(f"{path} [{sheet_name}] row {row_number}{column} ({reference}): the formula ={formula[:60]} "
+                    "has no saved result; open and save the workbook in Excel or LibreOffice, or export it as CSV")
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _hidden_cells(path: Path, sheet_name: str) -> _CellsValuesHide:
+    """Formula cells without a result and error cells of one xlsx sheet, from its XML.
+
+    openpyxl reports a missing result and an empty one alike, so the XML is read; only
+    sheets whose bytes hold a formula or an error cell are parsed.
+    """
+    import posixpath
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    hidden = _CellsValuesHide()
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or file_kind(path) != "workbook":
+        return hidden
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ET.fromstring(archive.read("xl/workbook.xml"))
+            rel_id = next((s.get(f"{_REL_NS}id") for s in book.iter(f"{_MAIN_NS}sheet")
+                           if s.get("name") == sheet_name), None)
+            rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None)
+            if target is None:
+                return hidden
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            if not _mentions(archive, member, (b"<f>", b"<f ", b't="e"')):
+                return hidden
+            with archive.open(member) as xml:
+                for _, element in ET.iterparse(xml):
+                    if element.tag != f"{_MAIN_NS}c":
+                        continue
+                    formula = element.find(f"{_MAIN_NS}f")
+                    if formula is not None and formula.text and not _has_result(element):
+                        hidden.formula_without_result = hidden.formula_without_result or (
+                            element.get("r", "?"), formula.text)
+                    elif element.get("t") == "e" and element.get("r"):
+                        letters, row = coordinate_from_string(element.get("r"))
+                        value = element.find(f"{_MAIN_NS}v")
+                        hidden.errors.append((row - 1, column_index_from_string(letters) - 1,
+                                              (value.text if value is not None else None) or "#ERROR"))
+                    element.clear()
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError):
+        return _CellsValuesHide()  # calamine read the values; a structure this check does not know is no reason to stop
+    return hidden
+
+
+def _has_result(cell) -> bool:
+    # An empty <v/> is a result only for a text formula (t="str" yielding ""); programs
+    # that write formulas without computing them leave <v/> empty or out.
+    value = cell.find(f"{_MAIN_NS}v")
+    return value is not None and (bool(value.text) or cell.get("t") == "str")
+
+
+def _mentions(archive, member: str, needles: tuple[bytes, ...]) -> bool:
+    """Whether a zip member's bytes contain any of ``needles`` (a scan, no XML parse)."""
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 20):
+            window = tail + chunk
+            if any(needle in window for needle in needles):
+                return True
+            tail = chunk[-8:]
+    return False
 
 
 def _fill_merged(grid: list[list], ranges: list) -> list[list]:
