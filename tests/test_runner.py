@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import psutil
 import pytest
 
 from custreport import runner
@@ -226,3 +233,89 @@ def test_an_unreachable_dask_scheduler_is_one_line(project, monkeypatch):
                                       scheduler="tcp://127.0.0.1:9")
     with pytest.raises(UserError, match="cannot reach the Dask scheduler tcp://127.0.0.1:9"):
         runner.run_matrix(request)
+
+
+def test_leftovers_of_killed_runs_are_cleared_and_a_cut_swap_is_put_back(tmp_path):
+    folder = tmp_path / "2025-Q4"
+    (folder / ".old-east-1a2b3c4d").mkdir(parents=True)       # killed between the swap's two renames
+    (folder / ".old-east-1a2b3c4d" / "summary.html").write_text("east before", encoding="utf-8")
+    (folder / "south").mkdir()
+    (folder / ".old-south-5e6f7a8b").mkdir()                   # killed before removing the old result
+    (folder / ".staging-south-x1y2z3").mkdir()
+    (folder / ".staging-south-x1y2z3" / "summary.html").write_text("<html><body>half", encoding="utf-8")
+    (folder / ".index.html.4242.tmp").write_text("<html>", encoding="utf-8")
+    runner._remove_leftovers(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["east", "south"]
+    assert (folder / "east" / "summary.html").read_text(encoding="utf-8") == "east before"
+
+
+def _visible_files(folder) -> list:
+    return [p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".")
+                                                                       for part in p.relative_to(folder).parts)]
+
+
+def _assert_complete(folder) -> None:
+    """Every visible file of a period folder is whole: listed with its hash by its region's job
+    record, or a manifest/index that parses to its end."""
+    import openpyxl
+    import pypdf
+
+    listed = {}
+    for job_file in folder.glob(f"*/{runner.JOB_FILE}"):
+        job = json.loads(job_file.read_text(encoding="utf-8"))
+        for output in job["outputs"]:
+            listed[job_file.parent / output["path"]] = output["sha256"]
+        listed[job_file] = None
+    for path in _visible_files(folder):
+        if path.name == "run.json":
+            json.loads(path.read_text(encoding="utf-8"))
+        elif path.name == "index.html":
+            assert path.read_text(encoding="utf-8").rstrip().endswith("</html>")
+        else:
+            assert path in listed, f"{path} belongs to no finished region"
+            if listed[path] is not None:
+                assert hashlib.sha256(path.read_bytes()).hexdigest() == listed[path], path
+            if path.suffix == ".pdf":
+                assert len(pypdf.PdfReader(path).pages) >= 1
+            elif path.suffix == ".xlsx":
+                openpyxl.load_workbook(path, read_only=True).close()
+
+
+def test_a_run_killed_mid_way_leaves_no_partial_report_and_the_next_run_completes(project):
+    cli = str(Path(sys.executable).with_name("custreport"))
+    command = [cli, "run", "--period", "2025-Q4", "--regions", "east,south,all", "--reports", "summary,segments",
+               "--formats", "html,pdf,xlsx", "--workers", "1", "--force"]
+    folder = project / "outputs" / "2025-Q4"
+    first = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
+    deadline = time.monotonic() + 180
+    # Kill once the second region is half-way: the first region is published, one file of
+    # the second is written in its staging folder.
+    while time.monotonic() < deadline and first.poll() is None:
+        staged = [p for p in folder.glob(".staging-*/*") if p.suffix in (".html", ".pdf")]
+        if (folder / "east").is_dir() and staged:
+            break
+        time.sleep(0.02)
+    assert first.poll() is None, first.communicate()
+    family = [first.pid, *(child.pid for child in psutil.Process(first.pid).children(recursive=True))]
+    os.killpg(first.pid, signal.SIGKILL)
+    for pid in family:          # kernels run in sessions of their own
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    first.wait(timeout=30)
+
+    assert list(folder.glob(".staging-*")), "the kill was meant to land mid-way through a region"
+    _assert_complete(folder)
+    assert not (folder / "south").exists() or (folder / "south" / runner.JOB_FILE).is_file()
+
+    again = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert manifest["ok"] and [job["region"] for job in manifest["jobs"]] == ["east", "south", "all"]
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".") and "lock" not in p.name] == []
+    _assert_complete(folder)
+    for region in ("east", "south", "all"):
+        assert {p.name for p in (folder / region).iterdir()} >= {"summary.html", "summary.pdf", "segments.pdf",
+                                                                 "metrics.json"}

@@ -30,7 +30,7 @@ from pathlib import Path
 from custreport import __version__, i18n
 from custreport.config import UserError, default_store, project_root
 from custreport.periods import Period
-from custreport.store import write_atomically
+from custreport.store import TEMPORARY_SUFFIX, write_atomically
 
 FORMATS = ("html", "pdf", "xlsx")
 JOB_FILE = "job.json"        # a region's record of what it rendered, from what
@@ -196,7 +196,7 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     started = time.perf_counter()
     folder = request.folder
     folder.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(folder)
+    _remove_leftovers(folder)
     results: list[JobResult] = []
 
     def counts() -> str:
@@ -513,13 +513,23 @@ def _publish(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_stale_staging(folder: Path) -> None:
-    """Remove what killed runs left behind; recent folders may belong to a run in progress."""
-    from custreport.store import is_stale
+def _remove_leftovers(folder: Path) -> None:
+    """Clear what killed runs left in the period folder: staging folders, temporary files,
+    and the previous result of a region whose swap was cut between its two renames (put
+    back, so a run of other regions does not lose it).
 
-    for leftover in [*folder.glob(".staging-*"), *folder.glob(".old-*")]:
-        if is_stale(leftover):
-            shutil.rmtree(leftover, ignore_errors=True)
+    Runs under the period's lock, so no live run or send can own any of it.
+    """
+    for old in folder.glob(".old-*"):
+        region = old.name[len(".old-"):].rsplit("-", 1)[0]
+        if not (folder / region).exists():
+            os.rename(old, folder / region)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in folder.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for temporary in folder.glob(f".*{TEMPORARY_SUFFIX}"):
+        temporary.unlink(missing_ok=True)
 
 
 def _write_index(request: RunRequest, summary: RunSummary) -> None:

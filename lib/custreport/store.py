@@ -97,10 +97,13 @@ def _point_current(store: Path, snapshot_id: str) -> None:
     write_atomically(store / "CURRENT", snapshot_id + "\n")
 
 
+TEMPORARY_SUFFIX = ".tmp"
+
+
 def write_atomically(target: Path, content: str | bytes) -> Path:
     """Write ``content`` (text as UTF-8) to ``target`` through a temporary file renamed into place:
     a reader sees the old file or the new one, never half of one."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
     temporary.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     os.replace(temporary, target)
     return target
