@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import pandas as pd
 import pytest
@@ -182,3 +186,38 @@ def test_only_old_staging_folders_are_cleaned(tmp_path):
     os.utime(killed, (0, 0))  # 1970: surely nobody's
     store.write_snapshot(tmp_path, {"customers": customers}, {}, {})
     assert running.exists() and not killed.exists()
+
+
+_SLOW_WRITE = """
+import sys
+import numpy as np, pandas as pd
+from custreport import schema, store
+rows = 3_000_000
+orders = schema.conform(pd.DataFrame({
+    "order_id": np.char.add("O", np.arange(rows).astype(str)), "customer_id": "A",
+    "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(rows) % 700, unit="D"),
+    "amount": np.arange(rows, dtype=float), "status": "completed", "region": "east"}), "orders")
+frames = {table: schema.empty_frame(table) for table in schema.TABLES}
+store.write_snapshot(sys.argv[1], {**frames, "orders": orders}, {}, {"note": "killed"})
+"""
+
+
+def test_a_snapshot_write_killed_half_way_leaves_the_current_snapshot_in_place(tmp_path):
+    folder = tmp_path / "clean"
+    before = write(folder, note="before")
+    writer = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(folder)])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and writer.poll() is None:
+        if any(p.stat().st_size for p in (folder / "snapshots").glob(".*/*.parquet")):
+            break
+        time.sleep(0.01)
+    assert writer.poll() is None, "the write finished before it could be killed"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=30)
+
+    assert list((folder / "snapshots").glob(".*")), "the kill was meant to land mid-write"
+    assert store.current_snapshot(folder).id == before.id
+    assert [s.id for s in store.list_snapshots(folder)] == [before.id]
+    assert len(store.read_table(store.current_snapshot(folder), "orders")) == 4
+    after = write(folder, note="after")
+    assert store.current_snapshot(folder).id == after.id
