@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from custreport.config import (IndustryTable, RegionTable, StageCatalog, StageList, UserError, default_store,
-                               fold_text, load_industries, load_regions, load_sources, load_stages, project_root,
-                               read_yaml)
+                               fold_text, load_analysis, load_industries, load_regions, load_sources, load_stages,
+                               project_root, read_yaml)
 
 from conftest import REGIONS_YAML
 
@@ -175,10 +175,25 @@ def test_region_param_province_is_not_a_region(regions):
         regions.region_param("浙江")
 
 
-def test_region_code_must_be_path_safe(tmp_path):
-    path = write(tmp_path / "regions.yaml", "regions:\n  - {code: ../east, zh: 华东, en: East}\n")
+@pytest.mark.parametrize("code", ["../east", "../../etc", "..", "east/../../x", "/etc", "east\\..", "华东", ""])
+def test_region_code_must_be_path_safe(tmp_path, code):
+    # codes name folders under outputs/<period>/: none may climb out of it
+    path = write(tmp_path / "regions.yaml", f"regions:\n  - {{code: '{code}', zh: 华东, en: East}}\n")
     with pytest.raises(UserError, match=r"regions\.yaml: regions\.0\.code: .*must be ASCII"):
         load_regions(path)
+
+
+def test_unknown_region_code_must_be_path_safe(tmp_path):
+    path = write(tmp_path / "regions.yaml", "unknown: {code: ../../etc}\nregions:\n  - {code: east, zh: 华东, en: East}\n")
+    with pytest.raises(UserError, match=r"unknown\.code"):
+        load_regions(path)
+
+
+@pytest.mark.parametrize("typed", ["../../etc", "../east", "east/../..", "/etc/passwd"])
+def test_a_region_parameter_that_is_a_path_is_an_unknown_region(regions, typed):
+    # --regions and the notebooks' region parameter only ever become a code of the table
+    with pytest.raises(UserError, match="unknown region"):
+        regions.region_param(typed)
 
 
 def test_load_regions_missing_and_unknown_key(tmp_path):
@@ -470,3 +485,28 @@ def test_load_stages_default_path(tmp_path, monkeypatch):
     write(tmp_path / "params" / "stages.yaml", STAGES)
     monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
     assert load_stages().default == "cn"
+
+
+# -- privacy (params/analysis.yaml) ------------------------------------------
+
+
+def test_contacts_are_masked_unless_the_analysis_file_says_otherwise(tmp_path):
+    assert load_analysis(tmp_path / "none.yaml").privacy.show_full_contacts_in_workbook is False
+    assert load_analysis(Path(__file__).resolve().parents[1] / "params" / "analysis.yaml").privacy \
+        .show_full_contacts_in_workbook is False   # the shipped default
+    path = write(tmp_path / "analysis.yaml", "privacy:\n  show_full_contacts_in_workbook: true\n")
+    assert load_analysis(path).privacy.show_full_contacts_in_workbook is True
+
+
+@pytest.mark.parametrize("body, message", [
+    ("privacy:\n  show_full_contacts_in_workbook: 'yes'\n",
+     r"analysis\.yaml: privacy\.show_full_contacts_in_workbook: Input should be a valid boolean"),
+    ("privacy:\n  show_full_contacts_in_workbook: 1\n",
+     r"privacy\.show_full_contacts_in_workbook: Input should be a valid boolean"),
+    ("privacy:\n  show_full_contacts: true\n", r"privacy\.show_full_contacts: Extra inputs are not permitted"),
+    ("privacy: true\n", r"analysis\.yaml: privacy: Input should be a valid dictionary"),
+])
+def test_the_privacy_setting_takes_a_yaml_boolean_only(tmp_path, body, message):
+    # a quoted or misspelt switch must not open (or silently fail to open) the contacts
+    with pytest.raises(UserError, match=message):
+        load_analysis(write(tmp_path / "analysis.yaml", body))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from custreport.privacy import mask_addresses, mask_emails, mask_phones
+from custreport.privacy import mask_addresses, mask_contacts_in_text, mask_contacts_in_texts, mask_emails, mask_phones
 
 
 def text(*values) -> pd.Series:
@@ -39,3 +40,41 @@ def test_masks_keep_index_and_input():
     masked = mask_phones(phones)
     assert list(masked.index) == [42]
     assert phones.iloc[0] == "+8613812345678"
+
+
+def test_contacts_in_free_text_are_masked_the_way_the_columns_are():
+    phone, email = "+8613812345678", "zhang.wei@huaxin.com"
+    note = f"客户要求回电 {phone}，或发邮件至 {email}。"
+    assert mask_contacts_in_text(note) == (f"客户要求回电 {mask_phones(text(phone))[0]}，"
+                                           f"或发邮件至 {mask_emails(text(email))[0]}。")
+
+
+@pytest.mark.parametrize("typed, masked", [
+    ("13812345678", "138****5678"),
+    ("138 1234 5678", "138****5678"),
+    ("138-1234-5678", "138****5678"),
+    ("+86 138 1234 5678", "+86138****5678"),
+    ("+862162345678", "+86216****5678"),
+    ("0571-88886666", "057****6666"),
+    ("a@b.cn", "a***@b.cn"),
+])
+def test_phone_and_email_spellings_in_text(typed, masked):
+    assert mask_contacts_in_text(f"见 {typed} 。") == f"见 {masked} 。"
+
+
+@pytest.mark.parametrize("kept", ["2024-03-05", "20240305", "2024年3月5日", "¥1,234.50", "1.2万", "SO202301150001",
+                                  "OPP-0000001", "001A00000000001", "第3季度", "=HYPERLINK(\"x\")", "a@b"])
+def test_dates_amounts_and_ids_in_text_are_left_alone(kept):
+    assert mask_contacts_in_text(kept) == kept
+
+
+def test_masking_text_twice_changes_nothing():
+    once = mask_contacts_in_text("13812345678 / boss@jia.com / +8613900001111")
+    assert mask_contacts_in_text(once) == once and "****" in once
+
+
+def test_masking_a_text_column_keeps_missing_values_and_index():
+    notes = pd.Series(["回电 13812345678", None], index=[7, 9], dtype="string")
+    masked = mask_contacts_in_texts(notes)
+    assert masked.tolist() == ["回电 138****5678", pd.NA] and list(masked.index) == [7, 9]
+    assert notes.iloc[0] == "回电 13812345678"

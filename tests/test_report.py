@@ -161,6 +161,16 @@ def test_workbook_sheets_mask_contacts_and_keep_period_sales(project):
     assert customers.loc[0, "销售额 (2025-Q4)"] == 400.0
 
 
+def test_the_workbook_shows_full_contacts_only_when_the_analysis_file_says_so(project):
+    analysis = project.parent.parent / "params" / "analysis.yaml"   # the store is <project>/data/clean
+    analysis.write_text("privacy:\n  show_full_contacts_in_workbook: true\n", encoding="utf-8")
+    ctx = report.load(region="east", period="2025-Q4")
+    customers = report.workbook_sheets(ctx)[0].frame
+    assert customers.loc[0, ["电话", "邮箱"]].tolist() == ["+8613812345678", "boss@jia.com"]
+    # the frame every other caller gets stays masked
+    assert report.customer_sheet_frame(ctx).loc[0, "电话"] == "+86138****5678"
+
+
 def test_relative_periods_resolve_against_today(project):
     ctx = report.load(region="all", period="last-quarter", today=dt.date(2026, 1, 15))
     assert ctx.period.label == "2025-Q4"

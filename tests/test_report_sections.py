@@ -371,6 +371,41 @@ def test_quarantine_by_reason_and_sample(ingested):
     assert east.caption.startswith("原值仅在全公司报告中显示")
 
 
+@pytest.fixture
+def contacts_in_text(project):
+    """A snapshot whose free text carries contacts: an open complaint's note and a quarantined raw value."""
+    interactions = schema.conform(pd.DataFrame({
+        "customer_id": ["A"], "date": pd.to_datetime(["2025-11-02"]), "kind": ["complaint"], "status": ["open"],
+        "note": ["请回电 13812345678 或 boss@jia.com"], "source": "test", "source_row": [2]}), "interactions")
+    quarantine = pd.DataFrame({
+        "source": ["sales"], "source_file": ["o.csv"], "source_sheet": pd.array([pd.NA], dtype="string"),
+        "source_row": pd.array([12], dtype="Int64"), "table": ["orders"], "column": ["customer_name"],
+        "reason": ["names a customer found in no customer source (or several equally)"],
+        "value": ["张三 13900001111 zhang@san.cn"]})
+    tables = {"customers": customers(), "orders": orders(), "deals": deals(), "interactions": interactions,
+              "reps": schema.empty_frame("reps")}
+    store.write_snapshot(project, tables, {"quarantine": quarantine},
+                         {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}})
+    return project
+
+
+def test_contacts_typed_into_notes_and_raw_values_are_masked_unless_the_workbook_may_show_them(contacts_in_text):
+    ctx = _load()
+    assert report.open_complaints_frame(ctx)["最近记录"].tolist() == ["请回电 138****5678 或 b***@jia.com"]
+    page = report.quarantine_sample(ctx).html()
+    assert "张三 139****1111 z***@san.cn" in page and "13900001111" not in page and "zhang@san.cn" not in page
+    sheets = {sheet.title: sheet.frame for sheet in report.workbook_sheets(ctx)}
+    assert sheets["未结投诉"]["最近记录"].tolist() == ["请回电 138****5678 或 b***@jia.com"]
+    assert sheets["隔离样本"]["原值"].tolist() == ["张三 139****1111 z***@san.cn"]
+    analysis = contacts_in_text.parent.parent / "params" / "analysis.yaml"
+    analysis.write_text("privacy:\n  show_full_contacts_in_workbook: true\n", encoding="utf-8")
+    ctx = _load()
+    sheets = {sheet.title: sheet.frame for sheet in report.workbook_sheets(ctx)}
+    assert sheets["未结投诉"]["最近记录"].tolist() == ["请回电 13812345678 或 boss@jia.com"]
+    assert sheets["隔离样本"]["原值"].tolist() == ["张三 13900001111 zhang@san.cn"]
+    assert "13900001111" not in report.quarantine_sample(ctx).html()   # reports never show them
+
+
 def test_quality_sections_without_side_tables(project):
     ctx = _load(locale="en")
     assert "No row was quarantined." in report.quarantine_reasons(ctx).data

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 
 TableName = Literal["customers", "orders", "deals", "interactions", "reps"]
 DateOrder = Literal["year-first", "month-first", "day-first"]
@@ -122,16 +122,30 @@ class Region(BaseModel):
     @field_validator("code")
     @classmethod
     def _code_is_path_safe(cls, code: str) -> str:
-        # Codes name output folders, so they must never be able to escape them.
-        if not code.replace("_", "").replace("-", "").isalnum() or not code.isascii():
-            raise ValueError(f"region code {code!r} must be ASCII letters, digits, - or _")
-        return code
+        return path_safe_code(code)
+
+
+def path_safe_code(code: str) -> str:
+    """A region code as given, if it can name a folder and nothing else; else ValueError.
+
+    >>> path_safe_code("north-east_2")
+    'north-east_2'
+    """
+    # Codes name output folders, so they must never be able to escape them.
+    if not code.replace("_", "").replace("-", "").isalnum() or not code.isascii():
+        raise ValueError(f"region code {code!r} must be ASCII letters, digits, - or _")
+    return code
 
 
 class UnknownRegion(BaseModel):
     code: str = "unknown"
     zh: str = "未知区域"
     en: str = "Unknown region"
+
+    @field_validator("code")
+    @classmethod
+    def _code_is_path_safe(cls, code: str) -> str:
+        return path_safe_code(code)
 
 
 # Province names are often typed with their administrative suffix; stripping it
@@ -324,6 +338,19 @@ class AllocationSettings(_Strict):
         return self
 
 
+class PrivacySettings(_Strict):
+    """Where customers' full phone numbers and email addresses may appear (elsewhere: 138****5678).
+
+    >>> PrivacySettings().show_full_contacts_in_workbook
+    False
+    """
+
+    # Only the analyst workbook on disk honours this. Reports (HTML, PDF), metrics.json and
+    # everything emailed stay masked; an emailed workbook is a masked copy. Strict: only a
+    # YAML true opens the workbook, never a string or a number that happens to coerce.
+    show_full_contacts_in_workbook: StrictBool = False
+
+
 class AnalysisSettings(_Strict):
     """params/analysis.yaml: the rules and thresholds of the analyses (every key optional)."""
 
@@ -332,6 +359,7 @@ class AnalysisSettings(_Strict):
     abc: AbcSettings = AbcSettings()
     value: ValueSettings = ValueSettings()
     allocation: AllocationSettings = AllocationSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
 
 def load_analysis(path: Path | None = None) -> AnalysisSettings:

@@ -6,6 +6,13 @@ same in Outlook, Gmail and on a phone) and one chart embedded by Content-ID; a p
 alternative; the chosen PDFs and the region's workbook attached. Recipients only ever get
 their own region's files.
 
+What leaves by email is always masked: the reports are, and the workbook goes as a copy
+with every phone number and email address in it masked, even when params/analysis.yaml
+lets the analyst's workbook on disk show them in full. Recipient, region and report names
+are escaped in the HTML body, a line break in any header is refused (it would let a name
+add headers such as Bcc of its own), and so is a report name that is not a plain name (it
+names the file attached from the recipient's region folder).
+
 SMTP settings come from the environment (CUSTREPORT_SMTP_HOST, _PORT, _SECURITY =
 starttls | ssl | none, _USER, _PASSWORD, _FROM). Without a host, or with ``dry_run``, the
 messages are written to ``outputs/<period>/outbox/*.eml`` instead. A sent ledger
@@ -37,6 +44,8 @@ from pathlib import Path
 
 from custreport import i18n
 from custreport.config import Recipient, RegionTable, UserError
+from custreport.privacy import mask_contacts_in_text
+from custreport.render.excel import rewrite_text
 from custreport.store import write_atomically
 
 LEDGER = "sent.json"
@@ -46,6 +55,13 @@ _DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 # The summary report's cards the mail body shows (report.kpi_table formats them the same way).
 EMAIL_CARDS = ("customers_total", "customers_new", "revenue", "orders", "aov", "win_rate")
+
+ATTACHMENT_TYPES = {".pdf": ("application", "pdf"),
+                    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+
+# Every character str.splitlines() breaks on: mail software may read any of them as the end
+# of a header line, so none may reach one.
+_LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -166,6 +182,7 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
 def build_message(folder: Path, recipient: Recipient, region: str, regions: RegionTable,
                   sender: str | None) -> EmailMessage:
     """The message for ``recipient``: their region's figures, one chart, the chosen files."""
+    check_report_names(recipient)
     locale = recipient.language
     region_folder = folder / region
     try:
@@ -177,9 +194,8 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     names = [i18n.report_name(report, locale) for report in recipient.reports]
     subject = (f"{'、'.join(names)} · {region_name} · {folder.name}" if locale == "zh"
                else f"{', '.join(names)} · {region_name} · {folder.name}")
-    for text in (subject, recipient.name, recipient.email, sender or ""):
-        if "\r" in text or "\n" in text:
-            raise UserError(f"{recipient.email}: a line break in a mail header ({text!r}) is refused")
+    check_header_values(recipient.email, {"Subject": subject, "From": sender or "", "To": recipient.name,
+                                          "To address": recipient.email})
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender or "custreport@localhost"
@@ -195,10 +211,49 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     if chart:
         message.get_payload()[1].add_related(chart[0], "image", "png", cid=chart_id, filename="chart.png")
     for path in _attachments(region_folder, region, recipient):
-        kind = ("application", "pdf") if path.suffix == ".pdf" else (
-            "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        message.add_attachment(path.read_bytes(), *kind, filename=f"{region}-{folder.name}-{path.name}")
+        message.add_attachment(emailed_copy(path), *ATTACHMENT_TYPES[path.suffix],
+                               filename=f"{region}-{folder.name}-{path.name}")
     return message
+
+
+def check_header_values(recipient: str, headers: dict[str, str]) -> None:
+    r"""Refuse, in one line, a header value holding a line break (from a region, report or person's name).
+
+    >>> check_header_values("a@example.com", {"Subject": "经营概览 · 华东 · 2025-Q4"})
+    >>> check_header_values("a@example.com", {"Subject": "华东\r\nBcc: x@evil.com"})
+    Traceback (most recent call last):
+    custreport.config.UserError: a@example.com: the Subject header would hold a line break (...): refused, ...
+    """
+    for name, value in headers.items():
+        if _LINE_BREAK.search(value):
+            raise UserError(f"{recipient}: the {name} header would hold a line break ({value!r}): refused, "
+                            "as it could add headers of its own")
+
+
+def check_report_names(recipient: Recipient) -> None:
+    """Refuse a report name that is not a notebook's name: it names the PDF attached from the
+    recipient's region folder, and ``../all/summary`` would attach another region's report.
+
+    >>> check_report_names(Recipient(name="A", email="a@example.com", region="east", reports=["summary", "月报"]))
+    >>> check_report_names(Recipient(name="A", email="a@example.com", region="east", reports=["../all/summary"]))
+    Traceback (most recent call last):
+    custreport.config.UserError: a@example.com: report '../all/summary' is not a report name (letters, digits, - or _)
+    """
+    for report in recipient.reports:
+        if not re.fullmatch(r"[\w-]+", report):
+            raise UserError(f"{recipient.email}: report {report!r} is not a report name (letters, digits, - or _)")
+
+
+def emailed_copy(path: Path) -> bytes:
+    """The bytes of a rendered file as it leaves by email.
+
+    Reports are masked as rendered; the workbook may be the analyst's, with contacts in full
+    (params/analysis.yaml ``privacy``), so it goes as a copy with every phone number and email
+    address in its text masked. Masking twice changes nothing: a masked workbook goes as it is.
+    """
+    if path.suffix == ".xlsx":
+        return rewrite_text(path, mask_contacts_in_text)
+    return path.read_bytes()
 
 
 def _cards(figures: dict, locale: str) -> list[dict]:
@@ -256,7 +311,10 @@ def _html_body(recipient: Recipient, region_name: str, period: str, cards: list[
                locale: str, chart_id: str | None, chart_alt: str) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    env = Environment(loader=PackageLoader("custreport.render", "templates"), autoescape=select_autoescape())
+    # select_autoescape() goes by the last suffix, which for email.html.j2 is .j2: name html.j2
+    # too, or names reach the body as markup
+    env = Environment(loader=PackageLoader("custreport.render", "templates"),
+                      autoescape=select_autoescape(["html", "html.j2"]))
     return env.get_template("custreport/email.html.j2").render(
         zh=locale == "zh", name=recipient.name, region=region_name, period=period, cards=cards, reports=names,
         chart_cid=chart_id[1:-1] if chart_id else None, chart_alt=chart_alt)

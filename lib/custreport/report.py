@@ -36,6 +36,7 @@ from custreport.config import AnalysisSettings, IndustryTable, RegionTable, Stag
     default_store, load_analysis, load_industries, load_stages, project_root
 from custreport.notebook_parameters import check_injected
 from custreport.periods import Period, PeriodError, parse_period
+from custreport.privacy import mask_contacts_in_texts, mask_emails, mask_phones
 from custreport.render.tables import Table
 
 # Counts and amounts that add up across regions; ratios (aov, win rate) do not.
@@ -610,9 +611,11 @@ def report_title(ctx: ReportContext, report: str) -> str:
 
 
 def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
-    """The customers sheet: every customer of the region at the period end, with period sales."""
-    from custreport.privacy import mask_emails, mask_phones
+    """The customers sheet: every customer of the region at the period end, with period sales.
 
+    Phones and emails are masked (138****5678) unless ``mask_contacts`` is False, which only
+    the analyst workbook asks for (see ``workbook_sheets``).
+    """
     columns = ["customer_id", "name", "region", "province", "city", "industry", "customer_type", "owner_rep",
                "phone", "email", "created_at", "first_order", "last_order", "period_revenue", "period_orders"]
     frame = ctx.period_customers[columns]   # before sorting: the sort copies every column
@@ -687,17 +690,30 @@ def at_risk_frame(ctx: ReportContext) -> pd.DataFrame:
     return _named_values(ctx, ctx.at_risk.head(ctx.settings.value.list_size))
 
 
-def open_complaints_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Customers with complaints still open at the period end, oldest first."""
-    return _localised(ctx, open_complaints(ctx.interactions, ctx.as_of, ctx.customers))
+def open_complaints_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
+    """Customers with complaints still open at the period end, oldest first.
+
+    Service staff type call-back numbers and addresses into notes: phones and emails in the
+    latest note are masked unless ``mask_contacts`` is False.
+    """
+    frame = open_complaints(ctx.interactions, ctx.as_of, ctx.customers)
+    if mask_contacts:
+        frame = frame.assign(last_note=mask_contacts_in_texts(frame["last_note"]))
+    return _localised(ctx, frame)
 
 
 def workbook_sheets(ctx: ReportContext) -> list:
     """Sheets of the region's Excel workbook: customers, pivot, KPIs, sales pivots, then one per
-    analysis, and a sample of the quarantined rows."""
+    analysis, and a sample of the quarantined rows.
+
+    The workbook is the analyst's output: contacts are masked like everywhere else unless
+    params/analysis.yaml sets ``privacy.show_full_contacts_in_workbook`` (delivery mails a
+    masked copy either way).
+    """
     from custreport.render.excel import Sheet
 
-    customers = customer_sheet_frame(ctx)
+    masked = not ctx.settings.privacy.show_full_contacts_in_workbook
+    customers = customer_sheet_frame(ctx, mask_contacts=masked)
     money_columns = {c: "#,##0.00" for c in customers.columns if c.startswith(ctx.label("revenue"))}
     figures = kpis(ctx).table[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
         "label": ctx.label("metric"), "value": ctx.label("value"),
@@ -726,8 +742,8 @@ def workbook_sheets(ctx: ReportContext) -> list:
         Sheet(ctx.label("allocation_sheet"), allocation_frame(ctx),
               formats(("potential_value",), ratio_keys=("priority",))),
         Sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",))),
-        Sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx)),
-        Sheet(ctx.label("quarantine_sheet"), quarantine_sample_frame(ctx)),
+        Sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx, mask_contacts=masked)),
+        Sheet(ctx.label("quarantine_sheet"), quarantine_sample_frame(ctx, mask_contacts=masked)),
     ]
 
 
@@ -1366,11 +1382,12 @@ def quarantine_reasons(ctx: ReportContext) -> Table | HTML:
     return Table(frame, formats={ctx.label("rows"): _exact}, total_row=True)
 
 
-def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3) -> pd.DataFrame:
+def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3, mask_contacts: bool = True) -> pd.DataFrame:
     """The first quarantined rows of each source and reason: where they are and why.
 
     The value as read is shown in the company report only: quarantined rows have no region,
-    and a regional report shows no text of other regions' rows.
+    and a regional report shows no text of other regions' rows. Phones and emails in it are
+    masked unless ``mask_contacts`` is False: a value as read is whatever was typed, contacts included.
     """
     quarantine = ctx.side_table("quarantine")
     columns = ["source", "source_file", "source_sheet", "source_row", "column", "reason"]
@@ -1384,6 +1401,8 @@ def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3) -> pd.DataF
                                    _row=frame["source_row"].astype("Int64")),
                       ["_source", "_reason", "_row"], ascending=[True, True, True])
     frame = frame.groupby(["_source", "_reason"], dropna=False, sort=False).head(per_reason)[columns]
+    if mask_contacts and "value" in frame:
+        frame = frame.assign(value=mask_contacts_in_texts(frame["value"]))
     return _localised(ctx, frame.rename(columns=names).reset_index(drop=True))
 
 

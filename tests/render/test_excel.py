@@ -1,11 +1,12 @@
 """render.excel: frozen header, filter, widths, number formats, no formulas from text."""
 
 import datetime as dt
+import io
 
 import pandas as pd
 from openpyxl import load_workbook
 
-from custreport.render.excel import Sheet, sheet_title, write_workbook
+from custreport.render.excel import Sheet, rewrite_text, sheet_title, write_workbook
 
 
 def test_workbook_layout_and_formats(tmp_path):
@@ -21,13 +22,36 @@ def test_workbook_layout_and_formats(tmp_path):
     assert sheet.column_dimensions["A"].width >= 8
 
 
+HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\t=1", "=1+1"]
+
+
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
-    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\t=1"]
-    path = write_workbook(tmp_path / "r.xlsx", [Sheet("s", pd.DataFrame({"name": hostile}))])
+    path = write_workbook(tmp_path / "r.xlsx", [Sheet("s", pd.DataFrame({"name": [*HOSTILE, "\r=1"]}))])
     sheet = load_workbook(path)["s"]
-    for row, text in enumerate(hostile, start=2):
+    for row, text in enumerate(HOSTILE, start=2):
         cell = sheet.cell(row=row, column=1)
         assert cell.value == text and cell.data_type == "s"
+    carriage_return = sheet.cell(row=len(HOSTILE) + 2, column=1)
+    # XML reads a stored CR back as LF; what matters is that it stays text
+    assert carriage_return.data_type == "s" and carriage_return.value.lstrip() == "=1"
+
+
+def test_negative_numbers_stay_numbers(tmp_path):
+    frame = pd.DataFrame({"变化": [-280.0, -3.0], "次数": pd.array([-1, 2], dtype="int64"), "文本": ["-3", "-1.5"]})
+    sheet = load_workbook(write_workbook(tmp_path / "n.xlsx", [Sheet("s", frame, {"变化": "#,##0.00"})]))["s"]
+    assert [(c.value, c.data_type) for c in sheet[2]] == [(-280.0, "n"), (-1, "n"), ("-3", "s")]
+    assert sheet["B3"].value == 2 and sheet["C3"].data_type == "s"
+
+
+def test_rewriting_text_keeps_text_text_numbers_numbers_and_the_layout(tmp_path):
+    frame = pd.DataFrame({"name": HOSTILE, "amount": [-1.5] * len(HOSTILE)})
+    path = write_workbook(tmp_path / "r.xlsx", [Sheet("s", frame, {"amount": "#,##0.00"})])
+    sheet = load_workbook(io.BytesIO(rewrite_text(path, lambda text: text.replace("1", "9"))))["s"]
+    for row, text in enumerate(HOSTILE, start=2):
+        assert (sheet.cell(row, 1).value, sheet.cell(row, 1).data_type) == (text.replace("1", "9"), "s")
+        assert (sheet.cell(row, 2).value, sheet.cell(row, 2).number_format) == (-1.5, "#,##0.00")
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:B{len(HOSTILE) + 1}"
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
 
 
 def test_sheet_titles_are_made_legal():

@@ -1,18 +1,21 @@
 """Excel workbooks with openpyxl: frozen header, autofilter, column widths, number formats.
 
-Text that Excel would run as a formula (starting with = + - @, or a tab or CR) is
-written as a plain string, so a customer named ``=HYPERLINK(...)`` stays a name.
+Text that Excel would run as a formula (starting with = + - @, or a tab or CR, the OWASP
+CSV-injection list) is written as a plain string, so a customer named ``=HYPERLINK(...)``
+stays a name; numbers, negative ones included, stay numbers. No cell is ever a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -59,9 +62,38 @@ def write_workbook(target: Path, sheets: list[Sheet]) -> Path:
     return target
 
 
-def _header_cell(worksheet, name) -> WriteOnlyCell:
-    cell = WriteOnlyCell(worksheet, value=str(name))
+def rewrite_text(source: Path, rewrite: Callable[[str], str]) -> bytes:
+    """The workbook at ``source`` with ``rewrite`` applied to every text cell, as .xlsx bytes.
+
+    Layout, formats and numbers are kept; text stays text (a rewritten value starting with
+    ``=`` is still a string, never a formula).
+
+    >>> import tempfile
+    >>> path = write_workbook(Path(tempfile.mkdtemp()) / "w.xlsx", [Sheet("s", pd.DataFrame({"n": ["=a", "b"]}))])
+    >>> sheet = load_workbook(io.BytesIO(rewrite_text(path, lambda text: text + "!")))["s"]
+    >>> [(cell.value, cell.data_type) for cell in sheet["A"]]
+    [('n!', 's'), ('=a!', 's'), ('b!', 's')]
+    """
+    workbook = load_workbook(source)
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "s" and isinstance(cell.value, str):
+                    _set_text(cell, rewrite(cell.value))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _set_text(cell, text: str):
+    """Store ``text`` in ``cell`` as a string: openpyxl would take one starting with = for a formula."""
+    cell.value = text
     cell.data_type = "s"
+    return cell
+
+
+def _header_cell(worksheet, name) -> WriteOnlyCell:
+    cell = _set_text(WriteOnlyCell(worksheet), str(name))
     cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
     cell.alignment = Alignment(vertical="center")
@@ -77,11 +109,8 @@ def _cell(worksheet, value, number_format: str | None):
         value = value.to_pydatetime()
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters Excel cannot store
-        if value.startswith(FORMULA_TRIGGERS):
-            cell = WriteOnlyCell(worksheet, value=value)
-            cell.data_type = "s"  # never a formula
-            return cell
-        return value
+        # a plain str is written as-is unless openpyxl would read it as a formula
+        return _set_text(WriteOnlyCell(worksheet), value) if value.startswith(FORMULA_TRIGGERS) else value
     if number_format or isinstance(value, (dt.datetime, dt.date)):
         cell = WriteOnlyCell(worksheet, value=value)
         cell.number_format = number_format or "yyyy-mm-dd"
