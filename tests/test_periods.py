@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import custreport.periods as periods
@@ -484,8 +484,12 @@ def test_doctests():
 
 # -- properties ------------------------------------------------------------
 
+PROPERTY = settings(max_examples=200, deadline=None)
+
 years = st.integers(1900, 2999)
 ALL_DAYS = st.dates(min_value=D(1900, 1, 1), max_value=D(2999, 12, 31))
+# Relative forms step back a unit, so a today in 1900 would name a period in 1899.
+TODAYS = st.dates(min_value=D(1901, 1, 1), max_value=D(2999, 12, 31))
 
 
 @st.composite
@@ -511,7 +515,7 @@ valid_labels = st.one_of(
 )
 
 # Strings that look almost like periods reach the value checks far more often
-# than arbitrary text does.
+# than arbitrary text does (and \d here draws digits of every script).
 near_periods = st.from_regex(
     r"\s?\d{1,5}(-?[HhQqWw]?\d{0,3})?(\s?\.\.\s?\d{1,5}-\d{1,3}-\d{1,3})?"
     r"|\d{4}-\d{1,3}-\d{1,3}\.\.\d{4}-\d{1,3}-\d{1,3}"
@@ -519,48 +523,207 @@ near_periods = st.from_regex(
     fullmatch=True,
 )
 
+TRICKY_CHARS = (
+    "0123456789０１２٠١٢-－._ HhQqWwTtDdYyMmLlAaSs"
+    # Every kind of line break and space, zero-width and control characters.
+    "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u00a0\u2028\u2029\u3000\u200b\ufeff\x00\x7f"
+    "年季度月周😀"
+)
+junk = st.text(TRICKY_CHARS, max_size=2)
+tricky_text = st.one_of(
+    st.text(TRICKY_CHARS, max_size=30),
+    # A valid label with junk around or inside it.
+    st.builds(lambda a, label, b: a + label + b, junk, valid_labels, junk),
+    st.builds(
+        lambda label, i, extra: label[:i] + extra + label[i:],
+        valid_labels,
+        st.integers(0, 25),
+        junk.filter(bool),
+    ),
+    st.sampled_from(
+        [
+            "9" * 400,
+            "2024-Q" + "3" * 100,
+            "2024-W" + "0" * 50 + "1",
+            "2024-Q3" * 50,
+            "1e308",
+            "inf",
+            "nan",
+            "-0",
+            "２０２４-Q3",
+            "٢٠٢٤-Q3",
+            "last-month" * 3,
+            "0000-01-01..0000-01-01",
+            "9999-12-31..9999-12-31",
+            "2024-02-29..2025-02-29",
+        ]
+    ),
+)
 
-def _parses_or_period_error(text: str) -> None:
+
+def _parses_or_period_error(text) -> Period | None:
+    """The contract of parse_period for any input; the period, or None if refused.
+
+    Refused: exactly a PeriodError, its message one line naming the stripped input.
+    Accepted: a period in order whose label parses back to the same days, with a
+    previous and a year-ago period of the same kind that end before it does.
+    """
     try:
         p = parse_period(text, today=TODAY)
     except PeriodError as exc:
-        assert "\n" not in str(exc)
-        return
-    assert isinstance(p, Period)
-    assert p.start <= p.end
+        message = str(exc)
+        assert type(exc) is PeriodError
+        assert len(message.splitlines()) == 1, message
+        assert (repr(text.strip()) if isinstance(text, str) else repr(text)) in message
+        assert message.endswith(FORMS)
+        return None
+    assert isinstance(p, Period) and p.kind in periods.KINDS
+    assert p.start <= p.end and p.days >= 1
+    if p.kind != "range":
+        assert p.start < p.end
+    again = parse_period(p.label)
+    if p.to_date is None:
+        assert again == p
+    else:  # mtd, qtd, ytd: the same days, but a to-date slice steps back differently
+        assert (again.start, again.end, again.kind) == (p.start, p.end, "range")
+    prev, ago = p.previous, p.year_ago
+    assert prev.kind == ago.kind == p.kind
+    assert prev.to_date == ago.to_date == p.to_date
+    assert prev.end < p.start and ago.end < p.end
+    if p.to_date is None:
+        assert prev.end + timedelta(days=1) == p.start
+    return p
 
 
+@PROPERTY
 @given(st.text())
 def test_any_text_parses_or_raises_period_error(text):
+    """Any text: a well-formed period, or a PeriodError with a one-line message."""
     _parses_or_period_error(text)
 
 
+@PROPERTY
+@given(tricky_text)
+def test_tricky_text_parses_or_raises_period_error(text):
+    """Line breaks, other digits, zero-width, huge inputs: a period or a PeriodError."""
+    _parses_or_period_error(text)
+
+
+@PROPERTY
 @given(near_periods)
 def test_near_periods_parse_or_raise_period_error(text):
+    """Period-shaped strings with numbers out of range: a PeriodError, nothing else."""
     _parses_or_period_error(text)
 
 
+@PROPERTY
+@given(
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.floats(),
+        st.binary(max_size=10),
+        ALL_DAYS,
+        st.lists(st.integers(), max_size=3),
+    )
+)
+def test_non_text_raises_period_error(value):
+    """Anything but a str is refused with a PeriodError naming it, not a TypeError."""
+    assert _parses_or_period_error(value) is None
+
+
+@PROPERTY
 @given(valid_labels)
 def test_label_round_trip(label):
+    """A canonical label parses to a period with that label, equal when parsed again."""
     p = parse_period(label)
     assert p.label == label
     assert parse_period(p.label) == p
+    assert _parses_or_period_error(label) == p
 
 
+def _last_day(y: int, first_month: int, months: int) -> date:
+    """The last day of the ``months`` months from ``first_month`` of year ``y`` on."""
+    after = first_month + months
+    next_start = date(y + 1, after - 12, 1) if after > 12 else date(y, after, 1)
+    return next_start - timedelta(days=1)
+
+
+@st.composite
+def typed_periods(draw):
+    """(text, start, end, label): a period typed in a way parse_period accepts.
+
+    Start and end are worked out from the calendar here, not with the module's helpers.
+    """
+    kind = draw(st.sampled_from(["year", "half", "quarter", "month", "week", "range"]))
+    y = draw(years)
+    if kind == "year":
+        text, start, end, label = str(y), D(y, 1, 1), D(y, 12, 31), str(y)
+    elif kind == "half":
+        h = draw(st.integers(1, 2))
+        text = draw(st.sampled_from([f"{y}-H{h}", f"{y}-h{h}", f"{y}H{h}", f"{y}h{h}"]))
+        start, end = D(y, 6 * h - 5, 1), _last_day(y, 6 * h - 5, 6)
+        label = f"{y}-H{h}"
+    elif kind == "quarter":
+        q = draw(st.integers(1, 4))
+        text = draw(st.sampled_from([f"{y}-Q{q}", f"{y}-q{q}", f"{y}Q{q}", f"{y}q{q}"]))
+        start, end = D(y, 3 * q - 2, 1), _last_day(y, 3 * q - 2, 3)
+        label = f"{y}-Q{q}"
+    elif kind == "month":
+        m = draw(st.integers(1, 12))
+        text = draw(st.sampled_from([f"{y}-{m:02d}", f"{y}-{m}"]))
+        start, end, label = D(y, m, 1), _last_day(y, m, 1), f"{y}-{m:02d}"
+    elif kind == "week":
+        # ISO week 1 is the Monday-to-Sunday week with 4 January in it.
+        jan4 = D(y, 1, 4)
+        w = draw(st.integers(1, D(y, 12, 28).isocalendar().week))
+        start = jan4 - timedelta(days=jan4.weekday()) + timedelta(weeks=w - 1)
+        end, label = start + timedelta(days=6), f"{y}-W{w:02d}"
+        text = draw(
+            st.sampled_from([f"{y}-W{w:02d}", f"{y}-W{w}", f"{y}W{w:02d}", f"{y}w{w}"])
+        )
+    else:
+        start, end = sorted([draw(ALL_DAYS), draw(ALL_DAYS)])
+        label = f"{start.isoformat()}..{end.isoformat()}"
+        a, b = (
+            draw(st.sampled_from([d.isoformat(), f"{d.year}-{d.month}-{d.day}"]))
+            for d in (start, end)
+        )
+        text = a + draw(st.sampled_from(["..", " .. ", "\t..", ".. "])) + b
+    padding = st.text(" \t\n\r\u3000\u00a0", max_size=2)
+    return draw(padding) + text + draw(padding), start, end, label
+
+
+@PROPERTY
+@given(typed_periods())
+def test_typed_forms_give_the_expected_days(typed):
+    """Each accepted typing (case, dash, unpadded numbers, spaces): its days, label."""
+    text, start, end, label = typed
+    p = parse_period(text)
+    assert (p.start, p.end, p.label) == (start, end, label)
+    assert p == parse_period(label)
+
+
+@PROPERTY
 @given(valid_labels)
 def test_previous_is_adjacent_and_same_kind(label):
+    """previous ends the day before the period starts and is of the same kind."""
     p = parse_period(label)
     prev = p.previous
     assert prev.kind == p.kind
     assert prev.end + timedelta(days=1) == p.start
     if p.kind == "range":
         assert prev.days == p.days
+    if p.kind == "week":
+        assert prev.days == 7
     if prev.start.year >= periods.MIN_YEAR:
         assert parse_period(prev.label) == prev
 
 
+@PROPERTY
 @given(valid_labels)
 def test_year_ago_is_same_kind_one_year_back(label):
+    """year_ago is the same kind of period in the previous (ISO, for weeks) year."""
     p = parse_period(label)
     ago = p.year_ago
     assert ago.kind == p.kind
@@ -571,16 +734,49 @@ def test_year_ago_is_same_kind_one_year_back(label):
     else:
         assert ago.start.year == p.start.year - 1
         assert ago.end.year == p.end.year - 1
+    if p.kind in ("year", "half", "quarter", "month"):
+        assert (ago.start.month, ago.start.day) == (p.start.month, p.start.day)
+        assert ago.end.month == p.end.month
 
 
-@given(ALL_DAYS, st.sampled_from(["mtd", "qtd", "ytd"]))
+UNIT_STARTS = {
+    "month": lambda t: D(t.year, t.month, 1),
+    "quarter": lambda t: D(t.year, 3 * ((t.month - 1) // 3) + 1, 1),
+    "year": lambda t: D(t.year, 1, 1),
+}
+
+
+@PROPERTY
+@given(
+    TODAYS,
+    st.sampled_from(["month", "quarter", "year"]),
+    st.sampled_from(["last-", "LAST_", "Last "]),
+)
+def test_last_unit_is_the_full_unit_before_today(today, unit, prefix):
+    """last-month/quarter/year: the whole unit ending the day before today's unit."""
+    p = parse_period(f" {prefix}{unit} ", today=today)
+    assert p.kind == unit
+    assert p.end + timedelta(days=1) == UNIT_STARTS[unit](today)
+    assert p.start == UNIT_STARTS[unit](p.end)
+    assert parse_period(p.label) == p
+
+
+@PROPERTY
+@given(TODAYS, st.sampled_from(["mtd", "qtd", "ytd", "MTD", "Qtd", "YTD"]))
 def test_to_date_slices(today, text):
+    """mtd/qtd/ytd: today's unit up to today; previous, year_ago: earlier units."""
+    unit = {"m": "month", "q": "quarter", "y": "year"}[text[0].lower()]
     p = parse_period(text, today=today)
-    assert p.end == today
-    assert p.start.day == 1
+    assert (p.start, p.end, p.to_date) == (UNIT_STARTS[unit](today), today, unit)
     assert p.contains(today)
     prev = p.previous
     assert prev.start < p.start
     assert prev.end < p.start
-    assert prev.start.day == 1
+    assert prev.start == UNIT_STARTS[unit](prev.start)
     assert prev.to_date == p.to_date
+    # The same day of the month as today, or the last day of a shorter month.
+    clamped = prev.end.day < today.day and (prev.end + timedelta(days=1)).day == 1
+    assert prev.end.day == today.day or clamped
+    ago = p.year_ago
+    assert (ago.start.year, ago.end.year) == (p.start.year - 1, p.end.year - 1)
+    assert ago.to_date == p.to_date

@@ -76,21 +76,28 @@ def _broadcast(part: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series
 # Arrow strings but falls back to a Python call per row for compiled patterns.
 _WEEKDAY = (f"(?i){WS}*[(（]?{WS}*(?:星期|周|礼拜)[一二三四五六日天]{WS}*[)）]?{WS}*$"
             f"|{WS}*[(（]?{WS}*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\\.?{WS}*[)）]?{WS}*$")
+# re.ASCII: \d would otherwise take other scripts' digits (NFKC leaves ١٢ alone), which
+# pd.to_numeric then refuses with a ValueError instead of marking the cell unparseable.
 _YEAR_FIRST = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-                         r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?$")
+                         r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?$", re.ASCII)
 _YEAR_LAST = re.compile(r"^(?P<a>\d{1,2})-(?P<b>\d{1,2})-(?P<y>\d{2}|\d{4})"
-                        r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$")
-_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2}))?$")
+                        r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$", re.ASCII)
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2}))?$",
+                      re.ASCII)
 _SERIAL = r"^\d{1,5}(?:\.\d+)?$"
 _AM_PM = f"(?:上午|下午|晚上|凌晨){WS}*"
 _AFTERNOON = r"(?i)下午|晚上|\d\s*pm\b"
 _FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(1[89]|2\d)\d\d(?!\d)")
+_LEADING_YEAR = re.compile(r"\d{4}(?!\d)", re.ASCII)
 
 
 def _normalise_date_text(text: pd.Series) -> pd.Series:
     text = text.str.normalize("NFKC").str.strip()
     text = text.str.replace(_WEEKDAY, "", regex=True)
     text = text.str.replace(f"{WS}*(?:年|月){WS}*", "-", regex=True).str.replace(f"{WS}*(?:日|号)", " ", regex=True)
+    # Fractional seconds first: the dot of 14:30:15.123 is no date separator. The clock is read
+    # to the second, as _YEAR_FIRST always did.
+    text = text.str.replace(r"(:\d\d)\.\d+", r"\1", regex=True)
     # 2024.3.5 and 2024/3/5: twice, because neighbouring matches share a digit.
     text = text.str.replace(r"(\d)[./](\d)", r"\1-\2", regex=True).str.replace(r"(\d)[./](\d)", r"\1-\2", regex=True)
     text = text.str.replace(_AM_PM, "", regex=True).str.replace("时", ":").str.replace("分", ":").str.replace("秒", "")
@@ -106,7 +113,12 @@ def _from_parts(parts: pd.DataFrame) -> pd.Series:
         "minute": pd.to_numeric(parts.get("M"), errors="coerce").fillna(0) if "M" in parts else 0,
         "second": pd.to_numeric(parts.get("S"), errors="coerce").fillna(0) if "S" in parts else 0,
     }, index=parts.index)
-    return pd.to_datetime(frame, errors="coerce")
+    # pandas rolls 25:00 or 12:60 over into the next day or hour; such a clock is a typo, not a time.
+    # Years outside the range are unparseable anyway, and some (0100) would not fit the caller's
+    # nanosecond Series: pandas hands them back in microseconds.
+    sensible = (frame["hour"].le(23) & frame["minute"].le(59) & frame["second"].le(59)
+                & frame["year"].between(DATE_MIN.year, DATE_MAX.year))
+    return pd.to_datetime(frame, errors="coerce").where(sensible)
 
 
 @on_distinct
@@ -173,7 +185,8 @@ def parse_dates(series: pd.Series, order: DateOrder = "year-first") -> tuple[pd.
     # 下午3时30分 and 3:30 PM are afternoon times; the patterns above read the clock face only.
     afternoon = raw.str.contains(_AFTERNOON, na=False).astype(bool) & (result.dt.hour < 12)
     result = result.mask(afternoon, result + pd.Timedelta(hours=12))
-    result = result.where((result >= DATE_MIN) & (result <= DATE_MAX))
+    # Compare days, not instants: 2100-12-31 14:30 is still in 2100.
+    result = result.where((result >= DATE_MIN) & (result.dt.normalize() <= DATE_MAX))
     invalid = raw.notna() & result.isna()
     return result.astype("datetime64[ms]"), invalid.astype(bool)
 
@@ -183,13 +196,17 @@ def _parse_free_date(value: str, dayfirst: bool) -> pd.Timestamp | None:
     # Without a year it would invent one (today's), so such text is not a date.
     if not _FOUR_DIGIT_YEAR.search(value) or value.strip().isdigit():
         return None  # a bare year (or number) would be stretched into 1 January
+    if _LEADING_YEAR.match(value):
+        dayfirst = False  # a leading year is followed by the month; dayfirst would read 2024-03-05 as 3 May
     try:
         stamp = pd.to_datetime(value, dayfirst=dayfirst, errors="coerce")
     except (ValueError, OverflowError, TypeError):
         return None
     if stamp is pd.NaT or stamp is None or pd.isna(stamp):
         return None
-    return stamp.tz_localize(None) if stamp.tzinfo else stamp
+    stamp = stamp.tz_localize(None) if stamp.tzinfo else stamp
+    # Out of range anyway, and a year like 2999 does not fit the caller's nanosecond Series.
+    return stamp if DATE_MIN.year <= stamp.year <= DATE_MAX.year else None
 
 
 # --------------------------------------------------------------------------- money
@@ -216,7 +233,7 @@ def parse_money(series: pd.Series, multiplier: float = 1.0) -> tuple[pd.Series, 
     scale = pd.Series(1.0, index=text.index)
     for suffix, factor in _SCALE.items():
         ends = text.str.endswith(suffix).fillna(False).astype(bool)
-        scale = scale.mask(ends, factor)
+        scale = scale.mask(ends, scale * factor)  # units compound: 1千万 is 1 x 10^3 x 10^4
         text = text.mask(ends, text.str.slice(0, -len(suffix)))
     # Only plain decimal numbers: this keeps "inf", "nan" and "1e999" out.
     plain = text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").fillna(False).astype(bool)
