@@ -14,8 +14,8 @@ def text(*values) -> pd.Series:
 
 def test_mask_phones():
     masked = mask_phones(text("+8613812345678", "13812345678", "+862162345678", None))
-    # Country code, first three and last four digits kept.
-    assert masked.tolist() == ["+86138****5678", "138****5678", "+86216****5678", pd.NA]
+    # Country code, the last four digits and as many leading ones as leave four hidden (three at most).
+    assert masked.tolist() == ["+86138****5678", "138****5678", "+8621****5678", pd.NA]
 
 
 def test_mask_phones_leaves_short_values():
@@ -54,8 +54,16 @@ def test_contacts_in_free_text_are_masked_the_way_the_columns_are():
     ("138 1234 5678", "138****5678"),
     ("138-1234-5678", "138****5678"),
     ("+86 138 1234 5678", "+86138****5678"),
-    ("+862162345678", "+86216****5678"),
+    ("+862162345678", "+8621****5678"),
     ("0571-88886666", "057****6666"),
+    ("021-6234-5678", "021****5678"),
+    ("(0571)88886666", "057****6666"),
+    ("0571 8888 6666", "057****6666"),
+    ("１３８１２３４５６７８", "138****5678"),      # typed full-width by an input method
+    ("138 123 45678", "138****5678"),
+    ("138.1234.5678", "138****5678"),
+    ("+1 415 555 0100", "+141****0100"),
+    ("+852 9123 4567", "+852****4567"),
     ("a@b.cn", "a***@b.cn"),
 ])
 def test_phone_and_email_spellings_in_text(typed, masked):
@@ -78,3 +86,8 @@ def test_masking_a_text_column_keeps_missing_values_and_index():
     masked = mask_contacts_in_texts(notes)
     assert masked.tolist() == ["回电 138****5678", pd.NA] and list(masked.index) == [7, 9]
     assert notes.iloc[0] == "回电 13812345678"
+
+
+def test_dates_amounts_and_ids_in_text_are_left_alone():
+    text = "2024-03-05 20240305 SO0571888866661 金额1,234.50 订单 123456789 2024.03.05"
+    assert mask_contacts_in_text(text) == text

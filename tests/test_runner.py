@@ -244,8 +244,11 @@ def test_leftovers_of_killed_runs_are_cleared_and_a_cut_swap_is_put_back(tmp_pat
     (folder / ".staging-south-x1y2z3").mkdir()
     (folder / ".staging-south-x1y2z3" / "summary.html").write_text("<html><body>half", encoding="utf-8")
     (folder / ".index.html.4242.tmp").write_text("<html>", encoding="utf-8")
+    (folder / "outbox").mkdir()
+    (folder / "outbox" / ".east-summary.eml.4242.tmp").write_text("Subject: half", encoding="utf-8")
     runner._remove_leftovers(folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["east", "south"]
+    assert sorted(p.name for p in folder.iterdir()) == ["east", "outbox", "south"]
+    assert not list((folder / "outbox").iterdir())
     assert (folder / "east" / "summary.html").read_text(encoding="utf-8") == "east before"
 
 
@@ -292,8 +295,8 @@ def test_a_run_killed_mid_way_leaves_no_partial_report_and_the_next_run_complete
     # Kill once the second region is half-way: the first region is published, one file of
     # the second is written in its staging folder.
     while time.monotonic() < deadline and first.poll() is None:
-        staged = [p for p in folder.glob(".staging-*/*") if p.suffix in (".html", ".pdf")]
-        if (folder / "east").is_dir() and staged:
+        # east first: its publishing must not land between the two looks
+        if (folder / "east").is_dir() and [p for p in folder.glob(".staging-*/*") if p.suffix in (".html", ".pdf")]:
             break
         time.sleep(0.02)
     assert first.poll() is None, first.communicate()

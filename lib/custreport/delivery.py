@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import json
 import os
@@ -45,7 +46,7 @@ from pathlib import Path
 from custreport import i18n
 from custreport.config import Recipient, RegionTable, UserError
 from custreport.privacy import mask_contacts_in_text
-from custreport.render.excel import rewrite_text
+from custreport.render.excel import has_masked_contacts, rewrite_text
 from custreport.store import write_atomically
 
 LEDGER = "sent.json"
@@ -251,9 +252,19 @@ def emailed_copy(path: Path) -> bytes:
     (params/analysis.yaml ``privacy``), so it goes as a copy with every phone number and email
     address in its text masked. Masking twice changes nothing: a masked workbook goes as it is.
     """
-    if path.suffix == ".xlsx":
+    if path.suffix != ".xlsx" or has_masked_contacts(path):
+        return path.read_bytes()
+    stat = path.stat()
+    return _masked_workbook(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _masked_workbook(path: Path, mtime_ns: int, size: int) -> bytes:
+    # One masked copy per region workbook and version, however many recipients get it.
+    try:
         return rewrite_text(path, mask_contacts_in_text)
-    return path.read_bytes()
+    except Exception as exc:  # openpyxl's errors for a damaged file are of many kinds
+        raise UserError(f"{path}: cannot read the workbook to mask it for mail ({exc}); render it again") from None
 
 
 def _cards(figures: dict, locale: str) -> list[dict]:

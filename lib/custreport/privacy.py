@@ -17,27 +17,43 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import phonenumbers
 
-# A phone held as one value (E.164 after ingest): keep the country code, the first three and
-# the last four digits. Seven digits or fewer leave nothing to hide between them.
-_PHONE_VALUE = r"^(\+\d{2})?(\d{3})\d+(\d{4})$"
-_PHONE_MASK = r"\1\2****\3"
+def _country_codes() -> str:
+    # E.164 country codes are prefix-free, so the alternation finds the one code a number has.
+    codes = sorted(map(str, phonenumbers.COUNTRY_CODE_TO_REGION_CODE), key=len, reverse=True)
+    return "|".join(codes)
+
+
+_PHONE_VALUE = re.compile(rf"(\+(?:{_country_codes()}))?(\d+)")
 # An email address held as one value: keep the first character of the mailbox and the domain.
 _EMAIL_VALUE = r"^(.)[^@]*@"
 _EMAIL_MASK = r"\1***@"
 
 # Contacts typed into free text (service notes, raw values of quarantined rows). Deliberately
-# narrow, so that dates (20240305), amounts and ids stay readable: E.164 numbers, Chinese
-# mobiles (optionally +86, spaced or dashed) and landlines written with their area code and a
-# separator. Never inside a longer run of digits.
+# narrow, so that dates (20240305, 2024-03-05), amounts and ids stay readable: Chinese mobiles
+# (optionally +86) and landlines with their area code, in any grouping (138 1234 5678,
+# 021-6234-5678, (0571)88886666, 138.1234.5678), and international numbers written with their
+# +country code. Never inside a longer run of letters or digits.
+_SEPARATOR = r"[ .-]?"
 _PHONE_IN_TEXT = re.compile(
-    r"(?<![\d+])(?:\+\d{8,15}|(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}|0\d{2,3}[ -]\d{7,8})(?!\d)")
+    r"(?<![A-Za-z\d+])(?:"
+    rf"(?:\+?86{_SEPARATOR})?1[3-9]\d(?:{_SEPARATOR}\d){{8}}"            # mobile
+    rf"|(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_SEPARATOR}\d{{3,4}}{_SEPARATOR}\d{{4}}"  # landline with area code
+    rf"|\+\d{{1,3}}(?:{_SEPARATOR}\(?\d{{1,4}}\)?){{2,5}}"                 # international
+    r")(?![A-Za-z\d])")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# Input methods type digits, brackets and dashes full-width: read them as their ASCII forms.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９（）－＋．　＠", "0123456789()-+. @")
 
 
 def mask_phones(phones: pd.Series) -> pd.Series:
-    """Keep the country code, the first three and the last four digits: +86138****5678."""
-    return phones.astype("string").str.replace(_PHONE_VALUE, _PHONE_MASK, regex=True)
+    """Keep the country code, the first three and the last four digits: +86138****5678.
+
+    >>> mask_phones(pd.Series(["+14155550100", "+85291234567"], dtype="string")).tolist()
+    ['+141****0100', '+852****4567']
+    """
+    return phones.astype("string").map(_mask_phone, na_action="ignore").astype("string")
 
 
 def mask_emails(emails: pd.Series) -> pd.Series:
@@ -62,7 +78,8 @@ def mask_contacts_in_text(text: str) -> str:
     >>> mask_contacts_in_text(mask_contacts_in_text("boss@jia.com 13812345678"))
     'b***@jia.com 138****5678'
     """
-    text = _PHONE_IN_TEXT.sub(lambda found: _mask_phone(re.sub(r"[ -]", "", found.group(0))), text)
+    text = _PHONE_IN_TEXT.sub(lambda found: _mask_phone(re.sub(r"[^\d+]", "", found.group(0))),
+                              text.translate(_FULL_WIDTH))
     return _EMAIL_IN_TEXT.sub(lambda found: re.sub(_EMAIL_VALUE, _EMAIL_MASK, found.group(0)), text)
 
 
@@ -73,4 +90,11 @@ def mask_contacts_in_texts(texts: pd.Series) -> pd.Series:
 
 
 def _mask_phone(number: str) -> str:
-    return re.sub(_PHONE_VALUE, _PHONE_MASK, number)
+    """One number (digits, optionally +country code) masked; at least four digits stay hidden,
+    so shorter national numbers show fewer leading digits. Seven digits or fewer are left."""
+    found = _PHONE_VALUE.fullmatch(number)
+    if not found or len(found.group(2)) <= 7:
+        return number
+    country, digits = found.group(1) or "", found.group(2)
+    shown = 3 if len(digits) >= 11 else len(digits) - 8
+    return f"{country}{digits[:shown]}****{digits[-4:]}"

@@ -702,6 +702,11 @@ def open_complaints_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.
     return _localised(ctx, frame)
 
 
+def workbook_contacts_masked(ctx: ReportContext) -> bool:
+    """Whether the region's workbook shows contacts masked (unless params/analysis.yaml says otherwise)."""
+    return not ctx.settings.privacy.show_full_contacts_in_workbook
+
+
 def workbook_sheets(ctx: ReportContext) -> list:
     """Sheets of the region's Excel workbook: customers, pivot, KPIs, sales pivots, then one per
     analysis, and a sample of the quarantined rows.
@@ -712,7 +717,7 @@ def workbook_sheets(ctx: ReportContext) -> list:
     """
     from custreport.render.excel import Sheet
 
-    masked = not ctx.settings.privacy.show_full_contacts_in_workbook
+    masked = workbook_contacts_masked(ctx)
     customers = customer_sheet_frame(ctx, mask_contacts=masked)
     money_columns = {c: "#,##0.00" for c in customers.columns if c.startswith(ctx.label("revenue"))}
     figures = kpis(ctx).table[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={

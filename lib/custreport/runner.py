@@ -396,7 +396,8 @@ _Path({folder!r}, "metrics.json").write_text(_json.dumps(_report.metrics(_ctx), 
                                              encoding="utf-8")
 if {xlsx!r}:
     from custreport.render.excel import write_workbook as _write_workbook
-    _write_workbook(_Path({folder!r}, {workbook!r}), _report.workbook_sheets(_ctx))
+    _write_workbook(_Path({folder!r}, {workbook!r}), _report.workbook_sheets(_ctx),
+                    contacts_masked=_report.workbook_contacts_masked(_ctx))
 del _ctx
 """
 
@@ -528,7 +529,7 @@ def _remove_leftovers(folder: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     for leftover in folder.glob(".staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    for temporary in folder.glob(f".*{TEMPORARY_SUFFIX}"):
+    for temporary in [*folder.glob(f".*{TEMPORARY_SUFFIX}"), *folder.glob(f"outbox/.*{TEMPORARY_SUFFIX}")]:
         temporary.unlink(missing_ok=True)
 
 

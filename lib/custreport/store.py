@@ -118,6 +118,9 @@ def _prune(store: Path, keep: int) -> None:
         # Staging folders of a killed ingest; a recent one may belong to an ingest still running.
         if is_stale(leftover):
             shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in store.glob(f".CURRENT.*{TEMPORARY_SUFFIX}"):
+        if is_stale(leftover):
+            leftover.unlink(missing_ok=True)
 
 
 STALE_AFTER_SECONDS = 6 * 3600

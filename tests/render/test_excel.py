@@ -6,7 +6,7 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
-from custreport.render.excel import Sheet, rewrite_text, sheet_title, write_workbook
+from custreport.render.excel import Sheet, has_masked_contacts, rewrite_text, sheet_title, write_workbook
 
 
 def test_workbook_layout_and_formats(tmp_path):
@@ -68,3 +68,18 @@ def test_index_is_written_as_first_column(tmp_path):
 def test_control_characters_are_dropped_not_fatal(tmp_path):
     path = write_workbook(tmp_path / "c.xlsx", [Sheet("s", pd.DataFrame({"name": ["甲\x01公司"]}))])
     assert load_workbook(path)["s"]["A2"].value == "甲公司"
+
+
+def test_excel_error_codes_in_text_stay_text(tmp_path):
+    # A quarantined raw value "#DIV/0!" is text to show, not an error cell.
+    frame = pd.DataFrame({"value": ["#DIV/0!", "#N/A", "#REF!"]})
+    sheet = load_workbook(write_workbook(tmp_path / "e.xlsx", [Sheet("s", frame)]))["s"]
+    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [("#DIV/0!", "s"), ("#N/A", "s"), ("#REF!", "s")]
+
+
+def test_the_workbook_records_whether_its_contacts_are_masked(tmp_path):
+    frame = pd.DataFrame({"phone": ["+86138****5678"]})
+    assert has_masked_contacts(write_workbook(tmp_path / "m.xlsx", [Sheet("s", frame)]))
+    assert not has_masked_contacts(write_workbook(tmp_path / "f.xlsx", [Sheet("s", frame)], contacts_masked=False))
+    (tmp_path / "not.xlsx").write_bytes(b"not a workbook")
+    assert not has_masked_contacts(tmp_path / "not.xlsx")

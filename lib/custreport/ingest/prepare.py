@@ -89,10 +89,17 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     raw, lineage = raw[keep], lineage[keep]
 
     rejections = _Rejections(raw.index)
+    for column, cells, formulas in _formulas_without_result(sheet, headers, mapping, raw.index):
+        rejections.add(cells, column, "formula with no saved result (the workbook was written by a program and "
+                                     "never saved in Excel or LibreOffice: open and save it)", formulas)
+    fixes: Counter = Counter()
     for column, overlong in _overlong_cells(raw).items():
+        if column in FREE_TEXT_COLUMNS:  # a pasted mail thread is still a note: keep its start
+            raw = raw.assign(**{column: raw[column].str.slice(0, EXCEL_CELL_LIMIT)})
+            fixes[f"{column} longer than {EXCEL_CELL_LIMIT:,} characters, cut"] += int(overlong.sum())
+            continue
         rejections.add(overlong, column, f"cell longer than {EXCEL_CELL_LIMIT:,} characters (Excel's limit): "
                                          "not a typed value", raw[column])
-    fixes: Counter = Counter()
     standardiser = _STANDARDISERS[spec.table]
     data = standardiser(raw, spec, regions, mapping, rejections, fixes)
     data = _future_dates(data, spec.table, as_of, rejections, fixes)
@@ -165,7 +172,31 @@ def _non_data_kind(rows: pd.DataFrame) -> pd.Series:
     return kind.mask(blank, "blank row")
 
 
+def _formulas_without_result(sheet: RawSheet, headers: list[str], mapping: HeaderMapping,
+                             kept: pd.Index) -> list[tuple[str, pd.Series, pd.Series]]:
+    """Per canonical column, the data rows whose cell is a formula without a saved result.
+
+    Such a cell reads as empty, so the row would load with a value missing (or be set aside
+    for the wrong reason). Formulas in total rows and in unmapped columns do not matter.
+    """
+    if not sheet.formulas_without_result:
+        return []
+    canonical = dict(zip(headers, mapping.canonical))
+    position_of_row = {int(number): position for position, number in enumerate(sheet.row_numbers)}
+    found: dict[str, dict[int, str]] = {}
+    for row_number, column_position, formula in sheet.formulas_without_result:
+        position = position_of_row.get(row_number)
+        if position is None or column_position >= len(sheet.rows.columns) or position not in kept:
+            continue
+        name = canonical.get(sheet.rows.columns[column_position], "")
+        if name and not name.startswith("x_"):
+            found.setdefault(name, {})[position] = formula
+    return [(name, pd.Series(kept.isin(list(cells)), index=kept),
+             pd.Series(cells, dtype="string").reindex(kept)) for name, cells in found.items()]
+
+
 EXCEL_CELL_LIMIT = 32_767
+FREE_TEXT_COLUMNS = frozenset({"note"})
 # No order line reaches a trillion; larger amounts are typing or unit errors, and keeping
 # them out keeps every sum of cents far inside int64.
 AMOUNT_LIMIT = 1e12
@@ -219,8 +250,9 @@ def _match_evidence(raw: pd.DataFrame, spec: SourceSpec, mapping: HeaderMapping,
     return evidence
 
 
-# An event must have happened by the export; a day's grace covers time zones.
-_EVENT_DATES = {"orders": "order_date", "interactions": "date"}
+# An order must have been placed by the export (a day's grace covers time zones); a future
+# interaction is a planned visit or call, and stays.
+_EVENT_DATES = {"orders": "order_date"}
 _RECORD_DATES = {"customers": ["created_at"], "deals": ["created_at"]}
 
 
@@ -393,14 +425,14 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
                    f"amount of {AMOUNT_LIMIT:,.0f} or more: not a real order line", _col(raw, "amount"))
     status, unknown_status = std.map_synonyms(_col(raw, "status"), std.ORDER_STATUS_SYNONYMS)
     rejections.add(unknown_status, "status", "unrecognised order status", _col(raw, "status"))
-    # A negative line is a return (ERP credit lines, Online-Retail-style "C" invoices): it is
-    # kept as a returned line of the positive amount, so revenue counts sales and the return
-    # shows in the returns figures instead of silently netting a sale away.
-    negative = (amount.lt(0) | quantity.lt(0)).fillna(False) & (status.isna() | status.eq("completed").fillna(False))
-    if negative.any():
-        fixes["negative lines read as returns"] += int(negative.sum())
-        status = status.mask(negative, "returned")
-        amount, quantity = amount.mask(negative, amount.abs()), quantity.mask(negative, quantity.abs())
+    # A negative line is a credit (ERP credit notes, Online-Retail "C" invoices): kept with
+    # its sign so revenue is net of it. A line marked returned keeps its size positive, as
+    # returned lines are reported as the amount that went back.
+    negative = (amount.lt(0) | quantity.lt(0)).fillna(False)
+    returned = negative & status.eq("returned").fillna(False)
+    fixes["negative lines kept as credits (they net revenue)"] += int((negative & ~returned).sum())
+    if returned.any():
+        amount, quantity = amount.mask(returned, amount.abs()), quantity.mask(returned, quantity.abs())
     order_id = std.clean_text(_col(raw, "order_id"))
     return pd.DataFrame({
         "order_id": order_id,

@@ -41,6 +41,8 @@ class RawSheet:
     row_numbers: np.ndarray         # user-visible row number of each row in ``rows``
     rows_above_header: int          # title and note rows: counted as non-data
     unreadable: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+    # Formulas with no saved result: (row number, column position, "E2: =C2*D2"); read as empty.
+    formulas_without_result: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -81,9 +83,16 @@ def file_kind(path: Path) -> str:
         head = handle.read(8)
     if head.startswith(_WORKBOOK_MAGIC):
         return "workbook"
-    if path.suffix.lower() in _WORKBOOK_SUFFIXES and not _looks_like_text(path):
-        return "workbook"  # damaged: let the workbook reader say what is wrong with it
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES and (not _looks_like_text(path) or _is_markup(path)):
+        return "workbook"  # damaged, or a web page saved as .xls: the workbook reader says which
     return "text"
+
+
+def _is_markup(path: Path) -> bool:
+    """HTML or XML: what web exports save under an .xls name."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    return head.lstrip(codecs.BOM_UTF8).lstrip().startswith(b"<")
 
 
 def _looks_like_text(path: Path) -> bool:
@@ -140,7 +149,6 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
                         f"{spec.name!r} in params/sources.yaml") from None
     except csv.Error as exc:
         raise UserError(f"{path}: unreadable CSV near the top of the file ({exc})") from None
-    _check_quotes_close(path, encoding, spec.delimiter)
     header_index = _header_index(head_records, spec, where=str(path))
     if spec.columns:
         headers = list(spec.columns)
@@ -153,6 +161,7 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
     if not whitespace and len(spec.delimiter) == 1:
         frame, bad_lines = _read_csv_arrow(path, encoding, skip, unique_headers, spec.delimiter)
         row_numbers = _row_numbers_skipping(skip + 1, len(frame), sorted(n for n, _ in bad_lines))
+        _check_no_swallowed_rows(path, frame, row_numbers, spec.delimiter)
         return RawSheet(path, None, headers, frame, row_numbers,
                         rows_above_header=header_index if header_index is not None else 0, unreadable=bad_lines)
 
@@ -190,6 +199,8 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
     bad_set = sorted(n for n, _ in bad_lines)
     first_row = skip + 1
     row_numbers = _row_numbers_skipping(first_row, len(frame), bad_set)
+    if not whitespace:
+        _check_no_swallowed_rows(path, frame, row_numbers, spec.delimiter)
     return RawSheet(path, None, headers, frame.fillna(""), row_numbers,
                     rows_above_header=header_index if header_index is not None else 0,
                     unreadable=bad_lines)
@@ -204,8 +215,12 @@ def _read_csv_arrow(path: Path, encoding: str, skip: int, names: list[str],
     import pyarrow.csv as pacsv
 
     bad_lines: list[tuple[int, str]] = []
+    swallowing: list[int] = []
+    row_like = _swallowed_row(delimiter, len(names))
 
     def set_aside(row) -> str:
+        if row.text and row_like.search(row.text):
+            swallowing.append(row.number)  # an unclosed quote ran over the rows after it
         bad_lines.append((row.number, f"expected {row.expected_columns} fields, saw {row.actual_columns}"))
         return "skip"
 
@@ -228,37 +243,42 @@ def _read_csv_arrow(path: Path, encoding: str, skip: int, names: list[str],
             return pd.DataFrame({name: pd.Series(dtype="string") for name in names}), bad_lines
         raise UserError(f"{path}: unreadable as {encoding} CSV: {message}; set `encoding:` or `delimiter:` "
                         "for this source in params/sources.yaml") from None
+    if swallowing:
+        raise _unclosed_quote(path, swallowing[0])
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     return frame.set_axis(names, axis=1), bad_lines
 
 
-def _check_quotes_close(path: Path, encoding: str, delimiter: str) -> None:
-    """Stop on a quote that is never closed: every reader would take the rest of the file
-    as one cell, and the rows in it would vanish into that cell.
+def _check_no_swallowed_rows(path: Path, frame: pd.DataFrame, row_numbers: np.ndarray, delimiter: str) -> None:
+    """Stop on a cell that swallowed rows of its own: a quote opened and not closed where it
+    should be makes every reader take the lines up to the next quote as one cell, and the
+    rows in them would vanish into it (the row count would still add up).
 
-    An odd count of quote bytes is the cheap sign (in encodings where the byte is always
-    the character); the csv module then finds the row where the quote opened.
+    A swallowed line holds as many delimiters as a row has; a real multi-line cell (an
+    address, a note) rarely does.
     """
-    if len(delimiter) != 1 or "16" in encoding or "32" in encoding:
+    if len(delimiter) != 1 or len(frame.columns) < 2:
         return
-    quotes = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 24):
-            quotes += chunk.count(b'"')
-    if quotes % 2 == 0:
-        return
-    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter, strict=True)
-        records = 0
-        try:
-            with _any_field_size():
-                for _ in reader:
-                    records += 1
-        except csv.Error as exc:
-            if "unexpected end of data" in str(exc):
-                raise UserError(f"{path} row {records + 1}: a quote (\") opened in this row is never closed, so "
-                                "every row after it would read as one cell; close or remove the quote") from None
-        # Any other oddity (a quote inside an unquoted cell) reads fine: the count misled.
+    row_like = _swallowed_row(delimiter, len(frame.columns)).pattern
+    for column in frame.columns:
+        values = frame[column]
+        multi_line = values.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
+        if not multi_line.any():
+            continue
+        swallowed = values[multi_line].str.contains(row_like, regex=True).fillna(False).to_numpy(dtype=bool)
+        if swallowed.any():
+            row = int(row_numbers[np.flatnonzero(multi_line)[np.argmax(swallowed)]])
+            raise _unclosed_quote(path, row, f" column {column!r}")
+
+
+def _swallowed_row(delimiter: str, columns: int) -> re.Pattern:
+    """A line break followed by a line with a row's worth of delimiters."""
+    return re.compile(rf"\n(?:[^\n]*{re.escape(delimiter)}){{{max(columns - 1, 1)}}}")
+
+
+def _unclosed_quote(path: Path, row: int, column: str = "") -> UserError:
+    return UserError(f"{path} row {row}{column}: a quote (\") in this row is not closed where the cell ends, so "
+                     "the rows after it read as part of it; close or remove the quote")
 
 
 def _row_numbers_skipping(first_row: int, count: int, skipped: list[int]) -> np.ndarray:
@@ -316,6 +336,9 @@ def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
         if _is_encrypted_office_file(path):
             raise UserError(f"{path}: the workbook is password-protected; save a copy without a password "
                             "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it)") from None
+        if _is_markup(path):
+            raise UserError(f"{path}: a web page (HTML or XML) saved with an Excel name, as web exports do; open "
+                            "it in Excel and save it as .xlsx, or export CSV") from None
         raise UserError(f"{path}: not a readable Excel workbook ({_first_line(exc)}); "
                         "save it again as .xlsx or export it as CSV") from None
     names = workbook.sheet_names
@@ -338,23 +361,31 @@ def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
         hidden = _hidden_cells(path, name)
         grid = _fill_merged(_show_hidden_cells(grid, hidden), merged)
         sheet = _sheet_from_grid(path, name, grid, spec)
-        _check_formulas_have_results(path, name, sheet, hidden)
+        sheet.formulas_without_result = hidden.formulas_without_result
         sheets.append(sheet)
     return sheets
 
 
 def _is_encrypted_office_file(path: Path) -> bool:
     """An encrypted Office file is an OLE2 container holding an ``EncryptionInfo`` stream."""
+    marker = "EncryptionInfo".encode("utf-16-le")
     with path.open("rb") as handle:
-        head = handle.read(1 << 16)
-    return head.startswith(_WORKBOOK_MAGIC[1]) and "EncryptionInfo".encode("utf-16-le") in head
+        if not handle.read(8).startswith(_WORKBOOK_MAGIC[1]):
+            return False
+        tail = b""
+        # The directory holding the stream's name may sit anywhere in the container.
+        while chunk := handle.read(1 << 20):
+            if marker in tail + chunk:
+                return True
+            tail = chunk[-len(marker):]
+    return False
 
 
 @dataclass
 class _CellsValuesHide:
     """What calamine's values do not show of an xlsx sheet: both read as empty cells."""
 
-    formula_without_result: tuple[str, str] | None = None  # (reference, formula) of the first
+    formulas_without_result: list[tuple[int, int, str]] = field(default_factory=list)  # as RawSheet's
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column) 0-based, "#DIV/0!"
 
 
@@ -372,24 +403,6 @@ def _show_hidden_cells(grid: list[list], hidden: _CellsValuesHide) -> list[list]
     return grid
 
 
-def _check_formulas_have_results(path: Path, sheet_name: str, sheet: RawSheet, hidden: _CellsValuesHide) -> None:
-    """Stop on a formula with no saved result: it reads as an empty cell, and its row would
-    be quarantined for the wrong reason. Files written by programs (not saved by Excel)
-    have them; Excel and LibreOffice store every result when they save."""
-    found = hidden.formula_without_result
-    if found is None:
-        return
-    reference, formula = found
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    letters, row_number = coordinate_from_string(reference)
-    position = column_index_from_string(letters) - 1
-    headers = list(sheet.rows.columns)
-    column = f" column {headers[position]!r}" if position < len(headers) else ""
-    raise UserError(f"{path} [{sheet_name}] row {row_number}{column} ({reference}): the formula ={formula[:60]} "
-                    "has no saved result; open and save the workbook in Excel or LibreOffice, or export it as CSV")
-
-
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
@@ -398,7 +411,8 @@ def _hidden_cells(path: Path, sheet_name: str) -> _CellsValuesHide:
     """Formula cells without a result and error cells of one xlsx sheet, from its XML.
 
     openpyxl reports a missing result and an empty one alike, so the XML is read; only
-    sheets whose bytes hold a formula or an error cell are parsed.
+    sheets whose bytes hold a formula or an error cell are parsed. Any other workbook
+    format (xls, ods) is not a zip with xl/workbook.xml and gives nothing.
     """
     import posixpath
     import xml.etree.ElementTree as ET
@@ -407,8 +421,6 @@ def _hidden_cells(path: Path, sheet_name: str) -> _CellsValuesHide:
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     hidden = _CellsValuesHide()
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or file_kind(path) != "workbook":
-        return hidden
     try:
         with zipfile.ZipFile(path) as archive:
             book = ET.fromstring(archive.read("xl/workbook.xml"))
@@ -423,18 +435,20 @@ def _hidden_cells(path: Path, sheet_name: str) -> _CellsValuesHide:
                 return hidden
             with archive.open(member) as xml:
                 for _, element in ET.iterparse(xml):
-                    if element.tag != f"{_MAIN_NS}c":
+                    if element.tag == f"{_MAIN_NS}row":
+                        element.clear()  # its cells are done with: keeps memory flat on long sheets
                         continue
+                    if element.tag != f"{_MAIN_NS}c" or not element.get("r"):
+                        continue
+                    reference = element.get("r")
+                    letters, row = coordinate_from_string(reference)
+                    column = column_index_from_string(letters) - 1
                     formula = element.find(f"{_MAIN_NS}f")
                     if formula is not None and formula.text and not _has_result(element):
-                        hidden.formula_without_result = hidden.formula_without_result or (
-                            element.get("r", "?"), formula.text)
-                    elif element.get("t") == "e" and element.get("r"):
-                        letters, row = coordinate_from_string(element.get("r"))
+                        hidden.formulas_without_result.append((row, column, f"{reference}: ={formula.text[:80]}"))
+                    elif element.get("t") == "e":
                         value = element.find(f"{_MAIN_NS}v")
-                        hidden.errors.append((row - 1, column_index_from_string(letters) - 1,
-                                              (value.text if value is not None else None) or "#ERROR"))
-                    element.clear()
+                        hidden.errors.append((row - 1, column, (value.text if value is not None else None) or "#ERROR"))
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError):
         return _CellsValuesHide()  # calamine read the values; a structure this check does not know is no reason to stop
     return hidden

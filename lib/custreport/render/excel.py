@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -42,9 +42,18 @@ def sheet_title(text: str) -> str:
     return str(text).translate(_INVALID_SHEET_CHARS)[:31] or "Sheet"
 
 
-def write_workbook(target: Path, sheets: list[Sheet]) -> Path:
-    """Write the sheets to ``target`` in openpyxl's streaming mode (memory stays flat on big tables)."""
+# In the workbook's keywords when its contacts are masked: mail can then send it as it is.
+CONTACTS_MASKED = "custreport:contacts-masked"
+
+
+def write_workbook(target: Path, sheets: list[Sheet], contacts_masked: bool = True) -> Path:
+    """Write the sheets to ``target`` in openpyxl's streaming mode (memory stays flat on big tables).
+
+    ``contacts_masked`` says whether the sheets hold contacts masked; it is recorded in the
+    workbook's properties (see ``has_masked_contacts``).
+    """
     workbook = Workbook(write_only=True)
+    workbook.properties.keywords = CONTACTS_MASKED if contacts_masked else None
     for sheet in sheets:
         frame = sheet.frame.reset_index() if sheet.index else sheet.frame
         worksheet = workbook.create_sheet(sheet_title(sheet.title))
@@ -60,6 +69,18 @@ def write_workbook(target: Path, sheets: list[Sheet]) -> Path:
             worksheet.append([_cell(worksheet, value, fmt) for value, fmt in zip(record, formats)])
     workbook.save(target)
     return target
+
+
+def has_masked_contacts(path: Path) -> bool:
+    """Whether ``write_workbook`` recorded the workbook at ``path`` as holding masked contacts
+    (read from its properties alone, without loading the sheets)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return CONTACTS_MASKED.encode() in archive.read("docProps/core.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
 
 
 def rewrite_text(source: Path, rewrite: Callable[[str], str]) -> bytes:
@@ -110,7 +131,9 @@ def _cell(worksheet, value, number_format: str | None):
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters Excel cannot store
         # a plain str is written as-is unless openpyxl would read it as a formula
-        return _set_text(WriteOnlyCell(worksheet), value) if value.startswith(FORMULA_TRIGGERS) else value
+        # openpyxl would also write "#N/A" and the other error codes as error cells
+        as_text = value.startswith(FORMULA_TRIGGERS) or value in ERROR_CODES
+        return _set_text(WriteOnlyCell(worksheet), value) if as_text else value
     if number_format or isinstance(value, (dt.datetime, dt.date)):
         cell = WriteOnlyCell(worksheet, value=value)
         cell.number_format = number_format or "yyyy-mm-dd"
