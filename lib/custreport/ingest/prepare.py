@@ -81,7 +81,7 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     rows, headers = _combine_columns(sheet, spec)
     mapping = map_headers(headers, spec.table, spec.column_map)
     _check_required(mapping, spec, sheet)
-    raw = rows.set_axis(mapping.canonical, axis=1)
+    raw = _without_blank_extras(rows.set_axis(mapping.canonical, axis=1))
 
     kind = _non_data_kind(rows)
     non_data_parts.append(lineage[kind.notna()].assign(reason=kind[kind.notna()]))
@@ -195,6 +195,17 @@ def _formulas_without_result(sheet: RawSheet, headers: list[str], mapping: Heade
              pd.Series(cells, dtype="string").reindex(kept)) for name, cells in found.items()]
 
 
+def _without_blank_extras(raw: pd.DataFrame) -> pd.DataFrame:
+    """Drop unmapped columns with no cell filled: exports pad sheets with thousands of them,
+    and every later step would otherwise pay for each one."""
+    extras = [name for name in raw.columns if name.startswith("x_")]
+    if not extras:
+        return raw
+    filled = raw[extras].ne("").fillna(False).any()
+    blank = [name for name in extras if not filled[name]]
+    return raw.drop(columns=blank) if blank else raw
+
+
 EXCEL_CELL_LIMIT = 32_767
 FREE_TEXT_COLUMNS = frozenset({"note"})
 # No order line reaches a trillion; larger amounts are typing or unit errors, and keeping
@@ -245,7 +256,7 @@ def _match_evidence(raw: pd.DataFrame, spec: SourceSpec, mapping: HeaderMapping,
         if name is None:
             raise UserError(f"{sheet.where}: match evidence column {header!r} of source {spec.name!r} not found")
         key = name[2:] if name.startswith("x_") else name
-        folded = std.clean_text(raw[name]).str.normalize("NFKC").str.lower().str.replace(f"[{std.WS_CHARS}\\-/.]", "", regex=True)
+        folded = std.clean_text(_col(raw, name)).str.normalize("NFKC").str.lower().str.replace(f"[{std.WS_CHARS}\\-/.]", "", regex=True)
         evidence[f"ev_{key}"] = folded.replace("", pd.NA)
     return evidence
 
