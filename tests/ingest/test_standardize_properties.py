@@ -227,7 +227,9 @@ def clock_times(draw, day_text: str, moment: datetime) -> str:
     forms = [f" {h:02d}:{m:02d}:{s:02d}", f" {h}:{m:02d}:{s:02d}", f"T{h:02d}:{m:02d}:{s:02d}",
              f" {h}时{m}分{s}秒", f" {h:02d}:{m:02d}:{s:02d}.{draw(st.integers(0, 999999))}"]
     if s == 0:
-        forms += [f" {h:02d}:{m:02d}", f" {h}时{m}分", f"{h}时{m}分"]
+        forms += [f" {h:02d}:{m:02d}", f" {h}时{m}分"]
+        if day_text.endswith(("日", "号")):  # 5日10时30分 runs on; after digits a run-on time is another number
+            forms.append(f"{h}时{m}分")
     h12 = (h - 1) % 12 + 1
     forms += [f" {h12}:{m:02d}:{s:02d} {'PM' if h >= 12 else 'AM'}",
               f" {h12}:{m:02d}:{s:02d} {'pm' if h >= 12 else 'am'}"]

@@ -89,9 +89,11 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
     non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
     lineage_parts = [non_data.assign(status="non_data", record_id=pd.NA)]
+    fixes = _fixes(prepared)
+    completeness = _completeness(prepared)
 
-    customers_rows = _concat([p.data for p in prepared["customers"]])
-    orders_rows = _concat([p.data for p in prepared["orders"]])
+    customers_rows = _rows_of(prepared, "customers")
+    orders_rows = _rows_of(prepared, "orders")
     if customers_rows.empty and not orders_rows.empty:
         customers_rows = _customers_from_orders(orders_rows, regions)
     places = regions.place_names()
@@ -101,24 +103,25 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         lineage_parts.append(_lineage_of(customers_rows, member_ids))
 
     attach = _CustomerIndex(customers_rows, member_ids, places)
-    reps, reps_lineage = _dedupe_by_id(_concat([p.data for p in prepared["reps"]]), "rep_id")
+    reps, reps_lineage = _dedupe_by_id(_rows_of(prepared, "reps"), "rep_id")
     lineage_parts.append(reps_lineage)
 
     orders, orders_quarantine = attach.attach(orders_rows, "orders", required=True)
+    del orders_rows  # the largest table: one copy of it at a time
     orders, orders_lineage = _dedupe_by_id(_fill_ids(orders, "order_id", "O"), "order_id", ORDER_IDENTITY)
     if len(orders):
         # Denormalised so the store can prune orders by region without a join.
         orders = orders.assign(region=orders["customer_id"].map(customers.set_index("customer_id")["region"]))
     lineage_parts.append(orders_lineage)
 
-    deals_rows = _concat([p.data for p in prepared["deals"]])
+    deals_rows = _rows_of(prepared, "deals")
     deals, deals_quarantine = attach.attach(deals_rows, "deals", required=False)
     deals, deals_lineage = _dedupe_by_id(_fill_ids(deals, "deal_id", "D"), "deal_id")
     deals = _deal_regions(deals, reps, customers, regions)
     lineage_parts.append(deals_lineage)
 
-    interactions_rows = _concat([p.data for p in prepared["interactions"]])
-    interactions, interactions_quarantine = attach.attach(interactions_rows, "interactions", required=True)
+    interactions, interactions_quarantine = attach.attach(_rows_of(prepared, "interactions"), "interactions",
+                                                          required=True)
     lineage_parts.append(_loaded_lineage(interactions))
 
     quarantine = _concat([*quarantine_parts, orders_quarantine, deals_quarantine, interactions_quarantine],
@@ -138,8 +141,6 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         schema.validate(frame, table)
 
     accounting = _accounting(config, rows_read, files_read, lineage)
-    fixes = _fixes(prepared)
-    completeness = _completeness(prepared)
     return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs, customer_keys, completeness)
 
 
@@ -209,10 +210,20 @@ class _CustomerIndex:
         self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
         self._variants: pd.DataFrame | None = None  # built on first fuzzy lookup
 
+    def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
+        """Customer id per id a row gives: a source's own customer id, else a golden id itself."""
+        return _per_distinct(named_ids, self._resolve_distinct_ids)
+
+    def _resolve_distinct_ids(self, ids: pd.Series) -> pd.Series:
+        # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
+        by_source_id = ids.map(self.by_source_id).astype("string")
+        return by_source_id.fillna(ids.where(ids.isin(self.ids)))
+
     def resolve_names(self, keys: pd.Series) -> pd.Series:
         """Customer id per name key (missing when unknown or ambiguous); each distinct name once."""
-        codes, distinct = pd.factorize(keys.astype("string"), use_na_sentinel=True)
-        distinct = pd.Series(pd.array(distinct, dtype="string"))
+        return _per_distinct(keys, self._resolve_distinct_names)
+
+    def _resolve_distinct_names(self, distinct: pd.Series) -> pd.Series:
         found = pd.Series(distinct.map(self.by_key).astype("string").to_numpy(), index=distinct.to_numpy())
         missing = distinct[found.isna().to_numpy()]
         if len(missing):
@@ -222,9 +233,7 @@ class _CustomerIndex:
             if len(unresolved):
                 by_core = by_core.fillna(self._closest(unresolved.reset_index(drop=True)))
             found = found.fillna(by_core)
-        values = found.to_numpy(dtype=object)
-        picked = np.where(codes >= 0, values.take(np.where(codes >= 0, codes, 0)) if len(values) else None, None)
-        return pd.Series(picked, index=keys.index, dtype="string")
+        return pd.Series(found.to_numpy(), dtype="string")
 
     def _closest(self, keys: pd.Series) -> pd.Series:
         """The one customer whose name is clearly closest, for names no exact rule resolved.
@@ -233,12 +242,17 @@ class _CustomerIndex:
         apart), which keeps the comparison small however many customers there are.
         """
         if self._variants is None:
+            # Joined on 64-bit hashes of the variants: a million names have fifteen million
+            # variants, and joining integers is several times faster than joining strings.
             variants = deletion_keys(self.names["key"])
-            self._variants = variants.assign(known=self.names["key"].to_numpy()[variants["row"]],
-                                             id=self.names["id"].to_numpy()[variants["row"]])[["key", "known", "id"]]
+            self._variants = pd.DataFrame({"hash": _hashed(variants["key"]), "row": variants["row"].to_numpy()})
         wanted = deletion_keys(keys)
-        wanted = wanted.assign(wanted=keys.to_numpy()[wanted["row"]])[["key", "wanted"]]
-        candidates = wanted.merge(self._variants, on="key")[["wanted", "known", "id"]].drop_duplicates()
+        wanted = pd.DataFrame({"hash": _hashed(wanted["key"]), "wanted": wanted["row"].to_numpy()})
+        pairs = wanted.merge(self._variants, on="hash")[["wanted", "row"]].drop_duplicates()
+        candidates = pd.DataFrame({"wanted": keys.to_numpy()[pairs["wanted"].to_numpy()],
+                                   "known": self.names["key"].to_numpy()[pairs["row"].to_numpy()],
+                                   "id": self.names["id"].to_numpy()[pairs["row"].to_numpy()]})
+        # A hash collision only adds a candidate; the similarity below still decides.
         if candidates.empty:
             return pd.Series(dtype="string")
         candidates["score"] = process.cpdist(candidates["wanted"].tolist(), candidates["known"].tolist(),
@@ -253,10 +267,7 @@ class _CustomerIndex:
         if rows.empty:
             return rows, pd.DataFrame(columns=QUARANTINE_COLUMNS)
         named_id = rows["customer_id"]
-        # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
-        resolved = named_id.map(self.by_source_id).astype("string")
-        direct = named_id.where(named_id.isin(self.ids))
-        resolved = resolved.fillna(direct).fillna(self.resolve_names(rows["customer_key"]))
+        resolved = self.resolve_ids(named_id).fillna(self.resolve_names(rows["customer_key"]))
         named = named_id.notna() | rows[CUSTOMER_NAME].notna()
         unknown = named & resolved.isna()
         rows = rows.assign(customer_id=resolved)
@@ -268,6 +279,18 @@ class _CustomerIndex:
             reason="names a customer found in no customer source (or several equally)", value=shown[unknown])
         kept = rows[~unknown].drop(columns=[CUSTOMER_NAME, "customer_key"])
         return kept, quarantine[QUARANTINE_COLUMNS]
+
+
+def _hashed(texts: pd.Series) -> np.ndarray:
+    return pd.util.hash_array(texts.to_numpy(dtype=object))
+
+
+def _per_distinct(values: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``resolve`` run on the distinct values only (ten order lines share a customer), spread back."""
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    found = resolve(pd.Series(pd.array(distinct, dtype="string"))).to_numpy(dtype=object)
+    picked = np.where(codes >= 0, found.take(np.where(codes >= 0, codes, 0)) if len(found) else None, None)
+    return pd.Series(picked, index=values.index, dtype="string")
 
 
 def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -379,6 +402,15 @@ def _completeness(prepared: dict[str, list[Prepared]]) -> pd.DataFrame:
                                     "filled": int(data[column].notna().sum())})
     frame = pd.DataFrame(records, columns=["source", "table", "column", "rows", "filled"])
     return frame.assign(share=(frame["filled"] / frame["rows"]).round(4))
+
+
+def _rows_of(prepared: dict[str, list[Prepared]], table: str) -> pd.DataFrame:
+    """The usable rows of every sheet of ``table`` in one frame; the sheets' own frames are let
+    go, so a large table is held once, not twice."""
+    rows = _concat([part.data for part in prepared[table]])
+    for part in prepared[table]:
+        part.data = pd.DataFrame()
+    return rows
 
 
 def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
