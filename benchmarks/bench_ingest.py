@@ -11,7 +11,6 @@ peak resident memory (ru_maxrss) is measured alone. Targets at 1,000,000 custome
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import subprocess
 import sys
@@ -24,27 +23,47 @@ PROJECT = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("custreport"))
 
 
-def prepare(customers: int, seed: int) -> tuple[Path, float | None]:
-    """A scratch project with generated raw data (reused when already there)."""
-    work = scratch_project(f"scale/{customers}", fresh=False)
-    if (work / "data" / "raw" / "_truth" / "entities.csv").is_file():
+def prepare(customers: int, seed: int, notebooks: bool = False) -> tuple[Path, float | None]:
+    """A scratch project with generated raw data: reused while the generator and its arguments
+    are the same, else generated again (returns the seconds it took, or None when reused)."""
+    work = scratch_project(f"scale/{customers}", notebooks=notebooks, fresh=False)
+    stamp = work / "data" / "raw" / ".generated"
+    wanted = f"{generator_version()} customers={customers} seed={seed}"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
         return work, None
+    shutil.rmtree(work / "data", ignore_errors=True)
     started = time.perf_counter()
     subprocess.run([CLI, "demo-data", "--customers", str(customers), "--seed", str(seed), "--out", "data/raw"],
                    cwd=work, check=True, capture_output=True)
+    stamp.write_text(wanted, encoding="utf-8")
     return work, time.perf_counter() - started
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (GB) of one child command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def generator_version() -> str:
+    """A digest of the demo-data generator: data made by another version is made again."""
+    import hashlib
+
+    return hashlib.sha256((PROJECT / "lib" / "custreport" / "demo_data.py").read_bytes()).hexdigest()[:16]
+
+
+# The child reports its own peak: RUSAGE_CHILDREN is the largest of every child so far.
+_WITH_PEAK = ("import atexit, resource, sys\n"
+              "atexit.register(lambda: sys.stderr.write("
+              "f'\\npeak_rss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n'))\n"
+              "from custreport.cli import main\n"
+              "sys.argv = ['custreport', *sys.argv[1:]]\n"
+              "main()\n")
+
+
+def run_with_peak(arguments: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (GB) of one `custreport` command in a child process."""
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", _WITH_PEAK, *arguments], cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024 / 1024
-    return seconds, peak
+        sys.exit(f"custreport {' '.join(arguments)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    peak_kb = int(result.stderr.rsplit("peak_rss_kb=", 1)[1].split()[0])
+    return seconds, peak_kb * 1024 / 1e9
 
 
 def raw_size(folder: Path) -> float:
@@ -58,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     work, generated = prepare(args.customers, args.seed)
     shutil.rmtree(work / "data" / "clean", ignore_errors=True)
-    seconds, peak = measure([CLI, "ingest"], work)
+    seconds, peak = run_with_peak(["ingest"], work)
     store_size = sum(p.stat().st_size for p in (work / "data" / "clean").rglob("*") if p.is_file()) / 1e9
     print(f"ingest at {args.customers:,} customers (raw files {raw_size(work / 'data' / 'raw'):.2f} GB"
           + (f", generated in {generated:.0f} s" if generated else "") + ")")

@@ -123,8 +123,9 @@ def _fold(series: pd.Series) -> pd.Series:
 TYPO_RULE = "core_one_typo"
 
 
-def deletion_keys(keys: pd.Series, min_length: int = 4) -> pd.DataFrame:
-    """Each key itself and with one character removed, one row per (row, variant).
+def deletion_keys(keys: pd.Series, min_length: int = 4, unique: bool = True) -> pd.DataFrame:
+    """Each key itself and with one character removed, one row per (row, variant); with
+    ``unique=False`` a variant may repeat for a row (华信信息 loses either 信 the same way).
 
     Two names one typo apart (a character changed, dropped or added) share a variant,
     and the variants are as specific as the names themselves, so blocks stay small.
@@ -141,7 +142,8 @@ def deletion_keys(keys: pd.Series, min_length: int = 4) -> pd.DataFrame:
         parts.append(pd.DataFrame({"key": variant.to_numpy(), "row": long_enough["row"].to_numpy()}))
     if not parts:
         return pd.DataFrame({"key": pd.Series(dtype="string"), "row": pd.Series(dtype="int64")})
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
+    variants = pd.concat(parts, ignore_index=True)
+    return variants.drop_duplicates() if unique else variants
 
 
 def blocking_keys(features: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -111,7 +111,8 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     orders, orders_lineage = _dedupe_by_id(_fill_ids(orders, "order_id", "O"), "order_id", ORDER_IDENTITY)
     if len(orders):
         # Denormalised so the store can prune orders by region without a join.
-        orders = orders.assign(region=orders["customer_id"].map(customers.set_index("customer_id")["region"]))
+        region_of = customers.set_index("customer_id")["region"]
+        orders = orders.assign(region=_per_distinct(orders["customer_id"], lambda ids: ids.map(region_of)))
     lineage_parts.append(orders_lineage)
 
     deals_rows = _rows_of(prepared, "deals")
@@ -205,10 +206,11 @@ class _CustomerIndex:
         # A name (or source id) that two different customers carry names neither of them.
         self.names = _unambiguous(frame, "key").rename_axis("key").reset_index()
         self.by_key = self.names.set_index("key")["id"]
-        self.ids = set(member_ids)
+        self.ids = pd.Index(member_ids.dropna().unique())
         cores, _ = core_names(self.names["key"], places)
         self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
         self._variants: pd.DataFrame | None = None  # built on first fuzzy lookup
+        self._variant_index: pd.Index | None = None
 
     def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
         """Customer id per id a row gives: a source's own customer id, else a golden id itself."""
@@ -242,17 +244,18 @@ class _CustomerIndex:
         apart), which keeps the comparison small however many customers there are.
         """
         if self._variants is None:
-            # Joined on 64-bit hashes of the variants: a million names have fifteen million
-            # variants, and joining integers is several times faster than joining strings.
-            variants = deletion_keys(self.names["key"])
-            self._variants = pd.DataFrame({"hash": _hashed(variants["key"]), "row": variants["row"].to_numpy()})
+            # The known names' variants are numbered once (a million names have fifteen million
+            # variants); each later lookup joins on those numbers, not on strings.
+            variants = deletion_keys(self.names["key"], unique=False)
+            codes, self._variant_index = pd.factorize(variants["key"])
+            self._variants = pd.DataFrame({"code": codes, "row": variants["row"].to_numpy()})
         wanted = deletion_keys(keys)
-        wanted = pd.DataFrame({"hash": _hashed(wanted["key"]), "wanted": wanted["row"].to_numpy()})
-        pairs = wanted.merge(self._variants, on="hash")[["wanted", "row"]].drop_duplicates()
+        wanted = pd.DataFrame({"code": self._variant_index.get_indexer(wanted["key"]),
+                               "wanted": wanted["row"].to_numpy()})
+        pairs = wanted[wanted["code"] >= 0].merge(self._variants, on="code")[["wanted", "row"]].drop_duplicates()
         candidates = pd.DataFrame({"wanted": keys.to_numpy()[pairs["wanted"].to_numpy()],
                                    "known": self.names["key"].to_numpy()[pairs["row"].to_numpy()],
                                    "id": self.names["id"].to_numpy()[pairs["row"].to_numpy()]})
-        # A hash collision only adds a candidate; the similarity below still decides.
         if candidates.empty:
             return pd.Series(dtype="string")
         candidates["score"] = process.cpdist(candidates["wanted"].tolist(), candidates["known"].tolist(),
@@ -279,10 +282,6 @@ class _CustomerIndex:
             reason="names a customer found in no customer source (or several equally)", value=shown[unknown])
         kept = rows[~unknown].drop(columns=[CUSTOMER_NAME, "customer_key"])
         return kept, quarantine[QUARANTINE_COLUMNS]
-
-
-def _hashed(texts: pd.Series) -> np.ndarray:
-    return pd.util.hash_array(texts.to_numpy(dtype=object))
 
 
 def _per_distinct(values: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.Series:
