@@ -26,6 +26,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# 10,000 / 100,000 / 1,000,000 customers: one table, also written to benchmarks/results.md.
+bench: setup
+	cd benchmarks && ../$(BIN)/python bench_scale.py
+
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 

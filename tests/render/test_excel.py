@@ -83,3 +83,12 @@ def test_the_workbook_records_whether_its_contacts_are_masked(tmp_path):
     assert not has_masked_contacts(write_workbook(tmp_path / "f.xlsx", [Sheet("s", frame)], contacts_masked=False))
     (tmp_path / "not.xlsx").write_bytes(b"not a workbook")
     assert not has_masked_contacts(tmp_path / "not.xlsx")
+
+
+def test_a_sheet_longer_than_excel_allows_says_how_many_rows_it_leaves_out(tmp_path, monkeypatch):
+    from custreport.render import excel
+
+    monkeypatch.setattr(excel, "EXCEL_MAX_ROWS", 5)   # the real limit is 1,048,576 rows
+    path = write_workbook(tmp_path / "long.xlsx", [Sheet("s", pd.DataFrame({"n": range(10)}))])
+    values = [c.value for c in load_workbook(path)["s"]["A"]]
+    assert values == ["n", 0, 1, 2, "… 7 more rows: more than an Excel sheet holds"]

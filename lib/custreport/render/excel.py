@@ -42,6 +42,8 @@ def sheet_title(text: str) -> str:
     return str(text).translate(_INVALID_SHEET_CHARS)[:31] or "Sheet"
 
 
+EXCEL_MAX_ROWS = 1_048_576
+
 # In the workbook's keywords when its contacts are masked: mail can then send it as it is.
 CONTACTS_MASKED = "custreport:contacts-masked"
 
@@ -65,8 +67,11 @@ def write_workbook(target: Path, sheets: list[Sheet], contacts_masked: bool = Tr
             worksheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(len(frame), 1) + 1}"
         worksheet.append([_header_cell(worksheet, name) for name in frame.columns])
         formats = [sheet.number_formats.get(name) for name in frame.columns]
-        for record in frame.itertuples(index=False, name=None):
+        shown = frame if len(frame) < EXCEL_MAX_ROWS - 1 else frame.iloc[:EXCEL_MAX_ROWS - 2]
+        for record in shown.itertuples(index=False, name=None):
             worksheet.append([_cell(worksheet, value, fmt) for value, fmt in zip(record, formats)])
+        if len(shown) < len(frame):  # Excel opens no sheet longer than its limit: say what is missing
+            worksheet.append([f"… {len(frame) - len(shown):,} more rows: more than an Excel sheet holds"])
     workbook.save(target)
     return target
 
