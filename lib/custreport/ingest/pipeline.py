@@ -273,15 +273,16 @@ class _CustomerIndex:
         resolved = self.resolve_ids(named_id).fillna(self.resolve_names(rows["customer_key"]))
         named = named_id.notna() | rows[CUSTOMER_NAME].notna()
         unknown = named & resolved.isna()
-        rows = rows.assign(customer_id=resolved)
+        # The name columns go before any row is filtered (no copy under copy-on-write), so ten
+        # million order lines are copied once, without their two longest columns.
+        kept = rows.drop(columns=[CUSTOMER_NAME, "customer_key"]).assign(customer_id=resolved)
         if not required:
-            return rows.drop(columns=[CUSTOMER_NAME, "customer_key"]), pd.DataFrame(columns=QUARANTINE_COLUMNS)
-        shown = named_id.fillna(rows[CUSTOMER_NAME])
+            return kept, pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        shown = named_id[unknown].fillna(rows.loc[unknown, CUSTOMER_NAME])
         quarantine = rows.loc[unknown, LINEAGE_COLUMNS].assign(
             table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
-            reason="names a customer found in no customer source (or several equally)", value=shown[unknown])
-        kept = rows[~unknown].drop(columns=[CUSTOMER_NAME, "customer_key"])
-        return kept, quarantine[QUARANTINE_COLUMNS]
+            reason="names a customer found in no customer source (or several equally)", value=shown)
+        return (kept[~unknown] if unknown.any() else kept), quarantine[QUARANTINE_COLUMNS]
 
 
 def _per_distinct(values: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.Series:
