@@ -25,7 +25,7 @@ from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
                                        prepare_sheet)
 from custreport.ingest.read import read_source_file
-from custreport.ingest.standardize import name_keys
+from custreport.ingest.standardize import name_keys, on_distinct
 
 STATUSES = ("loaded", "merged", "non_data", "quarantined")
 ACCOUNTING_COLUMNS = ["source", "table", "files", "rows_read", *STATUSES]
@@ -112,7 +112,8 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     if len(orders):
         # Denormalised so the store can prune orders by region without a join.
         region_of = customers.set_index("customer_id")["region"]
-        orders = orders.assign(region=_per_distinct(orders["customer_id"], lambda ids: ids.map(region_of)))
+        regions_of = on_distinct(lambda ids: ids.map(region_of).astype("string"))
+        orders = orders.assign(region=regions_of(orders["customer_id"]))
     lineage_parts.append(orders_lineage)
 
     deals_rows = _rows_of(prepared, "deals")
@@ -214,16 +215,16 @@ class _CustomerIndex:
 
     def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
         """Customer id per id a row gives: a source's own customer id, else a golden id itself."""
-        return _per_distinct(named_ids, self._resolve_distinct_ids)
+        return on_distinct(self._resolve_distinct_ids)(named_ids)
 
     def _resolve_distinct_ids(self, ids: pd.Series) -> pd.Series:
         # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
         by_source_id = ids.map(self.by_source_id).astype("string")
-        return by_source_id.fillna(ids.where(ids.isin(self.ids)))
+        return by_source_id.fillna(ids.where(ids.isin(self.ids))).astype("string")
 
     def resolve_names(self, keys: pd.Series) -> pd.Series:
         """Customer id per name key (missing when unknown or ambiguous); each distinct name once."""
-        return _per_distinct(keys, self._resolve_distinct_names)
+        return on_distinct(self._resolve_distinct_names)(keys)
 
     def _resolve_distinct_names(self, distinct: pd.Series) -> pd.Series:
         found = pd.Series(distinct.map(self.by_key).astype("string").to_numpy(), index=distinct.to_numpy())
@@ -283,14 +284,6 @@ class _CustomerIndex:
             table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
             reason="names a customer found in no customer source (or several equally)", value=shown)
         return (kept[~unknown] if unknown.any() else kept), quarantine[QUARANTINE_COLUMNS]
-
-
-def _per_distinct(values: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """``resolve`` run on the distinct values only (ten order lines share a customer), spread back."""
-    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    found = resolve(pd.Series(pd.array(distinct, dtype="string"))).to_numpy(dtype=object)
-    picked = np.where(codes >= 0, found.take(np.where(codes >= 0, codes, 0)) if len(found) else None, None)
-    return pd.Series(picked, index=values.index, dtype="string")
 
 
 def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:
