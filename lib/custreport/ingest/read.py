@@ -79,25 +79,25 @@ def file_kind(path: Path) -> str:
     >>> (folder / "a.xlsx").write_text("客户名称,电话\\n", encoding="utf-8") and file_kind(folder / "a.xlsx")
     'text'
     """
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    head = _head(path)
     if head.startswith(_WORKBOOK_MAGIC):
         return "workbook"
-    if path.suffix.lower() in _WORKBOOK_SUFFIXES and (not _looks_like_text(path) or _is_markup(path)):
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES and (not _looks_like_text(head) or _is_markup(head)):
         return "workbook"  # damaged, or a web page saved as .xls: the workbook reader says which
     return "text"
 
 
-def _is_markup(path: Path) -> bool:
-    """HTML or XML: what web exports save under an .xls name."""
+def _head(path: Path, size: int = 4096) -> bytes:
     with path.open("rb") as handle:
-        head = handle.read(512)
+        return handle.read(size)
+
+
+def _is_markup(head: bytes) -> bool:
+    """HTML or XML: what web exports save under an .xls name."""
     return head.lstrip(codecs.BOM_UTF8).lstrip().startswith(b"<")
 
 
-def _looks_like_text(path: Path) -> bool:
-    with path.open("rb") as handle:
-        head = handle.read(4096)
+def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
@@ -336,7 +336,7 @@ def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
         if _is_encrypted_office_file(path):
             raise UserError(f"{path}: the workbook is password-protected; save a copy without a password "
                             "(Excel: File > Info > Protect Workbook > Encrypt with Password, clear it)") from None
-        if _is_markup(path):
+        if _is_markup(_head(path)):
             raise UserError(f"{path}: a web page (HTML or XML) saved with an Excel name, as web exports do; open "
                             "it in Excel and save it as .xlsx, or export CSV") from None
         raise UserError(f"{path}: not a readable Excel workbook ({_first_line(exc)}); "
@@ -368,16 +368,23 @@ def _read_workbook(path: Path, spec: SourceSpec) -> list[RawSheet]:
 
 def _is_encrypted_office_file(path: Path) -> bool:
     """An encrypted Office file is an OLE2 container holding an ``EncryptionInfo`` stream."""
-    marker = "EncryptionInfo".encode("utf-16-le")
     with path.open("rb") as handle:
         if not handle.read(8).startswith(_WORKBOOK_MAGIC[1]):
             return False
-        tail = b""
         # The directory holding the stream's name may sit anywhere in the container.
-        while chunk := handle.read(1 << 20):
-            if marker in tail + chunk:
-                return True
-            tail = chunk[-len(marker):]
+        return _stream_contains(handle, ("EncryptionInfo".encode("utf-16-le"),))
+
+
+def _stream_contains(handle, needles: tuple[bytes, ...]) -> bool:
+    """Whether the rest of a binary stream holds any of ``needles``, read a megabyte at a time
+    (a needle cut by a chunk's edge is still found)."""
+    overlap = max(len(needle) for needle in needles) - 1
+    tail = b""
+    while chunk := handle.read(1 << 20):
+        window = tail + chunk
+        if any(needle in window for needle in needles):
+            return True
+        tail = window[-overlap:] if overlap else b""
     return False
 
 
@@ -431,8 +438,9 @@ def _hidden_cells(path: Path, sheet_name: str) -> _CellsValuesHide:
             if target is None:
                 return hidden
             member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-            if not _mentions(archive, member, (b"<f>", b"<f ", b't="e"')):
-                return hidden
+            with archive.open(member) as xml:  # a byte scan first: most sheets hold neither
+                if not _stream_contains(xml, (b"<f>", b"<f ", b't="e"')):
+                    return hidden
             with archive.open(member) as xml:
                 for _, element in ET.iterparse(xml):
                     if element.tag == f"{_MAIN_NS}row":
@@ -459,18 +467,6 @@ def _has_result(cell) -> bool:
     # that write formulas without computing them leave <v/> empty or out.
     value = cell.find(f"{_MAIN_NS}v")
     return value is not None and (bool(value.text) or cell.get("t") == "str")
-
-
-def _mentions(archive, member: str, needles: tuple[bytes, ...]) -> bool:
-    """Whether a zip member's bytes contain any of ``needles`` (a scan, no XML parse)."""
-    tail = b""
-    with archive.open(member) as handle:
-        while chunk := handle.read(1 << 20):
-            window = tail + chunk
-            if any(needle in window for needle in needles):
-                return True
-            tail = chunk[-8:]
-    return False
 
 
 def _fill_merged(grid: list[list], ranges: list) -> list[list]:
