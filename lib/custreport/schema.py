@@ -13,6 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TEXT = "string"
 DATE = "datetime64[ms]"
@@ -70,6 +72,18 @@ INTERACTION_STATUSES = ("open", "resolved")
 TABLES = tuple(COLUMNS)
 
 
+def id_codes(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Integer codes of an id column: equal ids get equal codes, numbered 0, 1, ... in order of
+    first appearance; -1 where the id is missing. Grouping by them skips hashing the strings.
+
+    >>> id_codes(pa.array(["b", "a", None, "b"])).to_pylist()
+    [0, 1, -1, 0]
+    """
+    if isinstance(ids, pa.ChunkedArray):   # one dictionary for all rows, not one per chunk
+        ids = ids.combine_chunks()
+    return pc.dictionary_encode(ids).indices.fill_null(-1).cast(pa.int32())
+
+
 def empty_frame(table: str) -> pd.DataFrame:
     """A zero-row frame with the table's canonical columns and types."""
     return pd.DataFrame({col: pd.Series(dtype=dtype) for col, dtype in COLUMNS[table].items()})
@@ -88,7 +102,8 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         else:
             columns[col] = pd.Series(pd.array([None] * len(frame), dtype=dtype), index=frame.index)
     extras = [col for col in frame.columns if col.startswith("x_") and col not in spec]
-    out = pd.DataFrame(columns, index=frame.index)
+    # No second copy of ten million rows: copy-on-write keeps the input safe all the same.
+    out = pd.DataFrame(columns, index=frame.index, copy=False)
     for col in extras:
         out[col] = frame[col].astype(TEXT)
     return out.reset_index(drop=True)

@@ -5,9 +5,16 @@ Layout::
     data/clean/
       CURRENT                     the id of the current snapshot (replaced atomically)
       snapshots/<id>/             one folder per ingest, never changed once written
-        customers.parquet ...     the canonical tables, sorted by region for row-group pruning
+        customers/000.parquet ... each canonical table as one file per region (interactions by
+                                  their customer's region), sorted within it by date or id
         lineage.parquet quarantine.parquet accounting.parquet fixes.parquet
-        manifest.json             inputs with hashes, row counts, times, code version
+        manifest.json             inputs with hashes, row counts, which file holds which region,
+                                  times, code version
+
+A report reads one region and period: it opens only that region's files and skips the
+row groups after the period by their statistics. Orders carry integer ``customer_key`` and
+``order_key`` columns (equal ids, equal keys; -1 where missing), numbered once when written,
+so no load hashes millions of string ids again.
 
 A snapshot is written under a temporary name and renamed into place, then
 CURRENT is replaced with ``os.replace``: a reader sees the old snapshot or the
@@ -21,11 +28,13 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -33,11 +42,13 @@ from custreport import __version__, schema
 from custreport.config import RegionTable, UserError, load_regions
 
 TABLES = schema.TABLES
-SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness")
-_SORT_KEYS = {"customers": ["region", "customer_id"], "orders": ["region", "order_date"],
-              "deals": ["region", "created_at"], "interactions": ["customer_id", "date"],
-              "reps": ["region", "rep_id"]}
+SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness", "merged_customers")
+_SORT_KEYS = {"customers": ["customer_id"], "orders": ["order_date"], "deals": ["created_at"],
+              "interactions": ["customer_id", "date"], "reps": ["rep_id"]}
 ROW_GROUP_SIZE = 128_000
+# Integer keys stored beside the order ids they number (read only when asked for by name).
+STORED_KEYS = {"orders": {"customer_key": "customer_id", "order_key": "order_id"}}
+_PART = "__part__"   # the region a row is filed under while a table is written
 
 
 @dataclass(frozen=True)
@@ -65,17 +76,15 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
     snapshot_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     staging = Path(tempfile.mkdtemp(prefix=f".{snapshot_id}-", dir=snapshots))
     try:
-        counts = {}
-        for name, frame in tables.items():
-            frame = frame.sort_values(_SORT_KEYS[name], kind="stable") if len(frame) else frame
-            _write_parquet(frame, staging / f"{name}.parquet")
-            counts[name] = len(frame)
+        counts = {name: len(frame) for name, frame in tables.items()}
+        customer_regions = tables.get("customers")
+        parts = {name: _write_by_region(name, frame, staging, customer_regions) for name, frame in tables.items()}
         for name, frame in side_tables.items():
             _write_parquet(frame, staging / f"{name}.parquet")
         for name, content in (files or {}).items():
             (staging / name).write_bytes(content)
         full_manifest = {"snapshot": snapshot_id, "created_at": now.isoformat(timespec="seconds"),
-                         "code_version": __version__, "rows": counts, **manifest}
+                         "code_version": __version__, "rows": counts, "parts": parts, **manifest}
         (staging / "manifest.json").write_text(json.dumps(full_manifest, ensure_ascii=False, indent=2, default=str),
                                                encoding="utf-8")
         final = snapshots / snapshot_id
@@ -88,9 +97,50 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
     return Snapshot(snapshot_id, final, full_manifest)
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+def _write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame.reset_index(drop=True),
+                                                                             preserve_index=False)
     pq.write_table(table, path, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+
+
+def _write_by_region(name: str, frame: pd.DataFrame, folder: Path,
+                     customers: pd.DataFrame | None) -> list[list]:
+    """Write one table as one file per region under ``folder/name/``, each sorted by the
+    table's keys; return ``[region, file]`` pairs (region None: rows filed under none).
+
+    Interactions are filed under their customer's region (looked up in ``customers``).
+    """
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    if "region" in table.column_names:
+        part = table["region"]
+    elif name == "interactions" and customers is not None and len(customers):
+        known = pa.array(customers["customer_id"], type=pa.large_string())
+        found = pc.index_in(table["customer_id"].cast(pa.large_string()), value_set=known)
+        part = pa.array(customers["region"], type=pa.large_string()).take(found)
+    else:
+        part = pa.nulls(len(table), pa.large_string())
+    # Sorted by index, each region's rows taken as its file is written: a sorted copy of the
+    # whole table (gigabytes for ten million order lines) is never held.
+    order = pc.sort_indices(table.append_column(_PART, part),
+                            sort_keys=[(_PART, "ascending"), *[(key, "ascending") for key in _SORT_KEYS[name]]])
+    keys = {key: schema.id_codes(table[column].take(order)) for key, column in STORED_KEYS.get(name, {}).items()}
+    (folder / name).mkdir()
+    runs = pc.run_end_encode(part.take(order).combine_chunks() if isinstance(part, pa.ChunkedArray)
+                             else part.take(order)) if len(table) else None
+    bounds = [(None, 0, 0)] if runs is None else \
+        zip(runs.values.to_pylist(), [0, *runs.run_ends.to_pylist()[:-1]], runs.run_ends.to_pylist())
+    parts = [[region, f"{name}/{index:03d}.parquet", start, end] for index, (region, start, end) in enumerate(bounds)]
+
+    def write(part: list) -> None:
+        rows = table.take(order.slice(part[2], part[3] - part[2]))
+        for key, codes in keys.items():
+            rows = rows.append_column(key, codes.slice(part[2], part[3] - part[2]))
+        _write_parquet(rows, folder / part[1])
+
+    # Parquet encodes and compresses without holding the GIL: two regions' files are written side by side.
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2)) as pool:
+        list(pool.map(write, parts))
+    return [[region, file] for region, file, _, _ in parts]
 
 
 def _point_current(store: Path, snapshot_id: str) -> None:
@@ -202,29 +252,52 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
 
     >>> read_table(current_snapshot(store), "orders", regions=["east"], until=pd.Timestamp("2025-01-01"))  # doctest: +SKIP
     """
-    path = snapshot.path / f"{table}.parquet"
-    if not path.is_file():
-        if table in schema.COLUMNS:
-            return schema.empty_frame(table)
-        raise UserError(f"{snapshot.path}: table {table!r} is missing from the snapshot")
-    dataset = ds.dataset(path, format="parquet")
-    if regions is not None and not regions:
-        return read_table(snapshot, table, columns=columns).iloc[0:0]
-    condition = None
-    if regions is not None and "region" in dataset.schema.names:
-        condition = ds.field("region").isin(regions)
+    parts = snapshot.manifest.get("parts", {}).get(table)
+    if parts is not None:   # one file per region: open only the wanted regions' files
+        files = [snapshot.path / file for region, file in parts if regions is None or region in regions]
+        for file in files:
+            if not file.is_file():
+                raise UserError(f"{file}: missing from its snapshot; run `custreport store rollback`")
+        dataset = ds.dataset(files or [snapshot.path / parts[0][1]], format="parquet")
+        condition = None if files else ds.scalar(False)
+    else:                   # a snapshot written as one file per table
+        path = snapshot.path / f"{table}.parquet"
+        if not path.is_file():
+            if table in schema.COLUMNS:
+                return schema.empty_frame(table)
+            raise UserError(f"{snapshot.path}: table {table!r} is missing from the snapshot")
+        dataset = ds.dataset(path, format="parquet")
+        condition = ds.scalar(False) if regions is not None and not regions else None
+        if regions and "region" in dataset.schema.names:
+            condition = ds.field("region").isin(regions)
+    stored_keys = STORED_KEYS.get(table, {})
+    if columns is None:
+        columns = [name for name in dataset.schema.names if name not in stored_keys]
+    missing_keys = [key for key in columns if key in stored_keys and key not in dataset.schema.names]
+    read_columns = [name for name in columns if name not in missing_keys]
+    read_columns += [stored_keys[key] for key in missing_keys if stored_keys[key] not in read_columns]
     if until is not None and date_column:
         # Rows without the date are kept: a deal exported without a creation date still counts.
         bound = (ds.field(date_column) < pa.scalar(until.to_pydatetime(), type=dataset.schema.field(date_column).type)) \
             | ds.field(date_column).is_null()
         condition = bound if condition is None else condition & bound
-    result = dataset.to_table(columns=columns, filter=condition)
-    frame = result.to_pandas()
+    result = dataset.to_table(columns=read_columns, filter=condition)
+    if result.num_rows == 0:   # one empty chunk per column, not none: pandas cannot join columns without chunks
+        result = result.schema.empty_table()
+    for key in missing_keys:
+        result = result.append_column(key, schema.id_codes(result[stored_keys[key]]))
+    frame = result.select(columns).to_pandas()
     if table in schema.COLUMNS:
         for column, dtype in schema.COLUMNS[table].items():
             if column in frame and str(frame[column].dtype) != dtype:
                 frame[column] = frame[column].astype(dtype)
     return frame
+
+
+def filed_by_region(snapshot: Snapshot, table: str) -> bool:
+    """Whether the snapshot keeps ``table`` as one file per region (a read by region returns
+    only that region's rows, interactions included), as snapshots are written now."""
+    return table in snapshot.manifest.get("parts", {})
 
 
 def read_side_table(snapshot: Snapshot, name: str) -> pd.DataFrame:
@@ -233,3 +306,8 @@ def read_side_table(snapshot: Snapshot, name: str) -> pd.DataFrame:
         raise ValueError(f"unknown side table {name!r}")
     path = snapshot.path / f"{name}.parquet"
     return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+
+def has_side_table(snapshot: Snapshot, name: str) -> bool:
+    """Whether the snapshot was written with this side table (older versions wrote fewer)."""
+    return (snapshot.path / f"{name}.parquet").is_file()

@@ -28,6 +28,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custreport.schema import id_codes
+
 
 def ids_in(values: pd.Series, ids: pd.Series) -> pd.Series:
     """``values.isin(ids)`` for id columns, hashed by Arrow.
@@ -114,10 +116,7 @@ def with_keys(orders: pd.DataFrame) -> pd.DataFrame:
     for column, key in (("customer_id", "customer_key"), ("order_id", "order_key")):
         if column in orders:
             values = pa.array(orders[column].astype("string"), type=pa.large_string())
-            if isinstance(values, pa.ChunkedArray):   # one dictionary for all rows, not one per chunk
-                values = values.combine_chunks()
-            encoded = pc.dictionary_encode(values)
-            keys[key] = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+            keys[key] = id_codes(values).to_numpy(zero_copy_only=False).astype("int64")
     return orders.assign(**keys)
 
 
