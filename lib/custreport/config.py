@@ -57,6 +57,11 @@ def default_store(root: Path | None = None) -> Path:
     return (root or project_root()) / "data" / "clean"
 
 
+# libyaml's parser with PyYAML's safe constructors: the same values, parsed ten times faster
+# (a report loads its parameter files each time it runs).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> dict:
     """Parse a YAML mapping, turning every failure into a one-line UserError."""
     try:
@@ -68,7 +73,7 @@ def read_yaml(path: Path) -> dict:
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,8 +24,9 @@ from custreport.analysis.deals import deal_totals
 from custreport.analysis.industries import industry_names, listed_industry_names
 from custreport.analysis.funnel import Funnel, deal_breakdown, deals_in_play, funnel_table, stage_counts
 from custreport.analysis.frames import aligned, before_column, customer_ledger, each_distinct, ids_in, looked_up, \
-    sort_rows, spans_at, with_keys
+    sort_rows, spans_at
 from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
+from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
 from custreport.analysis.sales import revenue_by_month, revenue_movers, sales_totals, sold_in, top_from_ledger
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_from_ledger, \
     segment_summary
@@ -46,6 +48,7 @@ ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.c
 
 
 ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "amount", "product", "channel", "status", "region")
+ORDER_KEYS = ("customer_key", "order_key")   # stored by the store: customer_ledger groups by them
 
 
 @dataclass
@@ -278,16 +281,22 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
         return last[1]
     only = None if code == "all" else [code]
     end = parsed.end_exclusive_ts
-    customers = store.read_table(snapshot, "customers", regions=only)
+    reads = {  # Arrow decodes without the GIL: the tables are read side by side
+        "customers": dict(regions=only),
+        # Lineage columns are left on disk: every row filter copies each column a frame carries.
+        "orders": dict(regions=only, date_column="order_date", until=end, columns=[*ORDER_COLUMNS, *ORDER_KEYS]),
+        "deals": dict(regions=only, date_column="created_at", until=end),
+        "reps": dict(),   # all: an owner may be a rep of another region
+        "interactions": dict(regions=only, date_column="date", until=end),
+    }
+    with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+        read = {name: pool.submit(store.read_table, snapshot, name, **options) for name, options in reads.items()}
+        customers, orders, deals, reps, interactions = (read[name].result() for name in reads)
     customers = customers.assign(industry=industry_names(customers["industry"], industries, locale))
-    # Lineage columns are left on disk: every row filter copies each column a frame carries.
-    orders = with_keys(store.read_table(snapshot, "orders", regions=only, date_column="order_date", until=end,
-                                        columns=list(ORDER_COLUMNS)))
-    deals = store.read_table(snapshot, "deals", regions=only, date_column="created_at", until=end)
-    reps = store.read_table(snapshot, "reps")   # all: an owner may be a rep of another region
     reps = reps.assign(industries=listed_industry_names(reps["industries"], industries, locale))
-    interactions = store.read_table(snapshot, "interactions", date_column="date", until=end)
-    if only is not None:   # interactions carry no region: they follow their customer
+    interactions = store.read_table(snapshot, "interactions", regions=only, date_column="date", until=end)
+    if only is not None and not store.filed_by_region(snapshot, "interactions"):
+        # interactions carry no region: they follow their customer (older snapshots hold them in one file)
         interactions = interactions[ids_in(interactions["customer_id"], customers["customer_id"])]
     ctx = ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, reps, interactions,
                         settings, stages, industries)
@@ -1315,13 +1324,13 @@ def duplicates_frame(ctx: ReportContext) -> pd.DataFrame:
         return pd.DataFrame(columns=[ctx.label(c) for c in columns])
     merged = accounting.loc[accounting["merged"] > 0, ["source", "table", "merged"]].rename(
         columns={"merged": "merged_rows"})
-    lineage = ctx.side_table("lineage")
-    if {"status", "record_id", "source"} <= set(lineage.columns):
-        rows = lineage[lineage["status"] == "merged"]
-        into = rows.groupby(rows["source"].astype("string"))["record_id"].nunique()
-        merged = merged.assign(into_records=merged["source"].astype("string").map(into).astype("Int64"))
-    else:   # a snapshot without lineage still knows how many rows were merged
-        merged = merged.assign(into_records=pd.array([pd.NA] * len(merged), dtype="Int64"))
+    if "into_records" in accounting:
+        merged = merged.assign(into_records=accounting.loc[merged.index, "into_records"].astype("Int64"))
+    else:   # written before ingest summed it: counted from the lineage, when the snapshot has one
+        lineage = ctx.side_table("lineage")
+        into = records_merged_into(lineage)
+        merged = merged.assign(into_records=merged["source"].astype("string").map(into).astype("Int64")
+                               if len(into) else pd.array([pd.NA] * len(merged), dtype="Int64"))
     frame = merged.astype({"source": "string", "table": "string", "merged_rows": "int64"}).reset_index(drop=True)
     if len(frame):
         frame.loc[len(frame)] = [ctx.label("total"), pd.NA, int(frame["merged_rows"].sum()),
@@ -1341,17 +1350,15 @@ def duplicates_merged(ctx: ReportContext) -> Table | HTML:
 def merged_customers_frame(ctx: ReportContext, limit: int = 10) -> pd.DataFrame:
     """The region's customers built from the most raw rows (two or more): id, name, rows, sources."""
     columns = ["customer_id", "name", "source_rows", "sources"]
-    lineage = ctx.side_table("lineage")
-    accounting = ctx.side_table("accounting")
-    if lineage.empty or accounting.empty or "table" not in accounting:
-        return pd.DataFrame(columns=[ctx.label(c) for c in columns])
-    customer_sources = accounting.loc[accounting["table"] == "customers", "source"].astype("string")
-    rows = lineage[lineage["status"].isin(["loaded", "merged"]) & ids_in(lineage["source"], customer_sources)]
-    rows = rows[ids_in(rows["record_id"], ctx.customers["customer_id"])]   # only this report's customers
-    grouped = rows.groupby(rows["record_id"].astype("string"))
-    frame = pd.DataFrame({"source_rows": grouped.size(),
-                          "sources": grouped["source"].agg(lambda s: ", ".join(sorted(set(s.astype(str)))))})
-    frame = frame[frame["source_rows"] >= 2].rename_axis("customer_id").reset_index()
+    if store.has_side_table(ctx.snapshot, "merged_customers"):
+        merged = ctx.side_table("merged_customers")
+    else:   # written before ingest summed it: counted from the lineage, when the snapshot has one
+        accounting = ctx.side_table("accounting")
+        if accounting.empty or "table" not in accounting:
+            return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+        customer_sources = accounting.loc[accounting["table"] == "customers", "source"].astype("string")
+        merged = customers_merged_from_rows(ctx.side_table("lineage"), customer_sources)
+    frame = merged[ids_in(merged["customer_id"], ctx.customers["customer_id"])]   # only this report's customers
     frame = sort_rows(frame, ["source_rows", "customer_id"], ascending=[False, True]).head(limit)
     frame = frame.assign(name=looked_up(ctx.customers, frame["customer_id"], "name"))
     return _localised(ctx, frame[columns].astype({"source_rows": "int64"}).reset_index(drop=True))
