@@ -27,6 +27,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from custreport.analysis.frames import ids_in, looked_up
+
 REGISTRY_COLUMNS = ["name_key", "customer_id"]
 # Fields that make a row "complete" for choosing the display name.
 _COMPLETENESS = ["name", "province", "city", "industry", "owner_rep", "phone", "email", "address", "created_at"]
@@ -39,32 +41,46 @@ def stable_ids(keys: pd.Series, prefix: str) -> pd.Series:
     [13]
     """
     codes, uniques = pd.factorize(keys.astype("string"))
-    ids = [prefix + base64.b32encode(hashlib.blake2b(str(k).encode("utf-8"), digest_size=8).digest())
-           .decode("ascii")[:12] for k in uniques]
-    return pd.Series(pd.array(ids, dtype="string").take(codes), index=keys.index, dtype="string")
+    # Each 8-byte digest padded to 10 bytes encodes to 16 base32 characters of its own, so all
+    # are encoded in one call; the first 12 are those of the digest alone.
+    digests = b"".join(hashlib.blake2b(str(k).encode("utf-8"), digest_size=8).digest() + b"\0\0" for k in uniques)
+    encoded = np.frombuffer(base64.b32encode(digests), dtype="S16").astype("S12").astype("U12")
+    ids = pd.Series(encoded, dtype="string")
+    return pd.Series((prefix + ids).array.take(codes), index=keys.index, dtype="string")
 
 
 def assign_ids(name_keys: pd.Series, labels: np.ndarray, registry: pd.DataFrame | None) -> pd.Series:
     """The customer id of every row's cluster (aligned with ``name_keys``)."""
     frame = pd.DataFrame({"key": name_keys.astype("string").to_numpy(), "label": labels})
-    known = {} if registry is None or registry.empty else dict(zip(registry["name_key"], registry["customer_id"]))
-    frame["known"] = frame["key"].map(known).astype("string")
+    if registry is None or registry.empty:
+        frame["known"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    else:
+        frame["known"] = looked_up(registry, frame["key"], "customer_id", key="name_key").astype("string")
     votes = (frame.dropna(subset=["known"]).groupby(["label", "known"]).size()
              .rename("votes").reset_index().sort_values(["votes", "known"], ascending=[False, True]))
-    chosen: dict[int, str] = {}
+    # Bigger claims first: when a customer was split, the larger part keeps the old id. A claim
+    # sharing neither its cluster nor its id with another is granted outright; only the rest
+    # (clusters with several old ids, ids claimed by several clusters) go one by one.
+    alone = ~votes["label"].duplicated(keep=False) & ~votes["known"].duplicated(keep=False)
+    chosen = pd.Series(votes.loc[alone, "known"].to_numpy(), index=votes.loc[alone, "label"].to_numpy(),
+                       dtype="string")
+    contested: dict[int, str] = {}
     taken: set[str] = set()
-    # Bigger claims first: when a customer was split, the larger part keeps the old id.
-    for label, known_id in zip(votes["label"], votes["known"]):
-        if label not in chosen and known_id not in taken:
-            chosen[label] = known_id
+    for label, known_id in zip(votes.loc[~alone, "label"].tolist(), votes.loc[~alone, "known"].tolist()):
+        if label not in contested and known_id not in taken:
+            contested[label] = known_id
             taken.add(known_id)
-    fresh = frame[~frame["label"].isin(chosen)]
+    chosen = pd.concat([chosen, pd.Series(contested, dtype="string")])
+    fresh = frame[~frame["label"].isin(chosen.index)]
     if len(fresh):
-        smallest = fresh.groupby("label")["key"].min()
-        made = stable_ids(smallest, "C")
-        for label, new_id in made.items():
-            chosen[label] = new_id if new_id not in taken else stable_ids(pd.Series([f"{new_id}/{label}"]), "C").iloc[0]
-            taken.add(chosen[label])
+        made = stable_ids(fresh.groupby("label")["key"].min(), "C")
+        # An id already given (a hash collision) is made again from the id and the cluster.
+        clash = ids_in(made, chosen) | made.duplicated()
+        if clash.any():
+            again = [stable_ids(pd.Series([f"{new_id}/{label}"]), "C").iloc[0]
+                     for label, new_id in made[clash].items()]
+            made = made.mask(clash, pd.Series(again, index=made.index[clash], dtype="string"))
+        chosen = pd.concat([chosen, made])
     return pd.Series(frame["label"].map(chosen).to_numpy(), index=name_keys.index, dtype="string")
 
 
@@ -108,7 +124,7 @@ def _updated_registry(name_keys: pd.Series, member_ids: pd.Series, registry: pd.
                         "customer_id": member_ids.astype("string").to_numpy()}).dropna().drop_duplicates("name_key")
     if registry is None or registry.empty:
         return now.reset_index(drop=True)
-    kept = registry[~registry["name_key"].isin(now["name_key"])]
+    kept = registry[~ids_in(registry["name_key"], now["name_key"])]
     return pd.concat([now, kept[REGISTRY_COLUMNS]], ignore_index=True)
 
 

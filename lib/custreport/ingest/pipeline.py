@@ -15,9 +15,12 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from custreport import schema
+from custreport.analysis.frames import ids_in, looked_up
+from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
 from custreport.config import RegionTable, SourcesConfig, UserError
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
 from custreport.ingest.match import MatchRules, cluster_labels, core_names, deletion_keys, match_features
@@ -28,7 +31,8 @@ from custreport.ingest.read import read_source_file
 from custreport.ingest.standardize import name_keys, on_distinct
 
 STATUSES = ("loaded", "merged", "non_data", "quarantined")
-ACCOUNTING_COLUMNS = ["source", "table", "files", "rows_read", *STATUSES]
+# into_records: the distinct records a source's merged rows were merged into
+ACCOUNTING_COLUMNS = ["source", "table", "files", "rows_read", *STATUSES, "into_records"]
 
 
 @dataclass
@@ -41,6 +45,7 @@ class IngestResult:
     inputs: list[dict] = field(default_factory=list)  # files read, with size and sha256
     customer_keys: pd.DataFrame = field(default_factory=pd.DataFrame)  # name key -> customer id registry
     completeness: pd.DataFrame = field(default_factory=pd.DataFrame)   # per source and column: share filled
+    merged_customers: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers built from several raw rows
 
 
 def source_files(pattern: str, base: Path) -> list[Path]:
@@ -97,18 +102,25 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     if customers_rows.empty and not orders_rows.empty:
         customers_rows = _customers_from_orders(orders_rows, regions)
     places = regions.place_names()
-    customers, member_ids, customer_keys = _dedupe_customers(customers_rows, regions, places,
+    features = match_features(customers_rows, places) if len(customers_rows) else None
+    customers, member_ids, customer_keys = _dedupe_customers(customers_rows, features, regions,
                                                              _match_rules(config), registry)
     if len(customers_rows) and "source_file" in customers_rows and customers_rows["source_file"].notna().any():
         lineage_parts.append(_lineage_of(customers_rows, member_ids))
 
-    attach = _CustomerIndex(customers_rows, member_ids, places)
+    attach = _CustomerIndex(customers_rows, member_ids, places, features)
+    # Each large frame is let go once its last use is past: at ten million order lines every
+    # gigabyte held to the end of ingest adds to its peak.
+    del features, customers_rows
     reps, reps_lineage = _dedupe_by_id(_rows_of(prepared, "reps"), "rep_id")
     lineage_parts.append(reps_lineage)
 
-    orders, orders_quarantine = attach.attach(orders_rows, "orders", required=True)
-    del orders_rows  # the largest table: one copy of it at a time
-    orders, orders_lineage = _dedupe_by_id(_fill_ids(orders, "order_id", "O"), "order_id", ORDER_IDENTITY)
+    # The largest table: its name columns go once resolved, and rows are filtered once, for
+    # unknown customers and duplicates together (each filter copies ten million lines).
+    orders_rows, unknown, orders_quarantine = attach.attach_unfiltered(orders_rows, "orders", required=True)
+    orders, orders_lineage = _dedupe_by_id(_fill_ids(orders_rows, "order_id", "O"), "order_id", ORDER_IDENTITY,
+                                           usable=~unknown)
+    del orders_rows, unknown
     if len(orders):
         # Denormalised so the store can prune orders by region without a join.
         region_of = customers.set_index("customer_id")["region"]
@@ -124,13 +136,18 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
 
     interactions, interactions_quarantine = attach.attach(_rows_of(prepared, "interactions"), "interactions",
                                                           required=True)
+    del attach   # with the variants of every known name
     lineage_parts.append(_loaded_lineage(interactions))
 
     quarantine = _concat([*quarantine_parts, orders_quarantine, deals_quarantine, interactions_quarantine],
                          QUARANTINE_COLUMNS)
-    lineage_parts.append(quarantine.assign(status="quarantined", record_id=pd.NA))
+    # Order lines set aside at attach are in the orders' own lineage already.
+    lineage_parts.append(_concat([*quarantine_parts, deals_quarantine, interactions_quarantine],
+                                 QUARANTINE_COLUMNS).assign(status="quarantined", record_id=pd.NA))
     lineage_columns = [*LINEAGE_COLUMNS, "status", "record_id"]
     lineage = _concat([part[lineage_columns] for part in lineage_parts if len(part)], lineage_columns)
+    # The orders' lineage part still holds the order lines' lineage columns from before filtering.
+    del lineage_parts, orders_lineage, deals_lineage, reps_lineage
 
     tables = {
         "customers": schema.conform(customers, "customers"),
@@ -143,7 +160,11 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         schema.validate(frame, table)
 
     accounting = _accounting(config, rows_read, files_read, lineage)
-    return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs, customer_keys, completeness)
+    # Summed here from the lineage once, so no report reads the lineage of every raw row.
+    customer_sources = pd.Series([spec.name for spec in config.sources if spec.table == "customers"], dtype="string")
+    merged_customers = customers_merged_from_rows(lineage, customer_sources)
+    return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs, customer_keys, completeness,
+                        merged_customers)
 
 
 # --------------------------------------------------------------------------- customers
@@ -157,11 +178,11 @@ def _match_rules(config: SourcesConfig) -> MatchRules:
     return MatchRules(**config.dedupe)
 
 
-def _dedupe_customers(rows: pd.DataFrame, regions: RegionTable, places: frozenset[str], rules: MatchRules,
+def _dedupe_customers(rows: pd.DataFrame, features: pd.DataFrame | None, regions: RegionTable, rules: MatchRules,
                       registry: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     if rows.empty:
         return schema.empty_frame("customers"), pd.Series(dtype="string"), pd.DataFrame(columns=REGISTRY_COLUMNS)
-    labels = cluster_labels(match_features(rows, places), rules)
+    labels = cluster_labels(features, rules)
     golden, member_ids, customer_keys = golden_records(rows, labels, registry)
     # A golden record takes its first known region, not the unknown placeholder.
     known = rows["region"].mask(rows["region"] == regions.unknown.code)
@@ -198,7 +219,8 @@ class _CustomerIndex:
 
     FUZZY_AT = 0.85
 
-    def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series, places: frozenset[str]):
+    def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series, places: frozenset[str],
+                 features: pd.DataFrame | None = None):
         self.places = places
         columns = {"key": customer_rows.get("name_key"), "sid": customer_rows.get("source_customer_id"),
                    "id": member_ids}
@@ -207,11 +229,13 @@ class _CustomerIndex:
         # A name (or source id) that two different customers carry names neither of them.
         self.names = _unambiguous(frame, "key").rename_axis("key").reset_index()
         self.by_key = self.names.set_index("key")["id"]
-        self.ids = pd.Index(member_ids.dropna().unique())
-        cores, _ = core_names(self.names["key"], places)
+        self.ids = pd.Series(member_ids.dropna().unique(), dtype="string")
+        if features is not None:   # the dedupe's match features already hold each name's core
+            cores = looked_up(features, self.names["key"], "core", key="name_key")
+        else:
+            cores, _ = core_names(self.names["key"], places)
         self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
-        self._variants: pd.DataFrame | None = None  # built on first fuzzy lookup
-        self._variant_index: pd.Index | None = None
+        self._variants: pa.Table | None = None  # built on first fuzzy lookup
 
     def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
         """Customer id per id a row gives: a source's own customer id, else a golden id itself."""
@@ -220,7 +244,7 @@ class _CustomerIndex:
     def _resolve_distinct_ids(self, ids: pd.Series) -> pd.Series:
         # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
         by_source_id = ids.map(self.by_source_id).astype("string")
-        return by_source_id.fillna(ids.where(ids.isin(self.ids))).astype("string")
+        return by_source_id.fillna(ids.where(ids_in(ids, self.ids))).astype("string")
 
     def resolve_names(self, keys: pd.Series) -> pd.Series:
         """Customer id per name key (missing when unknown or ambiguous); each distinct name once."""
@@ -245,15 +269,17 @@ class _CustomerIndex:
         apart), which keeps the comparison small however many customers there are.
         """
         if self._variants is None:
-            # The known names' variants are numbered once (a million names have fifteen million
-            # variants); each later lookup joins on those numbers, not on strings.
+            # The known names' variants are made once (a million names have fifteen million);
+            # each lookup joins the few wanted names' variants to them in Arrow, whose hash
+            # join builds on the small side and streams the large one.
             variants = deletion_keys(self.names["key"], unique=False)
-            codes, self._variant_index = pd.factorize(variants["key"])
-            self._variants = pd.DataFrame({"code": codes, "row": variants["row"].to_numpy()})
+            self._variants = pa.table({"key": pa.array(variants["key"], type=pa.large_string()),
+                                       "row": pa.array(variants["row"].to_numpy())})
         wanted = deletion_keys(keys)
-        wanted = pd.DataFrame({"code": self._variant_index.get_indexer(wanted["key"]),
-                               "wanted": wanted["row"].to_numpy()})
-        pairs = wanted[wanted["code"] >= 0].merge(self._variants, on="code")[["wanted", "row"]].drop_duplicates()
+        wanted = pa.table({"key": pa.array(wanted["key"], type=pa.large_string()),
+                           "wanted": pa.array(wanted["row"].to_numpy())})
+        joined = self._variants.join(wanted, keys="key", join_type="inner").select(["wanted", "row"])
+        pairs = joined.to_pandas().drop_duplicates().sort_values(["wanted", "row"], ignore_index=True)
         candidates = pd.DataFrame({"wanted": keys.to_numpy()[pairs["wanted"].to_numpy()],
                                    "known": self.names["key"].to_numpy()[pairs["row"].to_numpy()],
                                    "id": self.names["id"].to_numpy()[pairs["row"].to_numpy()]})
@@ -268,8 +294,16 @@ class _CustomerIndex:
         return pd.Series(chosen["id"].to_numpy(), index=chosen["wanted"].to_numpy(), dtype="string")
 
     def attach(self, rows: pd.DataFrame, table: str, required: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``rows`` with the customer id each names (name columns dropped), and the quarantine of
+        rows naming a customer found nowhere (when a customer is ``required``)."""
+        kept, unknown, quarantine = self.attach_unfiltered(rows, table, required)
+        return (kept[~unknown] if unknown.any() else kept), quarantine
+
+    def attach_unfiltered(self, rows: pd.DataFrame, table: str,
+                          required: bool) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+        """As attach, with every row kept and the mask of those to set aside returned."""
         if rows.empty:
-            return rows, pd.DataFrame(columns=QUARANTINE_COLUMNS)
+            return rows, pd.Series(False, index=rows.index, dtype=bool), pd.DataFrame(columns=QUARANTINE_COLUMNS)
         named_id = rows["customer_id"]
         resolved = self.resolve_ids(named_id).fillna(self.resolve_names(rows["customer_key"]))
         named = named_id.notna() | rows[CUSTOMER_NAME].notna()
@@ -278,12 +312,12 @@ class _CustomerIndex:
         # million order lines are copied once, without their two longest columns.
         kept = rows.drop(columns=[CUSTOMER_NAME, "customer_key"]).assign(customer_id=resolved)
         if not required:
-            return kept, pd.DataFrame(columns=QUARANTINE_COLUMNS)
+            return kept, pd.Series(False, index=rows.index, dtype=bool), pd.DataFrame(columns=QUARANTINE_COLUMNS)
         shown = named_id[unknown].fillna(rows.loc[unknown, CUSTOMER_NAME])
         quarantine = rows.loc[unknown, LINEAGE_COLUMNS].assign(
             table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
             reason="names a customer found in no customer source (or several equally)", value=shown)
-        return (kept[~unknown] if unknown.any() else kept), quarantine[QUARANTINE_COLUMNS]
+        return kept, unknown.astype(bool), quarantine[QUARANTINE_COLUMNS]
 
 
 def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -298,10 +332,13 @@ def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _fill_ids(rows: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
     """Rows without an id get one from their lineage, so they stay traceable and distinct."""
-    if rows.empty:
+    missing = rows[column].isna() if len(rows) else None
+    if missing is None or not missing.any():
         return rows
-    made = (prefix + "-" + rows["source"] + "-" + rows["source_file"].fillna("") + "-"
-            + rows["source_sheet"].fillna("") + "-" + rows["source_row"].astype("string"))
+    # Made for the rows missing one only: for ten million order lines the text is gigabytes.
+    part = rows[missing]
+    made = (prefix + "-" + part["source"] + "-" + part["source_file"].fillna("") + "-"
+            + part["source_sheet"].fillna("") + "-" + part["source_row"].astype("string"))
     return rows.assign(**{column: rows[column].fillna(made)})
 
 
@@ -310,22 +347,39 @@ def _fill_ids(rows: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
 ORDER_IDENTITY = ["order_id", "customer_id", "order_date", "amount", "quantity", "unit_price", "product", "status"]
 
 
-def _dedupe_by_id(rows: pd.DataFrame, column: str,
-                  identity: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep the first row per id (or per ``identity`` columns); later ones are merged duplicates."""
+def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = None,
+                  usable: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep the first row per id (or per ``identity`` columns); later ones are merged duplicates.
+
+    Rows not ``usable`` (default: all are) are set aside: their lineage says quarantined, and
+    with an identity they must differ from every usable row (e.g. by naming no customer).
+    """
     if rows.empty:
         return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id"])
     if identity:
         first = ~rows.duplicated(subset=[c for c in identity if c in rows], keep="first")
     else:
-        first = first_occurrence(rows[column])
-    lineage = rows[LINEAGE_COLUMNS].assign(status=np.where(first, "loaded", "merged"), record_id=rows[column])
-    return rows[first].reset_index(drop=True), lineage
+        first = first_occurrence(rows[column] if usable is None else rows[column].where(usable))
+    kept = first if usable is None else first & usable
+    status = np.where(first.to_numpy(), 0, 1)
+    if usable is not None:
+        status = np.where(usable.to_numpy(), status, 2)
+    # Lineage of every row without filtering them (a filter copies ten million lines).
+    lineage = rows[LINEAGE_COLUMNS].assign(status=_statuses(status),
+                                           record_id=rows[column] if usable is None else rows[column].where(usable))
+    return rows[kept].reset_index(drop=True), lineage
+
+
+def _statuses(codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """Lineage statuses from codes 0 loaded, 1 merged, 2 quarantined, built in Arrow (numpy
+    would first make fixed-width text, half a gigabyte for ten million rows)."""
+    names = pa.array(["loaded", "merged", "quarantined"], type=pa.large_string())
+    return pd.array(names.take(pa.array(codes.astype("int8"))), dtype=pd.StringDtype("pyarrow"))
 
 
 def _lineage_of(rows: pd.DataFrame, member_ids: pd.Series) -> pd.DataFrame:
     first = first_occurrence(member_ids)
-    return rows[LINEAGE_COLUMNS].assign(status=np.where(first, "loaded", "merged"), record_id=member_ids)
+    return rows[LINEAGE_COLUMNS].assign(status=_statuses(np.where(first.to_numpy(), 0, 1)), record_id=member_ids)
 
 
 def _loaded_lineage(rows: pd.DataFrame) -> pd.DataFrame:
@@ -354,7 +408,8 @@ def _deal_regions(deals: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFra
 
 def _accounting(config: SourcesConfig, rows_read: Counter, files_read: Counter,
                 lineage: pd.DataFrame) -> pd.DataFrame:
-    counts = lineage.groupby(["source", "status"]).size().unstack(fill_value=0) if len(lineage) else pd.DataFrame()
+    counts = _row_counts(lineage, ["source", "status"]).unstack(fill_value=0) if len(lineage) else pd.DataFrame()
+    into = records_merged_into(lineage)
     records = []
     for spec in config.sources:
         row = {"source": spec.name, "table": spec.table, "files": files_read[spec.name],
@@ -365,8 +420,17 @@ def _accounting(config: SourcesConfig, rows_read: Counter, files_read: Counter,
         if accounted != row["rows_read"]:
             raise RuntimeError(f"accounting mismatch for source {spec.name!r}: read {row['rows_read']} rows "
                                f"but accounted for {accounted}")
+        row["into_records"] = int(into.get(spec.name, 0))
         records.append(row)
     return pd.DataFrame(records, columns=ACCOUNTING_COLUMNS)
+
+
+def _row_counts(frame: pd.DataFrame, by: list[str]) -> pd.Series:
+    """Rows per combination of ``by`` (few distinct values), counted by Arrow in batches: a pandas
+    group-by first numbers every row, gigabytes for the lineage of ten million order lines."""
+    table = pa.Table.from_pandas(frame[by], preserve_index=False)
+    counts = table.group_by(by).aggregate([([], "count_all")]).to_pandas()
+    return counts.set_index(by)["count_all"]
 
 
 def _fixes(prepared: dict[str, list[Prepared]]) -> pd.DataFrame:
@@ -435,7 +499,8 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
         registry = None
     result = ingest(config, base, regions, on_file=on_file, registry=registry)
     side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
-            "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness}
+            "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
+            "merged_customers": result.merged_customers}
     manifest = {"inputs": result.inputs, "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
                 "accounting": result.accounting.to_dict(orient="records")}
     # The snapshot keeps its regions table: reports on it must read region codes the same way.

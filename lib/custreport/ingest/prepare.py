@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custreport.config import RegionTable, SourceSpec, UserError
 from custreport.ingest import standardize as std
@@ -165,13 +167,14 @@ def _unreadable_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
 def _non_data_kind(rows: pd.DataFrame) -> pd.Series:
     """'blank row' or 'total or subtotal row' for rows that carry no record, else missing."""
     first_value = pd.Series(pd.NA, index=rows.index, dtype="string")
-    undecided = rows.index
+    undecided = np.ones(len(rows), dtype=bool)
     for name in rows.columns:  # left to right, only over rows whose first value is still unknown
-        text = rows.loc[undecided, name].str.strip()
-        filled = (text != "") & text.notna()
-        first_value.loc[filled.index[filled.to_numpy()]] = text[filled]
-        undecided = filled.index[~filled.to_numpy()]
-        if undecided.empty:
+        everywhere = undecided.all()   # the first column: no row selection, no alignment (millions of rows)
+        text = (rows[name] if everywhere else rows[name][undecided]).str.strip()
+        filled = (text != "").fillna(False).to_numpy(dtype=bool)
+        first_value = text.where(filled) if everywhere else first_value.fillna(text[filled])
+        undecided[np.flatnonzero(undecided)[filled]] = False
+        if not undecided.any():
             break
     blank = first_value.isna()
     total = first_value.str.contains(_TOTAL_ROW, na=False).astype(bool)
@@ -227,8 +230,21 @@ def _overlong_cells(raw: pd.DataFrame) -> dict[str, pd.Series]:
     Such a value was pasted or generated, not typed; carried on it would bloat every
     report and workbook that shows it.
     """
-    overlong = {name: raw[name].str.len().gt(EXCEL_CELL_LIMIT).fillna(False).astype(bool) for name in raw.columns}
-    return {name: rows for name, rows in overlong.items() if rows.any()}
+    overlong = {}
+    for name in raw.columns:
+        # A character is at most four bytes: only cells over the limit in bytes are counted.
+        candidates = raw[name][_byte_lengths(raw[name]) > EXCEL_CELL_LIMIT]
+        if len(candidates):
+            longer = candidates.str.len().gt(EXCEL_CELL_LIMIT).fillna(False).astype(bool)
+            if longer.any():
+                overlong[name] = pd.Series(raw.index.isin(longer.index[longer]), index=raw.index)
+    return overlong
+
+
+def _byte_lengths(values: pd.Series) -> np.ndarray:
+    """UTF-8 length in bytes of each text (0 when missing), read off Arrow's offsets."""
+    lengths = pc.binary_length(pa.array(values.astype("string"), type=pa.large_string()))
+    return lengths.fill_null(0).to_numpy(zero_copy_only=False)
 
 
 def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
