@@ -28,7 +28,10 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 ORDERS = ("year-first", "month-first", "day-first")
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)  # parse_dates' declared range
-E164 = re.compile(r"\+[0-9]{8,15}")
+# "E.164" as libphonenumber (our authority on validity) writes it: some valid numbers have seven
+# digits (+49 30000, Berlin; +683 4002, Niue), and German landlines run past E.164's fifteen
+# (+49 30000000000000 is valid to it); a national number has at most 17 digits.
+E164 = re.compile(r"\+[1-9][0-9]{4,19}")
 PHONE_KINDS = {"mobile", "landline", "service", "voip", "other"}
 
 # ASCII to full-width forms; NFKC maps them back, as the parsers promise to.
