@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from custreport.config import UserError
-from custreport.ingest.read import detect_encoding, file_kind, read_source_file
+from custreport.ingest.read import _line_breaks_in_cells, detect_encoding, file_kind, read_source_file
 
 CUSTOMERS_CSV = "客户名称,电话,区域\n杭州华信科技有限公司,13800138000,华东\n北京中关村软件,010-12345678,华北\n"
 
@@ -268,3 +268,16 @@ def test_gbk_detected_when_the_sample_window_splits_a_character(tmp_path, make_s
     from custreport.ingest.read import detect_encoding
 
     assert detect_encoding(path) == "gb18030"
+
+
+@pytest.mark.parametrize("content, records, spans", [
+    (b"id,name\n1,a\n2,b\n", 3, False),
+    (b"id,name\n1,a\n2,b", 3, False),                  # no line break after the last record
+    (b"id,name\n1,\"a\nb\"\n2,c\n", 3, True),           # a cell over two lines
+    (b"id,name\n1,\"a\nb\"\n2,c", 3, True),             # ... and no break at the end to hide it
+    (b"id,name\r1,a\r2,b\r", 3, True),                  # old Mac line ends: searched cell by cell
+])
+def test_line_breaks_in_cells_are_found_by_counting_line_breaks(tmp_path, content, records, spans):
+    path = tmp_path / "rows.csv"
+    path.write_bytes(content)
+    assert _line_breaks_in_cells(path, records) is spans

@@ -161,7 +161,8 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
     if not whitespace and len(spec.delimiter) == 1:
         frame, bad_lines = _read_csv_arrow(path, encoding, skip, unique_headers, spec.delimiter)
         row_numbers = _row_numbers_skipping(skip + 1, len(frame), sorted(n for n, _ in bad_lines))
-        _check_no_swallowed_rows(path, frame, row_numbers, spec.delimiter)
+        if _line_breaks_in_cells(path, skip + len(frame) + len(bad_lines)):
+            _check_no_swallowed_rows(path, frame, row_numbers, spec.delimiter)
         return RawSheet(path, None, headers, frame, row_numbers,
                         rows_above_header=header_index if header_index is not None else 0, unreadable=bad_lines)
 
@@ -206,11 +207,23 @@ def _read_csv(path: Path, spec: SourceSpec) -> RawSheet:
                     unreadable=bad_lines)
 
 
+def _line_breaks_in_cells(path: Path, records: int) -> bool:
+    """Whether any record of a delimited file may span lines: the file has more line breaks
+    than its ``records`` (header and lines above it included) can account for. Counting
+    bytes is a fraction of a second for a gigabyte; searching every cell takes seconds."""
+    with path.open("rb") as handle:
+        breaks, last = 0, b""
+        while chunk := handle.read(1 << 24):
+            breaks, last = breaks + chunk.count(b"\n"), chunk[-1:]
+    return breaks != (records if last == b"\n" else records - 1)
+
+
 def _read_csv_arrow(path: Path, encoding: str, skip: int, names: list[str],
                     delimiter: str) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """Read a delimited file with pyarrow: about twice as fast and half the memory of
-    pandas' C parser for large exports. Single-threaded so malformed rows come with
-    their line numbers; they are set aside, not fatal."""
+    pandas' C parser for large exports. Malformed rows are set aside, not fatal; their
+    line numbers are known only to a single-threaded read, so a file that has any is read
+    again that way."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -226,14 +239,11 @@ def _read_csv_arrow(path: Path, encoding: str, skip: int, names: list[str],
 
     arrow_encoding = "utf8" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else encoding
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=arrow_encoding, skip_rows=skip, column_names=names,
-                                           use_threads=False, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=set_aside,
-                                             ignore_empty_lines=False, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+        table = _arrow_csv(path, arrow_encoding, skip, names, delimiter, set_aside, use_threads=True)
+        if bad_lines:
+            bad_lines.clear()
+            swallowing.clear()
+            table = _arrow_csv(path, arrow_encoding, skip, names, delimiter, set_aside, use_threads=False)
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: cannot decode as {encoding} (byte {exc.start}); set `encoding:` "
                         "for this source in params/sources.yaml") from None
@@ -247,6 +257,21 @@ def _read_csv_arrow(path: Path, encoding: str, skip: int, names: list[str],
         raise _unclosed_quote(path, swallowing[0])
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     return frame.set_axis(names, axis=1), bad_lines
+
+
+def _arrow_csv(path: Path, encoding: str, skip: int, names: list[str], delimiter: str, on_invalid,
+               use_threads: bool):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=encoding, skip_rows=skip, column_names=names,
+                                       use_threads=use_threads, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
+                                         ignore_empty_lines=False, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
 
 
 def _check_no_swallowed_rows(path: Path, frame: pd.DataFrame, row_numbers: np.ndarray, delimiter: str) -> None:
