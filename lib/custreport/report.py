@@ -230,7 +230,7 @@ class ReportContext:
         return allocate(self.classified, self.reps, None, self.as_of, allocation_rules, self.locale, names)
 
     def side_table(self, name: str) -> pd.DataFrame:
-        """A side table of the snapshot (accounting, fixes, lineage, quarantine), read once."""
+        """A side table of the snapshot (store.SIDE_TABLES: accounting, fixes, lineage ...), read once."""
         cache = self.__dict__.setdefault("_side_tables", {})
         if name not in cache:
             cache[name] = store.read_side_table(self.snapshot, name)
@@ -294,7 +294,6 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
         customers, orders, deals, reps, interactions = (read[name].result() for name in reads)
     customers = customers.assign(industry=industry_names(customers["industry"], industries, locale))
     reps = reps.assign(industries=listed_industry_names(reps["industries"], industries, locale))
-    interactions = store.read_table(snapshot, "interactions", regions=only, date_column="date", until=end)
     if only is not None and not store.filed_by_region(snapshot, "interactions"):
         # interactions carry no region: they follow their customer (older snapshots hold them in one file)
         interactions = interactions[ids_in(interactions["customer_id"], customers["customer_id"])]

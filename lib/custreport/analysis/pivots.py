@@ -70,7 +70,7 @@ def sales_pivot(customers: pd.DataFrame, orders: pd.DataFrame, by: str, start: p
     if by in customers.columns and missing.any():
         fallback = customers.set_index("customer_id")[by].astype("string")
         own = own.fillna(sold.loc[missing, "customer_id"].map(fallback))
-    # integer keys (frames.with_keys) count the same customers and orders, faster
+    # integer keys (stored with the lines, or frames.with_keys) count the same customers and orders, faster
     buyer = "customer_key" if "customer_key" in sold else "customer_id"
     order = next((c for c in ("order_key", "order_id") if c in sold), None)
     keyed = sold.assign(_key=own.fillna(missing_label))

@@ -37,7 +37,7 @@ def distinct_orders(lines: pd.DataFrame, rows: np.ndarray | None = None) -> int:
     """Orders among order lines (those marked in the boolean ``rows``, default all): distinct
     order ids (lines share an id), or lines without ids.
 
-    Counts the integer ``order_key`` of frames.with_keys when present: the same ids, cheaper.
+    Counts the integer ``order_key`` (stored with the lines, or frames.with_keys) when present: the same ids, cheaper.
     """
     chosen = np.ones(len(lines), dtype=bool) if rows is None else rows
     if "order_key" in lines:
@@ -50,7 +50,7 @@ def distinct_orders(lines: pd.DataFrame, rows: np.ndarray | None = None) -> int:
 
 def _distinct_codes(codes: np.ndarray, bound: int) -> int:
     """How many distinct values among non-negative integer codes below ``bound``."""
-    # with_keys codes are below the number of lines: a mark per code beats sorting them
+    # keys number the ids of one store or frame: a mark per key beats sorting them
     if bound <= max(64 * len(codes), 1 << 24):
         seen = np.zeros(bound, dtype=bool)
         seen[codes] = True

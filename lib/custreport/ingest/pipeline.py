@@ -351,8 +351,9 @@ def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = 
                   usable: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the first row per id (or per ``identity`` columns); later ones are merged duplicates.
 
-    Rows not ``usable`` (default: all are) are set aside: their lineage says quarantined, and
-    with an identity they must differ from every usable row (e.g. by naming no customer).
+    Rows not ``usable`` (default: all are) are set aside: their lineage says quarantined. With
+    an identity, each must differ from every usable row in it, or a usable row could count as
+    its duplicate: order lines of unknown customers have no customer id, every usable line has.
     """
     if rows.empty:
         return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id"])
