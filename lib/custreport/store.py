@@ -12,9 +12,9 @@ Layout::
                                   times, code version
 
 A report reads one region and period: it opens only that region's files and skips the
-row groups after the period by their statistics (orders and deals, sorted by date). Orders carry integer ``customer_key`` and
-``order_key`` columns (equal ids, equal keys; -1 where missing), numbered once when written,
-so no load hashes millions of string ids again.
+row groups after the period by their statistics (orders and deals, sorted by date). Orders
+carry integer ``customer_key`` and ``order_key`` columns (equal ids, equal keys; -1 where
+missing), numbered once when written, so no load hashes millions of string ids again.
 
 A snapshot is written under a temporary name and renamed into place, then
 CURRENT is replaced with ``os.replace``: a reader sees the old snapshot or the
@@ -138,11 +138,12 @@ def _write_by_region(name: str, frame: pd.DataFrame, folder: Path,
             runs.run_ends.to_pylist())
     parts = [[region, f"{name}/{index:03d}.parquet", start, end] for index, (region, start, end) in enumerate(bounds)]
 
-    def write(part: list) -> None:
-        rows = table.take(order.slice(part[2], part[3] - part[2]))
+    def write(entry: list) -> None:
+        _, file, start, end = entry
+        rows = table.take(order.slice(start, end - start))
         for key, codes in keys.items():
-            rows = rows.append_column(key, codes.slice(part[2], part[3] - part[2]))
-        _write_parquet(rows, folder / part[1])
+            rows = rows.append_column(key, codes.slice(start, end - start))
+        _write_parquet(rows, folder / file)
 
     # Parquet encodes and compresses without holding the GIL: two regions' files are written side by side.
     with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2)) as pool:
