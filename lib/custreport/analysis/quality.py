@@ -42,8 +42,8 @@ def completeness_table(completeness: pd.DataFrame) -> pd.DataFrame:
 def records_merged_into(lineage: pd.DataFrame) -> pd.Series:
     """Per source, the distinct records its merged (duplicate) rows were merged into.
 
-    >>> lineage = pd.DataFrame({"source": ["crm", "crm", "crm", "erp"], "status": ["loaded", "merged", "merged", "merged"],
-    ...     "record_id": ["C1", "C1", "C1", "O9"]})
+    >>> lineage = pd.DataFrame({"source": ["crm", "crm", "crm", "erp"],
+    ...     "status": ["loaded", "merged", "merged", "merged"], "record_id": ["C1", "C1", "C1", "O9"]})
     >>> records_merged_into(lineage).to_dict()
     {'crm': 1, 'erp': 1}
     """
@@ -60,8 +60,8 @@ def customers_merged_from_rows(lineage: pd.DataFrame, customer_sources: pd.Serie
     """Customers built from two or more raw rows of ``customer_sources``: their id, how many rows,
     and the sources (sorted, comma-separated); by customer id.
 
-    >>> lineage = pd.DataFrame({"source": ["crm", "xlsx", "crm", "crm"], "status": ["loaded", "merged", "loaded", "quarantined"],
-    ...     "record_id": ["C1", "C1", "C2", None]})
+    >>> lineage = pd.DataFrame({"source": ["crm", "xlsx", "crm", "crm"],
+    ...     "status": ["loaded", "merged", "loaded", "quarantined"], "record_id": ["C1", "C1", "C2", None]})
     >>> customers_merged_from_rows(lineage, pd.Series(["crm", "xlsx"])).values.tolist()
     [['C1', 2, 'crm, xlsx']]
     """
@@ -72,12 +72,13 @@ def customers_merged_from_rows(lineage: pd.DataFrame, customer_sources: pd.Serie
     rows = lineage.loc[lineage["status"].isin(["loaded", "merged"]) & lineage["source"].isin(sources),
                        ["record_id", "source"]].astype("string").dropna()
     counts = rows.groupby("record_id").size()
-    rows = rows[rows["record_id"].isin(counts.index[counts >= 2])]
-    distinct = rows.drop_duplicates().sort_values(["record_id", "source"])
+    counts = counts[counts >= 2]
+    distinct = rows[rows["record_id"].isin(counts.index)].drop_duplicates().sort_values(["record_id", "source"])
     # Joined in Arrow: a Python join per customer takes seconds for a million customers.
     lists = pa.Table.from_pandas(distinct, preserve_index=False).group_by("record_id", use_threads=False) \
         .aggregate([("source", "list")])
-    named = pd.Series(pc.binary_join(lists["source_list"], pa.scalar(", ", pa.large_string())).to_pandas(types_mapper=pd.ArrowDtype).array,
-                      index=lists["record_id"].to_pandas(), dtype="string")
-    frame = pd.DataFrame({"source_rows": counts[counts >= 2], "sources": named}).rename_axis("customer_id").reset_index()
+    joined = pc.binary_join(lists["source_list"], pa.scalar(", ", pa.large_string()))
+    named = pd.Series(joined.to_pandas(types_mapper=pd.ArrowDtype).array, index=lists["record_id"].to_pandas(),
+                      dtype="string")
+    frame = pd.DataFrame({"source_rows": counts, "sources": named}).rename_axis("customer_id").reset_index()
     return frame.astype({"customer_id": "string", "source_rows": "int64", "sources": "string"})[MERGED_CUSTOMER_COLUMNS]
