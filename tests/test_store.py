@@ -285,3 +285,89 @@ def test_a_snapshot_write_killed_half_way_leaves_the_current_snapshot_in_place(t
     assert len(store.read_table(store.current_snapshot(folder), "orders")) == 4
     after = write(folder, note="after")
     assert store.current_snapshot(folder).id == after.id
+
+
+# --------------------------------------------------------------------------- memory-mapped copies
+
+
+def mapped_copies(snapshot) -> list[str]:
+    return sorted(str(path.relative_to(snapshot.path)) for path in snapshot.path.glob(f"*/*{store.MAPPED_SUFFIX}"))
+
+
+def dated_tables() -> dict[str, pd.DataFrame]:
+    """Orders, deals and interactions with undated rows and rows after 2025, in two regions."""
+    frames = tables()
+    frames["orders"] = schema.conform(pd.DataFrame({
+        "order_id": ["O1", "O2", "O3", "O4", "O5", "O6"],
+        "customer_id": ["A", "B", "C", "A", "B", "A"],
+        "order_date": pd.to_datetime(["2024-06-01", "2024-01-01", "2024-12-31", None, "2025-03-01", "2026-01-01"]),
+        "amount": [1.0, 2.0, None, 4.0, 5.0, 6.0],
+        "status": ["completed"] * 6,
+        "region": ["east", "south", "east", "east", "south", "east"],
+    }), "orders")
+    frames["deals"] = schema.conform(pd.DataFrame({
+        "deal_id": ["D1", "D2", "D3"], "stage": ["赢单"] * 3, "region": ["east", "east", "south"],
+        "created_at": pd.to_datetime(["2024-01-01", None, "2030-01-01"])}), "deals")
+    frames["interactions"] = schema.conform(pd.DataFrame({
+        "customer_id": ["A", "B", "A", "B"], "kind": ["call", "complaint", "call", "visit"],
+        "date": pd.to_datetime(["2025-06-01", "2024-01-01", None, "2024-02-01"])}), "interactions")
+    return frames
+
+
+READS = [  # table, options: every kind of read a report makes
+    ("customers", {}), ("customers", {"regions": ["south"]}), ("customers", {"regions": []}),
+    ("customers", {"regions": ["north"]}),
+    ("orders", {}), ("orders", {"regions": ["east"]}),
+    ("orders", {"regions": ["east"], "date_column": "order_date", "until": pd.Timestamp("2025-01-01")}),
+    ("orders", {"date_column": "order_date", "until": pd.Timestamp("2024-01-01")}),
+    ("orders", {"columns": ["order_id", "order_date", "customer_key", "order_key"], "regions": ["south"]}),
+    ("deals", {"date_column": "created_at", "until": pd.Timestamp("2025-01-01")}),
+    ("interactions", {"regions": ["south"], "date_column": "date", "until": pd.Timestamp("2025-01-01")}),
+    ("interactions", {"date_column": "date", "until": pd.Timestamp("2030-01-01")}),
+]
+
+
+def test_mapped_copies_read_exactly_as_the_parquet_files(tmp_path):
+    snapshot = store.write_snapshot(tmp_path, dated_tables(), {}, {})
+    assert mapped_copies(snapshot) == ["customers/000.arrow", "customers/001.arrow", "customers/002.arrow",
+                                       "deals/000.arrow", "deals/001.arrow", "interactions/000.arrow",
+                                       "interactions/001.arrow", "orders/000.arrow", "orders/001.arrow"]  # not reps
+    from_copies = [store.read_table(snapshot, table, **options) for table, options in READS]
+    # A snapshot from before the sort order was recorded: the date bound filters instead of slicing.
+    unsorted = store.Snapshot(snapshot.id, snapshot.path, {**snapshot.manifest, "sorted_by": {}})
+    filtered = [store.read_table(unsorted, table, **options) for table, options in READS]
+    for copy in snapshot.path.glob(f"*/*{store.MAPPED_SUFFIX}"):
+        copy.unlink()
+    from_parquet = [store.read_table(snapshot, table, **options) for table, options in READS]
+    for (table, options), mapped, parquet, other in zip(READS, from_copies, from_parquet, filtered):
+        pd.testing.assert_frame_equal(mapped, parquet, obj=f"{table} {options}")
+        pd.testing.assert_frame_equal(other, parquet, obj=f"{table} {options}")
+    # Hand-checked: east before 2025 is O1, O3 by date, then the undated O4.
+    assert from_copies[6]["order_id"].tolist() == ["O1", "O3", "O4"]
+    assert from_copies[10]["customer_id"].tolist() == ["A"]   # south's interactions before 2025: the undated one
+
+
+def test_only_the_current_snapshot_keeps_its_mapped_copies(tmp_path):
+    first = store.write_snapshot(tmp_path, dated_tables(), {}, {})
+    copies = mapped_copies(first)
+    second = store.write_snapshot(tmp_path, dated_tables(), {}, {})
+    assert mapped_copies(first) == [] and mapped_copies(second) == copies
+    store.rollback(tmp_path)
+    assert mapped_copies(first) == copies and mapped_copies(second) == []
+    # Written without copies, a store stays without them through a rollback.
+    third = store.write_snapshot(tmp_path, dated_tables(), {}, {}, mapped_copies=False)
+    assert mapped_copies(third) == [] and mapped_copies(first) == []
+    store.rollback(tmp_path, first.id)
+    assert mapped_copies(first) == []
+    assert store.read_table(first, "orders", regions=["east"])["order_id"].tolist() == ["O1", "O3", "O6", "O4"]
+
+
+def test_a_copy_cut_short_or_missing_is_read_from_the_parquet(tmp_path):
+    snapshot = store.write_snapshot(tmp_path, dated_tables(), {}, {})
+    expected = store.read_table(snapshot, "orders")
+    copies = sorted(snapshot.path.glob(f"orders/*{store.MAPPED_SUFFIX}"))
+    # Replaced, not cut in place: ``expected`` still maps the file it was read from.
+    (tmp_path / "short").write_bytes(copies[0].read_bytes()[:100])
+    (tmp_path / "short").replace(copies[0])
+    copies[1].unlink()
+    pd.testing.assert_frame_equal(store.read_table(snapshot, "orders"), expected)

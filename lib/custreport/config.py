@@ -590,6 +590,7 @@ class SourcesConfig(BaseModel):
     dedupe: dict[str, float] = Field(default_factory=dict, description="overrides of ingest.match.MatchRules")
     defaults: SourceDefaults = Field(default_factory=SourceDefaults)
     keep_snapshots: int = Field(default=5, ge=1)
+    mapped_copies: bool = Field(default=True, description="keep the Arrow copies reports load fast (store.py)")
     sources: list[SourceSpec]
 
     def model_post_init(self, __context) -> None:
