@@ -12,6 +12,7 @@ import pytest
 
 from custreport import store
 from custreport.config import UserError, load_regions, load_sources
+from custreport.ingest import pipeline
 from custreport.ingest.pipeline import STATUSES, ingest, ingest_to_store
 
 from conftest import REGIONS_YAML
@@ -384,3 +385,28 @@ def test_a_project_folder_with_glob_characters_is_taken_literally(tmp_path):
                          {"o.csv": "客户名称,下单日期,金额\n甲,2024-01-02,100\n"})
     result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
     assert result.accounting.loc[0, "loaded"] == 1
+
+
+def test_large_sources_read_in_two_processes_give_the_same_result(project, standard, monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)   # the standard project counts as large
+    result = run(project)
+    for table, frame in standard.tables.items():
+        pd.testing.assert_frame_equal(result.tables[table], frame, obj=table)
+    pd.testing.assert_frame_equal(result.lineage, standard.lineage)
+    pd.testing.assert_frame_equal(result.accounting, standard.accounting)
+    assert [entry["file"] for entry in result.inputs] == [entry["file"] for entry in standard.inputs]
+    assert all(entry["sha256"] == pipeline.file_digest(project / entry["file"]) for entry in result.inputs)
+
+
+def test_with_two_processes_the_first_mistake_in_order_is_reported(project, monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)
+    # The deals file, read in the second process, comes before the orders, read here; both are wrong.
+    (project / "data" / "deals.csv").write_text("商机编号,金额\nD1,5\n", encoding="utf-8")
+    (project / "data" / "orders.csv").write_text("订单号,客户名称,金额\nO1,甲,10\n" + "O2,乙,20\n" * 2000,
+                                                  encoding="utf-8")
+    sources = write_sources(project, "both.yaml", "deals", "orders")
+    with pytest.raises(UserError, match="deals.csv"):
+        run(project, sources)
+    (project / "data" / "deals.csv").write_text(DEALS_CSV, encoding="utf-8")
+    with pytest.raises(UserError, match="orders.csv"):
+        run(project, sources)

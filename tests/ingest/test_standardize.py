@@ -439,3 +439,10 @@ def test_control_characters_are_removed_from_text():
     from custreport.ingest.standardize import display_names
 
     assert display_names(pd.Series(["甲\x01公\x1f司\x7f"], dtype="string")).tolist() == ["甲公司"]
+
+
+def test_clean_ids_cleans_as_clean_text_does():
+    ids = pd.Series([" SO-1 ", "SO-1", None, "无", "N/A", "SO\u200b-2", "SO  3", "", "SO-1"], index=range(10, 19))
+    cleaned = std.clean_ids(ids)
+    assert cleaned.tolist()[:7] == ["SO-1", "SO-1", pd.NA, pd.NA, pd.NA, "SO-2", "SO 3"]   # by hand
+    pd.testing.assert_series_equal(cleaned, std.clean_text(ids))

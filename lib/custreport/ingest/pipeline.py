@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
+import pickle
+import tempfile
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import nullcontext
+from multiprocessing import get_context
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,9 +25,9 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from custreport import schema
-from custreport.analysis.frames import ids_in, looked_up
+from custreport.analysis.frames import aligned, ids_in, looked_up
 from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
-from custreport.config import RegionTable, SourcesConfig, UserError
+from custreport.config import RegionTable, SourcesConfig, SourceSpec, UserError
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
 from custreport.ingest.match import MatchRules, cluster_labels, core_names, deletion_keys, match_features
 from custreport.ingest.headers import CUSTOMER_NAME
@@ -61,6 +67,101 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+# From this many bytes of sources on, the largest file is read and prepared in this process
+# while a second one reads and prepares the others: a run of a gigabyte of orders beside
+# the customer, deal and interaction files takes about the time of the largest alone.
+PARALLEL_FROM_BYTES = 200_000_000
+
+
+def read_and_prepare(path: Path, spec: SourceSpec, regions: RegionTable) -> tuple[int, list[Prepared]]:
+    """Read one source file and prepare each of its sheets; also return the rows read
+    (rows above the header and unreadable lines included)."""
+    rows, prepared = 0, []
+    sheets = read_source_file(path, spec)
+    while sheets:
+        # Each raw sheet is let go once prepared: on a large export it is a third of the peak memory.
+        sheet = sheets.pop(0)
+        rows += sheet.rows_above_header + len(sheet.rows) + len(sheet.unreadable)
+        prepared.append(prepare_sheet(sheet, spec, regions))
+        del sheet
+    return rows, prepared
+
+
+def _read_and_prepare_into(file: Path, path: Path, spec: SourceSpec, regions: RegionTable) -> Path:
+    """read_and_prepare, the result pickled into ``file``: the helper's results wait on disk,
+    not in the memory of the process preparing the largest file."""
+    with file.open("wb") as handle:
+        pickle.dump(read_and_prepare(path, spec, regions), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return file
+
+
+def _taken_from(file: Path):
+    with file.open("rb") as handle:
+        result = pickle.load(handle)
+    file.unlink()
+    return result
+
+
+def _read_and_prepare_all(files: list[tuple[SourceSpec, Path]], regions: RegionTable,
+                          on_file: Callable[[str, Path], None] | None) -> tuple[list, list[str]]:
+    """read_and_prepare of every file, in order, and the sha256 of each.
+
+    Hashing runs on a thread beside (it releases the GIL). When the sources are large, the
+    files but the largest go to a second process. A mistake is reported for the first file
+    in order that has one, as when the files are read one after another.
+    """
+    sizes = [path.stat().st_size for _, path in files]
+    largest = int(np.argmax(sizes)) if files else -1
+    parallel = len(files) > 1 and sum(sizes) >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+    # A fresh helper per file: a process gives little of the memory it freed back.
+    with ThreadPoolExecutor(max_workers=1) as hasher, \
+            (ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), max_tasks_per_child=1)
+             if parallel else nullcontext()) as helper, \
+            (tempfile.TemporaryDirectory(prefix="custreport-ingest-") if parallel else nullcontext()) as folder:
+        digests = [hasher.submit(file_digest, path) for _, path in files]
+        try:
+            results = _in_order(files, regions, on_file, (helper, Path(folder)) if parallel else None, largest)
+        except BaseException:   # the files after a mistake are not hashed (nor read: see _in_order)
+            hasher.shutdown(wait=False, cancel_futures=True)
+            raise
+        return results, [digest.result() for digest in digests]
+
+
+def _in_order(files: list[tuple[SourceSpec, Path]], regions: RegionTable, on_file: Callable[[str, Path], None] | None,
+              helper: tuple[ProcessPoolExecutor, Path] | None, largest: int) -> list:
+    """read_and_prepare of every file in order; with a ``helper`` (a process pool and a folder
+    for its results), of all but the ``largest`` there."""
+    parallel = helper is not None
+    elsewhere = {index: helper[0].submit(_read_and_prepare_into, helper[1] / f"{index}.pickle", path, spec, regions)
+                 for index, (spec, path) in enumerate(files) if index != largest} if parallel else {}
+    try:
+        results: list = [None] * len(files)
+        if parallel:
+            spec, path = files[largest]
+            if on_file:
+                on_file(spec.name, path)
+            try:
+                results[largest] = read_and_prepare(path, spec, regions)
+            except UserError as mistake:   # raised below unless a file before it has one
+                results[largest] = mistake
+        for index, (spec, path) in enumerate(files):
+            if index in elsewhere:
+                if on_file:
+                    on_file(spec.name, path)
+                results[index] = _taken_from(elsewhere.pop(index).result())
+            elif isinstance(results[index], UserError):
+                raise results[index]
+            elif results[index] is None:
+                if on_file:
+                    on_file(spec.name, path)
+                results[index] = read_and_prepare(path, spec, regions)
+    except BaseException:
+        for future in elsewhere.values():   # those not started yet
+            future.cancel()
+        raise
+    return results
+
+
 def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
            on_file: Callable[[str, Path], None] | None = None,
            registry: pd.DataFrame | None = None) -> IngestResult:
@@ -72,24 +173,20 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     prepared: dict[str, list[Prepared]] = {table: [] for table in schema.TABLES}
     rows_read: Counter = Counter()
     files_read: Counter = Counter()
-    inputs = []
+    files = []
     for spec in config.sources:
-        files = source_files(spec.path, base)
-        if not files:
+        found = source_files(spec.path, base)
+        if not found:
             raise UserError(f"source {spec.name!r}: no file matches {spec.path!r} (looked in {base})")
-        for path in files:
-            if on_file:
-                on_file(spec.name, path)
-            inputs.append({"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
-                           "bytes": path.stat().st_size, "sha256": file_digest(path)})
-            files_read[spec.name] += 1
-            sheets = read_source_file(path, spec)
-            while sheets:
-                # Each raw sheet is let go once prepared: on a large export it is a third of the peak memory.
-                sheet = sheets.pop(0)
-                rows_read[spec.name] += sheet.rows_above_header + len(sheet.rows) + len(sheet.unreadable)
-                prepared[spec.table].append(prepare_sheet(sheet, spec, regions))
-                del sheet
+        files += [(spec, path) for path in found]
+    results, digests = _read_and_prepare_all(files, regions, on_file)
+    inputs = [{"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
+               "bytes": path.stat().st_size, "sha256": digest} for (spec, path), digest in zip(files, digests)]
+    for (spec, _), (rows, parts) in zip(files, results):
+        files_read[spec.name] += 1
+        rows_read[spec.name] += rows
+        prepared[spec.table] += parts
+    del results
 
     quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
     non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
@@ -123,9 +220,9 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     del orders_rows, unknown
     if len(orders):
         # Denormalised so the store can prune orders by region without a join.
-        region_of = customers.set_index("customer_id")["region"]
-        regions_of = on_distinct(lambda ids: ids.map(region_of).astype("string"))
-        orders = orders.assign(region=regions_of(orders["customer_id"]))
+        # Looked up by Arrow: ten million ids factorized and broadcast back took seconds and a gigabyte.
+        region = aligned(customers[["customer_id", "region"]], orders["customer_id"])["region"]
+        orders = orders.assign(region=region.astype("string"))
     lineage_parts.append(orders_lineage)
 
     deals_rows = _rows_of(prepared, "deals")
@@ -506,6 +603,7 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
                 "accounting": result.accounting.to_dict(orient="records")}
     # The snapshot keeps its regions table: reports on it must read region codes the same way.
     snapshot = store.write_snapshot(store_folder, result.tables, side, manifest, keep=config.keep_snapshots,
+                                    mapped_copies=config.mapped_copies,
                                     files={store.REGIONS_FILE: regions_path.read_bytes()})
     return result, snapshot
 

@@ -415,7 +415,7 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
     return pd.DataFrame({
         "name": name,
         "name_key": key,
-        "source_customer_id": std.clean_text(_col(raw, "source_customer_id")),
+        "source_customer_id": std.clean_ids(_col(raw, "source_customer_id")),
         **_resolve_places(raw, regions, fixes),
         "industry": std.clean_text(_col(raw, "industry")),
         "customer_type": customer_type,
@@ -468,7 +468,7 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
     fixes["negative lines kept as credits (they net revenue)"] += int((negative & ~returned).sum())
     if returned.any():
         amount, quantity = amount.mask(returned, amount.abs()), quantity.mask(returned, quantity.abs())
-    order_id = std.clean_text(_col(raw, "order_id"))
+    order_id = std.clean_ids(_col(raw, "order_id"))
     return pd.DataFrame({
         "order_id": order_id,
         **_customer_reference(raw, rejections, "order", required=True),
@@ -491,7 +491,7 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
     region_text = std.clean_text(_col(raw, "region"))
     region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")
     return pd.DataFrame({
-        "deal_id": std.clean_text(_col(raw, "deal_id")),
+        "deal_id": std.clean_ids(_col(raw, "deal_id")),
         "stage": stage,
         "created_at": created_at,
         **_customer_reference(raw, rejections, "deal", required=False),

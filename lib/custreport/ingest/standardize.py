@@ -403,6 +403,16 @@ def clean_text(series: pd.Series) -> pd.Series:
     return display_names(series)
 
 
+def clean_ids(series: pd.Series) -> pd.Series:
+    """clean_text for a column of ids, nearly all distinct: cleaned row by row (vectorised),
+    as finding the distinct values first would only add a pass over ten million of them.
+
+    >>> clean_ids(pd.Series([" SO-1 ", "无", "SO\u200b-2"])).tolist()
+    ['SO-1', <NA>, 'SO-2']
+    """
+    return display_names.__wrapped__(series.astype("string"))
+
+
 @on_distinct
 def map_synonyms(series: pd.Series, synonyms: dict[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series]:
     """Map labels to canonical values through synonym lists; returns (values, unrecognised mask).
