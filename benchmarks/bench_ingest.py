@@ -47,7 +47,7 @@ def generator_version() -> str:
 
 
 # The child reports its peak: its own (exact, from the kernel), or that of it and the helper
-# process ingest starts on large sources together (sampled every 20 ms), whichever is larger.
+# process ingest starts on large sources together (sampled every 50 ms), whichever is larger.
 # RUSAGE_CHILDREN would give the largest of every child so far, not the sum.
 _WITH_PEAK = ("import atexit, resource, sys, threading, time, psutil\n"
               "me, tree = psutil.Process(), [0]\n"
@@ -57,7 +57,7 @@ _WITH_PEAK = ("import atexit, resource, sys, threading, time, psutil\n"
               "            tree[0] = max(tree[0], me.memory_info().rss + sum(c.memory_info().rss for c in me.children(True)))\n"
               "        except psutil.Error:\n"
               "            pass\n"
-              "        time.sleep(0.02)\n"
+              "        time.sleep(0.05)\n"
               "threading.Thread(target=sample, daemon=True).start()\n"
               "atexit.register(lambda: sys.stderr.write("
               "f'\\npeak_rss_kb={max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, tree[0] // 1024)}\\n'))\n"

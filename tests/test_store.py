@@ -103,10 +103,11 @@ def test_each_region_is_one_file_and_orders_carry_integer_keys(tmp_path):
     assert "customer_key" not in store.read_table(snapshot, "orders").columns
     keyed = store.read_table(snapshot, "orders", columns=["order_id", "customer_id", "customer_key", "order_key"])
     assert keyed["order_id"].tolist() == ["O1", "O3", "O4", "O2"]
-    assert keyed["customer_key"].tolist() == [0, 1, 0, 2]
-    assert keyed["order_key"].tolist() == [0, 1, 2, 3]
+    # Numbered in the order rows came to the store (A B C; O1 O2 O3 O4), read by region and date.
+    assert keyed["customer_key"].tolist() == [0, 2, 0, 1]
+    assert keyed["order_key"].tolist() == [0, 2, 3, 1]
     south = store.read_table(snapshot, "orders", regions=["south"], columns=["customer_key", "order_key"])
-    assert south.to_dict("list") == {"customer_key": [2], "order_key": [3]}
+    assert south.to_dict("list") == {"customer_key": [1], "order_key": [1]}
 
 
 def test_a_region_without_rows_reads_as_an_empty_frame_that_joins(tmp_path):

@@ -66,7 +66,8 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
 
     with console.status("ingesting ...") as status:
         result, snapshot = ingest_to_store(
-            config, store, on_file=lambda source, path: status.update(f"reading {source}: {path.name}"))
+            config, store, on_file=lambda source, path: status.update(f"reading {source}: {path.name}"),
+            helper_process=True)
     table = RichTable("source", "table", "rows read", "loaded", "merged", "non-data", "quarantined",
                       title=f"snapshot {snapshot.id}: rows read = loaded + merged + non-data + quarantined")
     for row in result.accounting.itertuples(index=False):

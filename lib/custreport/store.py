@@ -37,6 +37,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,15 +94,12 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
     try:
         counts = {name: len(frame) for name, frame in tables.items()}
         customer_regions = tables.get("customers")
-        # The side tables (the lineage has a row per raw row) are written beside the tables.
-        with ThreadPoolExecutor(max_workers=1) as side_writer:
-            side = [side_writer.submit(_write_parquet, frame, staging / f"{name}.parquet")
-                    for name, frame in side_tables.items()]
-            parts = {name: _write_by_region(name, frame, staging, customer_regions,
-                                            mapped=mapped_copies and name in MAPPED_TABLES)
-                     for name, frame in tables.items()}
-            for written in side:
-                written.result()
+        parts = {name: _write_by_region(name, frame, staging, customer_regions,
+                                        mapped=mapped_copies and name in MAPPED_TABLES)
+                 for name, frame in tables.items()}
+        # Side tables after the tables, not beside them: their working sets would add up.
+        for name, frame in side_tables.items():
+            _write_parquet(frame, staging / f"{name}.parquet")
         for name, content in (files or {}).items():
             (staging / name).write_bytes(content)
         full_manifest = {"snapshot": snapshot_id, "created_at": now.isoformat(timespec="seconds"),
@@ -152,17 +150,37 @@ def _write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
 
 
 def _write_mapped(table: pa.Table, path: Path) -> None:
-    """An uncompressed Arrow IPC file of ``table``, renamed into place once complete.
+    """An uncompressed Arrow IPC file of ``table``, renamed into place once complete."""
+    _write_in_pieces(lambda start, count: table.slice(start, count), table.num_rows, table.schema, None, path)
 
-    Strings are stored as large strings, the type pandas holds them in: converting on load
-    would copy every offset.
-    """
-    table = table.cast(pa.schema([field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
-                                  for field in table.schema], metadata=table.schema.metadata))
-    temporary = path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
-    with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    os.replace(temporary, path)
+
+def _mapped_schema(schema_: pa.Schema) -> pa.Schema:
+    # Large strings, the type pandas holds text in: converting on load would copy every offset.
+    return pa.schema([field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
+                      for field in schema_], metadata=schema_.metadata)
+
+
+_PIECE_ROWS = 8 * ROW_GROUP_SIZE   # a take per piece: fewer, larger pieces take faster
+
+
+def _write_in_pieces(piece, rows: int, schema_: pa.Schema, parquet: Path | None, mapped: Path | None) -> None:
+    """Write ``rows`` rows, made ``_PIECE_ROWS`` at a time by ``piece(start, count)``, to a
+    parquet file and/or an Arrow copy (renamed into place once complete). A piece at a time,
+    not a region at a time: each of the two writing threads holds a million rows at most, not
+    a third of ten million order lines."""
+    temporary = mapped.with_name(f".{mapped.name}.{os.getpid()}{TEMPORARY_SUFFIX}") if mapped else None
+    mapped_schema = _mapped_schema(schema_)
+    with (pq.ParquetWriter(parquet, schema_, compression="zstd") if parquet else nullcontext()) as to_parquet, \
+            (pa.OSFile(str(temporary), "wb") if mapped else nullcontext()) as sink, \
+            (pa.ipc.new_file(sink, mapped_schema) if mapped else nullcontext()) as to_mapped:
+        for start in range(0, max(rows, 1), _PIECE_ROWS):
+            rows_now = piece(start, min(_PIECE_ROWS, rows - start))
+            if to_parquet is not None:
+                to_parquet.write_table(rows_now, row_group_size=ROW_GROUP_SIZE)
+            if to_mapped is not None:
+                to_mapped.write_table(rows_now.cast(mapped_schema))
+    if mapped:
+        os.replace(temporary, mapped)
 
 
 def _write_by_region(name: str, frame: pd.DataFrame, folder: Path,
@@ -191,7 +209,8 @@ def _write_by_region(name: str, frame: pd.DataFrame, folder: Path,
     rank = pa.array(rank_of, type=pa.int32()).take(encoded.indices)   # a missing region: null, last
     order = pc.sort_indices(table.append_column(_PART, rank),
                             sort_keys=[(_PART, "ascending"), *[(key, "ascending") for key in _SORT_KEYS[name]]])
-    keys = {key: schema.id_codes(table[column].take(order)) for key, column in STORED_KEYS.get(name, {}).items()}
+    # Numbered unsorted and the codes taken in order: a sorted copy of ten million ids is never made.
+    keys = {key: schema.id_codes(table[column]).take(order) for key, column in STORED_KEYS.get(name, {}).items()}
     (folder / name).mkdir()
     runs = pc.run_end_encode(rank.take(order)) if len(table) else None
     by_rank = dict(zip(rank_of.tolist(), names))
@@ -200,14 +219,18 @@ def _write_by_region(name: str, frame: pd.DataFrame, folder: Path,
             runs.run_ends.to_pylist())
     parts = [[region, f"{name}/{index:03d}.parquet", start, end] for index, (region, start, end) in enumerate(bounds)]
 
+    def rows(start: int, count: int) -> pa.Table:
+        taken = table.take(order.slice(start, count))
+        for key, codes in keys.items():
+            taken = taken.append_column(key, codes.slice(start, count))
+        return taken
+
+    stored_schema = rows(0, 0).schema
+
     def write(entry: list) -> None:
         _, file, start, end = entry
-        rows = table.take(order.slice(start, end - start))
-        for key, codes in keys.items():
-            rows = rows.append_column(key, codes.slice(start, end - start))
-        _write_parquet(rows, folder / file)
-        if mapped:
-            _write_mapped(rows, (folder / file).with_suffix(MAPPED_SUFFIX))
+        _write_in_pieces(lambda offset, count: rows(start + offset, count), end - start, stored_schema,
+                         folder / file, (folder / file).with_suffix(MAPPED_SUFFIX) if mapped else None)
 
     # Parquet encodes and compresses without holding the GIL: two regions' files are written side by side.
     with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2)) as pool:

@@ -110,9 +110,9 @@ def write_sources(project: Path, name: str, *sources: str) -> str:
     return name
 
 
-def run(project: Path, sources: str = "sources.yaml"):
+def run(project: Path, sources: str = "sources.yaml", helper_process: bool = False):
     config, base = load_sources(project / "params" / sources)
-    return ingest(config, base, load_regions(project / "params" / "regions.yaml"))
+    return ingest(config, base, load_regions(project / "params" / "regions.yaml"), helper_process=helper_process)
 
 
 def ids_by_name(result) -> dict[str, str]:
@@ -389,7 +389,7 @@ def test_a_project_folder_with_glob_characters_is_taken_literally(tmp_path):
 
 def test_large_sources_read_in_two_processes_give_the_same_result(project, standard, monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)   # the standard project counts as large
-    result = run(project)
+    result = run(project, helper_process=True)
     for table, frame in standard.tables.items():
         pd.testing.assert_frame_equal(result.tables[table], frame, obj=table)
     pd.testing.assert_frame_equal(result.lineage, standard.lineage)
@@ -406,7 +406,7 @@ def test_with_two_processes_the_first_mistake_in_order_is_reported(project, monk
                                                   encoding="utf-8")
     sources = write_sources(project, "both.yaml", "deals", "orders")
     with pytest.raises(UserError, match="deals.csv"):
-        run(project, sources)
+        run(project, sources, helper_process=True)
     (project / "data" / "deals.csv").write_text(DEALS_CSV, encoding="utf-8")
     with pytest.raises(UserError, match="orders.csv"):
-        run(project, sources)
+        run(project, sources, helper_process=True)

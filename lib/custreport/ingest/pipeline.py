@@ -103,7 +103,7 @@ def _taken_from(file: Path):
 
 
 def _read_and_prepare_all(files: list[tuple[SourceSpec, Path]], regions: RegionTable,
-                          on_file: Callable[[str, Path], None] | None) -> tuple[list, list[str]]:
+                          on_file: Callable[[str, Path], None] | None, helper_process: bool) -> tuple[list, list[str]]:
     """read_and_prepare of every file, in order, and the sha256 of each.
 
     Hashing runs on a thread beside (it releases the GIL). When the sources are large, the
@@ -112,7 +112,7 @@ def _read_and_prepare_all(files: list[tuple[SourceSpec, Path]], regions: RegionT
     """
     sizes = [path.stat().st_size for _, path in files]
     largest = int(np.argmax(sizes)) if files else -1
-    parallel = len(files) > 1 and sum(sizes) >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+    parallel = helper_process and len(files) > 1 and sum(sizes) >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
     # A fresh helper per file: a process gives little of the memory it freed back.
     with ThreadPoolExecutor(max_workers=1) as hasher, \
             (ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), max_tasks_per_child=1)
@@ -132,8 +132,11 @@ def _in_order(files: list[tuple[SourceSpec, Path]], regions: RegionTable, on_fil
     """read_and_prepare of every file in order; with a ``helper`` (a process pool and a folder
     for its results), of all but the ``largest`` there."""
     parallel = helper is not None
-    elsewhere = {index: helper[0].submit(_read_and_prepare_into, helper[1] / f"{index}.pickle", path, spec, regions)
-                 for index, (spec, path) in enumerate(files) if index != largest} if parallel else {}
+    # Largest first: the helper's biggest file is done while this process is still early in its own.
+    others = sorted((index for index in range(len(files)) if index != largest) if parallel else (),
+                    key=lambda index: -files[index][1].stat().st_size)
+    elsewhere = {index: helper[0].submit(_read_and_prepare_into, helper[1] / f"{index}.pickle", files[index][1],
+                                         files[index][0], regions) for index in others}
     try:
         results: list = [None] * len(files)
         if parallel:
@@ -164,11 +167,15 @@ def _in_order(files: list[tuple[SourceSpec, Path]], regions: RegionTable, on_fil
 
 def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
            on_file: Callable[[str, Path], None] | None = None,
-           registry: pd.DataFrame | None = None) -> IngestResult:
+           registry: pd.DataFrame | None = None, helper_process: bool = False) -> IngestResult:
     """Read, standardise, deduplicate and attach every source of ``config``.
 
     ``registry`` maps names seen by earlier ingests to their customer ids (the
     current snapshot's ``customer_keys``), so ids survive new and changed sources.
+    ``helper_process``: large sources may be prepared in a second process (see
+    PARALLEL_FROM_BYTES). Python starts it by importing the calling script again, so a
+    script passing True keeps its work under ``if __name__ == "__main__":`` (the
+    ``custreport ingest`` command does).
     """
     prepared: dict[str, list[Prepared]] = {table: [] for table in schema.TABLES}
     rows_read: Counter = Counter()
@@ -179,7 +186,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         if not found:
             raise UserError(f"source {spec.name!r}: no file matches {spec.path!r} (looked in {base})")
         files += [(spec, path) for path in found]
-    results, digests = _read_and_prepare_all(files, regions, on_file)
+    results, digests = _read_and_prepare_all(files, regions, on_file, helper_process)
     inputs = [{"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
                "bytes": path.stat().st_size, "sha256": digest} for (spec, path), digest in zip(files, digests)]
     for (spec, _), (rows, parts) in zip(files, results):
@@ -577,8 +584,11 @@ def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.D
 
 
 def ingest_to_store(config_path: Path | None = None, store_path: Path | None = None,
-                    on_file: Callable[[str, Path], None] | None = None):
-    """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot)."""
+                    on_file: Callable[[str, Path], None] | None = None, helper_process: bool = False):
+    """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot).
+
+    ``helper_process``: see ingest.
+    """
     from custreport import store
     from custreport.config import default_store, load_regions, load_sources, project_root
 
@@ -595,7 +605,7 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
         registry = store.read_side_table(store.current_snapshot(store_folder), "customer_keys")
     except UserError:  # first ingest into this store
         registry = None
-    result = ingest(config, base, regions, on_file=on_file, registry=registry)
+    result = ingest(config, base, regions, on_file=on_file, registry=registry, helper_process=helper_process)
     side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
             "merged_customers": result.merged_customers}

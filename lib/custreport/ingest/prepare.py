@@ -88,7 +88,8 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     kind = _non_data_kind(rows)
     non_data_parts.append(lineage[kind.notna()].assign(reason=kind[kind.notna()]))
     keep = kind.isna()
-    raw, lineage = raw[keep], lineage[keep]
+    if not keep.all():   # a filter copies every column: a second copy of a large sheet at once
+        raw, lineage = raw[keep], lineage[keep]
 
     rejections = _Rejections(raw.index)
     for column, cells, formulas in _formulas_without_result(sheet, headers, mapping, raw.index):
