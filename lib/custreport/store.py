@@ -20,7 +20,7 @@ missing), numbered once when written, so no load hashes millions of string ids a
 
 The parquet files are the record. The Arrow copies are there for speed: a memory-mapped
 file is read without decoding into newly allocated memory, which is most of a load's cost
-(at a million customers, a region loads in about a third of the time). Only the current
+(at a million customers a region loads several times faster). Only the current
 snapshot keeps them: they are removed from a snapshot once another is made current, and
 written again for one rolled back to. A region whose copy is missing is read from parquet.
 
@@ -83,7 +83,7 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
 
     ``files`` are stored beside the tables as they are (e.g. the regions table the codes
     in the snapshot refer to). ``mapped_copies``: write the Arrow copies reports load fast
-    (about five times the size of the parquet files on disk).
+    (about six times the size of the parquet files on disk).
     """
     store = Path(store)
     snapshots = store / "snapshots"
