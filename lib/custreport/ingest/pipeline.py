@@ -111,7 +111,6 @@ def _read_and_prepare_all(files: list[tuple[SourceSpec, Path]], regions: RegionT
     in order that has one, as when the files are read one after another.
     """
     sizes = [path.stat().st_size for _, path in files]
-    largest = int(np.argmax(sizes)) if files else -1
     parallel = helper_process and len(files) > 1 and sum(sizes) >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
     # A fresh helper per file: a process gives little of the memory it freed back.
     with ThreadPoolExecutor(max_workers=1) as hasher, \
@@ -120,7 +119,7 @@ def _read_and_prepare_all(files: list[tuple[SourceSpec, Path]], regions: RegionT
             (tempfile.TemporaryDirectory(prefix="custreport-ingest-") if parallel else nullcontext()) as folder:
         digests = [hasher.submit(file_digest, path) for _, path in files]
         try:
-            results = _in_order(files, regions, on_file, (helper, Path(folder)) if parallel else None, largest)
+            results = _in_order(files, regions, on_file, (helper, Path(folder)) if parallel else None, sizes)
         except BaseException:   # the files after a mistake are not hashed (nor read: see _in_order)
             hasher.shutdown(wait=False, cancel_futures=True)
             raise
@@ -128,13 +127,13 @@ def _read_and_prepare_all(files: list[tuple[SourceSpec, Path]], regions: RegionT
 
 
 def _in_order(files: list[tuple[SourceSpec, Path]], regions: RegionTable, on_file: Callable[[str, Path], None] | None,
-              helper: tuple[ProcessPoolExecutor, Path] | None, largest: int) -> list:
+              helper: tuple[ProcessPoolExecutor, Path] | None, sizes: list[int]) -> list:
     """read_and_prepare of every file in order; with a ``helper`` (a process pool and a folder
-    for its results), of all but the ``largest`` there."""
+    for its results), of all but the largest (by ``sizes``) there."""
     parallel = helper is not None
-    # Largest first: the helper's biggest file is done while this process is still early in its own.
-    others = sorted((index for index in range(len(files)) if index != largest) if parallel else (),
-                    key=lambda index: -files[index][1].stat().st_size)
+    # The helper's largest first: it is done while this process is still early in its own.
+    by_size = sorted(range(len(files)), key=lambda index: -sizes[index])
+    largest, others = (by_size[0], by_size[1:]) if parallel else (-1, [])
     elsewhere = {index: helper[0].submit(_read_and_prepare_into, helper[1] / f"{index}.pickle", files[index][1],
                                          files[index][0], regions) for index in others}
     try:
