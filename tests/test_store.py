@@ -292,7 +292,7 @@ def test_a_snapshot_write_killed_half_way_leaves_the_current_snapshot_in_place(t
 
 
 def mapped_copies(snapshot) -> list[str]:
-    return sorted(str(path.relative_to(snapshot.path)) for path in snapshot.path.glob(f"*/*{store.MAPPED_SUFFIX}"))
+    return [str(path.relative_to(snapshot.path)) for path in store.mapped_copies_of(snapshot)]
 
 
 def dated_tables() -> dict[str, pd.DataFrame]:
@@ -337,7 +337,7 @@ def test_mapped_copies_read_exactly_as_the_parquet_files(tmp_path):
     # A snapshot from before the sort order was recorded: the date bound filters instead of slicing.
     unsorted = store.Snapshot(snapshot.id, snapshot.path, {**snapshot.manifest, "sorted_by": {}})
     filtered = [store.read_table(unsorted, table, **options) for table, options in READS]
-    for copy in snapshot.path.glob(f"*/*{store.MAPPED_SUFFIX}"):
+    for copy in store.mapped_copies_of(snapshot):
         copy.unlink()
     from_parquet = [store.read_table(snapshot, table, **options) for table, options in READS]
     for (table, options), mapped, parquet, other in zip(READS, from_copies, from_parquet, filtered):

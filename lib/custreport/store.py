@@ -126,8 +126,9 @@ def write_mapped_copies(snapshot: Snapshot) -> None:
                 _write_mapped(pq.read_table(snapshot.path / file), copy)
 
 
-def has_mapped_copies(snapshot: Snapshot) -> bool:
-    return any(snapshot.path.glob(f"*/*{MAPPED_SUFFIX}"))
+def mapped_copies_of(snapshot: Snapshot) -> list[Path]:
+    """The Arrow copies a snapshot holds now (the current one's, unless they are turned off)."""
+    return sorted(snapshot.path.glob(f"*/*{MAPPED_SUFFIX}"))
 
 
 def _drop_mapped_copies_of_others(store: Path) -> None:
@@ -136,7 +137,7 @@ def _drop_mapped_copies_of_others(store: Path) -> None:
     current = current_snapshot(store).id
     for snapshot in list_snapshots(store):
         if snapshot.id != current:
-            for copy in snapshot.path.glob(f"*/*{MAPPED_SUFFIX}"):
+            for copy in mapped_copies_of(snapshot):
                 try:
                     copy.unlink(missing_ok=True)
                 except OSError:   # a system that cannot remove a mapped file: the next ingest tries again
@@ -341,7 +342,7 @@ def rollback(store: Path, snapshot_id: str | None = None) -> Snapshot:
         if not matches:
             raise UserError(f"{store}: no snapshot {snapshot_id!r}; `custreport store list` shows them")
         target = matches[0]
-    if left is not None and has_mapped_copies(left):
+    if left is not None and mapped_copies_of(left):
         write_mapped_copies(target)
     _point_current(Path(store), target.id)
     _drop_mapped_copies_of_others(Path(store))
