@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_CUSTOMERS ?= 3000
 DEMO_SEED ?= 7
 
-.PHONY: setup fonts demo test lab bench clean
+.PHONY: setup fonts demo test test-fast docs lab bench clean
 
 setup: $(STAMP) fonts
 
@@ -25,6 +25,14 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The tests that start no report kernel and run no whole project (under two minutes).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# docs/tables.md is written from the code (the test suite fails when it is stale).
+docs: setup
+	$(BIN)/python scripts/write_reference.py
 
 # 10,000 / 100,000 / 1,000,000 customers: one table, also written to benchmarks/results.md.
 bench: setup

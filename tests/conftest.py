@@ -13,6 +13,17 @@ from demo_project import cli, make_demo_project
 PROJECT = Path(__file__).resolve().parents[1]
 REGIONS_YAML = PROJECT / "params" / "regions.yaml"
 
+# Modules whose tests start report kernels or run whole projects through the command line:
+# `make test-fast` (-m "not slow") leaves them out; `make test` runs everything.
+SLOW_MODULES = {"test_golden_runs", "test_end_to_end", "test_report_notebooks", "test_notebooks", "test_kernel",
+                "test_locks", "test_schedule", "test_output_safety", "test_runner", "test_bad_input"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__ in SLOW_MODULES or "demo_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def regions() -> RegionTable:

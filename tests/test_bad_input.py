@@ -462,6 +462,7 @@ _INGEST_WITH_PEAK = (
     "main()\n")
 
 
+@pytest.mark.slow
 def test_a_200_mb_csv_is_ingested_in_under_2_gb_of_memory(tmp_path):
     root = tmp_path
     new_project(root)

@@ -387,6 +387,7 @@ def test_a_project_folder_with_glob_characters_is_taken_literally(tmp_path):
     assert result.accounting.loc[0, "loaded"] == 1
 
 
+@pytest.mark.slow
 def test_large_sources_read_in_two_processes_give_the_same_result(project, standard, monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)   # the standard project counts as large
     result = run(project, helper_process=True)
