@@ -44,7 +44,8 @@ MEANING = {
     "city": ("city", "杭州"),
     "country": ("country", "中国"),
     "industry": ("industry; params/industries.yaml gives one name to every spelling", "制造业"),
-    "customer_type": ("prospect, active or churned (see Vocabularies)", "成交客户"),
+    "customer_type": ("the CRM's type label: prospect, active or churned (see Vocabularies); reports derive the "
+                      "type from orders, or take the status", "成交客户"),
     "owner_rep": ("sales rep who owns the record", "王芳"),
     "phone": ("stored as E.164; typed mobile, landline or service", "138-0013-8000"),
     "email": ("checked address", "li@huaxin.cn"),
@@ -54,6 +55,11 @@ MEANING = {
     "credit_rating": ("credit rating as typed", "A"),
     "potential_value": ("expected value of the customer; a unit in the header is applied", "12.5 (header 潜在价值(万元))"),
     "intent": ("purchase intent (高/中/低, hot/warm/cold, A/B/C)", "高"),
+    "customers.status": ("the relationship as the source states it: a churn flag or a status (see Vocabularies); "
+                         "wins over the type derived from orders", "停止合作, Churn = Yes"),
+    "tenure_months": ("months the customer has been subscribed", "34"),
+    "monthly_charge": ("recurring charge per month", "56.95"),
+    "total_charges": ("charges billed to date", "1889.50"),
     "order_id": ("order or invoice number; lines of one order share it", "SO-2024-0001"),
     "order_date": ("date of the order", "2024年3月5日"),
     "orders.amount": ("net line amount; quantity x unit_price when absent", "¥1,234.50"),
@@ -61,7 +67,9 @@ MEANING = {
     "unit_price": ("price per unit", "411.5"),
     "product": ("product name", "GTX Pro"),
     "orders.channel": ("sales channel or distributor", "天猫旗舰店"),
-    "orders.status": ("completed, returned or cancelled (see Vocabularies); blank reads as completed", "已完成"),
+    "orders.status": ("completed, returned or cancelled (see Vocabularies); blank reads as completed; a "
+                      "cancellation invoice or negative line becomes cancelled or returned (the cancellation rule)",
+                      "已完成"),
     "orders.region": ("filled by ingest: the customer's region", "east"),
     "deal_id": ("deal or opportunity id", "OPP-1042"),
     "stage": ("stage of the sales process (params/stages.yaml)", "Proposal"),
@@ -87,6 +95,7 @@ MEANING = {
 
 VOCABULARIES = {
     "customers.customer_type": "CUSTOMER_TYPE_SYNONYMS",
+    "customers.status (a churn flag or status)": "CUSTOMER_STATUS_SYNONYMS",
     "orders.status": "ORDER_STATUS_SYNONYMS",
     "deals.outcome (from the stage)": "DEAL_OUTCOME_SYNONYMS",
     "interactions.kind": "INTERACTION_KIND_SYNONYMS",

@@ -359,6 +359,9 @@ class PrivacySettings(_Strict):
 class AnalysisSettings(_Strict):
     """params/analysis.yaml: the rules and thresholds of the analyses (every key optional)."""
 
+    # What "revenue" is: completed order lines, or the value of deals won; auto = orders when
+    # the store holds order lines, else won deals (a CRM's deals-only export).
+    revenue: Literal["auto", "orders", "won_deals"] = "auto"
     classification: ClassificationSettings = ClassificationSettings()
     rfm: RfmSettings = RfmSettings()
     abc: AbcSettings = AbcSettings()
@@ -558,6 +561,9 @@ class SourceSpec(BaseModel):
     date_order: DateOrder | None = None
     phone_region: str | None = None
     currency: str | None = None
+    cancellation_prefix: str | None = Field(
+        default=None, min_length=1,
+        description="orders: an order id starting with it is a cancellation (C for the Online Retail export)")
     combine: dict[str, list[str]] = Field(
         default_factory=dict, description="canonical column -> source headers joined with a space")
     match: MatchSpec = Field(default_factory=MatchSpec)

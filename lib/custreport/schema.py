@@ -30,6 +30,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "customer_type": TEXT, "owner_rep": TEXT, "phone": TEXT, "phone_type": TEXT,
         "email": TEXT, "address": TEXT, "channel": TEXT, "created_at": DATE,
         "credit_rating": TEXT, "potential_value": NUMBER, "intent": TEXT,
+        "status": TEXT, "tenure_months": NUMBER, "monthly_charge": NUMBER, "total_charges": NUMBER,
         "name_key": TEXT, "source_customer_id": TEXT,
         **LINEAGE,
     },
@@ -117,7 +118,7 @@ def pandera_schema(table: str):
     checks = {
         "orders": {"status": pa.Check.isin(ORDER_STATUSES)},
         "deals": {"outcome": pa.Check.isin(DEAL_OUTCOMES)},
-        "customers": {"customer_type": pa.Check.isin(CUSTOMER_TYPES)},
+        "customers": {"customer_type": pa.Check.isin(CUSTOMER_TYPES), "status": pa.Check.isin(CUSTOMER_TYPES)},
         "interactions": {"status": pa.Check.isin(INTERACTION_STATUSES)},
     }.get(table, {})
     columns = {

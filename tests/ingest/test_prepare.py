@@ -266,3 +266,64 @@ def test_an_unparseable_quantity_does_not_matter_when_the_amount_is_there(tmp_pa
     result = prepare(tmp_path, "o.csv", body, make_spec("orders"), regions)
     assert result.data["amount"].tolist() == [90.0] and result.quarantine.empty
     assert result.fixes["quantity unparseable, left empty"] == 1
+
+
+ONLINE_RETAIL = (
+    "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+    "536365,85123A,6,2010-12-01 08:26,2.55,17850\n"     # row 2: a sale, 15.30
+    "C536379,D,-1,2010-12-01 09:41,27.50,14527\n"       # row 3: a cancellation invoice
+    "536380,22961,-3,2010-12-01 09:45,1.45,17809\n"     # row 4: a negative line, no prefix: a return
+    "C536383,35004C,1,2010-12-01 09:49,4.65,15311\n"    # row 5: prefixed, positive as typed
+)
+
+
+def test_cancellation_prefix_and_negative_lines_are_credits(tmp_path, make_spec, regions):
+    spec = make_spec("orders", cancellation_prefix="C")
+    result = prepare(tmp_path, "retail.csv", ONLINE_RETAIL, spec, regions)
+    data = result.data
+    assert data["status"].tolist() == ["completed", "cancelled", "returned", "cancelled"]
+    # credits carry a negative amount and quantity, so revenue is net of them
+    assert data["amount"].round(2).tolist() == [15.3, -27.5, -4.35, -4.65]
+    assert data["quantity"].tolist() == [6.0, -1.0, -3.0, -1.0]
+    assert result.fixes["cancellations and returns (credit lines: never orders, revenue net of them)"] == 3
+    assert result.quarantine.empty
+
+
+def test_without_a_prefix_only_negative_lines_are_credits(tmp_path, make_spec, regions):
+    data = prepare(tmp_path, "retail.csv", ONLINE_RETAIL, make_spec("orders"), regions).data
+    assert data["status"].tolist() == ["completed", "returned", "returned", "completed"]
+    assert data["amount"].round(2).tolist() == [15.3, -27.5, -4.35, 4.65]
+
+
+def test_a_stated_return_keeps_its_status_and_becomes_a_credit(tmp_path, make_spec, regions):
+    body = "订单号,客户名称,下单日期,金额,状态\nO1,甲,2024-01-01,-50,已取消\nO2,甲,2024-01-02,-20,已完成\n"
+    data = prepare(tmp_path, "o.csv", body, make_spec("orders"), regions).data
+    assert data["status"].tolist() == ["cancelled", "returned"] and data["amount"].tolist() == [-50.0, -20.0]
+
+
+@pytest.mark.parametrize("header, values, expected", [
+    ("Churn", ["Yes", "No", ""], ["churned", "active", pd.NA]),
+    ("是否流失", ["是", "否", "1"], ["churned", "active", "churned"]),
+    ("合作状态", ["停止合作", "合作中", "暂停?"], ["churned", "active", pd.NA]),
+    ("Status", ["Closed", "Active", "Cancelled"], ["churned", "active", "churned"]),
+    ("客户状态", ["流失", "合作中", "潜在客户"], ["churned", "active", "prospect"]),
+])
+def test_customer_status_from_a_churn_or_status_column(tmp_path, make_spec, regions, header, values, expected):
+    body = f"客户名称,{header}\n" + "".join(f"客户{i},{value}\n" for i, value in enumerate(values))
+    result = prepare(tmp_path, "c.csv", body, make_spec("customers"), regions)
+    assert result.data["status"].tolist() == expected
+    assert result.fixes["customer status not recognised, left empty"] == (1 if header == "合作状态" else 0)
+
+
+def test_tenure_and_recurring_charges_are_kept(tmp_path, make_spec, regions):
+    body = ("customerID,tenure,MonthlyCharges,TotalCharges,Churn\n"
+            "7590-VHVEG,1,29.85,29.85,No\n"
+            "3668-QPYBK,2,53.85,108.15,Yes\n"
+            "4472-LVYGI,0,52.55, ,No\n")
+    spec = make_spec("customers", combine={"name": ["customerID"]})
+    data = prepare(tmp_path, "telco.csv", body, spec, regions).data
+    assert data["source_customer_id"].tolist() == ["7590-VHVEG", "3668-QPYBK", "4472-LVYGI"]
+    assert data["status"].tolist() == ["active", "churned", "active"]
+    assert data["tenure_months"].tolist() == [1.0, 2.0, 0.0]
+    assert data["monthly_charge"].tolist() == [29.85, 53.85, 52.55]
+    assert data["total_charges"].iloc[:2].tolist() == [29.85, 108.15] and pd.isna(data["total_charges"].iloc[2])

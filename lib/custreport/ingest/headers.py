@@ -34,8 +34,15 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "city": ("城市", "所在城市", "市", "所在市", "billing city", "city", "mailing city", "shipping city"),
         "country": ("国家", "国家/地区", "country", "billing country", "mailing country"),
         "industry": ("行业", "所属行业", "行业类别", "行业分类", "industry", "sector"),
-        "customer_type": ("客户类型", "客户状态", "客户类别", "客户分类", "类型", "type", "account type",
-                          "customer type", "customer status"),
+        "customer_type": ("客户类型", "客户类别", "客户分类", "类型", "type", "account type", "customer type"),
+        # The relationship as the source states it (a churn flag or a status): it wins over the
+        # type derived from orders.
+        "status": ("客户状态", "合作状态", "是否流失", "流失", "流失状态", "账户状态", "状态", "churn", "churned",
+                   "churn flag", "exited", "attrition", "status", "customer status", "account status"),
+        "tenure_months": ("在网时长", "在网月数", "合作月数", "合作时长", "tenure", "tenure months", "tenure in months"),
+        "monthly_charge": ("月费", "月租", "每月费用", "月消费", "月费用", "monthly charges", "monthly charge",
+                           "monthlycharges", "monthly fee", "mrr"),
+        "total_charges": ("累计费用", "累计消费", "总费用", "total charges", "totalcharges", "lifetime charges"),
         "owner_rep": ("负责人", "销售负责人", "客户经理", "销售代表", "销售人员", "业务员", "跟进人",
                       "所属销售", "归属销售", "销售", "account owner", "owner", "sales rep",
                       "sales agent", "account manager", "sales_agent"),

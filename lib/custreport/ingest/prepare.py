@@ -413,6 +413,10 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
     email, email_invalid = std.normalize_emails(_col(raw, "email"))
     fixes["emails invalid, left empty"] += int(email_invalid.sum())
     customer_type, _ = std.map_synonyms(_col(raw, "customer_type"), std.CUSTOMER_TYPE_SYNONYMS)
+    # A stated status (churn flag, 合作状态) is kept apart from the type label: it wins over the
+    # type derived from orders; one not understood is left empty, so the type is derived.
+    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.CUSTOMER_STATUS_SYNONYMS)
+    fixes["customer status not recognised, left empty"] += int(unknown_status.sum())
     return pd.DataFrame({
         "name": name,
         "name_key": key,
@@ -430,6 +434,10 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
         "credit_rating": std.clean_text(_col(raw, "credit_rating")),
         "potential_value": _money(raw, "potential_value", mapping, fixes),
         "intent": std.clean_text(_col(raw, "intent")),
+        "status": status,
+        "tenure_months": _money(raw, "tenure_months", mapping, fixes),
+        "monthly_charge": _money(raw, "monthly_charge", mapping, fixes),
+        "total_charges": _money(raw, "total_charges", mapping, fixes),
         **_extras(raw),
     }, index=raw.index)
 
@@ -461,15 +469,8 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
                    f"amount of {AMOUNT_LIMIT:,.0f} or more: not a real order line", _col(raw, "amount"))
     status, unknown_status = std.map_synonyms(_col(raw, "status"), std.ORDER_STATUS_SYNONYMS)
     rejections.add(unknown_status, "status", "unrecognised order status", _col(raw, "status"))
-    # A negative line is a credit (ERP credit notes, Online-Retail "C" invoices): kept with
-    # its sign so revenue is net of it. A line marked returned keeps its size positive, as
-    # returned lines are reported as the amount that went back.
-    negative = (amount.lt(0) | quantity.lt(0)).fillna(False)
-    returned = negative & status.eq("returned").fillna(False)
-    fixes["negative lines kept as credits (they net revenue)"] += int((negative & ~returned).sum())
-    if returned.any():
-        amount, quantity = amount.mask(returned, amount.abs()), quantity.mask(returned, quantity.abs())
     order_id = std.clean_ids(_col(raw, "order_id"))
+    status, amount, quantity = _credits(order_id, status, amount, quantity, spec.cancellation_prefix, fixes)
     return pd.DataFrame({
         "order_id": order_id,
         **_customer_reference(raw, rejections, "order", required=True),
@@ -482,6 +483,32 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
         "status": status.fillna("completed"),
         **_extras(raw),
     }, index=raw.index)
+
+
+def _credits(order_id: pd.Series, status: pd.Series, amount: pd.Series, quantity: pd.Series,
+             cancellation_prefix: str | None, fixes: Counter) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The cancellation rule: a line whose order id starts with the source's
+    ``cancellation_prefix`` (Online Retail's "C536379"), or whose quantity or amount is negative,
+    is a credit: a cancellation (by prefix) or a return, never an order. Its status says so
+    (unless the export already says returned or cancelled) and its amount and quantity are
+    made negative, so revenue is net of it. Returns (status, amount, quantity).
+
+    >>> fixes = Counter()
+    >>> status, amount, _ = _credits(pd.Series(["536365", "C536379", "536370"]), pd.Series([pd.NA] * 3, dtype="string"),
+    ...     pd.Series([15.3, 27.5, -4.0]), pd.Series([6.0, -1.0, -2.0]), "C", fixes)
+    >>> status.tolist(), amount.tolist()
+    ([<NA>, 'cancelled', 'returned'], [15.3, -27.5, -4.0])
+    """
+    prefixed = pd.Series(False, index=order_id.index)
+    if cancellation_prefix:
+        prefixed = order_id.str.upper().str.startswith(cancellation_prefix.upper()).fillna(False).astype(bool)
+    credit = (prefixed | amount.lt(0).fillna(False) | quantity.lt(0).fillna(False)).astype(bool)
+    if not credit.any():
+        return status, amount, quantity
+    stated = status.isin(["returned", "cancelled"]).fillna(False).astype(bool)
+    status = status.mask(credit & prefixed & ~stated, "cancelled").mask(credit & ~prefixed & ~stated, "returned")
+    fixes["cancellations and returns (credit lines: never orders, revenue net of them)"] += int(credit.sum())
+    return status, amount.mask(credit, -amount.abs()), quantity.mask(credit, -quantity.abs())
 
 
 def _deals(raw, spec, regions, mapping, rejections, fixes):

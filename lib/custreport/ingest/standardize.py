@@ -447,6 +447,16 @@ CUSTOMER_TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "churned": ("流失客户", "已流失", "沉睡客户", "流失", "lost", "former customer", "inactive", "former"),
 }
 
+# customers.status: the relationship a source states. A churn flag reads yes = churned.
+CUSTOMER_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "churned": ("yes", "y", "true", "1", "1.0", "是", "流失", "已流失", "流失客户", "停止合作", "终止合作", "已停止", "已终止",
+                "已注销", "注销", "closed", "cancelled", "canceled", "churn", "inactive", "former", "lost", "ended",
+                "terminated", "exited"),
+    "active": ("no", "n", "false", "0", "0.0", "否", "合作中", "在合作", "正常", "正常合作", "活跃", "活跃客户", "成交客户",
+               "stayed", "current", "open", "existing"),
+    "prospect": ("潜在", "潜在客户", "意向客户", "prospective", "lead", "potential"),
+}
+
 INTERACTION_KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
     "inquiry": ("咨询", "询价", "询问", "问询", "enquiry", "question", "request"),
     "complaint": ("投诉", "抱怨", "客诉", "complain", "claim"),
