@@ -19,7 +19,10 @@
 # # Summary: the executive one-pager
 #
 # Key figures with change against the previous period and a year ago, the monthly revenue
-# trend, customers by type, the top customers and the top movers. Change the parameters below and Run All;
+# trend, customers by type, the top customers and the top movers. Revenue is completed orders,
+# or the value of deals won for a deals-only business (`revenue:` in params/analysis.yaml; a line
+# under the cards says which, and a store without order lines never shows a revenue of 0 from
+# orders: won value, pipeline, win rate and deals won lead instead). Change the parameters below and Run All;
 # every number comes from a function in `custreport.report` you can call yourself.
 # Cells tagged `notes` (like this one) are for analysts and are left out of rendered reports.
 

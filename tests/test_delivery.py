@@ -224,6 +224,24 @@ def test_send_command_exits_1_when_a_recipient_failed(demo_run, folder, tmp_path
     assert "1 written" in result.stdout and "1 failed" in result.stdout and "Traceback" not in result.stderr
 
 
+def test_a_deals_only_mail_leads_with_won_value_and_says_what_revenue_is():
+    from custreport.config import Recipient
+    from custreport.delivery import _cards, _html_body, _revenue_note, _text_body
+
+    figures = {"revenue_basis": "won_deals", "has_order_lines": False, "revenue": 900.0, "orders": 0, "aov": None,
+               "customers": {"total": 3, "new": 1, "active": 2},
+               "deals": {"won": 2, "win_rate": 0.5, "won_value": 900.0, "pipeline_value": 400.0},
+               "deltas": {"vs_previous": {}, "vs_year_ago": {}}}
+    cards = _cards(figures, "en")
+    assert [card["label"] for card in cards] == ["Won value", "Open pipeline", "Win rate", "Deals won", "Customers",
+                                                 "New customers"]
+    note = _revenue_note(figures, "en")
+    recipient = Recipient(name="A", email="a@example.com", region="all")
+    assert note in _text_body(recipient, "All", "2025-Q4", cards, ["Summary"], "en", note)
+    assert "Revenue is the value of deals won" in _html_body(recipient, "All", "2025-Q4", cards, ["Summary"], "en",
+                                                            None, "", note)
+
+
 def test_mail_cards_are_the_report_cards_and_a_missing_change_is_grey_not_red():
     from custreport.delivery import _cards
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from custreport import report
@@ -194,3 +196,33 @@ def test_loading_the_same_slice_again_reuses_it_and_its_analyses(project):
     industries = analysis.with_name("industries.yaml")
     industries.write_text(industries.read_text(encoding="utf-8").replace("zh: 制造业", "zh: 制造"), encoding="utf-8")
     assert report.load(region="east", period="2025-Q4") is not changed
+
+
+def test_revenue_follows_the_definition_in_the_analysis_file(project):
+    figures = report.metrics(report.load(region="all", period="2025-Q4"))
+    # the store has order lines: auto means orders
+    assert figures["revenue_basis"] == "orders" and figures["has_order_lines"] is True
+    analysis = project.parent.parent / "params" / "analysis.yaml"   # the store is <project>/data/clean
+    text = analysis.read_text(encoding="utf-8")
+    assert "revenue: auto" in text
+    analysis.write_text(text.replace("revenue: auto", "revenue: won_deals"), encoding="utf-8")
+    won = report.metrics(report.load(region="all", period="2025-Q4"))
+    assert won["revenue_basis"] == "won_deals"
+    assert won["revenue"] == won["deals"]["won_value"] and won["orders"] == 4   # orders stay orders
+    assert won["previous"]["revenue"] == won["previous"]["deals"]["won_value"]
+
+
+def test_credit_lines_net_revenue_and_per_customer_figures(project, tmp_path):
+    ctx = report.load(region="all", period="2025-Q4")
+    credit = ctx.orders.iloc[[0]].assign(order_id="C-1", amount=-30.0, status="cancelled",
+                                         order_date=pd.Timestamp("2025-12-20"))
+    credit["order_key"] = ctx.orders["order_key"].max() + 1
+    netted = dataclasses.replace(ctx, orders=pd.concat([ctx.orders, credit], ignore_index=True))
+    figures = report.compute_metrics(netted)
+    # 650 - 30, still 4 orders; the credit is a return, not an order
+    assert (figures["revenue"], figures["orders"], figures["returns"]) == (620.0, 4, {"orders": 1, "amount": -30.0})
+    customer = credit["customer_id"].iloc[0]
+    before = ctx.ledger.set_index("customer_id").loc[customer]
+    after = netted.ledger.set_index("customer_id").loc[customer]
+    assert after["revenue_to_date"] == before["revenue_to_date"] - 30.0
+    assert after["orders_to_date"] == before["orders_to_date"] and after["last_order"] == before["last_order"]

@@ -445,3 +445,54 @@ def test_report_names_and_titles(project):
                      "allocation": "客户分配 · 全公司 · 2025-Q4", "quality": "数据质量 · 全公司 · 2025-Q4"}
     assert report.report_title(_load("east", "en"), "value") == "Customer value · East China · 2025-Q4"
     assert "<h1>客户价值 · 华东 · 2025-Q4</h1>" in report.header(_load("east"), "value").data
+
+
+# --------------------------------------------------------------------------- summary KPI cards
+
+
+def _figures(basis: str, has_orders: bool, **extra) -> dict:
+    return {"revenue_basis": basis, "has_order_lines": has_orders, "revenue": 1000.0, "orders": 0, "aov": None,
+            "customers": {"total": 3, "new": 1, "active": 2, "churned": 1},
+            "deals": {"won": 2, "win_rate": 0.5, "won_value": 1000.0, "pipeline_value": 700.0},
+            "deltas": {"vs_previous": {"deals.won_value": 0.25}, "vs_year_ago": {}}, **extra}
+
+
+def test_a_deals_only_summary_leads_with_won_value_and_never_shows_order_revenue():
+    cards = report.kpi_table(_figures("won_deals", False), "en")
+    assert cards["metric"].tolist()[:4] == ["won_value", "pipeline_value", "win_rate", "deals_won"]
+    assert not {"revenue", "orders", "aov"} & set(cards["metric"])
+    won = cards.set_index("metric").loc["won_value"]
+    assert (won["label"], won["value"], won["vs_previous"]) == ("Won value", 1000.0, 0.25)
+    # revenue: orders on a store without order lines: still no ¥0 revenue, and a note says why
+    assert not {"revenue", "orders"} & set(report.kpi_table(_figures("orders", False), "zh")["metric"])
+    assert "没有订单行" in report.revenue_note(_figures("orders", False), "zh")
+
+
+def test_the_summary_says_what_revenue_is_unless_it_is_orders():
+    assert report.revenue_note(_figures("orders", True), "en") == ""
+    assert report.revenue_note(_figures("won_deals", True), "en") == \
+        "Revenue is the value of deals won (revenue: won_deals in params/analysis.yaml)."
+    assert "赢单金额" in report.revenue_note(_figures("won_deals", False), "zh")
+    cards = report.KpiCards(report.kpi_table(_figures("won_deals", False), "zh"), "zh",
+                            report.revenue_note(_figures("won_deals", False), "zh"))
+    assert '<p class="note">销售额按赢单金额计' in cards._repr_html_()
+
+
+def test_recurring_charges_add_cards_after_the_headline_ones():
+    figures = _figures("orders", True, recurring={"monthly_active": 29.85, "monthly_lost": 124.55})
+    metrics = report.kpi_table(figures, "en").set_index("metric")
+    assert metrics.index.tolist()[-3:] == ["customers_churned", "monthly_active", "monthly_lost"]
+    assert metrics.loc["monthly_lost", "value"] == 124.55 and metrics.loc["customers_churned", "value"] == 1
+
+
+def test_a_customer_list_alone_shows_its_customers_and_charges():
+    figures = _figures("won_deals", False, has_deals=False, recurring={"monthly_active": 29.85, "monthly_lost": 53.85})
+    assert report.kpi_table(figures, "en")["metric"].tolist() == [
+        "customers_total", "customers_new", "customers_active", "customers_churned", "monthly_active", "monthly_lost"]
+    assert report.revenue_note(figures, "en").startswith("The data has no order lines and no deals")
+
+
+def test_the_summary_cards_of_the_tiny_project_are_the_order_cards(project):
+    ctx = _load()
+    assert report.kpis(ctx).table["metric"].tolist() == list(report.ORDER_CARDS)
+    assert report.kpis(ctx).note == ""

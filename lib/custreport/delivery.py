@@ -204,11 +204,12 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     message["Date"] = dt.datetime.now(dt.timezone.utc)
     message["Message-ID"] = make_msgid(domain=(sender or "custreport.localhost").rpartition("@")[2])
     cards = _cards(figures, locale)
+    note = _revenue_note(figures, locale)
     chart = _chart(region_folder)
     chart_id = make_msgid(domain="custreport")
-    message.set_content(_text_body(recipient, region_name, folder.name, cards, names, locale))
+    message.set_content(_text_body(recipient, region_name, folder.name, cards, names, locale, note))
     message.add_alternative(_html_body(recipient, region_name, folder.name, cards, names, locale,
-                                       chart_id if chart else None, chart[1] if chart else ""), subtype="html")
+                                       chart_id if chart else None, chart[1] if chart else "", note), subtype="html")
     if chart:
         message.get_payload()[1].add_related(chart[0], "image", "png", cid=chart_id, filename="chart.png")
     for path in _attachments(region_folder, region, recipient):
@@ -273,7 +274,22 @@ def _cards(figures: dict, locale: str) -> list[dict]:
     changes = [("vs_previous", i18n.label("vs_previous", locale)), ("vs_year_ago", i18n.label("vs_year_ago", locale))]
     return [{"label": row["label"], "value": row["display"],
              "changes": [(name, i18n.format_delta(row[key], locale), _colour(row[key])) for key, name in changes]}
-            for row in kpi_table(figures, locale, EMAIL_CARDS).to_dict("records")]
+            for row in kpi_table(figures, locale, email_cards(figures)).to_dict("records")]
+
+
+def _revenue_note(figures: dict, locale: str) -> str:
+    from custreport.report import revenue_note
+
+    return revenue_note(figures, locale)
+
+
+def email_cards(figures: dict) -> tuple[str, ...]:
+    """The cards the mail body shows: EMAIL_CARDS, or for a deals-only business (revenue = won
+    deals, or no order lines) the summary's first six, led by won value and pipeline."""
+    from custreport.report import ORDER_CARDS, headline_cards
+
+    cards = headline_cards(figures)
+    return EMAIL_CARDS if cards[:len(ORDER_CARDS)] == ORDER_CARDS else cards[:len(EMAIL_CARDS)]
 
 
 def _colour(change) -> str:
@@ -307,19 +323,21 @@ def _attachments(region_folder: Path, region: str, recipient: Recipient) -> list
 
 
 def _text_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
-               locale: str) -> str:
+               locale: str, note: str = "") -> str:
     zh = locale == "zh"
     lines = [f"{recipient.name}{'，您好：' if zh else ','}", "",
              (f"{region_name} {period} 的关键指标：" if zh else f"Key figures for {region_name}, {period}:")]
     for card in cards:
         changes = "  ".join(f"{name} {text}" for name, text, _ in card["changes"])
         lines.append(f"- {card['label']}: {card['value']}  ({changes})")
+    if note:   # what revenue is, when it is not completed orders
+        lines += ["", note]
     lines += ["", ("附件：" if zh else "Attached: ") + ("、" if zh else ", ").join(names), "", "custreport"]
     return "\n".join(lines)
 
 
 def _html_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
-               locale: str, chart_id: str | None, chart_alt: str) -> str:
+               locale: str, chart_id: str | None, chart_alt: str, note: str = "") -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     # select_autoescape() goes by the last suffix, which for email.html.j2 is .j2: name html.j2
@@ -328,7 +346,7 @@ def _html_body(recipient: Recipient, region_name: str, period: str, cards: list[
                       autoescape=select_autoescape(["html", "html.j2"]))
     return env.get_template("custreport/email.html.j2").render(
         zh=locale == "zh", name=recipient.name, region=region_name, period=period, cards=cards, reports=names,
-        chart_cid=chart_id[1:-1] if chart_id else None, chart_alt=chart_alt)
+        chart_cid=chart_id[1:-1] if chart_id else None, chart_alt=chart_alt, note=note)
 
 
 def _write_eml(folder: Path, recipient: Recipient, region: str, message: EmailMessage) -> Path:

@@ -20,11 +20,11 @@ from IPython.display import HTML, Markdown
 
 from custreport import charts, i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate, workload
-from custreport.analysis.deals import deal_totals
+from custreport.analysis.deals import deal_totals, won_value_by_month
 from custreport.analysis.industries import industry_names, listed_industry_names
 from custreport.analysis.funnel import Funnel, deal_breakdown, deals_in_play, funnel_table, stage_counts
 from custreport.analysis.frames import aligned, before_column, customer_ledger, each_distinct, ids_in, looked_up, \
-    sort_rows, spans_at
+    sort_rows, spans_at, with_credits
 from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
 from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
 from custreport.analysis.sales import revenue_by_month, revenue_movers, sales_totals, sold_in, top_from_ledger
@@ -32,7 +32,7 @@ from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summ
     segment_summary
 from custreport.analysis.service import open_complaints, service_signals
 from custreport.analysis.segments import classify_by_spans, classify_customers, completed, customer_counts, \
-    is_completed, movement_between, movement_counts
+    is_completed, is_credit, movement_between, movement_counts, recurring_charges
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
 from custreport.config import AnalysisSettings, IndustryTable, RegionTable, StageCatalog, StageList, UserError, \
     default_store, load_analysis, load_industries, load_stages, project_root
@@ -70,6 +70,26 @@ class ReportContext:
     industries: IndustryTable
 
     @property
+    def has_order_lines(self) -> bool:
+        """Whether the snapshot holds any order line (in any region or period)."""
+        return int(self.snapshot.manifest.get("rows", {}).get("orders", 0)) > 0
+
+    @property
+    def has_deals(self) -> bool:
+        """Whether the snapshot holds any deal (in any region or period)."""
+        return int(self.snapshot.manifest.get("rows", {}).get("deals", 0)) > 0
+
+    @property
+    def revenue_basis(self) -> str:
+        """What "revenue" is in this report: ``orders`` (completed order lines) or ``won_deals``
+        (the value of deals won), as params/analysis.yaml ``revenue`` says; ``auto`` picks
+        orders when the snapshot has order lines, else won deals."""
+        chosen = self.settings.revenue
+        if chosen == "auto":
+            return "orders" if self.has_order_lines else "won_deals"
+        return chosen
+
+    @property
     def as_of(self) -> pd.Timestamp:
         """The last moment of the period: classifications and models look from here."""
         return self.period.end_exclusive_ts - pd.Timedelta(milliseconds=1)
@@ -90,9 +110,13 @@ class ReportContext:
         the earlier ends the comparisons classify at (one pass over the orders)."""
         lookback = self.settings.rfm.lookback_days
         since = self.as_of - pd.Timedelta(days=lookback) if lookback is not None else None
-        return customer_ledger(self.orders, self.as_of, period_start=self.period.start_ts, lookback_since=since,
-                               earlier_ends=(self.period.start_ts, self.period.year_ago.end_exclusive_ts),
-                               counted=is_completed(self.orders))
+        ledger = customer_ledger(self.orders, self.as_of, period_start=self.period.start_ts, lookback_since=since,
+                                 earlier_ends=(self.period.start_ts, self.period.year_ago.end_exclusive_ts),
+                                 counted=is_completed(self.orders))
+        credits = is_credit(self.orders)   # returns and cancellations net revenue, never make orders
+        if not credits.any():
+            return ledger
+        return with_credits(ledger, self.orders[credits], self.as_of, self.period.start_ts, since)
 
     @cached_property
     def classified(self) -> pd.DataFrame:
@@ -165,7 +189,7 @@ class ReportContext:
             as_of = end_exclusive - pd.Timedelta(milliseconds=1)
             active_days = self.settings.classification.active_days
             # earlier classifications only count types: copying every customer column is waste
-            identity = self.customers[["customer_id", "created_at"]]
+            identity = self.customers[[c for c in ("customer_id", "created_at", "status") if c in self.customers]]
             if end_exclusive == self.period.end_exclusive_ts:
                 cache[end_exclusive] = classify_by_spans(self.customers, self.customer_figures, as_of, active_days)
             elif before_column(end_exclusive) in self.ledger:
@@ -318,10 +342,14 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
     start, end = period.start_ts, period.end_exclusive_ts
     classified = ctx.classified_at(end)
     deals_then = ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
+    sales, deals = sales_totals(ctx.orders, start, end), deal_totals(deals_then, start, end)
     return {
         "customers": customer_counts(classified, start, end),
-        **{k: v for k, v in sales_totals(ctx.orders, start, end).items() if k in ("revenue", "orders", "aov")},
-        "deals": deal_totals(deals_then, start, end),
+        "revenue": deals["won_value"] if ctx.revenue_basis == "won_deals" else sales["revenue"],
+        "orders": sales["orders"],
+        "aov": sales["aov"],
+        "returns": {"orders": sales["credit_orders"], "amount": sales["credit_amount"]},
+        "deals": deals,
     }
 
 
@@ -349,13 +377,17 @@ def compute_metrics(ctx: ReportContext) -> dict:
     previous = period_figures(ctx, ctx.period.previous)
     year_ago = period_figures(ctx, ctx.period.year_ago)
     compared = ("customers.total", "customers.new", "customers.active", "revenue", "orders", "aov",
-                "deals.won", "deals.win_rate", "deals.pipeline_value")
+                "deals.won", "deals.win_rate", "deals.won_value", "deals.pipeline_value")
     return {
         "region": ctx.region,
         "region_name": ctx.regions.display_name(ctx.region, "zh") if ctx.region != "all" else "all",
         "period": {"label": ctx.period.label, "start": ctx.period.start.isoformat(), "end": ctx.period.end.isoformat()},
         "snapshot": ctx.snapshot.id,
+        "revenue_basis": ctx.revenue_basis,
+        "has_order_lines": ctx.has_order_lines,
+        "has_deals": ctx.has_deals,
         **current,
+        "recurring": recurring_charges(ctx.classified),
         "movement": movement_counts(ctx.movement),
         **funnel_figures(ctx),
         "value": value_figures(ctx),
@@ -452,9 +484,10 @@ def section(ctx: ReportContext, key: str) -> Markdown:
 class KpiCards:
     """KPI cards with deltas; ``table`` holds the same numbers as a frame."""
 
-    def __init__(self, table: pd.DataFrame, locale: str):
+    def __init__(self, table: pd.DataFrame, locale: str, note: str = ""):
         self.table = table
         self.locale = locale
+        self.note = note    # a line under the cards (what revenue means, when not orders)
 
     def _repr_html_(self) -> str:
         cards = []
@@ -466,7 +499,8 @@ class KpiCards:
             cards.append(f'<div class="kpi"><div class="kpi-label">{html.escape(row.label)}</div>'
                          f'<div class="kpi-value">{html.escape(row.display)}</div>'
                          f'<div class="kpi-deltas">{deltas}</div></div>')
-        return f'<div class="kpi-grid">{"".join(cards)}</div>'
+        note = f'<p class="note">{html.escape(self.note)}</p>' if self.note else ""
+        return f'<div class="kpi-grid">{"".join(cards)}</div>{note}'
 
 
 def _trend(value) -> str:
@@ -478,18 +512,79 @@ def _trend(value) -> str:
 _CARDS = (("customers_total", "customers.total", "count"), ("customers_new", "customers.new", "count"),
           ("customers_active", "customers.active", "count"), ("revenue", "revenue", "money"),
           ("orders", "orders", "count"), ("aov", "aov", "money"), ("deals_won", "deals.won", "count"),
-          ("win_rate", "deals.win_rate", "percent"), ("pipeline_value", "deals.pipeline_value", "money"))
+          ("win_rate", "deals.win_rate", "percent"), ("pipeline_value", "deals.pipeline_value", "money"),
+          ("won_value", "deals.won_value", "money"), ("customers_churned", "customers.churned", "count"),
+          ("monthly_active", "recurring.monthly_active", "money"),
+          ("monthly_lost", "recurring.monthly_lost", "money"))
+
+# The headline cards: of an order business, and of a deals-only one (revenue = won deals, or
+# no order lines at all), which leads with what its deals won and what is still open.
+ORDER_CARDS = ("customers_total", "customers_new", "customers_active", "revenue", "orders", "aov", "deals_won",
+               "win_rate", "pipeline_value")
+DEAL_CARDS = ("won_value", "pipeline_value", "win_rate", "deals_won", "customers_total", "customers_new",
+              "customers_active")
+# Shown after those when customers carry recurring charges (a subscription list).
+RECURRING_CARDS = ("customers_churned", "monthly_active", "monthly_lost")
+# A customer list alone (no order lines, no deals): its customers, and their charges if any.
+CUSTOMER_CARDS = ("customers_total", "customers_new", "customers_active")
+
+
+def headline_cards(figures: dict, limit: int | None = None) -> tuple[str, ...]:
+    """The KPI cards ``figures`` (metrics.json) leads with, at most ``limit`` of them: won value,
+    pipeline, win rate and deals won when revenue is won deals or there are no order lines
+    (never a revenue of 0 from orders that do not exist), else the order cards.
+
+    >>> headline_cards({"revenue_basis": "won_deals", "has_order_lines": False}, 4)
+    ('won_value', 'pipeline_value', 'win_rate', 'deals_won')
+    """
+    deals_only = figures.get("revenue_basis") == "won_deals" or figures.get("has_order_lines") is False
+    cards = DEAL_CARDS if deals_only else ORDER_CARDS
+    if figures.get("has_order_lines") is False and figures.get("has_deals") is False:
+        cards = CUSTOMER_CARDS
+    if _get(figures, "recurring.monthly_lost") is not None:
+        cards = (*cards, *RECURRING_CARDS)
+    return cards[:limit] if limit else cards
+
+
+def revenue_note(figures: dict, locale: str) -> str:
+    """One line saying what revenue is in ``figures`` (metrics.json), and that there are no
+    order lines when so; empty for an order business with order lines.
+
+    >>> revenue_note({"revenue_basis": "won_deals", "has_order_lines": False}, "en")
+    'Revenue is the value of deals won (revenue: won_deals in params/analysis.yaml); the data has no order lines, so orders and average order value are not shown.'
+    """
+    basis, has_orders = figures.get("revenue_basis", "orders"), figures.get("has_order_lines", True)
+    zh = locale == "zh"
+    if basis == "orders" and has_orders:
+        return ""
+    if not has_orders and figures.get("has_deals") is False:
+        return ("数据中没有订单行，也没有商机：销售额、订单数和赢单金额不予显示。" if zh else
+                "The data has no order lines and no deals: revenue, orders and won value are not shown.")
+    if basis == "orders":
+        return ("销售额按订单计（params/analysis.yaml 的 revenue: orders），但数据中没有订单行：销售额、订单数和客单价不予显示。"
+                if zh else "Revenue is set to come from orders (revenue: orders in params/analysis.yaml), but the "
+                           "data has no order lines: revenue, orders and average order value are not shown.")
+    text = ("销售额按赢单金额计（params/analysis.yaml 的 revenue: won_deals）" if zh else
+            "Revenue is the value of deals won (revenue: won_deals in params/analysis.yaml)")
+    if not has_orders:
+        text += ("；数据中没有订单行，订单数和客单价不予显示。" if zh else
+                 "; the data has no order lines, so orders and average order value are not shown.")
+    else:
+        text += "。" if zh else "."
+    return text
 
 
 def kpis(ctx: ReportContext, figures: dict | None = None) -> KpiCards:
-    """The headline KPI cards with change against the previous period and a year ago."""
-    return KpiCards(kpi_table(figures or metrics(ctx), ctx.locale), ctx.locale)
+    """The headline KPI cards with change against the previous period and a year ago, and a
+    line saying what revenue is when it is not completed orders (see revenue_note)."""
+    figures = figures or metrics(ctx)
+    return KpiCards(kpi_table(figures, ctx.locale), ctx.locale, revenue_note(figures, ctx.locale))
 
 
 def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The headline figures of ``figures`` (``metrics(ctx)``, or a region's metrics.json read
     back) as card rows: metric, label, value, display, vs_previous, vs_year_ago; ``keys``
-    picks and orders the cards (default: all of them).
+    picks and orders the cards (default: headline_cards(figures)).
 
     >>> kpi_table({"revenue": 15000.0, "deltas": {"vs_previous": {"revenue": 0.25}, "vs_year_ago": {}}},
     ...           "en", keys=("revenue",))[["label", "display", "vs_previous"]].values.tolist()
@@ -499,7 +594,7 @@ def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -
                   "percent": lambda v: i18n.format_percent(v, locale)}
     cards = {key: (dotted, kind) for key, dotted, kind in _CARDS}
     rows = []
-    for key in keys or cards:
+    for key in keys or headline_cards(figures):
         dotted, kind = cards[key]
         value = _get(figures, dotted)
         rows.append({"metric": key, "label": i18n.label(key, locale), "value": value,
@@ -515,8 +610,12 @@ def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
 
 
 def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
-    """Completed revenue per month for the ``months`` months ending with the period."""
-    frame = revenue_by_month(ctx.orders, trend_months(ctx, months))
+    """Revenue per month for the ``months`` months ending with the period: completed orders,
+    or the value of deals won by close month when revenue is won deals."""
+    if ctx.revenue_basis == "won_deals":
+        frame = won_value_by_month(ctx.deals, trend_months(ctx, months))
+    else:
+        frame = revenue_by_month(ctx.orders, trend_months(ctx, months))
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
     return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",

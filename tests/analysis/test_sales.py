@@ -33,12 +33,14 @@ def test_sales_totals_exclude_returns_and_cancellations():
     # Completed in Q3: 100 (A) + 30 (B) + 70 (B) = 200 over 3 orders, AOV 200 / 3 = 66.67.
     # Returned: one order of 50; the cancelled 20 counts nowhere.
     assert sales_totals(ORDERS, *Q3) == {"revenue": 200.0, "orders": 3, "aov": 66.67,
-                                         "returned_orders": 1, "returned_amount": 50.0}
+                                         "returned_orders": 1, "returned_amount": 50.0,
+                                         "credit_orders": 0, "credit_amount": 0.0}
 
 
 def test_sales_totals_aov_none_without_orders():
     assert sales_totals(ORDERS, T("2023-01-01"), T("2023-04-01")) == {
-        "revenue": 0.0, "orders": 0, "aov": None, "returned_orders": 0, "returned_amount": 0.0}
+        "revenue": 0.0, "orders": 0, "aov": None, "returned_orders": 0, "returned_amount": 0.0,
+        "credit_orders": 0, "credit_amount": 0.0}
 
 
 def test_sales_totals_only_returns():
@@ -46,6 +48,19 @@ def test_sales_totals_only_returns():
     totals = sales_totals(returns_only, *Q3)
     assert (totals["revenue"], totals["orders"], totals["aov"]) == (0.0, 0, None)
     assert totals["returned_amount"] == 50.0
+
+
+def test_credit_lines_net_revenue_and_are_never_orders():
+    # invoice 1: two lines 15.3 + 20; cancellation C1 of one of them (-15.3); invoice 2: 10
+    lines = pd.DataFrame({"order_id": ["1", "1", "C1", "2"], "customer_id": ["A", "A", "A", "B"],
+                          "amount": [15.3, 20.0, -15.3, 10.0],
+                          "order_date": pd.to_datetime(["2024-07-01", "2024-07-01", "2024-07-03", "2024-08-01"]),
+                          "status": ["completed", "completed", "cancelled", "completed"]})
+    totals = sales_totals(lines, *Q3)
+    assert (totals["revenue"], totals["orders"], totals["aov"]) == (30.0, 2, 15.0)
+    assert (totals["credit_orders"], totals["credit_amount"]) == (1, -15.3)
+    monthly = revenue_by_month(lines, [pd.Period("2024-07", "M"), pd.Period("2024-08", "M")])
+    assert monthly["revenue"].round(2).tolist() == [20.0, 10.0] and monthly["orders"].tolist() == [1, 1]
 
 
 LINES = pd.DataFrame({
@@ -61,7 +76,8 @@ LINES = pd.DataFrame({
 @pytest.mark.parametrize("spread", [1, 100_000_000])
 def test_sales_totals_count_order_ids_and_their_integer_keys_alike(spread):
     # completed: o1 (two lines, 15), o2 (7), a line without an id (3, no order), o4 (amount missing: 0)
-    expected = {"revenue": 25.0, "orders": 3, "aov": 8.33, "returned_orders": 1, "returned_amount": 3.0}
+    expected = {"revenue": 25.0, "orders": 3, "aov": 8.33, "returned_orders": 1, "returned_amount": 3.0,
+                "credit_orders": 0, "credit_amount": 0.0}
     assert sales_totals(LINES, *Q3) == expected
     keyed = with_keys(LINES)
     # sparse keys (far apart) take the sorting path, dense ones the marking path

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from custreport.analysis.segments import classify_customers, completed, customer_counts, new_in_period
+from custreport.analysis.segments import classify_customers, completed, customer_counts, in_revenue, is_completed, \
+    is_credit, new_in_period, recurring_charges
 
 T = pd.Timestamp
 AS_OF = T("2024-12-31")
@@ -144,3 +145,42 @@ def test_customer_movement_of_nobody():
     moved = customer_movement(customers(("A", "2020-01-01")).head(0), orders(("A", "2024-01-01", "completed")),
                               T("2024-10-01"), T("2025-01-01"))
     assert moved.empty and movement_counts(moved) == {"new": 0, "retained": 0, "reactivated": 0, "lost": 0}
+
+
+def test_a_status_from_the_source_wins_over_the_derived_type():
+    # A bought this year (derived active) but the source says churned; B never bought (derived
+    # prospect) but the source says active; C has no stated status: derived from its orders.
+    frame = customers(("A", "2023-01-01"), ("B", "2023-01-01"), ("C", "2023-01-01")).assign(
+        status=pd.array(["churned", "active", None], dtype="string"))
+    classified = classify_customers(frame, orders(("A", "2024-06-01", "completed"), ("C", "2022-01-01", "completed")),
+                                    AS_OF)
+    assert types(classified) == {"A": "churned", "B": "active", "C": "churned"}
+    assert customer_counts(classified, T("2024-01-01"), T("2025-01-01"))["active"] == 1
+
+
+def test_a_stated_status_does_not_make_a_customer_exist_before_its_creation():
+    frame = customers(("A", "2025-03-01")).assign(status=pd.array(["churned"], dtype="string"))
+    assert classify_customers(frame, orders(("A", "2025-04-01", "completed")), AS_OF).empty
+
+
+def test_credit_lines_net_revenue_but_are_not_orders():
+    lines = pd.DataFrame({"status": ["completed", "cancelled", "returned", "returned"],
+                          "amount": [20.0, -5.0, -3.0, 8.0]})
+    assert is_credit(lines).tolist() == [False, True, True, False]
+    assert in_revenue(lines).tolist() == [True, True, True, False]
+    assert is_completed(lines).tolist() == [True, False, False, False]
+
+
+def test_a_customer_whose_only_lines_are_credits_is_a_prospect():
+    lines = pd.DataFrame({"customer_id": ["A"], "order_date": pd.to_datetime(["2024-06-01"]),
+                          "status": ["cancelled"], "amount": [-5.0]})
+    assert types(classify_customers(customers(("A", "2024-01-01")), lines, AS_OF)) == {"A": "prospect"}
+
+
+def test_recurring_charges_by_type():
+    classified = pd.DataFrame({"customer_type": ["active", "churned", "churned", "prospect"],
+                               "monthly_charge": [29.85, 53.85, 70.70, None],
+                               "total_charges": [29.85, 108.15, None, None]})
+    assert recurring_charges(classified) == {"customers_with_charge": 3, "monthly_active": 29.85,
+                                             "monthly_lost": 124.55, "total_charges_lost": 108.15}
+    assert recurring_charges(classified.drop(columns=["monthly_charge", "total_charges"]))["monthly_lost"] is None

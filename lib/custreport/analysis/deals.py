@@ -36,3 +36,21 @@ def deal_totals(deals: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Time
         "pipeline_value": round(float(open_deals["amount"].sum()), 2),
         "median_cycle_days": float(cycle.median()) if len(cycle.dropna()) else None,
     }
+
+
+def won_value_by_month(deals: pd.DataFrame, months: list[pd.Period]) -> pd.DataFrame:
+    """Won value and deals won per calendar month of their close date, zero-filled: the revenue
+    trend of a business whose revenue is its won deals.
+
+    >>> deals = pd.DataFrame({"outcome": ["won", "won", "lost"], "amount": [100.0, 50.0, 70.0],
+    ...     "closed_at": pd.to_datetime(["2024-07-11", "2024-07-30", "2024-08-01"])})
+    >>> won_value_by_month(deals, [pd.Period("2024-07", "M"), pd.Period("2024-08", "M")])["revenue"].tolist()
+    [150.0, 0.0]
+    """
+    index = pd.PeriodIndex(months, freq="M", name="month")
+    won = deals[(deals["outcome"] == "won").fillna(False) & deals["closed_at"].notna()]
+    month = won["closed_at"].dt.to_period("M")
+    revenue = won["amount"].fillna(0.0).groupby(month).sum().reindex(index, fill_value=0.0)
+    count = month.value_counts().reindex(index, fill_value=0)
+    return pd.DataFrame({"month": index, "revenue": revenue.to_numpy(dtype="float64"),
+                         "deals": count.to_numpy(dtype="int64")})

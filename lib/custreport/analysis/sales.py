@@ -1,14 +1,15 @@
 """Revenue, orders and average order value; monthly trend; top customers and top movers.
 
 Revenue is the sum of ``amount`` over completed order rows dated in the period
-(returned and cancelled orders excluded). Orders are distinct order ids (an order
-may have several lines). AOV = revenue / orders.
+(returned and cancelled orders excluded), net of credit lines (cancellation invoices and
+negative lines, which are never orders). Orders are distinct order ids of completed rows (an
+order may have several lines). AOV = revenue / orders.
 
 >>> orders = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [100.0, 50.0, 30.0],
 ...     "order_date": pd.to_datetime(["2024-07-02", "2024-08-01", "2024-09-30"]),
 ...     "status": ["completed", "returned", "completed"]})
 >>> sales_totals(orders, pd.Timestamp("2024-07-01"), pd.Timestamp("2024-10-01"))
-{'revenue': 130.0, 'orders': 2, 'aov': 65.0, 'returned_orders': 1, 'returned_amount': 50.0}
+{'revenue': 130.0, 'orders': 2, 'aov': 65.0, 'returned_orders': 1, 'returned_amount': 50.0, 'credit_orders': 0, 'credit_amount': 0.0}
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from custreport.analysis.frames import customer_ledger, looked_up, sort_rows
-from custreport.analysis.segments import completed, is_completed
+from custreport.analysis.segments import completed, in_revenue, is_completed, is_credit
 
 
 def in_period(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.DataFrame:
@@ -64,9 +65,10 @@ def sales_totals(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Ti
     dates = orders["order_date"]
     in_range = ((dates >= start) & (dates < end_exclusive)).to_numpy(dtype=bool, na_value=False)
     done = in_range & is_completed(orders).to_numpy()
-    returned = in_range & orders["status"].eq("returned").to_numpy(dtype=bool, na_value=False)
+    credits = in_range & is_credit(orders).to_numpy()
+    returned = in_range & orders["status"].eq("returned").to_numpy(dtype=bool, na_value=False) & ~credits
     amounts = orders["amount"].to_numpy(dtype="float64", na_value=np.nan)
-    revenue = float(np.nansum(amounts[done]))
+    revenue = float(np.nansum(amounts[done | credits]))
     count = distinct_orders(orders, done)
     return {
         "revenue": round(revenue, 2),
@@ -74,6 +76,8 @@ def sales_totals(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Ti
         "aov": round(revenue / count, 2) if count else None,
         "returned_orders": distinct_orders(orders, returned),
         "returned_amount": round(float(np.nansum(amounts[returned])), 2),
+        "credit_orders": distinct_orders(orders, credits),
+        "credit_amount": round(float(np.nansum(amounts[credits])), 2),
     }
 
 
@@ -89,11 +93,12 @@ def revenue_by_month(orders: pd.DataFrame, months: list[pd.Period]) -> pd.DataFr
         ordinals = index.asi8[by_ordinal]
         month = orders["order_date"].to_numpy().astype("datetime64[M]").astype("int64")
         at = np.searchsorted(ordinals, month).clip(max=len(ordinals) - 1)
-        done = (ordinals[at] == month) & orders["order_date"].notna().to_numpy() & is_completed(orders).to_numpy()
-        slot = by_ordinal[at[done]]
-        amounts = orders["amount"].to_numpy(dtype="float64", na_value=np.nan)[done]
-        revenue = np.bincount(slot, weights=np.nan_to_num(amounts), minlength=len(index))
-        counts = _orders_per_slot(orders, done, slot, len(index))
+        dated = (ordinals[at] == month) & orders["order_date"].notna().to_numpy()
+        summed = dated & in_revenue(orders).to_numpy()
+        amounts = orders["amount"].to_numpy(dtype="float64", na_value=np.nan)[summed]
+        revenue = np.bincount(by_ordinal[at[summed]], weights=np.nan_to_num(amounts), minlength=len(index))
+        done = dated & is_completed(orders).to_numpy()
+        counts = _orders_per_slot(orders, done, by_ordinal[at[done]], len(index))
     return pd.DataFrame({"month": index, "revenue": revenue.astype("float64"), "orders": counts.astype("int64")})
 
 

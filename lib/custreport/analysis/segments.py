@@ -5,7 +5,9 @@ Rules (documented in docs/metrics.md):
   date, when its first order (in ``orders``) is on or before it, or it has none at all;
 - active: at least one completed order in the ``active_days`` before ``as_of`` (inclusive);
 - churned: completed orders before that window but none inside it;
-- prospect: no completed order on or before ``as_of``.
+- prospect: no completed order on or before ``as_of``;
+- a status the source states (customers.status: a churn flag, 合作状态) wins over these where
+  given, at every date (the export says how things stand now); derivation fills the blanks.
 
 >>> customers = pd.DataFrame({"customer_id": ["A", "B", "C"], "created_at": pd.to_datetime(["2024-01-01"] * 3)})
 >>> orders = pd.DataFrame({"customer_id": ["A", "B"], "order_date": pd.to_datetime(["2024-06-01", "2022-01-01"]),
@@ -24,9 +26,21 @@ ACTIVE_DAYS = 365
 
 
 def is_completed(orders: pd.DataFrame) -> pd.Series:
-    """True for the order lines that count as revenue: status completed (returns and
-    cancellations do not)."""
+    """True for the order lines that are orders: status completed (returns and cancellations
+    are not; credit lines among them still net revenue, see in_revenue)."""
     return (orders["status"] == "completed").fillna(False).astype(bool)
+
+
+def is_credit(orders: pd.DataFrame) -> pd.Series:
+    """True for credit lines: a return or cancellation with a negative amount (ingest's
+    cancellation rule makes every cancellation invoice and negative line one). Revenue is net of
+    them; they are never orders, purchase days or activity."""
+    return (orders["status"].isin(["returned", "cancelled"]) & orders["amount"].lt(0)).fillna(False).astype(bool)
+
+
+def in_revenue(orders: pd.DataFrame) -> pd.Series:
+    """True for the lines revenue sums: completed lines and credit lines (net revenue)."""
+    return is_completed(orders) | is_credit(orders)
 
 
 def completed(orders: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +71,37 @@ def classify_by_spans(customers: pd.DataFrame, spans: pd.DataFrame, as_of: pd.Ti
     kind = pd.Series("prospect", index=out.index, dtype="string")
     kind = kind.mask(out["last_order"].notna(), "churned")
     kind = kind.mask(out["last_order"] > window_start, "active")
+    if "status" in out:
+        kind = out["status"].astype("string").fillna(kind)
     return out.assign(customer_type=kind)
+
+
+def recurring_charges(classified: pd.DataFrame) -> dict:
+    """Monthly recurring charges of the classified customers by type, and how many carry one.
+
+    ``monthly_lost`` is what the churned customers paid a month: the recurring revenue lost.
+    Every figure is None when no customer has a monthly charge (the data holds none).
+
+    >>> recurring_charges(pd.DataFrame({"customer_type": ["active", "churned", "churned"],
+    ...                                 "monthly_charge": [20.0, 70.5, None]}))
+    {'customers_with_charge': 2, 'monthly_active': 20.0, 'monthly_lost': 70.5, 'total_charges_lost': None}
+    """
+    charge = classified["monthly_charge"] if "monthly_charge" in classified else pd.Series(dtype="float64")
+    if not charge.notna().any():
+        return {"customers_with_charge": 0, "monthly_active": None, "monthly_lost": None, "total_charges_lost": None}
+    kind = classified["customer_type"]
+    total = classified["total_charges"] if "total_charges" in classified else pd.Series(dtype="float64")
+    churned_total = total[kind.eq("churned").fillna(False)] if len(total) else total
+
+    def money(values: pd.Series) -> float:
+        return round(float(values.sum()), 2)
+
+    return {
+        "customers_with_charge": int(charge.notna().sum()),
+        "monthly_active": money(charge[kind.eq("active").fillna(False)]),
+        "monthly_lost": money(charge[kind.eq("churned").fillna(False)]),
+        "total_charges_lost": money(churned_total) if churned_total.notna().any() else None,
+    }
 
 
 def new_in_period(classified: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.Series:
