@@ -190,3 +190,10 @@ def test_inputs_not_mutated():
     top_customers(ORDERS, CUSTOMERS, *Q3)
     revenue_movers(ORDERS, CUSTOMERS, *Q3, previous_start=Q2_START)
     pd.testing.assert_frame_equal(ORDERS, before)
+
+
+def test_revenue_by_customer_is_net_of_credits():
+    lines = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [100.0, -30.0, 20.0],
+                          "order_date": pd.to_datetime(["2024-07-02", "2024-07-05", "2024-08-01"]),
+                          "status": ["completed", "returned", "completed"]})
+    assert revenue_by_customer(lines, *Q3).to_dict() == {"A": 70.0, "B": 20.0}

@@ -146,8 +146,8 @@ def top_from_ledger(ledger: pd.DataFrame, customers: pd.DataFrame, limit: int = 
 
 
 def revenue_by_customer(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.Series:
-    """Completed revenue per customer id over lines dated in [start, end_exclusive); customers
-    without such a line are left out.
+    """Completed revenue per customer id over lines dated in [start, end_exclusive), net of
+    credit lines (segments.in_revenue); customers without such a line are left out.
 
     >>> orders = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [100.0, 50.0, 30.0],
     ...     "order_date": pd.to_datetime(["2024-07-02", "2024-08-01", "2024-06-30"]),
@@ -157,7 +157,7 @@ def revenue_by_customer(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive
     """
     dates = orders["order_date"]
     done = ((dates >= start) & (dates < end_exclusive)).to_numpy(dtype=bool, na_value=False) & \
-        is_completed(orders).to_numpy() & orders["customer_id"].notna().to_numpy()
+        in_revenue(orders).to_numpy() & orders["customer_id"].notna().to_numpy()
     amounts = np.nan_to_num(orders["amount"].to_numpy(dtype="float64", na_value=np.nan)[done])
     ids = orders["customer_id"].to_numpy()[done]
     return pd.Series(amounts, index=pd.Index(ids, dtype="string", name="customer_id")).groupby(level=0).sum()

@@ -18,6 +18,7 @@ Rules (documented in docs/metrics.md):
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from custreport.analysis.frames import aligned, customer_ledger
@@ -35,7 +36,12 @@ def is_credit(orders: pd.DataFrame) -> pd.Series:
     """True for credit lines: a return or cancellation with a negative amount (ingest's
     cancellation rule makes every cancellation invoice and negative line one). Revenue is net of
     them; they are never orders, purchase days or activity."""
-    return (orders["status"].isin(["returned", "cancelled"]) & orders["amount"].lt(0)).fillna(False).astype(bool)
+    negative = orders["amount"].to_numpy(dtype="float64", na_value=np.nan) < 0
+    credit = np.zeros(len(orders), dtype=bool)
+    if negative.any():   # the status of millions of lines is read only where an amount is negative
+        rows = np.flatnonzero(negative)
+        credit[rows] = orders["status"].iloc[rows].isin(["returned", "cancelled"]).to_numpy(dtype=bool, na_value=False)
+    return pd.Series(credit, index=orders.index)
 
 
 def in_revenue(orders: pd.DataFrame) -> pd.Series:
