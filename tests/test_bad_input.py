@@ -255,8 +255,9 @@ def cases() -> list[Case]:
             [("杭州华信科技有限公司", "2024-03-05", "-2", "10", ""), GOOD_ORDER[:2] + ("3", "10", ""),
              GOOD_ORDER[:2] + ("-1", "10", "退货")],
             header=["客户名称", "下单日期", "数量", "单价", "订单状态"])}, 3,
+             # the cancellation rule: negative lines are credits (returns), negative, never orders
              Loads(check=only(lambda o: sorted(zip(o["status"], o["amount"])) == [
-                 ("completed", -20.0), ("completed", 30.0), ("returned", 10.0)], "orders"))),
+                 ("completed", 30.0), ("returned", -20.0), ("returned", -10.0)], "orders"))),
         Case("unrecognised order status", "orders",
              lambda: {"o.csv": orders_csv([GOOD_ORDER + ("外星状态",)], header=[*ORDER_HEADER, "订单状态"])}, 1,
              Loads(reasons=("unrecognised order status",))),
