@@ -342,8 +342,10 @@ def write_project(root: Path, case: Case) -> Path:
         entries.append(entry)
     import yaml
 
+    # Each case is a tiny file whose bad rows are the point: quarantining them must not stop the ingest.
     (root / "params" / "sources.yaml").write_text(
-        yaml.safe_dump({"sources": entries}, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump({"defaults": {"max_quarantined": 1.0}, "sources": entries}, allow_unicode=True),
+        encoding="utf-8")
     return root
 
 

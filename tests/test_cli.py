@@ -66,3 +66,40 @@ def test_store_list_marks_the_current_snapshot(project):
 def test_usage_errors_exit_2(project):
     result = _run(project, "run")
     assert result.returncode == 2 and "--period" in result.stderr
+
+
+# Ten customers, one without a name: 10 % of the source is quarantined.
+TEN_CUSTOMERS = "客户名称,电话\n" + "".join(f"客户{n}有限公司,1380013800{n}\n" for n in range(9)) + ",13900139000\n"
+
+
+def _customers_project(root: Path, limit: str = "") -> Path:
+    from export_project import export_project
+
+    sources = (f"sources:\n  - name: crm\n    path: data/raw/crm.csv\n    table: customers\n"
+               + (f"    max_quarantined: {limit}\n" if limit else ""))
+    return export_project(root, sources, {"data/raw/crm.csv": TEN_CUSTOMERS})
+
+
+def test_ingest_dry_run_prints_the_accounting_and_writes_nothing(tmp_path):
+    root = _customers_project(tmp_path, limit="20%")
+    result = _run(root, "ingest", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "dry run" in result.stdout and "missing customer name" in result.stdout
+    assert not (root / "data" / "clean").exists()
+
+
+def test_a_source_over_its_quarantine_limit_stops_the_ingest_in_one_line(tmp_path):
+    root = _customers_project(tmp_path)
+    result = _run(root, "ingest")
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "source 'crm': 10.0% of 10 data rows quarantined (limit 1%): missing customer name 1" in lines[0]
+    assert "raise max_quarantined for source 'crm'" in lines[0] and "Traceback" not in result.stderr
+    assert not (root / "data" / "clean").exists()
+
+
+def test_a_raised_quarantine_limit_lets_the_ingest_through(tmp_path):
+    root = _customers_project(tmp_path, limit="0.1")
+    result = _run(root, "ingest")
+    assert result.returncode == 0, result.stderr
+    assert (root / "data" / "clean" / "CURRENT").exists()

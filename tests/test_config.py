@@ -268,6 +268,24 @@ def test_load_sources_applies_defaults_and_base(tmp_path):
     assert crm.header_row is None and crm.columns is None and crm.column_map == {}
 
 
+@pytest.mark.parametrize("defaults, own, expected", [
+    ("", "", 0.01),                                    # the built-in limit: 1 %
+    ("  max_quarantined: 5%\n", "", 0.05),             # a percentage under defaults:
+    ("  max_quarantined: 5%\n", "    max_quarantined: 0.2\n", 0.2),  # a share on the source wins
+])
+def test_max_quarantined_reads_a_share_or_a_percentage(tmp_path, defaults, own, expected):
+    text = f"defaults:\n  currency: CNY\n{defaults}sources:\n  - name: crm\n    path: a.csv\n    table: customers\n{own}"
+    config, _ = load_sources(write(tmp_path / "params" / "sources.yaml", text))
+    assert config.sources[0].max_quarantined == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("value", ["150%", "-0.1", "lots%"])
+def test_max_quarantined_outside_0_to_100_percent_is_one_line(tmp_path, value):
+    text = f"sources:\n  - {{name: crm, path: a.csv, table: customers, max_quarantined: '{value}'}}\n"
+    with pytest.raises(UserError, match="max_quarantined"):
+        load_sources(write(tmp_path / "params" / "sources.yaml", text))
+
+
 def test_load_sources_outside_params_uses_its_own_folder(tmp_path):
     path = write(tmp_path / "cfg" / "sources.yaml", SOURCES)
     _, base = load_sources(path)

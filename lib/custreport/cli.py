@@ -19,6 +19,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Customer-data reports: messy customer files in, clean store and region reports out.")
 store_app = typer.Typer(no_args_is_help=True, help="List and roll back store snapshots.")
 app.add_typer(store_app, name="store")
+sources_app = typer.Typer(no_args_is_help=True, help="Configure sources: suggest params for a new export.")
+app.add_typer(sources_app, name="sources")
 
 # Logs of scheduled runs are read in files, not terminals: do not wrap them at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -30,7 +32,9 @@ def main() -> None:
     try:
         result = app(standalone_mode=False)
     except UserError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        # A multi-line error (one line per offending source) says error: on each line.
+        for line in str(exc).splitlines() or [""]:
+            errors.print(f"[bold red]error:[/] {line}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(2)
     except typer.Abort:
         errors.print("aborted")
@@ -60,25 +64,45 @@ def demo_data(customers: int = typer.Option(3000, min=1, help="Number of distinc
 
 @app.command()
 def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (default params/sources.yaml)."),
-           store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean).")) -> None:
-    """Read every source into a new store snapshot and print per-source accounting."""
-    from custreport.ingest.pipeline import ingest_to_store
+           store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
+           dry_run: bool = typer.Option(False, "--dry-run",
+                                        help="Read and account for every row, quarantine by reason; write nothing.")) -> None:
+    """Read every source into a new store snapshot and print per-source accounting.
 
+    Stops (exit 2, nothing written) when a source quarantines more than its max_quarantined share.
+    """
+    from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
+
+    stopped = None
     with console.status("ingesting ...") as status:
-        result, snapshot = ingest_to_store(
-            config, store, on_file=lambda source, path: status.update(f"reading {source}: {path.name}"),
-            helper_process=True)
+        try:
+            result, snapshot = ingest_to_store(
+                config, store, on_file=lambda source, path: status.update(f"reading {source}: {path.name}"),
+                helper_process=True, dry_run=dry_run)
+        except QuarantineLimitExceeded as exc:
+            stopped, result, snapshot = exc, exc.result, None
+    heading = f"snapshot {snapshot.id}" if snapshot else "stopped" if stopped else "dry run"
     table = RichTable("source", "table", "rows read", "loaded", "merged", "non-data", "quarantined",
-                      title=f"snapshot {snapshot.id}: rows read = loaded + merged + non-data + quarantined")
+                      title=f"{heading}: rows read = loaded + merged + non-data + quarantined")
     for row in result.accounting.itertuples(index=False):
         table.add_row(row.source, row.table, f"{row.rows_read:,}", f"{row.loaded:,}", f"{row.merged:,}",
                       f"{row.non_data:,}", f"{row.quarantined:,}")
     console.print(table)
     counts = ", ".join(f"{name} {len(frame):,}" for name, frame in result.tables.items())
-    console.print(f"store: {snapshot.path}  ({counts})")
-    if len(result.quarantine):
+    console.print(f"store: {snapshot.path}  ({counts})" if snapshot else
+                  f"dry run, no snapshot written  (would store {counts})" if dry_run and not stopped else
+                  f"no snapshot written  ({counts} not stored)")
+    if dry_run and len(result.quarantine):
+        by_reason = result.quarantine.groupby(["source", "reason"]).size().sort_values(ascending=False)
+        reasons = RichTable("source", "reason", "rows", title="quarantined by reason")
+        for (source, reason), rows in by_reason.items():
+            reasons.add_row(source, reason, f"{rows:,}")
+        console.print(reasons)
+    elif len(result.quarantine):
         reasons = result.quarantine.groupby("reason").size().sort_values(ascending=False)
         console.print("quarantined by reason: " + "; ".join(f"{r} {n:,}" for r, n in reasons.items()))
+    if stopped:
+        raise stopped
 
 
 @store_app.command("list")
@@ -109,6 +133,75 @@ def store_rollback(snapshot: Optional[str] = typer.Argument(None, help="Snapshot
 
     target = store_module.rollback(store or default_store(), snapshot)
     console.print(f"current snapshot is now {target.id}")
+
+
+@sources_app.command("suggest")
+def sources_suggest(files: list[Path] = typer.Argument(..., help="Raw export files (CSV or workbooks); read only."),
+                    out: Optional[Path] = typer.Option(None, help="Write the suggested sources YAML here "
+                                                       "(default: print it)."),
+                    force: bool = typer.Option(False, "--force", help="Overwrite --out even if it is "
+                                               "params/sources.yaml or exists.")) -> None:
+    """Read raw files as ingest would and print, per column, the role recognised, the date order
+    and why, the vocabulary with unknown values, the currency and the region columns; then the
+    sources YAML to edit (into --out, never over an existing file without --force)."""
+    from custreport.config import load_regions, load_stages, project_root
+    from custreport.ingest.suggest import read_and_suggest, source_name, sources_yaml
+
+    try:
+        regions = load_regions()
+        stages = load_stages()
+    except UserError:  # outside a project: the built-in vocabularies still apply
+        regions = stages = None
+    if out is not None and out.exists() and not force:
+        raise UserError(f"{out} exists; choose another --out or pass --force to overwrite it")
+    root = project_root() if regions is not None else Path.cwd()
+    entries, taken = [], set()
+    for path in files:
+        sheets = read_and_suggest(path, regions, stages)
+        by_table: dict[str, list] = {}
+        for sheet, guess in sheets:
+            _print_suggestion(f"{path.name} [{sheet}]" if sheet else path.name, guess)
+            by_table.setdefault(guess.table, []).append((sheet, guess))
+        # Source paths are read from the project folder.
+        shown = path.resolve().relative_to(root.resolve()) if path.resolve().is_relative_to(root.resolve()) \
+            else path.resolve()
+        # One source per table a file's sheets hold, described by its largest sheet.
+        for table, group in by_table.items():
+            name = source_name(Path(f"{path.stem}_{table}" if len(by_table) > 1 else path.stem), taken)
+            taken.add(name)
+            chosen = None if len(by_table) == 1 else [sheet for sheet, _ in group]
+            entries.append((name, shown.as_posix(), chosen, max(group, key=lambda item: item[1].rows)[1]))
+    text = sources_yaml(entries)
+    if out is None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}: check each commented guess, then `custreport ingest --config {out} --dry-run`",
+                      highlight=False)
+
+
+def _print_suggestion(where: str, guess) -> None:
+    columns = RichTable("column", "role", "notes", title=f"{where}: {guess.table} table, {guess.rows:,} rows")
+    vocab = {v.header: v for v in guess.vocabularies}
+    for column in guess.columns:
+        notes = []
+        if column.role is None:
+            notes.append("closest: " + ", ".join(column.closest) if column.closest else "no close alias")
+        if column.region_share:
+            notes.append(f"{column.region_share:.0%} resolve to regions")
+        if column.header in vocab:
+            v = vocab[column.header]
+            notes.append(", ".join(f"{value} {count:,}" + (" (unknown)" if value in v.unknown else "")
+                                   for value, count in list(v.counts.items())[:12]))
+        columns.add_row(column.header, column.role or "[yellow]not recognised[/]", "; ".join(notes))
+    console.print(columns)
+    if guess.date_order:
+        console.print(f"date order: {guess.date_order.reason}", highlight=False)
+    if guess.currency:
+        console.print(f"currency: {guess.currency.code} ({guess.currency.reason})", highlight=False)
+    regions = ", ".join(f"{header} ({share:.0%} resolved)" for header, share in guess.region_candidates)
+    console.print(f"region columns: {regions or 'none resolve through params/regions.yaml'}", highlight=False)
 
 
 @app.command()

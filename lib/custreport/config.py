@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError,
+                      ValidationInfo, field_validator, model_validator)
 
 TableName = Literal["customers", "orders", "deals", "interactions", "reps"]
 DateOrder = Literal["year-first", "month-first", "day-first"]
@@ -545,6 +545,20 @@ class MatchSpec(BaseModel):
         default_factory=list, description="extra source columns (date of birth, national id) used as match evidence")
 
 
+def _share_or_percent(value: object) -> object:
+    """0.05 or "5%" -> 0.05 (a share written either way in params)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1]) / 100
+        except ValueError:
+            raise ValueError(f"{value!r} is not a percentage such as 5%") from None
+    return value
+
+
+# The quarantined rows a source may have, as a share of its data rows, before ingest stops.
+QuarantineShare = Annotated[float, BeforeValidator(_share_or_percent), Field(ge=0, le=1)]
+
+
 class SourceSpec(BaseModel):
     """One input in params/sources.yaml: where it is, which table it feeds, how to read it."""
 
@@ -567,6 +581,8 @@ class SourceSpec(BaseModel):
     combine: dict[str, list[str]] = Field(
         default_factory=dict, description="canonical column -> source headers joined with a space")
     match: MatchSpec = Field(default_factory=MatchSpec)
+    max_quarantined: QuarantineShare | None = Field(
+        default=None, description="share of data rows (0.05 or 5%) quarantined before ingest stops")
 
     @field_validator("delimiter")
     @classmethod
@@ -588,6 +604,7 @@ class SourceDefaults(BaseModel):
     date_order: DateOrder = "year-first"
     phone_region: str = "CN"
     currency: str = "CNY"
+    max_quarantined: QuarantineShare = 0.01
 
 
 class SourcesConfig(BaseModel):
@@ -609,6 +626,8 @@ class SourcesConfig(BaseModel):
             source.date_order = source.date_order or self.defaults.date_order
             source.phone_region = source.phone_region or self.defaults.phone_region
             source.currency = source.currency or self.defaults.currency
+            if source.max_quarantined is None:
+                source.max_quarantined = self.defaults.max_quarantined
 
 
 def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:

@@ -19,6 +19,8 @@ from conftest import REGIONS_YAML
 
 # Two customer sources (CSV first, so it has priority), orders, deals and reps.
 SOURCES_YAML = """\
+defaults:
+  max_quarantined: 100%    # tiny files whose bad rows are the point: quarantining them must not stop ingest
 sources:
   - name: crm
     path: data/crm.csv
@@ -105,7 +107,7 @@ def write_sources(project: Path, name: str, *sources: str) -> str:
     """A sources file with some of the standard sources (by name) plus any extra entries."""
     blocks = {block.split("\n", 1)[0].split(": ")[1]: "  - " + block
               for block in SOURCES_YAML.split("  - ")[1:]}
-    text = "sources:\n" + "".join(blocks.get(s, s) for s in sources)
+    text = SOURCES_YAML.split("sources:\n")[0] + "sources:\n" + "".join(blocks.get(s, s) for s in sources)
     (project / "params" / name).write_text(text, encoding="utf-8")
     return name
 
@@ -307,7 +309,9 @@ def test_names_resolve_by_key_then_core_then_one_clear_fuzzy_match():
 def _mini_project(tmp_path: Path, sources: str, files: dict[str, str]) -> Path:
     (tmp_path / "params").mkdir()
     shutil.copy(REGIONS_YAML, tmp_path / "params" / "regions.yaml")
-    (tmp_path / "params" / "sources.yaml").write_text(sources, encoding="utf-8")
+    # Tiny files whose bad rows are the point: quarantining them must not stop the ingest.
+    (tmp_path / "params" / "sources.yaml").write_text("defaults: {max_quarantined: 1.0}\n" + sources,
+                                                      encoding="utf-8")
     for name, body in files.items():
         (tmp_path / "data").mkdir(exist_ok=True)
         (tmp_path / "data" / name).write_text(body, encoding="utf-8")

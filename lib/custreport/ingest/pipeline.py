@@ -582,11 +582,57 @@ def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.D
     return frame[columns] if columns else frame
 
 
+class QuarantineLimitExceeded(UserError):
+    """Some source quarantined more of its rows than its ``max_quarantined`` allows: no snapshot
+    was written. ``result`` is the ingest that was not stored (for its accounting)."""
+
+    def __init__(self, lines: list[str], result: IngestResult):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+        self.result = result
+
+
+def quarantine_breaches(config: SourcesConfig, accounting: pd.DataFrame, quarantine: pd.DataFrame,
+                        top: int = 3) -> list[str]:
+    """One line per source whose quarantined share of its data rows passes its ``max_quarantined``,
+    naming the share, the ``top`` reasons with their counts and the remedy.
+
+    >>> from custreport.config import SourcesConfig
+    >>> config = SourcesConfig(sources=[{"name": "orders", "path": "o.csv", "table": "orders"}])
+    >>> accounting = pd.DataFrame({"source": ["orders"], "rows_read": [100], "non_data": [0], "quarantined": [5]})
+    >>> quarantine = pd.DataFrame({"source": ["orders"] * 5, "reason": ["missing order date"] * 5})
+    >>> quarantine_breaches(config, accounting, quarantine)[0][:62]
+    "source 'orders': 5.0% of 100 data rows quarantined (limit 1%):"
+    """
+    limits = {spec.name: spec.max_quarantined for spec in config.sources}
+    lines = []
+    for row in accounting.itertuples(index=False):
+        data_rows = int(row.rows_read) - int(row.non_data)
+        limit = limits.get(row.source)
+        if limit is None or data_rows <= 0 or row.quarantined / data_rows <= limit:
+            continue
+        reasons = quarantine.loc[quarantine["source"] == row.source, "reason"].value_counts().head(top)
+        listed = "; ".join(f"{reason} {count:,}" for reason, count in reasons.items())
+        lines.append(f"source {row.source!r}: {row.quarantined / data_rows:.1%} of {data_rows:,} data rows "
+                     f"quarantined (limit {limit * 100:g}%): {listed}. Fix those rows, map the values in "
+                     f"params/sources.yaml, or raise max_quarantined for source {row.source!r} "
+                     f"(e.g. max_quarantined: {_looser_limit(row.quarantined / data_rows)})")
+    return lines
+
+
+def _looser_limit(share: float) -> str:
+    """A round percentage just above ``share``, for the remedy: 0.032 -> '4%'."""
+    return f"{min(100, int(np.floor(share * 100)) + 1)}%"
+
+
 def ingest_to_store(config_path: Path | None = None, store_path: Path | None = None,
-                    on_file: Callable[[str, Path], None] | None = None, helper_process: bool = False):
+                    on_file: Callable[[str, Path], None] | None = None, helper_process: bool = False,
+                    dry_run: bool = False):
     """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot).
 
-    ``helper_process``: see ingest.
+    ``helper_process``: see ingest. ``dry_run``: read and account for everything but write
+    nothing (the snapshot returned is None). Raises QuarantineLimitExceeded, writing nothing,
+    when a source quarantined more than its ``max_quarantined`` share.
     """
     from custreport import store
     from custreport.config import default_store, load_regions, load_sources, project_root
@@ -605,6 +651,11 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
     except UserError:  # first ingest into this store
         registry = None
     result = ingest(config, base, regions, on_file=on_file, registry=registry, helper_process=helper_process)
+    breaches = quarantine_breaches(config, result.accounting, result.quarantine)
+    if breaches:
+        raise QuarantineLimitExceeded(breaches, result)
+    if dry_run:
+        return result, None
     side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
             "merged_customers": result.merged_customers}
