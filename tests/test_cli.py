@@ -69,7 +69,8 @@ def test_usage_errors_exit_2(project):
 
 
 # Ten customers, one without a name: 10 % of the source is quarantined.
-TEN_CUSTOMERS = "客户名称,电话\n" + "".join(f"客户{n}有限公司,1380013800{n}\n" for n in range(9)) + ",13900139000\n"
+TEN_CUSTOMERS = ("客户名称,电话\n" + "".join(f"客户{n}有限公司,1380013800{n}\n" for n in range(9))
+                 + ",13900139000\n")
 
 
 def _customers_project(root: Path, limit: str = "") -> Path:

@@ -65,8 +65,8 @@ def demo_data(customers: int = typer.Option(3000, min=1, help="Number of distinc
 @app.command()
 def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (default params/sources.yaml)."),
            store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
-           dry_run: bool = typer.Option(False, "--dry-run",
-                                        help="Read and account for every row, quarantine by reason; write nothing.")) -> None:
+           dry_run: bool = typer.Option(False, "--dry-run", help="Read and account for every row and print "
+                                        "the quarantine by reason; write nothing.")) -> None:
     """Read every source into a new store snapshot and print per-source accounting.
 
     Stops (exit 2, nothing written) when a source quarantines more than its max_quarantined share.
