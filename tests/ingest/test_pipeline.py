@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from custreport import store
-from custreport.config import UserError, load_regions, load_sources
+from custreport.config import SourcesConfig, UserError, load_regions, load_sources
 from custreport.ingest import pipeline
 from custreport.ingest.pipeline import STATUSES, ingest, ingest_to_store
 
@@ -289,6 +289,42 @@ def test_ingest_to_store_writes_a_current_snapshot(project):
     assert orders["order_id"].tolist() == ["O1"]
     accounting = store.read_side_table(snapshot, "accounting")
     assert accounting["rows_read"].sum() == result.accounting["rows_read"].sum()
+
+
+def test_a_source_over_its_quarantine_limit_writes_nothing_and_keeps_the_current_snapshot(project):
+    store_folder = project / "data" / "clean"
+    _, first = ingest_to_store(project / "params" / write_sources(project, "small.yaml", "crm", "orders"),
+                               store_folder)
+    strict = project / "params" / "strict.yaml"
+    strict.write_text((project / "params" / "small.yaml").read_text(encoding="utf-8")
+                      .replace("max_quarantined: 100%", "max_quarantined: 20%"), encoding="utf-8")
+    with pytest.raises(pipeline.QuarantineLimitExceeded) as stopped:
+        ingest_to_store(strict, store_folder)
+    # crm: 1 of 3 rows has no name (33.3%); orders: O3 names no customer (1 of 4 data rows, 25%).
+    assert [line.split(":")[0] for line in stopped.value.lines] == ["source 'crm'", "source 'orders'"]
+    assert store.current_snapshot(store_folder).id == first.id and len(store.list_snapshots(store_folder)) == 1
+    assert stopped.value.result.accounting["quarantined"].tolist() == [1, 1]
+
+
+def test_dry_run_returns_the_result_without_a_snapshot(project):
+    config = project / "params" / write_sources(project, "small.yaml", "crm", "orders")
+    result, snapshot = ingest_to_store(config, project / "data" / "clean", dry_run=True)
+    assert snapshot is None and not (project / "data" / "clean").exists()
+    assert result.accounting["rows_read"].tolist() == [3, 5]
+
+
+def test_quarantine_share_leaves_out_non_data_rows_and_names_the_top_reasons():
+    config = SourcesConfig(defaults={"max_quarantined": "10%"},
+                           sources=[{"name": "a", "path": "a.csv", "table": "orders"},
+                                    {"name": "b", "path": "b.csv", "table": "orders", "max_quarantined": 0.5}])
+    accounting = pd.DataFrame({"source": ["a", "b"], "rows_read": [25, 10], "non_data": [5, 0],
+                               "quarantined": [3, 3]})
+    quarantine = pd.DataFrame({"source": ["a", "a", "a", "b", "b", "b"],
+                               "reason": ["x", "y", "y", "x", "x", "x"]})
+    lines = pipeline.quarantine_breaches(config, accounting, quarantine, top=1)
+    assert len(lines) == 1          # a: 3 of 20 data rows (15%) > 10%; b: 30% <= 50%
+    assert lines[0].startswith("source 'a': 15.0% of 20 data rows quarantined (limit 10%): y 2. Fix those rows")
+    assert lines[0].endswith("raise max_quarantined for source 'a' (e.g. max_quarantined: 16%)")
 
 
 def test_names_resolve_by_key_then_core_then_one_clear_fuzzy_match():
