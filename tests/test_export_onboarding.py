@@ -40,7 +40,7 @@ def test_suggest_prints_each_guess_with_its_reason(project):
     _, suggested = project
     out = suggested.stdout
     assert "orders.csv: orders table, 200 rows" in out
-    assert "date order: day-first: 29/05/2024 has a first part > 12 in 124 rows" in out
+    assert "date order: day-first: 29/05/2024 has a first part > 12 in 124 of 200 dates" in out
     assert "currency: GBP (200 amounts like '£24.50' in 'Net Amount' carry GBP)" in out
     assert "region columns: Territory (100% resolved)" in out
     assert "On Hold 1 (unknown)" in out

@@ -34,9 +34,10 @@ def test_an_unknown_header_gets_its_closest_aliases():
 
 
 @pytest.mark.parametrize("values, order, reason", [
-    (("31/01/2024", "05/02/2024", "28/02/2024"), "day-first", "day-first: 31/01/2024 has a first part > 12 in 2 rows"),
-    (("1/13/2023", "2/1/2023"), "month-first", "month-first: 1/13/2023 has a second part > 12 in 1 row"),
-    (("2024-01-31", "2024-02-05"), "year-first", "year-first: 2 rows like 2024-01-31 start with the year"),
+    (("31/01/2024", "05/02/2024", "28/02/2024"), "day-first",
+     "day-first: 31/01/2024 has a first part > 12 in 2 of 3 dates"),
+    (("1/13/2023", "2/1/2023"), "month-first", "month-first: 1/13/2023 has a second part > 12 in 1 of 2 dates"),
+    (("2024-01-31", "2024-02-05"), "year-first", "year-first: 2 dates like 2024-01-31 start with the year"),
 ])
 def test_the_date_order_comes_from_the_values_only_one_order_reads(values, order, reason):
     guess = guess_date_order(text(*values))
@@ -50,7 +51,7 @@ def test_dates_no_part_of_which_decides_are_undecided_and_say_so():
 
 def test_dates_read_both_ways_are_called_mixed():
     guess = guess_date_order(text("31/01/2024", "01/31/2024"))
-    assert guess.reason == ("mixed: 31/01/2024 reads day-first (1 row) but 01/31/2024 month-first (1): "
+    assert guess.reason == ("mixed: 31/01/2024 reads day-first (1 date) but 01/31/2024 month-first (1): "
                             "dates with both parts up to 12 are ambiguous; fix the file")
 
 

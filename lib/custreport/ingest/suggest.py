@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from custreport.config import RegionTable, SourceSpec, StageCatalog, UserError
 from custreport.ingest import standardize as std
 from custreport.ingest.headers import ALIASES, fold_header, header_score, map_headers
-from custreport.ingest.read import read_source_file
+from custreport.ingest.read import HEADER_SEARCH_ROWS, read_source_file
 
 # Tables in the order a tie of header scores is settled: the more specific first.
 TABLE_PREFERENCE = ("orders", "deals", "interactions", "leads", "customers", "reps")
@@ -133,7 +133,7 @@ def guess_date_order(values: pd.Series) -> DateOrderGuess | None:
     """Date order of day/month/year-style text, from the values that only one order can read.
 
     >>> guess_date_order(pd.Series(["31/01/2024", "05/02/2024"], dtype="string")).reason
-    'day-first: 31/01/2024 has a first part > 12 in 1 row'
+    'day-first: 31/01/2024 has a first part > 12 in 1 of 2 dates'
     """
     text = std._normalise_date_text(std.blank_to_na(values.astype("string"))).dropna()
     if text.empty:
@@ -144,29 +144,32 @@ def guess_date_order(values: pd.Series) -> DateOrderGuess | None:
         if not iso:
             return None
         example = values.loc[text.index[text.str.match(std._YEAR_FIRST).to_numpy(dtype=bool)]].iloc[0]
-        return DateOrderGuess("year-first", f"year-first: {iso:,} {_rows(iso)} like {example} start with the year",
+        return DateOrderGuess("year-first", f"year-first: {iso:,} {_dates(iso)} like {example} start with the year",
                               _unparseable(values, "year-first"))
     first, second = pd.to_numeric(parts["a"]), pd.to_numeric(parts["b"])
     day_first, month_first = int((first > 12).sum()), int((second > 12).sum())
     original = values.loc[parts.index]
     if day_first and month_first:
         return DateOrderGuess("day-first", f"mixed: {original[first > 12].iloc[0]} reads day-first ({day_first:,} "
-                              f"{_rows(day_first)}) but {original[second > 12].iloc[0]} month-first "
+                              f"{_dates(day_first)}) but {original[second > 12].iloc[0]} month-first "
                               f"({month_first:,}): dates with both parts up to 12 are ambiguous; fix the file",
                               _unparseable(values, "day-first"))
     if day_first:
         return DateOrderGuess("day-first", f"day-first: {original[first > 12].iloc[0]} has a first part > 12 in "
-                              f"{day_first:,} {_rows(day_first)}", _unparseable(values, "day-first"))
+                              f"{day_first:,} of {len(parts):,} {_dates(len(parts))}",
+                              _unparseable(values, "day-first"))
     if month_first:
         return DateOrderGuess("month-first", f"month-first: {original[second > 12].iloc[0]} has a second part > 12 "
-                              f"in {month_first:,} {_rows(month_first)}", _unparseable(values, "month-first"))
+                              f"in {month_first:,} of {len(parts):,} {_dates(len(parts))}",
+                              _unparseable(values, "month-first"))
     return DateOrderGuess("month-first", f"undecided: no part of {len(parts):,} day/month dates is over 12; "
                           "month-first is assumed: check one date by hand", _unparseable(values, "month-first"),
                           decided=False)
 
 
-def _rows(count: int) -> str:
-    return "row" if count == 1 else "rows"
+def _dates(count: int) -> str:
+    """Counted across every date column of the sheet, hence dates, not rows."""
+    return "date" if count == 1 else "dates"
 
 
 def _unparseable(values: pd.Series, order: str) -> int:
@@ -287,17 +290,19 @@ def read_and_suggest(path: Path, regions: RegionTable | None = None, stages: Sta
     The header row ingest finds depends on the table, so the file is read as a customers
     table first and again as the table its headers point to when that differs.
     """
-    sheets, first_error = None, None
-    for table in ("customers", *[t for t in TABLE_PREFERENCE if t in ALIASES and t != "customers"]):
+    sheets = None
+    tables = ("customers", *[t for t in TABLE_PREFERENCE if t in ALIASES and t != "customers"])
+    for table in tables:
         try:
             sheets = read_source_file(path, SourceSpec(name=path.stem or "source", path=str(path), table=table))
             break
         except UserError as exc:
             if "no header row found" not in str(exc):
                 raise
-            first_error = first_error or exc
     if sheets is None:
-        raise first_error
+        raise UserError(f"{path}: no row of the first {HEADER_SEARCH_ROWS} names two columns of any table "
+                        f"({', '.join(tables)}); name its columns in params/sources.yaml with `column_map:` "
+                        "(and `header_row:`), or `columns:` for a file without a header row")
     out = []
     for sheet in sheets:
         table = guess_table(sheet.headers)
