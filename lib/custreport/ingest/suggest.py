@@ -2,8 +2,9 @@
 values the built-in vocabularies do not know, its currency and its region column.
 
 Pure functions over the grids ``read.read_source_file`` returns, so every guess is made on
-exactly what ingest will see. ``custreport sources suggest`` prints them and writes a
-sources YAML with a comment on each guess.
+exactly what ingest will see; ``read_and_suggest`` is the one that reads a file (only
+reads it). ``custreport sources suggest`` prints the guesses and writes a sources YAML with
+a comment on each.
 
 >>> grid = pd.DataFrame({"Order No": ["1", "2"], "Order Date": ["31/01/2024", "02/02/2024"],
 ...                      "Amount (GBP)": ["£10", "£12.50"]}, dtype="string")
@@ -56,6 +57,10 @@ CURRENCY_MARKS: tuple[tuple[str, str], ...] = (
     ("£", "GBP"), ("€", "EUR"), ("¥", "CNY"), ("￥", "CNY"), ("₹", "INR"), ("$", "USD"),
     ("人民币", "CNY"), ("元", "CNY"), ("美元", "USD"), ("英镑", "GBP"), ("欧元", "EUR"),
 )
+# A column with more distinct values than this names no places (ids, amounts, notes): not
+# looked up, which keeps a million-line export quick.
+MAX_PLACE_NAMES = 5000
+
 CURRENCY_CODES = ("CNY", "RMB", "USD", "GBP", "EUR", "BRL", "HKD", "JPY", "AUD", "CAD", "SGD", "INR", "CHF")
 _CODE_IN_TEXT = re.compile(r"(?<![A-Za-z])(" + "|".join(CURRENCY_CODES) + r")(?![A-Za-z])", re.IGNORECASE)
 
@@ -248,7 +253,7 @@ def region_share(values: pd.Series, regions: RegionTable) -> float:
     # Only blanks are empty here: "NA" may be a territory (North America), not a missing value.
     stripped = values.astype("string").str.strip()
     counts = stripped[stripped != ""].value_counts()
-    if counts.empty:
+    if counts.empty or len(counts) > MAX_PLACE_NAMES:
         return 0.0
     resolved = [regions.resolve(value) is not None for value in counts.index]
     return float(counts[resolved].sum() / counts.sum())
