@@ -84,6 +84,16 @@ def test_without_order_lines_revenue_is_the_value_of_deals_won(crm):
     assert crm["metrics"]["east"]["revenue"] == 3_090_594
 
 
+def test_without_order_lines_a_won_deal_is_a_purchase(crm):
+    figures = crm["metrics"]["all"]
+    # every Maven account won a deal in 2017: active, and new (no creation date, first won in 2017)
+    won = pd.read_csv(MAVEN / "sales_pipeline.csv").query("deal_stage == 'Won'")
+    assert won["account"].nunique() == 85
+    # per-customer revenue (ABC tiers) adds up to the won value
+    assert sum(tier["revenue"] for tier in figures["segments"]["abc"].values()) == figures["revenue"]
+    assert figures["value"]["customers"] == 85
+
+
 def test_the_deals_only_summary_leads_with_won_value_and_shows_no_order_revenue(crm):
     sheet = load_workbook(crm["root"] / "outputs" / "2017" / "all" / "all.xlsx", read_only=True)["关键指标"]
     labels = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -96,8 +106,8 @@ def test_the_churn_column_sets_each_subscribers_type(crm):
     churned = subscribers["Churn"] == "Yes"
     assert (int(churned.sum()), int((~churned).sum())) == (21, 39)
     customers = crm["metrics"]["all"]["customers"]
-    # 85 Maven accounts (no orders, no status: prospects) + 60 subscribers as their churn column says
-    assert customers == {"total": 145, "new": 0, "active": 39, "churned": 21, "prospect": 85}
+    # 85 Maven accounts (no status: active by their won deals) + 60 subscribers as their churn column says
+    assert customers == {"total": 145, "new": 85, "active": 85 + 39, "churned": 21, "prospect": 0}
     recurring = crm["metrics"]["all"]["recurring"]
     lost = subscribers.loc[churned, "MonthlyCharges"].astype(float).sum()
     assert recurring["customers_with_charge"] == 60 and recurring["monthly_lost"] == pytest.approx(lost)

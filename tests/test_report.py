@@ -226,3 +226,18 @@ def test_credit_lines_net_revenue_and_per_customer_figures(project, tmp_path):
     after = netted.ledger.set_index("customer_id").loc[customer]
     assert after["revenue_to_date"] == before["revenue_to_date"] - 30.0
     assert after["orders_to_date"] == before["orders_to_date"] and after["last_order"] == before["last_order"]
+
+
+def test_without_order_lines_won_deals_are_the_revenue_and_the_purchases(project):
+    ctx = report.load(region="all", period="2025-Q4")
+    rows = {**ctx.snapshot.manifest["rows"], "orders": 0}
+    deals_only = dataclasses.replace(ctx, orders=ctx.orders.iloc[:0],
+                                     snapshot=dataclasses.replace(ctx.snapshot, manifest={**ctx.snapshot.manifest,
+                                                                                          "rows": rows}))
+    figures = report.compute_metrics(deals_only)
+    assert (figures["revenue_basis"], figures["has_order_lines"]) == ("won_deals", False)
+    # D1 won by A on 2025-10-15 for 1000: the revenue, and A's purchase (active, top customer)
+    assert (figures["revenue"], figures["orders"], figures["aov"]) == (1000.0, 0, None)
+    assert figures["customers"]["active"] == 1
+    top = report.top_from_ledger(deals_only.ledger, deals_only.customers)
+    assert top[["customer_id", "revenue"]].values.tolist() == [["A", 1000.0]]

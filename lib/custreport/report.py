@@ -95,9 +95,28 @@ class ReportContext:
         return self.period.end_exclusive_ts - pd.Timedelta(milliseconds=1)
 
     @cached_property
+    def purchases(self) -> pd.DataFrame:
+        """What customers bought, as order lines: ``orders``; when the snapshot has no order line
+        at all, the won deals with a customer and a close date (a deal won is a purchase of its
+        amount on its close date), so that customer types, RFM, the value models and the top
+        customers of a deals-only business come from what it won."""
+        if self.has_order_lines:
+            return self.orders
+        # A deal's region is its own (or its owner's): the region's customers' deals may be filed
+        # under other regions, and an order always follows its customer. Read them all.
+        deals = self.deals if self.region == "all" else store.read_table(
+            self.snapshot, "deals", date_column="created_at", until=self.period.end_exclusive_ts,
+            columns=["deal_id", "customer_id", "closed_at", "amount", "outcome"])
+        won = deals[(deals["outcome"] == "won").fillna(False) & deals["closed_at"].notna()
+                    & ids_in(deals["customer_id"], self.customers["customer_id"])]
+        return pd.DataFrame({"order_id": won["deal_id"].astype("string"), "customer_id": won["customer_id"],
+                             "order_date": won["closed_at"], "amount": won["amount"],
+                             "status": pd.Series("completed", index=won.index, dtype="string")}).reset_index(drop=True)
+
+    @cached_property
     def sales(self) -> pd.DataFrame:
-        """The revenue-bearing (completed) orders of ``orders``."""
-        return completed(self.orders)
+        """The revenue-bearing (completed) lines of ``purchases``."""
+        return completed(self.purchases)
 
     @cached_property
     def period_sales(self) -> pd.DataFrame:
@@ -110,13 +129,14 @@ class ReportContext:
         the earlier ends the comparisons classify at (one pass over the orders)."""
         lookback = self.settings.rfm.lookback_days
         since = self.as_of - pd.Timedelta(days=lookback) if lookback is not None else None
-        ledger = customer_ledger(self.orders, self.as_of, period_start=self.period.start_ts, lookback_since=since,
+        lines = self.purchases
+        ledger = customer_ledger(lines, self.as_of, period_start=self.period.start_ts, lookback_since=since,
                                  earlier_ends=(self.period.start_ts, self.period.year_ago.end_exclusive_ts),
-                                 counted=is_completed(self.orders))
-        credits = is_credit(self.orders)   # returns and cancellations net revenue, never make orders
+                                 counted=is_completed(lines))
+        credits = is_credit(lines)   # returns and cancellations net revenue, never make orders
         if not credits.any():
             return ledger
-        return with_credits(ledger, self.orders[credits], self.as_of, self.period.start_ts, since)
+        return with_credits(ledger, lines[credits], self.as_of, self.period.start_ts, since)
 
     @cached_property
     def classified(self) -> pd.DataFrame:
@@ -666,7 +686,7 @@ def top_customers(ctx: ReportContext, limit: int = 10) -> Table:
 def top_movers_frame(ctx: ReportContext, limit: int = 5) -> pd.DataFrame:
     """The customers whose revenue rose most and fell most against the previous period, labelled."""
     previous = ctx.period.previous
-    moved = revenue_movers(ctx.orders, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts,
+    moved = revenue_movers(ctx.purchases, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts,
                            previous.start_ts, limit)
     moved = moved.assign(direction=moved["direction"].map({"up": "↑", "down": "↓"}),
                          region=_region_display(ctx, moved["region"]))
