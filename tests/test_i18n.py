@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from custreport.config import UserError
-from custreport.i18n import (LABELS, LOCALES, check_locale, format_count, format_delta, format_money,
-                             format_percent, label)
+from custreport.i18n import (LABELS, LOCALES, check_locale, currency_symbol, excel_money_format, format_count,
+                             format_delta, format_money, format_money_by_currency, format_percent,
+                             is_currency_code, label)
 
 
 def test_both_locales_have_the_same_labels():
@@ -41,8 +42,41 @@ def test_format_money(value, zh, en):
     assert format_money(value, "en") == en
 
 
-def test_format_money_currency():
-    assert format_money(1234, "en", currency="$") == "$1,234"
+@pytest.mark.parametrize("value, currency, zh, en", [
+    (1234, "USD", "US$1,234", "$1,234"),
+    (123000, "USD", "US$12.30万", "$123.0K"),          # 123000 / 10^4 = 12.3; / 10^3 = 123.0
+    (1234567, "GBP", "£123.46万", "£1.2M"),
+    (2.5e9, "EUR", "€25.00亿", "€2.5B"),
+    (98765, "BRL", "R$9.88万", "R$98.8K"),             # 9.8765 -> 9.88; 98.765 -> 98.8
+    (50000, "HKD", "HK$5.00万", "HK$50.0K"),
+    (12345, "CNY", "¥1.23万", "¥12.3K"),               # CNY is ¥ in English too
+    (12345, "JPY", "JP¥1.23万", "JP¥12.3K"),           # so yen never looks like yuan
+    (1234, "CHF", "CHF 1,234", "CHF 1,234"),           # no symbol: the code and a space
+    (-5, "GBP", "-£5", "-£5"),
+    (1234, "EUR+USD", "EUR+USD 1,234", "EUR+USD 1,234"),   # amounts added across currencies say so
+])
+def test_format_money_by_currency_and_locale(value, currency, zh, en):
+    assert format_money(value, "zh", currency) == zh
+    assert format_money(value, "en", currency) == en
+
+
+def test_currency_symbols():
+    assert [currency_symbol(c, "zh") for c in ("USD", "HKD", "EUR", "GBP", "BRL", "CNY")] == \
+        ["US$", "HK$", "€", "£", "R$", "¥"]
+    assert [currency_symbol(c, "en") for c in ("USD", "HKD", "EUR", "GBP", "BRL", "CNY")] == \
+        ["$", "HK$", "€", "£", "R$", "¥"]
+    assert is_currency_code("BRL") and not is_currency_code("RMB") and not is_currency_code("usd")
+
+
+def test_amounts_in_several_currencies_are_listed_apart():
+    assert format_money_by_currency({"EUR": 12000.0, "USD": 300.0}, "en") == "€12.0K · $300"
+    assert format_money_by_currency({"EUR": None}, "zh") == "—"
+
+
+def test_excel_money_format():
+    assert excel_money_format("USD", "en") == '"$"#,##0.00'
+    assert excel_money_format("USD", "zh") == '"US$"#,##0.00'
+    assert excel_money_format("CHF", "zh") == '"CHF "#,##0.00'
 
 
 @pytest.mark.parametrize("value, zh, en", [

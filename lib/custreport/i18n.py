@@ -2,6 +2,8 @@
 
 >>> format_money(123456789, "zh"), format_money(123456789, "en")
 ('¥1.23亿', '¥123.5M')
+>>> format_money(123000, "zh", "USD"), format_money(123000, "en", "USD"), format_money(-5, "en", "GBP")
+('US$12.30万', '$123.0K', '-£5')
 >>> format_count(12345, "zh"), format_percent(0.1234, "en")
 ('1.23万', '12.3%')
 """
@@ -9,6 +11,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 
@@ -184,8 +187,53 @@ def format_count(value, locale: str) -> str:
     return f"{value:,.0f}"
 
 
-def format_money(value, locale: str, currency: str = "¥", decimals: int | None = None) -> str:
-    """Amounts: 万/亿 in Chinese, K/M/B in English; ``decimals`` overrides the precision (axes use 0)."""
+DEFAULT_CURRENCY = "CNY"
+
+# Symbols that differ from CLDR's (babel): CNY is ¥ in both languages, as this product's readers
+# write it, so JPY is JP¥ in English too and the two never look alike.
+_SYMBOLS = {("CNY", "en"): "¥", ("JPY", "en"): "JP¥"}
+_BABEL_LOCALES = {"zh": "zh_CN", "en": "en"}
+
+
+@lru_cache(maxsize=256)
+def currency_symbol(currency: str, locale: str) -> str:
+    """The symbol of an ISO 4217 code in a report language (CLDR's, via babel); the code itself
+    when there is none (SGD, CHF). A text that is no code (a mixed "EUR+USD") stays as it is.
+
+    >>> [currency_symbol(c, "zh") for c in ("CNY", "USD", "HKD", "EUR", "GBP", "BRL")]
+    ['¥', 'US$', 'HK$', '€', '£', 'R$']
+    >>> [currency_symbol(c, "en") for c in ("CNY", "USD", "JPY", "CHF")]
+    ['¥', '$', 'JP¥', 'CHF']
+    """
+    if (currency, locale) in _SYMBOLS:
+        return _SYMBOLS[currency, locale]
+    if not is_currency_code(currency):
+        return currency
+    from babel.numbers import get_currency_symbol
+
+    return get_currency_symbol(currency, _BABEL_LOCALES.get(locale, "en"))
+
+
+@lru_cache(maxsize=1)
+def _currency_codes() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+def is_currency_code(code: object) -> bool:
+    """Whether ``code`` is an ISO 4217 currency code (upper case).
+
+    >>> is_currency_code("USD"), is_currency_code("usd"), is_currency_code("RMB")
+    (True, False, False)
+    """
+    return isinstance(code, str) and code in _currency_codes()
+
+
+def format_money(value, locale: str, currency: str = DEFAULT_CURRENCY, decimals: int | None = None) -> str:
+    """Amounts in ``currency`` (ISO 4217): 万/亿 in Chinese, K/M/B in English, with the currency's
+    symbol in that language (US$ in Chinese, $ in English; a code without symbol is written
+    before the number with a space: CHF 1,234); ``decimals`` overrides the precision (axes use 0)."""
     if _missing(value):
         return "—"
     sign = "-" if value < 0 else ""
@@ -201,7 +249,31 @@ def format_money(value, locale: str, currency: str = "¥", decimals: int | None 
         text = f"{value / 1e3:.{places}f}K"
     else:
         text = f"{value:,.0f}"
-    return f"{sign}{currency}{text}"
+    symbol = currency_symbol(currency, locale)
+    space = " " if symbol[-1:].isalpha() else ""
+    return f"{sign}{symbol}{space}{text}"
+
+
+def format_money_by_currency(values: dict, locale: str) -> str:
+    """Amounts in several currencies, each apart and never added: ``{"USD": 1200, "EUR": 300}``
+    -> '$1,200 · €300'; an em dash when there is none.
+
+    >>> format_money_by_currency({"USD": 12000.0, "EUR": 300.0}, "zh")
+    'US$1.20万 · €300'
+    """
+    shown = [format_money(value, locale, currency) for currency, value in values.items() if not _missing(value)]
+    return " · ".join(shown) if shown else "—"
+
+
+def excel_money_format(currency: str, locale: str) -> str:
+    """An Excel number format showing ``currency``'s symbol: '"$"#,##0.00'.
+
+    >>> excel_money_format("EUR", "en"), excel_money_format("CHF", "en")
+    ('"€"#,##0.00', '"CHF "#,##0.00')
+    """
+    symbol = currency_symbol(currency, locale)
+    space = " " if symbol[-1:].isalpha() else ""
+    return f'"{symbol}{space}"#,##0.00'
 
 
 def format_percent(value, locale: str, decimals: int = 1) -> str:
