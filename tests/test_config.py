@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from custreport.config import (IndustryTable, RegionTable, StageCatalog, StageList, UserError, default_store,
-                               fold_text, load_analysis, load_industries, load_regions, load_sources, load_stages,
-                               project_root, read_yaml)
+                               fold_text, load_analysis, load_fx, load_industries, load_regions, load_sources,
+                               load_stages, project_root, read_yaml)
 
 from conftest import REGIONS_YAML
 
@@ -528,3 +528,62 @@ def test_the_privacy_setting_takes_a_yaml_boolean_only(tmp_path, body, message):
     # a quoted or misspelt switch must not open (or silently fail to open) the contacts
     with pytest.raises(UserError, match=message):
         load_analysis(write(tmp_path / "analysis.yaml", body))
+
+
+# --------------------------------------------------------------------------- currencies and exchange rates
+
+
+@pytest.mark.parametrize("where", ["defaults", "source"])
+def test_currency_is_an_iso_4217_code(tmp_path, where):
+    own = "    currency: usd\n" if where == "source" else ""
+    defaults = "defaults:\n  currency: eur\n" if where == "defaults" else ""
+    text = f"{defaults}sources:\n  - name: orders\n    path: a.csv\n    table: orders\n{own}"
+    config, _ = load_sources(write(tmp_path / "params" / "sources.yaml", text))
+    assert config.sources[0].currency == ("USD" if where == "source" else "EUR")   # case does not matter
+
+
+@pytest.mark.parametrize("code, hint", [("RMB", "write CNY"), ("US Dollar", "such as CNY, USD"), ("XYZ", "such as CNY, USD")])
+def test_unknown_currency_is_one_line(tmp_path, code, hint):
+    text = f"sources:\n  - {{name: orders, path: a.csv, table: orders, currency: '{code}'}}\n"
+    with pytest.raises(UserError, match=f"sources.0.currency: .*{code!r} is not an ISO 4217 code.*{hint}") as caught:
+        load_sources(write(tmp_path / "params" / "sources.yaml", text))
+    assert "\n" not in str(caught.value)
+
+
+FX = """
+reporting_currency: usd
+rates:
+  EUR:
+    2024-01: 1.10
+    2024-02: 1.08
+    2024-02-29: 1.05
+  GBP: {2024-01: 1.27}
+"""
+
+
+def test_load_fx_reads_rates_by_month_and_day(tmp_path):
+    import pandas as pd
+
+    fx = load_fx(write(tmp_path / "params" / "fx.yaml", FX))
+    assert fx.reporting_currency == "USD" and set(fx.rates) == {"EUR", "GBP"}
+    dates = pd.Series(pd.to_datetime(["2024-01-15", "2024-02-01", "2024-02-29", "2024-03-01"]))
+    assert fx.rates_on("EUR", dates).tolist()[:3] == [1.10, 1.08, 1.05]   # the day's rate wins over its month's
+    assert pd.isna(fx.rates_on("EUR", dates).iloc[3])                       # no March rate: missing, not 0 or 1
+    assert fx.rates_on("USD", dates).tolist() == [1.0] * 4
+    assert fx.latest_rate("EUR") == 1.05 and fx.latest_rate("JPY") is None
+
+
+def test_without_fx_yaml_there_is_no_table(tmp_path):
+    assert load_fx(tmp_path / "params" / "fx.yaml") is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("rates: {EUR: {2024-01: 1.1}}\n", "reporting_currency: Field required"),
+    ("reporting_currency: RMB\n", "write CNY"),
+    ("reporting_currency: USD\nrates: {EUR: {Jan 2024: 1.1}}\n", "'Jan 2024' is not a month"),
+    ("reporting_currency: USD\nrates: {EUR: {2024-01: 0}}\n", "greater than 0"),
+    ("reporting_currency: USD\nrates: {EUR: 1.1}\n", "give rates by month or day"),
+])
+def test_fx_mistakes_are_one_line(tmp_path, text, message):
+    with pytest.raises(UserError, match=message):
+        load_fx(write(tmp_path / "params" / "fx.yaml", text))

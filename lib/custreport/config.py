@@ -559,6 +559,23 @@ def _share_or_percent(value: object) -> object:
 QuarantineShare = Annotated[float, BeforeValidator(_share_or_percent), Field(ge=0, le=1)]
 
 
+def _iso_currency(value: object) -> object:
+    """ "usd" -> "USD"; anything not an ISO 4217 code is refused with the code to write instead."""
+    from custreport.i18n import is_currency_code
+
+    if not isinstance(value, str):
+        raise ValueError(f"currency {value!r} must be an ISO 4217 code such as CNY, USD, EUR")
+    code = value.strip().upper()
+    if not is_currency_code(code):
+        hint = " (write CNY)" if code in ("RMB", "元", "人民币") else ""
+        raise ValueError(f"currency {value!r} is not an ISO 4217 code such as CNY, USD, EUR, GBP, BRL{hint}")
+    return code
+
+
+# An ISO 4217 currency code, upper case ("usd" is read as USD).
+CurrencyCode = Annotated[str, BeforeValidator(_iso_currency)]
+
+
 class SourceSpec(BaseModel):
     """One input in params/sources.yaml: where it is, which table it feeds, how to read it."""
 
@@ -574,7 +591,7 @@ class SourceSpec(BaseModel):
     column_map: dict[str, str] = Field(default_factory=dict, description="source header -> canonical column")
     date_order: DateOrder | None = None
     phone_region: str | None = None
-    currency: str | None = None
+    currency: CurrencyCode | None = Field(default=None, description="ISO 4217 code of the amounts (USD, EUR ...)")
     cancellation_prefix: str | None = Field(
         default=None, min_length=1,
         description="orders: an order id starting with it is a cancellation (C for the Online Retail export)")
@@ -603,7 +620,7 @@ class SourceDefaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
     date_order: DateOrder = "year-first"
     phone_region: str = "CN"
-    currency: str = "CNY"
+    currency: CurrencyCode = "CNY"
     max_quarantined: QuarantineShare = 0.01
 
 
@@ -798,3 +815,70 @@ def load_stages(path: Path | None = None) -> StageCatalog:
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     return _load_stages_cached(path.resolve(), path.stat().st_mtime)
+
+
+# --------------------------------------------------------------------------- exchange rates
+
+_RATE_KEY = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+class FxTable(BaseModel):
+    """params/fx.yaml: what one unit of each currency is worth in the reporting currency, by
+    month (2024-03) or by day (2024-03-15, which wins over its month).
+
+    >>> import pandas as pd
+    >>> fx = FxTable(reporting_currency="CNY", rates={"USD": {"2024-01": 7.1, "2024-02-15": 7.2}})
+    >>> fx.rates_on("USD", pd.Series(pd.to_datetime(["2024-01-31", "2024-02-15", "2024-02-16"]))).tolist()
+    [7.1, 7.2, nan]
+    >>> fx.rates_on("CNY", pd.Series(pd.to_datetime(["2024-01-31"]))).tolist()
+    [1.0]
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    reporting_currency: CurrencyCode
+    rates: dict[CurrencyCode, dict[str, Annotated[float, Field(gt=0)]]] = Field(default_factory=dict)
+
+    @field_validator("rates", mode="before")
+    @classmethod
+    def _dates_as_text(cls, rates: object) -> object:
+        # YAML reads 2024-03-15 as a date and 2024-03 as text: both become text here.
+        if not isinstance(rates, dict):
+            return rates
+        out = {}
+        for currency, by_date in rates.items():
+            if not isinstance(by_date, dict):
+                raise ValueError(f"{currency}: give rates by month or day (2024-03: 7.1), not {by_date!r}")
+            for key in by_date:
+                if not _RATE_KEY.fullmatch(str(key)):
+                    raise ValueError(f"{currency}: {key!r} is not a month (2024-03) or a day (2024-03-15)")
+            out[currency] = {str(key): value for key, value in by_date.items()}
+        return out
+
+    def rates_on(self, currency: str, dates: pd.Series) -> pd.Series:
+        """Reporting-currency units per unit of ``currency`` on each date: the day's rate, else
+        its month's; NaN where neither is given (and for a missing date). 1 for the reporting
+        currency itself."""
+        import pandas as pd
+
+        if currency == self.reporting_currency:
+            return pd.Series(1.0, index=dates.index)
+        table = self.rates.get(currency, {})
+        days = dates.dt.strftime("%Y-%m-%d")
+        by_day = days.map({k: v for k, v in table.items() if len(k) == 10})
+        by_month = days.str.slice(0, 7).map({k: v for k, v in table.items() if len(k) == 7})
+        return by_day.astype("float64").fillna(by_month.astype("float64")).astype("float64")
+
+    def latest_rate(self, currency: str) -> float | None:
+        """The rate of the last month or day given (for amounts without a date)."""
+        if currency == self.reporting_currency:
+            return 1.0
+        table = self.rates.get(currency, {})
+        return table[max(table, key=lambda k: (k[:7], len(k), k))] if table else None
+
+
+def load_fx(path: Path | None = None) -> FxTable | None:
+    """Load params/fx.yaml, or None when the project has none (each currency is then reported apart)."""
+    path = Path(path) if path else project_root() / "params" / "fx.yaml"
+    if not path.is_file():
+        return None
+    return validated(FxTable, read_yaml(path), path)
