@@ -71,6 +71,7 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
 
     Stops (exit 2, nothing written) when a source quarantines more than its max_quarantined share.
     """
+    from custreport.analysis.currency import store_currencies
     from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
 
     stopped = None
@@ -92,6 +93,11 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
     console.print(f"store: {snapshot.path}  ({counts})" if snapshot else
                   f"dry run, no snapshot written  (would store {counts})" if dry_run and not stopped else
                   f"no snapshot written  ({counts} not stored)")
+    currencies = store_currencies(result.tables)
+    if len(currencies) > 1:
+        console.print(f"amounts in {len(currencies)} currencies: {', '.join(currencies)}. Reports convert them with "
+                      "params/fx.yaml, or without it give each apart, never added (README: Currencies and exchange "
+                      "rates)", highlight=False)
     if dry_run and len(result.quarantine):
         by_reason = result.quarantine.groupby(["source", "reason"]).size().sort_values(ascending=False)
         reasons = RichTable("source", "reason", "rows", title="quarantined by reason")

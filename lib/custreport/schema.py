@@ -37,13 +37,14 @@ COLUMNS: dict[str, dict[str, str]] = {
     "orders": {
         "order_id": TEXT, "customer_id": TEXT, "order_date": DATE, "amount": NUMBER,
         "quantity": NUMBER, "unit_price": NUMBER, "product": TEXT, "channel": TEXT, "status": TEXT,
-        "region": TEXT,
+        "region": TEXT, "currency": TEXT,
         **LINEAGE,
     },
     "deals": {
         "deal_id": TEXT, "stage": TEXT, "created_at": DATE,
         "customer_id": TEXT, "closed_at": DATE, "amount": NUMBER, "owner_rep": TEXT,
         "lead_source": TEXT, "product": TEXT, "outcome": TEXT, "stage_changed_at": DATE, "region": TEXT,
+        "currency": TEXT,
         **LINEAGE,
     },
     "interactions": {

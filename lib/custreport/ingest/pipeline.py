@@ -25,6 +25,7 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from custreport import schema
+from custreport.analysis.currency import store_currencies
 from custreport.analysis.frames import aligned, ids_in, looked_up
 from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
 from custreport.config import RegionTable, SourcesConfig, SourceSpec, UserError
@@ -660,6 +661,7 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
             "merged_customers": result.merged_customers}
     manifest = {"inputs": result.inputs, "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
+                "currencies": store_currencies(result.tables),
                 "accounting": result.accounting.to_dict(orient="records")}
     # The snapshot keeps its regions table: reports on it must read region codes the same way.
     snapshot = store.write_snapshot(store_folder, result.tables, side, manifest, keep=config.keep_snapshots,

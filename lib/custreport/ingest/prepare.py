@@ -471,6 +471,7 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
     rejections.add(unknown_status, "status", "unrecognised order status", _col(raw, "status"))
     order_id = std.clean_ids(_col(raw, "order_id"))
     status, amount, quantity = _credits(order_id, status, amount, quantity, spec.cancellation_prefix, fixes)
+    _reject_foreign_currency(raw, spec, rejections)
     return pd.DataFrame({
         "order_id": order_id,
         **_customer_reference(raw, rejections, "order", required=True),
@@ -481,6 +482,7 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
         "product": std.clean_text(_col(raw, "product")),
         "channel": std.clean_text(_col(raw, "channel")),
         "status": status.fillna("completed"),
+        "currency": pd.Series(_repeated(spec.currency, len(raw)), index=raw.index),
         **_extras(raw),
     }, index=raw.index)
 
@@ -511,6 +513,17 @@ def _credits(order_id: pd.Series, status: pd.Series, amount: pd.Series, quantity
     return status, amount.mask(credit, -amount.abs()), quantity.mask(credit, -quantity.abs())
 
 
+def _reject_foreign_currency(raw: pd.DataFrame, spec: SourceSpec, rejections: _Rejections) -> None:
+    """Quarantine amounts whose cells name another currency than the source's (US$12 in a CNY
+    source): read as the source's currency they would be wrong by the exchange rate."""
+    cells = _col(raw, "amount")
+    foreign = std.foreign_currency(cells, spec.currency or "CNY")
+    for code in foreign.dropna().unique():
+        rejections.add(foreign.eq(code).fillna(False).astype(bool), "amount",
+                       f"amount in {code} but source {spec.name!r} is in {spec.currency}: set currency: {code} "
+                       f"for it in params/sources.yaml, or put the {code} rows in a source of their own", cells)
+
+
 def _deals(raw, spec, regions, mapping, rejections, fixes):
     stage = std.clean_text(_col(raw, "stage"))
     rejections.add(stage.isna(), "stage", "missing deal stage")
@@ -518,6 +531,7 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
     outcome, _ = std.map_synonyms(stage, std.DEAL_OUTCOME_SYNONYMS)
     region_text = std.clean_text(_col(raw, "region"))
     region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")
+    _reject_foreign_currency(raw, spec, rejections)
     return pd.DataFrame({
         "deal_id": std.clean_ids(_col(raw, "deal_id")),
         "stage": stage,
@@ -531,6 +545,7 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
         "outcome": outcome.fillna("open"),
         "stage_changed_at": _dates(raw, "stage_changed_at", spec, fixes),
         "region": region,
+        "currency": pd.Series(_repeated(spec.currency, len(raw)), index=raw.index),
         **_extras(raw),
     }, index=raw.index)
 

@@ -245,6 +245,51 @@ def parse_money(series: pd.Series, multiplier: float = 1.0) -> tuple[pd.Series, 
     return values, invalid.astype(bool)
 
 
+# Symbols and codes seen in cells and headers -> ISO 4217. Longer symbols first (R$ before $).
+CURRENCY_MARKS: tuple[tuple[str, str], ...] = (
+    ("R$", "BRL"), ("US$", "USD"), ("HK$", "HKD"), ("A$", "AUD"), ("C$", "CAD"), ("S$", "SGD"),
+    ("£", "GBP"), ("€", "EUR"), ("¥", "CNY"), ("￥", "CNY"), ("₹", "INR"), ("$", "USD"),
+    ("人民币", "CNY"), ("元", "CNY"), ("美元", "USD"), ("英镑", "GBP"), ("欧元", "EUR"),
+)
+CURRENCY_CODES = ("CNY", "RMB", "USD", "GBP", "EUR", "BRL", "HKD", "JPY", "AUD", "CAD", "SGD", "INR", "CHF")
+_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z])(" + "|".join(CURRENCY_CODES) + r")(?![A-Za-z])", re.IGNORECASE)
+# $, ¥ and 元 alone are the dollars, yen and yuan of several countries: they never contradict a source's currency.
+_SHARED_MARKS = re.compile(r"(?<![A-Za-z])\$|[¥￥]|(?<![美欧币])元")
+
+
+def currency_in(text: str) -> str | None:
+    """The ISO 4217 code a symbol or code in ``text`` names (R$ 10 -> BRL), or None.
+
+    >>> currency_in("R$ 10"), currency_in("金额(元)"), currency_in("12 rmb"), currency_in("12")
+    ('BRL', 'CNY', 'CNY', None)
+    """
+    for mark, code in CURRENCY_MARKS:
+        if mark in text:
+            return code
+    match = _CODE_IN_TEXT.search(text)
+    if match:
+        found = match.group(1).upper()
+        return "CNY" if found == "RMB" else found
+    return None
+
+
+@on_distinct
+def foreign_currency(series: pd.Series, currency: str) -> pd.Series:
+    """The code of a currency other than ``currency`` that a cell names (US$12 in a CNY source),
+    else NA; $, ¥ and 元 alone name no one currency and are read as ``currency``.
+
+    >>> foreign_currency(pd.Series(["US$12", "$12", "¥5", "€3", "12"], dtype="string"), "CNY").tolist()
+    ['USD', <NA>, <NA>, 'EUR', <NA>]
+    """
+    def named(text) -> str | None:
+        if pd.isna(text):
+            return None
+        code = currency_in(_SHARED_MARKS.sub("", str(text)))
+        return code if code and code != currency else None
+
+    return pd.Series([named(text) for text in series], index=series.index, dtype="string")
+
+
 # --------------------------------------------------------------------------- phones
 
 _PHONE_TYPES = {

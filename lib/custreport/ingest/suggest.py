@@ -51,18 +51,9 @@ UNKNOWN_VALUE_FATE = {("orders", "status"): "their rows are quarantined",
                       ("interactions", "status"): "the status is left empty",
                       ("deals", "stage"): "they count as open stages"}
 
-# Symbols and codes seen in cells and headers -> ISO 4217. Longer symbols first (R$ before $).
-CURRENCY_MARKS: tuple[tuple[str, str], ...] = (
-    ("R$", "BRL"), ("US$", "USD"), ("HK$", "HKD"), ("A$", "AUD"), ("C$", "CAD"), ("S$", "SGD"),
-    ("£", "GBP"), ("€", "EUR"), ("¥", "CNY"), ("￥", "CNY"), ("₹", "INR"), ("$", "USD"),
-    ("人民币", "CNY"), ("元", "CNY"), ("美元", "USD"), ("英镑", "GBP"), ("欧元", "EUR"),
-)
 # A column with more distinct values than this names no places (ids, amounts, notes): not
 # looked up, which keeps a million-line export quick.
 MAX_PLACE_NAMES = 5000
-
-CURRENCY_CODES = ("CNY", "RMB", "USD", "GBP", "EUR", "BRL", "HKD", "JPY", "AUD", "CAD", "SGD", "INR", "CHF")
-_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z])(" + "|".join(CURRENCY_CODES) + r")(?![A-Za-z])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -212,13 +203,13 @@ def guess_currency(headers: list[str], money: dict[str, pd.Series]) -> CurrencyG
     ('CNY', 'BRL')
     """
     for header in headers:
-        code = _currency_in(str(header))
+        code = std.currency_in(str(header))
         if code:
             return CurrencyGuess(code, f"header {header!r} names {code}")
     seen: dict[str, tuple[int, str]] = {}  # code -> (amounts carrying it, first example)
     for header, values in money.items():
         for value, count in values.dropna().astype(str).value_counts(sort=False).items():
-            code = _currency_in(value)
+            code = std.currency_in(value)
             if code:
                 previous = seen.get(code, (0, f"{value!r} in {header!r}"))
                 seen[code] = (previous[0] + int(count), previous[1])
@@ -230,17 +221,6 @@ def guess_currency(headers: list[str], money: dict[str, pd.Series]) -> CurrencyG
         if code == "CNY" else ""
     return CurrencyGuess(code, f"{count:,} amounts like {example} carry {code}" +
                          (f" (also {others}: mixed currencies)" if others else "") + note)
-
-
-def _currency_in(text: str) -> str | None:
-    for mark, code in CURRENCY_MARKS:
-        if mark in text:
-            return code
-    match = _CODE_IN_TEXT.search(text)
-    if match:
-        found = match.group(1).upper()
-        return "CNY" if found == "RMB" else found
-    return None
 
 
 def region_share(values: pd.Series, regions: RegionTable) -> float:
