@@ -241,3 +241,33 @@ def test_without_order_lines_won_deals_are_the_revenue_and_the_purchases(project
     assert figures["customers"]["active"] == 1
     top = report.top_from_ledger(deals_only.ledger, deals_only.customers)
     assert top[["customer_id", "revenue"]].values.tolist() == [["A", 1000.0]]
+
+
+# --------------------------------------------------------------------------- currencies
+
+
+def _figures(**keys) -> dict:
+    return {"revenue": 15000.0, "deltas": {"vs_previous": {}, "vs_year_ago": {}}, **keys}
+
+
+@pytest.mark.parametrize("currency, zh, en", [
+    ("USD", "US$1.50万", "$15.0K"),      # 15000 / 10^4; / 10^3
+    ("GBP", "£1.50万", "£15.0K"),
+    (None, "¥1.50万", "¥15.0K"),         # a metrics.json written before currencies: CNY
+])
+def test_kpi_cards_show_the_currency_of_the_figures(currency, zh, en):
+    figures = _figures(**({"currency": currency, "currencies": [currency]} if currency else {}))
+    for locale, shown in (("zh", zh), ("en", en)):
+        assert report.kpi_table(figures, locale, keys=("revenue",))["display"].tolist() == [shown]
+
+
+def test_kpi_cards_of_several_currencies_list_each_apart():
+    figures = _figures(currency=None, currencies=["EUR", "USD"], revenue=None,
+                       revenue_by_currency={"EUR": 6000.0, "USD": 13000.0}, aov=None,
+                       aov_by_currency={"EUR": 2000.0, "USD": 3250.0})
+    table = report.kpi_table(figures, "en", keys=("revenue", "aov"))
+    assert table["display"].tolist() == ["€6,000 · $13.0K", "€2,000 · $3,250"]
+    assert table["value"].isna().all()                       # never a sum
+    note = report.summary_note({**figures, "revenue_basis": "orders", "has_order_lines": True}, "en")
+    assert note.startswith("Amounts are in several currencies (EUR, USD) and never added") and "params/fx.yaml" in note
+    assert report.currency_note({"currency": "USD", "currencies": ["EUR", "USD"]}, "zh") == ""   # converted

@@ -278,9 +278,9 @@ def _cards(figures: dict, locale: str) -> list[dict]:
 
 
 def _revenue_note(figures: dict, locale: str) -> str:
-    from custreport.report import revenue_note
+    from custreport.report import summary_note
 
-    return revenue_note(figures, locale)
+    return summary_note(figures, locale)
 
 
 def email_cards(figures: dict) -> tuple[str, ...]:

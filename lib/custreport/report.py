@@ -34,8 +34,9 @@ from custreport.analysis.service import open_complaints, service_signals
 from custreport.analysis.segments import classify_by_spans, classify_customers, completed, customer_counts, \
     is_completed, is_credit, movement_between, movement_counts, recurring_charges
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
-from custreport.config import AnalysisSettings, IndustryTable, RegionTable, StageCatalog, StageList, UserError, \
-    default_store, load_analysis, load_industries, load_stages, project_root
+from custreport.analysis.currency import split_by_currency, to_reporting_currency
+from custreport.config import AnalysisSettings, FxTable, IndustryTable, RegionTable, StageCatalog, StageList, \
+    UserError, default_store, load_analysis, load_fx, load_industries, load_stages, project_root
 from custreport.notebook_parameters import check_injected
 from custreport.periods import Period, PeriodError, parse_period
 from custreport.privacy import mask_contacts_in_texts, mask_emails, mask_phones
@@ -68,6 +69,26 @@ class ReportContext:
     settings: AnalysisSettings
     stages: StageCatalog
     industries: IndustryTable
+    fx: FxTable | None = None    # params/fx.yaml: amounts were converted to its reporting currency on load
+
+    @property
+    def currencies(self) -> list[str]:
+        """The currencies of the snapshot's amounts (ISO 4217; CNY for a snapshot older than the record)."""
+        return list(self.snapshot.manifest.get("currencies", [i18n.DEFAULT_CURRENCY]))
+
+    @property
+    def mixed_currencies(self) -> bool:
+        """Amounts in several currencies and no params/fx.yaml to convert them: each is reported apart."""
+        return self.fx is None and len(self.currencies) > 1
+
+    @property
+    def currency(self) -> str:
+        """What the report's amounts are in: the reporting currency of params/fx.yaml, else the
+        snapshot's one currency; with several and no rates, their codes joined (EUR+USD), which
+        marks an amount that adds currencies."""
+        if self.fx is not None:
+            return self.fx.reporting_currency
+        return "+".join(self.currencies) or i18n.DEFAULT_CURRENCY
 
     @property
     def has_order_lines(self) -> bool:
@@ -106,7 +127,8 @@ class ReportContext:
         # under other regions, and an order always follows its customer. Read them all.
         deals = self.deals if self.region == "all" else store.read_table(
             self.snapshot, "deals", date_column="created_at", until=self.period.end_exclusive_ts,
-            columns=["deal_id", "customer_id", "closed_at", "amount", "outcome"])
+            columns=["deal_id", "customer_id", "closed_at", "amount", "outcome", *_currency_column(self.snapshot)])
+        deals = _in_reporting_currency(deals, self.fx, "deals")
         won = deals[(deals["outcome"] == "won").fillna(False) & deals["closed_at"].notna()
                     & ids_in(deals["customer_id"], self.customers["customer_id"])]
         return pd.DataFrame({"order_id": won["deal_id"].astype("string"), "customer_id": won["customer_id"],
@@ -287,8 +309,8 @@ class ReportContext:
     def label(self, key: str) -> str:
         return i18n.label(key, self.locale)
 
-    def money(self, value) -> str:
-        return i18n.format_money(value, self.locale)
+    def money(self, value, decimals: int | None = None) -> str:
+        return i18n.format_money(value, self.locale, self.currency, decimals)
 
     def count(self, value) -> str:
         return i18n.format_count(value, self.locale)
@@ -313,6 +335,7 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     settings = load_analysis()
     stages = load_stages()
     industries = load_industries()
+    fx = load_fx()
     folder = Path(store_path) if store_path else default_store(project_root())
     snapshot = store.current_snapshot(folder)
     regions = store.snapshot_regions(snapshot)
@@ -321,14 +344,14 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     key = (str(snapshot.path.resolve()), snapshot.id, code, parsed.label, parsed.start, parsed.end, locale)
     last = _LAST_LOADED.get("context")
     if reuse and last is not None and last[0] == key and \
-            (last[1].settings, last[1].stages, last[1].industries) == (settings, stages, industries):
+            (last[1].settings, last[1].stages, last[1].industries, last[1].fx) == (settings, stages, industries, fx):
         return last[1]
     only = None if code == "all" else [code]
     end = parsed.end_exclusive_ts
     reads = {  # Arrow decodes without the GIL: the tables are read side by side
         "customers": dict(regions=only),
         # Lineage columns are left on disk: every row filter copies each column a frame carries.
-        "orders": dict(regions=only, date_column="order_date", until=end, columns=[*ORDER_COLUMNS, *ORDER_KEYS]),
+        "orders": dict(regions=only, date_column="order_date", until=end, columns=[*ORDER_COLUMNS, *ORDER_KEYS, *_currency_column(snapshot)]),
         "deals": dict(regions=only, date_column="created_at", until=end),
         "reps": dict(),   # all: an owner may be a rep of another region
         "interactions": dict(regions=only, date_column="date", until=end),
@@ -337,14 +360,28 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
         read = {name: pool.submit(store.read_table, snapshot, name, **options) for name, options in reads.items()}
         customers, orders, deals, reps, interactions = (read[name].result() for name in reads)
     customers = customers.assign(industry=industry_names(customers["industry"], industries, locale))
+    orders, deals = _in_reporting_currency(orders, fx, "orders"), _in_reporting_currency(deals, fx, "deals")
     reps = reps.assign(industries=listed_industry_names(reps["industries"], industries, locale))
     if only is not None and not store.filed_by_region(snapshot, "interactions"):
         # interactions carry no region: they follow their customer (older snapshots hold them in one file)
         interactions = interactions[ids_in(interactions["customer_id"], customers["customer_id"])]
     ctx = ReportContext(code, parsed, locale, snapshot, regions, customers, orders, deals, reps, interactions,
-                        settings, stages, industries)
+                        settings, stages, industries, fx)
     _LAST_LOADED["context"] = (key, ctx)
     return ctx
+
+
+def _currency_column(snapshot: store.Snapshot) -> list[str]:
+    """["currency"] when the snapshot's orders and deals carry one (written since it was recorded)."""
+    return ["currency"] if "currencies" in snapshot.manifest else []
+
+
+def _in_reporting_currency(frame: pd.DataFrame, fx: FxTable | None, table: str) -> pd.DataFrame:
+    """Orders or deals with their amounts in params/fx.yaml's reporting currency (as they are without it)."""
+    if fx is None:
+        return frame
+    dates = {"orders": ["order_date"], "deals": ["closed_at", "created_at"]}[table]
+    return to_reporting_currency(frame, fx, dates, table)
 
 
 # The slice load() read last, with the analyses computed on it since: the reports of one
@@ -363,7 +400,7 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
     classified = ctx.classified_at(end)
     deals_then = ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
     sales, deals = sales_totals(ctx.orders, start, end), deal_totals(deals_then, start, end)
-    return {
+    figures = {
         "customers": customer_counts(classified, start, end),
         "revenue": deals["won_value"] if ctx.revenue_basis == "won_deals" else sales["revenue"],
         "orders": sales["orders"],
@@ -371,6 +408,26 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
         "returns": {"orders": sales["credit_orders"], "amount": sales["credit_amount"]},
         "deals": deals,
     }
+    return _apart_by_currency(ctx, figures, deals_then, start, end) if ctx.mixed_currencies else figures
+
+
+def _apart_by_currency(ctx: ReportContext, figures: dict, deals_then: pd.DataFrame, start: pd.Timestamp,
+                       end: pd.Timestamp) -> dict:
+    """``figures`` of a store in several currencies without params/fx.yaml: each amount as
+    ``<key>_by_currency`` ({"EUR": ..., "USD": ...}) and the key itself None, never a sum."""
+    orders = split_by_currency(ctx.orders, ctx.currencies)
+    deals = split_by_currency(deals_then, ctx.currencies)
+    sales = {code: sales_totals(orders[code], start, end) for code in ctx.currencies}
+    won = {code: deal_totals(deals[code], start, end) for code in ctx.currencies}
+    revenue = {code: won[code]["won_value"] if ctx.revenue_basis == "won_deals" else sales[code]["revenue"]
+               for code in ctx.currencies}
+    return {**figures, "revenue": None, "revenue_by_currency": revenue,
+            "aov": None, "aov_by_currency": {code: sales[code]["aov"] for code in ctx.currencies},
+            "returns": {**figures["returns"], "amount": None,
+                        "amount_by_currency": {code: sales[code]["credit_amount"] for code in ctx.currencies}},
+            "deals": {**figures["deals"], "won_value": None, "pipeline_value": None,
+                      "won_value_by_currency": {code: won[code]["won_value"] for code in ctx.currencies},
+                      "pipeline_value_by_currency": {code: won[code]["pipeline_value"] for code in ctx.currencies}}}
 
 
 def _get(figures: dict, dotted: str):
@@ -403,6 +460,10 @@ def compute_metrics(ctx: ReportContext) -> dict:
         "region_name": ctx.regions.display_name(ctx.region, "zh") if ctx.region != "all" else "all",
         "period": {"label": ctx.period.label, "start": ctx.period.start.isoformat(), "end": ctx.period.end.isoformat()},
         "snapshot": ctx.snapshot.id,
+        "currency": None if ctx.mixed_currencies else ctx.currency,
+        "currencies": ctx.currencies,
+        "fx": None if ctx.fx is None else {"reporting_currency": ctx.fx.reporting_currency,
+                                           "converted": [c for c in ctx.currencies if c != ctx.fx.reporting_currency]},
         "revenue_basis": ctx.revenue_basis,
         "has_order_lines": ctx.has_order_lines,
         "has_deals": ctx.has_deals,
@@ -598,7 +659,7 @@ def kpis(ctx: ReportContext, figures: dict | None = None) -> KpiCards:
     """The headline KPI cards with change against the previous period and a year ago, and a
     line saying what revenue is when it is not completed orders (see revenue_note)."""
     figures = figures or metrics(ctx)
-    return KpiCards(kpi_table(figures, ctx.locale), ctx.locale, revenue_note(figures, ctx.locale))
+    return KpiCards(kpi_table(figures, ctx.locale), ctx.locale, summary_note(figures, ctx.locale))
 
 
 def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -610,18 +671,51 @@ def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -
     ...           "en", keys=("revenue",))[["label", "display", "vs_previous"]].values.tolist()
     [['Revenue', '¥15.0K', 0.25]]
     """
-    formatters = {"count": lambda v: i18n.format_count(v, locale), "money": lambda v: i18n.format_money(v, locale),
+    currency = figures_currency(figures)
+    formatters = {"count": lambda v: i18n.format_count(v, locale),
+                  "money": lambda v: i18n.format_money(v, locale, currency),
                   "percent": lambda v: i18n.format_percent(v, locale)}
     cards = {key: (dotted, kind) for key, dotted, kind in _CARDS}
     rows = []
     for key in keys or headline_cards(figures):
         dotted, kind = cards[key]
         value = _get(figures, dotted)
+        apart = _get(figures, f"{dotted}_by_currency") if kind == "money" else None
         rows.append({"metric": key, "label": i18n.label(key, locale), "value": value,
-                     "display": formatters[kind](value),
+                     "display": i18n.format_money_by_currency(apart, locale) if apart else formatters[kind](value),
                      "vs_previous": figures["deltas"]["vs_previous"].get(dotted),
                      "vs_year_ago": figures["deltas"]["vs_year_ago"].get(dotted)})
     return pd.DataFrame(rows)
+
+
+def figures_currency(figures: dict) -> str:
+    """The currency of the amounts in ``figures`` (metrics.json): its ``currency``; its
+    currencies joined (EUR+USD) when they were not converted; CNY for older files."""
+    return figures.get("currency") or "+".join(figures.get("currencies") or []) or i18n.DEFAULT_CURRENCY
+
+
+def currency_note(figures: dict, locale: str) -> str:
+    """One line saying the amounts are in several currencies and how to convert them; empty
+    when they are in one.
+
+    >>> currency_note({"currency": None, "currencies": ["EUR", "USD"]}, "en")[:60]
+    'Amounts are in several currencies (EUR, USD) and never added'
+    """
+    currencies = figures.get("currencies") or []
+    if figures.get("currency") or len(currencies) < 2:
+        return ""
+    codes, joined = ", ".join(currencies), "+".join(currencies)
+    if locale == "zh":
+        return (f"金额涉及多种货币（{codes}），从不相加：销售额、客单价、赢单金额和在谈金额按货币分列；其他表中的金额按原币相加，"
+                f"标为 {joined}。如需折算为一种货币，请添加 params/fx.yaml（见 README「Currencies and exchange rates」）。")
+    return (f"Amounts are in several currencies ({codes}) and never added: revenue, average order value, won value "
+            f"and pipeline are shown per currency; other tables add amounts as they are, marked {joined}. To report "
+            f"in one currency, add params/fx.yaml (README: Currencies and exchange rates).")
+
+
+def summary_note(figures: dict, locale: str) -> str:
+    """The lines under the summary's cards (and in the mail body): what revenue is, and the currencies."""
+    return " ".join(filter(None, (revenue_note(figures, locale), currency_note(figures, locale))))
 
 
 def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
@@ -639,7 +733,7 @@ def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
     return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",
-                             value_format=lambda v: i18n.format_money(v, ctx.locale, decimals=0), colour=colour)
+                             value_format=lambda v: ctx.money(v, decimals=0), colour=colour)
 
 
 def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -846,11 +940,12 @@ def workbook_sheets(ctx: ReportContext) -> list:
 
     masked = workbook_contacts_masked(ctx)
     customers = customer_sheet_frame(ctx, mask_contacts=masked)
-    money_columns = {c: "#,##0.00" for c in customers.columns if c.startswith(ctx.label("revenue"))}
+    money = i18n.excel_money_format(ctx.currency, ctx.locale)
+    money_columns = {c: money for c in customers.columns if c.startswith(ctx.label("revenue"))}
     figures = kpis(ctx).table[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
         "label": ctx.label("metric"), "value": ctx.label("value"),
         "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
-    money, share, ratio = "#,##0.00", "0.0%", "0.000"
+    share, ratio = "0.0%", "0.000"
 
     def formats(money_keys=(), share_keys=(), ratio_keys=()) -> dict[str, str]:
         return {**{ctx.label(k): money for k in money_keys}, **{ctx.label(k): share for k in share_keys},
@@ -984,7 +1079,7 @@ def place_revenue_chart(ctx: ReportContext) -> charts.Chart | HTML:
     frame = pd.DataFrame({"place": names, "revenue": revenue})
     return charts.bar_chart(frame, "place", "revenue", f"{ctx.label('by_place')} · {ctx.region_name}",
                             colours={name: colour for name, colour in colours.items() if colour},
-                            value_format=lambda v: i18n.format_money(v, ctx.locale, decimals=0))
+                            value_format=lambda v: ctx.money(v, decimals=0))
 
 
 def rfm_grid_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -1227,7 +1322,7 @@ def clv_distribution(ctx: ReportContext) -> charts.Chart | HTML:
     if clv.empty:
         return _note(ctx.label("no_data"))
     title = f"{ctx.label('clv_distribution')} · {ctx.region_name}"
-    return charts.histogram(clv, title, value_format=lambda v: i18n.format_money(v, ctx.locale, decimals=1),
+    return charts.histogram(clv, title, value_format=lambda v: ctx.money(v, decimals=1),
                             colour=charts.REGION_COLOURS.get(ctx.region))
 
 
