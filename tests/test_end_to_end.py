@@ -116,7 +116,7 @@ def test_workbook_has_the_pivots_funnel_value_tiers_allocation_and_a_quarantine_
     header = [cell.value for cell in by_province[1]]
     assert header[0] == "省份" and "销售额" in header
     revenue = by_province.cell(row=2, column=header.index("销售额") + 1)
-    assert isinstance(revenue.value, float) and revenue.number_format == "#,##0.00"
+    assert isinstance(revenue.value, float) and revenue.number_format == '"¥"#,##0.00'   # the store is in CNY
     assert by_province.cell(row=by_province.max_row, column=1).value == "合计"
     tiers = [row for row in east["价值分层"].iter_rows(min_row=2, values_only=True)]
     assert tiers[0][0] == "前10%" and tiers[-1][0] == "合计"

@@ -380,6 +380,8 @@ def _in_reporting_currency(frame: pd.DataFrame, fx: FxTable | None, table: str) 
     """Orders or deals with their amounts in params/fx.yaml's reporting currency (as they are without it)."""
     if fx is None:
         return frame
+    if "currency" not in frame:   # a snapshot written before currencies were recorded: its amounts are CNY
+        frame = frame.assign(currency=pd.Series(i18n.DEFAULT_CURRENCY, index=frame.index, dtype="string"))
     dates = {"orders": ["order_date"], "deals": ["closed_at", "created_at"]}[table]
     return to_reporting_currency(frame, fx, dates, table)
 
