@@ -271,3 +271,49 @@ def test_kpi_cards_of_several_currencies_list_each_apart():
     note = report.summary_note({**figures, "revenue_basis": "orders", "has_order_lines": True}, "en")
     assert note.startswith("Amounts are in several currencies (EUR, USD) and never added") and "params/fx.yaml" in note
     assert report.currency_note({"currency": "USD", "currencies": ["EUR", "USD"]}, "zh") == ""   # converted
+
+
+def _store_in_two_currencies(tmp_path, monkeypatch):
+    """The tiny project with C's orders and deal in EUR, the rest in USD."""
+    import tiny_project
+    from custreport import schema, store
+
+    folder = make_project(tmp_path)
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    orders = tiny_project.orders()
+    deals = tiny_project.deals()
+    tables = {"customers": tiny_project.customers(),
+              "orders": orders.assign(currency=orders["customer_id"].map({"A": "USD", "B": "USD", "C": "EUR"})),
+              "deals": deals.assign(currency=deals["customer_id"].map({"A": "USD", "B": "USD", "C": "EUR"})),
+              "interactions": schema.empty_frame("interactions"), "reps": schema.empty_frame("reps")}
+    manifest = {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}, "currencies": ["EUR", "USD"]}
+    store.write_snapshot(folder, tables, {"accounting": pd.DataFrame([{"source": "test", "table": "orders"}])},
+                         manifest)
+
+
+def test_several_currencies_without_rates_are_never_added(tmp_path, monkeypatch):
+    _store_in_two_currencies(tmp_path, monkeypatch)
+    ctx = report.load(period="2025-Q4", locale="en", reuse=False)
+    figures = report.metrics(ctx)
+    # 2025-Q4 completed: A 100 + A 300 + B 50 in USD (3 orders), C 200 in EUR (1 order)
+    assert (figures["currency"], figures["currencies"], figures["revenue"]) == (None, ["EUR", "USD"], None)
+    assert figures["revenue_by_currency"] == {"EUR": 200.0, "USD": 450.0}
+    assert figures["aov_by_currency"] == {"EUR": 200.0, "USD": 150.0} and figures["orders"] == 4
+    # won D1 (A, 1000 USD); open D3 (B, 500 USD); C's deal was lost
+    assert figures["deals"]["won_value_by_currency"] == {"EUR": 0.0, "USD": 1000.0}
+    cards = report.deal_kpis(ctx).table.set_index("metric")["display"]
+    assert (cards["won_value"], cards["pipeline_value"]) == ("€0 · $1,000", "€0 · $500")
+    assert ctx.money(1234) == "EUR+USD 1,234"    # what per-customer tables show: marked as a mix
+
+
+def test_with_rates_every_amount_is_in_the_reporting_currency(tmp_path, monkeypatch):
+    _store_in_two_currencies(tmp_path, monkeypatch)
+    (tmp_path / "params" / "fx.yaml").write_text(
+        "reporting_currency: USD\nrates:\n  EUR: {2024-11: 1.05, 2025-09: 1.08, 2025-10: 1.1, 2025-11: 1.2}\n",
+        encoding="utf-8")
+    ctx = report.load(period="2025-Q4", locale="zh", reuse=False)
+    figures = report.metrics(ctx)
+    assert (figures["currency"], figures["fx"]) == ("USD", {"reporting_currency": "USD", "converted": ["EUR"]})
+    assert figures["revenue"] == pytest.approx(450 + 200 * 1.1)     # C's 200 EUR of 2025-10-09
+    assert figures["previous"]["revenue"] == pytest.approx(120 + 40 * 1.08)
+    assert ctx.money(figures["revenue"]) == "US$670"

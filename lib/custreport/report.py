@@ -1193,11 +1193,20 @@ _DEAL_CARDS = (("deals_won", "won", "count"), ("deals_lost", "lost", "count"), (
 
 def deal_kpis(ctx: ReportContext) -> KpiCards:
     """Deals won and lost, win rate, won value, open pipeline and median sales cycle, with their changes."""
-    now, previous, year_ago = (_deal_totals_in(ctx, p) for p in (ctx.period, ctx.period.previous,
-                                                                ctx.period.year_ago))
+    if ctx.mixed_currencies:   # metrics' deal figures: the values per currency, never a sum
+        now, previous, year_ago = (figures["deals"] for figures in (ctx.figures, ctx.figures["previous"],
+                                                                    ctx.figures["year_ago"]))
+    else:
+        now, previous, year_ago = (_deal_totals_in(ctx, p) for p in (ctx.period, ctx.period.previous,
+                                                                    ctx.period.year_ago))
     formatters = {"count": ctx.count, "money": ctx.money, "percent": _percent(ctx),
                   "days": lambda v: _days(ctx, v)}
-    rows = [{"metric": key, "label": ctx.label(key), "value": now[field], "display": formatters[kind](now[field]),
+
+    def display(field: str, kind: str) -> str:
+        apart = now.get(f"{field}_by_currency")
+        return i18n.format_money_by_currency(apart, ctx.locale) if apart else formatters[kind](now[field])
+
+    rows = [{"metric": key, "label": ctx.label(key), "value": now[field], "display": display(field, kind),
              "vs_previous": _relative_change(now[field], previous[field]),
              "vs_year_ago": _relative_change(now[field], year_ago[field])}
             for key, field, kind in _DEAL_CARDS]
