@@ -317,3 +317,11 @@ def test_with_rates_every_amount_is_in_the_reporting_currency(tmp_path, monkeypa
     assert figures["revenue"] == pytest.approx(450 + 200 * 1.1)     # C's 200 EUR of 2025-10-09
     assert figures["previous"]["revenue"] == pytest.approx(120 + 40 * 1.08)
     assert ctx.money(figures["revenue"]) == "US$670"
+
+
+def test_the_workbook_says_amounts_of_several_currencies_as_the_cards_do(tmp_path, monkeypatch):
+    _store_in_two_currencies(tmp_path, monkeypatch)
+    ctx = report.load(period="2025-Q4", locale="en", reuse=False)
+    sheet = next(sheet for sheet in report.workbook_sheets(ctx) if sheet.title == "Key figures")
+    values = dict(zip(sheet.frame["Metric"], sheet.frame["Value"]))
+    assert values["Revenue"] == "€200 · $450" and values["Orders"] == 4

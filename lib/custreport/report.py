@@ -944,7 +944,11 @@ def workbook_sheets(ctx: ReportContext) -> list:
     customers = customer_sheet_frame(ctx, mask_contacts=masked)
     money = i18n.excel_money_format(ctx.currency, ctx.locale)
     money_columns = {c: money for c in customers.columns if c.startswith(ctx.label("revenue"))}
-    figures = kpis(ctx).table[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
+    cards = kpis(ctx).table
+    # amounts of several currencies have no one number: the cell says them as the card does
+    apart = cards["value"].isna() & cards["display"].ne("—")
+    cards = cards.assign(value=cards["value"].astype(object).mask(apart, cards["display"]))
+    figures = cards[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
         "label": ctx.label("metric"), "value": ctx.label("value"),
         "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
     share, ratio = "0.0%", "0.000"
