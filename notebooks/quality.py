@@ -85,3 +85,14 @@ report.quarantine_reasons(ctx)
 
 # %%
 report.quarantine_sample(ctx)
+
+# %% [markdown] tags=["notes"]
+# Ingest warnings are limits ingest hit, each with what it may have missed and the setting that
+# lifts it (for instance customer matching comparing a very large block of one name by sorted
+# neighbourhood rather than every pair).
+
+# %%
+report.section(ctx, "ingest_warnings")
+
+# %%
+report.ingest_warnings(ctx)

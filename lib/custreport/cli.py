@@ -107,6 +107,8 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
     elif len(result.quarantine):
         reasons = result.quarantine.groupby("reason").size().sort_values(ascending=False)
         console.print("quarantined by reason: " + "; ".join(f"{r} {n:,}" for r, n in reasons.items()))
+    for warning in result.warnings.itertuples(index=False):
+        console.print(f"warning: {warning.message}. Remedy: {warning.remedy}", highlight=False, soft_wrap=True)
     if stopped:
         raise stopped
 

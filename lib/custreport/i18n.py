@@ -86,6 +86,7 @@ LABELS: dict[str, dict[str, str]] = {
         "into_records": "并入记录数", "source_rows": "来源行数",
         "sources": "来源", "quarantine_reason": "原因", "rows": "行数", "file": "文件", "sheet": "工作表",
         "row": "行号", "column": "列", "raw_value": "原值",
+        "ingest_warnings": "导入警告", "warning": "警告", "remedy": "解决办法",
     },
     "en": {
         "summary": "Business summary", "report": "Report", "region": "Region", "period": "Period",
@@ -152,6 +153,7 @@ LABELS: dict[str, dict[str, str]] = {
         "into_records": "Into records", "source_rows": "Source rows", "sources": "Sources",
         "quarantine_reason": "Reason", "rows": "Rows", "file": "File", "sheet": "Sheet", "row": "Row",
         "column": "Column", "raw_value": "Value as read",
+        "ingest_warnings": "Ingest warnings", "warning": "Warning", "remedy": "Remedy",
         **{name: name for name in ("Champions", "Loyal Customers", "Potential Loyalist", "New Customers", "Promising",
                                    "Need Attention", "About To Sleep", "At Risk", "Can't Lose Them", "Hibernating",
                                    "Lost", "Others")},

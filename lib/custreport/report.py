@@ -1622,6 +1622,26 @@ def quarantine_reasons(ctx: ReportContext) -> Table | HTML:
     return Table(frame, formats={ctx.label("rows"): _exact}, total_row=True)
 
 
+def ingest_warnings_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The limits ingest hit and said out loud (side table ``warnings``): source, rows, warning, remedy."""
+    warnings = ctx.side_table("warnings")
+    columns = ["source", "rows", "warning", "remedy"]
+    if warnings.empty:
+        return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+    frame = pd.DataFrame({"source": warnings["source"].astype("string").replace("", pd.NA).fillna("—"),
+                          "rows": warnings["count"].astype("int64"), "warning": warnings["message"].astype("string"),
+                          "remedy": warnings["remedy"].astype("string")})
+    return frame.rename(columns={c: ctx.label(c) for c in columns})
+
+
+def ingest_warnings(ctx: ReportContext) -> Table | HTML:
+    """Limits ingest hit (rows a figure may miss), each with its remedy."""
+    frame = ingest_warnings_frame(ctx)
+    if frame.empty:
+        return _note(_text(ctx, "导入没有触及任何限制。", "Ingest hit no limit."))
+    return Table(frame, formats={ctx.label("rows"): _exact})
+
+
 def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3, mask_contacts: bool = True) -> pd.DataFrame:
     """The first quarantined rows of each source and reason: where they are and why.
 

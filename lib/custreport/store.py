@@ -52,7 +52,8 @@ from custreport import __version__, schema
 from custreport.config import RegionTable, UserError, load_regions
 
 TABLES = schema.TABLES
-SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness", "merged_customers")
+SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness", "merged_customers",
+               "warnings")
 # Nulls sort last: the rows before a date are a prefix of a file, the undated ones its tail.
 _SORT_KEYS = {"customers": ["customer_id"], "orders": ["order_date"], "deals": ["created_at"],
               "interactions": ["date", "customer_id"], "reps": ["rep_id"]}

@@ -7,14 +7,15 @@ import pandas as pd
 import pytest
 
 from custreport.ingest.match import (MatchRules, block_pairs, blocking_keys, cluster_labels, core_names,
-                                     deletion_keys, match_features, score_pairs)
+                                     deletion_keys, match_clusters, match_features, score_pairs)
+from custreport.ingest.pipeline import match_warnings
 
 PLACES = frozenset({"杭州", "宁波", "成都", "浙江", "上海"})
 
 
 def rows(**columns) -> pd.DataFrame:
     count = len(next(iter(columns.values())))
-    base = {"name_key": [None] * count, "phone": [None] * count, "email": [None] * count,
+    base: dict = {"name_key": [None] * count, "phone": [None] * count, "email": [None] * count,
             "address": [None] * count, "province": [None] * count}
     base.update(columns)
     return pd.DataFrame(base)
@@ -84,10 +85,46 @@ def test_clusters_are_transitive_and_numbered_in_input_order():
     assert labels(frame) == [0, 1, 1, 2]
 
 
-def test_oversized_blocks_are_not_compared():
+def test_oversized_blocks_are_compared_by_sorted_neighbourhood():
     keyed = blocking_keys(match_features(rows(name_key=["甲"] * 5), PLACES))["name_key"]
-    assert block_pairs(keyed, max_block=4).empty  # a block of 5 > 4 gives no evidence
     assert len(block_pairs(keyed, max_block=5)) == 10  # 5 choose 2
+    # over the limit: each row with its next 2 once sorted -> 4 + 3 pairs, never none
+    assert len(block_pairs(keyed, max_block=4, window=2)) == 7
+
+
+def test_a_thousand_rows_of_one_name_are_one_customer_without_pairwise_scoring():
+    labels_, report = match_clusters(match_features(rows(name_key=["淘宝店铺"] * 1000), PLACES), MatchRules())
+    assert set(labels_.tolist()) == {0}
+    assert report.windowed_rows == {}   # joined exactly: nothing over any limit
+
+
+def test_one_source_id_on_many_rows_is_one_customer_whatever_the_names():
+    frame = rows(name_key=["华信科技", "华信科技有限", "金鼎"] * 100, source=["crm"] * 300,
+                 source_customer_id=["C1"] * 300)
+    assert set(labels(frame)) == {0}
+    # the same id in another source is not evidence
+    frame = rows(name_key=["华信", "金鼎"], source=["crm", "erp"], source_customer_id=["C1", "C1"])
+    assert labels(frame) == [0, 1]
+
+
+def test_two_firms_of_one_name_in_two_provinces_stay_apart_at_any_size():
+    frame = rows(name_key=["华信科技"] * 1000, phone=["+8657188880000", "+8602888880000"] * 500,
+                 province=["浙江", "四川"] * 500)
+    # each firm joined by name and phone; between them name +6, phone -1, province -3 -> 2 < 5
+    assert labels(frame) == [0, 1] * 500
+
+
+def test_a_block_over_the_limit_is_reported_and_still_joined():
+    # 300 rows of one name, each with its own phone: nothing exact, the block is over max_block
+    frame = rows(name_key=["华信科技"] * 300, phone=[f"+86138{i:08d}" for i in range(300)])
+    labels_, report = match_clusters(match_features(frame, PLACES), MatchRules())
+    assert set(labels_.tolist()) == {0}   # neighbours chain: name +6, phone -1 -> 5
+    assert report.windowed_blocks == {"name_key": 1} and report.windowed_rows == {"name_key": 300}
+    warnings = match_warnings(report, MatchRules())
+    assert warnings["code"].tolist() == ["dedupe_window"] and warnings["count"].tolist() == [300]
+    assert "max_block: 300" in warnings["remedy"].iloc[0]
+    _, report = match_clusters(match_features(frame, PLACES), MatchRules(max_block=300))
+    assert report.windowed_rows == {}
 
 
 def test_one_typo_variants_pair_names_one_character_apart():

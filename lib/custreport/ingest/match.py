@@ -4,12 +4,20 @@
    leading or trailing place name: 杭州华信科技 and 华信科技 share 华信科技), the place
    the name carries, phone, email, address, province and any declared evidence
    (``ev_*`` columns: date of birth, national id ...).
-2. Blocking: only rows that share a name key, core key, phone, email, evidence value,
-   or the core key less one character (so one typo apart) are compared; blocks larger
-   than ``max_block`` are too unspecific to be evidence and are skipped.
-3. Scoring: weighted agreement (Fellegi-Sunter in spirit, weights fixed and stated in
+2. Exact keys, joined without any pairwise comparison (linear in the rows): rows with the
+   same source customer id within one source; the same name key and the same phone or
+   email; the same name key with nothing disagreeing (phone, email, address, province and
+   evidence each have at most one value in the group).
+3. Blocking: the remaining candidates share a name key, core key, phone, email, evidence
+   value, or the core key less one character (so one typo apart); within a key, each group
+   already joined by step 2 is compared through one representative row. A block still larger
+   than ``max_block`` (``max_typo_block`` for typo keys) is compared by sorted neighbourhood:
+   its rows sorted by province, phone, email, name and address, each row against the next
+   ``window`` rows. Nothing is skipped; the blocks so compared are counted in
+   :class:`MatchReport` so ingest can say so with its remedy.
+4. Scoring: weighted agreement (Fellegi-Sunter in spirit, weights fixed and stated in
    :class:`MatchRules`); a pair whose score reaches the threshold is a match.
-4. Clustering: matches are joined into connected components; each is one customer.
+5. Clustering: exact joins and matches are joined into connected components; each is one customer.
 
 >>> rows = pd.DataFrame({"name_key": ["杭州华信科技", "华信科技", "成都金鼎贸易"],
 ...     "phone": ["+8613800138000", "+8613800138000", None], "email": [None] * 3,
@@ -57,8 +65,18 @@ class MatchRules:
     same_evidence: float = 4.0      # per declared evidence column
     close_evidence: float = 1.0     # a typo away (similarity >= 0.8)
     different_evidence: float = -2.0
-    max_block: int = 200
+    max_block: int = 200            # larger blocks are compared by sorted neighbourhood, not all pairs
     max_typo_block: int = 20        # one-typo blocks: only small ones are specific enough
+    window: int = 20                # sorted-neighbourhood window of a block over its limit
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """What matching could not compare pair by pair: blocks over their limit, compared by
+    sorted neighbourhood (``windowed_rows`` rows in ``windowed_blocks`` blocks, per rule)."""
+
+    windowed_blocks: dict[str, int]
+    windowed_rows: dict[str, int]
 
 
 def core_names(name_keys: pd.Series, places: frozenset[str]) -> tuple[pd.Series, pd.Series]:
@@ -108,6 +126,9 @@ def match_features(rows: pd.DataFrame, places: frozenset[str]) -> pd.DataFrame:
         "email": column("email"),
         "address": _fold(column("address")),
         "province": column("province"),
+        # A source's own customer id is exact evidence within that source only.
+        "source_id": (column("source").fillna("") + "\x1f" + column("source_customer_id")
+                      if "source_customer_id" in rows else column("source_customer_id")),
     })
     for column in rows.columns:
         if column.startswith("ev_"):
@@ -158,7 +179,9 @@ def blocking_keys(features: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "phone": single(features["phone"]),
         "email": single(features["email"]),
         # A typo in a four-character name leaves three characters many firms share: too loose.
-        TYPO_RULE: deletion_keys(core, min_length=5),
+        # A name of digits only is an id (an orders-only export's customer number): one digit
+        # apart is another id, not a typo.
+        TYPO_RULE: deletion_keys(core.mask(core.str.fullmatch(r"[0-9]+").fillna(False)), min_length=5),
     }
     for column in features.columns:
         if column.startswith("ev_"):
@@ -166,15 +189,53 @@ def blocking_keys(features: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return keys
 
 
-def block_pairs(keyed: pd.DataFrame, max_block: int) -> pd.DataFrame:
-    """Row pairs (i < j) sharing a key, from blocks of at most ``max_block`` rows."""
+def block_pairs(keyed: pd.DataFrame, max_block: int, window: int = 0,
+                order: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Row pairs (i < j) sharing a key. Blocks of at most ``max_block`` rows give all their
+    pairs; a larger block gives each row with its next ``window`` rows once sorted by
+    ``order`` (columns aligned with the row numbers; without ``window`` it gives none).
+
+    >>> keyed = pd.DataFrame({"key": ["a"] * 4, "row": [0, 1, 2, 3]})
+    >>> len(block_pairs(keyed, max_block=10)), len(block_pairs(keyed, max_block=3, window=1))
+    (6, 3)
+    """
     sizes = keyed.groupby("key")["row"].transform("size")
-    keyed = keyed[(sizes >= 2) & (sizes <= max_block)]
-    if keyed.empty:
+    small = keyed[(sizes >= 2) & (sizes <= max_block)]
+    parts = []
+    if len(small):
+        joined = small.merge(small, on="key", suffixes=("_a", "_b"))
+        parts.append(joined.loc[joined["row_a"] < joined["row_b"], ["row_a", "row_b"]])
+    large = keyed[sizes > max_block]
+    if window > 0 and len(large):
+        parts.append(_window_pairs(large, window, order))
+    if not parts:
         return pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")})
-    joined = keyed.merge(keyed, on="key", suffixes=("_a", "_b"))
-    joined = joined[joined["row_a"] < joined["row_b"]]
-    return joined[["row_a", "row_b"]].drop_duplicates(ignore_index=True)
+    pairs = pd.concat(parts, ignore_index=True)
+    low = np.minimum(pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy())
+    high = np.maximum(pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy())
+    return pd.DataFrame({"row_a": low, "row_b": high}).drop_duplicates(ignore_index=True)
+
+
+def _window_pairs(keyed: pd.DataFrame, window: int, order: pd.DataFrame | None) -> pd.DataFrame:
+    """Sorted neighbourhood within each key: each row with its next ``window`` rows."""
+    frame = keyed.reset_index(drop=True)
+    sort_by = ["key"]
+    if order is not None:
+        for column in order.columns:
+            frame[f"_o_{column}"] = order[column].fillna("").astype(str).to_numpy()[frame["row"].to_numpy()]
+            sort_by.append(f"_o_{column}")
+    frame = frame.sort_values([*sort_by, "row"], kind="stable", ignore_index=True)
+    keys = frame["key"].to_numpy()
+    rows = frame["row"].to_numpy()
+    parts = []
+    for step in range(1, window + 1):
+        same = keys[step:] == keys[:-step]
+        parts.append(pd.DataFrame({"row_a": rows[:-step][same], "row_b": rows[step:][same]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+# Sorted-neighbourhood order of an oversized block: rows agreeing on these end up side by side.
+_WINDOW_ORDER = ["province", "phone", "email", "name_words", "address"]
 
 
 def _similarity(a: pd.Series, b: pd.Series, scorer=fuzz.ratio) -> np.ndarray:
@@ -229,24 +290,100 @@ def _agreement(a: pd.Series, b: pd.Series, same: float, different: float) -> np.
     return np.select([both & equal, both], [same, different], default=0.0)
 
 
+def exact_links(features: pd.DataFrame) -> pd.DataFrame:
+    """Row pairs that are one customer by an exact key, without pairwise scoring: linear in the
+    rows (each group is chained to its first row). The keys: the same source customer id
+    within a source; the same name key with the same phone, or email; the same name key
+    with nothing disagreeing (at most one phone, email, address, province and evidence value
+    each in the group, so every pair in it scores at least ``same_name``).
+
+    >>> features = match_features(pd.DataFrame({"name_key": ["华信", "华信", "华信", "金鼎"],
+    ...     "phone": ["1", "1", "2", None], "province": ["浙江", "四川", "浙江", None]}), frozenset())
+    >>> exact_links(features).values.tolist()
+    [[0, 1]]
+    """
+    parts = [_chain(features, ["source_id"]), _chain(features, ["name_key", "phone"]),
+             _chain(features, ["name_key", "email"])]
+    named = features[features["name_key"].notna()]
+    if len(named):
+        # Two source ids within one source under one name are two records the source keeps
+        # apart: left to scoring, like any other disagreement.
+        checked = ["phone", "email", "address", "province", "source_id",
+                   *(c for c in features.columns if c.startswith("ev_"))]
+        distinct = named.groupby("name_key", sort=False)[checked].nunique()
+        agreeing = distinct.index[(distinct <= 1).all(axis=1).to_numpy()]
+        parts.append(_chain(features[ids_in_keys(features["name_key"], agreeing)], ["name_key"]))
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def ids_in_keys(values: pd.Series, keys: pd.Index) -> np.ndarray:
+    """Mask of ``values`` found in ``keys`` (missing values never are)."""
+    return values.isin(keys).fillna(False).to_numpy(bool)
+
+
+def _chain(features: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each row with a value in every one of ``columns`` paired with the first row of its group."""
+    known = features[columns].notna().all(axis=1).to_numpy(bool)
+    frame = features.loc[known, columns]
+    if frame.empty:
+        return pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")})
+    rows = np.flatnonzero(known)
+    first = pd.Series(rows).groupby(frame.groupby(columns, sort=False).ngroup().to_numpy()).transform("first")
+    linked = first.to_numpy() != rows
+    return pd.DataFrame({"row_a": first.to_numpy()[linked], "row_b": rows[linked]})
+
+
+def _components(count: int, links: list[pd.DataFrame]) -> np.ndarray:
+    pairs = pd.concat(links, ignore_index=True) if links else pd.DataFrame({"row_a": [], "row_b": []})
+    graph = coo_matrix((np.ones(len(pairs)), (pairs["row_a"].to_numpy(np.int64), pairs["row_b"].to_numpy(np.int64))),
+                       shape=(count, count))
+    return connected_components(graph, directed=False)[1]
+
+
 def cluster_labels(features: pd.DataFrame, rules: MatchRules) -> np.ndarray:
     """A cluster number per row: rows with the same number are one customer."""
+    return match_clusters(features, rules)[0]
+
+
+def match_clusters(features: pd.DataFrame, rules: MatchRules) -> tuple[np.ndarray, MatchReport]:
+    """Cluster numbers as :func:`cluster_labels`, with the report of blocks compared by window.
+
+    >>> rows = pd.DataFrame({"name_key": ["华信"] * 1000, "phone": [None] * 1000})
+    >>> labels, report = match_clusters(match_features(rows, frozenset()), MatchRules())
+    >>> len(set(labels)), report.windowed_rows
+    (1, {})
+    """
     count = len(features)
+    report = MatchReport({}, {})
     if count == 0:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), report
+    exact = exact_links(features)
+    joined = _components(count, [exact])
+    order = features[_WINDOW_ORDER]
     # One blocking rule at a time, keeping only the matches: memory stays bounded by the
     # largest rule's pairs instead of all candidate pairs at once.
-    matched_parts = []
+    matched_parts = [exact]
     for name, keyed in blocking_keys(features).items():
-        pairs = block_pairs(keyed, rules.max_typo_block if name == TYPO_RULE else rules.max_block)
+        # A group joined already is one candidate per key: its representative (first) row.
+        keyed = keyed.assign(_group=joined[keyed["row"].to_numpy()]).drop_duplicates(["key", "_group"])
+        keyed = keyed.drop(columns="_group")
+        limit = rules.max_typo_block if name == TYPO_RULE else rules.max_block
+        sizes = keyed.groupby("key")["row"].size()
+        over = sizes[sizes > limit]
+        if len(over):
+            report.windowed_blocks[name] = int(len(over))
+            report.windowed_rows[name] = int(over.sum())
+        pairs = block_pairs(keyed, limit, rules.window, order)
         if len(pairs):
-            matched_parts.append(pairs[score_pairs(features, pairs, rules) >= rules.threshold])
-    matched = (pd.concat(matched_parts, ignore_index=True).drop_duplicates(ignore_index=True) if matched_parts
-               else pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")}))
-    graph = coo_matrix((np.ones(len(matched)), (matched["row_a"].to_numpy(), matched["row_b"].to_numpy())),
-                       shape=(count, count))
-    _, labels = connected_components(graph, directed=False)
+            pairs = pairs[joined[pairs["row_a"].to_numpy()] != joined[pairs["row_b"].to_numpy()]]
+        if len(pairs):
+            matched = pairs[score_pairs(features, pairs, rules) >= rules.threshold]
+            if len(matched):
+                matched_parts.append(matched)
+                # Later rules see the groups joined so far as one candidate each.
+                joined = _components(count, matched_parts)
+    labels = _components(count, matched_parts)
     # Renumber by first appearance so labels follow input order.
     _, first = np.unique(labels, return_index=True)
-    order = np.argsort(np.argsort(first))
-    return order[labels]
+    order_of = np.argsort(np.argsort(first))
+    return order_of[labels], report

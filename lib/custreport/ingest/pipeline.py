@@ -30,7 +30,7 @@ from custreport.analysis.frames import aligned, ids_in, looked_up
 from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
 from custreport.config import RegionTable, SourcesConfig, SourceSpec, UserError
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
-from custreport.ingest.match import MatchRules, cluster_labels, core_names, deletion_keys, match_features
+from custreport.ingest.match import MatchReport, MatchRules, core_names, deletion_keys, match_clusters, match_features
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
                                        prepare_sheet)
@@ -53,6 +53,43 @@ class IngestResult:
     customer_keys: pd.DataFrame = field(default_factory=pd.DataFrame)  # name key -> customer id registry
     completeness: pd.DataFrame = field(default_factory=pd.DataFrame)   # per source and column: share filled
     merged_customers: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers built from several raw rows
+    warnings: pd.DataFrame = field(default_factory=lambda: ingest_warnings([]))  # limits hit, said out loud
+
+
+WARNING_COLUMNS = ["code", "source", "count", "message", "remedy"]
+
+
+def ingest_warnings(records: list[dict]) -> pd.DataFrame:
+    """The ingest warnings frame: one row per limit hit or doubt a figure may carry, stored in the
+    snapshot (side table ``warnings``), printed by ``custreport ingest`` and listed in the quality
+    report. Each record: ``code`` (stable, e.g. ``dedupe_window``), ``source`` (a source name, or
+    empty for all), ``count`` (rows affected), ``message`` (what happened) and ``remedy`` (the
+    exact setting to change or data to add). Any step of ingest may add records.
+
+    >>> ingest_warnings([{"code": "dedupe_window", "source": "", "count": 3, "message": "m",
+    ...                   "remedy": "r"}])["count"].tolist()
+    [3]
+    """
+    frame = pd.DataFrame(records, columns=WARNING_COLUMNS)
+    return frame.astype({"code": "string", "source": "string", "count": "int64", "message": "string",
+                         "remedy": "string"})
+
+
+def match_warnings(report: MatchReport, rules: MatchRules) -> pd.DataFrame:
+    """Ingest warnings for the blocks matching compared by sorted neighbourhood, not pair by pair."""
+    records = []
+    for rule, blocks in report.windowed_blocks.items():
+        rows = report.windowed_rows[rule]
+        limit = "max_typo_block" if rule == "core_one_typo" else "max_block"
+        records.append({
+            "code": "dedupe_window", "source": "", "count": rows,
+            "message": (f"customer matching: {blocks:,} blocks of rows sharing a {rule} key hold more than "
+                        f"{getattr(rules, limit)} rows ({rows:,} rows); each row was compared with its "
+                        f"{rules.window} nearest neighbours only, so a duplicate further away may be missed"),
+            "remedy": (f"params/sources.yaml: dedupe: {{{limit}: {rows}}} compares every pair (slower), "
+                       f"or dedupe: {{window: {rules.window * 5}}} widens the neighbourhood; a customer id "
+                       f"column (customer_id) joins rows exactly whatever their number")})
+    return ingest_warnings(records)
 
 
 def source_files(pattern: str, base: Path) -> list[Path]:
@@ -207,8 +244,10 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         customers_rows = _customers_from_orders(orders_rows, regions)
     places = regions.place_names()
     features = match_features(customers_rows, places) if len(customers_rows) else None
-    customers, member_ids, customer_keys = _dedupe_customers(customers_rows, features, regions,
-                                                             _match_rules(config), registry)
+    rules = _match_rules(config)
+    customers, member_ids, customer_keys, match_report = _dedupe_customers(customers_rows, features, regions,
+                                                                           rules, registry)
+    warnings = match_warnings(match_report, rules)
     if len(customers_rows) and "source_file" in customers_rows and customers_rows["source_file"].notna().any():
         lineage_parts.append(_lineage_of(customers_rows, member_ids))
 
@@ -268,7 +307,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     customer_sources = pd.Series([spec.name for spec in config.sources if spec.table == "customers"], dtype="string")
     merged_customers = customers_merged_from_rows(lineage, customer_sources)
     return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs, customer_keys, completeness,
-                        merged_customers)
+                        merged_customers, warnings)
 
 
 # --------------------------------------------------------------------------- customers
@@ -283,16 +322,17 @@ def _match_rules(config: SourcesConfig) -> MatchRules:
 
 
 def _dedupe_customers(rows: pd.DataFrame, features: pd.DataFrame | None, regions: RegionTable, rules: MatchRules,
-                      registry: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+                      registry: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, MatchReport]:
     if rows.empty:
-        return schema.empty_frame("customers"), pd.Series(dtype="string"), pd.DataFrame(columns=REGISTRY_COLUMNS)
-    labels = cluster_labels(features, rules)
+        return (schema.empty_frame("customers"), pd.Series(dtype="string"), pd.DataFrame(columns=REGISTRY_COLUMNS),
+                MatchReport({}, {}))
+    labels, report = match_clusters(features, rules)
     golden, member_ids, customer_keys = golden_records(rows, labels, registry)
     # A golden record takes its first known region, not the unknown placeholder.
     known = rows["region"].mask(rows["region"] == regions.unknown.code)
     region = known.groupby(member_ids.to_numpy(), sort=False).first()
     golden["region"] = golden["customer_id"].map(region).fillna(regions.unknown.code).astype("string")
-    return golden, member_ids, customer_keys
+    return golden, member_ids, customer_keys, report
 
 
 def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.DataFrame:
@@ -308,8 +348,11 @@ def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.Dat
         "source_sheet": orders["source_sheet"],
         "source_row": orders["source_row"],
     })
-    # These rows are not raw customer rows, so they carry no lineage of their own.
-    return derived.dropna(subset=["name_key"]).drop_duplicates("name_key").assign(source_file=pd.NA)
+    # These rows are not raw customer rows, so they carry no lineage of their own. One row per
+    # source customer id and name it goes by: the id joins its names exactly in matching, and
+    # two ids sharing a name stay two customers unless matching finds them one.
+    return (derived.dropna(subset=["name_key"]).drop_duplicates(["source", "source_customer_id", "name_key"])
+            .assign(source_file=pd.NA))
 
 
 class _CustomerIndex:
@@ -659,7 +702,7 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
         return result, None
     side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
-            "merged_customers": result.merged_customers}
+            "merged_customers": result.merged_customers, "warnings": result.warnings}
     manifest = {"inputs": result.inputs, "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
                 "currencies": store_currencies(result.tables),
                 "accounting": result.accounting.to_dict(orient="records")}
