@@ -107,6 +107,12 @@ def test_one_source_id_on_many_rows_is_one_customer_whatever_the_names():
     assert labels(frame) == [0, 1]
 
 
+def test_a_name_joined_exactly_joins_its_own_rows_only():
+    # 甲 rows disagree (provinces: 6 - 3 = 3, apart); 乙 rows agree on everything: joined exactly
+    frame = rows(name_key=["甲公司", "甲公司", "乙公司", "乙公司"], province=["浙江", "四川", None, None])
+    assert labels(frame) == [0, 1, 2, 2]
+
+
 def test_two_firms_of_one_name_in_two_provinces_stay_apart_at_any_size():
     frame = rows(name_key=["华信科技"] * 1000, phone=["+8657188880000", "+8602888880000"] * 500,
                  province=["浙江", "四川"] * 500)
@@ -145,3 +151,11 @@ def test_scores_are_per_pair():
 def test_no_rows_gives_no_labels():
     assert cluster_labels(match_features(rows(name_key=[]), PLACES), MatchRules()).size == 0
     assert isinstance(cluster_labels(match_features(rows(name_key=["a"]), PLACES), MatchRules()), np.ndarray)
+
+
+def test_people_sharing_a_surname_weigh_on_their_other_evidence():
+    base = dict(name_key=["marysmith", "janesmith"], name=["mary smith", "jane smith"], ev_dob=["19800101"] * 2)
+    # names differ (0.67) but share "smith": 0 instead of -3; same dob +4 -> 4 < 5: apart
+    assert labels(rows(**base)) == [0, 1]
+    # and the same address +2 -> 6: one person whose given name was mistyped or replaced
+    assert labels(rows(**base, address=["12 Hill St"] * 2)) == [0, 0]

@@ -53,6 +53,8 @@ class MatchRules:
     loose_name: float = 0.5         # similarity >= loose_name_at
     loose_name_at: float = 0.75
     different_name: float = -3.0    # below loose_name_at
+    shared_name_word: float = 0.0   # otherwise different names sharing a word (a person's surname or given name)
+    shared_word_min: int = 3        # shortest word that counts
     other_place_in_name: float = -4.0  # 杭州华信 vs 宁波华信: the names themselves say two places
     same_phone: float = 4.0
     different_phone: float = -1.0   # companies have several numbers: weak evidence against
@@ -261,6 +263,10 @@ def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) 
          name_sim >= rules.loose_name_at],
         [rules.same_name, rules.same_core_name, rules.close_name, rules.near_name, rules.loose_name],
         default=rules.different_name)
+    unlike = np.flatnonzero(name_part == rules.different_name)
+    if len(unlike):
+        shared = _share_a_word(a["name_words"].iloc[unlike], b["name_words"].iloc[unlike], rules.shared_word_min)
+        name_part[unlike[shared]] = rules.shared_name_word
     score += name_part
     other_place = (a["place"].notna() & b["place"].notna() & (a["place"] != b["place"])).fillna(False)
     score += np.where(other_place.to_numpy(bool), rules.other_place_in_name, 0.0)
@@ -282,6 +288,14 @@ def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) 
         score += np.select([both & equal, both & close, both],
                            [rules.same_evidence, rules.close_evidence, rules.different_evidence], default=0.0)
     return score
+
+
+def _share_a_word(a: pd.Series, b: pd.Series, min_length: int) -> np.ndarray:
+    """Whether each pair of names has a word of ``min_length`` characters or more in common
+    (``mary smith`` and ``jane smith``; a one-word name counts as its only word)."""
+    def words(text) -> set[str]:
+        return {w for w in str(text).split() if len(w) >= min_length} if isinstance(text, str) else set()
+    return np.array([bool(words(x) & words(y)) for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
 
 
 def _agreement(a: pd.Series, b: pd.Series, same: float, different: float) -> np.ndarray:
@@ -312,7 +326,7 @@ def exact_links(features: pd.DataFrame) -> pd.DataFrame:
                    *(c for c in features.columns if c.startswith("ev_"))]
         distinct = named.groupby("name_key", sort=False)[checked].nunique()
         agreeing = distinct.index[(distinct <= 1).all(axis=1).to_numpy()]
-        parts.append(_chain(features[ids_in_keys(features["name_key"], agreeing)], ["name_key"]))
+        parts.append(_chain(features, ["name_key"], within=ids_in_keys(features["name_key"], agreeing)))
     return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
@@ -321,9 +335,12 @@ def ids_in_keys(values: pd.Series, keys: pd.Index) -> np.ndarray:
     return values.isin(keys).fillna(False).to_numpy(bool)
 
 
-def _chain(features: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Each row with a value in every one of ``columns`` paired with the first row of its group."""
+def _chain(features: pd.DataFrame, columns: list[str], within: np.ndarray | None = None) -> pd.DataFrame:
+    """Each row (of those ``within``) with a value in every one of ``columns`` paired with the
+    first row of its group; rows are numbered by position in ``features``."""
     known = features[columns].notna().all(axis=1).to_numpy(bool)
+    if within is not None:
+        known = known & within
     frame = features.loc[known, columns]
     if frame.empty:
         return pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")})
