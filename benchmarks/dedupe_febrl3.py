@@ -4,7 +4,7 @@
 
 Ingests tests/data/febrl3/febrl3.csv through params/examples/febrl3.yaml and compares
 the customers the records became with the true links in tests/data/febrl3/true_links.csv.
-Target: pairwise F1 >= 0.95.
+Target: pairwise F1 >= 0.99 (0.9912: precision 1.0000, recall 0.9825).
 """
 
 from __future__ import annotations

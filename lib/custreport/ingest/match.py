@@ -381,10 +381,16 @@ def match_clusters(features: pd.DataFrame, rules: MatchRules) -> tuple[np.ndarra
     # largest rule's pairs instead of all candidate pairs at once.
     matched_parts = [exact]
     for name, keyed in blocking_keys(features).items():
-        # A group joined already is one candidate per key: its representative (first) row.
-        keyed = keyed.assign(_group=joined[keyed["row"].to_numpy()]).drop_duplicates(["key", "_group"])
-        keyed = keyed.drop(columns="_group")
         limit = rules.max_typo_block if name == TYPO_RULE else rules.max_block
+        # In a block over the limit, a group joined already is one candidate: its first row.
+        # (Smaller blocks compare every row: another member may carry the agreeing evidence.)
+        over_limit = (keyed.groupby("key")["row"].transform("size") > limit).to_numpy(bool)
+        if over_limit.any():
+            repeated = pd.Series(False, index=keyed.index)
+            repeated[over_limit] = pd.DataFrame({"key": keyed["key"].to_numpy()[over_limit],
+                                                 "group": joined[keyed["row"].to_numpy()[over_limit]]}
+                                                ).duplicated().to_numpy()
+            keyed = keyed[~repeated.to_numpy()]
         sizes = keyed.groupby("key")["row"].size()
         over = sizes[sizes > limit]
         if len(over):
