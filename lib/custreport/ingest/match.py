@@ -236,6 +236,8 @@ def _window_pairs(keyed: pd.DataFrame, window: int, order: pd.DataFrame | None) 
     return pd.concat(parts, ignore_index=True)
 
 
+SCORE_SLICE = 250_000   # candidate pairs scored at once
+
 # Sorted-neighbourhood order of an oversized block: rows agreeing on these end up side by side.
 _WINDOW_ORDER = ["province", "phone", "email", "name_words", "address"]
 
@@ -400,7 +402,11 @@ def match_clusters(features: pd.DataFrame, rules: MatchRules) -> tuple[np.ndarra
         if len(pairs):
             pairs = pairs[joined[pairs["row_a"].to_numpy()] != joined[pairs["row_b"].to_numpy()]]
         if len(pairs):
-            matched = pairs[score_pairs(features, pairs, rules) >= rules.threshold]
+            # Scored in slices: the two rows of each pair are copied for scoring, and a
+            # neighbourhood over tens of thousands of rows gives millions of pairs.
+            matched = pd.concat([part[score_pairs(features, part, rules) >= rules.threshold]
+                                 for part in (pairs.iloc[start:start + SCORE_SLICE]
+                                              for start in range(0, len(pairs), SCORE_SLICE))], ignore_index=True)
             if len(matched):
                 matched_parts.append(matched)
                 # Later rules see the groups joined so far as one candidate each.

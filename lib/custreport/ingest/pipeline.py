@@ -86,9 +86,10 @@ def match_warnings(report: MatchReport, rules: MatchRules) -> pd.DataFrame:
             "message": (f"customer matching: {blocks:,} blocks of rows sharing a {rule} key hold more than "
                         f"{getattr(rules, limit)} rows ({rows:,} rows); each row was compared with its "
                         f"{rules.window} nearest neighbours only, so a duplicate further away may be missed"),
-            "remedy": (f"params/sources.yaml: dedupe: {{{limit}: {rows}}} compares every pair (slower), "
-                       f"or dedupe: {{window: {rules.window * 5}}} widens the neighbourhood; a customer id "
-                       f"column (customer_id) joins rows exactly whatever their number")})
+            "remedy": ((f"params/sources.yaml: dedupe: {{{limit}: {rows}}} compares every pair (slower), or "
+                        if limit == "max_block" else "params/sources.yaml: ")
+                       + f"dedupe: {{window: {rules.window * 5}}} widens the neighbourhood (slower); a customer "
+                         f"id column (customer_id) joins rows exactly whatever their number")})
     return ingest_warnings(records)
 
 
