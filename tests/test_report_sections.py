@@ -409,6 +409,7 @@ def test_contacts_typed_into_notes_and_raw_values_are_masked_unless_the_workbook
 def test_quality_sections_without_side_tables(project):
     ctx = _load(locale="en")
     assert "No row was quarantined." in report.quarantine_reasons(ctx).data
+    assert "Ingest hit no limit." in report.ingest_warnings(ctx).data
     assert report.quarantine_sample(ctx).data == ""
     assert "no data" in report.ingest_fixes(ctx).data
     # the tiny snapshot has accounting but no lineage: merged rows are known, the records they went into are not
@@ -423,7 +424,7 @@ SECTIONS = ["customer_movement", "place_pivot", "rfm_map", "rfm_segments", "abc_
             "value_models", "clv_distribution", "clv_bands", "high_value_customers", "at_risk_customers",
             "allocation_overview", "allocation_table", "unassigned_reasons", "unassigned_customers", "rep_workload",
             "workload_chart", "ingest_accounting", "ingest_fixes", "duplicates_merged", "merged_customers",
-            "quarantine_reasons", "quarantine_sample"]
+            "quarantine_reasons", "quarantine_sample", "ingest_warnings"]
 
 
 @pytest.mark.parametrize("locale", ["zh", "en"])
