@@ -244,6 +244,17 @@ def test_orders_only_config_creates_customers(project, standard):
     assert customers.loc["北京中关村软件", "customer_id"] == ids_by_name(standard)["北京中关村软件"]
 
 
+def test_a_channel_account_on_hundreds_of_rows_is_one_customer(project):
+    lines = "".join(f"天猫旗舰店,138{i:08d}\n" for i in range(300))   # one account, 300 rows, each its own phone
+    (project / "data" / "crm.csv").write_text("客户名称,电话\n" + lines, encoding="utf-8")
+    result = run(project, write_sources(project, "channel.yaml", "crm"))
+    assert len(result.tables["customers"]) == 1
+    # the name block (300 rows) is over max_block 200: compared by neighbourhood, and said so
+    warning = result.warnings.iloc[0]
+    assert (warning["code"], warning["count"]) == ("dedupe_window", 300)
+    assert "dedupe: {max_block: 300}" in warning["remedy"]
+
+
 def test_required_column_missing_is_a_user_error(project):
     (project / "data" / "orders.csv").write_text("订单号,客户名称,金额\nO1,甲,10\n", encoding="utf-8")
     with pytest.raises(UserError) as info:
