@@ -186,6 +186,12 @@ def test_parse_dates_fractional_seconds_read_to_the_second(order):
     ("2k", 2000.0),
     ("(1,234)", -1234.0),      # accounting negative
     ("（1,234）", -1234.0),    # full-width brackets
+    ("(-5)", -5.0),            # a minus inside the brackets repeats the sign, never cancels it
+    ("-(5)", -5.0),
+    ("(5)", -5.0),
+    ("￥(1,234.50)", -1234.5),  # currency mark outside the brackets
+    ("(¥1,234.50)", -1234.5),
+    ("$ (1,000)", -1000.0),
     ("-50", -50.0),
     ("－５０", -50.0),
     ("１２３４．５", 1234.5),

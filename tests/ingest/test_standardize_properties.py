@@ -381,13 +381,17 @@ def typed_amounts(draw) -> tuple[str, float]:
     scale = draw(st.sampled_from(sorted(SCALES)))
     prefix = draw(st.sampled_from(CURRENCY_PREFIXES))
     suffix = draw(st.sampled_from(["", "元", " 元", " RMB"])) if prefix in ("", "¥", "￥", "人民币") else ""
-    text = f"{prefix}{sign}{typed_whole}{decimals}{scale}{suffix}"
+    body = f"{sign}{typed_whole}{decimals}{scale}{suffix}"
     amount = float(f"{'-' if sign in ('-', '－') else ''}{whole}{decimals}") * SCALES[scale]
     if draw(st.booleans()):
-        text = text.translate(FULL_WIDTH)
-    if sign == "" and draw(st.booleans()):  # accounting negative: (1,234)
+        body, prefix = body.translate(FULL_WIDTH), prefix.translate(FULL_WIDTH)
+    text = f"{prefix}{body}"
+    if draw(st.booleans()):  # accounting negative: (1,234), (-5), -(5), ¥(1,234.50) are all negative
         left, right = draw(st.sampled_from([("(", ")"), ("（", "）")]))
-        text, amount = f"{left}{text}{right}", -amount
+        before = draw(st.sampled_from(["", "", "-", "－"]))
+        inside = draw(st.booleans())
+        text = (f"{before}{left}{prefix}{body}{right}" if inside else f"{prefix}{before}{left}{body}{right}")
+        amount = -abs(amount)
     padding = st.text(std.WS_CHARS, max_size=2)
     return draw(padding) + text + draw(padding), amount
 

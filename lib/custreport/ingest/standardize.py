@@ -221,15 +221,18 @@ def parse_money(series: pd.Series, multiplier: float = 1.0) -> tuple[pd.Series, 
 
     Returns (float64 Series, unparseable mask). Infinite and NaN text counts as
     unparseable; ``multiplier`` applies a unit taken from the header (万元).
+    An amount in parentheses is negative (accounting style), wherever the currency mark
+    stands: (5), (-5), -(5) and ￥(1,234.50) are all negative; a minus inside or before the
+    parentheses repeats the sign, it never turns the amount positive.
 
-    >>> parse_money(pd.Series(["¥1,234.50", "1.2万", "(1,234)", "abc"], dtype="string"))[0].tolist()
-    [1234.5, 12000.0, -1234.0, nan]
+    >>> parse_money(pd.Series(["¥1,234.50", "1.2万", "(1,234)", "(-5)", "￥(1,234.50)", "abc"], dtype="string"))[0].tolist()
+    [1234.5, 12000.0, -1234.0, -5.0, -1234.5, nan]
     """
     raw = blank_to_na(series)
     text = raw.str.normalize("NFKC").str.strip().str.lower()
-    negative = text.str.fullmatch(r"\(.*\)").fillna(False).astype(bool)
-    text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
     text = text.str.replace(_CURRENCY, "", regex=True).str.replace(f"[,'{WS_CHARS}]", "", regex=True)
+    negative = text.str.fullmatch(r"-?\(.*\)").fillna(False).astype(bool)
+    text = text.str.replace(r"^-?\((.*)\)$", r"\1", regex=True)
     scale = pd.Series(1.0, index=text.index)
     for suffix, factor in _SCALE.items():
         ends = text.str.endswith(suffix).fillna(False).astype(bool)
@@ -239,7 +242,7 @@ def parse_money(series: pd.Series, multiplier: float = 1.0) -> tuple[pd.Series, 
     plain = text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").fillna(False).astype(bool)
     values = pd.to_numeric(text.where(plain), errors="coerce").astype("float64")
     values = values * scale * multiplier
-    values = values.where(~negative, -values)
+    values = values.where(~negative, -values.abs())
     values = values.where(np.isfinite(values))
     invalid = raw.notna() & values.isna()
     return values, invalid.astype(bool)
