@@ -49,6 +49,9 @@ MEANING = {
     "owner_rep": ("sales rep who owns the record", "王芳"),
     "phone": ("stored as E.164; typed mobile, landline or service", "138-0013-8000"),
     "email": ("checked address", "li@huaxin.cn"),
+    "contact": ("the contact person at the customer (personal data: kept in the store, shown in no report)", "李明"),
+    "annual_purchases": ("what the customer buys from you in a year, as the source states it; a unit in the "
+                         "header is applied", "35 (header 年度采购额(万元))"),
     "address": ("street address", "西湖区文三路 90 号"),
     "channel": ("how the customer came or sells: channel, distributor, account source", "经销商"),
     "created_at": ("date created or customer since", "2024/3/5"),

@@ -327,3 +327,16 @@ def test_tenure_and_recurring_charges_are_kept(tmp_path, make_spec, regions):
     assert data["tenure_months"].tolist() == [1.0, 2.0, 0.0]
     assert data["monthly_charge"].tolist() == [29.85, 53.85, 52.55]
     assert data["total_charges"].iloc[:2].tolist() == [29.85, 108.15] and pd.isna(data["total_charges"].iloc[2])
+
+
+def test_customer_since_contact_and_annual_purchases_headers(tmp_path, make_spec, regions):
+    """A 客户管理表 of 150 customers, 113 with a 合作日期: every date is read, none left as an x_ extra."""
+    rows = [f"客户{i},{'2023/%d/%d' % (i % 12 + 1, i % 28 + 1) if i < 113 else ''},联系人{i},{i % 7}"
+            for i in range(150)]
+    body = "客户名称,合作日期,联系人,年度采购额（万元）\n" + "\n".join(rows) + "\n"
+    data = prepare(tmp_path, "c.csv", body, make_spec("customers"), regions).data
+    assert int(data["created_at"].notna().sum()) == 113
+    assert data["created_at"].iloc[0] == pd.Timestamp("2023-01-01")
+    assert data["contact"].iloc[5] == "联系人5"
+    assert data["annual_purchases"].iloc[5] == 50000.0  # 5 x 10^4 from the 万元 unit
+    assert not [c for c in data.columns if c.startswith("x_")]

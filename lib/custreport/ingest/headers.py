@@ -49,14 +49,25 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "phone": ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "座机", "电话号码",
                   "phone", "mobile", "tel", "telephone", "phone number", "mobile phone", "contact phone"),
         "email": ("邮箱", "电子邮件", "电子邮箱", "邮件", "email", "e-mail", "mail", "email address"),
+        # The person to speak to at the customer (personal data, like the phone and email).
+        "contact": ("联系人", "联系人姓名", "主要联系人", "对接人", "contact name", "contact person",
+                    "primary contact", "main contact", "key contact"),
         "address": ("地址", "详细地址", "联系地址", "公司地址", "通讯地址", "address", "billing street",
                     "street", "billing address", "mailing street"),
         "channel": ("渠道", "来源渠道", "客户来源", "获客渠道", "channel", "account source", "lead source"),
         "created_at": ("建档日期", "创建日期", "创建时间", "录入日期", "登记日期", "建档时间", "created date",
                        "created time", "create date", "created", "created at", "date created",
-                       "created on"),
+                       "created on",
+                       # customer since: when the relationship began
+                       "合作日期", "首次合作时间", "首次合作日期", "合作开始日期", "开始合作时间", "签约日期", "开户日期",
+                       "开户时间", "customer since", "client since", "account opened", "account open date",
+                       "date opened", "start date", "customer start date"),
         "credit_rating": ("信用等级", "信用评级", "信用", "credit rating"),
         "potential_value": ("潜在价值", "预计价值", "客户价值", "potential value", "expected value"),
+        # What the customer buys from you in a year, as the source states it. Not "annual revenue":
+        # in CRM account exports that is the customer's own turnover.
+        "annual_purchases": ("年度采购额", "年采购额", "年度采购金额", "年采购金额", "年度采购", "年度消费额",
+                             "annual purchases", "annual purchase", "annual spend", "yearly purchases"),
         "intent": ("意向度", "意向", "意向等级", "购买意向", "intent", "rating", "intent level"),
     },
     "orders": {
