@@ -286,6 +286,13 @@ def test_max_quarantined_outside_0_to_100_percent_is_one_line(tmp_path, value):
         load_sources(write(tmp_path / "params" / "sources.yaml", text))
 
 
+def test_na_values_per_source_or_from_defaults(tmp_path):
+    text = ("defaults:\n  na_values: [TBD]\nsources:\n  - {name: a, path: a.csv, table: customers}\n"
+            "  - {name: b, path: b.csv, table: customers, na_values: [None, '?']}\n")
+    config, _ = load_sources(write(tmp_path / "params" / "sources.yaml", text))
+    assert [s.na_values for s in config.sources] == [["TBD"], ["None", "?"]]
+
+
 def test_load_sources_outside_params_uses_its_own_folder(tmp_path):
     path = write(tmp_path / "cfg" / "sources.yaml", SOURCES)
     _, base = load_sources(path)

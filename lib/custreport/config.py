@@ -600,6 +600,8 @@ class SourceSpec(BaseModel):
     match: MatchSpec = Field(default_factory=MatchSpec)
     max_quarantined: QuarantineShare | None = Field(
         default=None, description="share of data rows (0.05 or 5%) quarantined before ingest stops")
+    na_values: list[str] | None = Field(
+        default=None, description="cell texts that mean missing in every column of this source (TBD, NA ...)")
 
     @field_validator("delimiter")
     @classmethod
@@ -622,6 +624,7 @@ class SourceDefaults(BaseModel):
     phone_region: str = "CN"
     currency: CurrencyCode = "CNY"
     max_quarantined: QuarantineShare = 0.01
+    na_values: list[str] = Field(default_factory=list)
 
 
 class SourcesConfig(BaseModel):
@@ -645,6 +648,8 @@ class SourcesConfig(BaseModel):
             source.currency = source.currency or self.defaults.currency
             if source.max_quarantined is None:
                 source.max_quarantined = self.defaults.max_quarantined
+            if source.na_values is None:
+                source.na_values = list(self.defaults.na_values)
 
 
 def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:

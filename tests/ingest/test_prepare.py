@@ -340,3 +340,28 @@ def test_customer_since_contact_and_annual_purchases_headers(tmp_path, make_spec
     assert data["contact"].iloc[5] == "联系人5"
     assert data["annual_purchases"].iloc[5] == 50000.0  # 5 x 10^4 from the 万元 unit
     assert not [c for c in data.columns if c.startswith("x_")]
+
+
+def test_territory_na_and_company_none_are_values(tmp_path, make_spec):
+    """"NA" is the North America territory and "None" a company: neither is read as missing."""
+    from custreport.config import RegionTable
+    territories = RegionTable(regions=[{"code": "na", "zh": "北美", "en": "North America", "aliases": ["NA"]},
+                                       {"code": "emea", "zh": "欧非中东", "en": "EMEA", "aliases": ["EMEA"]}])
+    body = ("Customer Name,Territory,Phone\n"
+            "None,NA,\n"        # a company called None in North America
+            "Acme,EMEA,\n"
+            "Zeta,-,\n"         # a dash still means no territory
+            "无,NA,\n")         # 无 is no name: quarantined as before
+    prepared = prepare(tmp_path, "c.csv", body, make_spec("customers"), territories)
+    assert prepared.data["name"].tolist() == ["None", "Acme", "Zeta"]
+    assert prepared.data["region"].tolist() == ["na", "emea", "unknown"]
+    assert prepared.quarantine["reason"].tolist() == ["missing customer name"]
+
+
+def test_na_values_of_a_source_mean_missing_in_every_column(tmp_path, make_spec, regions):
+    spec = make_spec("customers", na_values=["None", "TBD"])
+    body = "客户名称,区域,行业\nNone,华东,TBD\n甲,华东,制造\n"
+    prepared = prepare(tmp_path, "c.csv", body, spec, regions)
+    assert prepared.data["name"].tolist() == ["甲"]
+    assert prepared.data["industry"].tolist() == ["制造"]
+    assert prepared.quarantine["reason"].tolist() == ["missing customer name"]

@@ -452,3 +452,21 @@ def test_clean_ids_cleans_as_clean_text_does():
     cleaned = std.clean_ids(ids)
     assert cleaned.tolist()[:7] == ["SO-1", "SO-1", pd.NA, pd.NA, pd.NA, "SO-2", "SO 3"]   # by hand
     pd.testing.assert_series_equal(cleaned, std.clean_text(ids))
+
+
+def test_code_and_name_columns_keep_na_and_none():
+    assert std.clean_codes(text("NA", "None", "-", "无", "", " NA ")).tolist() == ["NA", "None", pd.NA, pd.NA, pd.NA, "NA"]
+    names, keys = std.names_and_keys(text("None", "N/A", "null"))
+    assert names.tolist() == ["None", pd.NA, pd.NA]
+    assert keys.tolist() == ["none", pd.NA, pd.NA]
+    # Free text and the typed parsers still read the words as missing.
+    assert std.clean_text(text("None", "NA")).isna().all()
+
+
+def test_without_missing_tokens_masks_listed_cells_only():
+    frame = pd.DataFrame({"a": ["TBD", "x", " tbd"], "b": ["NA", None, "y"]}, dtype="string")
+    out = std.without_missing_tokens(frame, ["TBD"])
+    assert out["a"].tolist() == [pd.NA, "x", pd.NA]
+    assert out["b"].tolist() == ["NA", pd.NA, "y"]
+    assert frame["a"].iloc[0] == "TBD"  # input untouched
+    assert std.without_missing_tokens(frame, []) is frame

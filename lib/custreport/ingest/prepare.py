@@ -90,6 +90,7 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     keep = kind.isna()
     if not keep.all():   # a filter copies every column: a second copy of a large sheet at once
         raw, lineage = raw[keep], lineage[keep]
+    raw = std.without_missing_tokens(raw, spec.na_values or [])
 
     rejections = _Rejections(raw.index)
     for column, cells, formulas in _formulas_without_result(sheet, headers, mapping, raw.index):
@@ -374,10 +375,10 @@ def _money(raw, name, mapping, fixes, rejections=None):
 
 def _resolve_places(raw: pd.DataFrame, regions: RegionTable, fixes: Counter) -> dict[str, pd.Series]:
     """Region code, canonical province and city from whichever place columns the row has."""
-    region_text = std.clean_text(_col(raw, "region"))
+    region_text = std.clean_codes(_col(raw, "region"))
     province_text = std.clean_text(_col(raw, "province"))
     city_text = std.clean_text(_col(raw, "city"))
-    country_text = std.clean_text(_col(raw, "country"))
+    country_text = std.clean_codes(_col(raw, "country"))
 
     def lookup(series: pd.Series, fn) -> tuple[pd.Series, pd.Series]:
         """(region code, province) per row, resolving each distinct value once."""
@@ -445,7 +446,7 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
 
 
 def _customer_reference(raw: pd.DataFrame, rejections: _Rejections, table: str, required: bool) -> dict:
-    customer_id = std.clean_text(_col(raw, "customer_id"))
+    customer_id = std.clean_codes(_col(raw, "customer_id"))
     customer_name, customer_key = std.names_and_keys(_col(raw, CUSTOMER_NAME))
     if required:
         rejections.add(customer_id.isna() & customer_name.isna(), CUSTOMER_NAME,
@@ -527,11 +528,11 @@ def _reject_foreign_currency(raw: pd.DataFrame, spec: SourceSpec, rejections: _R
 
 
 def _deals(raw, spec, regions, mapping, rejections, fixes):
-    stage = std.clean_text(_col(raw, "stage"))
+    stage = std.clean_codes(_col(raw, "stage"))
     rejections.add(stage.isna(), "stage", "missing deal stage")
     created_at = _dates(raw, "created_at", spec, fixes, rejections)
     outcome, _ = std.map_synonyms(stage, std.DEAL_OUTCOME_SYNONYMS)
-    region_text = std.clean_text(_col(raw, "region"))
+    region_text = std.clean_codes(_col(raw, "region"))
     region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")
     _reject_foreign_currency(raw, spec, rejections)
     return pd.DataFrame({

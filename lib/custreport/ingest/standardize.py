@@ -26,15 +26,37 @@ WS = "[ \t\n\r\f\v\u00a0\u3000]"
 WS_CHARS = " \t\n\r\f\v\u00a0\u3000"
 
 EMPTY_MARKERS = ("", "-", "--", "—", "/", "n/a", "na", "null", "none", "nan", "无", "暂无", "空", "#n/a")
+# Words that are real values in a code or name column: territory "NA" is North America, a company
+# may be called "None". Those columns (ids, names, region, country, status, stage, type, kind)
+# read them as values; a source lists them under na_values when they do mean missing there.
+VALUE_WORDS = ("na", "none")
+CODE_MARKERS = tuple(marker for marker in EMPTY_MARKERS if marker not in VALUE_WORDS)
 
 DATE_MIN = pd.Timestamp("1900-01-01")
 DATE_MAX = pd.Timestamp("2100-12-31")
 
 
-def blank_to_na(series: pd.Series) -> pd.Series:
+def blank_to_na(series: pd.Series, markers: tuple[str, ...] = EMPTY_MARKERS) -> pd.Series:
     """Trim text and turn empty markers ("", "-", "N/A", "无" ...) into missing values."""
     text = series.astype("string").str.strip()
-    return text.mask(text.str.lower().isin(EMPTY_MARKERS))
+    return text.mask(text.str.lower().isin(markers))
+
+
+def without_missing_tokens(frame: pd.DataFrame, tokens: list[str]) -> pd.DataFrame:
+    """``frame`` with every cell that is one of a source's ``na_values`` (trimmed, any case) missing.
+
+    >>> without_missing_tokens(pd.DataFrame({"region": ["NA", "EMEA", " tbd "]}), ["TBD"])["region"].tolist()
+    ['NA', 'EMEA', <NA>]
+    """
+    folded = {token.strip().lower() for token in tokens}
+    if not folded:
+        return frame
+
+    def masked(column: str) -> pd.Series:
+        text = frame[column].astype("string")
+        return text.mask(text.str.strip().str.lower().isin(folded))
+
+    return frame.assign(**{column: masked(column) for column in frame.columns})
 
 
 def on_distinct(parser: Callable[..., pd.Series | tuple[pd.Series, ...]]):
@@ -418,20 +440,20 @@ _NAME_PUNCT = f"[{WS_CHARS}·•.,，。、'\"“”‘’()（）\\[\\]【】\\
 
 
 @on_distinct
-def display_names(series: pd.Series) -> pd.Series:
+def display_names(series: pd.Series, markers: tuple[str, ...] = EMPTY_MARKERS) -> pd.Series:
     """Names as shown to readers: trimmed, invisible characters removed, inner spaces collapsed."""
-    text = blank_to_na(series).str.replace(_INVISIBLE, "", regex=True)
+    text = blank_to_na(series, markers).str.replace(_INVISIBLE, "", regex=True)
     return text.str.replace(f"{WS}+", " ", regex=True).str.strip().replace("", pd.NA)
 
 
 @on_distinct
-def name_keys(series: pd.Series) -> pd.Series:
+def name_keys(series: pd.Series, markers: tuple[str, ...] = EMPTY_MARKERS) -> pd.Series:
     """Matching key of a company name: half-width, lower-case, no spaces or punctuation, no legal suffix.
 
     >>> name_keys(pd.Series(["杭州 华信科技有限公司", "杭州华信科技", "ＡＢＣ Co., Ltd."], dtype="string")).tolist()
     ['杭州华信科技', '杭州华信科技', 'abc']
     """
-    text = display_names(series).str.normalize("NFKC").str.lower()
+    text = display_names.__wrapped__(series, markers).str.normalize("NFKC").str.lower()
     text = text.str.replace(f"{WS}+", "", regex=True)
     suffix_pattern = "(?:" + "|".join(re.escape(s.replace(" ", "")) for s in _COMPANY_SUFFIXES) + ")+$"
     text = text.str.replace(suffix_pattern, "", regex=True)
@@ -441,14 +463,28 @@ def name_keys(series: pd.Series) -> pd.Series:
 
 @on_distinct
 def names_and_keys(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Display names and their matching keys in one pass over the distinct names."""
-    shown = display_names.__wrapped__(series)
-    return shown, name_keys.__wrapped__(shown)
+    """Display names and their matching keys in one pass over the distinct names; a company
+    called "None" or "NA" keeps its name (see VALUE_WORDS).
+
+    >>> names_and_keys(pd.Series(["None", "无", "NA Corp"], dtype="string"))[0].tolist()
+    ['None', <NA>, 'NA Corp']
+    """
+    shown = display_names.__wrapped__(series, CODE_MARKERS)
+    return shown, name_keys.__wrapped__(shown, CODE_MARKERS)
 
 
 def clean_text(series: pd.Series) -> pd.Series:
     """Trimmed text with invisible characters removed and empty markers as missing."""
     return display_names(series)
+
+
+def clean_codes(series: pd.Series) -> pd.Series:
+    """clean_text for a code column (region, territory, country, stage): "NA" and "None" are codes.
+
+    >>> clean_codes(pd.Series(["NA", "EMEA", "-", "none"], dtype="string")).tolist()
+    ['NA', 'EMEA', <NA>, 'none']
+    """
+    return display_names(series, CODE_MARKERS)
 
 
 def clean_ids(series: pd.Series) -> pd.Series:
@@ -458,7 +494,7 @@ def clean_ids(series: pd.Series) -> pd.Series:
     >>> clean_ids(pd.Series([" SO-1 ", "无", "SO\u200b-2"])).tolist()
     ['SO-1', <NA>, 'SO-2']
     """
-    return display_names.__wrapped__(series.astype("string"))
+    return display_names.__wrapped__(series.astype("string"), CODE_MARKERS)
 
 
 @on_distinct
@@ -470,7 +506,7 @@ def map_synonyms(series: pd.Series, synonyms: dict[str, tuple[str, ...]]) -> tup
     """
     lookup = {_fold_label(label): canonical for canonical, labels in synonyms.items()
               for label in (canonical, *labels)}
-    raw = blank_to_na(series)
+    raw = blank_to_na(series, CODE_MARKERS)
     values = raw.map(lambda v: lookup.get(_fold_label(v)) if isinstance(v, str) else None).astype("string")
     return values, (raw.notna() & values.isna()).astype(bool)
 
