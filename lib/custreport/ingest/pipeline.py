@@ -83,7 +83,8 @@ def match_warnings(report: MatchReport, rules: MatchRules) -> pd.DataFrame:
         limit = "max_typo_block" if rule == "core_one_typo" else "max_block"
         records.append({
             "code": "dedupe_window", "source": "", "count": rows,
-            "message": (f"customer matching: {blocks:,} blocks of rows sharing a {rule} key hold more than "
+            "message": (f"customer matching: {blocks:,} {'block' if blocks == 1 else 'blocks'} of rows sharing a "
+                        f"{rule} key {'holds' if blocks == 1 else 'hold'} more than "
                         f"{getattr(rules, limit)} rows ({rows:,} rows); each row was compared with its "
                         f"{rules.window} nearest neighbours only, so a duplicate further away may be missed"),
             "remedy": ((f"params/sources.yaml: dedupe: {{{limit}: {rows}}} compares every pair (slower), or "
