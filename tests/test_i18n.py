@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from custreport import i18n
 from custreport.config import UserError
 from custreport.i18n import (LABELS, LOCALES, check_locale, currency_symbol, excel_money_format, format_count,
                              format_delta, format_money, format_money_by_currency, format_percent,
@@ -118,3 +119,26 @@ def test_pandas_missing_value_shows_a_dash():
     from custreport.i18n import format_count, format_money, format_percent
 
     assert format_money(pd.NA, "zh") == format_count(pd.NA, "en") == format_percent(pd.NA, "zh") == "—"
+
+
+@pytest.mark.parametrize("english, chinese", [
+    ("unparseable order_date", "无法解析的下单日期"),
+    ("unparseable amount: #DIV/0!", "无法解析的金额:#DIV/0!"),
+    ("missing amount (and no quantity x unit price)", "缺少金额(也没有数量×单价可算)"),
+    ("orders row names no customer", "订单行没有写明客户"),
+    ("order_date in the future (after 2025-01-02)", "下单日期晚于数据导出日(2025-01-02 之后)"),
+    ('unrecognised order status "On Hold" (3 rows): add it under vocabulary.order_status in params/sources.yaml, '
+     'e.g. "On Hold: cancelled"',
+     '无法识别的订单状态 "On Hold"(3 行):请在 params/sources.yaml 的 vocabulary.order_status 下添加,'
+     '例如 "On Hold: cancelled"'),
+    ("total or subtotal row", "合计或小计行"),
+    ("created_at unparseable, left empty", "无法解析的创建日期,已置空"),
+    ("note longer than 32,767 characters, cut", "备注超过 32,767 个字符,已截断"),
+])
+def test_ingest_words_read_in_chinese_and_stay_as_written_in_english(english, chinese):
+    assert i18n.ingest_text(english, "zh") == chinese
+    assert i18n.ingest_text(english, "en") == english
+
+
+def test_ingest_words_no_pattern_knows_are_shown_as_written():
+    assert i18n.ingest_text("something new", "zh") == "something new"

@@ -342,9 +342,11 @@ def test_accounting_counts_stay_exact(project):
     assert "12,345" in report.ingest_accounting(_load()).html()   # not 1.23万
 
 
-def test_fixes_in_accounting_order_most_first(ingested):
-    assert _rows(report.fixes_frame(_load())) == [["test", "dates parsed", 3], ["test", "phones normalised", 2],
-                                                  ["sales", "dates parsed", 9]]
+def test_fixes_in_accounting_order_most_first_in_the_reports_language(ingested):
+    assert _rows(report.fixes_frame(_load("all", "en"))) == [["test", "dates parsed", 3], ["test", "phones normalised", 2],
+                                                             ["sales", "dates parsed", 9]]
+    assert _rows(report.fixes_frame(_load())) == [["test", "已解析的日期", 3], ["test", "已规范的电话", 2],
+                                                  ["sales", "已解析的日期", 9]]
     assert report.ingest_fixes(_load()).frame.columns.tolist() == ["数据源", "修正内容", "次数"]
 
 
@@ -357,9 +359,14 @@ def test_duplicates_merged_and_merged_customers(ingested):
 
 
 def test_quarantine_by_reason_and_sample(ingested):
-    assert _rows(report.quarantine_reasons_frame(_load())) == [
+    assert _rows(report.quarantine_reasons_frame(_load("all", "en"))) == [
         ["sales", "orders", "customer_name", "names a customer found in no customer source (or several equally)", 1],
         ["test", "customers", "name", "missing customer name", 1],
+        ["Total", None, None, None, 2]]
+    # ingest's words in the reader's language: no English reason, table or column in a Chinese report
+    assert _rows(report.quarantine_reasons_frame(_load())) == [
+        ["sales", "订单", "客户名称", "所写客户在任何客户来源中都找不到(或同样接近多个客户)", 1],
+        ["test", "客户", "客户名称", "缺少客户名称", 1],
         ["合计", None, None, None, 2]]
     company = report.quarantine_sample(_load())
     assert company.frame.columns.tolist() == ["数据源", "文件", "工作表", "行号", "列", "原因", "原值"]

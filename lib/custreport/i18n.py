@@ -306,3 +306,115 @@ def report_name(report: str, locale: str) -> str:
 def report_title(report: str, region_name: str, period_label: str, locale: str) -> str:
     """The title of one report: 客户汇总 · 华东 · 2025-Q4."""
     return f"{report_name(report, locale)} · {region_name} · {period_label}"
+
+
+# --------------------------------------------------------------------------- ingest reasons and fixes
+
+# Column names as ingest writes them into reasons and fix names, for Chinese readers.
+_INGEST_COLUMNS_ZH = {
+    "name": "客户名称", "customer_name": "客户名称", "region": "区域", "province": "省份", "city": "城市",
+    "country": "国家", "industry": "行业", "customer_type": "客户类型", "owner_rep": "负责人", "phone": "电话",
+    "email": "邮箱", "address": "地址", "channel": "渠道", "created_at": "创建日期", "credit_rating": "信用等级",
+    "potential_value": "潜在价值", "intent": "意向", "contact": "联系人", "annual_purchases": "年度采购额",
+    "order_id": "订单号", "customer_id": "客户编号", "order_date": "下单日期", "amount": "金额", "quantity": "数量",
+    "unit_price": "单价", "product": "产品", "status": "状态", "deal_id": "商机编号", "stage": "商机阶段",
+    "closed_at": "关闭日期", "stage_changed_at": "阶段变更日期", "lead_source": "线索来源", "date": "日期",
+    "kind": "类型", "satisfaction": "满意度", "note": "备注", "rep_id": "销售编号", "manager": "经理",
+    "industries": "擅长行业", "capacity": "客户容量", "tenure_months": "合作月数", "monthly_charge": "月费",
+    "total_charges": "累计费用", "currency": "币种",
+    "customers": "客户", "orders": "订单", "deals": "商机", "interactions": "互动", "reps": "销售",
+    "order status": "订单状态", "customer type": "客户类型", "customer status": "客户状态",
+    "interaction kind": "互动类型", "interaction status": "互动状态", "deal outcome": "商机结果",
+}
+
+
+def _zh_column(name: str) -> str:
+    return _INGEST_COLUMNS_ZH.get(name.strip(), name)
+
+
+def ingest_column(name, locale: str):
+    """A column or table name as ingest writes it, for readers of ``locale`` (else as written).
+
+    >>> ingest_column("order_date", "zh"), ingest_column("order_date", "en")
+    ('下单日期', 'order_date')
+    """
+    return _zh_column(name) if locale == "zh" and isinstance(name, str) else name
+
+
+# (English pattern as ingest writes it, Chinese template). Tried in order; the first match wins.
+# Named groups ending in "col" are column or table names and are shown by their Chinese labels.
+_INGEST_TEXT_ZH: list[tuple[str, str]] = [
+    # quarantine reasons
+    (r"missing customer name", "缺少客户名称"),
+    (r"missing rep name", "缺少销售姓名"),
+    (r"missing deal stage", "缺少商机阶段"),
+    (r"missing amount \(and no quantity x unit price\)", "缺少金额(也没有数量×单价可算)"),
+    (r"missing (?P<col>[\w ]+)", "缺少{col}"),
+    (r"unparseable (?P<col>\w+): (?P<value>.+)", "无法解析的{col}:{value}"),
+    (r"unparseable (?P<col>\w+)", "无法解析的{col}"),
+    (r"(?P<col>\w+) row names no customer", "{col}行没有写明客户"),
+    (r"names a customer found in no customer source \(or several equally\)",
+     "所写客户在任何客户来源中都找不到(或同样接近多个客户)"),
+    (r"amount of (?P<n>[\d,]+) or more: not a real order line", "金额达到 {n} 或以上:不是真实的订单行"),
+    (r"unrecognised (?P<col>[a-z ]+?) \"(?P<value>.*)\" \((?P<n>[\d,]+) rows?\): (?:add it|map it) "
+     r"(?:under|to|in) (?P<key>\S+) in (?P<file>\S+?),? (?:e\.g\.|for example) (?P<example>.+)",
+     "无法识别的{col} \"{value}\"({n} 行):请在 {file} 的 {key} 下添加,例如 {example}"),
+    (r"unrecognised (?P<col>[a-z ]+)", "无法识别的{col}"),
+    (r"(?P<col>\w+) in the future \(after (?P<date>[\d-]+)\)", "{col}晚于数据导出日({date} 之后)"),
+    (r"amount in (?P<code>\w+) but source (?P<source>'.*') is in (?P<currency>\w+): set currency: \w+ for it in "
+     r"params/sources\.yaml, or put the \w+ rows in a source of their own",
+     "金额币种为 {code},但来源 {source} 的币种是 {currency}:请在 params/sources.yaml 中为它设置 "
+     "currency: {code},或把这些 {code} 行放进单独的来源"),
+    (r"formula with no saved result .*", "公式没有保存的计算结果(工作簿由程序生成,从未在 Excel 或 LibreOffice "
+                                         "中保存过:请打开并保存)"),
+    (r"cell longer than (?P<n>[\d,]+) characters \(Excel's limit\): not a typed value",
+     "单元格超过 {n} 个字符(Excel 的上限):不是手工录入的值"),
+    (r"malformed line: (?P<value>.+)", "格式错误的行:{value}"),
+    # non-data rows
+    (r"title or note above header", "表头上方的标题或说明"),
+    (r"blank row", "空行"),
+    (r"total or subtotal row", "合计或小计行"),
+    # fixes
+    (r"dates parsed", "已解析的日期"),
+    (r"regions mapped", "已识别区域"),
+    (r"region unknown", "区域未知"),
+    (r"phones normalised", "已规范的电话"),
+    (r"phones invalid, left empty", "无效电话,已置空"),
+    (r"emails invalid, left empty", "无效邮箱,已置空"),
+    (r"amounts derived from quantity x unit price", "由数量×单价算出的金额"),
+    (r"cancellations and returns \(credit lines: never orders, revenue net of them\)",
+     "取消与退货(冲销行:不计为订单,销售额扣除)"),
+    (r"interaction kind not recognised, kept as other", "无法识别的互动类型,记为其他"),
+    (r"(?P<col>[a-z ]+?) not recognised, left empty", "无法识别的{col},已置空"),
+    (r"(?P<col>\w+) unparseable, left empty", "无法解析的{col},已置空"),
+    (r"(?P<col>\w+) in the future, left empty", "{col}晚于导出日,已置空"),
+    (r"(?P<col>\w+) longer than (?P<n>[\d,]+) characters, cut", "{col}超过 {n} 个字符,已截断"),
+]
+
+
+@lru_cache(maxsize=1)
+def _ingest_patterns():
+    import re
+
+    return [(re.compile(pattern + r"\Z", re.DOTALL), template) for pattern, template in _INGEST_TEXT_ZH]
+
+
+@lru_cache(maxsize=4096)
+def ingest_text(text: str, locale: str) -> str:
+    """A quarantine reason, non-data reason or fix name as ingest writes it (English), in ``locale``.
+
+    The store keeps ingest's English words (the command line prints them and users search for
+    them); reports show them in their reader's language. Text no pattern knows is shown as written.
+
+    >>> ingest_text("unparseable order_date", "zh"), ingest_text("unparseable order_date", "en")
+    ('无法解析的下单日期', 'unparseable order_date')
+    """
+    if locale != "zh" or not isinstance(text, str):
+        return text
+    for pattern, template in _ingest_patterns():
+        found = pattern.match(text)
+        if found:
+            parts = {key: (_zh_column(value) if key == "col" else value)
+                     for key, value in found.groupdict().items() if value is not None}
+            return template.format(**parts)
+    return text

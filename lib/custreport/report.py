@@ -1533,7 +1533,7 @@ def fixes_frame(ctx: ReportContext) -> pd.DataFrame:
     frame = fixes.assign(_order=fixes["source"].map(order).fillna(len(order)))
     frame = frame.sort_values(["_order", "count", "fix"], ascending=[True, False, True], kind="stable")
     frame = frame[["source", "fix", "count"]].astype({"source": "string", "fix": "string", "count": "int64"})
-    return _localised(ctx, frame.reset_index(drop=True))
+    return _localised(ctx, _ingest_words(ctx, frame).reset_index(drop=True))
 
 
 def ingest_fixes(ctx: ReportContext) -> Table | HTML:
@@ -1610,8 +1610,20 @@ def quarantine_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
     counts = keyed.groupby(keys).size().rename("rows").reset_index()
     counts = counts.sort_values(["rows", *keys], ascending=[False, True, True, True, True], kind="stable")
     counts = counts.astype({"rows": "int64"}).reset_index(drop=True)
+    counts = _ingest_words(ctx, counts)
     counts.loc[len(counts)] = [ctx.label("total"), pd.NA, pd.NA, pd.NA, int(counts["rows"].sum())]
     return _localised(ctx, counts.rename(columns={"reason": "quarantine_reason"}))
+
+
+def _ingest_words(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """Reasons, fix names, tables and columns as ingest wrote them (English), in the report's language."""
+    def shown(column, translate):
+        return frame[column].astype("string").map(lambda text: translate(text, ctx.locale) if pd.notna(text) else text,
+                                                  na_action="ignore").astype("string")
+
+    changes = {column: shown(column, i18n.ingest_text) for column in ("reason", "fix") if column in frame}
+    changes |= {column: shown(column, i18n.ingest_column) for column in ("table", "column") if column in frame}
+    return frame.assign(**changes)
 
 
 def quarantine_reasons(ctx: ReportContext) -> Table | HTML:
@@ -1663,7 +1675,7 @@ def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3, mask_contac
     frame = frame.groupby(["_source", "_reason"], dropna=False, sort=False).head(per_reason)[columns]
     if mask_contacts and "value" in frame:
         frame = frame.assign(value=mask_contacts_in_texts(frame["value"]))
-    return _localised(ctx, frame.rename(columns=names).reset_index(drop=True))
+    return _localised(ctx, _ingest_words(ctx, frame).rename(columns=names).reset_index(drop=True))
 
 
 def quarantine_sample(ctx: ReportContext, per_reason: int = 3) -> Table | HTML:
