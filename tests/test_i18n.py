@@ -131,6 +131,10 @@ def test_pandas_missing_value_shows_a_dash():
      'e.g. "On Hold: cancelled"',
      '无法识别的订单状态 "On Hold"(3 行):请在 params/sources.yaml 的 vocabulary.order_status 下添加,'
      '例如 "On Hold: cancelled"'),
+    ('unrecognised order status "Disputed" (14 rows): add it to vocabulary.order_status in params/sources.yaml '
+     '(e.g. Disputed: cancelled)',
+     '无法识别的订单状态 "Disputed"(14 行):请在 params/sources.yaml 的 vocabulary.order_status 下添加,'
+     '例如 Disputed: cancelled'),
     ("total or subtotal row", "合计或小计行"),
     ("created_at unparseable, left empty", "无法解析的创建日期,已置空"),
     ("note longer than 32,767 characters, cut", "备注超过 32,767 个字符,已截断"),

@@ -357,7 +357,7 @@ _INGEST_TEXT_ZH: list[tuple[str, str]] = [
      "所写客户在任何客户来源中都找不到(或同样接近多个客户)"),
     (r"amount of (?P<n>[\d,]+) or more: not a real order line", "金额达到 {n} 或以上:不是真实的订单行"),
     (r"unrecognised (?P<col>[a-z ]+?) \"(?P<value>.*)\" \((?P<n>[\d,]+) rows?\): (?:add it|map it) "
-     r"(?:under|to|in) (?P<key>\S+) in (?P<file>\S+?),? (?:e\.g\.|for example) (?P<example>.+)",
+     r"(?:under|to|in) (?P<key>\S+) in (?P<file>\S+?),? \(?(?:e\.g\.|for example) (?P<example>.+?)\)?",
      "无法识别的{col} \"{value}\"({n} 行):请在 {file} 的 {key} 下添加,例如 {example}"),
     (r"unrecognised (?P<col>[a-z ]+)", "无法识别的{col}"),
     (r"(?P<col>\w+) in the future \(after (?P<date>[\d-]+)\)", "{col}晚于数据导出日({date} 之后)"),
