@@ -293,6 +293,22 @@ def test_na_values_per_source_or_from_defaults(tmp_path):
     assert [s.na_values for s in config.sources] == [["TBD"], ["None", "?"]]
 
 
+def test_vocabulary_project_wide_and_per_source(tmp_path):
+    text = ("vocabulary:\n  order_status: {In Process: completed, Disputed: cancelled}\n"
+            "sources:\n  - {name: a, path: a.csv, table: orders}\n"
+            "  - {name: b, path: b.csv, table: orders, vocabulary: {order_status: {Disputed: returned}}}\n")
+    config, _ = load_sources(write(tmp_path / "params" / "sources.yaml", text))
+    assert config.sources[0].vocabulary.order_status == {"In Process": "completed", "Disputed": "cancelled"}
+    assert config.sources[1].vocabulary.order_status == {"In Process": "completed", "Disputed": "returned"}
+
+
+def test_vocabulary_target_outside_the_canonical_values_is_one_line(tmp_path):
+    text = "vocabulary:\n  order_status: {On Hold: paused}\nsources:\n  - {name: a, path: a.csv, table: orders}\n"
+    with pytest.raises(UserError, match=r"sources.yaml.*vocabulary.*order_status") as error:
+        load_sources(write(tmp_path / "params" / "sources.yaml", text))
+    assert "\n" not in str(error.value)
+
+
 def test_load_sources_outside_params_uses_its_own_folder(tmp_path):
     path = write(tmp_path / "cfg" / "sources.yaml", SOURCES)
     _, base = load_sources(path)

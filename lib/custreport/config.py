@@ -537,6 +537,27 @@ def load_schedule(path: Path | None = None) -> Schedule:
 # --------------------------------------------------------------------------- sources
 
 
+class Vocabulary(BaseModel):
+    """Synonyms added to the built-in vocabularies: source label -> canonical value.
+
+    >>> Vocabulary(order_status={"Disputed": "cancelled"}).order_status
+    {'Disputed': 'cancelled'}
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    order_status: dict[str, Literal["completed", "returned", "cancelled"]] = Field(default_factory=dict)
+    customer_type: dict[str, Literal["prospect", "active", "churned"]] = Field(default_factory=dict)
+    customer_status: dict[str, Literal["prospect", "active", "churned"]] = Field(default_factory=dict)
+    deal_outcome: dict[str, Literal["won", "lost", "open"]] = Field(default_factory=dict)
+    interaction_kind: dict[str, Literal["inquiry", "complaint", "feedback", "visit", "call", "other"]] = Field(
+        default_factory=dict)
+    interaction_status: dict[str, Literal["resolved", "open"]] = Field(default_factory=dict)
+
+    def merged(self, own: "Vocabulary") -> "Vocabulary":
+        """This project-wide vocabulary with a source's own entries added (the source's win)."""
+        return Vocabulary(**{key: {**getattr(self, key), **getattr(own, key)} for key in type(self).model_fields})
+
+
 class MatchSpec(BaseModel):
     """How a customer source takes part in deduplication."""
 
@@ -602,6 +623,8 @@ class SourceSpec(BaseModel):
         default=None, description="share of data rows (0.05 or 5%) quarantined before ingest stops")
     na_values: list[str] | None = Field(
         default=None, description="cell texts that mean missing in every column of this source (TBD, NA ...)")
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary,
+                                   description="this source's synonyms, over the project-wide vocabulary")
 
     @field_validator("delimiter")
     @classmethod
@@ -632,6 +655,7 @@ class SourcesConfig(BaseModel):
     regions: str | None = Field(default=None, description="regions file, relative to the project folder")
     dedupe: dict[str, float] = Field(default_factory=dict, description="overrides of ingest.match.MatchRules")
     defaults: SourceDefaults = Field(default_factory=SourceDefaults)
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary, description="synonyms for every source")
     keep_snapshots: int = Field(default=5, ge=1)
     mapped_copies: bool = Field(default=True, description="keep the Arrow copies reports load fast (store.py)")
     sources: list[SourceSpec]
@@ -650,6 +674,7 @@ class SourcesConfig(BaseModel):
                 source.max_quarantined = self.defaults.max_quarantined
             if source.na_values is None:
                 source.na_values = list(self.defaults.na_values)
+            source.vocabulary = self.vocabulary.merged(source.vocabulary)
 
 
 def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:

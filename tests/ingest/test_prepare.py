@@ -132,7 +132,9 @@ def test_orders(tmp_path, make_spec, regions):
     assert quarantine.loc[3, "reason"] == "unparseable order_date"
     assert quarantine.loc[3, "value"] == "not a date"
     assert quarantine.loc[4, "column"] == "amount"
-    assert quarantine.loc[5, "reason"] == "unrecognised order status"
+    assert quarantine.loc[5, "reason"] == ('unrecognised order status "shipping soon" (1 rows): add it to '
+                                           "vocabulary.order_status in params/sources.yaml "
+                                           "(e.g. shipping soon: cancelled)")
     assert quarantine.loc[5, "value"] == "shipping soon"
     assert quarantine.loc[6, "column"] == "customer_name"
     assert quarantine.loc[8, "reason"] == "missing order_date"
@@ -365,3 +367,32 @@ def test_na_values_of_a_source_mean_missing_in_every_column(tmp_path, make_spec,
     assert prepared.data["name"].tolist() == ["甲"]
     assert prepared.data["industry"].tolist() == ["制造"]
     assert prepared.quarantine["reason"].tolist() == ["missing customer name"]
+
+
+def test_vocabulary_of_params_maps_statuses_and_names_the_key_for_the_rest(tmp_path, make_spec, regions):
+    from custreport.config import Vocabulary
+    spec = make_spec("orders", vocabulary=Vocabulary(order_status={"In Process": "completed",
+                                                                   "On Hold": "completed", "Resolved": "completed"}))
+    body = ("订单号,客户名称,下单日期,金额,状态\n"
+            "O1,甲,2024-03-05,10,In Process\nO2,甲,2024-03-05,10,on hold\nO3,甲,2024-03-05,10,Resolved\n"
+            "O4,甲,2024-03-05,10,Disputed\nO5,甲,2024-03-05,10,Disputed\nO6,甲,2024-03-05,10,已完成\n")
+    result = prepare(tmp_path, "o.csv", body, spec, regions)
+    assert result.data["status"].tolist() == ["completed"] * 4
+    assert result.quarantine["reason"].tolist() == [
+        'unrecognised order status "Disputed" (2 rows): add it to vocabulary.order_status in '
+        "params/sources.yaml (e.g. Disputed: cancelled)"] * 2
+
+
+def test_vocabulary_of_params_for_types_kinds_and_outcomes(tmp_path, make_spec, regions):
+    from custreport.config import Vocabulary
+    vocabulary = Vocabulary(customer_type={"Key Account": "active"}, interaction_kind={"Ticket": "complaint"},
+                            interaction_status={"Waiting on customer": "open"}, deal_outcome={"Signed": "won"})
+    customers = prepare(tmp_path, "c.csv", "客户名称,客户类型\n甲,Key Account\n",
+                        make_spec("customers", vocabulary=vocabulary), regions).data
+    assert customers["customer_type"].tolist() == ["active"]
+    interactions = prepare(tmp_path, "i.csv", "客户名称,日期,类型,状态\n甲,2024-03-05,Ticket,Waiting on customer\n",
+                           make_spec("interactions", vocabulary=vocabulary), regions).data
+    assert interactions[["kind", "status"]].values.tolist() == [["complaint", "open"]]
+    deals = prepare(tmp_path, "d.csv", "商机编号,阶段,客户名称\nD1,Signed,甲\n",
+                    make_spec("deals", vocabulary=vocabulary), regions).data
+    assert deals["outcome"].tolist() == ["won"]

@@ -413,10 +413,12 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
     fixes["phones invalid, left empty"] += int(phone_invalid.sum())
     email, email_invalid = std.normalize_emails(_col(raw, "email"))
     fixes["emails invalid, left empty"] += int(email_invalid.sum())
-    customer_type, _ = std.map_synonyms(_col(raw, "customer_type"), std.CUSTOMER_TYPE_SYNONYMS)
+    customer_type, _ = std.map_synonyms(_col(raw, "customer_type"), std.CUSTOMER_TYPE_SYNONYMS,
+                                        spec.vocabulary.customer_type)
     # A stated status (churn flag, 合作状态) is kept apart from the type label: it wins over the
     # type derived from orders; one not understood is left empty, so the type is derived.
-    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.CUSTOMER_STATUS_SYNONYMS)
+    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.CUSTOMER_STATUS_SYNONYMS,
+                                              spec.vocabulary.customer_status)
     fixes["customer status not recognised, left empty"] += int(unknown_status.sum())
     return pd.DataFrame({
         "name": name,
@@ -470,8 +472,11 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
     rejections.add(amount.isna(), "amount", "missing amount (and no quantity x unit price)")
     rejections.add(amount.abs().ge(AMOUNT_LIMIT).fillna(False), "amount",
                    f"amount of {AMOUNT_LIMIT:,.0f} or more: not a real order line", _col(raw, "amount"))
-    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.ORDER_STATUS_SYNONYMS)
-    rejections.add(unknown_status, "status", "unrecognised order status", _col(raw, "status"))
+    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.ORDER_STATUS_SYNONYMS,
+                                              spec.vocabulary.order_status)
+    for rows, reason in std.unknown_vocabulary(_col(raw, "status"), unknown_status, "order_status",
+                                               "order status", "cancelled"):
+        rejections.add(rows, "status", reason, _col(raw, "status"))
     order_id = std.clean_ids(_col(raw, "order_id"))
     status, amount, quantity = _credits(order_id, status, amount, quantity, spec.cancellation_prefix, fixes)
     _reject_foreign_currency(raw, spec, rejections)
@@ -531,7 +536,7 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
     stage = std.clean_codes(_col(raw, "stage"))
     rejections.add(stage.isna(), "stage", "missing deal stage")
     created_at = _dates(raw, "created_at", spec, fixes, rejections)
-    outcome, _ = std.map_synonyms(stage, std.DEAL_OUTCOME_SYNONYMS)
+    outcome, _ = std.map_synonyms(stage, std.DEAL_OUTCOME_SYNONYMS, spec.vocabulary.deal_outcome)
     region_text = std.clean_codes(_col(raw, "region"))
     region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")
     _reject_foreign_currency(raw, spec, rejections)
@@ -554,12 +559,14 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
 
 
 def _interactions(raw, spec, regions, mapping, rejections, fixes):
-    kind, unknown_kind = std.map_synonyms(_col(raw, "kind"), std.INTERACTION_KIND_SYNONYMS)
+    kind, unknown_kind = std.map_synonyms(_col(raw, "kind"), std.INTERACTION_KIND_SYNONYMS,
+                                          spec.vocabulary.interaction_kind)
     fixes["interaction kind not recognised, kept as other"] += int(unknown_kind.sum())
     satisfaction, bad = std.parse_money(_col(raw, "satisfaction"))
     fixes["satisfaction unparseable, left empty"] += int(bad.sum())
     # Like an unknown kind, an unknown status keeps the row: a complaint still counts as one.
-    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.INTERACTION_STATUS_SYNONYMS)
+    status, unknown_status = std.map_synonyms(_col(raw, "status"), std.INTERACTION_STATUS_SYNONYMS,
+                                              spec.vocabulary.interaction_status)
     fixes["interaction status not recognised, left empty"] += int(unknown_status.sum())
     return pd.DataFrame({
         **_customer_reference(raw, rejections, "interaction", required=True),

@@ -498,17 +498,45 @@ def clean_ids(series: pd.Series) -> pd.Series:
 
 
 @on_distinct
-def map_synonyms(series: pd.Series, synonyms: dict[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series]:
+def map_synonyms(series: pd.Series, synonyms: dict[str, tuple[str, ...]],
+                 added: dict[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
     """Map labels to canonical values through synonym lists; returns (values, unrecognised mask).
 
-    >>> map_synonyms(pd.Series(["已完成", "退货"], dtype="string"), ORDER_STATUS_SYNONYMS)[0].tolist()
-    ['completed', 'returned']
+    ``added`` (label -> canonical, from params vocabulary) wins over the built-in lists.
+
+    >>> map_synonyms(pd.Series(["已完成", "退货", "On Hold"], dtype="string"), ORDER_STATUS_SYNONYMS,
+    ...              {"on hold": "completed"})[0].tolist()
+    ['completed', 'returned', 'completed']
     """
     lookup = {_fold_label(label): canonical for canonical, labels in synonyms.items()
               for label in (canonical, *labels)}
+    lookup.update({_fold_label(label): canonical for label, canonical in (added or {}).items()})
     raw = blank_to_na(series, CODE_MARKERS)
     values = raw.map(lambda v: lookup.get(_fold_label(v)) if isinstance(v, str) else None).astype("string")
     return values, (raw.notna() & values.isna()).astype(bool)
+
+
+def unknown_vocabulary(values: pd.Series, unknown: pd.Series, key: str, what: str, example: str,
+                       most: int = 20) -> list[tuple[pd.Series, str]]:
+    """(rows, quarantine reason) per unrecognised value, most frequent first: the value, its row
+    count and the vocabulary key that maps it; values past the ``most`` frequent share one reason.
+
+    >>> [r for _, r in unknown_vocabulary(pd.Series(["x", "Disputed"]), pd.Series([False, True]),
+    ...                                   "order_status", "order status", "cancelled")]
+    ['unrecognised order status "Disputed" (1 rows): add it to vocabulary.order_status in params/sources.yaml (e.g. Disputed: cancelled)']
+    """
+    text = values.astype("string").str.strip()
+    counts = text[unknown].value_counts()
+    found = []
+    for value, count in counts.head(most).items():
+        found.append((unknown & text.eq(value).fillna(False).astype(bool),
+                      f'unrecognised {what} "{value}" ({count} rows): add it to vocabulary.{key} in '
+                      f"params/sources.yaml (e.g. {value}: {example})"))
+    if len(counts) > most:
+        rest = unknown & ~text.isin(list(counts.index[:most])).fillna(False).astype(bool)
+        found.append((rest, f"unrecognised {what} ({len(counts) - most} more values, {int(rest.sum())} rows): "
+                            f"add them to vocabulary.{key} in params/sources.yaml"))
+    return found
 
 
 def _fold_label(label: str) -> str:
