@@ -21,7 +21,7 @@ SLOW_MODULES = {"test_golden_runs", "test_end_to_end", "test_report_notebooks", 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if item.module.__name__ in SLOW_MODULES or "demo_run" in getattr(item, "fixturenames", ()):
+        if getattr(getattr(item, "module", None), "__name__", "") in SLOW_MODULES or "demo_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
 
 
