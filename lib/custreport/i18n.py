@@ -256,6 +256,27 @@ def format_money(value, locale: str, currency: str = DEFAULT_CURRENCY, decimals:
     return f"{sign}{symbol}{space}{text}"
 
 
+def format_money_axis(value, locale: str, currency: str = DEFAULT_CURRENCY) -> str:
+    """An axis tick: the fewest decimals (up to two) that show the tick's value exactly in its
+    unit, so ticks 1.0M, 1.2M, 1.4M never all read $1M.
+
+    >>> [format_money_axis(v, "en", "USD") for v in (1_000_000, 1_200_000, 800_000)]
+    ['$1M', '$1.2M', '$800K']
+    >>> [format_money_axis(v, "zh") for v in (120_000_000, 150_000_000, 250_000)]
+    ['¥1.2亿', '¥1.5亿', '¥25万']
+    """
+    if _missing(value):
+        return "—"
+    size = abs(value)
+    if locale == "zh":
+        unit = 1e8 if size >= 1e8 else 1e4 if size >= 10_000 else 1
+    else:
+        unit = 1e9 if size >= 1e9 else 1e6 if size >= 1e6 else 1e3 if size >= 1e4 else 1
+    scaled = size / unit
+    decimals = next((d for d in (0, 1) if abs(round(scaled, d) - scaled) < 1e-6 * max(1.0, scaled)), 2)
+    return format_money(value, locale, currency, decimals)
+
+
 def format_money_by_currency(values: dict, locale: str) -> str:
     """Amounts in several currencies, each apart and never added: ``{"USD": 1200, "EUR": 300}``
     -> '$1,200 · €300'; an em dash when there is none.

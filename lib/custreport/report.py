@@ -312,6 +312,10 @@ class ReportContext:
     def money(self, value, decimals: int | None = None) -> str:
         return i18n.format_money(value, self.locale, self.currency, decimals)
 
+    def money_axis(self, value) -> str:
+        """A chart axis tick in the store's currency (as few decimals as keep ticks apart)."""
+        return i18n.format_money_axis(value, self.locale, self.currency)
+
     def count(self, value) -> str:
         return i18n.format_count(value, self.locale)
 
@@ -735,7 +739,7 @@ def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
     return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",
-                             value_format=lambda v: ctx.money(v, decimals=0), colour=colour)
+                             value_format=ctx.money_axis, colour=colour)
 
 
 def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -1085,7 +1089,7 @@ def place_revenue_chart(ctx: ReportContext) -> charts.Chart | HTML:
     frame = pd.DataFrame({"place": names, "revenue": revenue})
     return charts.bar_chart(frame, "place", "revenue", f"{ctx.label('by_place')} · {ctx.region_name}",
                             colours={name: colour for name, colour in colours.items() if colour},
-                            value_format=lambda v: ctx.money(v, decimals=0))
+                            value_format=ctx.money_axis)
 
 
 def rfm_grid_frame(ctx: ReportContext) -> pd.DataFrame:
