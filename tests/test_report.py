@@ -59,7 +59,8 @@ def test_company_metrics(project):
 CONTRACT = {  # ../DESIGN.md: metrics.json keys other parts rely on
     "region": None, "period": {"label", "start", "end"},
     "customers": {"total", "new", "active", "churned", "prospect"}, "revenue": None, "orders": None, "aov": None,
-    "deals": {"won", "lost", "open", "win_rate", "won_value", "pipeline_value", "median_cycle_days"},
+    "deals": {"won", "lost", "open", "win_rate", "won_value", "pipeline_value", "open_without_amount",
+              "median_cycle_days"},
     "funnel": None, "value": {"time_unit", "bgnbd", "gamma_gamma", "clv_12m_total"},
     "quality": {"rows_read", "loaded", "merged", "non_data", "quarantined"}, "deltas": {"vs_previous", "vs_year_ago"},
 }

@@ -504,3 +504,13 @@ def test_the_summary_cards_of_the_tiny_project_are_the_order_cards(project):
     ctx = _load()
     assert report.kpis(ctx).table["metric"].tolist() == list(report.ORDER_CARDS)
     assert report.kpis(ctx).note == ""
+
+
+def test_open_deals_without_an_amount_are_said_under_the_cards():
+    unknown = {"deals": {"open": 2089, "open_without_amount": 2089}}
+    assert report.pipeline_note(unknown, "en") == \
+        "None of the 2,089 open deals has an amount: the pipeline value is unknown, not 0."
+    assert report.pipeline_note(unknown, "zh") == "2,089 个在谈商机都没有金额：在谈金额未知（不是 0）。"
+    assert "1 个没有金额" in report.pipeline_note({"deals": {"open": 5, "open_without_amount": 1}}, "zh")
+    assert report.pipeline_note({"deals": {"open": 5, "open_without_amount": 0}}, "en") == ""
+    assert report.pipeline_note({}, "en") == ""

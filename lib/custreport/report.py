@@ -45,7 +45,7 @@ from custreport.render.tables import Table
 # Counts and amounts that add up across regions; ratios (aov, win rate) do not.
 ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.churned", "customers.prospect",
             "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value",
-            "movement.new", "movement.retained", "movement.reactivated", "movement.lost")
+            "deals.open_without_amount", "movement.new", "movement.retained", "movement.reactivated", "movement.lost")
 
 
 ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "amount", "product", "channel", "status", "region")
@@ -719,9 +719,29 @@ def currency_note(figures: dict, locale: str) -> str:
             f"in one currency, add params/fx.yaml (README: Currencies and exchange rates).")
 
 
+def pipeline_note(figures: dict, locale: str) -> str:
+    """One line saying how many open deals have no amount (the pipeline value leaves them out, or
+    is unknown when none has one); empty when every open deal has an amount.
+
+    >>> pipeline_note({"deals": {"open": 3, "open_without_amount": 2}}, "en")
+    '2 of 3 open deals have no amount: the pipeline value counts only the others.'
+    """
+    deals = figures.get("deals") or {}
+    missing, total = deals.get("open_without_amount") or 0, deals.get("open") or 0
+    if not missing:
+        return ""
+    if missing >= total:
+        return (f"{total:,} 个在谈商机都没有金额：在谈金额未知（不是 0）。" if locale == "zh" else
+                f"None of the {total:,} open deals has an amount: the pipeline value is unknown, not 0.")
+    return (f"{total:,} 个在谈商机中有 {missing:,} 个没有金额：在谈金额只计其余商机。" if locale == "zh" else
+            f"{missing:,} of {total:,} open deals have no amount: the pipeline value counts only the others.")
+
+
 def summary_note(figures: dict, locale: str) -> str:
-    """The lines under the summary's cards (and in the mail body): what revenue is, and the currencies."""
-    return " ".join(filter(None, (revenue_note(figures, locale), currency_note(figures, locale))))
+    """The lines under the summary's cards (and in the mail body): what revenue is, the currencies,
+    and open deals without an amount."""
+    return " ".join(filter(None, (revenue_note(figures, locale), currency_note(figures, locale),
+                                  pipeline_note(figures, locale))))
 
 
 def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
@@ -1250,7 +1270,9 @@ def win_rates_frame(ctx: ReportContext, by: str = "owner_rep") -> pd.DataFrame:
     """Won, lost and open deals, win rate, values and cycle per value of a deal column, with totals."""
     table = deal_breakdown(ctx.deals, by, ctx.period.start_ts, ctx.period.end_exclusive_ts,
                            total_label=ctx.label("total"), missing=ctx.label("unknown"))
-    table = table.rename(columns={"won": "deals_won", "lost": "deals_lost", "open": "deals_open"})
+    # The summary's note says how many open deals lack an amount; a column of it would crowd the table.
+    table = table.drop(columns="open_without_amount").rename(
+        columns={"won": "deals_won", "lost": "deals_lost", "open": "deals_open"})
     if by == "region":
         kept = {ctx.label("total"), ctx.label("unknown")}
         table = table.assign(region=each_distinct(

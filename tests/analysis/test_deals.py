@@ -34,6 +34,7 @@ def test_deal_totals():
         "win_rate": 0.6667,             # 2 / (2 + 1)
         "won_value": 400.0,             # 100 + 300
         "pipeline_value": 570.0,        # 70 + 500
+        "open_without_amount": 0,
         "median_cycle_days": 65.5,      # median of 40 and 91
     }
 
@@ -41,7 +42,15 @@ def test_deal_totals():
 def test_deal_totals_nothing_closed():
     frame = deals(("open", 70.0, "2024-08-01", None), ("open", None, "2024-07-01", None))
     assert deal_totals(frame, *Q3) == {"won": 0, "lost": 0, "open": 2, "win_rate": None, "won_value": 0.0,
-                                       "pipeline_value": 70.0, "median_cycle_days": None}
+                                       "pipeline_value": 70.0, "open_without_amount": 1,
+                                       "median_cycle_days": None}
+
+
+def test_deal_totals_pipeline_unknown_when_no_open_deal_has_an_amount():
+    frame = deals(("open", None, "2024-08-01", None), ("open", None, "2024-07-01", None),
+                  ("won", 30.0, "2024-07-01", "2024-07-05"))
+    totals = deal_totals(frame, *Q3)
+    assert (totals["open"], totals["pipeline_value"], totals["open_without_amount"]) == (2, None, 2)
 
 
 def test_deal_totals_only_losses():
@@ -53,4 +62,5 @@ def test_deal_totals_only_losses():
 def test_deal_totals_empty():
     frame = deals(("open", 1.0, "2024-01-01", None)).iloc[0:0]
     assert deal_totals(frame, *Q3) == {"won": 0, "lost": 0, "open": 0, "win_rate": None, "won_value": 0.0,
-                                       "pipeline_value": 0.0, "median_cycle_days": None}
+                                       "pipeline_value": 0.0, "open_without_amount": 0,
+                                       "median_cycle_days": None}

@@ -3,7 +3,9 @@
 - won / lost: deals closed in the period with that outcome;
 - win rate: won / (won + lost), None when nothing closed;
 - open: deals created on or before the period end that were not closed by then;
-- pipeline value: the amount of those open deals; won value: amount of the won deals;
+- pipeline value: the amount of those open deals, None when none of them has an amount (CRMs
+  export early deals without one: 0 would read as an empty pipeline); ``open_without_amount``
+  counts the open deals the pipeline value leaves out; won value: amount of the won deals;
 - median cycle days: created -> closed for the deals won in the period.
 
 >>> deals = pd.DataFrame({"outcome": ["won", "lost", "open"], "amount": [100.0, 50.0, 70.0],
@@ -25,6 +27,7 @@ def deal_totals(deals: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Time
     created_by_end = deals["created_at"].lt(end_exclusive) | deals["created_at"].isna()  # undated: already there
     still_open = (deals["outcome"] == "open") | deals["closed_at"].ge(end_exclusive)
     open_deals = deals[created_by_end & still_open]
+    priced = open_deals["amount"].notna()
     decided = len(won) + len(lost)
     cycle = (won["closed_at"] - won["created_at"]).dt.days
     return {
@@ -33,7 +36,8 @@ def deal_totals(deals: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Time
         "open": int(len(open_deals)),
         "win_rate": round(len(won) / decided, 4) if decided else None,
         "won_value": round(float(won["amount"].sum()), 2),
-        "pipeline_value": round(float(open_deals["amount"].sum()), 2),
+        "pipeline_value": round(float(open_deals["amount"].sum()), 2) if priced.any() or open_deals.empty else None,
+        "open_without_amount": int((~priced).sum()),
         "median_cycle_days": float(cycle.median()) if len(cycle.dropna()) else None,
     }
 

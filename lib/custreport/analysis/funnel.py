@@ -229,4 +229,5 @@ def deal_breakdown(deals: pd.DataFrame, by: str, start: pd.Timestamp, end_exclus
             rows.append({by: key, **totals})
     rows.append({by: total_label, **deal_totals(deals, start, end_exclusive)})
     table = pd.DataFrame(rows)
-    return table.astype({by: "string", "win_rate": "Float64", "median_cycle_days": "Float64"})
+    return table.astype({by: "string", "win_rate": "Float64", "pipeline_value": "Float64",
+                         "median_cycle_days": "Float64"})
