@@ -132,3 +132,8 @@ def test_a_customer_whose_only_invoice_is_a_cancellation_never_bought(retail):
     assert figures["customers"] == {"total": 9, "new": 9, "active": 8, "churned": 0, "prospect": 1}
     assert figures["value"]["customers"] == 8
     assert figures["quality"]["quarantined"] == 0
+
+
+def test_the_report_says_where_the_invoices_end(retail):
+    # the last invoice line is dated 11/28/2011: the 2011 trend stops at November and says so
+    assert retail["metrics"]["data_through"] == "2011-11-28"

@@ -244,6 +244,28 @@ def test_without_order_lines_won_deals_are_the_revenue_and_the_purchases(project
     assert top[["customer_id", "revenue"]].values.tolist() == [["A", 1000.0]]
 
 
+def test_the_trend_ends_at_the_data_s_last_month_and_says_so(project):
+    # the tiny project's last order is 2025-12-31: a 2026-Q1 trend stops at December, not at zero in March
+    later = report.load(region="all", period="2026-Q1", locale="en")
+    assert later.data_through == pd.Timestamp("2025-12-31")
+    assert report.compute_metrics(later)["data_through"] == "2025-12-31"
+    months = report.trend_months(later)
+    assert (str(months[0]), str(months[-1]), len(months)) == ("2025-01", "2025-12", 12)
+    assert report.trend_title(later) == "Monthly revenue · Company-wide (data through 2025-12-31)"
+    assert report.trend_title(report.load(region="all", period="2026-Q1")).endswith("（数据截至 2025-12-31）")
+    covered = report.load(region="all", period="2025-Q4", locale="en")
+    assert str(report.trend_months(covered)[-1]) == "2025-12"
+    assert report.trend_title(covered) == "Monthly revenue · Company-wide"
+
+
+def test_won_deal_revenue_runs_to_the_last_deal_closed():
+    ranges = {"orders": ["2024-01-01T00:00:00", "2024-03-31T00:00:00"], "deals": ["2024-01-05", "2024-05-02"],
+              "deals_closed": ["2024-02-01", "2024-06-30T17:00:00"]}
+    assert report.data_through({"data_range": ranges}, "won_deals") == pd.Timestamp("2024-06-30")
+    assert report.data_through({"data_range": ranges}, "orders") == pd.Timestamp("2024-03-31")
+    assert report.data_through({}, "orders") is None
+
+
 # --------------------------------------------------------------------------- currencies
 
 

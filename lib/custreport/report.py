@@ -111,6 +111,12 @@ class ReportContext:
         return chosen
 
     @property
+    def data_through(self) -> pd.Timestamp | None:
+        """The last date the snapshot holds revenue data for (the last order line; for won-deal
+        revenue the last deal created or closed); None when it holds none."""
+        return data_through(self.snapshot.manifest, self.revenue_basis)
+
+    @property
     def as_of(self) -> pd.Timestamp:
         """The last moment of the period: classifications and models look from here."""
         return self.period.end_exclusive_ts - pd.Timedelta(milliseconds=1)
@@ -471,6 +477,7 @@ def compute_metrics(ctx: ReportContext) -> dict:
         "fx": None if ctx.fx is None else {"reporting_currency": ctx.fx.reporting_currency,
                                            "converted": [c for c in ctx.currencies if c != ctx.fx.reporting_currency]},
         "revenue_basis": ctx.revenue_basis,
+        "data_through": ctx.data_through.date().isoformat() if ctx.data_through is not None else None,
         "has_order_lines": ctx.has_order_lines,
         "has_deals": ctx.has_deals,
         **current,
@@ -744,9 +751,37 @@ def summary_note(figures: dict, locale: str) -> str:
                                   pipeline_note(figures, locale))))
 
 
+def data_through(manifest: dict, revenue_basis: str) -> pd.Timestamp | None:
+    """The last date of a snapshot's revenue data, from its manifest's ``data_range``.
+
+    >>> ranges = {"orders": ["2011-01-04T00:00:00", "2011-12-09T12:50:00"], "deals": ["2010-05-01", "2011-06-30"],
+    ...           "deals_closed": ["2010-06-01", "2011-09-30"]}
+    >>> data_through({"data_range": ranges}, "orders"), data_through({"data_range": ranges}, "won_deals")
+    (Timestamp('2011-12-09 00:00:00'), Timestamp('2011-09-30 00:00:00'))
+    """
+    ranges = manifest.get("data_range", {})
+    tables = ("orders",) if revenue_basis == "orders" else ("deals", "deals_closed")
+    ends = [pd.Timestamp(ranges[table][1]).normalize() for table in tables if ranges.get(table)]
+    return max(ends) if ends else None
+
+
 def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
+    """The ``count`` months of the trend: they end with the period, or with the month of the data's
+    last date when the data ends earlier (months after it would plot as zero sales)."""
     end = pd.Period(ctx.period.end, freq="M")
+    if ctx.data_through is not None:
+        end = min(end, pd.Period(ctx.data_through, freq="M"))
     return list(pd.period_range(end=end, periods=count, freq="M"))
+
+
+def trend_title(ctx: ReportContext) -> str:
+    """The trend chart's title; it names the data's last date when the data ends before the period."""
+    title = f"{ctx.label('trend')} · {ctx.region_name}"
+    through = ctx.data_through
+    if through is None or through.date() >= ctx.period.end:
+        return title
+    day = through.strftime("%Y-%m-%d")
+    return f"{title}（数据截至 {day}）" if ctx.locale == "zh" else f"{title} (data through {day})"
 
 
 def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
@@ -758,7 +793,7 @@ def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
         frame = revenue_by_month(ctx.orders, trend_months(ctx, months))
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
-    return charts.line_chart(frame, "month", "revenue", title=f"{ctx.label('trend')} · {ctx.region_name}",
+    return charts.line_chart(frame, "month", "revenue", title=trend_title(ctx),
                              value_format=ctx.money_axis, colour=colour)
 
 

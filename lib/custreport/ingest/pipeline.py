@@ -723,4 +723,7 @@ def _data_range(tables: dict[str, pd.DataFrame]) -> dict:
         values = tables[table][column].dropna() if len(tables[table]) else None
         if values is not None and len(values):
             out[table] = [values.min().isoformat(), values.max().isoformat()]
+    closed = tables["deals"]["closed_at"].dropna() if len(tables["deals"]) else None
+    if closed is not None and len(closed):   # won-deal revenue runs to the last close
+        out["deals_closed"] = [closed.min().isoformat(), closed.max().isoformat()]
     return out
