@@ -81,6 +81,26 @@ report.section(ctx, "win_rate_by_source")
 report.win_rates(ctx, "lead_source")
 
 # %% [markdown] tags=["notes"]
+# The lead funnel (only when the data holds a leads source): leads first contacted in the
+# period, how many became deals and were won by the period end, by lead source and by month.
+# docs/metrics.md section 2.13 defines it.
+
+# %%
+report.section(ctx, "lead_funnel_by_source", when=ctx.has_leads)
+
+# %%
+report.lead_funnel_table(ctx, "lead_source")
+
+# %%
+report.section(ctx, "lead_funnel_by_month", when=ctx.has_leads)
+
+# %%
+report.lead_funnel_chart(ctx)
+
+# %%
+report.lead_funnel_table(ctx, "month")
+
+# %% [markdown] tags=["notes"]
 # Deals in play by the stage they were exported with (aliases folded), the list's stages first,
 # then unknown stage names; without stage history an open deal sits where it is now.
 

@@ -87,6 +87,17 @@ MEANING = {
     "deals.region": ("the deal's own region, else its owner's, else its customer's", "South"),
     "deals.currency": ("filled by ingest: the ISO 4217 code of the source's currency (sources.yaml currency)",
                        "EUR"),
+    "deals.lead_id": ("the lead the deal came from (its id in the leads table)", "MQL-0042"),
+    "leads.lead_id": ("lead or marketing-qualified-lead id; made from the row when absent", "MQL-0042"),
+    "leads.created_at": ("date of the first contact (the lead's month in the lead funnel)", "2024-03-05"),
+    "leads.status": ("open, converted or disqualified (see Vocabularies); a Converted yes/no column reads the same",
+                     "已转化, Closed - Converted"),
+    "converted_at": ("date the lead became a deal or customer", "2024-04-02"),
+    "leads.deal_id": ("the deal the lead became (Converted Opportunity ID); else a deal whose lead_id names the "
+                      "lead", "OPP-1042"),
+    "leads.customer_id": ("the customer the lead became: its own id or company name when it is a known customer, "
+                          "else its deal's customer", "ACC-00042"),
+    "leads.region": ("the lead's own region, else its owner's, else its deal's, else its customer's", "华南"),
     "date": ("date of the contact", "2024-03-05 14:30"),
     "kind": ("inquiry, complaint, feedback, visit or call (see Vocabularies)", "投诉"),
     "satisfaction": ("score 1-5", "4"),
@@ -107,6 +118,7 @@ VOCABULARIES = {
     "deals.outcome (from the stage)": "DEAL_OUTCOME_SYNONYMS",
     "interactions.kind": "INTERACTION_KIND_SYNONYMS",
     "interactions.status": "INTERACTION_STATUS_SYNONYMS",
+    "leads.status": "LEAD_STATUS_SYNONYMS",
 }
 
 

@@ -21,6 +21,29 @@ import pandas as pd
 PROJECT = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("custreport"))
 EXPORTS = PROJECT / "tests" / "data" / "exports"
+MAVEN = PROJECT / "tests" / "data" / "maven_crm"
+
+# The Maven CRM accounts, sales teams and deals as a user configures them (a deals-only CRM in
+# USD, regions from its regional offices); a test adds its own sources under it.
+MAVEN_SOURCES = f"""
+regions: params/examples/maven_regions.yaml
+defaults:
+  currency: USD
+sources:
+  - name: accounts
+    path: {MAVEN}/accounts.csv
+    table: customers
+    column_map: {{account: name, sector: industry, office_location: country}}
+  - name: sales_teams
+    path: {MAVEN}/sales_teams.csv
+    table: reps
+    column_map: {{sales_agent: name, regional_office: region, manager: manager}}
+  - name: sales_pipeline
+    path: {MAVEN}/sales_pipeline.csv
+    table: deals
+    column_map: {{opportunity_id: deal_id, account: customer_name, deal_stage: stage, engage_date: created_at,
+                  close_date: closed_at, close_value: amount, sales_agent: owner_rep, product: product}}
+"""
 
 
 def export_project(root: Path, sources: str, files: dict[str, str | bytes | pd.DataFrame] | None = None) -> Path:

@@ -16,33 +16,14 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from export_project import EXPORTS, PROJECT, export_project, ingest, run_metrics
+from export_project import EXPORTS, MAVEN, MAVEN_SOURCES, export_project, ingest, run_metrics
 
 pytestmark = pytest.mark.slow
 
-MAVEN = PROJECT / "tests" / "data" / "maven_crm"
 TELCO = EXPORTS / "telco_churn" / "customers.csv"
 RETAIL = EXPORTS / "online_retail" / "invoices.csv"
 
-CRM_AND_SUBSCRIPTIONS = f"""
-regions: params/examples/maven_regions.yaml
-defaults:
-  currency: USD
-sources:
-  - name: accounts
-    path: {MAVEN}/accounts.csv
-    table: customers
-    column_map: {{account: name, sector: industry, office_location: country}}
-  - name: sales_teams
-    path: {MAVEN}/sales_teams.csv
-    table: reps
-    column_map: {{sales_agent: name, regional_office: region, manager: manager}}
-  - name: sales_pipeline
-    path: {MAVEN}/sales_pipeline.csv
-    table: deals
-    column_map: {{opportunity_id: deal_id, account: customer_name, deal_stage: stage, engage_date: created_at,
-                  close_date: closed_at, close_value: amount, sales_agent: owner_rep, product: product}}
-  - name: subscriptions
+CRM_AND_SUBSCRIPTIONS = MAVEN_SOURCES + f"""  - name: subscriptions
     path: {TELCO}
     table: customers
     # the list has no name column: its customer ids name the subscribers

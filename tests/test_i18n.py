@@ -135,6 +135,14 @@ def test_pandas_missing_value_shows_a_dash():
      '(e.g. Disputed: cancelled)',
      '无法识别的订单状态 "Disputed"(14 行):请在 params/sources.yaml 的 vocabulary.order_status 下添加,'
      '例如 Disputed: cancelled'),
+    ("unrecognised order status (5 more values, 12 rows): add them to vocabulary.order_status in "
+     "params/sources.yaml",
+     "无法识别的订单状态(另有 5 个值,12 行):请在 params/sources.yaml 的 vocabulary.order_status 下添加"),
+    ('unrecognised lead status "On Hold": add it to vocabulary.lead_status in params/sources.yaml '
+     '(e.g. On Hold: disqualified); the status is left empty',
+     '无法识别的线索状态 "On Hold":请在 params/sources.yaml 的 vocabulary.lead_status 下添加,'
+     '例如 On Hold: disqualified;状态已置空'),
+    ("converted_at unparseable, left empty", "无法解析的转化日期,已置空"),
     ("total or subtotal row", "合计或小计行"),
     ("created_at unparseable, left empty", "无法解析的创建日期,已置空"),
     ("note longer than 32,767 characters, cut", "备注超过 32,767 个字符,已截断"),

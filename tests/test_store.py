@@ -45,7 +45,7 @@ def test_write_then_read(tmp_path):
     assert (folder / "CURRENT").read_text(encoding="utf-8").strip() == snapshot.id
     manifest = json.loads((snapshot.path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["note"] == "first"
-    assert manifest["rows"] == {"customers": 3, "orders": 4, "deals": 0, "interactions": 0, "reps": 0}
+    assert manifest["rows"] == {"customers": 3, "orders": 4, "deals": 0, "interactions": 0, "leads": 0, "reps": 0}
     assert current.created_at == manifest["created_at"]
     assert [s.id for s in store.list_snapshots(folder)] == [snapshot.id]
 
@@ -332,7 +332,8 @@ def test_mapped_copies_read_exactly_as_the_parquet_files(tmp_path):
     snapshot = store.write_snapshot(tmp_path, dated_tables(), {}, {})
     assert mapped_copies(snapshot) == ["customers/000.arrow", "customers/001.arrow", "customers/002.arrow",
                                        "deals/000.arrow", "deals/001.arrow", "interactions/000.arrow",
-                                       "interactions/001.arrow", "orders/000.arrow", "orders/001.arrow"]  # not reps
+                                       "interactions/001.arrow", "leads/000.arrow", "orders/000.arrow",
+                                       "orders/001.arrow"]  # not reps
     from_copies = [store.read_table(snapshot, table, **options) for table, options in READS]
     # A snapshot from before the sort order was recorded: the date bound filters instead of slicing.
     unsorted = store.Snapshot(snapshot.id, snapshot.path, {**snapshot.manifest, "sorted_by": {}})

@@ -27,7 +27,7 @@ import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError,
                       ValidationInfo, field_validator, model_validator)
 
-TableName = Literal["customers", "orders", "deals", "interactions", "reps"]
+TableName = Literal["customers", "orders", "deals", "interactions", "leads", "reps"]
 DateOrder = Literal["year-first", "month-first", "day-first"]
 
 
@@ -552,6 +552,7 @@ class Vocabulary(BaseModel):
     interaction_kind: dict[str, Literal["inquiry", "complaint", "feedback", "visit", "call", "other"]] = Field(
         default_factory=dict)
     interaction_status: dict[str, Literal["resolved", "open"]] = Field(default_factory=dict)
+    lead_status: dict[str, Literal["open", "converted", "disqualified"]] = Field(default_factory=dict)
 
     def merged(self, own: "Vocabulary") -> "Vocabulary":
         """This project-wide vocabulary with a source's own entries added (the source's win)."""

@@ -51,7 +51,7 @@ LABELS: dict[str, dict[str, str]] = {
         "expected_purchases": "预计购买次数", "expected_spend": "预计单次金额", "clv": "12个月客户价值",
         "value_at_stake": "风险金额", "buyers": "购买客户数",
         "allocation_sheet": "客户分配", "workload_sheet": "销售负荷", "rfm_sheet": "RFM分层", "abc_sheet": "ABC分级",
-        "funnel_sheet": "销售漏斗", "value_tiers_sheet": "价值分层", "quarantine_sheet": "隔离样本",
+        "funnel_sheet": "销售漏斗", "lead_funnel_sheet": "线索转化", "value_tiers_sheet": "价值分层", "quarantine_sheet": "隔离样本",
         "high_value_sheet": "高价值客户", "at_risk_sheet": "流失预警",
         "complaints_sheet": "未结投诉", "open_complaints": "未结投诉数", "oldest_open": "最早未结日期",
         "days_open": "未结天数", "last_note": "最近记录",
@@ -72,6 +72,9 @@ LABELS: dict[str, dict[str, str]] = {
         "win_rate_by_owner": "各负责人赢单情况", "win_rate_by_source": "各线索来源赢单情况",
         "deals_by_stage": "在谈商机阶段分布", "lead_source": "线索来源", "deals_lost": "输单数",
         "deals_open": "在谈商机数", "won_value": "赢单金额", "median_cycle_days": "销售周期中位数",
+        "lead_funnel_by_source": "线索转化（按来源）", "lead_funnel_by_month": "线索转化（按首次接触月份）",
+        "leads": "线索数", "converted": "转为商机", "won": "赢单", "disqualified": "无效线索",
+        "lead_to_deal": "线索→商机", "deal_to_won": "商机→赢单", "lead_to_won": "线索→赢单",
         "outcome": "结果", "outcome_won": "赢单", "outcome_lost": "输单", "cycle_p25": "25%分位（天）",
         "cycle_median": "中位数（天）", "cycle_p75": "75%分位（天）", "cycle_max": "最长（天）", "days": "天",
         "value_models": "价值模型", "clv_distribution": "客户价值分布", "clv_bands": "客户价值分段",
@@ -121,7 +124,7 @@ LABELS: dict[str, dict[str, str]] = {
         "expected_spend": "Expected spend", "clv": "12-month CLV", "value_at_stake": "Value at stake",
         "buyers": "Buyers",
         "allocation_sheet": "Allocation", "workload_sheet": "Workload", "rfm_sheet": "RFM segments",
-        "abc_sheet": "ABC tiers", "funnel_sheet": "Funnel", "value_tiers_sheet": "Value tiers",
+        "abc_sheet": "ABC tiers", "funnel_sheet": "Funnel", "lead_funnel_sheet": "Lead funnel", "value_tiers_sheet": "Value tiers",
         "quarantine_sheet": "Quarantine sample", "high_value_sheet": "High value",
         "at_risk_sheet": "At risk", "complaints_sheet": "Open complaints", "open_complaints": "Open complaints",
         "oldest_open": "Oldest open", "days_open": "Days open", "last_note": "Latest note",
@@ -136,6 +139,9 @@ LABELS: dict[str, dict[str, str]] = {
         "win_rate_by_owner": "Wins by owner", "win_rate_by_source": "Wins by lead source",
         "deals_by_stage": "Deals in play by stage", "lead_source": "Lead source", "deals_lost": "Deals lost",
         "deals_open": "Open deals", "won_value": "Won value", "median_cycle_days": "Median sales cycle",
+        "lead_funnel_by_source": "Lead conversion by source", "lead_funnel_by_month": "Leads by month of first contact",
+        "leads": "Leads", "converted": "Became deals", "won": "Won", "disqualified": "Disqualified",
+        "lead_to_deal": "Lead → deal", "deal_to_won": "Deal → won", "lead_to_won": "Lead → won",
         "outcome": "Outcome", "outcome_won": "Won", "outcome_lost": "Lost", "cycle_p25": "25th percentile (days)",
         "cycle_median": "Median (days)", "cycle_p75": "75th percentile (days)", "cycle_max": "Longest (days)",
         "days": "days",
@@ -346,6 +352,7 @@ _INGEST_COLUMNS_ZH = {
     "customers": "客户", "orders": "订单", "deals": "商机", "interactions": "互动", "reps": "销售",
     "order status": "订单状态", "customer type": "客户类型", "customer status": "客户状态",
     "interaction kind": "互动类型", "interaction status": "互动状态", "deal outcome": "商机结果",
+    "leads": "线索", "lead_id": "线索编号", "converted_at": "转化日期", "lead status": "线索状态",
 }
 
 
@@ -380,6 +387,14 @@ _INGEST_TEXT_ZH: list[tuple[str, str]] = [
     (r"unrecognised (?P<col>[a-z ]+?) \"(?P<value>.*)\" \((?P<n>[\d,]+) rows?\): (?:add it|map it) "
      r"(?:under|to|in) (?P<key>\S+) in (?P<file>\S+?),? \(?(?:e\.g\.|for example) (?P<example>.+?)\)?",
      "无法识别的{col} \"{value}\"({n} 行):请在 {file} 的 {key} 下添加,例如 {example}"),
+    (r"unrecognised (?P<col>[a-z ]+?) \((?P<more>[\d,]+) more values, (?P<n>[\d,]+) rows\): add them to (?P<key>\S+) "
+     r"in (?P<file>\S+)", "无法识别的{col}(另有 {more} 个值,{n} 行):请在 {file} 的 {key} 下添加"),
+    # fixes of a value kept with its field left empty (the count is the fix's own)
+    (r"unrecognised (?P<col>[a-z ]+?) \"(?P<value>.*)\": add it to (?P<key>\S+) in (?P<file>\S+) "
+     r"\(e\.g\. (?P<example>.+)\); the status is left empty",
+     "无法识别的{col} \"{value}\":请在 {file} 的 {key} 下添加,例如 {example};状态已置空"),
+    (r"unrecognised (?P<col>[a-z ]+?) \((?P<more>[\d,]+) more values\): add them to (?P<key>\S+) in (?P<file>\S+); "
+     r"the status is left empty", "无法识别的{col}(另有 {more} 个值):请在 {file} 的 {key} 下添加;状态已置空"),
     (r"unrecognised (?P<col>[a-z ]+)", "无法识别的{col}"),
     (r"(?P<col>\w+) in the future \(after (?P<date>[\d-]+)\)", "{col}晚于数据导出日({date} 之后)"),
     (r"amount in (?P<code>\w+) but source (?P<source>'.*') is in (?P<currency>\w+): set currency: \w+ for it in "

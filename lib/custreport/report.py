@@ -22,6 +22,7 @@ from custreport import charts, i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate, workload
 from custreport.analysis.deals import deal_totals, won_value_by_month
 from custreport.analysis.industries import industry_names, listed_industry_names
+from custreport.analysis.leads import lead_funnel, lead_totals
 from custreport.analysis.funnel import Funnel, deal_breakdown, deals_in_play, funnel_table, stage_counts
 from custreport.analysis.frames import aligned, before_column, customer_ledger, each_distinct, ids_in, looked_up, \
     sort_rows, spans_at, with_credits
@@ -99,6 +100,26 @@ class ReportContext:
     def has_deals(self) -> bool:
         """Whether the snapshot holds any deal (in any region or period)."""
         return int(self.snapshot.manifest.get("rows", {}).get("deals", 0)) > 0
+
+    @property
+    def has_leads(self) -> bool:
+        """Whether the snapshot holds any lead (a leads source): the lead funnel is shown only then."""
+        return int(self.snapshot.manifest.get("rows", {}).get("leads", 0)) > 0
+
+    @cached_property
+    def leads(self) -> pd.DataFrame:
+        """The region's leads first contacted before the period end (none for an older snapshot)."""
+        return store.read_table(self.snapshot, "leads", regions=None if self.region == "all" else [self.region],
+                                date_column="created_at", until=self.period.end_exclusive_ts)
+
+    @cached_property
+    def lead_deals(self) -> pd.DataFrame:
+        """Every deal a lead may have become, whatever its region or date: a lead's deal may be
+        filed under another region, and one created after the period still names it (not yet
+        converted, rather than converted to a deal the report cannot see)."""
+        deals = store.read_table(self.snapshot, "deals", columns=["deal_id", "outcome", "amount", "created_at",
+                                                                  "closed_at", *_currency_column(self.snapshot)])
+        return _in_reporting_currency(deals, self.fx, "deals")
 
     @property
     def revenue_basis(self) -> str:
@@ -488,6 +509,8 @@ def compute_metrics(ctx: ReportContext) -> dict:
         "segments": segment_figures(ctx),
         "allocation": allocation_figures(ctx),
         "service": service_signals(ctx.interactions, ctx.period.start_ts, ctx.period.end_exclusive_ts),
+        "has_leads": ctx.has_leads,
+        "leads": lead_figures(ctx),
         "quality": quality_totals(ctx),
         "previous": {"period": ctx.period.previous.label, **previous},
         "year_ago": {"period": ctx.period.year_ago.label, **year_ago},
@@ -532,6 +555,29 @@ def funnel_figures(ctx: ReportContext) -> dict:
     }
 
 
+def lead_figures(ctx: ReportContext) -> dict:
+    """The lead funnel of the period (docs/metrics.md, leads): totals and one row per lead source.
+    Won value is null when it would add several currencies."""
+    start, end = ctx.period.start_ts, ctx.period.end_exclusive_ts
+    totals = lead_totals(ctx.leads, ctx.lead_deals, start, end)
+    missing = "\x00"   # leads without a source: null in the file, never a source's name
+    by_source = lead_funnel(ctx.leads, ctx.lead_deals, start, end, total_label="\x01", missing=missing)[:-1]
+    rows = [{"lead_source": None if row["lead_source"] == missing else row["lead_source"],
+             **{key: _plain(row[key]) for key in row.index if key != "lead_source"}}
+            for _, row in by_source.iterrows()]
+    if ctx.mixed_currencies:
+        totals["won_value"] = None
+        rows = [{**row, "won_value": None} for row in rows]
+    return {**totals, "by_source": rows}
+
+
+def _plain(value):
+    """A frame's cell as JSON has it: None for a missing value, int or float otherwise."""
+    if pd.isna(value):
+        return None
+    return int(value) if isinstance(value, (int, np.integer)) else round(float(value), 4)
+
+
 def allocation_figures(ctx: ReportContext) -> dict:
     """How many customers needed a rep, and how many got one."""
     statuses = ctx.allocation["status"].value_counts()
@@ -570,9 +616,10 @@ def header(ctx: ReportContext, report: str = "summary") -> HTML:
     return HTML(f'<header class="report-title"><h1>{html.escape(title)}</h1><dl>{meta}</dl></header>')
 
 
-def section(ctx: ReportContext, key: str) -> Markdown:
-    """A section heading in the report's language."""
-    return Markdown(f"## {ctx.label(key)}")
+def section(ctx: ReportContext, key: str, when: bool = True) -> Markdown:
+    """A section heading in the report's language; none when ``when`` is false (a section for
+    data the snapshot does not hold, such as ``when=ctx.has_leads``)."""
+    return Markdown(f"## {ctx.label(key)}" if when else "")
 
 
 class KpiCards:
@@ -1025,6 +1072,8 @@ def workbook_sheets(ctx: ReportContext) -> list:
                 formats(("revenue", "aov"), ("share",)), index=True) for by in _SALES_PIVOTS[ctx.region == "all"]],
         Sheet(ctx.label("funnel_sheet"), funnel_frame(ctx),
               formats(share_keys=("step_conversion", "cumulative_conversion"))),
+        *([Sheet(ctx.label("lead_funnel_sheet"), lead_funnel_frame(ctx),
+                 formats(("won_value",), ("lead_to_deal", "deal_to_won", "lead_to_won")))] if ctx.has_leads else []),
         Sheet(ctx.label("rfm_sheet"), rfm_frame(ctx),
               formats(("monetary",), ("customer_share", "revenue_share"))),
         Sheet(ctx.label("abc_sheet"), abc_frame(ctx), formats(("revenue",), ("revenue_share",))),
@@ -1313,6 +1362,54 @@ def win_rates_frame(ctx: ReportContext, by: str = "owner_rep") -> pd.DataFrame:
         table = table.assign(region=each_distinct(
             table["region"], lambda c: c if c in kept else ctx.regions.display_name(c, ctx.locale)))
     return _localised(ctx, table)
+
+
+def lead_months(ctx: ReportContext) -> list[str]:
+    """The months of the period, up to the month of the last lead's first contact when the
+    leads end before the period does (later months would show as no leads)."""
+    end = pd.Period(ctx.period.end, freq="M")
+    last = (ctx.snapshot.manifest.get("data_range", {}).get("leads") or [None, None])[1]
+    if last is not None:
+        end = max(min(end, pd.Period(pd.Timestamp(last), freq="M")), pd.Period(ctx.period.start, freq="M"))
+    return [str(month) for month in pd.period_range(pd.Period(ctx.period.start, freq="M"), end, freq="M")]
+
+
+def lead_funnel_frame(ctx: ReportContext, by: str = "lead_source") -> pd.DataFrame:
+    """Leads first contacted in the period per lead source (or owner_rep, region, month), what
+    they became by the period end, the conversions, and a total row; labelled."""
+    table = lead_funnel(ctx.leads, ctx.lead_deals, ctx.period.start_ts, ctx.period.end_exclusive_ts, by=by,
+                        total_label=ctx.label("total"), missing=ctx.label("unknown"),
+                        order=lead_months(ctx) if by == "month" else None)
+    if ctx.mixed_currencies:   # a won value would add currencies
+        table = table.drop(columns="won_value")
+    if by == "region":
+        kept = {ctx.label("total"), ctx.label("unknown")}
+        table = table.assign(region=each_distinct(
+            table["region"], lambda c: c if c in kept else ctx.regions.display_name(c, ctx.locale)))
+    return _localised(ctx, table)
+
+
+def lead_funnel_table(ctx: ReportContext, by: str = "lead_source") -> Table | HTML:
+    """The lead funnel table (see ``lead_funnel_frame``); nothing when the snapshot holds no leads."""
+    if not ctx.has_leads:
+        return HTML("")
+    frame = lead_funnel_frame(ctx, by)
+    rate = _percent(ctx)
+    return Table(frame, formats=_labelled(ctx, frame, {
+        "leads": ctx.count, "converted": ctx.count, "won": ctx.count, "disqualified": ctx.count,
+        "won_value": ctx.money, "lead_to_deal": rate, "deal_to_won": rate, "lead_to_won": rate}), total_row=True)
+
+
+def lead_funnel_chart(ctx: ReportContext) -> charts.Chart | HTML:
+    """Leads, those that became deals and those won, per month of first contact; nothing
+    without leads."""
+    if not ctx.has_leads:
+        return HTML("")
+    frame = lead_funnel(ctx.leads, ctx.lead_deals, ctx.period.start_ts, ctx.period.end_exclusive_ts, by="month",
+                        order=lead_months(ctx))[:-1]
+    return charts.grouped_bar_chart(frame, "month", {key: ctx.label(key) for key in ("leads", "converted", "won")},
+                                    title=f"{ctx.label('lead_funnel_by_month')} · {ctx.region_name}",
+                                    value_format=ctx.count)
 
 
 def win_rates(ctx: ReportContext, by: str = "owner_rep") -> Table:

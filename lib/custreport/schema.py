@@ -44,12 +44,17 @@ COLUMNS: dict[str, dict[str, str]] = {
         "deal_id": TEXT, "stage": TEXT, "created_at": DATE,
         "customer_id": TEXT, "closed_at": DATE, "amount": NUMBER, "owner_rep": TEXT,
         "lead_source": TEXT, "product": TEXT, "outcome": TEXT, "stage_changed_at": DATE, "region": TEXT,
-        "currency": TEXT,
+        "currency": TEXT, "lead_id": TEXT,
         **LINEAGE,
     },
     "interactions": {
         "customer_id": TEXT, "date": DATE, "kind": TEXT,
         "satisfaction": NUMBER, "status": TEXT, "note": TEXT,
+        **LINEAGE,
+    },
+    "leads": {
+        "lead_id": TEXT, "created_at": DATE, "lead_source": TEXT, "status": TEXT, "converted_at": DATE,
+        "deal_id": TEXT, "customer_id": TEXT, "owner_rep": TEXT, "region": TEXT,
         **LINEAGE,
     },
     "reps": {
@@ -64,6 +69,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "orders": ("order_id", "customer_id", "order_date", "amount"),
     "deals": ("deal_id", "stage"),  # CRMs export early-stage deals without any date
     "interactions": ("customer_id", "date", "kind"),
+    "leads": ("lead_id", "created_at"),
     "reps": ("rep_id", "name", "region"),
 }
 
@@ -71,6 +77,7 @@ ORDER_STATUSES = ("completed", "returned", "cancelled")
 DEAL_OUTCOMES = ("open", "won", "lost")
 CUSTOMER_TYPES = ("prospect", "active", "churned")
 INTERACTION_STATUSES = ("open", "resolved")
+LEAD_STATUSES = ("open", "converted", "disqualified")
 TABLES = tuple(COLUMNS)
 
 
@@ -121,13 +128,14 @@ def pandera_schema(table: str):
         "deals": {"outcome": pa.Check.isin(DEAL_OUTCOMES)},
         "customers": {"customer_type": pa.Check.isin(CUSTOMER_TYPES), "status": pa.Check.isin(CUSTOMER_TYPES)},
         "interactions": {"status": pa.Check.isin(INTERACTION_STATUSES)},
+        "leads": {"status": pa.Check.isin(LEAD_STATUSES)},
     }.get(table, {})
     columns = {
         col: pa.Column(
             dtype,
             nullable=col not in REQUIRED[table],
             checks=checks.get(col),
-            unique=(table, col) == ("customers", "customer_id"),
+            unique=(table, col) in (("customers", "customer_id"), ("leads", "lead_id")),
         )
         for col, dtype in COLUMNS[table].items()
     }

@@ -56,13 +56,13 @@ SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", 
                "warnings")
 # Nulls sort last: the rows before a date are a prefix of a file, the undated ones its tail.
 _SORT_KEYS = {"customers": ["customer_id"], "orders": ["order_date"], "deals": ["created_at"],
-              "interactions": ["date", "customer_id"], "reps": ["rep_id"]}
+              "interactions": ["date", "customer_id"], "leads": ["created_at"], "reps": ["rep_id"]}
 ROW_GROUP_SIZE = 128_000
 # Integer keys stored beside the order ids they number (read only when asked for by name).
 STORED_KEYS = {"orders": {"customer_key": "customer_id", "order_key": "order_id"}}
 _PART = "__part__"   # the region a row is filed under while a table is written
 # The tables a report reads by region, and the suffix of their memory-mapped copies.
-MAPPED_TABLES = ("customers", "orders", "deals", "interactions")
+MAPPED_TABLES = ("customers", "orders", "deals", "interactions", "leads")
 MAPPED_SUFFIX = ".arrow"
 
 

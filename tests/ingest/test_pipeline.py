@@ -282,7 +282,7 @@ def test_glob_reads_every_matching_file(project):
 
 def test_tables_are_canonical(standard):
     result = standard
-    assert set(result.tables) == {"customers", "orders", "deals", "interactions", "reps"}
+    assert set(result.tables) == {"customers", "orders", "deals", "interactions", "leads", "reps"}
     assert result.tables["interactions"].empty
     assert str(result.tables["orders"]["order_date"].dtype) == "datetime64[ms]"
     assert result.tables["reps"][["rep_id", "region"]].values.tolist() == [["王五", "southwest"]]
@@ -427,6 +427,41 @@ def test_interactions_attach_by_name_like_orders(tmp_path):
     assert (accounting["rows_read"], accounting["loaded"], accounting["non_data"], accounting["quarantined"]) \
         == (5, 3, 1, 1)  # the header line is not a row
     assert result.quarantine["source_row"].tolist() == [6]
+
+
+def test_leads_link_to_their_deals_either_way_and_take_a_region(tmp_path):
+    root = _mini_project(tmp_path, (
+        "sources:\n  - {name: crm, path: data/c.csv, table: customers}\n"
+        "  - {name: deals, path: data/d.csv, table: deals}\n"
+        "  - name: leads\n    path: data/l.csv\n    table: leads\n"
+        "    vocabulary: {lead_status: {Recycled: open}}\n"), {
+        "c.csv": "客户名称,省份\n杭州华信科技有限公司,浙江\n",
+        "d.csv": ("商机编号,客户名称,阶段,创建日期,线索编号\n"
+                  "D1,杭州华信科技,赢单,2024-02-01,\n"       # named by lead L1
+                  "D2,,方案报价,2024-03-01,L2\n"             # names lead L2 (no customer)
+                  "D3,,输单,2024-03-05,L2\n"),              # names L2 too: neither won, the earlier (D2) is L2's
+        "l.csv": ("线索编号,公司名称,线索来源,创建日期,线索状态,关联商机,区域\n"
+                  "L1,,官网,2024-01-10,已转化,D1,\n"         # its deal's customer and region
+                  "L2,,展会,2024-01-12,跟进中,,华南\n"        # named by D2 and D3; own region
+                  "L3,杭州 华信科技,展会,2024-01-15,Recycled,,\n"   # a customer by name, params' synonym
+                  "L4,,展会,2024-01-16,On Hold,,\n"          # unknown status: kept, said in the fixes
+                  "L4,,展会,2024-01-16,On Hold,,\n"          # the same lead again: merged
+                  "L5,,展会,,,,\n")})                        # no date: quarantined
+    result, _ = ingest_to_store(root / "params" / "sources.yaml", root / "store")
+    leads = result.tables["leads"].set_index("lead_id")
+    customer = ids_by_name(result)["杭州华信科技有限公司"]
+    assert leads.index.tolist() == ["L1", "L2", "L3", "L4"]
+    assert leads["deal_id"].fillna("-").tolist() == ["D1", "D2", "-", "-"]
+    assert leads["customer_id"].fillna("-").tolist() == [customer, "-", customer, "-"]
+    assert leads["status"].fillna("-").tolist() == ["converted", "open", "open", "-"]
+    assert leads["region"].tolist() == ["east", "south", "east", "unknown"]
+    accounting = result.accounting.set_index("source").loc["leads"]
+    assert (accounting["rows_read"], accounting["loaded"], accounting["merged"], accounting["quarantined"]) \
+        == (6, 4, 1, 1)
+    assert result.quarantine.loc[result.quarantine["table"] == "leads", "reason"].tolist() == ["missing created_at"]
+    assert dict(result.fixes.set_index("fix")["count"]).get(
+        'unrecognised lead status "On Hold": add it to vocabulary.lead_status in params/sources.yaml '
+        '(e.g. On Hold: disqualified); the status is left empty') == 2
 
 
 def test_a_project_folder_with_glob_characters_is_taken_literally(tmp_path):

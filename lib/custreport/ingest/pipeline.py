@@ -279,6 +279,12 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     deals = _deal_regions(deals, reps, customers, regions)
     lineage_parts.append(deals_lineage)
 
+    # A lead names a customer only when it became one: a prospect's company is no customer yet.
+    leads, _ = attach.attach(_rows_of(prepared, "leads"), "leads", required=False)
+    leads, leads_lineage = _dedupe_by_id(_fill_ids(leads, "lead_id", "L"), "lead_id")
+    leads = _lead_regions(_link_leads(leads, deals), reps, customers, deals, regions)
+    lineage_parts.append(leads_lineage)
+
     interactions, interactions_quarantine = attach.attach(_rows_of(prepared, "interactions"), "interactions",
                                                           required=True)
     del attach   # with the variants of every known name
@@ -292,13 +298,14 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     lineage_columns = [*LINEAGE_COLUMNS, "status", "record_id"]
     lineage = _concat([part[lineage_columns] for part in lineage_parts if len(part)], lineage_columns)
     # The orders' lineage part still holds the order lines' lineage columns from before filtering.
-    del lineage_parts, orders_lineage, deals_lineage, reps_lineage
+    del lineage_parts, orders_lineage, deals_lineage, reps_lineage, leads_lineage
 
     tables = {
         "customers": schema.conform(customers, "customers"),
         "orders": schema.conform(orders, "orders"),
         "deals": schema.conform(deals, "deals"),
         "interactions": schema.conform(interactions, "interactions"),
+        "leads": schema.conform(leads, "leads"),
         "reps": schema.conform(reps, "reps"),
     }
     for table, frame in tables.items():
@@ -542,15 +549,51 @@ def _loaded_lineage(rows: pd.DataFrame) -> pd.DataFrame:
 def _deal_regions(deals: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFrame,
                   regions: RegionTable) -> pd.DataFrame:
     """Region of a deal: its own, else its owner rep's, else its customer's, else unknown."""
-    if deals.empty:
-        return deals
-    rep_region = reps.drop_duplicates("name").set_index("name")["region"] if len(reps) else pd.Series(dtype="string")
-    customer_region = customers.set_index("customer_id")["region"] if len(customers) else pd.Series(dtype="string")
+    return _linked_regions(deals, reps, [("customer_id", _region_by(customers, "customer_id"))], regions)
+
+
+def _lead_regions(leads: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFrame, deals: pd.DataFrame,
+                  regions: RegionTable) -> pd.DataFrame:
+    """Region of a lead: its own, else its owner rep's, else its deal's, else its customer's, else unknown."""
+    return _linked_regions(leads, reps, [("deal_id", _region_by(deals, "deal_id")),
+                                         ("customer_id", _region_by(customers, "customer_id"))], regions)
+
+
+def _region_by(table: pd.DataFrame, key: str) -> pd.Series:
+    return table.drop_duplicates(key).set_index(key)["region"] if len(table) else pd.Series(dtype="string")
+
+
+def _linked_regions(rows: pd.DataFrame, reps: pd.DataFrame, links: list[tuple[str, pd.Series]],
+                    regions: RegionTable) -> pd.DataFrame:
+    """``rows`` with their region filled from the owner rep's, then from each of ``links``
+    (a column and the region of each of its values) in turn, else unknown."""
+    if rows.empty:
+        return rows
+    rep_region = _region_by(reps, "name")
     rep_region = rep_region.mask(rep_region == regions.unknown.code)
     # Lookups through empty tables come back untyped; typed, they fill like any other text.
-    region = (deals["region"].fillna(deals["owner_rep"].map(rep_region).astype("string"))
-              .fillna(deals["customer_id"].map(customer_region).astype("string")).fillna(regions.unknown.code))
-    return deals.assign(region=region.astype("string"))
+    region = rows["region"].fillna(rows["owner_rep"].map(rep_region).astype("string"))
+    for column, region_of in links:
+        region = region.fillna(rows[column].map(region_of).astype("string"))
+    return rows.assign(region=region.fillna(regions.unknown.code).astype("string"))
+
+
+def _link_leads(leads: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """Each lead's deal: the one it names (kept even when the deals are not in the data: it was
+    converted), else one that names it (a won one first, then the earliest); and its customer:
+    its own, else its deal's."""
+    if leads.empty:
+        return leads
+    named = leads["deal_id"]
+    naming = deals.dropna(subset=["lead_id"]) if len(deals) else deals
+    if len(naming):
+        naming = naming.assign(_won=naming["outcome"].ne("won")).sort_values(["_won", "created_at"], kind="stable")
+        named = named.fillna(leads["lead_id"].map(naming.drop_duplicates("lead_id").set_index("lead_id")["deal_id"])
+                             .astype("string"))
+    deal_customer = deals.drop_duplicates("deal_id").set_index("deal_id")["customer_id"] if len(deals) else \
+        pd.Series(dtype="string")
+    customer = leads["customer_id"].fillna(named.map(deal_customer).astype("string"))
+    return leads.assign(deal_id=named.astype("string"), customer_id=customer.astype("string"))
 
 
 # --------------------------------------------------------------------------- accounting
@@ -717,7 +760,8 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
 
 def _data_range(tables: dict[str, pd.DataFrame]) -> dict:
     """First and last dates per table, so reports can default to the latest complete period."""
-    columns = {"orders": "order_date", "deals": "created_at", "customers": "created_at", "interactions": "date"}
+    columns = {"orders": "order_date", "deals": "created_at", "customers": "created_at", "interactions": "date",
+               "leads": "created_at"}
     out = {}
     for table, column in columns.items():
         values = tables[table][column].dropna() if len(tables[table]) else None

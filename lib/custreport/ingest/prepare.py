@@ -7,6 +7,8 @@ to deduplication), ``non_data`` (title, note, blank or total rows) or
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -317,6 +319,7 @@ _REQUIRED_ANY = {
     "orders": [("order_date",), ("amount", "unit_price"), ("customer_id", CUSTOMER_NAME)],
     "deals": [("stage",)],
     "interactions": [("date",), ("customer_id", CUSTOMER_NAME)],
+    "leads": [("created_at",)],
     "reps": [("name",)],
 }
 
@@ -554,6 +557,34 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
         "stage_changed_at": _dates(raw, "stage_changed_at", spec, fixes),
         "region": region,
         "currency": pd.Series(_repeated(spec.currency, len(raw)), index=raw.index),
+        "lead_id": std.clean_ids(_col(raw, "lead_id")),
+        **_extras(raw),
+    }, index=raw.index)
+
+
+def _leads(raw, spec, regions, mapping, rejections, fixes):
+    # A lead without an id is numbered from its lineage (like an order), one without a date
+    # cannot be placed in any month of the funnel.
+    created_at = _dates(raw, "created_at", spec, fixes, rejections, required=True)
+    # An unknown status keeps the lead: whether it became a deal is read from its deal.
+    status, unknown = std.map_synonyms(_col(raw, "status"), std.LEAD_STATUS_SYNONYMS, spec.vocabulary.lead_status)
+    for rows, reason in std.unknown_vocabulary(_col(raw, "status"), unknown, "lead_status", "lead status",
+                                               "disqualified"):
+        # Counted by value, not by file: the row count leaves the name (the fix's count says it).
+        fixes[re.sub(r"(, | \()\d+ rows\)", lambda m: ")" if m.group(1) == ", " else "", reason)
+              + "; the status is left empty"] += int(rows.sum())
+    region_text = std.clean_codes(_col(raw, "region"))
+    region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")
+    return pd.DataFrame({
+        "lead_id": std.clean_ids(_col(raw, "lead_id")),
+        "created_at": created_at,
+        "lead_source": std.clean_text(_col(raw, "lead_source")),
+        "status": status,
+        "converted_at": _dates(raw, "converted_at", spec, fixes),
+        "deal_id": std.clean_ids(_col(raw, "deal_id")),
+        **_customer_reference(raw, rejections, "lead", required=False),
+        "owner_rep": std.clean_text(_col(raw, "owner_rep")),
+        "region": region,
         **_extras(raw),
     }, index=raw.index)
 
@@ -601,5 +632,6 @@ _STANDARDISERS = {
     "orders": _orders,
     "deals": _deals,
     "interactions": _interactions,
+    "leads": _leads,
     "reps": _reps,
 }

@@ -585,6 +585,18 @@ INTERACTION_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
              "pending", "in progress", "new", "unresolved", "ongoing", "waiting"),
 }
 
+# leads.status. A "Converted" column of yes/no reads yes = converted; "closed" alone means
+# closed without a deal (Salesforce: Closed - Not Converted).
+LEAD_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "open": ("未处理", "待处理", "待跟进", "跟进中", "新线索", "新建", "已联系", "培育中", "未转化", "否", "no", "n", "false",
+             "0", "new", "working", "contacted", "nurturing", "nurture", "open - not contacted",
+             "working - contacted", "in progress", "attempted to contact", "not contacted"),
+    "converted": ("已转化", "转化", "已转换", "转换", "已转商机", "转商机", "已转客户", "转客户", "是", "yes", "y", "true", "1",
+                  "closed - converted", "qualified", "won", "sql"),
+    "disqualified": ("无效", "无效线索", "已关闭", "关闭", "已作废", "作废", "丢弃", "放弃", "已放弃", "unqualified",
+                     "closed - not converted", "junk", "invalid", "lost", "dead", "closed", "lost lead"),
+}
+
 DEAL_OUTCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
     "won": ("赢单", "成交", "已成交", "签约", "已签约", "赢得", "closed won", "closed-won", "win"),
     "lost": ("输单", "丢单", "失败", "已丢单", "closed lost", "closed-lost", "loss",

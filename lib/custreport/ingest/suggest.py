@@ -31,7 +31,7 @@ from custreport.ingest.read import HEADER_SEARCH_ROWS, read_source_file
 # Tables in the order a tie of header scores is settled: the more specific first.
 TABLE_PREFERENCE = ("orders", "deals", "interactions", "leads", "customers", "reps")
 
-DATE_ROLES = ("order_date", "created_at", "closed_at", "stage_changed_at", "date", "first_contact_at")
+DATE_ROLES = ("order_date", "created_at", "closed_at", "stage_changed_at", "date", "converted_at")
 MONEY_ROLES = ("amount", "unit_price", "monthly_charge", "total_charges", "potential_value")
 
 # (table, role) -> the built-in synonyms its values are mapped through.
@@ -41,6 +41,7 @@ VOCABULARIES: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
     ("customers", "status"): std.CUSTOMER_STATUS_SYNONYMS,
     ("interactions", "kind"): std.INTERACTION_KIND_SYNONYMS,
     ("interactions", "status"): std.INTERACTION_STATUS_SYNONYMS,
+    ("leads", "status"): std.LEAD_STATUS_SYNONYMS,
 }
 
 # What ingest does with a value its vocabulary does not know (orders: the row is quarantined).
@@ -49,6 +50,7 @@ UNKNOWN_VALUE_FATE = {("orders", "status"): "their rows are quarantined",
                       ("customers", "status"): "the status is left empty",
                       ("interactions", "kind"): "they are kept as other",
                       ("interactions", "status"): "the status is left empty",
+                      ("leads", "status"): "the status is left empty (the lead's deal still counts)",
                       ("deals", "stage"): "they count as open stages"}
 
 # A column with more distinct values than this names no places (ids, amounts, notes): not
