@@ -6,7 +6,9 @@ and `custreport run`:
   `vocabulary:` in params/sources.yaml; an unmapped one (Disputed) is quarantined with its count
   and the key to add;
 - a 客户管理表's 合作日期, 联系人 and 年度采购额 are read as created_at, contact and
-  annual_purchases, never left as x_ columns.
+  annual_purchases, never left as x_ columns;
+- amounts in parentheses are negative, written (120.00) or (-30): credit lines, never orders;
+- the Chinese quality report gives the quarantine reason in Chinese, with the key to add.
 
 Fixtures: tests/data/exports/territory_vocabularies (synthetic, see its README).
 """
@@ -20,7 +22,7 @@ import pandas as pd
 import pytest
 
 from custreport.store import current_snapshot, read_table
-from export_project import export_project, ingest, run_metrics
+from export_project import cli, export_project, ingest, run_metrics
 
 pytestmark = pytest.mark.slow
 
@@ -57,14 +59,31 @@ def project(tmp_path_factory) -> dict:
     ingested = ingest(root)
     metrics = run_metrics(root, "2024-Q1", regions="all,na,emea,apac", locale="en")
     customers = read_table(current_snapshot(root / "data" / "clean"), "customers")
-    return {"ingest": " ".join(ingested.stdout.split()), "metrics": metrics, "customers": customers}
+    cli(root, "run", "--period", "2024-Q1", "--regions", "all", "--reports", "quality", "--formats", "html",
+        "--locale", "zh")
+    quality = (root / "outputs" / "2024-Q1" / "all" / "quality.html").read_text(encoding="utf-8")
+    return {"ingest": " ".join(ingested.stdout.split()), "metrics": metrics, "customers": customers,
+            "quality": quality}
 
 
 def test_na_territory_and_none_company_keep_their_orders(project):
     metrics = project["metrics"]
-    assert (metrics["all"]["revenue"], metrics["all"]["orders"]) == (2000.0, 5)
-    assert (metrics["na"]["revenue"], metrics["na"]["orders"]) == (600.0, 3)
+    # 2,000 over 5 orders, net of Acme's two credits (120.00) and (-30)
+    assert (metrics["all"]["revenue"], metrics["all"]["orders"]) == (1850.0, 5)
+    assert (metrics["na"]["revenue"], metrics["na"]["orders"]) == (450.0, 3)
     assert (metrics["emea"]["revenue"], metrics["apac"]["revenue"]) == (400.0, 1000.0)
+
+
+def test_amounts_in_parentheses_are_credits(project):
+    assert project["metrics"]["all"]["returns"] == {"orders": 2, "amount": -150.0}
+
+
+def test_the_chinese_quality_report_says_the_reason_and_the_key_in_chinese(project):
+    assert ('无法识别的订单状态 &quot;Disputed&quot;(2 行):请在 params/sources.yaml 的 vocabulary.order_status 下添加'
+            in project["quality"]) or \
+        ('无法识别的订单状态 "Disputed"(2 行):请在 params/sources.yaml 的 vocabulary.order_status 下添加'
+         in project["quality"])
+    assert "unrecognised order status" not in project["quality"]
 
 
 def test_an_unmapped_status_is_quarantined_with_the_key_to_add(project):
