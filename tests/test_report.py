@@ -292,7 +292,8 @@ def test_kpi_cards_of_several_currencies_list_each_apart():
     assert table["display"].tolist() == ["€6,000 · $13.0K", "€2,000 · $3,250"]
     assert table["value"].isna().all()                       # never a sum
     note = report.summary_note({**figures, "revenue_basis": "orders", "has_order_lines": True}, "en")
-    assert note.startswith("Amounts are in several currencies (EUR, USD) and never added") and "params/fx.yaml" in note
+    assert note.startswith("Amounts are in several currencies (EUR, USD): revenue, average order value, won value "
+                           "and pipeline are shown per currency, never added") and "params/fx.yaml" in note
     assert report.currency_note({"currency": "USD", "currencies": ["EUR", "USD"]}, "zh") == ""   # converted
 
 

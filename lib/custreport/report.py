@@ -759,17 +759,19 @@ def currency_note(figures: dict, locale: str) -> str:
     when they are in one.
 
     >>> currency_note({"currency": None, "currencies": ["EUR", "USD"]}, "en")[:60]
-    'Amounts are in several currencies (EUR, USD) and never added'
+    'Amounts are in several currencies (EUR, USD): revenue, avera'
     """
     currencies = figures.get("currencies") or []
     if figures.get("currency") or len(currencies) < 2:
         return ""
     codes, joined = ", ".join(currencies), "+".join(currencies)
     if locale == "zh":
-        return (f"金额涉及多种货币（{codes}），从不相加：销售额、客单价、赢单金额和在谈金额按货币分列；其他表中的金额按原币相加，"
-                f"标为 {joined}。如需折算为一种货币，请添加 params/fx.yaml（见 README「Currencies and exchange rates」）。")
-    return (f"Amounts are in several currencies ({codes}) and never added: revenue, average order value, won value "
-            f"and pipeline are shown per currency; other tables add amounts as they are, marked {joined}. To report "
+        return (f"金额涉及多种货币（{codes}）：销售额、客单价、赢单金额和在谈金额按货币分列，从不相加；"
+                f"按客户的表（重点客户、RFM、客户价值）把客户的金额按原币相加，标为 {joined}，跨币种不可比。"
+                f"如需折算为一种货币，请添加 params/fx.yaml（见 README「Currencies and exchange rates」）。")
+    return (f"Amounts are in several currencies ({codes}): revenue, average order value, won value and pipeline "
+            f"are shown per currency, never added; per-customer tables (top customers, RFM, value) add a customer's "
+            f"amounts as they are, marked {joined}, and do not compare across currencies. To report "
             f"in one currency, add params/fx.yaml (README: Currencies and exchange rates).")
 
 
