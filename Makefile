@@ -23,12 +23,15 @@ demo: setup
 	$(BIN)/custreport ingest
 	$(BIN)/custreport run --period latest --regions all
 
+# Every core runs tests; a module's tests stay together, so its shared project is built once.
+PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile
+
 test: setup
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # The tests that start no report kernel and run no whole project (under two minutes).
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # docs/tables.md is written from the code (the test suite fails when it is stale).
 docs: setup
