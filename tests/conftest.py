@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import shutil
 from pathlib import Path
 
 import pytest
@@ -45,13 +47,26 @@ def make_spec():
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> Path:
+def demo_run(tmp_path_factory, request) -> Path:
     """A small demo project after the demo job's commands: demo-data, ingest, then `custreport
     run --period latest --regions all` with its defaults (every report, html, pdf and xlsx).
-    Read-only for the tests that share it; returns the project folder."""
-    root = tmp_path_factory.mktemp("demo")
-    ingest = make_demo_project(root)
-    assert "rows read = loaded + merged + non-data + quarantined" in " ".join(ingest.stdout.split())
-    run = cli(root, "run", "--period", "latest", "--regions", "all", "--workers", "2")
-    assert "regions rendered" in run.stdout
+    Read-only for the tests that share it; returns the project folder.
+
+    Built once per test session: with the suite spread over workers (pytest-xdist) the first
+    worker to need it builds it in their common folder while the others wait for it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):   # an xdist worker: its folder's parent is shared
+        base = base.parent
+    root, done = base / "demo_run", base / "demo_run.done"
+    with open(base / "demo_run.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)   # a build that failed half way
+            root.mkdir()
+            ingest = make_demo_project(root)
+            assert "rows read = loaded + merged + non-data + quarantined" in " ".join(ingest.stdout.split())
+            run = cli(root, "run", "--period", "latest", "--regions", "all", "--workers", "2")
+            assert "regions rendered" in run.stdout
+            done.touch()
     return root
