@@ -479,7 +479,7 @@ def test_a_deals_only_summary_leads_with_won_value_and_never_shows_order_revenue
 def test_the_summary_says_what_revenue_is_unless_it_is_orders():
     assert report.revenue_note(_figures("orders", True), "en") == ""
     assert report.revenue_note(_figures("won_deals", True), "en") == \
-        "Revenue is the value of deals won (revenue: won_deals in params/analysis.yaml)."
+        "Revenue is the value of deals won (set by revenue: in params/analysis.yaml)."
     assert "赢单金额" in report.revenue_note(_figures("won_deals", False), "zh")
     cards = report.KpiCards(report.kpi_table(_figures("won_deals", False), "zh"), "zh",
                             report.revenue_note(_figures("won_deals", False), "zh"))

@@ -692,7 +692,7 @@ def revenue_note(figures: dict, locale: str) -> str:
     order lines when so; empty for an order business with order lines.
 
     >>> revenue_note({"revenue_basis": "won_deals", "has_order_lines": False}, "en")
-    'Revenue is the value of deals won (revenue: won_deals in params/analysis.yaml); the data has no order lines, so orders and average order value are not shown.'
+    'Revenue is the value of deals won (set by revenue: in params/analysis.yaml); the data has no order lines, so orders and average order value are not shown.'
     """
     basis, has_orders = figures.get("revenue_basis", "orders"), figures.get("has_order_lines", True)
     zh = locale == "zh"
@@ -705,8 +705,9 @@ def revenue_note(figures: dict, locale: str) -> str:
         return ("销售额按订单计（params/analysis.yaml 的 revenue: orders），但数据中没有订单行：销售额、订单数和客单价不予显示。"
                 if zh else "Revenue is set to come from orders (revenue: orders in params/analysis.yaml), but the "
                            "data has no order lines: revenue, orders and average order value are not shown.")
-    text = ("销售额按赢单金额计（params/analysis.yaml 的 revenue: won_deals）" if zh else
-            "Revenue is the value of deals won (revenue: won_deals in params/analysis.yaml)")
+    # "auto" picks won deals for a store without order lines: the note names the key, not a value
+    text = ("销售额按赢单金额计（由 params/analysis.yaml 的 revenue: 设定）" if zh else
+            "Revenue is the value of deals won (set by revenue: in params/analysis.yaml)")
     if not has_orders:
         text += ("；数据中没有订单行，订单数和客单价不予显示。" if zh else
                  "; the data has no order lines, so orders and average order value are not shown.")
