@@ -46,7 +46,8 @@ from custreport.render.tables import Table
 # Counts and amounts that add up across regions; ratios (aov, win rate) do not.
 ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.churned", "customers.prospect",
             "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value",
-            "deals.open_without_amount", "movement.new", "movement.retained", "movement.reactivated", "movement.lost")
+            "deals.open_without_amount", "movement.new", "movement.retained", "movement.reactivated", "movement.lost",
+            "returns.orders", "returns.amount", "leads.leads", "leads.converted", "leads.won", "leads.disqualified")
 
 
 ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "amount", "product", "channel", "status", "region")
