@@ -168,7 +168,7 @@ def test_to_date_slice_is_not_a_plain_range():
 
 FORMS = (
     "use 2024, 2024-H1, 2024-Q3, 2024-09, 2024-W36, 2024-07-01..2024-09-30, "
-    "last-month, last-quarter, last-year, mtd, qtd or ytd"
+    "last-month, last-quarter, last-year, mtd, qtd or ytd, each optionally @YYYY-MM-DD (as of that day)"
 )
 
 
@@ -780,3 +780,76 @@ def test_to_date_slices(today, text):
     ago = p.year_ago
     assert (ago.start.year, ago.end.year) == (p.start.year - 1, p.end.year - 1)
     assert ago.to_date == p.to_date
+
+
+# --------------------------------------------------------------------------- tokens and cut periods
+
+
+@pytest.mark.parametrize("text", ["2024", "2024-H2", "2024-Q3", "2024-09", "2024-W36", "2024-07-01..2024-09-30",
+                                  "last-month", "last-quarter", "last-year", "mtd", "qtd", "ytd"])
+def test_token_reads_back_as_the_same_period_on_any_later_day(text):
+    period = parse_period(text, today=date(2026, 11, 22))
+    again = parse_period(period.token, today=date(2027, 3, 1))
+    assert again == period
+    assert (again.previous, again.year_ago) == (period.previous, period.year_ago)
+
+
+def test_to_date_tokens_keep_the_to_date_comparisons():
+    # ytd on 2026-11-22: compared with 2025-01-01..2025-11-22, not the 326 days before 2026-01-01
+    ytd = parse_period("ytd@2026-11-22", today=date(2027, 6, 30))
+    assert (ytd.start, ytd.end) == (date(2026, 1, 1), date(2026, 11, 22))
+    assert (ytd.previous.start, ytd.previous.end) == (date(2025, 1, 1), date(2025, 11, 22))
+    assert (ytd.year_ago.start, ytd.year_ago.end) == (date(2025, 1, 1), date(2025, 11, 22))
+    qtd = parse_period("qtd@2026-11-22")
+    assert (qtd.previous.start, qtd.previous.end) == (date(2026, 7, 1), date(2026, 8, 22))
+    assert (qtd.year_ago.start, qtd.year_ago.end) == (date(2025, 10, 1), date(2025, 11, 22))
+    mtd = parse_period("mtd@2026-03-30")
+    assert (mtd.previous.start, mtd.previous.end) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert (mtd.year_ago.start, mtd.year_ago.end) == (date(2025, 3, 1), date(2025, 3, 30))
+
+
+def test_a_cut_quarter_compares_as_many_days():
+    q4 = parse_period("2025-Q4").cut(date(2025, 11, 15))
+    assert (q4.label, q4.start, q4.end, q4.full_end, q4.partial) == \
+        ("2025-Q4", date(2025, 10, 1), date(2025, 11, 15), date(2025, 12, 31), True)
+    assert q4.days == 46
+    assert (q4.previous.start, q4.previous.end, q4.previous.days) == (date(2025, 7, 1), date(2025, 8, 15), 46)
+    assert (q4.year_ago.start, q4.year_ago.end) == (date(2024, 10, 1), date(2024, 11, 15))
+    assert q4.token == "2025-Q4@2025-11-15" and parse_period(q4.token) == q4
+    assert q4.whole == parse_period("2025-Q4")
+    assert q4.contains(date(2025, 11, 15)) and not q4.contains(date(2025, 11, 16))
+
+
+def test_a_cut_comparison_never_runs_past_its_own_period():
+    # 31 days of March against February: February whole, never into March
+    march = parse_period("2025-03@2025-03-31")
+    assert not march.partial
+    cut = parse_period("2025-03").cut(date(2025, 3, 30))
+    assert (cut.previous.start, cut.previous.end, cut.previous.partial) == (date(2025, 2, 1), date(2025, 2, 28), False)
+
+
+def test_a_cut_year_to_date_compares_the_same_days_a_year_earlier():
+    cut = parse_period("ytd@2026-11-22@2026-10-31")
+    assert (cut.start, cut.end, cut.full_end, cut.to_date) == (date(2026, 1, 1), date(2026, 10, 31), date(2026, 11, 22), "year")
+    assert (cut.previous.start, cut.previous.end) == (date(2025, 1, 1), date(2025, 10, 31))
+    assert parse_period(cut.token) == cut
+
+
+def test_cutting_at_or_after_the_end_changes_nothing():
+    q = parse_period("2025-Q4")
+    assert q.cut(date(2025, 12, 31)) == q and q.cut(date(2026, 5, 1)) == q
+    assert q.cut(date(2025, 11, 1)).cut(date(2026, 1, 1)) == q
+
+
+@pytest.mark.parametrize("text, part", [
+    ("2025-Q4@2025-09-30", "before it starts"),
+    ("2025-Q4@2025-11-15@2025-11-20", "one @date"),
+    ("ytd@2026-11-22@2026-10-31@2026-10-01", "too many"),
+    ("2025-Q4@15.11.2025", "YYYY-MM-DD"),
+    ("2025-Q4@2025-02-30", "day is out of range"),
+    ("2025-Q5@2025-11-15", "unknown period"),
+])
+def test_bad_as_of_days_raise_one_line(text, part):
+    with pytest.raises(PeriodError) as info:
+        parse_period(text)
+    assert part in str(info.value) and "\n" not in str(info.value)

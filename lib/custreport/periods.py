@@ -17,6 +17,14 @@ Relative forms resolve against ``today`` to a concrete period:
 '2026-Q3'
 >>> parse_period("qtd", today=date(2026, 11, 22)).previous.label
 '2026-07-01..2026-08-22'
+
+A period's :attr:`Period.token` reads back as the same period, whatever day it is read on
+(``ytd@2026-11-22``), and a period the data covers only partly is cut at the data's last day
+(``2025-Q4@2025-11-15``): it keeps its label, and its comparisons cover as many days.
+
+>>> p = parse_period("2025-Q4@2025-11-15")
+>>> p.label, p.end, p.partial, p.previous.token
+('2025-Q4', datetime.date(2025, 11, 15), True, '2025-Q3@2025-08-15')
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ _TO_DATE_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 ACCEPTED_FORMS = (
     "2024, 2024-H1, 2024-Q3, 2024-09, 2024-W36, 2024-07-01..2024-09-30, "
-    "last-month, last-quarter, last-year, mtd, qtd or ytd"
+    "last-month, last-quarter, last-year, mtd, qtd or ytd, each optionally @YYYY-MM-DD (as of that day)"
 )
 
 
@@ -62,6 +70,9 @@ class Period:
     than by its length, so it takes part in equality: two periods that compare
     equal always have the same ``previous`` and ``year_ago``.
 
+    ``full_end`` is set only for a period cut short (see :meth:`cut`): ``end`` is
+    then the last day covered and ``full_end`` the day the period would end.
+
     >>> p = parse_period("2024-09")
     >>> p.days, p.contains(date(2024, 9, 30)), p.contains(date(2024, 10, 1))
     (30, True, False)
@@ -72,16 +83,68 @@ class Period:
     label: str
     kind: str
     to_date: str | None = None
+    full_end: date | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown period kind {self.kind!r}")
         if self.start > self.end:
             raise ValueError(f"period {self.label!r} starts after it ends")
+        if self.full_end is not None and self.full_end <= self.end:
+            raise ValueError(f"period {self.label!r}: a cut period ends before its full end")
         if self.to_date is not None and (
             self.kind != "range" or self.to_date not in _TO_DATE_MONTHS
         ):
             raise ValueError(f"period {self.label!r}: bad to_date {self.to_date!r}")
+
+    @property
+    def partial(self) -> bool:
+        """Whether the period was cut short of its full end (see :meth:`cut`)."""
+        return self.full_end is not None
+
+    @property
+    def token(self) -> str:
+        """The period as text that :func:`parse_period` reads back as this very period, on any day.
+
+        >>> [parse_period(t, today=date(2026, 11, 22)).token for t in ("2025-Q4", "ytd", "last-month")]
+        ['2025-Q4', 'ytd@2026-11-22', '2026-10']
+        >>> parse_period("ytd", today=date(2026, 11, 22)).cut(date(2026, 10, 31)).token
+        'ytd@2026-11-22@2026-10-31'
+        """
+        nominal = self.full_end or self.end
+        base = f"{_TO_DATE_TOKENS[self.to_date]}@{nominal.isoformat()}" if self.to_date else self.label
+        return f"{base}@{self.end.isoformat()}" if self.partial else base
+
+    def cut(self, through: date) -> Period:
+        """The period up to and including ``through`` (a day in it): same label and kind, marked
+        partial; its ``previous`` and ``year_ago`` are cut to as many days. A ``through`` on or
+        after the end gives the period unchanged.
+
+        >>> q = parse_period("2025-Q4").cut(date(2025, 11, 15))
+        >>> q.start, q.end, q.full_end, q.days, q.year_ago.token
+        (datetime.date(2025, 10, 1), datetime.date(2025, 11, 15), datetime.date(2025, 12, 31), 46, '2024-Q4@2024-11-15')
+        """
+        if isinstance(through, datetime):
+            through = through.date()
+        if through < self.start:
+            raise ValueError(f"period {self.label!r} cannot be cut at {through}, before it starts")
+        full_end = self.full_end or self.end
+        if through >= full_end:
+            return self.whole
+        return Period(self.start, through, self.label, self.kind, self.to_date, full_end)
+
+    @property
+    def whole(self) -> Period:
+        """The period as it would be uncut."""
+        if self.full_end is None:
+            return self
+        return Period(self.start, self.full_end, self.label, self.kind, self.to_date)
+
+    def _as_long_as_this(self, other: Period) -> Period:
+        """``other`` (a comparison period) cut to as many days as this cut period covers."""
+        if not self.partial:
+            return other
+        return other.cut(min(other.end, other.start + timedelta(days=self.days - 1)))
 
     @property
     def days(self) -> int:
@@ -135,6 +198,8 @@ class Period:
         >>> parse_period("2024-07-01..2024-07-10").previous.label
         '2024-06-21..2024-06-30'
         """
+        if self.partial:
+            return self._as_long_as_this(self.whole.previous)
         s = self.start
         if self.kind == "year":
             return _year(s.year - 1)
@@ -172,6 +237,8 @@ class Period:
         >>> parse_period("2024-02-29..2024-03-31").year_ago.label
         '2023-02-28..2023-03-31'
         """
+        if self.partial:
+            return self._as_long_as_this(self.whole.year_ago)
         s = self.start
         if self.kind == "year":
             return _year(s.year - 1)
@@ -216,6 +283,10 @@ def parse_period(text: str, today: date | None = None) -> Period:
     ``last-year`` (the previous full calendar unit) and ``mtd``, ``qtd``,
     ``ytd`` (from the start of the current unit up to and including today).
 
+    ``@YYYY-MM-DD`` after a form reads it as of that day: a relative form resolves
+    on that day (``ytd@2026-11-22``) and a fixed one is cut there, its data ending
+    that day (``2025-Q4@2025-11-15``); a relative form may take a second @day, its cut.
+
     >>> parse_period("2024-Q3").start
     datetime.date(2024, 7, 1)
     >>> parse_period(" 2024w36 ").label
@@ -226,23 +297,46 @@ def parse_period(text: str, today: date | None = None) -> Period:
     ...     parse_period("2024-Q5")
     ... except PeriodError as exc:
     ...     print(exc)
-    unknown period '2024-Q5': use 2024, 2024-H1, 2024-Q3, 2024-09, 2024-W36, 2024-07-01..2024-09-30, last-month, last-quarter, last-year, mtd, qtd or ytd
+    unknown period '2024-Q5': use 2024, 2024-H1, 2024-Q3, 2024-09, 2024-W36, 2024-07-01..2024-09-30, last-month, last-quarter, last-year, mtd, qtd or ytd, each optionally @YYYY-MM-DD (as of that day)
     """
     if not isinstance(text, str):
         raise PeriodError(f"unknown period {text!r}: use {ACCEPTED_FORMS}")
     s = text.strip()
+    base, *days = (part.strip() for part in s.split("@"))
+    try:
+        as_of = [_as_of_day(day) for day in days]
+        relative = any(pattern.fullmatch(base) for pattern in _RELATIVE)
+        if len(as_of) > (2 if relative else 1):
+            raise _Invalid("too many @dates" if relative else "a fixed period takes one @date, the day its data ends")
+        if relative and as_of:
+            today = as_of.pop(0)
+        period = _parse_base(base, today)
+        if period is None:
+            raise PeriodError(f"unknown period {s!r}: use {ACCEPTED_FORMS}")
+        return period.cut(as_of[0]) if as_of else period
+    except (_Invalid, ValueError) as exc:
+        if isinstance(exc, PeriodError):
+            raise
+        # Repr of the stripped text keeps the message on one line even
+        # when the input contained newlines.
+        raise PeriodError(f"invalid period {s!r} ({exc}): use {ACCEPTED_FORMS}") from None
+
+
+def _parse_base(text: str, today: date | None) -> Period | None:
     for pattern, build in _PARSERS:
-        m = pattern.fullmatch(s)
+        m = pattern.fullmatch(text)
         if m is not None:
-            try:
-                return build(m, today)
-            except _Invalid as exc:
-                # Repr of the stripped text keeps the message on one line even
-                # when the input contained newlines.
-                raise PeriodError(
-                    f"invalid period {s!r} ({exc}): use {ACCEPTED_FORMS}"
-                ) from None
-    raise PeriodError(f"unknown period {s!r}: use {ACCEPTED_FORMS}")
+            return build(m, today)
+    return None
+
+
+def _as_of_day(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
+        raise _Invalid(f"@{text!r}: write the day as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise _Invalid(f"@{text!r}: {exc}") from None
 
 
 class _Invalid(Exception):
@@ -361,6 +455,7 @@ def _parse_last(m: re.Match, today: date | None) -> Period:
 
 
 _TO_DATE_UNITS = {"m": "month", "q": "quarter", "y": "year"}
+_TO_DATE_TOKENS = {unit: f"{letter}td" for letter, unit in _TO_DATE_UNITS.items()}
 
 
 def _parse_to_date(m: re.Match, today: date | None) -> Period:
@@ -396,3 +491,5 @@ _PARSERS = [
     ]
 ]
 
+# The forms that resolve against today: their first @date is the day they are read on.
+_RELATIVE = [pattern for pattern, build in _PARSERS if build in (_parse_last, _parse_to_date)]
