@@ -31,14 +31,16 @@
 
 # %% tags=["parameters"]
 region: str = "all"  # region code, name or alias from params/regions.yaml, or all for the whole company
-period: str = "latest"  # 2025-Q4, 2025-09, 2025-H2, 2025, last-quarter, ytd, or latest for the latest full quarter
+period: str = "latest"  # 2025-Q4, 2025-09, 2025-H2, 2025, last-quarter, ytd (ytd@2026-11-22: as of a day), or latest for the latest full quarter
 locale: str = "zh"  # report language, zh or en
 store: str = ""  # store folder, empty for the data/clean folder of this project
+snapshot: str = ""  # snapshot id (custreport store list), empty for the current one
 
 # %%
 from custreport import report
 
-ctx = report.load(region=region, period=period, locale=locale, store_path=store or None)
+ctx = report.load(region=region, period=period, locale=locale, store_path=store or None,
+                  snapshot=snapshot or None)
 report.header(ctx, "quality")
 
 # %%

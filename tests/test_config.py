@@ -610,3 +610,13 @@ def test_without_fx_yaml_there_is_no_table(tmp_path):
 def test_fx_mistakes_are_one_line(tmp_path, text, message):
     with pytest.raises(UserError, match=message):
         load_fx(write(tmp_path / "params" / "fx.yaml", text))
+
+
+def test_a_stage_list_s_english_names_must_name_its_stages(tmp_path):
+    from custreport.config import load_stages
+
+    path = tmp_path / "stages.yaml"
+    path.write_text("default: a\nlists:\n  a: {open: [初步接触], won: [赢单], en: {赢单: Won, 签约: Signed}}\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError, match=r"stages\.yaml: .*en: '签约' is not a stage of this list \(its stages: 初步接触, 赢单\)"):
+        load_stages(path)

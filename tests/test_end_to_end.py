@@ -91,7 +91,10 @@ def test_workbook_has_frozen_filtered_customer_sheet_and_pivot(period_folder):
     from openpyxl import load_workbook
 
     workbook = load_workbook(period_folder / "east" / "east.xlsx")
-    assert workbook.sheetnames[:2] == ["客户总表", "透视汇总"]
+    assert workbook.sheetnames[:3] == ["说明", "客户总表", "透视汇总"]
+    about = {row[0]: row[1] for row in workbook["说明"].iter_rows(min_row=2, values_only=True)}
+    snapshot = json.loads((period_folder / "run.json").read_text(encoding="utf-8"))["snapshot"]
+    assert about["数据截至"] == "2025-12-31" and about["数据快照"].startswith(f"{snapshot}（生成于 20")
     customers = workbook["客户总表"]
     assert customers.freeze_panes == "A2"
     assert customers.auto_filter.ref.startswith("A1:")

@@ -43,4 +43,4 @@ def test_papermill_with_a_misspelt_parameter_fails_with_one_clear_line(tmp_path,
                                    parameters={"regoin": "华东", "period": "2025-Q4"}, progress_bar=False,
                                    kernel_name="python3", cwd=str(tmp_path / "notebooks"))
     assert failure.value.ename == "UserError"
-    assert failure.value.evalue == "unknown notebook parameter 'regoin': the reports take region, period, locale, store"
+    assert failure.value.evalue == "unknown notebook parameter 'regoin': the reports take region, period, locale, store, snapshot"

@@ -157,7 +157,9 @@ def test_context_pivots_by_order_and_customer_columns_total_the_period(project):
 
 def test_workbook_sheets_mask_contacts_and_keep_period_sales(project):
     sheets = report.workbook_sheets(report.load(region="east", period="2025-Q4"))
-    customers = sheets[0].frame
+    about = sheets[0].frame                      # first: what the workbook covers, from which data
+    assert sheets[0].title == "说明" and dict(zip(about["项目"], about["数值"]))["数据截至"] == "2025-12-31"
+    customers = sheets[1].frame
     assert list(customers["客户编号"]) == ["A", "B"]  # by period revenue: A 400, B 50
     assert customers.loc[0, "电话"] == "+86138****5678"
     assert customers.loc[0, "邮箱"] == "b***@jia.com"
@@ -168,7 +170,7 @@ def test_the_workbook_shows_full_contacts_only_when_the_analysis_file_says_so(pr
     analysis = project.parent.parent / "params" / "analysis.yaml"   # the store is <project>/data/clean
     analysis.write_text("privacy:\n  show_full_contacts_in_workbook: true\n", encoding="utf-8")
     ctx = report.load(region="east", period="2025-Q4")
-    customers = report.workbook_sheets(ctx)[0].frame
+    customers = report.workbook_sheets(ctx)[1].frame
     assert customers.loc[0, ["电话", "邮箱"]].tolist() == ["+8613812345678", "boss@jia.com"]
     # the frame every other caller gets stays masked
     assert report.customer_sheet_frame(ctx).loc[0, "电话"] == "+86138****5678"
@@ -244,16 +246,32 @@ def test_without_order_lines_won_deals_are_the_revenue_and_the_purchases(project
     assert top[["customer_id", "revenue"]].values.tolist() == [["A", 1000.0]]
 
 
-def test_the_trend_ends_at_the_data_s_last_month_and_says_so(project):
-    # the tiny project's last order is 2025-12-31: a 2026-Q1 trend stops at December, not at zero in March
-    later = report.load(region="all", period="2026-Q1", locale="en")
-    assert later.data_through == pd.Timestamp("2025-12-31")
-    assert report.compute_metrics(later)["data_through"] == "2025-12-31"
-    months = report.trend_months(later)
+def test_a_period_after_the_data_is_refused_naming_the_data_s_range(project):
+    # the tiny project's dated data runs 2024-11-11 .. 2025-12-31
+    for period in ("2026-Q1", "2027", "last-quarter@2026-12-04"):
+        with pytest.raises(UserError, match=r"starts after the data ends: the data runs 2024-11-11 – 2025-12-31 "
+                                            r"\(snapshot \w+\); choose a period within it"):
+            report.load(region="all", period=period, locale="en")
+    with pytest.raises(UserError, match="2023-Q1 .* ends before the data begins"):
+        report.load(region="all", period="2023-Q1")
+
+
+def test_a_period_the_data_ends_in_is_cut_marked_partial_and_compared_over_as_many_days(project):
+    ctx = report.load(region="all", period="2025-07-01..2026-03-31", locale="en")
+    assert (ctx.period.start, ctx.period.end, ctx.period.partial) == (dt.date(2025, 7, 1), dt.date(2025, 12, 31), True)
+    assert ctx.period.previous.days == ctx.period.days == 184
+    figures = report.compute_metrics(ctx)
+    assert figures["period"]["partial"] and figures["period"]["token"] == "2025-07-01..2026-03-31@2025-12-31"
+    assert figures["data_coverage"] == {"first": "2024-11-11", "last": "2025-12-31"}
+    months = report.trend_months(ctx)
     assert (str(months[0]), str(months[-1]), len(months)) == ("2025-01", "2025-12", 12)
-    assert report.trend_title(later) == "Monthly revenue · Company-wide (data through 2025-12-31)"
-    assert report.trend_title(report.load(region="all", period="2026-Q1")).endswith("（数据截至 2025-12-31）")
+    page = report.header(ctx, "summary").data
+    assert "Partial period: the data ends 2025-12-31, before 2025-07-01..2026-03-31 ends (2026-03-31)" in page
+    assert "Data through</dt><dd>2025-12-31" in page
+    zh = report.header(report.load(region="all", period="2025-07-01..2026-03-31"), "summary").data
+    assert "不完整期间：数据截至 2025-12-31" in zh
     covered = report.load(region="all", period="2025-Q4", locale="en")
+    assert not covered.period.partial and "Partial period" not in report.header(covered).data
     assert str(report.trend_months(covered)[-1]) == "2025-12"
     assert report.trend_title(covered) == "Monthly revenue · Company-wide"
 
@@ -349,3 +367,15 @@ def test_the_workbook_says_amounts_of_several_currencies_as_the_cards_do(tmp_pat
     sheet = next(sheet for sheet in report.workbook_sheets(ctx) if sheet.title == "Key figures")
     values = dict(zip(sheet.frame["Metric"], sheet.frame["Value"]))
     assert values["Revenue"] == "€200 · $450" and values["Orders"] == 4
+
+
+def test_english_reports_name_stages_provinces_and_channels_as_params_give_them(project):
+    # params/stages.yaml: chinese list en: (赢单 Won, 方案报价 Proposal); english.channels; regions.yaml provinces' en
+    en = report.load(region="east", period="2025-Q4", locale="en")
+    assert set(en.customers["province"].dropna()) == {"Zhejiang", "Shanghai"}
+    stages = report.funnel_frame(en)
+    assert list(stages[stages.columns[0]]) == ["Initial contact", "Needs confirmed", "Proposal", "Negotiation", "Won"]
+    assert "Proposal" in set(report.deals_by_stage_frame(en).iloc[:, 0])
+    zh = report.load(region="east", period="2025-Q4")
+    assert set(zh.customers["province"].dropna()) == {"浙江", "上海"}
+    assert list(report.funnel_frame(zh).iloc[:, 0])[-1] == "赢单"

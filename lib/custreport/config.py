@@ -180,6 +180,7 @@ class RegionTable(BaseModel):
         self._region_index = region_index
         self._province_index = province_index
         self._city_index = city_index
+        self._province_en = {p.name: p.en for r in self.regions for p in r.provinces if p.en}
 
     def place_names(self) -> frozenset[str]:
         """Folded province and city names of two characters or more (for stripping from company names)."""
@@ -195,6 +196,19 @@ class RegionTable(BaseModel):
     @property
     def codes(self) -> list[str]:
         return [region.code for region in self.regions]
+
+    def province_name(self, name: object, locale: str) -> object:
+        """A province as readers of ``locale`` see it: its ``en`` name in English where the
+        table gives one, else as stored.
+
+        >>> table = RegionTable(regions=[Region(code="east", zh="华东", en="East China",
+        ...                              provinces=[Province(name="浙江", en="Zhejiang")])])
+        >>> table.province_name("浙江", "en"), table.province_name("浙江", "zh"), table.province_name("火星", "en")
+        ('Zhejiang', '浙江', '火星')
+        """
+        if locale != "en" or not isinstance(name, str):
+            return name
+        return self._province_en.get(name, name)
 
     def by_code(self, code: str) -> Region | UnknownRegion:
         for region in self.regions:
@@ -699,6 +713,24 @@ def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:
 # --------------------------------------------------------------------------- deal stages
 
 
+def _keyed_by_stage(mapping: dict[str, str], info: ValidationInfo, stage_is_key: bool, error: str) -> dict[str, str]:
+    """``mapping`` checked against the list's stages, each stage spelt as the list spells it: the
+    keys are stages (``stage_is_key``) or the values are; a stage the list lacks is ``error``."""
+    if not all(key in info.data for key in ("open", "won", "lost")):
+        return mapping
+    stages = {fold_text(stage): stage for key in ("open", "won", "lost") for stage in info.data[key]}
+    resolved = {}
+    for key, value in mapping.items():
+        stage = key if stage_is_key else value
+        if fold_text(stage) not in stages:
+            raise ValueError(error.format(key=key, stage=stage, stages=", ".join(stages.values())))
+        if stage_is_key:
+            resolved[stages[fold_text(stage)]] = str(value)
+        else:
+            resolved[key] = stages[fold_text(stage)]
+    return resolved
+
+
 class StageList(BaseModel):
     """One sales process of params/stages.yaml: ordered open stages, won and lost stage names.
 
@@ -716,6 +748,7 @@ class StageList(BaseModel):
     lost_reached: str | None = Field(
         default=None, description="open stage lost deals are taken to have reached; default the first")
     aliases: dict[str, str] = Field(default_factory=dict, description="other spelling -> stage of this list")
+    en: dict[str, str] = Field(default_factory=dict, description="stage -> its name in English reports")
     _index: dict[str, tuple[str, int]] = PrivateAttr(default_factory=dict)
 
     @field_validator("lost_reached")
@@ -731,15 +764,23 @@ class StageList(BaseModel):
     @field_validator("aliases")
     @classmethod
     def _aliases_name_stages(cls, aliases: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        if not all(key in info.data for key in ("open", "won", "lost")):
-            return aliases
-        stages = {fold_text(stage): stage for key in ("open", "won", "lost") for stage in info.data[key]}
-        resolved = {}
-        for alias, target in aliases.items():
-            if fold_text(target) not in stages:
-                raise ValueError(f"alias {alias!r} points to {target!r}, which is not a stage of this list")
-            resolved[alias] = stages[fold_text(target)]
-        return resolved
+        return _keyed_by_stage(aliases, info, False,
+                               "alias {key!r} points to {stage!r}, which is not a stage of this list")
+
+    @field_validator("en")
+    @classmethod
+    def _english_names_name_stages(cls, names: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        return _keyed_by_stage(names, info, True, "en: {stage!r} is not a stage of this list (its stages: {stages})")
+
+    def display(self, stage: object, locale: str) -> object:
+        """A stage as readers of ``locale`` see it: its ``en`` name in English reports, if given.
+
+        >>> StageList(open=["初步接触"], won=["赢单"], en={"赢单": "Won"}).display("赢单", "en")
+        'Won'
+        """
+        if locale != "en" or not isinstance(stage, str):
+            return stage
+        return self.en.get(self.canonical(stage) or stage, stage)
 
     @model_validator(mode="after")
     def _names_are_unique(self) -> StageList:
@@ -783,6 +824,25 @@ class StageList(BaseModel):
         return hit[1] if hit else None
 
 
+class EnglishNames(BaseModel):
+    """params/stages.yaml ``english:``: names English reports show for values typed in Chinese
+    (or any other way) in the data; values not listed are shown as typed."""
+
+    model_config = ConfigDict(extra="forbid")
+    channels: dict[str, str] = Field(default_factory=dict, description="order channel -> English name")
+    lead_sources: dict[str, str] = Field(default_factory=dict, description="lead source -> English name")
+
+    def of(self, vocabulary: str, value: object, locale: str) -> object:
+        """``value`` of ``vocabulary`` (channels or lead_sources) as readers of ``locale`` see it.
+
+        >>> EnglishNames(channels={"直销": "Direct"}).of("channels", "直销", "en")
+        'Direct'
+        """
+        if locale != "en" or not isinstance(value, str):
+            return value
+        return getattr(self, vocabulary).get(value, value)
+
+
 class StageCatalog(BaseModel):
     """params/stages.yaml: the stage lists, the default one and per-source choices."""
 
@@ -790,6 +850,7 @@ class StageCatalog(BaseModel):
     lists: dict[str, StageList] = Field(min_length=1)
     default: str
     sources: dict[str, str] = Field(default_factory=dict, description="deals source name -> list name")
+    english: EnglishNames = Field(default_factory=EnglishNames)
 
     @model_validator(mode="before")
     @classmethod

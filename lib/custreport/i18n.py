@@ -20,7 +20,8 @@ LOCALES = ("zh", "en")
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "summary": "经营概览", "report": "报告", "region": "区域", "period": "期间",
-        "generated_at": "生成时间", "snapshot": "数据快照", "contents": "目录",
+        "generated_at": "生成时间", "snapshot": "数据快照", "contents": "目录", "data_through": "数据截至", "about_sheet": "说明", "item": "项目",
+        "partial_period": "不完整期间",
         "customers_total": "客户总数", "customers_new": "新增客户", "customers_active": "活跃客户",
         "customers_churned": "流失客户", "customers_prospect": "潜在客户",
         "monthly_active": "在约客户月费", "monthly_lost": "流失客户月费",
@@ -93,7 +94,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "summary": "Business summary", "report": "Report", "region": "Region", "period": "Period",
-        "generated_at": "Generated", "snapshot": "Data snapshot", "contents": "Contents",
+        "generated_at": "Generated", "snapshot": "Data snapshot", "contents": "Contents", "data_through": "Data through", "about_sheet": "About", "item": "Item",
+        "partial_period": "Partial period",
         "customers_total": "Customers", "customers_new": "New customers", "customers_active": "Active customers",
         "customers_churned": "Churned customers", "customers_prospect": "Prospects",
         "monthly_active": "Monthly charges, active", "monthly_lost": "Monthly charges lost to churn",

@@ -15,7 +15,7 @@ import ast
 
 from custreport.config import UserError
 
-NOTEBOOK_PARAMETERS = ("region", "period", "locale", "store")
+NOTEBOOK_PARAMETERS = ("region", "period", "locale", "store", "snapshot")
 # papermill's Python translator starts the cell it injects with this comment
 INJECTED_HEADER = "# Parameters"
 

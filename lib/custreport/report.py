@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import textwrap
@@ -109,9 +110,14 @@ class ReportContext:
 
     @cached_property
     def leads(self) -> pd.DataFrame:
-        """The region's leads first contacted before the period end (none for an older snapshot)."""
-        return store.read_table(self.snapshot, "leads", regions=None if self.region == "all" else [self.region],
-                                date_column="created_at", until=self.period.end_exclusive_ts)
+        """The region's leads first contacted before the period end (none for an older snapshot),
+        their sources named in the report's language."""
+        leads = store.read_table(self.snapshot, "leads", regions=None if self.region == "all" else [self.region],
+                                 date_column="created_at", until=self.period.end_exclusive_ts)
+        if self.locale != "en":
+            return leads
+        return leads.assign(lead_source=each_distinct(
+            leads["lead_source"], lambda name: self.stages.english.of("lead_sources", name, self.locale)))
 
     @cached_property
     def lead_deals(self) -> pd.DataFrame:
@@ -307,8 +313,12 @@ class ReportContext:
 
     @cached_property
     def funnel(self) -> Funnel:
-        """The period's funnel on the region's stage list."""
-        return funnel_table(self.deals, self.stage_list, self.period.start_ts, self.period.end_exclusive_ts)
+        """The period's funnel on the region's stage list, stages named in the report's language."""
+        funnel = funnel_table(self.deals, self.stage_list, self.period.start_ts, self.period.end_exclusive_ts)
+        if self.locale != "en":
+            return funnel
+        stages = funnel.stages.assign(stage=funnel.stages["stage"].map(lambda s: self.stage_list.display(s, "en")))
+        return dataclasses.replace(funnel, stages=stages)
 
     @cached_property
     def allocation(self) -> pd.DataFrame:
@@ -349,13 +359,15 @@ class ReportContext:
 
 
 def load(region: str = "all", period: str = "latest", store_path: str | Path | None = None,
-         locale: str = "zh", today: dt.date | None = None, reuse: bool = True) -> ReportContext:
+         locale: str = "zh", today: dt.date | None = None, reuse: bool = True,
+         snapshot: str | None = None) -> ReportContext:
     """Load the slice of the current snapshot a report on ``region`` and ``period`` needs,
     with each industry by its one name in ``locale`` (params/industries.yaml).
 
     ``region`` is a code, name or alias from params/regions.yaml, ``unknown``, or ``all``;
     ``period`` anything periods.parse_period accepts, or ``latest`` (the latest complete
-    quarter in the data). Raises UserError with one line
+    quarter in the data); ``snapshot`` a snapshot id of the store (default: the current one).
+    Raises UserError with one line
     when a parameter is wrong (also for a parameter papermill passed that no report takes).
 
     Loading the same slice again (same store snapshot, region, period, locale and params)
@@ -369,11 +381,11 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
     industries = load_industries()
     fx = load_fx()
     folder = Path(store_path) if store_path else default_store(project_root())
-    snapshot = store.current_snapshot(folder)
+    snapshot = store.open_snapshot(folder, snapshot)
     regions = store.snapshot_regions(snapshot)
     code = regions.region_param(str(region))
     parsed = resolve_period(period, snapshot, today=today)
-    key = (str(snapshot.path.resolve()), snapshot.id, code, parsed.label, parsed.start, parsed.end, locale)
+    key = (str(snapshot.path.resolve()), snapshot.id, code, parsed, locale)
     last = _LAST_LOADED.get("context")
     if reuse and last is not None and last[0] == key and \
             (last[1].settings, last[1].stages, last[1].industries, last[1].fx) == (settings, stages, industries, fx):
@@ -392,6 +404,12 @@ def load(region: str = "all", period: str = "latest", store_path: str | Path | N
         read = {name: pool.submit(store.read_table, snapshot, name, **options) for name, options in reads.items()}
         customers, orders, deals, reps, interactions = (read[name].result() for name in reads)
     customers = customers.assign(industry=industry_names(customers["industry"], industries, locale))
+    if locale == "en":   # the English names params/regions.yaml and stages.yaml give, where they give one
+        customers = customers.assign(
+            province=each_distinct(customers["province"], lambda name: regions.province_name(name, locale)),
+            channel=each_distinct(customers["channel"], lambda name: stages.english.of("channels", name, locale)))
+        orders = orders.assign(
+            channel=each_distinct(orders["channel"], lambda name: stages.english.of("channels", name, locale)))
     orders, deals = _in_reporting_currency(orders, fx, "orders"), _in_reporting_currency(deals, fx, "deals")
     reps = reps.assign(industries=listed_industry_names(reps["industries"], industries, locale))
     if only is not None and not store.filed_by_region(snapshot, "interactions"):
@@ -492,8 +510,12 @@ def compute_metrics(ctx: ReportContext) -> dict:
     return {
         "region": ctx.region,
         "region_name": ctx.regions.display_name(ctx.region, "zh") if ctx.region != "all" else "all",
-        "period": {"label": ctx.period.label, "start": ctx.period.start.isoformat(), "end": ctx.period.end.isoformat()},
+        "period": {"label": ctx.period.label, "token": ctx.period.token, "start": ctx.period.start.isoformat(),
+                   "end": ctx.period.end.isoformat(), "partial": ctx.period.partial,
+                   "full_end": ctx.period.whole.end.isoformat()},
         "snapshot": ctx.snapshot.id,
+        "snapshot_created_at": ctx.snapshot.created_at or None,
+        "data_coverage": _coverage_dict(ctx.snapshot),
         "currency": None if ctx.mixed_currencies else ctx.currency,
         "currencies": ctx.currencies,
         "fx": None if ctx.fx is None else {"reporting_currency": ctx.fx.reporting_currency,
@@ -513,8 +535,10 @@ def compute_metrics(ctx: ReportContext) -> dict:
         "has_leads": ctx.has_leads,
         "leads": lead_figures(ctx),
         "quality": quality_totals(ctx),
-        "previous": {"period": ctx.period.previous.label, **previous},
-        "year_ago": {"period": ctx.period.year_ago.label, **year_ago},
+        "previous": {"period": ctx.period.previous.label, "start": ctx.period.previous.start.isoformat(),
+                     "end": ctx.period.previous.end.isoformat(), **previous},
+        "year_ago": {"period": ctx.period.year_ago.label, "start": ctx.period.year_ago.start.isoformat(),
+                     "end": ctx.period.year_ago.end.isoformat(), **year_ago},
         "deltas": {
             "vs_previous": {key: _relative_change(_get(current, key), _get(previous, key)) for key in compared},
             "vs_year_ago": {key: _relative_change(_get(current, key), _get(year_ago, key)) for key in compared},
@@ -608,13 +632,61 @@ def quality_totals(ctx: ReportContext) -> dict:
 
 
 def header(ctx: ReportContext, report: str = "summary") -> HTML:
-    """Title block: report, region, period, generation time and data snapshot."""
-    generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    rows = [("region", ctx.region_name), ("period", f"{ctx.period.label} ({ctx.period.start} – {ctx.period.end})"),
-            ("generated_at", generated), ("snapshot", ctx.snapshot.id)]
+    """Title block: report, region, period (marked when partial), how far the data reaches, the
+    snapshot and when it was made, and when the report was generated."""
+    generated = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    coverage = data_coverage(ctx.snapshot.manifest)
+    rows = [("region", ctx.region_name), ("period", period_text(ctx.period, ctx.locale)),
+            ("data_through", str(coverage[1]) if coverage else ctx.label("no_data")),
+            ("snapshot", snapshot_text(ctx.snapshot, ctx.locale)), ("generated_at", generated)]
     meta = "".join(f"<div><dt>{html.escape(ctx.label(k))}</dt><dd>{html.escape(str(v))}</dd></div>" for k, v in rows)
     title = report_title(ctx, report)
-    return HTML(f'<header class="report-title"><h1>{html.escape(title)}</h1><dl>{meta}</dl></header>')
+    banner = (f'<p class="partial-period">{html.escape(partial_warning(ctx.period, ctx.locale))}</p>'
+              if ctx.period.partial else "")
+    return HTML(f'<header class="report-title"><h1>{html.escape(title)}</h1><dl>{meta}</dl>{banner}</header>')
+
+
+def snapshot_text(snapshot: store.Snapshot, locale: str) -> str:
+    """A snapshot as readers see it: its id and when it was made (UTC).
+
+    >>> snapshot_text(store.Snapshot("20261204T010203000000Z", Path("."), {"created_at": "2026-12-04T01:02:03+00:00"}), "en")
+    '20261204T010203000000Z (made 2026-12-04 01:02 UTC)'
+    """
+    made = snapshot.created_at
+    when = pd.Timestamp(made).strftime("%Y-%m-%d %H:%M UTC") if made else ""
+    if not when:
+        return snapshot.id
+    return f"{snapshot.id}（生成于 {when}）" if locale == "zh" else f"{snapshot.id} (made {when})"
+
+
+def partial_warning(period: Period, locale: str) -> str:
+    """What a reader of a partial period must know, in one sentence.
+
+    >>> from custreport.periods import parse_period
+    >>> partial_warning(parse_period("2025-Q4@2025-11-15"), "en")
+    'Partial period: the data ends 2025-11-15, before 2025-Q4 ends (2025-12-31). Figures cover 2025-10-01 – 2025-11-15 and are compared with as many days of earlier periods.'
+    """
+    if locale == "zh":
+        return (f"不完整期间：数据截至 {period.end}，早于 {period.label} 结束日（{period.full_end}）。"
+                f"数字覆盖 {period.start} – {period.end}，并与此前期间相同天数比较。")
+    return (f"Partial period: the data ends {period.end}, before {period.label} ends ({period.full_end}). "
+            f"Figures cover {period.start} – {period.end} and are compared with as many days of earlier periods.")
+
+
+def provenance_line(period: Period, snapshot: store.Snapshot, locale: str) -> str:
+    """The footer of every page: period (partial or not), the data's last day and the snapshot.
+
+    >>> from custreport.periods import parse_period
+    >>> snap = store.Snapshot("S1", Path("."), {"created_at": "2026-12-04T01:02:03+00:00",
+    ...                                          "data_range": {"orders": ["2025-01-02", "2025-11-15T10:00:00"]}})
+    >>> provenance_line(parse_period("2025-Q4@2025-11-15"), snap, "en")
+    'custreport · 2025-Q4 (2025-10-01 – 2025-11-15, partial: data through 2025-11-15) · data through 2025-11-15 · snapshot S1 (made 2026-12-04 01:02 UTC)'
+    """
+    coverage = data_coverage(snapshot.manifest)
+    through = str(coverage[1]) if coverage else "—"
+    if locale == "zh":
+        return f"custreport · {period_text(period, locale)} · 数据截至 {through} · 快照 {snapshot_text(snapshot, locale)}"
+    return f"custreport · {period_text(period, locale)} · data through {through} · snapshot {snapshot_text(snapshot, locale)}"
 
 
 def section(ctx: ReportContext, key: str, when: bool = True) -> Markdown:
@@ -923,11 +995,13 @@ def resolve_period(text: str | None, snapshot: store.Snapshot, today: dt.date | 
 
     The latest quarter is taken from the last order (else deal) date of the snapshot, so
     a notebook's default shows real data right after ingest, whatever today's date is.
+    Any other period must overlap the data, and one the data ends in is cut at its last day
+    (see cover_period).
     """
     text = (text or "").strip()
     if text and text.lower() != "latest":
         try:
-            return parse_period(text, today=today)
+            return cover_period(parse_period(text, today=today), snapshot)
         except PeriodError as exc:
             raise UserError(str(exc)) from None
     ranges = snapshot.manifest.get("data_range", {})
@@ -937,6 +1011,66 @@ def resolve_period(text: str | None, snapshot: store.Snapshot, today: dt.date | 
     last_day = pd.Timestamp(last).date()
     quarter = parse_period(f"{last_day.year}-Q{(last_day.month - 1) // 3 + 1}")
     return quarter if quarter.end <= last_day else quarter.previous
+
+
+# The tables whose dates say how far the data reaches (data_range keys of the manifest).
+ACTIVITY_RANGES = ("orders", "deals", "deals_closed", "interactions", "leads")
+
+
+def data_coverage(manifest: dict) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the snapshot's dated activity (orders, deals created or closed,
+    interactions, leads), from its manifest; None when it holds none.
+
+    >>> data_coverage({"data_range": {"orders": ["2011-01-04T00:00:00", "2011-12-09T12:50:00"],
+    ...                               "deals_closed": ["2010-06-01", "2012-01-31"]}})
+    (datetime.date(2010, 6, 1), datetime.date(2012, 1, 31))
+    """
+    ranges = manifest.get("data_range", {})
+    spans = [ranges[table] for table in ACTIVITY_RANGES if ranges.get(table)]
+    if not spans:
+        return None
+    return (min(pd.Timestamp(first).date() for first, _ in spans),
+            max(pd.Timestamp(last).date() for _, last in spans))
+
+
+def cover_period(period: Period, snapshot: store.Snapshot) -> Period:
+    """``period`` as far as the snapshot's data reaches: refused (UserError, one line giving the
+    data's range) when it starts after the data ends or ends before it begins, so no report of
+    an empty period goes out looking like a collapse; cut at the data's last day, and so marked
+    partial with comparisons as long, when the data ends inside it."""
+    span = data_coverage(snapshot.manifest)
+    asked = f"{period.label} ({period.start} – {period.whole.end})"
+    if span is None:
+        raise UserError(f"period {asked}: snapshot {snapshot.id} holds no dated orders, deals, interactions or "
+                        "leads, so there is nothing to report; check params/sources.yaml and run `custreport ingest`")
+    first, last = span
+    if period.start > last or period.end < first:
+        where = "starts after the data ends" if period.start > last else "ends before the data begins"
+        raise UserError(f"period {asked} {where}: the data runs {first} – {last} (snapshot {snapshot.id}); "
+                        f"choose a period within it, or --period latest for the latest full quarter")
+    return period.cut(last) if period.end > last else period
+
+
+def _coverage_dict(snapshot: store.Snapshot) -> dict | None:
+    coverage = data_coverage(snapshot.manifest)
+    return {"first": coverage[0].isoformat(), "last": coverage[1].isoformat()} if coverage else None
+
+
+def period_text(period: Period, locale: str) -> str:
+    """The period as a reader sees it: label and days, and when cut, that it is partial.
+
+    >>> from custreport.periods import parse_period
+    >>> period_text(parse_period("2025-Q4@2025-11-15"), "en")
+    '2025-Q4 (2025-10-01 – 2025-11-15, partial: data through 2025-11-15)'
+    >>> period_text(parse_period("2025-Q4@2025-11-15"), "zh")
+    '2025-Q4（2025-10-01 – 2025-11-15，不完整期间：数据截至 2025-11-15）'
+    """
+    days = f"{period.start} – {period.end}"
+    if not period.partial:
+        return f"{period.label}（{days}）" if locale == "zh" else f"{period.label} ({days})"
+    if locale == "zh":
+        return f"{period.label}（{days}，不完整期间：数据截至 {period.end}）"
+    return f"{period.label} ({days}, partial: data through {period.end})"
 
 
 def report_title(ctx: ReportContext, report: str) -> str:
@@ -1040,6 +1174,19 @@ def workbook_contacts_masked(ctx: ReportContext) -> bool:
     return not ctx.settings.privacy.show_full_contacts_in_workbook
 
 
+def about_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The workbook's first sheet: what it covers and from which data, as the reports' header says."""
+    coverage = data_coverage(ctx.snapshot.manifest)
+    rows = [("region", ctx.region_name), ("period", period_text(ctx.period, ctx.locale)),
+            ("data_through", str(coverage[1]) if coverage else ctx.label("no_data")),
+            ("snapshot", snapshot_text(ctx.snapshot, ctx.locale)),
+            ("generated_at", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
+    if ctx.period.partial:
+        rows.append(("partial_period", partial_warning(ctx.period, ctx.locale)))
+    return pd.DataFrame({ctx.label("item"): [ctx.label(key) for key, _ in rows],
+                         ctx.label("value"): [value for _, value in rows]})
+
+
 def workbook_sheets(ctx: ReportContext) -> list:
     """Sheets of the region's Excel workbook: customers, pivot, KPIs, sales pivots, then one per
     analysis, and a sample of the quarantined rows.
@@ -1069,6 +1216,7 @@ def workbook_sheets(ctx: ReportContext) -> list:
 
     value_formats = formats(("revenue_to_date", "clv", "value_at_stake"), ("p_alive",), ("expected_purchases",))
     return [
+        Sheet(ctx.label("about_sheet"), about_frame(ctx)),
         Sheet(ctx.label("customers_sheet"), customers, money_columns),
         Sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True),
         Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"}),
@@ -1429,6 +1577,7 @@ def deals_by_stage_frame(ctx: ReportContext) -> pd.DataFrame:
     """Deals in play in the period by their exported stage (the list's stages first), with a total row."""
     in_play = deals_in_play(ctx.deals, ctx.period.start_ts, ctx.period.end_exclusive_ts)
     table = stage_counts(in_play, ctx.stage_list)[["stage", "deals", "amount"]]
+    table = table.assign(stage=table["stage"].map(lambda stage: ctx.stage_list.display(stage, ctx.locale)))
     total = pd.DataFrame({"stage": [ctx.label("total")], "deals": [int(table["deals"].sum())],
                           "amount": [float(table["amount"].sum())]})
     return _localised(ctx, pd.concat([table, total], ignore_index=True))

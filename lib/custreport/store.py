@@ -91,7 +91,7 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
     snapshots.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.timezone.utc)
     snapshot_id = now.strftime("%Y%m%dT%H%M%S%fZ")
-    staging = Path(tempfile.mkdtemp(prefix=f".{snapshot_id}-", dir=snapshots))
+    staging = private_folder(snapshots, f".{snapshot_id}-")
     try:
         counts = {name: len(frame) for name, frame in tables.items()}
         customer_regions = tables.get("customers")
@@ -247,6 +247,27 @@ def _point_current(store: Path, snapshot_id: str) -> None:
 TEMPORARY_SUFFIX = ".tmp"
 
 
+def umask() -> int:
+    """The process's umask (read without changing it where the system allows)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)   # the portable way sets it to read it: put it straight back
+    os.umask(current)
+    return current
+
+
+def private_folder(parent: Path, prefix: str) -> Path:
+    """A new uniquely named folder in ``parent`` for staging, with the permissions any folder
+    made under the umask gets (mkdtemp makes it 0700, which renaming would publish)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    folder.chmod(0o777 & ~umask())
+    return folder
+
+
 def write_atomically(target: Path, content: str | bytes) -> Path:
     """Write ``content`` (text as UTF-8) to ``target`` through a temporary file renamed into place:
     a reader sees the old file or the new one, never half of one."""
@@ -319,6 +340,22 @@ def current_snapshot(store: Path) -> Snapshot:
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file():
         raise UserError(f"{store}: current snapshot {snapshot_id!r} is missing; run `custreport store rollback`")
+    return Snapshot(snapshot_id, path, json.loads(manifest_path.read_text(encoding="utf-8")))
+
+
+def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
+    """The snapshot ``snapshot_id`` of the store, or the current one when it is None or empty.
+
+    A run reads every report from the snapshot it started with, even if an ingest makes
+    another one current meanwhile.
+    """
+    if not snapshot_id:
+        return current_snapshot(store)
+    path = Path(store) / "snapshots" / snapshot_id
+    manifest_path = path / "manifest.json"
+    if "/" in snapshot_id or snapshot_id.startswith(".") or not manifest_path.is_file():
+        raise UserError(f"{store}: no snapshot {snapshot_id!r} (it may have been pruned); "
+                        "`custreport store list` shows the snapshots kept")
     return Snapshot(snapshot_id, path, json.loads(manifest_path.read_text(encoding="utf-8")))
 
 
