@@ -322,3 +322,96 @@ def test_a_run_killed_mid_way_leaves_no_partial_report_and_the_next_run_complete
     for region in ("east", "south", "all"):
         assert {p.name for p in (folder / region).iterdir()} >= {"summary.html", "summary.pdf", "segments.pdf",
                                                                  "metrics.json"}
+
+
+# --------------------------------------------------------------------------- partial reruns, languages, files
+
+
+def test_a_rerun_of_one_report_and_format_replaces_only_those_files_and_the_index_keeps_every_region(project):
+    full = runner.RunRequest.build(period="2025-Q4", regions="east,south", reports="summary,funnel",
+                                   formats="html,pdf,xlsx", workers=1, recipient_locales=False)
+    assert runner.run_matrix(full).ok
+    east = project / "outputs" / "2025-Q4" / "east"
+    before = {p.name: p.stat().st_mtime_ns for p in east.iterdir()}
+    funnel_only = runner.RunRequest.build(period="2025-Q4", regions="east", reports="funnel", formats="html",
+                                          workers=1, force=True, recipient_locales=False)
+    summary = runner.run_matrix(funnel_only)
+    assert summary.ok and summary.jobs[0].carried
+    after = {p.name: p.stat().st_mtime_ns for p in east.iterdir()}
+    assert set(after) == set(before)                       # summary.pdf and the workbook are still there
+    for kept in ("summary.pdf", "summary.html", "funnel.pdf", "east.xlsx"):
+        assert after[kept] == before[kept], kept
+    assert after["funnel.html"] != before["funnel.html"]
+    record = json.loads((east / runner.JOB_FILE).read_text(encoding="utf-8"))
+    assert "summary.pdf" in record["files"] and all(o["fingerprint"] for o in record["outputs"])
+    index = (project / "outputs" / "2025-Q4" / "index.html").read_text(encoding="utf-8")
+    assert 'href="south/summary.pdf"' in index and 'href="east/summary.pdf"' in index
+    # the first request is still up to date: nothing of it was lost
+    assert runner.run_matrix(full).jobs[0].skipped
+
+
+def test_a_report_that_renders_again_clears_its_failed_notebook(project):
+    summary_plus(project, "flaky", "raise ValueError('not today')")
+    request = runner.RunRequest.build(period="2025-Q4", regions="east", reports="flaky,summary", formats="html",
+                                      workers=1, recipient_locales=False)
+    assert not runner.run_matrix(request).ok
+    failed = project / "outputs" / "2025-Q4" / "_failed"
+    assert (failed / "east" / "flaky.ipynb").is_file()
+    summary_plus(project, "flaky", "print('fine today')")
+    assert runner.run_matrix(request).ok
+    assert not failed.exists()
+
+
+def test_folders_and_files_follow_the_umask(project):
+    old = os.umask(0o022)
+    try:
+        request = runner.RunRequest.build(period="2025-Q4", regions="east", reports="summary", formats="html",
+                                          workers=1, recipient_locales=False)
+        assert runner.run_matrix(request).ok
+    finally:
+        os.umask(old)
+    east = project / "outputs" / "2025-Q4" / "east"
+    assert east.stat().st_mode & 0o777 == 0o755
+    assert (east / "summary.html").stat().st_mode & 0o777 == 0o644
+    snapshot = next((project / "data" / "clean" / "snapshots").iterdir())
+    assert snapshot.stat().st_mode & 0o777 == 0o755
+
+
+def test_each_recipient_language_is_rendered_beside_the_run_s_own(project):
+    # params/recipients.yaml: north's director reads English; east's manager Chinese
+    request = runner.RunRequest.build(period="2025-Q4", regions="east,north", reports="summary", formats="html",
+                                      workers=1)
+    assert request.other_locales == {"north": ["en"]} and request.locales("north") == ["zh", "en"]
+    summary = runner.run_matrix(request)
+    assert summary.ok, summary.lines()
+    north = project / "outputs" / "2025-Q4" / "north"
+    assert (north / "summary.html").is_file() and (north / "en" / "summary.html").is_file()
+    assert 'lang="en"' in (north / "en" / "summary.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in (north / "summary.html").read_text(encoding="utf-8")
+    assert (north / "en" / "metrics.json").is_file() and not (project / "outputs" / "2025-Q4" / "east" / "en").exists()
+    record = json.loads((north / runner.JOB_FILE).read_text(encoding="utf-8"))
+    assert record["locale"] == "zh" and record["locales"] == ["en", "zh"]
+
+
+def test_the_notebooks_get_the_period_token_and_the_snapshot_of_the_run(project):
+    from custreport import store
+
+    request = runner.RunRequest.build(period="2025-10-01..2026-03-31", regions="east", reports="summary",
+                                      formats="html", workers=1, recipient_locales=False)
+    assert request.period.token == "2025-10-01..2026-03-31@2025-12-31"
+    # an ingest during the run makes another snapshot current: the run still reads its own
+    current = store.current_snapshot(project / "data" / "clean")
+    store.write_snapshot(project / "data" / "clean", {"customers": store.read_table(current, "customers").iloc[:0]},
+                         {}, {"data_range": {}})
+    summary = runner.run_matrix(request)
+    assert summary.ok, summary.lines()
+    assert "partial period" in "\n".join(summary.lines())
+    east = project / "outputs" / request.period.label / "east"
+    nb = json.loads((east / "summary.ipynb").read_text(encoding="utf-8"))
+    injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    source = "".join(injected["source"])
+    assert 'period = "2025-10-01..2026-03-31@2025-12-31"' in source and f'snapshot = "{request.snapshot}"' in source
+    figures = json.loads((east / "metrics.json").read_text(encoding="utf-8"))
+    assert figures["snapshot"] == request.snapshot and figures["period"]["partial"]
+    page = (east / "summary.html").read_text(encoding="utf-8")
+    assert "不完整期间：数据截至 2025-12-31" in page and "running-provenance" in page

@@ -3,10 +3,17 @@
 Each region is one job, run in a worker process with its own warm notebook kernel. A job
 writes into a hidden staging folder and only then is it renamed to
 ``outputs/<period>/<region>/``, so a killed job never leaves a half-written report behind.
-A failing report does not stop the others (of its region or of other regions): its
-executed notebook is kept under ``outputs/<period>/_failed/`` for inspection and the run
-ends non-zero. A region whose outputs are already up to date (same snapshot, notebooks,
-parameters and code, files unchanged) is skipped unless forced.
+The files of the run's locale are in the region folder; every other language a recipient
+of the region reads (params/recipients.yaml) is rendered beside them, in ``<region>/<locale>/``.
+A run of some reports or formats replaces only those files: the region's other files are
+carried over. A failing report does not stop the others (of its region or of other
+regions): its executed notebook is kept under ``outputs/<period>/_failed/<region>/`` for
+inspection (cleared once it renders again) and the run ends non-zero. Files that are
+already up to date (same data content, period, notebook, parameters and code, file
+unchanged) are not rendered again unless forced.
+
+Every report of one run reads the snapshot the run started with, passed to the notebooks
+with the period as a token that reads back identically (``ytd@2026-11-22``).
 """
 
 from __future__ import annotations
@@ -27,14 +34,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from custreport import __version__, i18n
+from custreport import __version__, code_digest, i18n
 from custreport.config import UserError, default_store, project_root
 from custreport.periods import Period
-from custreport.store import TEMPORARY_SUFFIX, write_atomically
+from custreport.store import TEMPORARY_SUFFIX, private_folder, write_atomically
 
 FORMATS = ("html", "pdf", "xlsx")
 JOB_FILE = "job.json"        # a region's record of what it rendered, from what
 FAILED_FOLDER = "_failed"    # executed notebooks of failed reports, for inspection
+REGION_FILES = "metrics+workbook"   # what a region writes besides its reports
 
 
 def notebooks_folder(root: Path) -> Path:
@@ -82,13 +90,23 @@ class RunRequest:
     force: bool = False
     wait: float = 0.0          # seconds to wait for another run of the same period to finish
     scheduler: str | None = None   # a Dask scheduler address: render the regions on that cluster
+    # more languages per region, for the recipients who read another than ``locale``
+    other_locales: dict[str, list[str]] = field(default_factory=dict)
+    content: str = ""          # the snapshot's content hash: outputs depend on it, not on its id
+
+    def locales(self, region: str) -> list[str]:
+        """The languages rendered for ``region``: the run's own first."""
+        return [self.locale, *self.other_locales.get(region, [])]
 
     @classmethod
     def build(cls, period: str, regions: str = "all", reports: str = "all", formats: str = "html,pdf,xlsx",
               locale: str = "zh", workers: int = 2, store: Path | None = None, out: Path | None = None,
               today: dt.date | None = None, force: bool = False, wait: float = 0.0,
-              scheduler: str | None = None) -> "RunRequest":
-        """Validate every parameter up front, so nothing is rendered for a request that cannot finish."""
+              scheduler: str | None = None, recipient_locales: bool = True) -> "RunRequest":
+        """Validate every parameter up front, so nothing is rendered for a request that cannot finish.
+
+        ``recipient_locales``: also render, per region, each language its recipients read.
+        """
         from custreport import report, store as store_module
 
         root = project_root()
@@ -119,12 +137,40 @@ class RunRequest:
             raise UserError(f"no report chosen: available are {', '.join(known)}")
         if not chosen:
             raise UserError(f"no format chosen: use any of {', '.join(FORMATS)}")
-        return cls(resolved, codes, names, chosen, i18n.check_locale(locale), workers, store.resolve(),
-                   (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force, wait, scheduler)
+        locale = i18n.check_locale(locale)
+        others = _recipient_locales(root, table, codes, locale) if recipient_locales else {}
+        return cls(resolved, codes, names, chosen, locale, workers, store.resolve(),
+                   (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force, wait, scheduler,
+                   others, snapshot_content(snapshot))
 
     @property
     def folder(self) -> Path:
         return self.out / self.period.label
+
+
+def _recipient_locales(root: Path, table, codes: list[str], locale: str) -> dict[str, list[str]]:
+    """Per region of ``codes``, the languages other than ``locale`` its recipients read."""
+    from custreport.config import load_recipients
+
+    path = root / "params" / "recipients.yaml"
+    if not path.is_file():
+        return {}
+    others: dict[str, list[str]] = {}
+    for recipient in load_recipients(path).recipients:
+        try:
+            code = table.region_param(recipient.region)
+        except UserError:    # send names the recipient whose region is wrong
+            continue
+        if code in codes and recipient.language != locale and recipient.language not in others.get(code, []):
+            others.setdefault(code, []).append(recipient.language)
+    return others
+
+
+def snapshot_content(snapshot) -> str:
+    """What a snapshot's data was made from (its ``input_fingerprint``): identical raw files,
+    params and code give the same one, so re-ingesting them re-renders nothing. Older
+    snapshots, which carry none, are known by their id."""
+    return snapshot.manifest.get("input_fingerprint") or f"snapshot:{snapshot.id}"
 
 
 @dataclass
@@ -134,6 +180,8 @@ class ReportResult:
     seconds: float
     error: str | None = None
     notebook: str | None = None       # where a failed report's executed notebook was kept
+    locale: str = "zh"
+    extra_locale: bool = False        # rendered for recipients in another language, into <region>/<locale>/
 
 
 @dataclass
@@ -146,6 +194,7 @@ class JobResult:
     reports: list[ReportResult] = field(default_factory=list)
     skipped: bool = False             # outputs were already up to date
     outputs: list[dict] = field(default_factory=list)   # path, bytes, sha256 of every file
+    carried: list[str] = field(default_factory=list)    # files kept from earlier runs (not asked for)
 
 
 @dataclass
@@ -154,6 +203,7 @@ class RunSummary:
     folder: Path
     jobs: list[JobResult]
     seconds: float
+    note: str = ""             # said before the regions: a partial period, what the data covers
 
     @property
     def ok(self) -> bool:
@@ -164,6 +214,8 @@ class RunSummary:
         skipped = sum(job.skipped for job in self.jobs)
         note = f" ({skipped} up to date, skipped; --force renders them again)" if skipped else ""
         lines = [f"{done}/{len(self.jobs)} regions rendered for {self.period} in {self.seconds:.1f}s{note}"]
+        if self.note:
+            lines.append(self.note)
         for job in self.jobs:
             if job.ok:
                 lines.append(f"  {job.region:<10} {self.folder / job.region}{'  (up to date)' if job.skipped else ''}")
@@ -172,7 +224,7 @@ class RunSummary:
             for report in job.reports:
                 if not report.ok:
                     kept = f" (notebook: {report.notebook})" if report.notebook else ""
-                    lines.append(f"    {report.name}: {report.error}{kept}")
+                    lines.append(f"    {_report_key(report)}: {report.error}{kept}")
         lines.append(f"index: {self.folder / 'index.html'}")
         return lines
 
@@ -232,10 +284,18 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
                     finished(job)
     order = {code: i for i, code in enumerate(request.regions)}
     results.sort(key=lambda job: order[job.region])
-    summary = RunSummary(request.period.label, folder, results, time.perf_counter() - started)
+    summary = RunSummary(request.period.label, folder, results, time.perf_counter() - started,
+                         _period_note(request.period))
     _write_index(request, summary)
     _write_manifest(request, summary)
     return summary
+
+
+def _period_note(period: Period) -> str:
+    if not period.partial:
+        return ""
+    return (f"partial period: {period.label} runs to {period.full_end} but the data ends {period.end}; the reports "
+            f"cover {period.start} – {period.end}, compared with as many days before (every page says so)")
 
 
 DASK_CONNECT_TIMEOUT = "20s"
@@ -281,30 +341,45 @@ def render_region(request: RunRequest, region: str) -> JobResult:
 def _render_region(request: RunRequest, region: str) -> JobResult:
     started = time.perf_counter()
     folder = request.folder
+    target = folder / region
     staging = None
-    fingerprint = job_fingerprint(request, region)
+    expected = expected_files(request, region)
     try:
         if not request.force:
-            kept = _up_to_date(folder / region, fingerprint)
+            kept = _up_to_date(target, expected)
             if kept is not None:
                 return JobResult(region, True, time.perf_counter() - started, kept["files"],
                                  reports=[ReportResult(**r) for r in kept["reports"]], skipped=True,
                                  outputs=kept["outputs"])
         folder.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".staging-{region}-", dir=folder))
-        files, reports = _render_into(request, region, staging)
+        staging = private_folder(folder, f".staging-{region}-")
+        files: list[str] = []
+        reports: list[ReportResult] = []
+        for locale in request.locales(region):
+            place = staging if locale == request.locale else staging / locale
+            place.mkdir(exist_ok=True)
+            rendered, results = _render_into(request, region, locale, place)
+            files += [_relative(place, staging, name) for name in rendered]
+            reports += results
         failed = [r for r in reports if not r.ok]
         for report in failed:
-            report.notebook = _keep_failed_notebook(staging / f"{report.name}.ipynb", folder, region)
-        outputs = [_describe(staging / name, name) for name in files]
-        ok = not failed
-        record = {"fingerprint": fingerprint if ok else None, "region": region, "files": files,
-                  "reports": [asdict(r) for r in reports], "outputs": outputs,
+            report.notebook = _keep_failed_notebook(staging, report, request, folder, region)
+        outputs = [{**_describe(staging / name, name), "fingerprint": expected[name], "snapshot": request.snapshot,
+                    "period": request.period.token} for name in files]
+        withdrawn = {name for report in failed for name in _files_of(request, region, report.locale, report.name)}
+        carried = _carry_over(target, staging, set(files) | withdrawn)
+        outputs += carried
+        _clear_failed_notebooks(folder, region, [r for r in reports if r.ok])
+        record = {"region": region, "locale": request.locale,
+                  "locales": sorted({request.locale, *(p.name for p in staging.iterdir() if p.is_dir())}),
+                  "files": sorted(o["path"] for o in outputs), "reports": [asdict(r) for r in reports],
+                  "outputs": outputs, "failed": [_report_key(r) for r in failed],
                   "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
         (staging / JOB_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-        _publish(staging, folder / region)
-        error = None if ok else "; ".join(f"{r.name}: {r.error}" for r in failed)
-        return JobResult(region, ok, time.perf_counter() - started, files, error, reports, outputs=outputs)
+        _publish(staging, target)
+        error = "; ".join(f"{_report_key(r)}: {r.error}" for r in failed) or None
+        return JobResult(region, not failed, time.perf_counter() - started, record["files"], error, reports,
+                         outputs=outputs, carried=[o["path"] for o in carried])
     except Exception as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -314,49 +389,126 @@ def _render_region(request: RunRequest, region: str) -> JobResult:
         return JobResult(region, False, time.perf_counter() - started, error=detail)
 
 
-def _render_into(request: RunRequest, region: str, staging: Path) -> tuple[list[str], list[ReportResult]]:
-    """Each report's notebook (and html/pdf), then the region's metrics.json and workbook.
+def _relative(place: Path, staging: Path, name: str) -> str:
+    return (place / name).relative_to(staging).as_posix()
 
-    The data is loaded and analysed inside the kernel, once per region: every notebook of
-    the region and the workbook reuse it (report.load keeps the last slice it loaded).
+
+def _report_key(report: "ReportResult") -> str:
+    """A report as the run's lines name it: ``summary``, or ``summary (en)`` in another language."""
+    return report.name if not report.extra_locale else f"{report.name} ({report.locale})"
+
+
+def _files_of(request: RunRequest, region: str, locale: str, report: str) -> list[str]:
+    """The region-folder paths one report (or ``metrics+workbook``) writes in ``locale``."""
+    prefix = "" if locale == request.locale else f"{locale}/"
+    if report == REGION_FILES:
+        names = ["metrics.json", *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
+    else:
+        names = [*(f"{report}.{fmt}" for fmt in ("html", "pdf") if fmt in request.formats), f"{report}.ipynb"]
+    return [prefix + name for name in names]
+
+
+def expected_files(request: RunRequest, region: str) -> dict[str, str]:
+    """Every file the request writes in the region's folder, with the fingerprint of what it
+    depends on: the data's content, the period, the region, its language, the report notebook,
+    the settings (params/*.yaml) and the code."""
+    params = request.root / "params"
+    common = {
+        "content": request.content, "store": str(request.store), "region": region, "period": request.period.token,
+        "settings": {p.name: _sha256(p) for p in sorted(params.glob("*.yaml"))} if params.is_dir() else {},
+        "code": code_digest(),
+    }
+    expected = {}
+    for locale in request.locales(region):
+        for report in [*request.reports, REGION_FILES]:
+            notebook = None if report == REGION_FILES else _sha256(notebooks_folder(request.root) / f"{report}.ipynb")
+            inputs = {**common, "locale": locale, "report": report, "notebook": notebook}
+            fingerprint = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+            for name in _files_of(request, region, locale, report):
+                expected[name] = fingerprint
+    return expected
+
+
+def _carry_over(previous: Path, staging: Path, replaced: set[str]) -> list[dict]:
+    """Hard-link (else copy) into ``staging`` the files of the region's previous result that
+    this run neither wrote nor withdrew; their descriptions as the previous record had them."""
+    try:
+        record = json.loads((previous / JOB_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    carried = []
+    for output in record.get("outputs", []):
+        name = output["path"]
+        source = previous / name
+        if name in replaced or not source.is_file() or _sha256(source) != output.get("sha256"):
+            continue    # a file changed since it was described is no longer what the record says
+        destination = staging / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, destination)
+        except OSError:
+            shutil.copy2(source, destination)
+        carried.append(output)
+    return carried
+
+
+def _render_into(request: RunRequest, region: str, locale: str, place: Path) -> tuple[list[str], list[ReportResult]]:
+    """Each report's notebook (and html/pdf) in ``locale``, then the region's metrics.json and
+    workbook, into ``place``.
+
+    The data is loaded and analysed inside the kernel, once per region and language: every
+    notebook and the workbook reuse it (report.load keeps the last slice it loaded).
     """
     from custreport.kernel import warm_kernel
     from custreport.render.html import notebook_to_html
     from custreport.render.pdf import html_to_pdf
 
-    parameters = {"region": region, "period": request.period.label, "locale": request.locale,
-                  "store": str(request.store)}
+    parameters = {"region": region, "period": request.period.token, "locale": locale,
+                  "store": str(request.store), "snapshot": request.snapshot}
     files: list[str] = []
     reports: list[ReportResult] = []
-    footer = f"custreport · {request.snapshot} · {request.period.label}"
+    extra = locale != request.locale
+    footer = provenance(request, locale)
     notebooks = notebooks_folder(request.root)
     for name in request.reports:
         started = time.perf_counter()
-        executed = staging / f"{name}.ipynb"
+        executed = place / f"{name}.ipynb"
         try:
             kernel = warm_kernel(notebooks)   # a fresh one if the last report killed it
             nb = kernel.execute_notebook(_with_fresh_namespace(notebooks / f"{name}.ipynb"), str(executed),
                                          parameters, cwd=str(notebooks))
-            page = notebook_to_html(nb, title=report_title(request, region, name), locale=request.locale,
+            page = notebook_to_html(nb, title=report_title(request, region, name, locale), locale=locale,
                                     footer=footer)
             if "html" in request.formats:
-                (staging / f"{name}.html").write_text(page, encoding="utf-8")
+                (place / f"{name}.html").write_text(page, encoding="utf-8")
                 files.append(f"{name}.html")
             if "pdf" in request.formats:
-                html_to_pdf(page, staging / f"{name}.pdf")
+                html_to_pdf(page, place / f"{name}.pdf")
                 files.append(f"{name}.pdf")
             files.append(f"{name}.ipynb")
-            reports.append(ReportResult(name, True, round(time.perf_counter() - started, 3)))
+            reports.append(ReportResult(name, True, round(time.perf_counter() - started, 3), locale=locale,
+                                        extra_locale=extra))
         except Exception as exc:
-            reports.append(ReportResult(name, False, round(time.perf_counter() - started, 3), _execution_error(exc)))
+            reports.append(ReportResult(name, False, round(time.perf_counter() - started, 3), _execution_error(exc),
+                                        locale=locale, extra_locale=extra))
     started = time.perf_counter()
     try:
-        files += _write_region_files(warm_kernel(notebooks), request, region, staging)
-        reports.append(ReportResult("metrics+workbook", True, round(time.perf_counter() - started, 3)))
+        files += _write_region_files(warm_kernel(notebooks), request, region, locale, place)
+        reports.append(ReportResult(REGION_FILES, True, round(time.perf_counter() - started, 3), locale=locale,
+                                    extra_locale=extra))
     except Exception as exc:
-        reports.append(ReportResult("metrics+workbook", False, round(time.perf_counter() - started, 3),
-                                    _one_line(exc)))
+        reports.append(ReportResult(REGION_FILES, False, round(time.perf_counter() - started, 3),
+                                    _one_line(exc), locale=locale, extra_locale=extra))
     return files, reports
+
+
+def provenance(request: RunRequest, locale: str) -> str:
+    """The line every page of a report ends with: the period (partial or not), how far the data
+    reaches and which snapshot it is, made when."""
+    from custreport import report
+    from custreport.store import open_snapshot
+
+    return report.provenance_line(request.period, open_snapshot(request.store, request.snapshot), locale)
 
 
 # The first cell of every report run in a shared kernel: the previous report's variables go
@@ -378,20 +530,20 @@ def _with_fresh_namespace(path: Path):
     return nb
 
 
-def report_title(request: RunRequest, region: str, report: str) -> str:
+def report_title(request: RunRequest, region: str, report: str, locale: str | None = None) -> str:
     """The title of one rendered report, as the notebook's own header shows it."""
-    from custreport.store import current_snapshot, snapshot_regions
+    from custreport.store import open_snapshot, snapshot_regions
 
-    regions = snapshot_regions(current_snapshot(request.store))
-    return i18n.report_title(report, regions.display_name(region, request.locale), request.period.label,
-                             request.locale)
+    locale = locale or request.locale
+    regions = snapshot_regions(open_snapshot(request.store, request.snapshot))
+    return i18n.report_title(report, regions.display_name(region, locale), request.period.label, locale)
 
 
 _REGION_FILES = """
 import json as _json
 from pathlib import Path as _Path
 from custreport import report as _report
-_ctx = _report.load({region!r}, {period!r}, {store!r}, {locale!r})
+_ctx = _report.load({region!r}, {period!r}, {store!r}, {locale!r}, snapshot={snapshot!r})
 _Path({folder!r}, "metrics.json").write_text(_json.dumps(_report.metrics(_ctx), ensure_ascii=False, indent=2),
                                              encoding="utf-8")
 if {xlsx!r}:
@@ -402,11 +554,11 @@ del _ctx
 """
 
 
-def _write_region_files(kernel, request: RunRequest, region: str, staging: Path) -> list[str]:
+def _write_region_files(kernel, request: RunRequest, region: str, locale: str, place: Path) -> list[str]:
     """metrics.json and the workbook, written by the kernel that holds the region's analyses."""
-    code = _REGION_FILES.format(region=region, period=request.period.label, store=str(request.store),
-                                locale=request.locale, folder=str(staging), xlsx="xlsx" in request.formats,
-                                workbook=f"{region}.xlsx")
+    code = _REGION_FILES.format(region=region, period=request.period.token, store=str(request.store),
+                                locale=locale, snapshot=request.snapshot, folder=str(place),
+                                xlsx="xlsx" in request.formats, workbook=f"{region}.xlsx")
     kernel.run(code)
     return ["metrics.json", *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
 
@@ -417,14 +569,36 @@ def _execution_error(exc: BaseException) -> str:
     return _one_line(RuntimeError(f"{name}: {value}")) if name else _one_line(exc)
 
 
-def _keep_failed_notebook(executed: Path, folder: Path, region: str) -> str | None:
+def _failed_notebook_path(folder: Path, region: str, report: ReportResult) -> Path:
+    """Where a failed report's executed notebook is kept: _failed/<region>/[<locale>/]<report>.ipynb."""
+    place = folder / FAILED_FOLDER / region
+    return (place / report.locale if report.extra_locale else place) / f"{report.name}.ipynb"
+
+
+def _keep_failed_notebook(staging: Path, report: ReportResult, request: RunRequest, folder: Path,
+                          region: str) -> str | None:
     """Move a failed report's executed notebook (papermill saves it with the error) out of staging."""
+    executed = (staging / report.locale if report.extra_locale else staging) / f"{report.name}.ipynb"
     if not executed.is_file():
         return None
-    target = folder / FAILED_FOLDER / region / executed.name
+    target = _failed_notebook_path(folder, region, report)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(executed), target)
     return str(target)
+
+
+def _clear_failed_notebooks(folder: Path, region: str, rendered: list[ReportResult]) -> None:
+    """Remove the kept notebooks of reports that now rendered, and the region's _failed folder
+    once it is empty: what stays there is what still fails."""
+    for report in rendered:
+        _failed_notebook_path(folder, region, report).unlink(missing_ok=True)
+    place = folder / FAILED_FOLDER / region
+    for sub in sorted((p for p in place.rglob("*") if p.is_dir()), reverse=True) if place.is_dir() else []:
+        if not any(sub.iterdir()):
+            sub.rmdir()
+    for empty in (place, folder / FAILED_FOLDER):
+        if empty.is_dir() and not any(empty.iterdir()):
+            empty.rmdir()
 
 
 def _describe(path: Path, name: str) -> dict:
@@ -439,11 +613,6 @@ def _sha256(path: Path) -> str:
 def code_version(root: Path | None = None) -> dict:
     """The package version, a hash of its source and templates, and the git commit when known."""
     package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json",
-                                                                                     ".yaml")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
     commit = None
     try:
         found = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root or package, capture_output=True, text=True,
@@ -451,33 +620,22 @@ def code_version(root: Path | None = None) -> dict:
         commit = found.stdout.strip() or None if found.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         pass
-    return {"version": __version__, "source": digest.hexdigest()[:16], "git": commit}
+    return {"version": __version__, "source": code_digest(), "git": commit}
 
 
-def job_fingerprint(request: RunRequest, region: str) -> str:
-    """What a region's outputs depend on: snapshot, notebooks, parameters, settings and code."""
-    params = request.root / "params"
-    inputs = {
-        "snapshot": request.snapshot, "store": str(request.store), "region": region,
-        "period": [request.period.label, request.period.start.isoformat(), request.period.end.isoformat()],
-        "locale": request.locale, "reports": request.reports, "formats": sorted(request.formats),
-        "notebooks": {name: _sha256(notebooks_folder(request.root) / f"{name}.ipynb") for name in request.reports},
-        "settings": {p.name: _sha256(p) for p in sorted(params.glob("*.yaml"))} if params.is_dir() else {},
-        "code": code_version()["source"],
-    }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-
-
-def _up_to_date(folder: Path, fingerprint: str) -> dict | None:
-    """The job record of ``folder`` when it was rendered from the same inputs and its files are intact."""
+def _up_to_date(folder: Path, expected: dict[str, str]) -> dict | None:
+    """The job record of ``folder`` when every file the request would write is there, rendered
+    from the same inputs (its fingerprint) and unchanged since (its sha256)."""
     try:
         record = json.loads((folder / JOB_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("fingerprint") != fingerprint:
-        return None
-    for output in record.get("outputs", []):
-        path = folder / output["path"]
+    described = {output["path"]: output for output in record.get("outputs", [])}
+    for name, fingerprint in expected.items():
+        output = described.get(name)
+        if output is None or output.get("fingerprint") != fingerprint:
+            return None
+        path = folder / name
         if not path.is_file() or _sha256(path) != output["sha256"]:
             return None
     return record
@@ -534,19 +692,36 @@ def _remove_leftovers(folder: Path) -> None:
 
 
 def _write_index(request: RunRequest, summary: RunSummary) -> None:
+    """index.html of the period: every region rendered for it so far (not only this run's),
+    in the regions table's order, each with its files and whether its last run failed."""
+    from custreport import report
     from custreport.render.html import index_page
-    from custreport.store import current_snapshot, snapshot_regions
+    from custreport.store import open_snapshot, snapshot_regions
 
-    table = snapshot_regions(current_snapshot(request.store))
+    snapshot = open_snapshot(request.store, request.snapshot)
+    table = snapshot_regions(snapshot)
     zh = request.locale == "zh"
+    records = {}
+    for job_file in summary.folder.glob(f"*/{JOB_FILE}"):
+        try:
+            records[job_file.parent.name] = json.loads(job_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    this_run = {job.region: job for job in summary.jobs}
+    order = {code: i for i, code in enumerate([*table.codes, table.unknown.code, "all"])}
     rows = []
-    for job in summary.jobs:
-        links = [{"href": f"{job.region}/{name}", "text": name} for name in job.files]
-        rows.append({"name": table.display_name(job.region, request.locale), "links": links,
-                     "status": ("完成" if zh else "ok") if job.ok else (("失败: " if zh else "failed: ") + (job.error or ""))})
+    for region in sorted(set(records) | set(this_run), key=lambda code: (order.get(code, len(order)), code)):
+        job, record = this_run.get(region), records.get(region, {})
+        files = record.get("files") or (job.files if job else [])
+        error = (job.error if job is not None and not job.ok else
+                 "; ".join(record.get("failed", [])) if record.get("failed") else None)
+        links = [{"href": f"{region}/{name}", "text": name} for name in files]
+        rows.append({"name": table.display_name(region, request.locale), "links": links,
+                     "status": ("完成" if zh else "ok") if not error else (("失败: " if zh else "failed: ") + error)})
     title = (f"客户报告 · {request.period.label}" if zh else f"Customer reports · {request.period.label}")
-    meta = [("期间" if zh else "Period", f"{request.period.start} – {request.period.end}"),
-            ("生成时间" if zh else "Generated", dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+    meta = [("期间" if zh else "Period", report.period_text(request.period, request.locale)),
+            ("数据" if zh else "Data", report.provenance_line(request.period, snapshot, request.locale)),
+            ("生成时间" if zh else "Generated", dt.datetime.now().astimezone().isoformat(timespec="minutes"))]
     headings = ["区域", "文件", "状态"] if zh else ["Region", "Files", "Status"]
     page = index_page(title, meta, headings, rows, "zh-CN" if zh else "en")
     write_atomically(summary.folder / "index.html", page)
@@ -555,10 +730,13 @@ def _write_index(request: RunRequest, summary: RunSummary) -> None:
 def _write_manifest(request: RunRequest, summary: RunSummary) -> None:
     """run.json: what was asked, from which snapshot and code, and what came out (with sha256)."""
     manifest = {
-        "period": {"label": request.period.label, "start": request.period.start.isoformat(),
-                   "end": request.period.end.isoformat()},
+        "period": {"label": request.period.label, "token": request.period.token,
+                   "start": request.period.start.isoformat(), "end": request.period.end.isoformat(),
+                   "partial": request.period.partial},
         "parameters": {"regions": request.regions, "reports": request.reports, "formats": request.formats,
-                       "locale": request.locale, "workers": request.workers, "force": request.force},
+                       "locale": request.locale, "other_locales": request.other_locales,
+                       "workers": request.workers, "force": request.force},
+        "content": request.content,
         "store": str(request.store), "snapshot": request.snapshot,
         "code": code_version(request.root),
         "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import pickle
 import tempfile
@@ -105,6 +106,36 @@ def file_digest(path: Path) -> str:
     """The sha256 of a file's bytes, as hex."""
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
+    """What a snapshot is made from, as one hash: each source's files by content (``inputs``:
+    source, file, sha256), the sources file, every params/*.yaml, and the code. Ingesting the
+    same inputs again gives the same data, so reports need not be rendered again."""
+    from custreport import code_digest
+
+    settings = sorted({Path(config_path).resolve(), *(base / "params").glob("*.yaml")})
+    described = {
+        "files": sorted((i["source"], i["file"], i["sha256"]) for i in inputs),
+        "settings": [(str(path.relative_to(base)) if path.is_relative_to(base) else str(path), file_digest(path))
+                     for path in settings if path.is_file()],
+        "code": code_digest(),
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def pending_input_fingerprint(config_path: Path | None = None) -> str:
+    """input_fingerprint of what an ingest would read now (every source file is hashed, none parsed)."""
+    from custreport.config import load_sources, project_root
+
+    path = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
+    config, base = load_sources(path)
+    inputs = []
+    for spec in config.sources:
+        for found in source_files(spec.path, base):
+            inputs.append({"source": spec.name, "sha256": file_digest(found),
+                           "file": str(found.relative_to(base) if found.is_relative_to(base) else found)})
+    return input_fingerprint(inputs, path, base)
 
 
 # From this many bytes of sources on, the largest file is read and prepared in this process
@@ -748,7 +779,9 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
     side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
             "merged_customers": result.merged_customers, "warnings": result.warnings}
-    manifest = {"inputs": result.inputs, "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
+    config_file = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
+    manifest = {"inputs": result.inputs, "input_fingerprint": input_fingerprint(result.inputs, config_file, base),
+                "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
                 "currencies": store_currencies(result.tables),
                 "accounting": result.accounting.to_dict(orient="records")}
     # The snapshot keeps its regions table: reports on it must read region codes the same way.
