@@ -266,10 +266,10 @@ def test_a_period_the_data_ends_in_is_cut_marked_partial_and_compared_over_as_ma
     months = report.trend_months(ctx)
     assert (str(months[0]), str(months[-1]), len(months)) == ("2025-01", "2025-12", 12)
     page = report.header(ctx, "summary").data
-    assert "Partial period: the data ends 2025-12-31, before 2025-07-01..2026-03-31 ends (2026-03-31)" in page
+    assert "Partial period: these figures cover 2025-07-01 – 2025-12-31 only, not all of 2025-07-01..2026-03-31 (to 2026-03-31)" in page
     assert "Data through</dt><dd>2025-12-31" in page
     zh = report.header(report.load(region="all", period="2025-07-01..2026-03-31"), "summary").data
-    assert "不完整期间：数据截至 2025-12-31" in zh
+    assert "不完整期间：数字仅覆盖 2025-07-01 – 2025-12-31" in zh
     covered = report.load(region="all", period="2025-Q4", locale="en")
     assert not covered.period.partial and "Partial period" not in report.header(covered).data
     assert str(report.trend_months(covered)[-1]) == "2025-12"

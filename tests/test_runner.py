@@ -414,4 +414,4 @@ def test_the_notebooks_get_the_period_token_and_the_snapshot_of_the_run(project)
     figures = json.loads((east / "metrics.json").read_text(encoding="utf-8"))
     assert figures["snapshot"] == request.snapshot and figures["period"]["partial"]
     page = (east / "summary.html").read_text(encoding="utf-8")
-    assert "不完整期间：数据截至 2025-12-31" in page and "running-provenance" in page
+    assert "不完整期间：数字仅覆盖 2025-10-01 – 2025-12-31" in page and "running-provenance" in page

@@ -664,13 +664,13 @@ def partial_warning(period: Period, locale: str) -> str:
 
     >>> from custreport.periods import parse_period
     >>> partial_warning(parse_period("2025-Q4@2025-11-15"), "en")
-    'Partial period: the data ends 2025-11-15, before 2025-Q4 ends (2025-12-31). Figures cover 2025-10-01 – 2025-11-15 and are compared with as many days of earlier periods.'
+    'Partial period: these figures cover 2025-10-01 – 2025-11-15 only, not all of 2025-Q4 (to 2025-12-31), and are compared with as many days of earlier periods.'
     """
     if locale == "zh":
-        return (f"不完整期间：数据截至 {period.end}，早于 {period.label} 结束日（{period.full_end}）。"
-                f"数字覆盖 {period.start} – {period.end}，并与此前期间相同天数比较。")
-    return (f"Partial period: the data ends {period.end}, before {period.label} ends ({period.full_end}). "
-            f"Figures cover {period.start} – {period.end} and are compared with as many days of earlier periods.")
+        return (f"不完整期间：数字仅覆盖 {period.start} – {period.end}，而非 {period.label} 全期（至 {period.full_end}），"
+                f"并与此前期间相同天数比较。")
+    return (f"Partial period: these figures cover {period.start} – {period.end} only, not all of {period.label} "
+            f"(to {period.full_end}), and are compared with as many days of earlier periods.")
 
 
 def provenance_line(period: Period, snapshot: store.Snapshot, locale: str) -> str:
@@ -680,7 +680,7 @@ def provenance_line(period: Period, snapshot: store.Snapshot, locale: str) -> st
     >>> snap = store.Snapshot("S1", Path("."), {"created_at": "2026-12-04T01:02:03+00:00",
     ...                                          "data_range": {"orders": ["2025-01-02", "2025-11-15T10:00:00"]}})
     >>> provenance_line(parse_period("2025-Q4@2025-11-15"), snap, "en")
-    'custreport · 2025-Q4 (2025-10-01 – 2025-11-15, partial: data through 2025-11-15) · data through 2025-11-15 · snapshot S1 (made 2026-12-04 01:02 UTC)'
+    'custreport · 2025-Q4 (2025-10-01 – 2025-11-15, partial: the period runs to 2025-12-31) · data through 2025-11-15 · snapshot S1 (made 2026-12-04 01:02 UTC)'
     """
     coverage = data_coverage(snapshot.manifest)
     through = str(coverage[1]) if coverage else "—"
@@ -1061,16 +1061,16 @@ def period_text(period: Period, locale: str) -> str:
 
     >>> from custreport.periods import parse_period
     >>> period_text(parse_period("2025-Q4@2025-11-15"), "en")
-    '2025-Q4 (2025-10-01 – 2025-11-15, partial: data through 2025-11-15)'
+    '2025-Q4 (2025-10-01 – 2025-11-15, partial: the period runs to 2025-12-31)'
     >>> period_text(parse_period("2025-Q4@2025-11-15"), "zh")
-    '2025-Q4（2025-10-01 – 2025-11-15，不完整期间：数据截至 2025-11-15）'
+    '2025-Q4（2025-10-01 – 2025-11-15，不完整期间：全期至 2025-12-31）'
     """
     days = f"{period.start} – {period.end}"
     if not period.partial:
         return f"{period.label}（{days}）" if locale == "zh" else f"{period.label} ({days})"
     if locale == "zh":
-        return f"{period.label}（{days}，不完整期间：数据截至 {period.end}）"
-    return f"{period.label} ({days}, partial: data through {period.end})"
+        return f"{period.label}（{days}，不完整期间：全期至 {period.full_end}）"
+    return f"{period.label} ({days}, partial: the period runs to {period.full_end})"
 
 
 def report_title(ctx: ReportContext, report: str) -> str:

@@ -294,8 +294,8 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
 def _period_note(period: Period) -> str:
     if not period.partial:
         return ""
-    return (f"partial period: {period.label} runs to {period.full_end} but the data ends {period.end}; the reports "
-            f"cover {period.start} – {period.end}, compared with as many days before (every page says so)")
+    return (f"partial period: {period.label} runs to {period.full_end}, the reports cover {period.start} – "
+            f"{period.end} only (where the data ends), compared with as many days before; every page says so")
 
 
 DASK_CONNECT_TIMEOUT = "20s"
@@ -712,16 +712,19 @@ def _write_index(request: RunRequest, summary: RunSummary) -> None:
     rows = []
     for region in sorted(set(records) | set(this_run), key=lambda code: (order.get(code, len(order)), code)):
         job, record = this_run.get(region), records.get(region, {})
-        files = record.get("files") or (job.files if job else [])
+        # the main language's files first, then each other language's folder
+        files = sorted(record.get("files") or (job.files if job else []), key=lambda name: ("/" in name, name))
         error = (job.error if job is not None and not job.ok else
                  "; ".join(record.get("failed", [])) if record.get("failed") else None)
         links = [{"href": f"{region}/{name}", "text": name} for name in files]
         rows.append({"name": table.display_name(region, request.locale), "links": links,
                      "status": ("完成" if zh else "ok") if not error else (("失败: " if zh else "failed: ") + error)})
     title = (f"客户报告 · {request.period.label}" if zh else f"Customer reports · {request.period.label}")
+    coverage = report.data_coverage(snapshot.manifest)
     meta = [("期间" if zh else "Period", report.period_text(request.period, request.locale)),
-            ("数据" if zh else "Data", report.provenance_line(request.period, snapshot, request.locale)),
-            ("生成时间" if zh else "Generated", dt.datetime.now().astimezone().isoformat(timespec="minutes"))]
+            (i18n.label("data_through", request.locale), str(coverage[1]) if coverage else "—"),
+            (i18n.label("snapshot", request.locale), report.snapshot_text(snapshot, request.locale)),
+            ("生成时间" if zh else "Generated", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
     headings = ["区域", "文件", "状态"] if zh else ["Region", "Files", "Status"]
     page = index_page(title, meta, headings, rows, "zh-CN" if zh else "en")
     write_atomically(summary.folder / "index.html", page)
