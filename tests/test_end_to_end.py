@@ -145,4 +145,5 @@ def test_company_figures_equal_the_sum_of_the_regions(period_folder):
         total = sum(_get(m, key) for m in regional)
         assert total == pytest.approx(_get(company, key)), key
     assert set(company) >= {"region", "period", "customers", "revenue", "orders", "aov", "deals", "quality"}
-    assert company["period"] == {"label": "2025-Q4", "start": "2025-10-01", "end": "2025-12-31"}
+    assert company["period"] == {"label": "2025-Q4", "token": "2025-Q4", "start": "2025-10-01", "end": "2025-12-31",
+                                 "partial": False, "full_end": "2025-12-31"}

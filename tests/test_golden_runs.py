@@ -63,7 +63,8 @@ def test_cdnow_value_models_match_the_papers(cdnow):
 
 def test_cdnow_period_figures(cdnow):
     figures = _metrics(cdnow, "all")
-    assert figures["period"] == {"label": "1997-01-01..1997-09-30", "start": "1997-01-01", "end": "1997-09-30"}
+    assert figures["period"] == {"label": "1997-01-01..1997-09-30", "token": "1997-01-01..1997-09-30",
+                                 "start": "1997-01-01", "end": "1997-09-30", "partial": False, "full_end": "1997-09-30"}
     # every customer made the first purchase in 1997-Q1, so all are new and active by 09-30
     assert figures["customers"]["total"] == figures["customers"]["active"] == 2357
     assert figures["movement"]["new"] == 2357
