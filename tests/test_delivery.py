@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from custreport import i18n
 from custreport.config import Recipient, UserError, load_recipients, load_regions
 from custreport.delivery import SmtpSettings, send_period
 
@@ -146,8 +147,14 @@ def test_a_refused_recipient_fails_alone(folder, regions):
     assert "550" in summary.deliveries[1].detail
     assert set(by_recipient(handler.messages)) == {"east@example.com", "ceo@example.com"}
     # the failed one is not in the ledger: the next send tries it again
-    retry = send_period(folder, RECIPIENTS, regions, settings=None)
-    assert [d.status for d in retry.deliveries] == ["skipped", "written", "skipped"]
+    handler = Mailbox()
+    controller, settings = serve(handler)
+    try:
+        retry = send_period(folder, RECIPIENTS, regions, settings)
+    finally:
+        controller.stop()
+    assert [d.status for d in retry.deliveries] == ["skipped", "sent", "skipped"]
+    assert set(by_recipient(handler.messages)) == {"north@example.com"}
 
 
 def test_without_a_server_or_with_dry_run_messages_go_to_the_outbox(folder, regions, mailbox):
@@ -159,12 +166,18 @@ def test_without_a_server_or_with_dry_run_messages_go_to_the_outbox(folder, regi
     message = BytesParser(policy=policy.default).parsebytes((folder / "outbox" / written[1]).read_bytes())
     assert message["To"].addresses[0].addr_spec == "east@example.com"
     assert not (folder / "sent.json").exists()          # written is not sent
-    assert [d.status for d in send_period(folder, RECIPIENTS, regions, None).deliveries] == ["written"] * 3
+    # without a server nothing pretends to send: files only when asked for
+    with pytest.raises(UserError, match="no mail server configured: set CUSTREPORT_SMTP_HOST"):
+        send_period(folder, RECIPIENTS, regions, None)
+    elsewhere = folder.parent / "mail"
+    assert [d.status for d in send_period(folder, RECIPIENTS, regions, None, eml_dir=elsewhere).deliveries] == \
+        ["written"] * 3
+    assert sorted(p.name for p in elsewhere.glob("*.eml")) == written and not (folder / "sent.json").exists()
 
 
 def test_missing_outputs_or_an_unknown_region_fail_that_recipient_with_a_clear_line(folder, regions, mailbox):
     handler, settings = mailbox
-    (folder / "north" / "summary.pdf").unlink()
+    (folder / "north" / "en" / "summary.pdf").unlink()     # the English director's copy
     lost = Recipient(name="Nobody", email="nobody@example.com", region="atlantis")
     summary = send_period(folder, [*RECIPIENTS, lost], regions, settings)
     assert [d.status for d in summary.deliveries] == ["sent", "failed", "sent", "failed"]
@@ -218,8 +231,9 @@ def test_send_command_exits_1_when_a_recipient_failed(demo_run, folder, tmp_path
     recipients = tmp_path / "recipients.yaml"
     recipients.write_text("recipients:\n  - {name: A, email: a@example.com, region: east}\n"
                           "  - {name: B, email: b@example.com, region: atlantis}\n", encoding="utf-8")
-    result = subprocess.run([CLI, "send", "--period", PERIOD, "--out", str(folder.parent), "--recipients",
-                             str(recipients)], cwd=demo_run, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([CLI, "send", "--period", PERIOD, "--dry-run", "--out", str(folder.parent),
+                             "--recipients", str(recipients)], cwd=demo_run, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 written" in result.stdout and "1 failed" in result.stdout and "Traceback" not in result.stderr
 
@@ -254,3 +268,109 @@ def test_mail_cards_are_the_report_cards_and_a_missing_change_is_grey_not_red():
     assert cards["销售额"]["changes"] == [("环比", "+50.0%", "#2e7d32"), ("同比", "—", "#616e7c")]
     assert cards["订单数"]["changes"][0] == ("环比", "-25.0%", "#c62828")
     assert cards["客户总数"]["changes"][0][2] == "#616e7c"
+
+
+# --------------------------------------------------------------------------- languages, alerts, operators
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdfium2
+
+    return "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(data))
+
+
+def test_each_recipient_gets_body_and_attachments_in_their_language(folder, regions, mailbox):
+    handler, settings = mailbox
+    assert send_period(folder, RECIPIENTS, regions, settings).ok
+    messages = by_recipient(handler.messages)
+    north = messages["north@example.com"]
+    attached = {part.get_filename(): part.get_content() for part in north.iter_attachments()}
+    english = pdf_text(attached["north-2025-Q4-summary.pdf"])
+    assert "Business summary" in english and "经营概览" not in english
+    body = north.get_body(("plain",)).get_content()
+    assert "Key figures for North China" in body and "Data through 2025-12-31 · snapshot " in body
+    east = messages["east@example.com"]
+    chinese = {part.get_filename(): part.get_content() for part in east.iter_attachments()}
+    assert "经营概览" in pdf_text(chinese["east-2025-Q4-summary.pdf"])
+    assert "数据截至 2025-12-31 · 快照 " in east.get_body(("html",)).get_content()
+
+
+def test_a_language_no_run_rendered_fails_that_recipient_with_its_remedy(folder, regions, mailbox):
+    handler, settings = mailbox
+    reader = Recipient(name="East reader", email="east.en@example.com", region="east", language="en")
+    summary = send_period(folder, [reader], regions, settings)
+    assert summary.deliveries[0].status == "failed" and not handler.messages
+    assert "no en reports for region east" in summary.deliveries[0].detail
+    assert "run `custreport run` again" in summary.deliveries[0].detail
+
+
+def alerting(when: str, email: str = "watch@example.com", region: str = "east") -> Recipient:
+    return Recipient(name="Watcher", email=email, region=region, language="zh", when=when)
+
+
+def test_a_data_alert_mails_only_when_it_holds_and_names_figure_and_threshold(folder, regions, mailbox):
+    import json
+
+    handler, settings = mailbox
+    figures = json.loads((folder / "east" / "metrics.json").read_text(encoding="utf-8"))
+    change = figures["deltas"]["vs_previous"]["revenue"]
+    holds, quiet = (f"revenue_change < {change * 100 + 1:.1f}%", f"revenue_change < {change * 100 - 1:.1f}%")
+    summary = send_period(folder, [alerting(holds), alerting(quiet, "calm@example.com")], regions, settings)
+    assert [d.status for d in summary.deliveries] == ["sent", "skipped"]
+    assert summary.deliveries[1].detail.startswith("alert not triggered: revenue_change is ")
+    (message,) = handler.messages
+    from custreport.delivery import alert_sentence
+    from custreport.figures import parse_alert
+
+    sentence = alert_sentence(parse_alert(holds), figures, "zh")
+    assert sentence == f"提醒：销售额 环比 {i18n.format_percent(change, 'zh')} < {change * 100 + 1:.1f}%"
+    assert message["Subject"] == f"【{sentence}】经营概览 · 华东 · 2025-Q4"
+    assert sentence in message.get_body(("plain",)).get_content()
+    # a skipped alert is not in the ledger: the next period (or a later send) may trigger it
+    assert "calm@example.com" not in (folder / "sent.json").read_text(encoding="utf-8")
+
+
+def test_an_alert_on_a_figure_without_value_is_skipped_saying_so(folder, regions, mailbox):
+    handler, settings = mailbox
+    reader = alerting("monthly_lost > 0")     # the demo customers carry no recurring charges
+    summary = send_period(folder, [reader], regions, settings)
+    assert summary.deliveries[0].status == "skipped" and not handler.messages
+    assert summary.deliveries[0].detail == "alert not checked: monthly_lost has no value this period (monthly_lost > 0)"
+
+
+def test_an_unknown_alert_figure_is_one_line_naming_the_file_and_the_known_figures(tmp_path):
+    path = tmp_path / "recipients.yaml"
+    path.write_text("recipients:\n  - {name: A, email: a@example.com, region: east, when: 'revnue_change < -10%'}\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError, match=r"recipients\.yaml: recipients\.0\.when: .*unknown figure 'revnue_change'; "
+                                        r"known: customers_total, .*revenue_change"):
+        load_recipients(path)
+    path.write_text("recipients:\n  - {name: A, email: a@example.com, region: east, when: 'revenue falls'}\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError, match=r"is not <figure> <op> <number>\[%\]"):
+        load_recipients(path)
+
+
+def test_send_tells_the_operators_of_each_failed_delivery(demo_run, folder, tmp_path, mailbox):
+    import os
+    import subprocess
+
+    from demo_project import CLI
+
+    handler, settings = mailbox
+    recipients = tmp_path / "recipients.yaml"
+    recipients.write_text("operators:\n  - {name: 运维, email: ops@example.com}\n"
+                          "recipients:\n  - {name: A, email: a@example.com, region: east}\n"
+                          "  - {name: B, email: b@example.com, region: atlantis}\n", encoding="utf-8")
+    env = {"CUSTREPORT_SMTP_HOST": "127.0.0.1", "CUSTREPORT_SMTP_PORT": str(settings.port),
+           "CUSTREPORT_SMTP_SECURITY": "none", "CUSTREPORT_SMTP_FROM": "reports@example.com"}
+    result = subprocess.run([CLI, "send", "--period", PERIOD, "--out", str(folder.parent), "--recipients",
+                             str(recipients)], cwd=demo_run, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, **env})
+    assert result.returncode == 1, result.stdout + result.stderr
+    messages = by_recipient(handler.messages)
+    assert set(messages) == {"a@example.com", "ops@example.com"}
+    body = messages["ops@example.com"].get_body(("plain",)).get_content()
+    assert "mail to b@example.com (atlantis): unknown region 'atlantis'" in body
+    assert messages["ops@example.com"]["Subject"] == "custreport send 2025-Q4: 1 failure(s)"
+    assert "operators: sent ops@example.com" in result.stdout

@@ -468,6 +468,8 @@ class Recipient(_Strict):
     language: Literal["zh", "en"] = "zh"
     reports: list[str] = Field(default_factory=lambda: ["summary"], min_length=1)
     attach: list[Literal["pdf", "xlsx"]] = Field(default_factory=lambda: ["pdf"])
+    when: str | None = Field(default=None, description="a data alert: mail only when it holds, "
+                                                        "e.g. revenue_change < -10% or win_rate < 0.2")
 
     @field_validator("name", "region")
     @classmethod
@@ -477,11 +479,34 @@ class Recipient(_Strict):
             raise ValueError("must be one line (no line breaks)")
         return value.strip()
 
+    @field_validator("when")
+    @classmethod
+    def _an_alert(cls, value: str | None) -> str | None:
+        from custreport.figures import parse_alert
+
+        return None if value is None else parse_alert(value).text
+
+    @property
+    def alert(self):
+        """The parsed ``when:`` (figures.Alert), or None: the recipient gets every period's mail."""
+        from custreport.figures import parse_alert
+
+        return parse_alert(self.when) if self.when else None
+
+
+class Operator(_Strict):
+    """Someone of params/recipients.yaml ``operators:``: gets one message naming each failure of
+    `custreport send` or `update`, never reports."""
+
+    name: str = Field(min_length=1, pattern=r"^[^\r\n]+$")
+    email: str = Field(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+
 
 class RecipientList(_Strict):
     """params/recipients.yaml."""
 
     recipients: list[Recipient] = Field(default_factory=list)
+    operators: list[Operator] = Field(default_factory=list)
 
 
 def load_recipients(path: Path | None = None) -> RecipientList:

@@ -13,9 +13,15 @@ are escaped in the HTML body, a line break in any header is refused (it would le
 add headers such as Bcc of its own), and so is a report name that is not a plain name (it
 names the file attached from the recipient's region folder).
 
+Each recipient reads their own language: the body, and the attached reports, from
+``outputs/<period>/<region>/<locale>/`` when the run's main language is another. A recipient
+with a data alert (``when:``) gets mail only when it holds, and the message says which.
+The body states the data's last day and the snapshot, and when the period is partial.
+
 SMTP settings come from the environment (CUSTREPORT_SMTP_HOST, _PORT, _SECURITY =
-starttls | ssl | none, _USER, _PASSWORD, _FROM). Without a host, or with ``dry_run``, the
-messages are written to ``outputs/<period>/outbox/*.eml`` instead. A sent ledger
+starttls | ssl | none, _USER, _PASSWORD, _FROM). Without a host, sending stops with a
+one-line error: ``dry_run`` writes the messages to ``outputs/<period>/outbox/*.eml``, and
+``eml_dir`` into a folder of one's choice, instead. A sent ledger
 (``outputs/<period>/sent.json``) keeps each (report, region, period, recipient) sent, so a
 second send sends nothing unless ``resend``; transient SMTP errors (4xx, dropped
 connections) are retried with exponential back-off; a recipient that fails does not stop
@@ -125,24 +131,32 @@ class SendSummary:
         return lines
 
 
+NO_SERVER = ("no mail server configured: set CUSTREPORT_SMTP_HOST (and CUSTREPORT_SMTP_FROM), or pass --dry-run "
+             "(messages to outputs/<period>/outbox/) or --eml DIR to write the messages as files")
+
+
 def send_period(folder: Path, recipients: list[Recipient], regions: RegionTable, settings: SmtpSettings | None,
                 only_regions: list[str] | None = None, dry_run: bool = False, resend: bool = False,
-                wait: float = 0.0) -> SendSummary:
+                wait: float = 0.0, eml_dir: Path | None = None) -> SendSummary:
     """One message per recipient for the rendered period in ``folder`` (outputs/<period>/).
 
-    Holds the period's lock (see locks.py), so it never reads a half-rendered period or
-    races another send for the same messages.
+    Without ``settings`` (no mail server) it stops with a UserError unless ``dry_run`` or
+    ``eml_dir`` asks for the messages as files. Holds the period's lock (see locks.py), so it
+    never reads a half-rendered period or races another send for the same messages.
     """
     from custreport.locks import period_lock
 
+    if settings is None and not dry_run and eml_dir is None:
+        raise UserError(NO_SERVER)
     if not (folder / "run.json").is_file():
         raise UserError(f"{folder}: no rendered reports for this period: run `custreport run` first")
     with period_lock(folder, "send", wait):
-        return _send(folder, recipients, regions, settings, only_regions, dry_run, resend)
+        return _send(folder, recipients, regions, settings, only_regions, dry_run, resend, eml_dir)
 
 
 def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, settings: SmtpSettings | None,
-          only_regions: list[str] | None, dry_run: bool, resend: bool) -> SendSummary:
+          only_regions: list[str] | None, dry_run: bool, resend: bool, eml_dir: Path | None = None) -> SendSummary:
+    as_files = dry_run or eml_dir is not None
     ledger = _read_ledger(folder)
     deliveries = []
     for recipient in recipients:
@@ -156,13 +170,17 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
         delivery = Delivery(recipient.email, region, list(recipient.reports), "failed")
         deliveries.append(delivery)
         keys = [_ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports]
-        if not resend and not dry_run and all(key in ledger for key in keys):
+        if not resend and not as_files and all(key in ledger for key in keys):
             delivery.status, delivery.detail = "skipped", "already sent (--resend sends again)"
             continue
         try:
+            quiet = _alert_quiet(folder, recipient, region)
+            if quiet:   # nothing to say this period: written nowhere, so a later period may trigger it
+                delivery.status, delivery.detail = "skipped", quiet
+                continue
             message = build_message(folder, recipient, region, regions, settings.sender if settings else None)
-            if dry_run or settings is None:
-                delivery.detail = str(_write_eml(folder, recipient, region, message))
+            if as_files:
+                delivery.detail = str(_write_eml(eml_dir or folder / OUTBOX, recipient, region, message))
                 delivery.status = "written"
                 continue
             _send_with_retries(settings, message)
@@ -180,21 +198,135 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
     return SendSummary(folder.name, deliveries)
 
 
-def build_message(folder: Path, recipient: Recipient, region: str, regions: RegionTable,
-                  sender: str | None) -> EmailMessage:
-    """The message for ``recipient``: their region's figures, one chart, the chosen files."""
-    check_report_names(recipient)
-    locale = recipient.language
-    region_folder = folder / region
+def notify_operators(operators: list, subject: str, lines: list[str], log_path: Path | None,
+                     settings: SmtpSettings | None, eml_dir: Path | None = None) -> list[Delivery]:
+    """One plain-text message to every operator (params/recipients.yaml ``operators:``) naming
+    each failure, one per line, and where the log is. Without a mail server it is written into
+    ``eml_dir`` when given; otherwise its delivery fails, saying so (the caller logs it).
+
+    >>> import tempfile; from custreport.config import Operator
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> [d.status for d in notify_operators([Operator(name="Ops", email="ops@example.com")], "update: 1 failure",
+    ...                                     ["region north: summary failed"], None, None, folder)]
+    ['written']
+    """
+    if not operators:
+        return []
+    addresses = ", ".join(op.email for op in operators)
+    body = [f"{subject}", "", *lines, "", f"log: {log_path}" if log_path else "log: (none)", "", "custreport"]
+    check_header_values(addresses, {"Subject": subject, **{f"To {op.email}": op.name for op in operators}})
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.sender if settings else "custreport@localhost"
+    message["To"] = ", ".join(formataddr((op.name, op.email)) for op in operators)
+    message["Date"] = dt.datetime.now(dt.timezone.utc)
+    message["Message-ID"] = make_msgid(domain=(settings.sender if settings else "custreport.localhost").rpartition("@")[2])
+    message.set_content("\n".join(body))
+    delivery = Delivery(addresses, "-", ["operators"], "failed")
     try:
-        figures = json.loads((region_folder / "metrics.json").read_text(encoding="utf-8"))
+        if settings is None:
+            if eml_dir is None:
+                delivery.detail = "no mail server configured (CUSTREPORT_SMTP_HOST): operators not mailed"
+                return [delivery]
+            eml_dir.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+            delivery.detail = str(write_atomically(eml_dir / f"operators-{stamp}.eml", bytes(message)))
+            delivery.status = "written"
+            return [delivery]
+        _send_with_retries(settings, message)
+        delivery.status = "sent"
+    except (smtplib.SMTPException, OSError) as exc:
+        delivery.detail = _smtp_error(exc)
+    return [delivery]
+
+
+def region_files(folder: Path, region: str, locale: str) -> Path:
+    """The folder holding ``region``'s files in ``locale``: ``<region>/<locale>/`` when the run
+    rendered that language beside its main one, else the region folder when its main language
+    is ``locale`` (or unrecorded, for older outputs); a UserError when the run made none.
+
+    >>> import tempfile; period = Path(tempfile.mkdtemp())
+    >>> (period / "north" / "en").mkdir(parents=True); _ = (period / "north" / "job.json").write_text('{"locale": "zh"}')
+    >>> region_files(period, "north", "en").relative_to(period).as_posix(), region_files(period, "north", "zh").name
+    ('north/en', 'north')
+    """
+    region_folder = folder / region
+    if (region_folder / locale).is_dir():
+        return region_folder / locale
+    try:
+        main = json.loads((region_folder / "job.json").read_text(encoding="utf-8")).get("locale")
+    except (OSError, ValueError):
+        main = None
+    if main in (None, locale):
+        return region_folder
+    raise UserError(f"no {locale} reports for region {region} in {folder}: run `custreport run` again; it renders "
+                    "every language a recipient of the region reads")
+
+
+def _figures(region_folder: Path, period: str) -> dict:
+    try:
+        return json.loads((region_folder / "metrics.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise UserError(f"{region_folder / 'metrics.json'}: missing or unreadable: run `custreport run` "
-                        f"for {folder.name} first") from None
+                        f"for {period} first") from None
+
+
+def _alert_quiet(folder: Path, recipient: Recipient, region: str) -> str | None:
+    """Why a recipient with a data alert gets no mail this period (it does not hold, or its
+    figure has no value); None when the alert holds or there is none."""
+    alert = recipient.alert
+    if alert is None:
+        return None
+    holds, value = alert.holds(_figures(region_files(folder, region, recipient.language), folder.name))
+    if holds is None:
+        return f"alert not checked: {alert.figure} has no value this period ({alert.text})"
+    if not holds:
+        return f"alert not triggered: {alert.figure} is {_alert_value(alert, value, 'en')} ({alert.text})"
+    return None
+
+
+def _alert_value(alert, value: float, locale: str) -> str:
+    return i18n.format_percent(value, locale) if alert.is_percent else i18n.format_count(value, locale) \
+        if float(value).is_integer() else f"{value:,.2f}"
+
+
+def alert_sentence(alert, figures: dict, locale: str) -> str:
+    """The alert that made a message go, in words: the figure, its value and the threshold.
+
+    >>> from custreport.figures import parse_alert
+    >>> alert_sentence(parse_alert("revenue_change < -10%"), {"deltas": {"vs_previous": {"revenue": -0.123}}}, "en")
+    'Alert: Revenue vs previous -12.3% < -10%'
+    >>> alert_sentence(parse_alert("revenue_change < -10%"), {"deltas": {"vs_previous": {"revenue": -0.123}}}, "zh")
+    '提醒：销售额 环比 -12.3% < -10%'
+    """
+    _, value = alert.holds(figures)
+    name = i18n.label(alert.base, locale)
+    if alert.change:
+        name = f"{name} {i18n.label(alert.change, locale)}"
+    threshold = (i18n.format_percent(alert.threshold, locale, decimals=1).replace(".0%", "%") if alert.percent
+                 else f"{alert.threshold:g}")
+    shown = _alert_value(alert, value, locale) if value is not None else "—"
+    return f"{'提醒：' if locale == 'zh' else 'Alert: '}{name} {shown} {alert.op} {threshold}"
+
+
+def build_message(folder: Path, recipient: Recipient, region: str, regions: RegionTable,
+                  sender: str | None) -> EmailMessage:
+    """The message for ``recipient``: their region's figures, one chart, the chosen files, all
+    in their language; a data alert that holds leads the subject and the body."""
+    from custreport.report import data_statement
+
+    check_report_names(recipient)
+    locale = recipient.language
+    region_folder = region_files(folder, region, locale)
+    figures = _figures(region_folder, folder.name)
     region_name = regions.display_name(region, locale)
     names = [i18n.report_name(report, locale) for report in recipient.reports]
     subject = (f"{'、'.join(names)} · {region_name} · {folder.name}" if locale == "zh"
                else f"{', '.join(names)} · {region_name} · {folder.name}")
+    alert = alert_sentence(recipient.alert, figures, locale) if recipient.alert else ""
+    if alert:   # brackets, not a spaced separator: the space between two encoded words of a header is lost
+        subject = f"【{alert}】{subject}" if locale == "zh" else f"[{alert}] {subject}"
+    facts = data_statement(figures, locale)
     check_header_values(recipient.email, {"Subject": subject, "From": sender or "", "To": recipient.name,
                                           "To address": recipient.email})
     message = EmailMessage()
@@ -207,9 +339,10 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     note = _revenue_note(figures, locale)
     chart = _chart(region_folder)
     chart_id = make_msgid(domain="custreport")
-    message.set_content(_text_body(recipient, region_name, folder.name, cards, names, locale, note))
+    message.set_content(_text_body(recipient, region_name, folder.name, cards, names, locale, note, alert, facts))
     message.add_alternative(_html_body(recipient, region_name, folder.name, cards, names, locale,
-                                       chart_id if chart else None, chart[1] if chart else "", note), subtype="html")
+                                       chart_id if chart else None, chart[1] if chart else "", note, alert, facts),
+                            subtype="html")
     if chart:
         message.get_payload()[1].add_related(chart[0], "image", "png", cid=chart_id, filename="chart.png")
     for path in _attachments(region_folder, region, recipient):
@@ -323,10 +456,11 @@ def _attachments(region_folder: Path, region: str, recipient: Recipient) -> list
 
 
 def _text_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
-               locale: str, note: str = "") -> str:
+               locale: str, note: str = "", alert: str = "", facts: list[str] = ()) -> str:
     zh = locale == "zh"
-    lines = [f"{recipient.name}{'，您好：' if zh else ','}", "",
-             (f"{region_name} {period} 的关键指标：" if zh else f"Key figures for {region_name}, {period}:")]
+    lines = [f"{recipient.name}{'，您好：' if zh else ','}", "", *([alert, ""] if alert else []),
+             (f"{region_name} {period} 的关键指标：" if zh else f"Key figures for {region_name}, {period}:"),
+             *facts]
     for card in cards:
         changes = "  ".join(f"{name} {text}" for name, text, _ in card["changes"])
         lines.append(f"- {card['label']}: {card['value']}  ({changes})")
@@ -337,7 +471,8 @@ def _text_body(recipient: Recipient, region_name: str, period: str, cards: list[
 
 
 def _html_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
-               locale: str, chart_id: str | None, chart_alt: str, note: str = "") -> str:
+               locale: str, chart_id: str | None, chart_alt: str, note: str = "", alert: str = "",
+               facts: list[str] = ()) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     # select_autoescape() goes by the last suffix, which for email.html.j2 is .j2: name html.j2
@@ -346,12 +481,11 @@ def _html_body(recipient: Recipient, region_name: str, period: str, cards: list[
                       autoescape=select_autoescape(["html", "html.j2"]))
     return env.get_template("custreport/email.html.j2").render(
         zh=locale == "zh", name=recipient.name, region=region_name, period=period, cards=cards, reports=names,
-        chart_cid=chart_id[1:-1] if chart_id else None, chart_alt=chart_alt, note=note)
+        chart_cid=chart_id[1:-1] if chart_id else None, chart_alt=chart_alt, note=note, alert=alert, facts=facts)
 
 
-def _write_eml(folder: Path, recipient: Recipient, region: str, message: EmailMessage) -> Path:
-    outbox = folder / OUTBOX
-    outbox.mkdir(exist_ok=True)
+def _write_eml(outbox: Path, recipient: Recipient, region: str, message: EmailMessage) -> Path:
+    outbox.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", recipient.email)
     return write_atomically(outbox / f"{region}-{safe}.eml", bytes(message))
 

@@ -37,6 +37,7 @@ from custreport.analysis.segments import classify_by_spans, classify_customers, 
     is_completed, is_credit, movement_between, movement_counts, recurring_charges
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
 from custreport.analysis.currency import split_by_currency, to_reporting_currency
+from custreport.figures import CARDS, COMPARED
 from custreport.config import AnalysisSettings, FxTable, IndustryTable, RegionTable, StageCatalog, StageList, \
     UserError, default_store, load_analysis, load_fx, load_industries, load_stages, project_root
 from custreport.notebook_parameters import check_injected
@@ -505,8 +506,7 @@ def compute_metrics(ctx: ReportContext) -> dict:
     current = period_figures(ctx, ctx.period)
     previous = period_figures(ctx, ctx.period.previous)
     year_ago = period_figures(ctx, ctx.period.year_ago)
-    compared = ("customers.total", "customers.new", "customers.active", "revenue", "orders", "aov",
-                "deals.won", "deals.win_rate", "deals.won_value", "deals.pipeline_value")
+    compared = COMPARED
     return {
         "region": ctx.region,
         "region_name": ctx.regions.display_name(ctx.region, "zh") if ctx.region != "all" else "all",
@@ -673,6 +673,26 @@ def partial_warning(period: Period, locale: str) -> str:
             f"(to {period.full_end}), and are compared with as many days of earlier periods.")
 
 
+def data_statement(figures: dict, locale: str) -> list[str]:
+    """What a mail says of the data behind its figures (metrics.json): its last day and the
+    snapshot's time, then, for a partial period, what it covers.
+
+    >>> data_statement({"period": {"token": "2025-Q4@2025-11-15"}, "data_coverage": {"last": "2025-11-15"},
+    ...                 "snapshot": "S1", "snapshot_created_at": "2026-12-04T01:02:03+00:00"}, "en")[0]
+    'Data through 2025-11-15 · snapshot S1 (made 2026-12-04 01:02 UTC)'
+    """
+    snapshot = store.Snapshot(figures.get("snapshot") or "—", Path("."),
+                              {"created_at": figures.get("snapshot_created_at") or ""})
+    last = (figures.get("data_coverage") or {}).get("last") or "—"
+    lines = [f"数据截至 {last} · 快照 {snapshot_text(snapshot, locale)}" if locale == "zh"
+             else f"Data through {last} · snapshot {snapshot_text(snapshot, locale)}"]
+    token = (figures.get("period") or {}).get("token")
+    period = parse_period(token) if token else None
+    if period is not None and period.partial:
+        lines.append(partial_warning(period, locale))
+    return lines
+
+
 def provenance_line(period: Period, snapshot: store.Snapshot, locale: str) -> str:
     """The footer of every page: period (partial or not), the data's last day and the snapshot.
 
@@ -723,13 +743,7 @@ def _trend(value) -> str:
     return "up" if value > 0 else "down"
 
 
-_CARDS = (("customers_total", "customers.total", "count"), ("customers_new", "customers.new", "count"),
-          ("customers_active", "customers.active", "count"), ("revenue", "revenue", "money"),
-          ("orders", "orders", "count"), ("aov", "aov", "money"), ("deals_won", "deals.won", "count"),
-          ("win_rate", "deals.win_rate", "percent"), ("pipeline_value", "deals.pipeline_value", "money"),
-          ("won_value", "deals.won_value", "money"), ("customers_churned", "customers.churned", "count"),
-          ("monthly_active", "recurring.monthly_active", "money"),
-          ("monthly_lost", "recurring.monthly_lost", "money"))
+_CARDS = CARDS
 
 # The headline cards: of an order business, and of a deals-only one (revenue = won deals, or
 # no order lines at all), which leads with what its deals won and what is still open.
