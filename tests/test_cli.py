@@ -28,7 +28,9 @@ def project(tmp_path):
     (["run", "--period", "2025-Q4", "--regions", "mars"], "unknown region 'mars'"),
     (["run", "--period", "2025-Q4", "--executor", "dask"], "--executor dask needs --scheduler tcp://HOST:8786"),
     (["run", "--period", "2025-Q4", "--executor", "spark"], "unknown executor 'spark'"),
-    (["send", "--period", "2025-Q4"], "no rendered reports for this period"),
+    (["send", "--period", "2025-Q4", "--dry-run"], "no rendered reports for this period"),
+    (["send", "--period", "2025-Q4"], "no mail server configured: set CUSTREPORT_SMTP_HOST"),
+    (["run", "--period", "2027-Q1"], "starts after the data ends: the data runs 2024-11-11 – 2025-12-31"),
     (["ingest", "--config", "params/none.yaml"], "params/none.yaml: file not found"),
     (["store", "rollback", "nope"], "no snapshot 'nope'"),
 ])

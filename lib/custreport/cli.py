@@ -212,23 +212,31 @@ def _print_suggestion(where: str, guess) -> None:
     console.print(f"region columns: {regions or 'none resolve through params/regions.yaml'}", highlight=False)
 
 
+# Options run and update share (one definition, one help text).
+REGIONS = typer.Option("all", help="all, or region codes/names separated by commas.")
+REPORTS = typer.Option("all", help="all, or reports (notebooks) separated by commas: summary,funnel.")
+FORMATS = typer.Option("html,pdf,xlsx", help="Output formats, comma-separated.")
+LOCALE = typer.Option("zh", help="The reports' main language, zh or en (each recipient's own is rendered too).")
+WORKERS = typer.Option(2, min=1, help="Parallel report jobs.")
+STORE = typer.Option(None, help="Store folder (default data/clean).")
+OUT = typer.Option(None, help="Outputs folder (default outputs/).")
+FORCE = typer.Option(False, "--force", help="Render again even when outputs are up to date.")
+WAIT = typer.Option(0, min=0, help="Seconds to wait for another run or send of the same period.")
+
+
 @app.command()
-def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..."),
-        regions: str = typer.Option("all", help="all, or region codes/names separated by commas."),
-        reports: str = typer.Option("all", help="all, or reports (notebooks) separated by commas: summary,funnel."),
-        formats: str = typer.Option("html,pdf,xlsx", help="Output formats, comma-separated."),
-        locale: str = typer.Option("zh", help="Report language: zh or en."),
-        workers: int = typer.Option(2, min=1, help="Parallel report jobs."),
-        store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
-        out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/)."),
-        force: bool = typer.Option(False, "--force", help="Render again even when outputs are up to date."),
-        wait: float = typer.Option(0, min=0, help="Seconds to wait for another run of the same period."),
+def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ytd@2026-11-22, ..."),
+        regions: str = REGIONS, reports: str = REPORTS, formats: str = FORMATS, locale: str = LOCALE,
+        workers: int = WORKERS, store: Optional[Path] = STORE, out: Optional[Path] = OUT, force: bool = FORCE,
+        wait: float = WAIT,
         executor: str = typer.Option("local", help="local (a process pool on this machine) or dask."),
         scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, tcp://HOST:8786 (with --executor dask).")) -> int:
     """Render the region x report matrix for one period into outputs/<period>/.
 
-    Regions whose outputs are up to date (same snapshot, notebooks, parameters, settings and
-    code) are skipped unless --force. Exits 1 when any report failed.
+    Only the named reports and formats are replaced; files up to date (same data content,
+    period, notebook, parameters, settings and code) are not rendered again unless --force.
+    A period after the data is refused (exit 2); one the data ends in is cut and marked
+    partial. Exits 1 when any report failed.
     """
     from custreport.runner import RunRequest, run_matrix
 
@@ -241,14 +249,49 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ..
                                scheduler=scheduler)
     summary = run_matrix(request, console=console)
     for line in summary.lines():
-        console.print(line, highlight=False)
+        _log(line)
     return 0 if summary.ok else 1
+
+
+def _log(line: str) -> None:
+    """A result line with its ISO time first: scheduled runs are read in log files."""
+    from custreport.update import timestamped
+
+    console.print(timestamped(line), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def update(period: str = typer.Option(..., help="last-month, last-quarter, ytd, 2025-Q4, ..."),
+           regions: str = REGIONS, reports: str = REPORTS, formats: str = FORMATS, locale: str = LOCALE,
+           workers: int = WORKERS,
+           send: bool = typer.Option(True, "--send/--no-send", help="Email the recipients after rendering."),
+           dry_run: bool = typer.Option(False, "--dry-run", help="Write the messages to outputs/<period>/outbox/."),
+           eml: Optional[Path] = typer.Option(None, "--eml", help="Write the messages as .eml files into this folder."),
+           wait: float = WAIT, force: bool = FORCE,
+           config: Optional[Path] = typer.Option(None, help="Sources file (default params/sources.yaml)."),
+           recipients: Optional[Path] = typer.Option(None, help="Recipients file (default params/recipients.yaml)."),
+           store: Optional[Path] = STORE, out: Optional[Path] = OUT) -> int:
+    """Ingest when raw files or params changed, render the period, send: the schedule's command.
+
+    Nothing unchanged is rendered or sent again. Failures are contained (the other regions'
+    mail still goes), named in one message to the operators: of params/recipients.yaml, and
+    give a non-zero exit: 2 when nothing could be done, 1 when some report or message failed.
+    """
+    from custreport.update import UpdateOptions, update as run_update
+
+    options = UpdateOptions(period=period, regions=regions, reports=reports, formats=formats, locale=locale,
+                            workers=workers, send=send, dry_run=dry_run, eml=eml, wait=wait, config=config,
+                            store=store, out=out, recipients=recipients, force=force)
+    result = run_update(options, echo=lambda line: console.print(line, highlight=False, markup=False,
+                                                                 soft_wrap=True), console=console)
+    return result.exit_code
 
 
 @app.command()
 def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as rendered by custreport run)."),
          regions: str = typer.Option("all", help="all, or region codes/names separated by commas."),
          dry_run: bool = typer.Option(False, "--dry-run", help="Write the messages to outputs/<period>/outbox/."),
+         eml: Optional[Path] = typer.Option(None, "--eml", help="Write the messages as .eml files into this folder."),
          resend: bool = typer.Option(False, "--resend", help="Send again what the sent ledger already has."),
          recipients: Optional[Path] = typer.Option(None, help="Recipients file (default params/recipients.yaml)."),
          out: Optional[Path] = typer.Option(None, help="Outputs folder (default outputs/)."),
@@ -256,26 +299,34 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
     """Email each recipient of params/recipients.yaml their region's reports for one period.
 
     SMTP settings come from CUSTREPORT_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER,
-    _PASSWORD and _FROM; without a host the messages are written as .eml files. Exits 1 when
-    any recipient failed.
+    _PASSWORD and _FROM; without a host it stops (exit 2) unless --dry-run or --eml DIR asks
+    for the messages as files. Exits 1 when any recipient failed, and then mails the
+    operators: of params/recipients.yaml one message naming each failure.
     """
     from custreport import report, store as store_module
     from custreport.config import default_store, load_recipients, project_root
-    from custreport.delivery import SmtpSettings, send_period
+    from custreport.delivery import SmtpSettings, notify_operators, send_period
 
     root = project_root()
+    settings = SmtpSettings.from_env()
     snapshot = store_module.current_snapshot(default_store(root))
     table = store_module.snapshot_regions(snapshot)
     label = report.resolve_period(period, snapshot).label
     wanted = [r.strip() for r in regions.split(",") if r.strip()]
     only = None if not wanted or wanted == ["all"] else [table.region_param(name) for name in wanted]
     folder = (Path(out) if out else root / "outputs") / label
-    summary = send_period(folder, load_recipients(recipients).recipients, table, SmtpSettings.from_env(),
-                          only_regions=only, dry_run=dry_run, resend=resend, wait=wait)
+    listed = load_recipients(recipients)
+    summary = send_period(folder, listed.recipients, table, settings, only_regions=only, dry_run=dry_run,
+                          resend=resend, wait=wait, eml_dir=eml)
     for line in summary.lines():
-        console.print(line, highlight=False)
+        _log(line)
+    failed = [f"mail to {d.recipient} ({d.region}): {d.detail}" for d in summary.deliveries if d.status == "failed"]
+    if failed:
+        subject = f"custreport send {label}: {len(failed)} failure(s)"
+        for delivery in notify_operators(listed.operators, subject, failed, None, settings, eml):
+            _log(f"operators: {delivery.status} {delivery.recipient}" + (f"  {delivery.detail}" if delivery.detail
+                                                                          else ""))
     return 0 if summary.ok else 1
-
 
 
 @app.command()

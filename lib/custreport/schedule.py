@@ -1,15 +1,16 @@
-"""Crontab lines for params/schedule.yaml: render, then send, each job under its own lock.
+"""Crontab lines for params/schedule.yaml: `custreport update` (ingest what changed, render,
+send), each job under its own lock.
 
 Periods are relative (last-month, last-quarter, ...), so a line never changes from one
 month to the next. Each line runs in the project folder under ``flock -n``: if the previous
-run of the same job is still going, the new one is skipped rather than stacked; and `run`
-and `send` hold the period's own lock as well (locks.py). Output goes to
-outputs/schedule.log.
+run of the same job is still going, the new one is skipped rather than stacked; and the
+run and send hold the period's own lock as well (locks.py). Output goes to
+outputs/schedule.log (and each update's own log to outputs/logs/).
 
 >>> from custreport.config import Schedule, ScheduledJob
 >>> job = ScheduledJob(name="monthly", period="last-month", at="0 6 2 * *")
 >>> print(crontab_lines(Schedule(jobs=[job]), Path("/srv/reports"), Path("/srv/reports/.venv/bin/custreport"))[1])
-0 6 2 * * cd /srv/reports && mkdir -p outputs && flock -n outputs/.schedule-monthly.lock sh -c '/srv/reports/.venv/bin/custreport run --period last-month --regions all --reports all --formats html,pdf,xlsx --locale zh --wait 3600 && /srv/reports/.venv/bin/custreport send --period last-month --wait 600' >> outputs/schedule.log 2>&1
+0 6 2 * * cd /srv/reports && mkdir -p outputs && flock -n outputs/.schedule-monthly.lock /srv/reports/.venv/bin/custreport update --period last-month --regions all --reports all --formats html,pdf,xlsx --locale zh --wait 3600 >> outputs/schedule.log 2>&1
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 from custreport.config import Schedule, ScheduledJob
 
 RUN_WAIT = 3600    # seconds a scheduled run waits for a hand-started run of the same period
-SEND_WAIT = 600
 
 
 def crontab_lines(schedule: Schedule, project: Path, executable: Path) -> list[str]:
@@ -34,15 +34,14 @@ def crontab_lines(schedule: Schedule, project: Path, executable: Path) -> list[s
 
 
 def job_command(job: ScheduledJob, project: Path, executable: Path) -> str:
-    """The shell command of one job: run (then send) in the project folder, under the job's lock."""
+    """The shell command of one job: `custreport update` (ingest what changed, render, send) in
+    the project folder, under the job's lock."""
     cli = shlex.quote(str(executable))
-    steps = [f"{cli} run --period {job.period} --regions {job.regions} --reports {job.reports} "
-             f"--formats {job.formats} --locale {job.locale} --wait {RUN_WAIT}"]
-    if job.send:
-        steps.append(f"{cli} send --period {job.period} --wait {SEND_WAIT}")
-    script = shlex.quote(" && ".join(steps))
+    command = (f"{cli} update --period {job.period} --regions {job.regions} --reports {job.reports} "
+               f"--formats {job.formats} --locale {job.locale} --wait {RUN_WAIT}"
+               + ("" if job.send else " --no-send"))
     return (f"cd {shlex.quote(str(project))} && mkdir -p outputs && "
-            f"flock -n outputs/.schedule-{job.name}.lock sh -c {script} "
+            f"flock -n outputs/.schedule-{job.name}.lock {command} "
             ">> outputs/schedule.log 2>&1")
 
 
