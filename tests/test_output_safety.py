@@ -209,7 +209,7 @@ def test_a_recipient_whose_subject_would_inject_headers_fails_alone_and_nothing_
     folder = tmp_path / PERIOD
     shutil.copytree(hostile_run, folder)
     regions = renamed(hostile_regions, "south", "华南\r\nBcc: x@evil.com")
-    summary = send_period(folder, [reader("south"), reader("east")], regions, None)
+    summary = send_period(folder, [reader("south"), reader("east")], regions, None, dry_run=True)
     assert [d.status for d in summary.deliveries] == ["failed", "written"]
     assert "header would hold a line break" in summary.deliveries[0].detail
     assert [p.name for p in (folder / "outbox").iterdir()] == ["east-east_example.com.eml"]
@@ -290,7 +290,8 @@ def test_no_full_phone_or_email_reaches_any_output_of_the_demo_run(demo_run):
     assert leaks(texts, phones, emails) == {}
     assert "****" in texts["east/east.xlsx"]   # the customers sheet shows them masked
     shipped = load_recipients(demo_run / "params" / "recipients.yaml").recipients
-    for recipient in [*shipped, reader("east"), reader("all", language="en")]:
+    # north is also rendered in English: its director reads English
+    for recipient in [*shipped, reader("east"), reader("north", language="en")]:
         code = regions.region_param(recipient.region)
         message = build_message(folder, recipient, code, regions, SENDER)
         assert leaks(message_texts(message), phones, emails) == {}, recipient.email
