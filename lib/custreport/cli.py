@@ -90,14 +90,13 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
                       f"{row.non_data:,}", f"{row.quarantined:,}")
     console.print(table)
     counts = ", ".join(f"{name} {len(frame):,}" for name, frame in result.tables.items())
-    console.print(f"store: {snapshot.path}  ({counts})" if snapshot else
-                  f"dry run, no snapshot written  (would store {counts})" if dry_run and not stopped else
-                  f"no snapshot written  ({counts} not stored)")
+    _log(f"store: {snapshot.path}  ({counts})" if snapshot else
+         f"dry run, no snapshot written  (would store {counts})" if dry_run and not stopped else
+         f"no snapshot written  ({counts} not stored)")
     currencies = store_currencies(result.tables)
     if len(currencies) > 1:
-        console.print(f"amounts in {len(currencies)} currencies: {', '.join(currencies)}. Reports convert them with "
-                      "params/fx.yaml, or without it give each apart, never added (README: Currencies and exchange "
-                      "rates)", highlight=False)
+        _log(f"amounts in {len(currencies)} currencies: {', '.join(currencies)}. Reports convert them with "
+             "params/fx.yaml, or without it give each apart, never added (README: Currencies and exchange rates)")
     if dry_run and len(result.quarantine):
         by_reason = result.quarantine.groupby(["source", "reason"]).size().sort_values(ascending=False)
         reasons = RichTable("source", "reason", "rows", title="quarantined by reason")
@@ -106,9 +105,9 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
         console.print(reasons)
     elif len(result.quarantine):
         reasons = result.quarantine.groupby("reason").size().sort_values(ascending=False)
-        console.print("quarantined by reason: " + "; ".join(f"{r} {n:,}" for r, n in reasons.items()))
+        _log("quarantined by reason: " + "; ".join(f"{r} {n:,}" for r, n in reasons.items()))
     for warning in result.warnings.itertuples(index=False):
-        console.print(f"warning: {warning.message}. Remedy: {warning.remedy}", highlight=False, soft_wrap=True)
+        _log(f"warning: {warning.message}. Remedy: {warning.remedy}")
     if stopped:
         raise stopped
 
