@@ -174,3 +174,22 @@ def test_log_lines_carry_the_local_iso_time():
 
     line = timestamped("run: done", dt.datetime(2026, 12, 4, 6, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     assert line == "2026-12-04T06:00:01+08:00 run: done"
+
+
+def test_an_ingest_over_its_quarantine_limit_stops_the_update_and_the_operators_hear_of_it(project, mailbox):
+    sources = project / "params" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(text.replace("max_quarantined: 1%", "max_quarantined: 0%")
+                       .replace("max_quarantined: 3%", "max_quarantined: 0%"), encoding="utf-8")
+    result = update(project, mailbox, "--period", "2025-Q4")
+    assert result.returncode == 2, result.stdout
+    assert "error: ingest stopped, nothing written" in result.stdout
+    assert [m["To"].addresses[0].addr_spec for m in mailbox.messages] == ["ops@example.com"]
+    assert "ingest stopped" in mailbox.messages[0].get_body(("plain",)).get_content()
+    assert not (project / "data" / "clean").exists() and not (project / "outputs" / "2025-Q4").exists()
+
+
+def test_update_without_sending_needs_no_mail_server(project):
+    result = update(project, None, "--period", "2025-Q4", "--no-send", "--regions", "east")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "outputs" / "2025-Q4" / "east" / "summary.pdf").is_file()
