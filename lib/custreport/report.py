@@ -979,7 +979,7 @@ def top_movers_frame(ctx: ReportContext, limit: int = 5) -> pd.DataFrame:
     """The customers whose revenue rose most and fell most against the previous period, labelled."""
     previous = ctx.period.previous
     moved = revenue_movers(ctx.purchases, ctx.customers, ctx.period.start_ts, ctx.period.end_exclusive_ts,
-                           previous.start_ts, limit)
+                           previous.start_ts, limit, previous.end_exclusive_ts)
     moved = moved.assign(direction=moved["direction"].map({"up": "↑", "down": "↓"}),
                          region=_region_display(ctx, moved["region"]))
     columns = ["direction", "customer_id", "name", *(["region"] if ctx.region == "all" else []),
@@ -995,7 +995,7 @@ def top_movers(ctx: ReportContext, limit: int = 5) -> Table | HTML:
     if frame.empty:
         return _note(_text(ctx, "与上期（{previous}）相比，没有客户的销售额发生变化。",
                            "No customer's revenue changed against the previous period ({previous}).",
-                           previous=ctx.period.previous.label))
+                           previous=comparison_text(ctx.period.previous, ctx.locale)))
     signed = lambda value: ("+" if value > 0 else "") + ctx.money(value)   # noqa: E731
     return Table(frame, formats=_labelled(ctx, frame, {"revenue": ctx.money, "previous_revenue": ctx.money,
                                                        "revenue_change": signed}))
@@ -1063,6 +1063,19 @@ def cover_period(period: Period, snapshot: store.Snapshot) -> Period:
         raise UserError(f"period {asked} {where}: the data runs {first} – {last} (snapshot {snapshot.id}); "
                         f"choose a period within it, or --period latest for the latest full quarter")
     return period.cut(last) if period.end > last else period
+
+
+def comparison_text(period: Period, locale: str) -> str:
+    """A comparison period in a sentence: its label, with its days when it is cut short.
+
+    >>> from custreport.periods import parse_period
+    >>> comparison_text(parse_period("2025-Q3"), "en"), comparison_text(parse_period("2025-Q3@2025-08-15"), "en")
+    ('2025-Q3', '2025-Q3, 2025-07-01 – 2025-08-15')
+    """
+    if not period.partial:
+        return period.label
+    return f"{period.label}，{period.start} – {period.end}" if locale == "zh" else \
+        f"{period.label}, {period.start} – {period.end}"
 
 
 def _coverage_dict(snapshot: store.Snapshot) -> dict | None:

@@ -165,6 +165,10 @@ def test_revenue_movers_rises_then_falls_against_the_period_before():
     assert movers["name"].tolist() == ["甲", "丙", "乙", "丁"]
     top = revenue_movers(orders, customers, *Q3, previous_start=Q2_START, limit=1)
     assert top["customer_id"].tolist() == ["A", "B"]
+    # Q2 cut to May: only A's 100 (05-01) was bought in it; B's 06-01 and D's 06-15 fall outside
+    may = revenue_movers(orders, customers, *Q3, previous_start=Q2_START, previous_end_exclusive=T("2024-06-01"))
+    assert may[["customer_id", "previous", "change"]].values.tolist() == [
+        ["A", 100.0, 300.0], ["B", 0.0, 120.0], ["C", 0.0, 60.0]]
 
 
 def test_revenue_movers_ties_by_id_and_nothing_when_nothing_changed():

@@ -167,9 +167,11 @@ MOVER_COLUMNS = ["customer_id", "name", "region", "revenue", "previous", "change
 
 
 def revenue_movers(orders: pd.DataFrame, customers: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp,
-                   previous_start: pd.Timestamp, limit: int = 5) -> pd.DataFrame:
+                   previous_start: pd.Timestamp, limit: int = 5,
+                   previous_end_exclusive: pd.Timestamp | None = None) -> pd.DataFrame:
     """The customers whose completed revenue rose most, and those whose revenue fell most, in
-    [start, end_exclusive) against the period before it, [previous_start, start).
+    [start, end_exclusive) against the period before it, [previous_start, previous_end_exclusive)
+    (default: up to ``start``; a partial period compares with as many days of the one before).
 
     Up to ``limit`` risers (largest rise first), then up to ``limit`` fallers (largest fall
     first); equal changes by id. A customer without revenue in one of the periods counts 0
@@ -185,7 +187,8 @@ def revenue_movers(orders: pd.DataFrame, customers: pd.DataFrame, start: pd.Time
     [['A', 150.0, 'up'], ['B', -80.0, 'down']]
     """
     now = revenue_by_customer(orders, start, end_exclusive)
-    before = revenue_by_customer(orders, previous_start, start)
+    before = revenue_by_customer(orders, previous_start, start if previous_end_exclusive is None
+                                 else previous_end_exclusive)
     # In cents: sums of float amounts differ in the 15th digit (10.10 + 20.20 against 30.30),
     # and that is no change.
     both = pd.DataFrame({"revenue": now, "previous": before}).fillna(0.0).round(2)
