@@ -193,3 +193,15 @@ def test_update_without_sending_needs_no_mail_server(project):
     result = update(project, None, "--period", "2025-Q4", "--no-send", "--regions", "east")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project / "outputs" / "2025-Q4" / "east" / "summary.pdf").is_file()
+
+
+def test_a_new_recipient_neither_re_ingests_nor_re_renders(project, mailbox):
+    assert update(project, mailbox, "--period", "2025-Q4").returncode == 0
+    recipients = project / "params" / "recipients.yaml"
+    recipients.write_text(recipients.read_text(encoding="utf-8") +
+                          "  - {name: 华东副经理, email: east2@example.com, region: east, reports: [summary]}\n",
+                          encoding="utf-8")
+    again = update(project, mailbox, "--period", "2025-Q4")
+    assert again.returncode == 0, again.stdout
+    assert "nothing to ingest" in again.stdout and "regions rendered: 0, messages sent: 1" in again.stdout
+    assert [m["To"].addresses[0].addr_spec for m in mailbox.messages][-1] == "east2@example.com"

@@ -456,6 +456,16 @@ def load_industries(path: Path | None = None) -> IndustryTable:
     return _optional_params(IndustryTable, "industries.yaml", path)
 
 
+# params files that say who gets mail and when, not what the data or the reports hold: changing
+# them re-ingests and re-renders nothing.
+DELIVERY_PARAMS = frozenset({"recipients.yaml", "schedule.yaml"})
+
+
+def content_params(folder: Path) -> list[Path]:
+    """The params/*.yaml files data and reports depend on (all but DELIVERY_PARAMS), sorted."""
+    return sorted(p for p in Path(folder).glob("*.yaml") if p.name not in DELIVERY_PARAMS)
+
+
 # --------------------------------------------------------------------------- recipients
 
 

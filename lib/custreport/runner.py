@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from custreport import __version__, code_digest, i18n
-from custreport.config import UserError, default_store, project_root
+from custreport.config import UserError, content_params, default_store, project_root
 from custreport.periods import Period
 from custreport.store import TEMPORARY_SUFFIX, private_folder, write_atomically
 
@@ -102,10 +102,12 @@ class RunRequest:
     def build(cls, period: str, regions: str = "all", reports: str = "all", formats: str = "html,pdf,xlsx",
               locale: str = "zh", workers: int = 2, store: Path | None = None, out: Path | None = None,
               today: dt.date | None = None, force: bool = False, wait: float = 0.0,
-              scheduler: str | None = None, recipient_locales: bool = True) -> "RunRequest":
+              scheduler: str | None = None, recipient_locales: bool = True,
+              recipients: Path | None = None) -> "RunRequest":
         """Validate every parameter up front, so nothing is rendered for a request that cannot finish.
 
-        ``recipient_locales``: also render, per region, each language its recipients read.
+        ``recipient_locales``: also render, per region, each language its recipients read (in
+        ``recipients``, default params/recipients.yaml).
         """
         from custreport import report, store as store_module
 
@@ -138,7 +140,8 @@ class RunRequest:
         if not chosen:
             raise UserError(f"no format chosen: use any of {', '.join(FORMATS)}")
         locale = i18n.check_locale(locale)
-        others = _recipient_locales(root, table, codes, locale) if recipient_locales else {}
+        others = _recipient_locales(Path(recipients) if recipients else root / "params" / "recipients.yaml",
+                                    table, codes, locale) if recipient_locales else {}
         return cls(resolved, codes, names, chosen, locale, workers, store.resolve(),
                    (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force, wait, scheduler,
                    others, snapshot_content(snapshot))
@@ -148,11 +151,11 @@ class RunRequest:
         return self.out / self.period.label
 
 
-def _recipient_locales(root: Path, table, codes: list[str], locale: str) -> dict[str, list[str]]:
-    """Per region of ``codes``, the languages other than ``locale`` its recipients read."""
+def _recipient_locales(path: Path, table, codes: list[str], locale: str) -> dict[str, list[str]]:
+    """Per region of ``codes``, the languages other than ``locale`` its recipients (of the
+    recipients file ``path``, if there is one) read."""
     from custreport.config import load_recipients
 
-    path = root / "params" / "recipients.yaml"
     if not path.is_file():
         return {}
     others: dict[str, list[str]] = {}
@@ -411,11 +414,11 @@ def _files_of(request: RunRequest, region: str, locale: str, report: str) -> lis
 def expected_files(request: RunRequest, region: str) -> dict[str, str]:
     """Every file the request writes in the region's folder, with the fingerprint of what it
     depends on: the data's content, the period, the region, its language, the report notebook,
-    the settings (params/*.yaml) and the code."""
+    the settings (params/*.yaml but who gets mail and when) and the code."""
     params = request.root / "params"
     common = {
         "content": request.content, "store": str(request.store), "region": region, "period": request.period.token,
-        "settings": {p.name: _sha256(p) for p in sorted(params.glob("*.yaml"))} if params.is_dir() else {},
+        "settings": {p.name: _sha256(p) for p in content_params(params)},
         "code": code_digest(),
     }
     expected = {}

@@ -142,7 +142,8 @@ def _render(options: UpdateOptions, log, result: UpdateResult, console):
 
     request = RunRequest.build(period=options.period, regions=options.regions, reports=options.reports,
                                formats=options.formats, locale=options.locale, workers=options.workers,
-                               store=options.store, out=options.out, force=options.force, wait=options.wait)
+                               store=options.store, out=options.out, force=options.force, wait=options.wait,
+                               recipients=options.recipients)
     log(f"run: {request.period.token} ({request.period.start} – {request.period.end}) from snapshot "
         f"{request.snapshot}, {len(request.regions)} regions")
     summary = run_matrix(request, console=console)

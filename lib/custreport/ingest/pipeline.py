@@ -110,11 +110,13 @@ def file_digest(path: Path) -> str:
 
 def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
     """What a snapshot is made from, as one hash: each source's files by content (``inputs``:
-    source, file, sha256), the sources file, every params/*.yaml, and the code. Ingesting the
-    same inputs again gives the same data, so reports need not be rendered again."""
+    source, file, sha256), the sources file, the params/*.yaml data and reports depend on, and
+    the code. Ingesting the same inputs again gives the same data, so reports need not be
+    rendered again."""
     from custreport import code_digest
+    from custreport.config import content_params
 
-    settings = sorted({Path(config_path).resolve(), *(base / "params").glob("*.yaml")})
+    settings = sorted({Path(config_path).resolve(), *(p.resolve() for p in content_params(base / "params"))})
     described = {
         "files": sorted((i["source"], i["file"], i["sha256"]) for i in inputs),
         "settings": [(str(path.relative_to(base)) if path.is_relative_to(base) else str(path), file_digest(path))
