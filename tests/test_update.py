@@ -205,3 +205,45 @@ def test_a_new_recipient_neither_re_ingests_nor_re_renders(project, mailbox):
     assert again.returncode == 0, again.stdout
     assert "nothing to ingest" in again.stdout and "regions rendered: 0, messages sent: 1" in again.stdout
     assert [m["To"].addresses[0].addr_spec for m in mailbox.messages][-1] == "east2@example.com"
+
+
+def test_partial_periods_partial_reruns_alerts_and_permissions_through_the_cli(project, mailbox):
+    import openpyxl
+
+    recipients = project / "params" / "recipients.yaml"
+    recipients.write_text(recipients.read_text(encoding="utf-8") +
+                          "  - {name: 华东看板, email: quiet@example.com, region: east, when: 'revenue < 0'}\n"
+                          "  - {name: 华东提醒, email: loud@example.com, region: east, when: 'orders > 0'}\n",
+                          encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CUSTREPORT_")}
+    env |= {"CUSTREPORT_HOME": str(project), **mailbox.env}
+    # the demo data ends 2025-12-31: a period running to 2026-03-31 is cut there and said to be partial
+    period = "2025-10-01..2026-03-31"
+    old = os.umask(0o022)
+    try:
+        first = update(project, mailbox, "--period", period)
+    finally:
+        os.umask(old)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "partial period: 2025-10-01..2026-03-31 runs to 2026-03-31, the reports cover 2025-10-01 – 2025-12-31" \
+        in first.stdout
+    folder = project / "outputs" / period
+    assert "不完整期间：数字仅覆盖 2025-10-01 – 2025-12-31" in pdf_text((folder / "east" / "summary.pdf").read_bytes())
+    about = openpyxl.load_workbook(folder / "east" / "east.xlsx")["说明"]
+    assert {row[0]: row[1] for row in about.iter_rows(min_row=2, values_only=True)}["数据截至"] == "2025-12-31"
+    assert (folder / "east").stat().st_mode & 0o777 == 0o755
+    # alerts: the one that holds leads its subject; the other is skipped, saying why
+    subjects = {m["To"].addresses[0].addr_spec: str(m["Subject"]) for m in mailbox.messages}
+    assert "quiet@example.com" not in subjects and subjects["loud@example.com"].startswith("【提醒：订单数 ")
+    assert "alert not triggered: revenue is " in first.stdout
+
+    # one report, one format, one region again: nothing else in the folder or the index is lost
+    before = {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*.pdf")}
+    rerun = subprocess.run([str(CLI), "run", "--period", period, "--regions", "east", "--reports", "summary",
+                            "--formats", "html", "--force"], cwd=project, env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*.pdf")} == before
+    assert (folder / "east" / "summary.html").is_file() and (folder / "east" / "east.xlsx").is_file()
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{region}/summary.pdf"' in index for region in ("east", "north", "all"))

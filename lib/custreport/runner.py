@@ -366,7 +366,7 @@ def _render_region(request: RunRequest, region: str) -> JobResult:
             reports += results
         failed = [r for r in reports if not r.ok]
         for report in failed:
-            report.notebook = _keep_failed_notebook(staging, report, request, folder, region)
+            report.notebook = _keep_failed_notebook(staging, report, folder, region)
         outputs = [{**_describe(staging / name, name), "fingerprint": expected[name], "snapshot": request.snapshot,
                     "period": request.period.token} for name in files]
         withdrawn = {name for report in failed for name in _files_of(request, region, report.locale, report.name)}
@@ -578,8 +578,7 @@ def _failed_notebook_path(folder: Path, region: str, report: ReportResult) -> Pa
     return (place / report.locale if report.extra_locale else place) / f"{report.name}.ipynb"
 
 
-def _keep_failed_notebook(staging: Path, report: ReportResult, request: RunRequest, folder: Path,
-                          region: str) -> str | None:
+def _keep_failed_notebook(staging: Path, report: ReportResult, folder: Path, region: str) -> str | None:
     """Move a failed report's executed notebook (papermill saves it with the error) out of staging."""
     executed = (staging / report.locale if report.extra_locale else staging) / f"{report.name}.ipynb"
     if not executed.is_file():
