@@ -268,17 +268,25 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
             results.append(job)
             progress.update(task, advance=1, counts=counts())
 
-        if request.scheduler:
-            for job in _on_dask(request):
+        # Regions already up to date are settled here: no worker (nor its kernel) starts for them.
+        pending = []
+        for region in request.regions:
+            kept = None if request.force else up_to_date_job(request, region)
+            if kept is not None:
+                finished(kept)
+            else:
+                pending.append(region)
+        if request.scheduler and pending:
+            for job in _on_dask(request, pending):
                 finished(job)
-        elif request.workers == 1 or len(request.regions) == 1:
-            for region in request.regions:
+        elif request.workers == 1 or len(pending) <= 1:
+            for region in pending:
                 finished(render_region(request, region))
         else:
             _preload_renderers()
-            with ProcessPoolExecutor(max_workers=min(request.workers, len(request.regions)),
+            with ProcessPoolExecutor(max_workers=min(request.workers, len(pending)),
                                      initializer=_start_worker, initargs=(notebooks_folder(request.root),)) as pool:
-                futures = {pool.submit(render_region, request, region): region for region in request.regions}
+                futures = {pool.submit(render_region, request, region): region for region in pending}
                 for future in as_completed(futures):
                     try:
                         job = future.result()
@@ -304,8 +312,8 @@ def _period_note(period: Period) -> str:
 DASK_CONNECT_TIMEOUT = "20s"
 
 
-def _on_dask(request: RunRequest):
-    """Each region as a task of the Dask cluster at ``request.scheduler``; its results as they finish.
+def _on_dask(request: RunRequest, regions: list[str]):
+    """Each of ``regions`` as a task of the Dask cluster at ``request.scheduler``; its results as they finish.
 
     The store, the project and the outputs folder must be on storage every worker sees at the
     same paths. A worker that dies fails its region only.
@@ -320,7 +328,7 @@ def _on_dask(request: RunRequest):
         raise UserError(f"cannot reach the Dask scheduler {request.scheduler}: {_one_line(exc)}") from None
     with client:
         futures = {client.submit(render_region, request, region, key=f"custreport-{request.period.label}-{region}",
-                                 pure=False): region for region in request.regions}
+                                 pure=False): region for region in regions}
         for future in completed(futures):
             try:
                 yield future.result()
@@ -341,6 +349,16 @@ def render_region(request: RunRequest, region: str) -> JobResult:
         return _render_region(request, region)
 
 
+def up_to_date_job(request: RunRequest, region: str) -> JobResult | None:
+    """The region's result, skipped, when every file the request would write is up to date."""
+    started = time.perf_counter()
+    kept = _up_to_date(request.folder / region, expected_files(request, region))
+    if kept is None:
+        return None
+    return JobResult(region, True, time.perf_counter() - started, kept["files"],
+                     reports=[ReportResult(**r) for r in kept["reports"]], skipped=True, outputs=kept["outputs"])
+
+
 def _render_region(request: RunRequest, region: str) -> JobResult:
     started = time.perf_counter()
     folder = request.folder
@@ -349,11 +367,9 @@ def _render_region(request: RunRequest, region: str) -> JobResult:
     expected = expected_files(request, region)
     try:
         if not request.force:
-            kept = _up_to_date(target, expected)
+            kept = up_to_date_job(request, region)   # checked again: another run may have rendered it meanwhile
             if kept is not None:
-                return JobResult(region, True, time.perf_counter() - started, kept["files"],
-                                 reports=[ReportResult(**r) for r in kept["reports"]], skipped=True,
-                                 outputs=kept["outputs"])
+                return kept
         folder.mkdir(parents=True, exist_ok=True)
         staging = private_folder(folder, f".staging-{region}-")
         files: list[str] = []
