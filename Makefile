@@ -33,9 +33,10 @@ test: setup
 test-fast: setup
 	$(PYTEST) -m "not slow"
 
-# docs/tables.md is written from the code (the test suite fails when it is stale).
+# docs/tables.md and docs/params.md are written from the code (the test suite fails when they are stale).
 docs: setup
 	$(BIN)/python scripts/write_reference.py
+	$(BIN)/python scripts/write_params_reference.py
 
 # 10,000 / 100,000 / 1,000,000 customers: one table, also written to benchmarks/results.md.
 bench: setup
