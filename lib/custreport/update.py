@@ -100,9 +100,12 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
         if options.send:
             _send(options, summary.folder, recipients_file.recipients, settings, log, result)
     except UserError as exc:
-        result.failures.append(str(exc).splitlines()[0])
+        # an error may name several sources, one per line: each line is a failure and a log line
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        result.failures += lines
         result.exit_code = 2
-        log(f"error: {exc}")
+        for line in lines:
+            log(f"error: {line}")
     if result.failures:
         _tell_operators(operators, options, result, settings, log)
     log(f"update done: exit {result.exit_code}; ingested: {'yes' if result.ingested else 'no'}, "
