@@ -374,3 +374,15 @@ def test_send_tells_the_operators_of_each_failed_delivery(demo_run, folder, tmp_
     assert "mail to b@example.com (atlantis): unknown region 'atlantis'" in body
     assert messages["ops@example.com"]["Subject"] == "custreport send 2025-Q4: 1 failure(s)"
     assert "operators: sent ops@example.com" in result.stdout
+
+
+def test_a_period_rendered_again_after_it_was_sent_says_so_when_skipped(folder, regions, mailbox):
+    handler, settings = mailbox
+    east = RECIPIENTS[:1]
+    assert send_period(folder, east, regions, settings).deliveries[0].status == "sent"
+    assert send_period(folder, east, regions, settings).deliveries[0].detail == "already sent (--resend sends again)"
+    pdf = folder / "east" / "summary.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n%% rendered again\n")   # new data: the report was rendered again
+    skipped = send_period(folder, east, regions, settings).deliveries[0]
+    assert skipped.status == "skipped" and len(handler.messages) == 1
+    assert "but summary.pdf changed since (rendered again): --resend sends the corrected reports" in skipped.detail

@@ -53,7 +53,7 @@ from custreport import i18n
 from custreport.config import Recipient, RegionTable, UserError
 from custreport.privacy import mask_contacts_in_text
 from custreport.render.excel import has_masked_contacts, rewrite_text
-from custreport.store import write_atomically
+from custreport.store import file_sha256, write_atomically
 
 LEDGER = "sent.json"
 OUTBOX = "outbox"
@@ -171,7 +171,7 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
         deliveries.append(delivery)
         keys = [_ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports]
         if not resend and not as_files and all(key in ledger for key in keys):
-            delivery.status, delivery.detail = "skipped", "already sent (--resend sends again)"
+            delivery.status, delivery.detail = "skipped", _already_sent(folder, recipient, region, ledger, keys)
             continue
         try:
             quiet = _alert_quiet(folder, recipient, region)
@@ -192,8 +192,9 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
             continue
         delivery.status = "sent"
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        sent_files = _attached_digests(folder, recipient, region)
         for key in keys:
-            ledger[key] = {"sent_at": now, "message_id": message["Message-ID"]}
+            ledger[key] = {"sent_at": now, "message_id": message["Message-ID"], "files": sent_files}
         _write_ledger(folder, ledger)      # after each message: a crash never forgets a sent one
     return SendSummary(folder.name, deliveries)
 
@@ -524,6 +525,28 @@ def _smtp_error(exc: BaseException) -> str:
         text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"SMTP {exc.smtp_code}: {text.strip()}"
     return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _attached_digests(folder: Path, recipient: Recipient, region: str) -> dict[str, str]:
+    """The sha256 of each file a recipient's message attaches (as rendered), by file name."""
+    try:
+        paths = _attachments(region_files(folder, region, recipient.language), region, recipient)
+    except UserError:
+        return {}
+    return {path.name: file_sha256(path) for path in paths}
+
+
+def _already_sent(folder: Path, recipient: Recipient, region: str, ledger: dict, keys: list[str]) -> str:
+    """Why a recipient is skipped: sent before; and, when the files it got were rendered again
+    since (new data, corrected params), which ones, so that nobody believes they have the latest."""
+    entry = ledger[keys[0]]
+    sent = entry.get("files")
+    now = _attached_digests(folder, recipient, region) if sent is not None else {}
+    changed = sorted(name for name, digest in now.items() if sent.get(name) != digest) if sent is not None else []
+    if changed:
+        return (f"already sent {entry.get('sent_at', '')}, but {', '.join(changed)} changed since (rendered again): "
+                "--resend sends the corrected reports")
+    return "already sent (--resend sends again)"
 
 
 def _ledger_key(report: str, region: str, period: str, recipient: str) -> str:

@@ -1202,12 +1202,12 @@ def workbook_contacts_masked(ctx: ReportContext) -> bool:
 
 
 def about_frame(ctx: ReportContext) -> pd.DataFrame:
-    """The workbook's first sheet: what it covers and from which data, as the reports' header says."""
+    """The workbook's first sheet: what it covers and from which data, as the reports' header says
+    (no clock time: the same data gives the same sheet)."""
     coverage = data_coverage(ctx.snapshot.manifest)
     rows = [("region", ctx.region_name), ("period", period_text(ctx.period, ctx.locale)),
             ("data_through", str(coverage[1]) if coverage else ctx.label("no_data")),
-            ("snapshot", snapshot_text(ctx.snapshot, ctx.locale)),
-            ("generated_at", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
+            ("snapshot", snapshot_text(ctx.snapshot, ctx.locale))]
     if ctx.period.partial:
         rows.append(("partial_period", partial_warning(ctx.period, ctx.locale)))
     return pd.DataFrame({ctx.label("item"): [ctx.label(key) for key, _ in rows],

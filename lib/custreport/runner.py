@@ -37,7 +37,7 @@ from pathlib import Path
 from custreport import __version__, code_digest, i18n
 from custreport.config import UserError, content_params, default_store, project_root
 from custreport.periods import Period
-from custreport.store import TEMPORARY_SUFFIX, private_folder, write_atomically
+from custreport.store import TEMPORARY_SUFFIX, file_sha256, private_folder, write_atomically
 
 FORMATS = ("html", "pdf", "xlsx")
 JOB_FILE = "job.json"        # a region's record of what it rendered, from what
@@ -434,13 +434,14 @@ def expected_files(request: RunRequest, region: str) -> dict[str, str]:
     params = request.root / "params"
     common = {
         "content": request.content, "store": str(request.store), "region": region, "period": request.period.token,
-        "settings": {p.name: _sha256(p) for p in content_params(params)},
+        "settings": {p.name: file_sha256(p) for p in content_params(params)},
         "code": code_digest(),
     }
     expected = {}
     for locale in request.locales(region):
         for report in [*request.reports, REGION_FILES]:
-            notebook = None if report == REGION_FILES else _sha256(notebooks_folder(request.root) / f"{report}.ipynb")
+            notebook = None if report == REGION_FILES else \
+                file_sha256(notebooks_folder(request.root) / f"{report}.ipynb")
             inputs = {**common, "locale": locale, "report": report, "notebook": notebook}
             fingerprint = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
             for name in _files_of(request, region, locale, report):
@@ -459,7 +460,7 @@ def _carry_over(previous: Path, staging: Path, replaced: set[str]) -> list[dict]
     for output in record.get("outputs", []):
         name = output["path"]
         source = previous / name
-        if name in replaced or not source.is_file() or _sha256(source) != output.get("sha256"):
+        if name in replaced or not source.is_file() or file_sha256(source) != output.get("sha256"):
             continue    # a file changed since it was described is no longer what the record says
         destination = staging / name
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -620,12 +621,7 @@ def _clear_failed_notebooks(folder: Path, region: str, rendered: list[ReportResu
 
 
 def _describe(path: Path, name: str) -> dict:
-    return {"path": name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return {"path": name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
 
 
 def code_version(root: Path | None = None) -> dict:
@@ -654,7 +650,7 @@ def _up_to_date(folder: Path, expected: dict[str, str]) -> dict | None:
         if output is None or output.get("fingerprint") != fingerprint:
             return None
         path = folder / name
-        if not path.is_file() or _sha256(path) != output["sha256"]:
+        if not path.is_file() or file_sha256(path) != output["sha256"]:
             return None
     return record
 

@@ -32,6 +32,7 @@ new one, never a half-written one.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -245,6 +246,12 @@ def _point_current(store: Path, snapshot_id: str) -> None:
 
 
 TEMPORARY_SUFFIX = ".tmp"
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, as hex (files are read in chunks, never whole)."""
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def umask() -> int:

@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from custreport.store import file_sha256
 from custreport import store
 from custreport.config import SourcesConfig, UserError, load_regions, load_sources
 from custreport.ingest import pipeline
@@ -482,7 +483,7 @@ def test_large_sources_read_in_two_processes_give_the_same_result(project, stand
     pd.testing.assert_frame_equal(result.lineage, standard.lineage)
     pd.testing.assert_frame_equal(result.accounting, standard.accounting)
     assert [entry["file"] for entry in result.inputs] == [entry["file"] for entry in standard.inputs]
-    assert all(entry["sha256"] == pipeline.file_digest(project / entry["file"]) for entry in result.inputs)
+    assert all(entry["sha256"] == file_sha256(project / entry["file"]) for entry in result.inputs)
 
 
 def test_with_two_processes_the_first_mistake_in_order_is_reported(project, monkeypatch):

@@ -26,6 +26,7 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from custreport import schema
+from custreport.store import file_sha256
 from custreport.analysis.currency import store_currencies
 from custreport.analysis.frames import aligned, ids_in, looked_up
 from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
@@ -102,12 +103,6 @@ def source_files(pattern: str, base: Path) -> list[Path]:
     return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
 
 
-def file_digest(path: Path) -> str:
-    """The sha256 of a file's bytes, as hex."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
     """What a snapshot is made from, as one hash: each source's files by content (``inputs``:
     source, file, sha256), the sources file, the params/*.yaml data and reports depend on, and
@@ -119,7 +114,7 @@ def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
     settings = sorted({Path(config_path).resolve(), *(p.resolve() for p in content_params(base / "params"))})
     described = {
         "files": sorted((i["source"], i["file"], i["sha256"]) for i in inputs),
-        "settings": [(str(path.relative_to(base)) if path.is_relative_to(base) else str(path), file_digest(path))
+        "settings": [(str(path.relative_to(base)) if path.is_relative_to(base) else str(path), file_sha256(path))
                      for path in settings if path.is_file()],
         "code": code_digest(),
     }
@@ -135,7 +130,7 @@ def pending_input_fingerprint(config_path: Path | None = None) -> str:
     inputs = []
     for spec in config.sources:
         for found in source_files(spec.path, base):
-            inputs.append({"source": spec.name, "sha256": file_digest(found),
+            inputs.append({"source": spec.name, "sha256": file_sha256(found),
                            "file": str(found.relative_to(base) if found.is_relative_to(base) else found)})
     return input_fingerprint(inputs, path, base)
 
@@ -190,7 +185,7 @@ def _read_and_prepare_all(files: list[tuple[SourceSpec, Path]], regions: RegionT
             (ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), max_tasks_per_child=1)
              if parallel else nullcontext()) as helper, \
             (tempfile.TemporaryDirectory(prefix="custreport-ingest-") if parallel else nullcontext()) as folder:
-        digests = [hasher.submit(file_digest, path) for _, path in files]
+        digests = [hasher.submit(file_sha256, path) for _, path in files]
         try:
             results = _in_order(files, regions, on_file, (helper, Path(folder)) if parallel else None, sizes)
         except BaseException:   # the files after a mistake are not hashed (nor read: see _in_order)
