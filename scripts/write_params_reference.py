@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from custreport import config
+from custreport import analysis_settings, config, fx, recipients, schedule, stages
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "params.md"
 
@@ -48,7 +48,7 @@ regions:
     aliases: [华东区, East]
     provinces:
       - {name: 浙江, en: Zhejiang, aliases: [浙, 浙江省], cities: [杭州, 宁波, Hangzhou]}"""),
-    ("stages.yaml", config.StageCatalog, "required for deals",
+    ("stages.yaml", stages.StageCatalog, "required for deals",
      "The sales processes deals move through (for the funnel), which deals source follows which, "
      "and the English names English reports show for stages, channels and lead sources.",
      """default: chinese
@@ -67,7 +67,7 @@ sources: {sf_opportunities: salesforce}
 english:
   channels: {直销: Direct sales, 电商: E-commerce}
   lead_sources: {展会: Trade show, 官网: Website}"""),
-    ("analysis.yaml", config.AnalysisSettings, "optional: without it, every default below",
+    ("analysis.yaml", analysis_settings.AnalysisSettings, "optional: without it, every default below",
      "The rules and thresholds of the analyses; docs/metrics.md defines every figure they feed.",
      """revenue: auto
 classification: {active_days: 365}
@@ -80,7 +80,7 @@ privacy: {show_full_contacts_in_workbook: false}"""),
      "One name per industry in reports, whatever language or spelling a source used.",
      """industries:
   - {code: manufacturing, zh: 制造业, en: Manufacturing, aliases: [制造, Industrial]}"""),
-    ("fx.yaml", config.FxTable, "optional: without it, each currency is reported apart, never added",
+    ("fx.yaml", fx.FxTable, "optional: without it, each currency is reported apart, never added",
      "Exchange rates to convert amounts of several currencies into one reporting currency (see the "
      "README's \"Currencies and exchange rates\").",
      """reporting_currency: USD
@@ -89,7 +89,7 @@ rates:
     2024-01: 1.09        # a month: every date in January 2024
     2024-02-29: 1.05     # a day: that date only (wins over its month)
   GBP: {2024-01: 1.27}"""),
-    ("recipients.yaml", config.RecipientList, "required for `custreport send` and `update` (unless --no-send)",
+    ("recipients.yaml", recipients.RecipientList, "required for `custreport send` and `update` (unless --no-send)",
      "Who receives which region's reports by email, in which language, with which attachments and "
      "alert; and who is told of failures.",
      """operators:
@@ -99,7 +99,7 @@ recipients:
      reports: [summary, allocation], attach: [pdf, xlsx]}
   - {name: North China Director, email: north.director@example.com, region: north, language: en,
      reports: [summary], when: "revenue_change < -10%"}"""),
-    ("schedule.yaml", config.Schedule, "required for `custreport schedule`",
+    ("schedule.yaml", schedule.Schedule, "required for `custreport schedule`",
      "When `custreport update` runs which relative period; `custreport schedule` prints the "
      "crontab lines.",
      """jobs:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from custreport.config import (IndustryTable, RegionTable, StageCatalog, StageList, UserError, default_store,
-                               fold_text, load_analysis, load_fx, load_industries, load_regions, load_sources,
-                               load_stages, project_root, read_yaml)
+from custreport.analysis_settings import load_analysis
+from custreport.config import (IndustryTable, RegionTable, UserError, default_store, fold_text, load_industries,
+                               load_regions, load_sources, project_root, read_yaml)
+from custreport.fx import load_fx
+from custreport.stages import StageCatalog, StageList, load_stages
 
 from conftest import REGIONS_YAML
 
@@ -613,7 +615,7 @@ def test_fx_mistakes_are_one_line(tmp_path, text, message):
 
 
 def test_a_stage_list_s_english_names_must_name_its_stages(tmp_path):
-    from custreport.config import load_stages
+    from custreport.stages import load_stages
 
     path = tmp_path / "stages.yaml"
     path.write_text("default: a\nlists:\n  a: {open: [初步接触], won: [赢单], en: {赢单: Won, 签约: Signed}}\n",

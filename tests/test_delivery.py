@@ -17,7 +17,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from custreport import i18n
-from custreport.config import Recipient, UserError, load_recipients, load_regions
+from custreport.config import UserError, load_regions
+from custreport.recipients import Recipient, load_recipients
 from custreport.delivery import SmtpSettings, send_period
 
 from demo_project import cli
@@ -239,7 +240,7 @@ def test_send_command_exits_1_when_a_recipient_failed(demo_run, folder, tmp_path
 
 
 def test_a_deals_only_mail_leads_with_won_value_and_says_what_revenue_is():
-    from custreport.config import Recipient
+    from custreport.recipients import Recipient
     from custreport.delivery import _cards, _html_body, _revenue_note, _text_body
 
     figures = {"revenue_basis": "won_deals", "has_order_lines": False, "revenue": 900.0, "orders": 0, "aov": None,

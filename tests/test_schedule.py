@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from custreport.config import Schedule, ScheduledJob, UserError, load_schedule
-from custreport.schedule import crontab_lines, job_command, next_runs
+from custreport.config import UserError
+from custreport.schedule import Schedule, ScheduledJob, crontab_lines, job_command, load_schedule, next_runs
 
 from tiny_project import PROJECT, make_project
 

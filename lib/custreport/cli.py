@@ -151,7 +151,8 @@ def sources_suggest(files: list[Path] = typer.Argument(..., help="Raw export fil
     """Read raw files as ingest would and print, per column, the role recognised, the date order
     and why, the vocabulary with unknown values, the currency and the region columns; then the
     sources YAML to edit (into --out, never over an existing file without --force)."""
-    from custreport.config import load_regions, load_stages, project_root
+    from custreport.config import load_regions, project_root
+    from custreport.stages import load_stages
     from custreport.ingest.suggest import read_and_suggest, source_name, sources_yaml
 
     try:
@@ -303,7 +304,8 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
     operators: of params/recipients.yaml one message naming each failure.
     """
     from custreport import report, store as store_module
-    from custreport.config import default_store, load_recipients, project_root
+    from custreport.config import default_store, project_root
+    from custreport.recipients import load_recipients
     from custreport.delivery import SmtpSettings, notify_operators, send_period
 
     root = project_root()
@@ -337,8 +339,8 @@ def schedule(file: Optional[Path] = typer.Option(None, "--file", help="Schedule 
     """
     import datetime as dt
 
-    from custreport.config import load_schedule, project_root
-    from custreport.schedule import crontab_lines, next_runs
+    from custreport.config import project_root
+    from custreport.schedule import crontab_lines, load_schedule, next_runs
 
     plan = load_schedule(file)
     root = project_root().resolve()

@@ -8,24 +8,25 @@ deep inside ingest or a notebook.
 >>> regions = load_regions()         # RegionTable from params/regions.yaml
 >>> regions.resolve("沪")
 'east'
->>> load_stages().for_source("sales_pipeline", []).open   # StageCatalog from params/stages.yaml
-['Prospecting', 'Engaging']
+
+The files with a job of their own have their own module: stages.py (stages.yaml),
+recipients.py (recipients.yaml), schedule.py (schedule.yaml), analysis_settings.py
+(analysis.yaml) and fx.py (fx.yaml); this one holds what they share and the project's
+sources, regions and industries.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError,
-                      ValidationInfo, field_validator, model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 TableName = Literal["customers", "orders", "deals", "interactions", "leads", "reps"]
 DateOrder = Literal["year-first", "month-first", "day-first"]
@@ -285,111 +286,16 @@ def load_regions(path: Path | None = None) -> RegionTable:
     return _load_regions_cached(path.resolve(), path.stat().st_mtime)
 
 
-# --------------------------------------------------------------------------- analysis settings
+# --------------------------------------------------------------------------- shared by the params models
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """A params model that refuses keys it does not know (a typo is an error, not ignored)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-Share = Annotated[float, Field(gt=0, le=1)]
-Score = Annotated[int, Field(ge=1, le=5)]
-
-
-class ClassificationSettings(_Strict):
-    active_days: int = Field(365, gt=0)      # active = a completed order within this many days of the period end
-
-
-class SegmentRuleSettings(_Strict):
-    name: str = Field(min_length=1)
-    r: tuple[Score, Score]
-    f: tuple[Score, Score]
-    m: tuple[Score, Score]
-
-    @model_validator(mode="after")
-    def _ranges_ascend(self):
-        for key in ("r", "f", "m"):
-            low, high = getattr(self, key)
-            if low > high:
-                raise ValueError(f"{self.name}: {key} range [{low}, {high}] runs backwards")
-        return self
-
-
-class RfmSettings(_Strict):
-    lookback_days: int | None = Field(None, gt=0)   # None: all history up to the period end
-    segments: list[SegmentRuleSettings] | None = None  # None: the shipped eleven, in their order
-
-
-class AbcSettings(_Strict):
-    a_share: Share = 0.80
-    b_share: Share = 0.95
-
-    @model_validator(mode="after")
-    def _a_below_b(self):
-        if not self.a_share < self.b_share:
-            raise ValueError(f"a_share ({self.a_share}) must be below b_share ({self.b_share})")
-        return self
-
-
-class ValueSettings(_Strict):
-    time_unit_days: float = Field(7.0, gt=0)     # 7: weeks, the unit of the published BG/NBD figures
-    horizon: float = Field(13.0, gt=0)           # expected purchases over this many time units
-    monthly_discount: float = Field(0.01, ge=0, lt=1)
-    at_risk_p_alive: Share = 0.5
-    at_risk_revenue_share: Share = 0.8
-    list_size: int = Field(20, gt=0)
-
-
-class AllocationSettings(_Strict):
-    value_weight: float = Field(0.5, ge=0)
-    intent_weight: float = Field(0.3, ge=0)
-    recency_weight: float = Field(0.2, ge=0)
-    recency_days: int = Field(365, gt=0)
-    industry_match: bool = True
-    default_capacity: float | None = Field(None, gt=0)
-    include_orphaned: bool = True
-    intent_scores: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
-
-    @model_validator(mode="after")
-    def _some_weight(self):
-        if self.value_weight + self.intent_weight + self.recency_weight <= 0:
-            raise ValueError("at least one of value_weight, intent_weight, recency_weight must be above 0")
-        return self
-
-
-class PrivacySettings(_Strict):
-    """Where customers' full phone numbers and email addresses may appear (elsewhere: 138****5678).
-
-    >>> PrivacySettings().show_full_contacts_in_workbook
-    False
-    """
-
-    # Only the analyst workbook on disk honours this. Reports (HTML, PDF), metrics.json and
-    # everything emailed stay masked; an emailed workbook is a masked copy. Strict: only a
-    # YAML true opens the workbook, never a string or a number that happens to coerce.
-    show_full_contacts_in_workbook: StrictBool = False
-
-
-class AnalysisSettings(_Strict):
-    """params/analysis.yaml: the rules and thresholds of the analyses (every key optional)."""
-
-    # What "revenue" is: completed order lines, or the value of deals won; auto = orders when
-    # the store holds order lines, else won deals (a CRM's deals-only export).
-    revenue: Literal["auto", "orders", "won_deals"] = "auto"
-    classification: ClassificationSettings = ClassificationSettings()
-    rfm: RfmSettings = RfmSettings()
-    abc: AbcSettings = AbcSettings()
-    value: ValueSettings = ValueSettings()
-    allocation: AllocationSettings = AllocationSettings()
-    privacy: PrivacySettings = PrivacySettings()
-
-
-def load_analysis(path: Path | None = None) -> AnalysisSettings:
-    """Load params/analysis.yaml (defaults when the project has none; cached while unchanged)."""
-    return _optional_params(AnalysisSettings, "analysis.yaml", path)
-
-
-def _optional_params(model: type[BaseModel], name: str, path: Path | None):
+def optional_params(model: type[BaseModel], name: str, path: Path | None):
     """``model`` from params/<name> (or ``path``), its defaults when there is no such file."""
     path = Path(path) if path else project_root() / "params" / name
     if not path.is_file():
@@ -406,7 +312,7 @@ def _params_cached(model: type[BaseModel], path: Path, mtime: float):
 # --------------------------------------------------------------------------- industries
 
 
-class Industry(_Strict):
+class Industry(StrictModel):
     """One industry of params/industries.yaml: its names in reports and every other spelling."""
 
     code: str = Field(min_length=1)
@@ -415,7 +321,7 @@ class Industry(_Strict):
     aliases: list[str] = Field(default_factory=list)
 
 
-class IndustryTable(_Strict):
+class IndustryTable(StrictModel):
     """params/industries.yaml: one name per industry, whatever language or spelling a source used.
 
     >>> table = IndustryTable(industries=[Industry(code="manufacturing", zh="制造业", en="Manufacturing",
@@ -453,7 +359,7 @@ class IndustryTable(_Strict):
 
 def load_industries(path: Path | None = None) -> IndustryTable:
     """Load params/industries.yaml (an empty table, names as typed, when the project has none)."""
-    return _optional_params(IndustryTable, "industries.yaml", path)
+    return optional_params(IndustryTable, "industries.yaml", path)
 
 
 # params files that say who gets mail and when, not what the data or the reports hold: changing
@@ -464,123 +370,6 @@ DELIVERY_PARAMS = frozenset({"recipients.yaml", "schedule.yaml"})
 def content_params(folder: Path) -> list[Path]:
     """The params/*.yaml files data and reports depend on (all but DELIVERY_PARAMS), sorted."""
     return sorted(p for p in Path(folder).glob("*.yaml") if p.name not in DELIVERY_PARAMS)
-
-
-# --------------------------------------------------------------------------- recipients
-
-
-class Recipient(_Strict):
-    """One reader of params/recipients.yaml: who, which region, which language, what to attach."""
-
-    name: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
-    region: str = Field(min_length=1, description="a region code, name or alias, or all for the whole company")
-    language: Literal["zh", "en"] = "zh"
-    reports: list[str] = Field(default_factory=lambda: ["summary"], min_length=1)
-    attach: list[Literal["pdf", "xlsx"]] = Field(default_factory=lambda: ["pdf"])
-    when: str | None = Field(default=None, description="a data alert: mail only when it holds, "
-                                                        "e.g. revenue_change < -10% or win_rate < 0.2")
-
-    @field_validator("name", "region")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        # these go into mail headers: a line break there would inject headers of its own
-        if "\r" in value or "\n" in value:
-            raise ValueError("must be one line (no line breaks)")
-        return value.strip()
-
-    @field_validator("when")
-    @classmethod
-    def _an_alert(cls, value: str | None) -> str | None:
-        from custreport.figures import parse_alert
-
-        return None if value is None else parse_alert(value).text
-
-    @property
-    def alert(self):
-        """The parsed ``when:`` (figures.Alert), or None: the recipient gets every period's mail."""
-        from custreport.figures import parse_alert
-
-        return parse_alert(self.when) if self.when else None
-
-
-class Operator(_Strict):
-    """Someone of params/recipients.yaml ``operators:``: gets one message naming each failure of
-    `custreport send` or `update`, never reports."""
-
-    name: str = Field(min_length=1, pattern=r"^[^\r\n]+$")
-    email: str = Field(pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
-
-
-class RecipientList(_Strict):
-    """params/recipients.yaml."""
-
-    recipients: list[Recipient] = Field(default_factory=list)
-    operators: list[Operator] = Field(default_factory=list)
-
-
-def load_recipients(path: Path | None = None) -> RecipientList:
-    """Load params/recipients.yaml; a missing file is a one-line UserError."""
-    path = Path(path) if path else project_root() / "params" / "recipients.yaml"
-    if not path.is_file():
-        raise UserError(f"{path}: file not found (list who gets which region's reports there)")
-    return validated(RecipientList, read_yaml(path), path)
-
-
-# --------------------------------------------------------------------------- schedule
-
-class ScheduledJob(_Strict):
-    """One line of params/schedule.yaml: when to render (and send) which relative period."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
-    period: Literal["last-month", "last-quarter", "last-year", "mtd", "qtd", "ytd"]
-    at: str = Field(description="a five-field cron expression, in the machine's time zone")
-    regions: str = "all"
-    reports: str = "all"
-    formats: str = "html,pdf,xlsx"
-    locale: Literal["zh", "en"] = "zh"
-    send: bool = True
-
-    @field_validator("at")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        from cronsim import CronSim, CronSimError
-
-        try:
-            CronSim(value, dt.datetime(2000, 1, 1))
-        except CronSimError as exc:
-            raise ValueError(f"{value!r} is not a cron expression ({exc})") from None
-        return " ".join(value.split())
-
-    @field_validator("regions", "reports", "formats")
-    @classmethod
-    def _plain_list(cls, value: str) -> str:
-        # these go into a shell command line: names and commas only
-        if not re.fullmatch(r"[\w,\- ]+", value):
-            raise ValueError(f"{value!r}: use names separated by commas")
-        return value.replace(" ", "")
-
-
-class Schedule(_Strict):
-    """params/schedule.yaml."""
-
-    jobs: list[ScheduledJob] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _unique_names(self):
-        names = [job.name for job in self.jobs]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"job name {name!r} is used twice")
-        return self
-
-
-def load_schedule(path: Path | None = None) -> Schedule:
-    """Load params/schedule.yaml; a missing file is a one-line UserError."""
-    path = Path(path) if path else project_root() / "params" / "schedule.yaml"
-    if not path.is_file():
-        raise UserError(f"{path}: file not found (list when to render and send there)")
-    return validated(Schedule, read_yaml(path), path)
 
 
 # --------------------------------------------------------------------------- sources
@@ -743,269 +532,3 @@ def load_sources(path: Path | None = None) -> tuple[SourcesConfig, Path]:
     params = next((folder for folder in resolved.parents if folder.name == "params"), None)
     base = params.parent if params is not None else resolved.parent
     return config, base
-
-
-# --------------------------------------------------------------------------- deal stages
-
-
-def _keyed_by_stage(mapping: dict[str, str], info: ValidationInfo, stage_is_key: bool, error: str) -> dict[str, str]:
-    """``mapping`` checked against the list's stages, each stage spelt as the list spells it: the
-    keys are stages (``stage_is_key``) or the values are; a stage the list lacks is ``error``."""
-    if not all(key in info.data for key in ("open", "won", "lost")):
-        return mapping
-    stages = {fold_text(stage): stage for key in ("open", "won", "lost") for stage in info.data[key]}
-    resolved = {}
-    for key, value in mapping.items():
-        stage = key if stage_is_key else value
-        if fold_text(stage) not in stages:
-            raise ValueError(error.format(key=key, stage=stage, stages=", ".join(stages.values())))
-        if stage_is_key:
-            resolved[stages[fold_text(stage)]] = str(value)
-        else:
-            resolved[key] = stages[fold_text(stage)]
-    return resolved
-
-
-class StageList(BaseModel):
-    """One sales process of params/stages.yaml: ordered open stages, won and lost stage names.
-
-    >>> stages = StageList(name="demo", open=["Lead", "Offer"], won=["Won"], lost=["Lost"],
-    ...                    aliases={"signed": "Won"})
-    >>> [stages.position(s) for s in ["offer ", "SIGNED", "Lost", "Paused"]]
-    [1, 2, -1, None]
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    name: str = ""
-    open: list[str] = Field(min_length=1, description="open stages, first to last")
-    won: list[str] = Field(min_length=1, description="stage names of a won deal")
-    lost: list[str] = Field(default_factory=list, description="stage names of a lost deal")
-    lost_reached: str | None = Field(
-        default=None, description="open stage lost deals are taken to have reached; default the first")
-    aliases: dict[str, str] = Field(default_factory=dict, description="other spelling -> stage of this list")
-    en: dict[str, str] = Field(default_factory=dict, description="stage -> its name in English reports")
-    _index: dict[str, tuple[str, int]] = PrivateAttr(default_factory=dict)
-
-    @field_validator("lost_reached")
-    @classmethod
-    def _lost_reached_is_open(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None or "open" not in info.data:
-            return value
-        for stage in info.data["open"]:
-            if fold_text(stage) == fold_text(value):
-                return stage
-        raise ValueError(f"{value!r} is not one of the open stages {info.data['open']}")
-
-    @field_validator("aliases")
-    @classmethod
-    def _aliases_name_stages(cls, aliases: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        return _keyed_by_stage(aliases, info, False,
-                               "alias {key!r} points to {stage!r}, which is not a stage of this list")
-
-    @field_validator("en")
-    @classmethod
-    def _english_names_name_stages(cls, names: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        return _keyed_by_stage(names, info, True, "en: {stage!r} is not a stage of this list (its stages: {stages})")
-
-    def display(self, stage: object, locale: str) -> object:
-        """A stage as readers of ``locale`` see it: its ``en`` name in English reports, if given.
-
-        >>> StageList(open=["初步接触"], won=["赢单"], en={"赢单": "Won"}).display("赢单", "en")
-        'Won'
-        """
-        if locale != "en" or not isinstance(stage, str):
-            return stage
-        return self.en.get(self.canonical(stage) or stage, stage)
-
-    @model_validator(mode="after")
-    def _names_are_unique(self) -> StageList:
-        index: dict[str, tuple[str, int]] = {}
-        ranked = ([(stage, i) for i, stage in enumerate(self.open)]
-                  + [(stage, len(self.open)) for stage in self.won] + [(stage, -1) for stage in self.lost])
-        for stage, position in ranked:
-            if fold_text(stage) in index:
-                raise ValueError(f"stage {stage!r} is listed twice")
-            index[fold_text(stage)] = (stage, position)
-        for alias, target in self.aliases.items():
-            known = index.get(fold_text(alias))
-            if known is not None and known[0] != target:
-                raise ValueError(f"alias {alias!r} is already the stage {known[0]!r}")
-            index.setdefault(fold_text(alias), index[fold_text(target)])
-        self._index = index
-        return self
-
-    @property
-    def labels(self) -> list[str]:
-        """Funnel row labels: the open stages, then the first won name."""
-        return [*self.open, self.won[0]]
-
-    @property
-    def lost_reached_position(self) -> int:
-        """Open-stage index a lost deal is taken to have reached."""
-        return self.open.index(self.lost_reached) if self.lost_reached else 0
-
-    def canonical(self, stage_text: object) -> str | None:
-        """This list's name for a typed stage (aliases applied), or None when unknown."""
-        if not isinstance(stage_text, str):
-            return None
-        hit = self._index.get(fold_text(stage_text))
-        return hit[0] if hit else None
-
-    def position(self, stage_text: object) -> int | None:
-        """Index among the open stages; ``len(open)`` for won, -1 for lost, None when unknown."""
-        if not isinstance(stage_text, str):
-            return None
-        hit = self._index.get(fold_text(stage_text))
-        return hit[1] if hit else None
-
-
-class EnglishNames(BaseModel):
-    """params/stages.yaml ``english:``: names English reports show for values typed in Chinese
-    (or any other way) in the data; values not listed are shown as typed."""
-
-    model_config = ConfigDict(extra="forbid")
-    channels: dict[str, str] = Field(default_factory=dict, description="order channel -> English name")
-    lead_sources: dict[str, str] = Field(default_factory=dict, description="lead source -> English name")
-
-    def of(self, vocabulary: str, value: object, locale: str) -> object:
-        """``value`` of ``vocabulary`` (channels or lead_sources) as readers of ``locale`` see it.
-
-        >>> EnglishNames(channels={"直销": "Direct"}).of("channels", "直销", "en")
-        'Direct'
-        """
-        if locale != "en" or not isinstance(value, str):
-            return value
-        return getattr(self, vocabulary).get(value, value)
-
-
-class StageCatalog(BaseModel):
-    """params/stages.yaml: the stage lists, the default one and per-source choices."""
-
-    model_config = ConfigDict(extra="forbid")
-    lists: dict[str, StageList] = Field(min_length=1)
-    default: str
-    sources: dict[str, str] = Field(default_factory=dict, description="deals source name -> list name")
-    english: EnglishNames = Field(default_factory=EnglishNames)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _name_lists_by_key(cls, data: object) -> object:
-        # A list's name is its key in the file; writing it twice would invite disagreement.
-        if isinstance(data, dict) and isinstance(data.get("lists"), dict):
-            lists = {key: {**body, "name": str(key)} if isinstance(body, dict) else body
-                     for key, body in data["lists"].items()}
-            data = {**data, "lists": lists}
-        return data
-
-    @field_validator("default")
-    @classmethod
-    def _default_is_a_list(cls, default: str, info: ValidationInfo) -> str:
-        if "lists" in info.data and default not in info.data["lists"]:
-            raise ValueError(f"{default!r} is not one of the lists {list(info.data['lists'])}")
-        return default
-
-    @field_validator("sources")
-    @classmethod
-    def _sources_name_lists(cls, sources: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        if "lists" in info.data:
-            for source, name in sources.items():
-                if name not in info.data["lists"]:
-                    raise ValueError(f"source {source!r} names {name!r}, not one of the lists "
-                                     f"{list(info.data['lists'])}")
-        return sources
-
-    def for_source(self, source: str, stages: Iterable[object]) -> StageList:
-        """The list for a deals source: its override, else the one recognising most of ``stages``.
-
-        Recognition counts distinct stage names; a tie goes to the default list if it is among
-        the best, else to the first of them in file order. Nothing recognised: the default.
-        """
-        if source in self.sources:
-            return self.lists[self.sources[source]]
-        names = {value for value in stages if isinstance(value, str)}
-        scores = {key: sum(stage_list.position(name) is not None for name in names)
-                  for key, stage_list in self.lists.items()}
-        best = max(scores.values())
-        if best == 0 or scores[self.default] == best:
-            return self.lists[self.default]
-        return self.lists[next(key for key, score in scores.items() if score == best)]
-
-
-@lru_cache(maxsize=8)
-def _load_stages_cached(path: Path, mtime: float) -> StageCatalog:
-    return validated(StageCatalog, read_yaml(path), path)
-
-
-def load_stages(path: Path | None = None) -> StageCatalog:
-    """Load params/stages.yaml (cached while the file is unchanged)."""
-    path = Path(path) if path else project_root() / "params" / "stages.yaml"
-    if not path.is_file():
-        raise UserError(f"{path}: file not found")
-    return _load_stages_cached(path.resolve(), path.stat().st_mtime)
-
-
-# --------------------------------------------------------------------------- exchange rates
-
-_RATE_KEY = re.compile(r"\d{4}-\d{2}(-\d{2})?")
-
-
-class FxTable(BaseModel):
-    """params/fx.yaml: what one unit of each currency is worth in the reporting currency, by
-    month (2024-03) or by day (2024-03-15, which wins over its month).
-
-    >>> import pandas as pd
-    >>> fx = FxTable(reporting_currency="CNY", rates={"USD": {"2024-01": 7.1, "2024-02-15": 7.2}})
-    >>> fx.rates_on("USD", pd.Series(pd.to_datetime(["2024-01-31", "2024-02-15", "2024-02-16"]))).tolist()
-    [7.1, 7.2, nan]
-    >>> fx.rates_on("CNY", pd.Series(pd.to_datetime(["2024-01-31"]))).tolist()
-    [1.0]
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    reporting_currency: CurrencyCode
-    rates: dict[CurrencyCode, dict[str, Annotated[float, Field(gt=0)]]] = Field(default_factory=dict)
-
-    @field_validator("rates", mode="before")
-    @classmethod
-    def _dates_as_text(cls, rates: object) -> object:
-        # YAML reads 2024-03-15 as a date and 2024-03 as text: both become text here.
-        if not isinstance(rates, dict):
-            return rates
-        out = {}
-        for currency, by_date in rates.items():
-            if not isinstance(by_date, dict):
-                raise ValueError(f"{currency}: give rates by month or day (2024-03: 7.1), not {by_date!r}")
-            for key in by_date:
-                if not _RATE_KEY.fullmatch(str(key)):
-                    raise ValueError(f"{currency}: {key!r} is not a month (2024-03) or a day (2024-03-15)")
-            out[currency] = {str(key): value for key, value in by_date.items()}
-        return out
-
-    def rates_on(self, currency: str, dates: pd.Series) -> pd.Series:
-        """Reporting-currency units per unit of ``currency`` on each date: the day's rate, else
-        its month's; NaN where neither is given (and for a missing date). 1 for the reporting
-        currency itself."""
-        import pandas as pd
-
-        if currency == self.reporting_currency:
-            return pd.Series(1.0, index=dates.index)
-        table = self.rates.get(currency, {})
-        days = dates.dt.strftime("%Y-%m-%d")
-        by_day = days.map({k: v for k, v in table.items() if len(k) == 10})
-        by_month = days.str.slice(0, 7).map({k: v for k, v in table.items() if len(k) == 7})
-        return by_day.astype("float64").fillna(by_month.astype("float64")).astype("float64")
-
-    def latest_rate(self, currency: str) -> float | None:
-        """The rate of the last month or day given (for amounts without a date)."""
-        if currency == self.reporting_currency:
-            return 1.0
-        table = self.rates.get(currency, {})
-        return table[max(table, key=lambda k: (k[:7], len(k), k))] if table else None
-
-
-def load_fx(path: Path | None = None) -> FxTable | None:
-    """Load params/fx.yaml, or None when the project has none (each currency is then reported apart)."""
-    path = Path(path) if path else project_root() / "params" / "fx.yaml"
-    if not path.is_file():
-        return None
-    return validated(FxTable, read_yaml(path), path)

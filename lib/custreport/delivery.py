@@ -50,8 +50,9 @@ from email.utils import formataddr, make_msgid
 from pathlib import Path
 
 from custreport import i18n
-from custreport.config import Recipient, RegionTable, UserError
+from custreport.config import RegionTable, UserError
 from custreport.privacy import mask_contacts_in_text
+from custreport.recipients import Recipient
 from custreport.render.excel import has_masked_contacts, rewrite_text
 from custreport.store import file_sha256, write_atomically
 
@@ -205,7 +206,7 @@ def notify_operators(operators: list, subject: str, lines: list[str], log_path: 
     each failure, one per line, and where the log is. Without a mail server it is written into
     ``eml_dir`` when given; otherwise its delivery fails, saying so (the caller logs it).
 
-    >>> import tempfile; from custreport.config import Operator
+    >>> import tempfile; from custreport.recipients import Operator
     >>> folder = Path(tempfile.mkdtemp())
     >>> [d.status for d in notify_operators([Operator(name="Ops", email="ops@example.com")], "update: 1 failure",
     ...                                     ["region north: summary failed"], None, None, folder)]

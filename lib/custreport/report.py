@@ -38,8 +38,10 @@ from custreport.analysis.segments import classify_by_spans, classify_customers, 
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
 from custreport.analysis.currency import split_by_currency, to_reporting_currency
 from custreport.figures import CARDS, COMPARED
-from custreport.config import AnalysisSettings, FxTable, IndustryTable, RegionTable, StageCatalog, StageList, \
-    UserError, default_store, load_analysis, load_fx, load_industries, load_stages, project_root
+from custreport.analysis_settings import AnalysisSettings, load_analysis
+from custreport.config import IndustryTable, RegionTable, UserError, default_store, load_industries, project_root
+from custreport.fx import FxTable, load_fx
+from custreport.stages import StageCatalog, StageList, load_stages
 from custreport.notebook_parameters import check_injected
 from custreport.periods import Period, PeriodError, parse_period
 from custreport.privacy import mask_contacts_in_texts, mask_emails, mask_phones

@@ -154,7 +154,7 @@ class RunRequest:
 def _recipient_locales(path: Path, table, codes: list[str], locale: str) -> dict[str, list[str]]:
     """Per region of ``codes``, the languages other than ``locale`` its recipients (of the
     recipients file ``path``, if there is one) read."""
-    from custreport.config import load_recipients
+    from custreport.recipients import load_recipients
 
     if not path.is_file():
         return {}

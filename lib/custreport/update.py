@@ -79,7 +79,8 @@ class _Log:
 def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=None) -> UpdateResult:
     """Ingest if needed, render, send; tell the operators of every failure. Never raises a
     UserError: each one is logged, mailed to the operators and turned into exit code 2."""
-    from custreport.config import load_recipients, project_root
+    from custreport.config import project_root
+    from custreport.recipients import load_recipients
     from custreport.delivery import SmtpSettings
 
     root = project_root()

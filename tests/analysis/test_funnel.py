@@ -10,7 +10,7 @@ import pytest
 from custreport.analysis.deals import deal_totals
 from custreport.analysis.funnel import (Funnel, deal_breakdown, deals_in_play, funnel_by, funnel_table,
                                         open_deal_ages, stage_counts, stage_positions)
-from custreport.config import StageList, load_stages
+from custreport.stages import StageList, load_stages
 
 T = pd.Timestamp
 Q3 = (T("2024-07-01"), T("2024-10-01"))

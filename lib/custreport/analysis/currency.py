@@ -4,7 +4,7 @@ kept apart and never added.
 Order and deal rows carry the ISO 4217 code of their source (``currency``).
 
 >>> import pandas as pd
->>> from custreport.config import FxTable
+>>> from custreport.fx import FxTable
 >>> orders = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-05", "2024-01-09"]), "amount": [10.0, 10.0],
 ...                        "currency": pd.array(["USD", "CNY"], dtype="string")})
 >>> fx = FxTable(reporting_currency="CNY", rates={"USD": {"2024-01": 7.1}})
@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from custreport.config import FxTable, UserError
+from custreport.config import UserError
+from custreport.fx import FxTable
 
 # The store's money columns and the currency column saying what they are in.
 MONEY_COLUMNS = {"orders": ("amount", "unit_price"), "deals": ("amount",)}

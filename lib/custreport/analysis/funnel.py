@@ -14,7 +14,7 @@ Rules (a deal's stage is placed on a ``StageList`` of params/stages.yaml):
 - the stage is the one exported: without stage history, a deal still open is placed where it
   is now, whatever the period.
 
->>> from custreport.config import StageList
+>>> from custreport.stages import StageList
 >>> stages = StageList(name="demo", open=["Lead", "Offer"], won=["Won"], lost=["Lost"])
 >>> deals = pd.DataFrame({"stage": ["Lead", "Offer", "Won", "Lost"],
 ...     "outcome": ["open", "open", "won", "lost"],
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from custreport.analysis.deals import deal_totals
-from custreport.config import StageList
+from custreport.stages import StageList
 
 FUNNEL_COLUMNS = ["stage", "reached", "step_conversion", "cumulative_conversion", "drop_off", "current",
                   "bottleneck"]

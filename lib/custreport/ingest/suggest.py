@@ -23,10 +23,11 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from custreport.config import RegionTable, SourceSpec, StageCatalog, UserError
+from custreport.config import RegionTable, SourceSpec, UserError
 from custreport.ingest import standardize as std
 from custreport.ingest.headers import ALIASES, fold_header, header_score, map_headers
 from custreport.ingest.read import HEADER_SEARCH_ROWS, read_source_file
+from custreport.stages import StageCatalog
 
 # Tables in the order a tie of header scores is settled: the more specific first.
 TABLE_PREFERENCE = ("orders", "deals", "interactions", "leads", "customers", "reps")

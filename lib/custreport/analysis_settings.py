@@ -1,0 +1,111 @@
+"""params/analysis.yaml: the rules and thresholds of the analyses (docs/metrics.md defines the
+figures they feed). Every key is optional.
+
+>>> AnalysisSettings().classification.active_days
+365
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, field_validator, model_validator
+
+from custreport.config import StrictModel, optional_params
+
+Share = Annotated[float, Field(gt=0, le=1)]
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class ClassificationSettings(StrictModel):
+    active_days: int = Field(365, gt=0)      # active = a completed order within this many days of the period end
+
+
+class SegmentRuleSettings(StrictModel):
+    name: str = Field(min_length=1)
+    r: tuple[Score, Score]
+    f: tuple[Score, Score]
+    m: tuple[Score, Score]
+
+    @model_validator(mode="after")
+    def _ranges_ascend(self):
+        for key in ("r", "f", "m"):
+            low, high = getattr(self, key)
+            if low > high:
+                raise ValueError(f"{self.name}: {key} range [{low}, {high}] runs backwards")
+        return self
+
+
+class RfmSettings(StrictModel):
+    lookback_days: int | None = Field(None, gt=0)   # None: all history up to the period end
+    segments: list[SegmentRuleSettings] | None = None  # None: the shipped eleven, in their order
+
+
+class AbcSettings(StrictModel):
+    a_share: Share = 0.80
+    b_share: Share = 0.95
+
+    @model_validator(mode="after")
+    def _a_below_b(self):
+        if not self.a_share < self.b_share:
+            raise ValueError(f"a_share ({self.a_share}) must be below b_share ({self.b_share})")
+        return self
+
+
+class ValueSettings(StrictModel):
+    time_unit_days: float = Field(7.0, gt=0)     # 7: weeks, the unit of the published BG/NBD figures
+    horizon: float = Field(13.0, gt=0)           # expected purchases over this many time units
+    monthly_discount: float = Field(0.01, ge=0, lt=1)
+    at_risk_p_alive: Share = 0.5
+    at_risk_revenue_share: Share = 0.8
+    list_size: int = Field(20, gt=0)
+
+
+class AllocationSettings(StrictModel):
+    value_weight: float = Field(0.5, ge=0)
+    intent_weight: float = Field(0.3, ge=0)
+    recency_weight: float = Field(0.2, ge=0)
+    recency_days: int = Field(365, gt=0)
+    industry_match: bool = True
+    default_capacity: float | None = Field(None, gt=0)
+    include_orphaned: bool = True
+    intent_scores: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
+
+    @model_validator(mode="after")
+    def _some_weight(self):
+        if self.value_weight + self.intent_weight + self.recency_weight <= 0:
+            raise ValueError("at least one of value_weight, intent_weight, recency_weight must be above 0")
+        return self
+
+
+class PrivacySettings(StrictModel):
+    """Where customers' full phone numbers and email addresses may appear (elsewhere: 138****5678).
+
+    >>> PrivacySettings().show_full_contacts_in_workbook
+    False
+    """
+
+    # Only the analyst workbook on disk honours this. Reports (HTML, PDF), metrics.json and
+    # everything emailed stay masked; an emailed workbook is a masked copy. Strict: only a
+    # YAML true opens the workbook, never a string or a number that happens to coerce.
+    show_full_contacts_in_workbook: StrictBool = False
+
+
+class AnalysisSettings(StrictModel):
+    """params/analysis.yaml: the rules and thresholds of the analyses (every key optional)."""
+
+    # What "revenue" is: completed order lines, or the value of deals won; auto = orders when
+    # the store holds order lines, else won deals (a CRM's deals-only export).
+    revenue: Literal["auto", "orders", "won_deals"] = "auto"
+    classification: ClassificationSettings = ClassificationSettings()
+    rfm: RfmSettings = RfmSettings()
+    abc: AbcSettings = AbcSettings()
+    value: ValueSettings = ValueSettings()
+    allocation: AllocationSettings = AllocationSettings()
+    privacy: PrivacySettings = PrivacySettings()
+
+
+def load_analysis(path: Path | None = None) -> AnalysisSettings:
+    """Load params/analysis.yaml (defaults when the project has none; cached while unchanged)."""
+    return optional_params(AnalysisSettings, "analysis.yaml", path)
