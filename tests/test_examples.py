@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from custreport.ingest.pipeline import STATUSES, ingest_to_store
+from custreport.ingest.accounting import STATUSES
+from custreport.ingest.pipeline import ingest_to_store
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLES = PROJECT / "params" / "examples"

@@ -1,7 +1,7 @@
 """`custreport update`: the one command a schedule calls: ingest what changed, render, send.
 
 1. **Ingest** when the raw files, params or code changed since the current snapshot (compared
-   by content hash, see ingest.pipeline.input_fingerprint); otherwise the current snapshot
+   by content hash, see ingest.inputs.input_fingerprint); otherwise the current snapshot
    stays.
 2. **Run** the period's reports. Files whose inputs did not change are not rendered again.
 3. **Send** to every recipient whose reports exist; what was sent before is not sent again
@@ -118,7 +118,8 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
 def _ingest_if_changed(options: UpdateOptions, log, result: UpdateResult) -> None:
     from custreport import store
     from custreport.config import default_store
-    from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store, pending_input_fingerprint
+    from custreport.ingest.inputs import pending_input_fingerprint
+    from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
 
     folder = Path(options.store) if options.store else default_store()
     pending = pending_input_fingerprint(options.config)

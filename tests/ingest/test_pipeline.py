@@ -14,7 +14,8 @@ from custreport.store import file_sha256
 from custreport import store
 from custreport.config import SourcesConfig, UserError, load_regions, load_sources
 from custreport.ingest import pipeline
-from custreport.ingest.pipeline import STATUSES, ingest, ingest_to_store
+from custreport.ingest.accounting import STATUSES
+from custreport.ingest.pipeline import ingest, ingest_to_store
 
 from conftest import REGIONS_YAML
 
@@ -340,11 +341,11 @@ def test_quarantine_share_leaves_out_non_data_rows_and_names_the_top_reasons():
 
 
 def test_names_resolve_by_key_then_core_then_one_clear_fuzzy_match():
-    from custreport.ingest.pipeline import _CustomerIndex
+    from custreport.ingest.attach import CustomerIndex
 
     customers = pd.DataFrame({"name_key": ["杭州华信科技", "成都金鼎贸易", "宁波金鼎贸易", "北京中关村软件开发"],
                               "source_customer_id": [None] * 4})
-    index = _CustomerIndex(customers, pd.Series(["C1", "C2", "C3", "C4"], dtype="string"),
+    index = CustomerIndex(customers, pd.Series(["C1", "C2", "C3", "C4"], dtype="string"),
                            frozenset({"杭州", "成都", "宁波", "北京"}))
     names = pd.Series(["杭州华信科技",      # exact
                        "华信科技",          # core name, one customer has it

@@ -6,42 +6,39 @@ holds exactly, and the lineage table says what each raw row became.
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import json
 import os
 import pickle
 import tempfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import nullcontext
-from multiprocessing import get_context
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from rapidfuzz import fuzz, process
 
 from custreport import schema
-from custreport.store import file_sha256
 from custreport.analysis.currency import store_currencies
-from custreport.analysis.frames import aligned, ids_in, looked_up
-from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
+from custreport.analysis.frames import aligned
+from custreport.analysis.quality import customers_merged_from_rows
 from custreport.config import RegionTable, SourcesConfig, SourceSpec, UserError
+from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, fixes_made, quarantine_breaches, \
+    source_accounting
+from custreport.ingest.attach import CustomerIndex
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
-from custreport.ingest.match import MatchReport, MatchRules, core_names, deletion_keys, match_clusters, match_features
 from custreport.ingest.headers import CUSTOMER_NAME
+from custreport.ingest.inputs import input_fingerprint, source_files
+from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
 from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
                                        prepare_sheet)
 from custreport.ingest.read import read_source_file
-from custreport.ingest.standardize import name_keys, on_distinct
+from custreport.ingest.standardize import name_keys
+from custreport.store import file_sha256
 
-STATUSES = ("loaded", "merged", "non_data", "quarantined")
-# into_records: the distinct records a source's merged rows were merged into
-ACCOUNTING_COLUMNS = ["source", "table", "files", "rows_read", *STATUSES, "into_records"]
 
 
 @dataclass
@@ -94,45 +91,6 @@ def match_warnings(report: MatchReport, rules: MatchRules) -> pd.DataFrame:
                        + f"dedupe: {{window: {rules.window * 5}}} widens the neighbourhood (slower); a customer "
                          f"id column (customer_id) joins rows exactly whatever their number")})
     return ingest_warnings(records)
-
-
-def source_files(pattern: str, base: Path) -> list[Path]:
-    """Files matching a source's path or glob, relative to the project folder, sorted."""
-    # The project folder is taken literally (it may contain [ ] or *); the pattern is the user's.
-    full = pattern if Path(pattern).is_absolute() else str(Path(glob.escape(str(base))) / pattern)
-    return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
-
-
-def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
-    """What a snapshot is made from, as one hash: each source's files by content (``inputs``:
-    source, file, sha256), the sources file, the params/*.yaml data and reports depend on, and
-    the code. Ingesting the same inputs again gives the same data, so reports need not be
-    rendered again."""
-    from custreport import code_digest
-    from custreport.config import content_params
-
-    settings = sorted({Path(config_path).resolve(), *(p.resolve() for p in content_params(base / "params"))})
-    described = {
-        "files": sorted((i["source"], i["file"], i["sha256"]) for i in inputs),
-        "settings": [(str(path.relative_to(base)) if path.is_relative_to(base) else str(path), file_sha256(path))
-                     for path in settings if path.is_file()],
-        "code": code_digest(),
-    }
-    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
-
-
-def pending_input_fingerprint(config_path: Path | None = None) -> str:
-    """input_fingerprint of what an ingest would read now (every source file is hashed, none parsed)."""
-    from custreport.config import load_sources, project_root
-
-    path = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
-    config, base = load_sources(path)
-    inputs = []
-    for spec in config.sources:
-        for found in source_files(spec.path, base):
-            inputs.append({"source": spec.name, "sha256": file_sha256(found),
-                           "file": str(found.relative_to(base) if found.is_relative_to(base) else found)})
-    return input_fingerprint(inputs, path, base)
 
 
 # From this many bytes of sources on, the largest file is read and prepared in this process
@@ -265,8 +223,8 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
     non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
     lineage_parts = [non_data.assign(status="non_data", record_id=pd.NA)]
-    fixes = _fixes(prepared)
-    completeness = _completeness(prepared)
+    fixes = fixes_made(prepared)
+    completeness = column_completeness(prepared)
 
     customers_rows = _rows_of(prepared, "customers")
     orders_rows = _rows_of(prepared, "orders")
@@ -281,7 +239,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     if len(customers_rows) and "source_file" in customers_rows and customers_rows["source_file"].notna().any():
         lineage_parts.append(_lineage_of(customers_rows, member_ids))
 
-    attach = _CustomerIndex(customers_rows, member_ids, places, features)
+    attach = CustomerIndex(customers_rows, member_ids, places, features)
     # Each large frame is let go once its last use is past: at ten million order lines every
     # gigabyte held to the end of ingest adds to its peak.
     del features, customers_rows
@@ -339,7 +297,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     for table, frame in tables.items():
         schema.validate(frame, table)
 
-    accounting = _accounting(config, rows_read, files_read, lineage)
+    accounting = source_accounting(config, rows_read, files_read, lineage)
     # Summed here from the lineage once, so no report reads the lineage of every raw row.
     customer_sources = pd.Series([spec.name for spec in config.sources if spec.table == "customers"], dtype="string")
     merged_customers = customers_merged_from_rows(lineage, customer_sources)
@@ -390,128 +348,6 @@ def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.Dat
     # two ids sharing a name stay two customers unless matching finds them one.
     return (derived.dropna(subset=["name_key"]).drop_duplicates(["source", "source_customer_id", "name_key"])
             .assign(source_file=pd.NA))
-
-
-class _CustomerIndex:
-    """Finds the golden customer a row names: by source customer id, by customer id, or by name.
-
-    Names resolve by exact name key, then by core name (the name without its place)
-    when only one customer has it, then by the closest name one typo away when one
-    customer is clearly closest (similarity >= ``FUZZY_AT``);
-    an ambiguous name resolves to nothing rather than to a guess.
-    """
-
-    FUZZY_AT = 0.85
-
-    def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series, places: frozenset[str],
-                 features: pd.DataFrame | None = None):
-        self.places = places
-        columns = {"key": customer_rows.get("name_key"), "sid": customer_rows.get("source_customer_id"),
-                   "id": member_ids}
-        frame = pd.DataFrame(columns) if len(customer_rows) else pd.DataFrame(columns=list(columns), dtype="string")
-        self.by_source_id = _unambiguous(frame, "sid")
-        # A name (or source id) that two different customers carry names neither of them.
-        self.names = _unambiguous(frame, "key").rename_axis("key").reset_index()
-        self.by_key = self.names.set_index("key")["id"]
-        self.ids = pd.Series(member_ids.dropna().unique(), dtype="string")
-        if features is not None:   # the dedupe's match features already hold each name's core
-            cores = looked_up(features, self.names["key"], "core", key="name_key")
-        else:
-            cores, _ = core_names(self.names["key"], places)
-        self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
-        self._variants: pa.Table | None = None  # built on first fuzzy lookup
-
-    def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
-        """Customer id per id a row gives: a source's own customer id, else a golden id itself."""
-        return on_distinct(self._resolve_distinct_ids)(named_ids)
-
-    def _resolve_distinct_ids(self, ids: pd.Series) -> pd.Series:
-        # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
-        by_source_id = ids.map(self.by_source_id).astype("string")
-        return by_source_id.fillna(ids.where(ids_in(ids, self.ids))).astype("string")
-
-    def resolve_names(self, keys: pd.Series) -> pd.Series:
-        """Customer id per name key (missing when unknown or ambiguous); each distinct name once."""
-        return on_distinct(self._resolve_distinct_names)(keys)
-
-    def _resolve_distinct_names(self, distinct: pd.Series) -> pd.Series:
-        found = pd.Series(distinct.map(self.by_key).astype("string").to_numpy(), index=distinct.to_numpy())
-        missing = distinct[found.isna().to_numpy()]
-        if len(missing):
-            cores, _ = core_names(missing, self.places)
-            by_core = pd.Series(cores.map(self.by_core).astype("string").to_numpy(), index=missing.to_numpy())
-            unresolved = missing[by_core.isna().to_numpy()]
-            if len(unresolved):
-                by_core = by_core.fillna(self._closest(unresolved.reset_index(drop=True)))
-            found = found.fillna(by_core)
-        return pd.Series(found.to_numpy(), dtype="string")
-
-    def _closest(self, keys: pd.Series) -> pd.Series:
-        """The one customer whose name is clearly closest, for names no exact rule resolved.
-
-        Candidates share a one-character-deleted variant with the name (so are one typo
-        apart), which keeps the comparison small however many customers there are.
-        """
-        if self._variants is None:
-            # The known names' variants are made once (a million names have fifteen million);
-            # each lookup joins the few wanted names' variants to them in Arrow, whose hash
-            # join builds on the small side and streams the large one.
-            variants = deletion_keys(self.names["key"], unique=False)
-            self._variants = pa.table({"key": pa.array(variants["key"], type=pa.large_string()),
-                                       "row": pa.array(variants["row"].to_numpy())})
-        wanted = deletion_keys(keys)
-        wanted = pa.table({"key": pa.array(wanted["key"], type=pa.large_string()),
-                           "wanted": pa.array(wanted["row"].to_numpy())})
-        joined = self._variants.join(wanted, keys="key", join_type="inner").select(["wanted", "row"])
-        pairs = joined.to_pandas().drop_duplicates().sort_values(["wanted", "row"], ignore_index=True)
-        candidates = pd.DataFrame({"wanted": keys.to_numpy()[pairs["wanted"].to_numpy()],
-                                   "known": self.names["key"].to_numpy()[pairs["row"].to_numpy()],
-                                   "id": self.names["id"].to_numpy()[pairs["row"].to_numpy()]})
-        if candidates.empty:
-            return pd.Series(dtype="string")
-        candidates["score"] = process.cpdist(candidates["wanted"].tolist(), candidates["known"].tolist(),
-                                             scorer=fuzz.ratio) / 100.0
-        best = candidates[candidates["score"] == candidates.groupby("wanted")["score"].transform("max")]
-        best = best[best["score"] >= self.FUZZY_AT]
-        clear = best.groupby("wanted")["id"].nunique() == 1
-        chosen = best[best["wanted"].isin(clear[clear].index)].drop_duplicates("wanted")
-        return pd.Series(chosen["id"].to_numpy(), index=chosen["wanted"].to_numpy(), dtype="string")
-
-    def attach(self, rows: pd.DataFrame, table: str, required: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """``rows`` with the customer id each names (name columns dropped), and the quarantine of
-        rows naming a customer found nowhere (when a customer is ``required``)."""
-        kept, unknown, quarantine = self.attach_unfiltered(rows, table, required)
-        return (kept[~unknown] if unknown.any() else kept), quarantine
-
-    def attach_unfiltered(self, rows: pd.DataFrame, table: str,
-                          required: bool) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-        """As attach, with every row kept and the mask of those to set aside returned."""
-        if rows.empty:
-            return rows, pd.Series(False, index=rows.index, dtype=bool), pd.DataFrame(columns=QUARANTINE_COLUMNS)
-        named_id = rows["customer_id"]
-        resolved = self.resolve_ids(named_id).fillna(self.resolve_names(rows["customer_key"]))
-        named = named_id.notna() | rows[CUSTOMER_NAME].notna()
-        unknown = named & resolved.isna()
-        # The name columns go before any row is filtered (no copy under copy-on-write), so ten
-        # million order lines are copied once, without their two longest columns.
-        kept = rows.drop(columns=[CUSTOMER_NAME, "customer_key"]).assign(customer_id=resolved)
-        if not required:
-            return kept, pd.Series(False, index=rows.index, dtype=bool), pd.DataFrame(columns=QUARANTINE_COLUMNS)
-        shown = named_id[unknown].fillna(rows.loc[unknown, CUSTOMER_NAME])
-        quarantine = rows.loc[unknown, LINEAGE_COLUMNS].assign(
-            table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
-            reason="names a customer found in no customer source (or several equally)", value=shown)
-        return kept, unknown.astype(bool), quarantine[QUARANTINE_COLUMNS]
-
-
-def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:
-    """``column`` -> customer id, for values that point at exactly one customer."""
-    pairs = frame.dropna(subset=[column])[[column, "id"]].drop_duplicates()
-    single = pairs[~pairs[column].duplicated(keep=False)]
-    return single.set_index(column)["id"]
-
-
-# --------------------------------------------------------------------------- other tables
 
 
 def _fill_ids(rows: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
@@ -624,62 +460,7 @@ def _link_leads(leads: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
     return leads.assign(deal_id=named.astype("string"), customer_id=customer.astype("string"))
 
 
-# --------------------------------------------------------------------------- accounting
-
-
-def _accounting(config: SourcesConfig, rows_read: Counter, files_read: Counter,
-                lineage: pd.DataFrame) -> pd.DataFrame:
-    counts = _row_counts(lineage, ["source", "status"]).unstack(fill_value=0) if len(lineage) else pd.DataFrame()
-    into = records_merged_into(lineage)
-    records = []
-    for spec in config.sources:
-        row = {"source": spec.name, "table": spec.table, "files": files_read[spec.name],
-               "rows_read": rows_read[spec.name]}
-        for status in STATUSES:
-            row[status] = int(counts.at[spec.name, status]) if spec.name in counts.index and status in counts else 0
-        accounted = sum(row[s] for s in STATUSES)
-        if accounted != row["rows_read"]:
-            raise RuntimeError(f"accounting mismatch for source {spec.name!r}: read {row['rows_read']} rows "
-                               f"but accounted for {accounted}")
-        row["into_records"] = int(into.get(spec.name, 0))
-        records.append(row)
-    return pd.DataFrame(records, columns=ACCOUNTING_COLUMNS)
-
-
-def _row_counts(frame: pd.DataFrame, by: list[str]) -> pd.Series:
-    """Rows per combination of ``by`` (few distinct values), counted by Arrow in batches: a pandas
-    group-by first numbers every row, gigabytes for the lineage of ten million order lines."""
-    table = pa.Table.from_pandas(frame[by], preserve_index=False)
-    counts = table.group_by(by).aggregate([([], "count_all")]).to_pandas()
-    return counts.set_index(by)["count_all"]
-
-
-def _fixes(prepared: dict[str, list[Prepared]]) -> pd.DataFrame:
-    records = []
-    for parts in prepared.values():
-        for part in parts:
-            records += [{"source": part.source, "fix": fix, "count": count} for fix, count in part.fixes.items() if count]
-    if not records:
-        return pd.DataFrame(columns=["source", "fix", "count"])
-    return pd.DataFrame(records).groupby(["source", "fix"], as_index=False, sort=False)["count"].sum()
-
-
-def _completeness(prepared: dict[str, list[Prepared]]) -> pd.DataFrame:
-    """Share of usable rows with a value, per source and canonical column (the quality report's table)."""
-    records = []
-    for table, parts in prepared.items():
-        by_source: dict[str, list[pd.DataFrame]] = {}
-        for part in parts:
-            if len(part.data):
-                by_source.setdefault(part.source, []).append(part.data)
-        for source, frames in by_source.items():
-            data = pd.concat(frames, ignore_index=True)
-            for column in schema.COLUMNS[table]:
-                if column in data and column not in schema.LINEAGE:
-                    records.append({"source": source, "table": table, "column": column, "rows": len(data),
-                                    "filled": int(data[column].notna().sum())})
-    frame = pd.DataFrame(records, columns=["source", "table", "column", "rows", "filled"])
-    return frame.assign(share=(frame["filled"] / frame["rows"]).round(4))
+# --------------------------------------------------------------------------- frames
 
 
 def _rows_of(prepared: dict[str, list[Prepared]], table: str) -> pd.DataFrame:
@@ -697,49 +478,6 @@ def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.D
         return pd.DataFrame(columns=columns or [])
     frame = pd.concat(parts, ignore_index=True)
     return frame[columns] if columns else frame
-
-
-class QuarantineLimitExceeded(UserError):
-    """Some source quarantined more of its rows than its ``max_quarantined`` allows: no snapshot
-    was written. ``result`` is the ingest that was not stored (for its accounting)."""
-
-    def __init__(self, lines: list[str], result: IngestResult):
-        super().__init__("\n".join(lines))
-        self.lines = lines
-        self.result = result
-
-
-def quarantine_breaches(config: SourcesConfig, accounting: pd.DataFrame, quarantine: pd.DataFrame,
-                        top: int = 3) -> list[str]:
-    """One line per source whose quarantined share of its data rows passes its ``max_quarantined``,
-    naming the share, the ``top`` reasons with their counts and the remedy.
-
-    >>> from custreport.config import SourcesConfig
-    >>> config = SourcesConfig(sources=[{"name": "orders", "path": "o.csv", "table": "orders"}])
-    >>> accounting = pd.DataFrame({"source": ["orders"], "rows_read": [100], "non_data": [0], "quarantined": [5]})
-    >>> quarantine = pd.DataFrame({"source": ["orders"] * 5, "reason": ["missing order date"] * 5})
-    >>> quarantine_breaches(config, accounting, quarantine)[0][:62]
-    "source 'orders': 5.0% of 100 data rows quarantined (limit 1%):"
-    """
-    limits = {spec.name: spec.max_quarantined for spec in config.sources}
-    lines = []
-    for row in accounting.itertuples(index=False):
-        data_rows = int(row.rows_read) - int(row.non_data)
-        limit = limits.get(row.source)
-        if limit is None or data_rows <= 0 or row.quarantined / data_rows <= limit:
-            continue
-        reasons = quarantine.loc[quarantine["source"] == row.source, "reason"].value_counts().head(top)
-        listed = "; ".join(f"{reason} {count:,}" for reason, count in reasons.items())
-        lines.append(f"source {row.source!r}: {row.quarantined / data_rows:.1%} of {data_rows:,} data rows "
-                     f"quarantined (limit {limit * 100:g}%): {listed}. Fix those rows, map the values in "
-                     f"params/sources.yaml, or raise max_quarantined for source {row.source!r} "
-                     f"(e.g. max_quarantined: {_looser_limit(row.quarantined / data_rows)})")
-    return lines
-
-
-def _looser_limit(share: float) -> str:
-    """A round percentage just above ``share``, for the remedy: 0.032 -> '4%'."""
-    return f"{min(100, int(np.floor(share * 100)) + 1)}%"
 
 
 def ingest_to_store(config_path: Path | None = None, store_path: Path | None = None,

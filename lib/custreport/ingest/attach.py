@@ -1,0 +1,136 @@
+"""Attaching rows of orders, deals, interactions and leads to the golden customer they name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from rapidfuzz import fuzz, process
+
+from custreport.analysis.frames import ids_in, looked_up
+from custreport.ingest.headers import CUSTOMER_NAME
+from custreport.ingest.match import core_names, deletion_keys
+from custreport.ingest.prepare import LINEAGE_COLUMNS, QUARANTINE_COLUMNS
+from custreport.ingest.standardize import on_distinct
+
+
+class CustomerIndex:
+    """Finds the golden customer a row names: by source customer id, by customer id, or by name.
+
+    Names resolve by exact name key, then by core name (the name without its place)
+    when only one customer has it, then by the closest name one typo away when one
+    customer is clearly closest (similarity >= ``FUZZY_AT``);
+    an ambiguous name resolves to nothing rather than to a guess.
+    """
+
+    FUZZY_AT = 0.85
+
+    def __init__(self, customer_rows: pd.DataFrame, member_ids: pd.Series, places: frozenset[str],
+                 features: pd.DataFrame | None = None):
+        self.places = places
+        columns = {"key": customer_rows.get("name_key"), "sid": customer_rows.get("source_customer_id"),
+                   "id": member_ids}
+        frame = pd.DataFrame(columns) if len(customer_rows) else pd.DataFrame(columns=list(columns), dtype="string")
+        self.by_source_id = _unambiguous(frame, "sid")
+        # A name (or source id) that two different customers carry names neither of them.
+        self.names = _unambiguous(frame, "key").rename_axis("key").reset_index()
+        self.by_key = self.names.set_index("key")["id"]
+        self.ids = pd.Series(member_ids.dropna().unique(), dtype="string")
+        if features is not None:   # the dedupe's match features already hold each name's core
+            cores = looked_up(features, self.names["key"], "core", key="name_key")
+        else:
+            cores, _ = core_names(self.names["key"], places)
+        self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
+        self._variants: pa.Table | None = None  # built on first fuzzy lookup
+
+    def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
+        """Customer id per id a row gives: a source's own customer id, else a golden id itself."""
+        return on_distinct(self._resolve_distinct_ids)(named_ids)
+
+    def _resolve_distinct_ids(self, ids: pd.Series) -> pd.Series:
+        # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
+        by_source_id = ids.map(self.by_source_id).astype("string")
+        return by_source_id.fillna(ids.where(ids_in(ids, self.ids))).astype("string")
+
+    def resolve_names(self, keys: pd.Series) -> pd.Series:
+        """Customer id per name key (missing when unknown or ambiguous); each distinct name once."""
+        return on_distinct(self._resolve_distinct_names)(keys)
+
+    def _resolve_distinct_names(self, distinct: pd.Series) -> pd.Series:
+        found = pd.Series(distinct.map(self.by_key).astype("string").to_numpy(), index=distinct.to_numpy())
+        missing = distinct[found.isna().to_numpy()]
+        if len(missing):
+            cores, _ = core_names(missing, self.places)
+            by_core = pd.Series(cores.map(self.by_core).astype("string").to_numpy(), index=missing.to_numpy())
+            unresolved = missing[by_core.isna().to_numpy()]
+            if len(unresolved):
+                by_core = by_core.fillna(self._closest(unresolved.reset_index(drop=True)))
+            found = found.fillna(by_core)
+        return pd.Series(found.to_numpy(), dtype="string")
+
+    def _closest(self, keys: pd.Series) -> pd.Series:
+        """The one customer whose name is clearly closest, for names no exact rule resolved.
+
+        Candidates share a one-character-deleted variant with the name (so are one typo
+        apart), which keeps the comparison small however many customers there are.
+        """
+        if self._variants is None:
+            # The known names' variants are made once (a million names have fifteen million);
+            # each lookup joins the few wanted names' variants to them in Arrow, whose hash
+            # join builds on the small side and streams the large one.
+            variants = deletion_keys(self.names["key"], unique=False)
+            self._variants = pa.table({"key": pa.array(variants["key"], type=pa.large_string()),
+                                       "row": pa.array(variants["row"].to_numpy())})
+        wanted = deletion_keys(keys)
+        wanted = pa.table({"key": pa.array(wanted["key"], type=pa.large_string()),
+                           "wanted": pa.array(wanted["row"].to_numpy())})
+        joined = self._variants.join(wanted, keys="key", join_type="inner").select(["wanted", "row"])
+        pairs = joined.to_pandas().drop_duplicates().sort_values(["wanted", "row"], ignore_index=True)
+        candidates = pd.DataFrame({"wanted": keys.to_numpy()[pairs["wanted"].to_numpy()],
+                                   "known": self.names["key"].to_numpy()[pairs["row"].to_numpy()],
+                                   "id": self.names["id"].to_numpy()[pairs["row"].to_numpy()]})
+        if candidates.empty:
+            return pd.Series(dtype="string")
+        candidates["score"] = process.cpdist(candidates["wanted"].tolist(), candidates["known"].tolist(),
+                                             scorer=fuzz.ratio) / 100.0
+        best = candidates[candidates["score"] == candidates.groupby("wanted")["score"].transform("max")]
+        best = best[best["score"] >= self.FUZZY_AT]
+        clear = best.groupby("wanted")["id"].nunique() == 1
+        chosen = best[best["wanted"].isin(clear[clear].index)].drop_duplicates("wanted")
+        return pd.Series(chosen["id"].to_numpy(), index=chosen["wanted"].to_numpy(), dtype="string")
+
+    def attach(self, rows: pd.DataFrame, table: str, required: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``rows`` with the customer id each names (name columns dropped), and the quarantine of
+        rows naming a customer found nowhere (when a customer is ``required``)."""
+        kept, unknown, quarantine = self.attach_unfiltered(rows, table, required)
+        return (kept[~unknown] if unknown.any() else kept), quarantine
+
+    def attach_unfiltered(self, rows: pd.DataFrame, table: str,
+                          required: bool) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+        """As attach, with every row kept and the mask of those to set aside returned."""
+        if rows.empty:
+            return rows, pd.Series(False, index=rows.index, dtype=bool), pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        named_id = rows["customer_id"]
+        resolved = self.resolve_ids(named_id).fillna(self.resolve_names(rows["customer_key"]))
+        named = named_id.notna() | rows[CUSTOMER_NAME].notna()
+        unknown = named & resolved.isna()
+        # The name columns go before any row is filtered (no copy under copy-on-write), so ten
+        # million order lines are copied once, without their two longest columns.
+        kept = rows.drop(columns=[CUSTOMER_NAME, "customer_key"]).assign(customer_id=resolved)
+        if not required:
+            return kept, pd.Series(False, index=rows.index, dtype=bool), pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        shown = named_id[unknown].fillna(rows.loc[unknown, CUSTOMER_NAME])
+        quarantine = rows.loc[unknown, LINEAGE_COLUMNS].assign(
+            table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
+            reason="names a customer found in no customer source (or several equally)", value=shown)
+        return kept, unknown.astype(bool), quarantine[QUARANTINE_COLUMNS]
+
+
+def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` -> customer id, for values that point at exactly one customer."""
+    pairs = frame.dropna(subset=[column])[[column, "id"]].drop_duplicates()
+    single = pairs[~pairs[column].duplicated(keep=False)]
+    return single.set_index(column)["id"]
+
+
+# --------------------------------------------------------------------------- other tables

@@ -1,0 +1,50 @@
+"""What an ingest is made from, as one hash: a store snapshot records it, and `custreport
+update` ingests again only when the inputs' hash changed."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+from pathlib import Path
+
+from custreport.store import file_sha256
+
+
+def source_files(pattern: str, base: Path) -> list[Path]:
+    """Files matching a source's path or glob, relative to the project folder, sorted."""
+    # The project folder is taken literally (it may contain [ ] or *); the pattern is the user's.
+    full = pattern if Path(pattern).is_absolute() else str(Path(glob.escape(str(base))) / pattern)
+    return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
+
+
+def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
+    """What a snapshot is made from, as one hash: each source's files by content (``inputs``:
+    source, file, sha256), the sources file, the params/*.yaml data and reports depend on, and
+    the code. Ingesting the same inputs again gives the same data, so reports need not be
+    rendered again."""
+    from custreport import code_digest
+    from custreport.config import content_params
+
+    settings = sorted({Path(config_path).resolve(), *(p.resolve() for p in content_params(base / "params"))})
+    described = {
+        "files": sorted((i["source"], i["file"], i["sha256"]) for i in inputs),
+        "settings": [(str(path.relative_to(base)) if path.is_relative_to(base) else str(path), file_sha256(path))
+                     for path in settings if path.is_file()],
+        "code": code_digest(),
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def pending_input_fingerprint(config_path: Path | None = None) -> str:
+    """input_fingerprint of what an ingest would read now (every source file is hashed, none parsed)."""
+    from custreport.config import load_sources, project_root
+
+    path = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
+    config, base = load_sources(path)
+    inputs = []
+    for spec in config.sources:
+        for found in source_files(spec.path, base):
+            inputs.append({"source": spec.name, "sha256": file_sha256(found),
+                           "file": str(found.relative_to(base) if found.is_relative_to(base) else found)})
+    return input_fingerprint(inputs, path, base)
