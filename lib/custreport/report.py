@@ -745,8 +745,6 @@ def _trend(value) -> str:
     return "up" if value > 0 else "down"
 
 
-_CARDS = CARDS
-
 # The headline cards: of an order business, and of a deals-only one (revenue = won deals, or
 # no order lines at all), which leads with what its deals won and what is still open.
 ORDER_CARDS = ("customers_total", "customers_new", "customers_active", "revenue", "orders", "aov", "deals_won",
@@ -825,7 +823,7 @@ def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -
     formatters = {"count": lambda v: i18n.format_count(v, locale),
                   "money": lambda v: i18n.format_money(v, locale, currency),
                   "percent": lambda v: i18n.format_percent(v, locale)}
-    cards = {key: (dotted, kind) for key, dotted, kind in _CARDS}
+    cards = {key: (dotted, kind) for key, dotted, kind in CARDS}
     rows = []
     for key in keys or headline_cards(figures):
         dotted, kind = cards[key]

@@ -349,10 +349,11 @@ def render_region(request: RunRequest, region: str) -> JobResult:
         return _render_region(request, region)
 
 
-def up_to_date_job(request: RunRequest, region: str) -> JobResult | None:
-    """The region's result, skipped, when every file the request would write is up to date."""
+def up_to_date_job(request: RunRequest, region: str, expected: dict[str, str] | None = None) -> JobResult | None:
+    """The region's result, skipped, when every file the request would write (``expected``:
+    expected_files, computed when not given) is up to date."""
     started = time.perf_counter()
-    kept = _up_to_date(request.folder / region, expected_files(request, region))
+    kept = _up_to_date(request.folder / region, expected or expected_files(request, region))
     if kept is None:
         return None
     return JobResult(region, True, time.perf_counter() - started, kept["files"],
@@ -367,7 +368,7 @@ def _render_region(request: RunRequest, region: str) -> JobResult:
     expected = expected_files(request, region)
     try:
         if not request.force:
-            kept = up_to_date_job(request, region)   # checked again: another run may have rendered it meanwhile
+            kept = up_to_date_job(request, region, expected)   # again: another run may have rendered it meanwhile
             if kept is not None:
                 return kept
         folder.mkdir(parents=True, exist_ok=True)

@@ -97,9 +97,9 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
             raise UserError("no mail server configured: set CUSTREPORT_SMTP_HOST (and CUSTREPORT_SMTP_FROM), or pass "
                             "--dry-run or --eml DIR to write the messages as files, or --no-send")
         _ingest_if_changed(options, log, result)
-        summary = _render(options, log, result, console)
+        request, summary = _render(options, log, result, console)
         if options.send:
-            _send(options, summary.folder, recipients_file.recipients, settings, log, result)
+            _send(options, request, summary.folder, recipients_file.recipients, settings, log, result)
     except UserError as exc:
         # an error may name several sources, one per line: each line is a failure and a log line
         lines = str(exc).splitlines() or [type(exc).__name__]
@@ -163,18 +163,16 @@ def _render(options: UpdateOptions, log, result: UpdateResult, console):
                     result.failures.append(f"  notebook of the failed {report.name}: {report.notebook}")
     if not summary.ok:
         result.exit_code = max(result.exit_code, 1)
-    return summary
+    return request, summary
 
 
-def _send(options: UpdateOptions, folder: Path, recipients, settings, log, result: UpdateResult) -> None:
+def _send(options: UpdateOptions, request, folder: Path, recipients, settings, log, result: UpdateResult) -> None:
     from custreport import store
-    from custreport.config import default_store
     from custreport.delivery import send_period
 
-    snapshot = store.current_snapshot(Path(options.store) if options.store else default_store())
-    regions = store.snapshot_regions(snapshot)
-    wanted = [r.strip() for r in options.regions.split(",") if r.strip()]
-    only = None if not wanted or wanted == ["all"] else [regions.region_param(name) for name in wanted]
+    # the regions table of the snapshot the run rendered, not of one an ingest made since
+    regions = store.snapshot_regions(store.open_snapshot(request.store, request.snapshot))
+    only = None if options.regions.strip() in ("", "all") else request.regions   # the codes the run resolved
     summary = send_period(folder, recipients, regions, settings, only_regions=only, dry_run=options.dry_run,
                           eml_dir=options.eml, wait=options.wait)
     for line in summary.lines():
