@@ -98,7 +98,8 @@ def test_a_source_over_its_quarantine_limit_stops_the_ingest_in_one_line(tmp_pat
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert "source 'crm': 10.0% of 10 data rows quarantined (limit 1%): missing customer name 1" in lines[0]
     assert "raise max_quarantined for source 'crm'" in lines[0] and "Traceback" not in result.stderr
-    assert not (root / "data" / "clean").exists()
+    clean = root / "data" / "clean"   # the store's lock file only: no snapshot, no pointer
+    assert not (clean / "CURRENT").exists() and not (clean / "snapshots").exists()
 
 
 def test_a_raised_quarantine_limit_lets_the_ingest_through(tmp_path):

@@ -88,7 +88,7 @@ def test_a_snapshot_missing_one_of_its_files_is_a_one_line_error(tmp_path):
     region_file = next(file for region, file in snapshot.manifest["parts"]["orders"] if region == "south")
     (snapshot.path / region_file).unlink()
     assert len(store.read_table(snapshot, "orders", regions=["east"])) == 3   # other regions still read
-    missing = r"orders/\d+\.parquet: missing from its snapshot; run .custreport store rollback."
+    missing = r"orders/\d+\.parquet: missing from snapshot \w+; .custreport store verify. .*store rollback"
     with pytest.raises(UserError, match=missing):
         store.read_table(snapshot, "orders")
 
@@ -364,12 +364,120 @@ def test_only_the_current_snapshot_keeps_its_mapped_copies(tmp_path):
     assert store.read_table(first, "orders", regions=["east"])["order_id"].tolist() == ["O1", "O3", "O6", "O4"]
 
 
-def test_a_copy_cut_short_or_missing_is_read_from_the_parquet(tmp_path):
+def test_a_missing_copy_is_read_from_the_parquet_and_a_copy_cut_short_stops_naming_it(tmp_path):
     snapshot = store.write_snapshot(tmp_path, dated_tables(), {}, {})
     expected = store.read_table(snapshot, "orders")
     copies = sorted(snapshot.path.glob(f"orders/*{store.MAPPED_SUFFIX}"))
+    copies[1].unlink()
+    pd.testing.assert_frame_equal(store.read_table(snapshot, "orders"), expected)
     # Replaced, not cut in place: ``expected`` still maps the file it was read from.
     (tmp_path / "short").write_bytes(copies[0].read_bytes()[:100])
     (tmp_path / "short").replace(copies[0])
-    copies[1].unlink()
+    with pytest.raises(store.StoreDamaged, match=r"000\.arrow: 100 bytes where [\d,]+ were written .*delete this copy"):
+        store.read_table(snapshot, "orders")
+    copies[0].unlink()   # the remedy it names
     pd.testing.assert_frame_equal(store.read_table(snapshot, "orders"), expected)
+
+
+def rewrite_in_place(path, change):
+    """The file's bytes changed by ``change`` (same length), written into the same file."""
+    content = bytearray(path.read_bytes())
+    change(content)
+    with path.open("r+b") as handle:
+        handle.write(bytes(content))
+
+
+def double_a_byte(content: bytearray) -> None:
+    content[len(content) // 2] ^= 0xFF
+
+
+@pytest.mark.parametrize("file", ["orders/000.arrow", "orders/000.parquet", "accounting.parquet", "regions.yaml"])
+def test_a_file_changed_in_place_with_its_size_kept_stops_the_read(tmp_path, file):
+    snapshot = store.write_snapshot(tmp_path, dated_tables(), {"accounting": pd.DataFrame({"rows_read": [3]})}, {},
+                                    files={store.REGIONS_FILE: b"regions: []\n"})
+    store.read_table(snapshot, "orders")   # verified once, by its stamp
+    rewrite_in_place(snapshot.path / file, double_a_byte)
+    with pytest.raises(store.StoreDamaged, match=rf"{file}: changed since it was written .*store verify"):
+        store.read_table(snapshot, "orders")
+        store.read_side_table(snapshot, "accounting")
+        store.snapshot_regions(snapshot)
+    assert any(file in problem for problem in store.verify_snapshot(snapshot))
+
+
+def test_a_side_table_deleted_stops_rather_than_reading_as_empty(tmp_path):
+    snapshot = write(tmp_path / "clean")
+    (snapshot.path / "accounting.parquet").unlink()
+    with pytest.raises(store.StoreDamaged, match=r"accounting\.parquet: missing from snapshot"):
+        store.read_side_table(snapshot, "accounting")
+    assert store.has_side_table(snapshot, "accounting")
+    assert store.verify_snapshot(snapshot) == [f"{snapshot.path / 'accounting.parquet'}: missing from snapshot {snapshot.id}"]
+
+
+def test_a_sound_snapshot_verifies_clean_and_a_touched_unchanged_file_still_reads(tmp_path):
+    snapshot = write(tmp_path / "clean")
+    assert store.verify_snapshot(snapshot) == []
+    import os
+
+    os.utime(snapshot.path / "accounting.parquet")   # touched, same bytes: hashed, found sound
+    assert len(store.read_side_table(snapshot, "accounting")) == 1
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\xff", b"../../etc\n", b"..\n", b"\n", b"snap/../x\n"])
+def test_current_holding_garbage_or_a_path_is_one_line_naming_the_remedy(tmp_path, content):
+    folder = tmp_path / "clean"
+    write(folder)
+    (folder / "CURRENT").write_bytes(content)
+    with pytest.raises(store.StoreDamaged, match=r"CURRENT: does not name a snapshot .*store rollback"):
+        store.current_snapshot(folder)
+    assert store.rollback(folder).id == store.list_snapshots(folder)[0].id   # the remedy works
+
+
+def test_current_naming_a_link_out_of_the_store_is_refused(tmp_path):
+    folder = tmp_path / "clean"
+    sound = write(folder)
+    outside = tmp_path / "elsewhere"
+    import shutil
+
+    shutil.copytree(sound.path, outside)
+    (folder / "snapshots" / "20990101T000000000000Z").symlink_to(outside)
+    (folder / "CURRENT").write_text("20990101T000000000000Z\n")
+    with pytest.raises(store.StoreDamaged, match="does not name a snapshot"):
+        store.current_snapshot(folder)
+
+
+@pytest.mark.parametrize("damage", [lambda text: text[: len(text) // 2], lambda text: "\x00\x01 not json",
+                                    lambda text: "[1, 2]"])
+def test_a_damaged_manifest_is_one_line_and_an_old_one_never_stops_pruning(tmp_path, damage):
+    folder = tmp_path / "clean"
+    first = write(folder, keep=2)
+    (first.path / "manifest.json").write_text(damage((first.path / "manifest.json").read_text()))
+    store._point_current(folder, first.id)
+    with pytest.raises(store.StoreDamaged, match=r"manifest\.json: damaged, not a manifest.*store rollback"):
+        store.current_snapshot(folder)
+    second = write(folder, keep=2)
+    assert any(first.id in note and "damaged" in note for note in second.notes)
+    third = write(folder, keep=2)   # the damaged one is now beyond the two kept: pruned like the rest
+    assert sorted(p.name for p in (folder / "snapshots").iterdir()) == [second.id, third.id]
+    assert store.current_snapshot(folder).id == third.id
+    assert not third.notes
+
+
+def test_a_pinned_snapshot_outlives_pruning_until_its_run_ends(tmp_path):
+    folder = tmp_path / "clean"
+    first = write(folder, keep=1)
+    with store.pinned(folder, first.id):
+        write(folder, keep=1)
+        write(folder, keep=1)
+        assert first.path.is_dir()
+        assert len(store.read_table(first, "orders")) == 4
+    third = write(folder, keep=1)
+    assert [p.name for p in (folder / "snapshots").iterdir()] == [third.id]
+
+
+def test_pinning_a_pruned_snapshot_is_one_line(tmp_path):
+    folder = tmp_path / "clean"
+    first = write(folder, keep=1)
+    write(folder, keep=1)
+    with pytest.raises(UserError, match="may have been pruned"):
+        with store.pinned(folder, first.id):
+            pass

@@ -142,7 +142,7 @@ def test_an_ingest_over_its_quarantine_limit_stops_the_update_and_the_operators_
     assert "error: ingest stopped, nothing written" in result.stdout
     assert [m["To"].addresses[0].addr_spec for m in mailbox.messages] == ["ops@example.com"]
     assert "ingest stopped" in mailbox.messages[0].get_body(("plain",)).get_content()
-    assert not (project / "data" / "clean").exists() and not (project / "outputs" / "2025-Q4").exists()
+    assert not (project / "data" / "clean" / "CURRENT").exists() and not (project / "outputs" / "2025-Q4").exists()
 
 
 def test_update_without_sending_needs_no_mail_server(project):

@@ -66,7 +66,8 @@ def demo_data(customers: int = typer.Option(3000, min=1, help="Number of distinc
 def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (default params/sources.yaml)."),
            store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
            dry_run: bool = typer.Option(False, "--dry-run", help="Read and account for every row and print "
-                                        "the quarantine by reason; write nothing.")) -> None:
+                                        "the quarantine by reason; write nothing."),
+           wait: float = typer.Option(0.0, help="Seconds to wait for another ingest into the same store.")) -> None:
     """Read every source into a new store snapshot and print per-source accounting.
 
     Stops (exit 2, nothing written) when a source quarantines more than its max_quarantined share.
@@ -79,7 +80,7 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
         try:
             result, snapshot = ingest_to_store(
                 config, store, on_file=lambda source, path: status.update(f"reading {source}: {path.name}"),
-                helper_process=True, dry_run=dry_run)
+                helper_process=True, dry_run=dry_run, wait=wait)
         except QuarantineLimitExceeded as exc:
             stopped, result, snapshot = exc, exc.result, None
     heading = f"snapshot {snapshot.id}" if snapshot else "stopped" if stopped else "dry run"
@@ -108,6 +109,8 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
         _log("quarantined by reason: " + "; ".join(f"{r} {n:,}" for r, n in reasons.items()))
     for warning in result.warnings.itertuples(index=False):
         _log(f"warning: {warning.message}. Remedy: {warning.remedy}")
+    for note in snapshot.notes if snapshot else ():
+        _log(f"warning: store: {note}")
     if stopped:
         raise stopped
 
@@ -128,7 +131,40 @@ def store_list(store: Optional[Path] = typer.Option(None, help="Store folder (de
         rows = snap.manifest.get("rows", {})
         table.add_row("*" if snap.id == current else "", snap.id, snap.created_at,
                       *(f"{rows.get(t, 0):,}" for t in ("customers", "orders", "deals")))
+    for snapshot_id, problem in store_module.damaged_snapshots(folder):
+        table.add_row("!", snapshot_id, f"damaged: {problem}", "", "", "")
     console.print(table)
+
+
+@store_app.command("verify")
+def store_verify(snapshot: Optional[str] = typer.Argument(None, help="Snapshot id (default: the current one)."),
+                 every: bool = typer.Option(False, "--all", help="Verify every snapshot kept."),
+                 store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean).")) -> int:
+    """Hash every file of a snapshot against what its manifest recorded when it was written;
+    print each missing or changed file. Exit 0 when sound, 1 when anything is damaged."""
+    from custreport import store as store_module
+    from custreport.config import default_store
+
+    folder = store or default_store()
+    snapshots = store_module.list_snapshots(folder) if every else [store_module.open_snapshot(folder, snapshot)]
+    damaged = [(snapshot_id, f"{folder / 'snapshots' / snapshot_id}: {problem}")
+               for snapshot_id, problem in store_module.damaged_snapshots(folder) if every]
+    for snap in snapshots:
+        problems = store_module.verify_snapshot(snap)
+        sound = not problems or all("written before checksums" in p for p in problems)
+        _log(f"snapshot {snap.id}: {'sound' if sound else f'{len(problems)} damaged'}")
+        for problem in problems:
+            _log(f"  {problem}")
+        if not sound:
+            damaged.append((snap.id, problems[0]))
+    for snapshot_id, problem in damaged:
+        if not any(s.id == snapshot_id for s in snapshots):
+            _log(f"snapshot {snapshot_id}: damaged\n  {problem}")
+    if damaged:
+        _log("remedy: `custreport store rollback [SNAPSHOT]` makes a sound snapshot current; "
+             "`custreport ingest` writes a new one from the raw files")
+        return 1
+    return 0
 
 
 @store_app.command("rollback")
@@ -138,7 +174,11 @@ def store_rollback(snapshot: Optional[str] = typer.Argument(None, help="Snapshot
     from custreport import store as store_module
     from custreport.config import default_store
 
-    target = store_module.rollback(store or default_store(), snapshot)
+    from custreport.locks import store_lock
+
+    folder = store or default_store()
+    with store_lock(folder, "store rollback"):
+        target = store_module.rollback(folder, snapshot)
     console.print(f"current snapshot is now {target.id}")
 
 

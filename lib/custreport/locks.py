@@ -1,4 +1,5 @@
-"""One run at a time per period: `custreport run` and `custreport send` hold the period's lock.
+"""One run at a time per period: `custreport run` and `custreport send` hold the period's lock;
+one writer at a time per store: `custreport ingest` and `store rollback` hold the store's.
 
 Two overlapping runs for the same period would render into the same folders and send the
 same messages; the second one waits for the lock (``wait`` seconds) or stops with one line
@@ -29,12 +30,26 @@ HOLDER_FILE = ".custreport.lock.json"   # who holds the lock, for the message of
 @contextmanager
 def period_lock(folder: Path, command: str, wait: float = 0.0):
     """Hold ``folder``'s lock while the block runs; wait up to ``wait`` seconds for it."""
+    with _folder_lock(folder, command, wait, "working on this period"):
+        yield
+
+
+@contextmanager
+def store_lock(folder: Path, command: str, wait: float = 0.0):
+    """Hold the store ``folder``'s lock while the block writes it: two ingests at once would
+    each number customers from the same registry and the later would hide the earlier."""
+    with _folder_lock(folder, command, wait, "writing this store"):
+        yield
+
+
+@contextmanager
+def _folder_lock(folder: Path, command: str, wait: float, doing: str):
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(folder / LOCK_FILE)
     try:
         lock.acquire(timeout=max(wait, 0.0))
     except Timeout:
-        raise UserError(f"{folder}: another custreport command is working on this period ({_holder(folder)}); "
+        raise UserError(f"{folder}: another custreport command is {doing} ({_holder(folder)}); "
                         "wait for it, or pass --wait SECONDS") from None
     try:
         holder = {"command": command, "pid": os.getpid(),

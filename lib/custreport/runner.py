@@ -236,11 +236,13 @@ def run_matrix(request: RunRequest, console=None) -> RunSummary:
     """Render every region of the request, in parallel worker processes, with a progress bar.
 
     Holds the period's lock: a second run of the same period waits ``request.wait`` seconds
-    for it, then stops with a UserError naming the run that holds it.
+    for it, then stops with a UserError naming the run that holds it. Pins the run's snapshot:
+    an ingest meanwhile makes another current but never prunes this one under the run.
     """
     from custreport.locks import period_lock
+    from custreport.store import pinned
 
-    with period_lock(request.folder, "run", request.wait):
+    with period_lock(request.folder, "run", request.wait), pinned(request.store, request.snapshot):
         return _run_matrix(request, console)
 
 

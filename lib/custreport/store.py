@@ -32,14 +32,16 @@ new one, never a half-written one.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +74,8 @@ class Snapshot:
     id: str
     path: Path
     manifest: dict
+    # What writing it found about the store that its owner should hear (damaged old snapshots).
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def created_at(self) -> str:
@@ -106,7 +110,9 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
             (staging / name).write_bytes(content)
         full_manifest = {"snapshot": snapshot_id, "created_at": now.isoformat(timespec="seconds"),
                          "code_version": __version__, "rows": counts, "parts": parts,
-                         "sorted_by": {name: _SORT_KEYS[name] for name in tables}, **manifest}
+                         "sorted_by": {name: _SORT_KEYS[name] for name in tables}, **manifest,
+                         "files": _checksums(staging, _recorded_files(staging))}
+        _write_copies_record(staging, _checksums(staging, _copy_files(staging)))
         (staging / "manifest.json").write_text(json.dumps(full_manifest, ensure_ascii=False, indent=2, default=str),
                                                encoding="utf-8")
         final = snapshots / snapshot_id
@@ -115,8 +121,8 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _point_current(store, snapshot_id)
-    _prune(store, keep)
-    return Snapshot(snapshot_id, final, full_manifest)
+    notes = _prune(store, keep)
+    return Snapshot(snapshot_id, final, full_manifest, tuple(notes))
 
 
 def write_mapped_copies(snapshot: Snapshot) -> None:
@@ -125,7 +131,9 @@ def write_mapped_copies(snapshot: Snapshot) -> None:
         for _, file in snapshot.manifest.get("parts", {}).get(table, []):
             copy = (snapshot.path / file).with_suffix(MAPPED_SUFFIX)
             if not copy.is_file():
+                verify_file(snapshot, snapshot.path / file)   # a copy of a damaged file would pass as sound
                 _write_mapped(pq.read_table(snapshot.path / file), copy)
+    _write_copies_record(snapshot.path, _checksums(snapshot.path, _copy_files(snapshot.path)))
 
 
 def mapped_copies_of(snapshot: Snapshot) -> list[Path]:
@@ -284,11 +292,23 @@ def write_atomically(target: Path, content: str | bytes) -> Path:
     return target
 
 
-def _prune(store: Path, keep: int) -> None:
+def _prune(store: Path, keep: int) -> list[str]:
+    """Remove the snapshots older than the newest ``keep`` sound ones, except the current one and
+    any a running report pins; return a note for each damaged snapshot found (they are removed
+    too once older, so one damaged manifest never stops pruning)."""
     current = current_snapshot(store).id
-    for snapshot in list_snapshots(store)[keep:]:
-        if snapshot.id != current:
-            shutil.rmtree(snapshot.path, ignore_errors=True)
+    sound = list_snapshots(store)
+    newest = [s.id for s in sound[:keep]]
+    boundary = min(newest) if newest else ""
+    notes = [f"snapshot {snapshot_id} is damaged ({problem}); " +
+             ("removed with the older snapshots" if snapshot_id < boundary else
+              "`custreport store verify` checks the store; remove its folder if it is not wanted")
+             for snapshot_id, problem in damaged_snapshots(store)]
+    sound_ids = {s.id for s in sound}
+    for folder in _snapshot_folders(store):
+        if folder.name not in newest and folder.name != current and (folder.name in sound_ids
+                                                                       or folder.name < boundary):
+            _remove_unless_pinned(store, folder)
     _drop_mapped_copies_of_others(store)
     for leftover in (store / "snapshots").glob(".*"):
         # Staging folders of a killed ingest; a recent one may belong to an ingest still running.
@@ -297,6 +317,60 @@ def _prune(store: Path, keep: int) -> None:
     for leftover in store.glob(f".CURRENT.*{TEMPORARY_SUFFIX}"):
         if is_stale(leftover):
             leftover.unlink(missing_ok=True)
+    return notes
+
+
+def _snapshot_folders(store: Path) -> list[Path]:
+    folder = Path(store) / "snapshots"
+    if not folder.is_dir():
+        return []
+    return sorted((path for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")),
+                  key=lambda path: path.name, reverse=True)
+
+
+PINS = "pins"
+
+
+@contextmanager
+def pinned(store: Path, snapshot_id: str):
+    """Keep snapshot ``snapshot_id`` from being pruned while the block runs (a run reads every
+    report from it). A shared OS lock on ``pins/<id>``: any number of runs pin one snapshot,
+    pruning takes the lock exclusively, and a killed run's pin goes with its process.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> with pinned(folder, "20250101T000000000000Z"):
+    ...     pass  # doctest: +SKIP
+    """
+    folder = Path(store) / PINS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / snapshot_id
+    while True:
+        handle = path.open("a")
+        fcntl.flock(handle, fcntl.LOCK_SH)   # waits while pruning removes this very snapshot
+        try:
+            same = os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()   # removed with its snapshot while we waited
+    try:
+        open_snapshot(store, snapshot_id)   # still there: pruned before the pin, it is gone
+        yield
+    finally:
+        handle.close()
+
+
+def _remove_unless_pinned(store: Path, snapshot: Path) -> None:
+    pin = Path(store) / PINS / snapshot.name
+    pin.parent.mkdir(parents=True, exist_ok=True)
+    with pin.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:   # a run reads it: removed by a later ingest
+            return
+        shutil.rmtree(snapshot, ignore_errors=True)
+        pin.unlink(missing_ok=True)   # still locked: a run waiting on it sees it gone
 
 
 STALE_AFTER_SECONDS = 6 * 3600
@@ -313,17 +387,25 @@ def is_stale(path: Path, now: float | None = None) -> bool:
 
 
 def list_snapshots(store: Path) -> list[Snapshot]:
-    """Complete snapshots, newest first."""
-    folder = Path(store) / "snapshots"
-    if not folder.is_dir():
-        return []
+    """Complete snapshots with a readable manifest, newest first (see damaged_snapshots)."""
     found = []
-    for path in folder.iterdir():
-        manifest_path = path / "manifest.json"
-        if path.name.startswith(".") or not manifest_path.is_file():
+    for path in _snapshot_folders(store):
+        try:
+            found.append(Snapshot(path.name, path, _read_manifest(path / MANIFEST)))
+        except UserError:
             continue
-        found.append(Snapshot(path.name, path, json.loads(manifest_path.read_text(encoding="utf-8"))))
-    return sorted(found, key=lambda s: s.id, reverse=True)
+    return found
+
+
+def damaged_snapshots(store: Path) -> list[tuple[str, str]]:
+    """(id, problem) of every snapshot folder whose manifest is missing or unreadable."""
+    damaged = []
+    for path in _snapshot_folders(store):
+        try:
+            _read_manifest(path / MANIFEST)
+        except UserError as exc:
+            damaged.append((path.name, str(exc).partition(": ")[2].partition(";")[0]))
+    return damaged
 
 
 REGIONS_FILE = "regions.yaml"
@@ -333,21 +415,46 @@ def snapshot_regions(snapshot: Snapshot) -> RegionTable:
     """The regions table the snapshot was built with (its region codes mean what it says),
     else the project's params/regions.yaml for snapshots that carry none."""
     own = snapshot.path / REGIONS_FILE
+    if own.is_file():
+        verify_file(snapshot, own)
     return load_regions(own if own.is_file() else None)
 
 
 def current_snapshot(store: Path) -> Snapshot:
-    """The snapshot CURRENT points at; a clear error when there is none yet."""
+    """The snapshot CURRENT points at; a clear error when there is none yet, or when CURRENT
+    or the manifest it leads to is damaged."""
     store = Path(store)
     pointer = store / "CURRENT"
-    if not pointer.is_file():
-        raise UserError(f"{store}: no data yet; run `custreport ingest` first")
-    snapshot_id = pointer.read_text(encoding="utf-8").strip()
+    try:
+        content = pointer.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{store}: no data yet; run `custreport ingest` first") from None
+    except OSError as exc:
+        raise UserError(f"{pointer}: cannot be read ({exc.strerror})") from None
+    try:
+        snapshot_id = content.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        snapshot_id = ""
+    if not _names_a_snapshot(store, snapshot_id):
+        shown = content[:40].decode("utf-8", errors="replace").strip()
+        raise StoreDamaged(f"{pointer}: does not name a snapshot in {store / 'snapshots'} ({shown!r}); "
+                           "`custreport store rollback` points it at the newest snapshot kept")
     path = store / "snapshots" / snapshot_id
-    manifest_path = path / "manifest.json"
+    manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise UserError(f"{store}: current snapshot {snapshot_id!r} is missing; run `custreport store rollback`")
-    return Snapshot(snapshot_id, path, json.loads(manifest_path.read_text(encoding="utf-8")))
+    return Snapshot(snapshot_id, path, _read_manifest(manifest_path))
+
+
+_SNAPSHOT_NAME = re.compile(r"[0-9A-Za-z_-]+")
+
+
+def _names_a_snapshot(store: Path, snapshot_id: str) -> bool:
+    """A plain folder name whose folder, links resolved, lies in the store's snapshots/."""
+    if not _SNAPSHOT_NAME.fullmatch(snapshot_id):
+        return False
+    folder = Path(store) / "snapshots"
+    return (folder / snapshot_id).resolve().parent == folder.resolve()
 
 
 def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
@@ -359,11 +466,11 @@ def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
     if not snapshot_id:
         return current_snapshot(store)
     path = Path(store) / "snapshots" / snapshot_id
-    manifest_path = path / "manifest.json"
-    if "/" in snapshot_id or snapshot_id.startswith(".") or not manifest_path.is_file():
+    manifest_path = path / MANIFEST
+    if not _names_a_snapshot(store, snapshot_id) or not manifest_path.is_file():
         raise UserError(f"{store}: no snapshot {snapshot_id!r} (it may have been pruned); "
                         "`custreport store list` shows the snapshots kept")
-    return Snapshot(snapshot_id, path, json.loads(manifest_path.read_text(encoding="utf-8")))
+    return Snapshot(snapshot_id, path, _read_manifest(manifest_path))
 
 
 def rollback(store: Path, snapshot_id: str | None = None) -> Snapshot:
@@ -394,6 +501,122 @@ def rollback(store: Path, snapshot_id: str | None = None) -> Snapshot:
     return target
 
 
+# --------------------------------------------------------------------------- integrity
+
+MANIFEST = "manifest.json"
+COPIES_RECORD = "copies.json"   # the Arrow copies' checksums: rewritten whenever the copies are
+STORE_REMEDY = ("`custreport store verify` lists every damaged file; `custreport store rollback` returns to the "
+                "snapshot before, `custreport ingest` writes a new one")
+
+
+class StoreDamaged(UserError):
+    """A store file is missing, changed since it was written, or unreadable."""
+
+
+def _recorded_files(folder: Path) -> list[str]:
+    """A snapshot's files its manifest records: tables, side tables, kept files (not the copies)."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                  if path.is_file() and path.suffix != MAPPED_SUFFIX and path.name not in (MANIFEST, COPIES_RECORD))
+
+
+def _copy_files(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.glob(f"*/*{MAPPED_SUFFIX}"))
+
+
+def _checksums(folder: Path, names: list[str]) -> dict[str, dict]:
+    """Size, modification time and sha256 of each file: the time lets a load skip hashing a file
+    untouched since it was written; size and hash say whether a touched one still holds it."""
+    records = {}
+    for name in names:
+        info = (folder / name).stat()
+        records[name] = {"bytes": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": file_sha256(folder / name)}
+    return records
+
+
+def _write_copies_record(folder: Path, records: dict[str, dict]) -> None:
+    write_atomically(folder / COPIES_RECORD, json.dumps(records, indent=1))
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreDamaged(f"{path}: missing; {STORE_REMEDY}") from None
+    except OSError as exc:
+        raise StoreDamaged(f"{path}: cannot be read ({exc.strerror}); {STORE_REMEDY}") from None
+    except ValueError as exc:   # cut short, or not text at all
+        raise StoreDamaged(f"{path}: damaged, not a manifest ({_first_line(exc)}); {STORE_REMEDY}") from None
+    if not isinstance(manifest, dict):
+        raise StoreDamaged(f"{path}: damaged, not a manifest; {STORE_REMEDY}")
+    return manifest
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _records(snapshot: Snapshot) -> dict[str, dict]:
+    """What the snapshot recorded of its files (nothing for snapshots written before checksums)."""
+    records = dict(snapshot.manifest.get("files", {}))
+    try:
+        records.update(json.loads((snapshot.path / COPIES_RECORD).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError):
+        raise StoreDamaged(f"{snapshot.path / COPIES_RECORD}: damaged; {STORE_REMEDY}") from None
+    return records
+
+
+_VERIFIED: dict[str, tuple[int, int]] = {}   # path -> (size, mtime) hashed sound by this process
+
+
+def verify_file(snapshot: Snapshot, path: Path, records: dict[str, dict] | None = None) -> None:
+    """Stop with StoreDamaged unless ``path`` holds what its snapshot wrote there: same size, and
+    the same sha256 when it was touched since (untouched files are not hashed, so a load stays fast)."""
+    name = path.relative_to(snapshot.path).as_posix()
+    record = (records if records is not None else _records(snapshot)).get(name)
+    if record is None:
+        return
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise StoreDamaged(f"{path}: missing from snapshot {snapshot.id}; {STORE_REMEDY}") from None
+    stamp = (info.st_size, info.st_mtime_ns)
+    if _VERIFIED.get(str(path)) == stamp:
+        return
+    copy = "; or delete this copy (it is read from its parquet file when missing)" if path.suffix == MAPPED_SUFFIX else ""
+    if info.st_size != record["bytes"]:
+        raise StoreDamaged(f"{path}: {info.st_size:,} bytes where {record['bytes']:,} were written (snapshot "
+                           f"{snapshot.id}); {STORE_REMEDY}{copy}")
+    if info.st_mtime_ns != record.get("mtime_ns") and file_sha256(path) != record["sha256"]:
+        raise StoreDamaged(f"{path}: changed since it was written (its sha256 differs; snapshot {snapshot.id}); "
+                           f"{STORE_REMEDY}{copy}")
+    _VERIFIED[str(path)] = stamp
+
+
+def verify_snapshot(snapshot: Snapshot) -> list[str]:
+    """Every problem of a snapshot, one line each: files missing or changed (each one hashed,
+    however recently verified), copies damaged. Empty when it is sound."""
+    problems = []
+    records = _records(snapshot)
+    if not snapshot.manifest.get("files"):
+        problems.append(f"{snapshot.path / MANIFEST}: written before checksums were recorded; only its files' "
+                        "presence is checked (a new ingest records them)")
+    for name, record in sorted(records.items()):
+        path = snapshot.path / name
+        if path.suffix == MAPPED_SUFFIX and not path.exists():
+            continue   # copies are optional: reports read the parquet file
+        _VERIFIED.pop(str(path), None)
+        try:
+            verify_file(snapshot, path, {name: {**record, "mtime_ns": None}})
+        except StoreDamaged as exc:
+            problems.append(str(exc).split("; `custreport")[0])
+    for _, file in (part for parts in snapshot.manifest.get("parts", {}).values() for part in parts):
+        if not (snapshot.path / file).is_file() and file not in records:
+            problems.append(f"{snapshot.path / file}: missing from snapshot {snapshot.id}")
+    return problems
+
+
 def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
                columns: list[str] | None = None, date_column: str | None = None,
                until: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -407,9 +630,11 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
     parts = snapshot.manifest.get("parts", {}).get(table)
     if parts is not None:   # one file per region: open only the wanted regions' files
         files = [snapshot.path / file for region, file in parts if regions is None or region in regions]
+        records = _records(snapshot)
         for file in files:
             if not file.is_file():
-                raise UserError(f"{file}: missing from its snapshot; run `custreport store rollback`")
+                raise StoreDamaged(f"{file}: missing from snapshot {snapshot.id}; {STORE_REMEDY}")
+            verify_file(snapshot, file, records)
         mapped = _read_mapped(files, table, snapshot, columns, date_column, until) if files else None
         if mapped is not None:
             return _to_frame(mapped, table)
@@ -418,9 +643,10 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
     else:                   # a snapshot written as one file per table
         path = snapshot.path / f"{table}.parquet"
         if not path.is_file():
-            if table in schema.COLUMNS:
+            if table in schema.COLUMNS and path.name not in snapshot.manifest.get("files", {}):
                 return schema.empty_frame(table)
-            raise UserError(f"{snapshot.path}: table {table!r} is missing from the snapshot")
+            raise StoreDamaged(f"{path}: table {table!r} is missing from snapshot {snapshot.id}; {STORE_REMEDY}")
+        verify_file(snapshot, path)
         dataset = ds.dataset(path, format="parquet")
         condition = ds.scalar(False) if regions is not None and not regions else None
         if regions and "region" in dataset.schema.names:
@@ -459,11 +685,19 @@ def _read_mapped(files: list[Path], table: str, snapshot: Snapshot, columns: lis
     """The rows of ``files`` before ``until`` (or undated) from their memory-mapped Arrow copies,
     with ``columns`` (all but the stored keys when None); None when a file has no copy."""
     pieces = []
+    records = _records(snapshot)
     for file in files:
-        try:
-            piece = pa.ipc.open_file(pa.memory_map(str(file.with_suffix(MAPPED_SUFFIX)))).read_all()
-        except (OSError, pa.ArrowInvalid):   # none, or cut short: the parquet is the record
+        copy = file.with_suffix(MAPPED_SUFFIX)
+        if not copy.is_file():   # copies are kept for the current snapshot only: the parquet is the record
             return None
+        verify_file(snapshot, copy, records)
+        try:
+            piece = pa.ipc.open_file(pa.memory_map(str(copy))).read_all()
+        except FileNotFoundError:   # removed since: another snapshot became current
+            return None
+        except (OSError, pa.ArrowInvalid) as exc:   # unrecorded (an older snapshot) and damaged
+            raise StoreDamaged(f"{copy}: unreadable ({_first_line(exc)}); delete this copy (it is read from its "
+                               "parquet file when missing)") from None
         if until is not None and date_column:
             piece = _rows_before(piece, date_column, until,
                                  snapshot.manifest.get("sorted_by", {}).get(table, [None])[0] == date_column)
@@ -499,9 +733,15 @@ def read_side_table(snapshot: Snapshot, name: str) -> pd.DataFrame:
     if name not in SIDE_TABLES:
         raise ValueError(f"unknown side table {name!r}")
     path = snapshot.path / f"{name}.parquet"
-    return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+    if not path.is_file() and path.name not in snapshot.manifest.get("files", {}):
+        return pd.DataFrame()   # a snapshot written before this side table existed
+    verify_file(snapshot, path)
+    try:
+        return pd.read_parquet(path)
+    except (OSError, pa.ArrowInvalid) as exc:   # only where no checksum was recorded
+        raise StoreDamaged(f"{path}: unreadable ({_first_line(exc)}); {STORE_REMEDY}") from None
 
 
 def has_side_table(snapshot: Snapshot, name: str) -> bool:
     """Whether the snapshot was written with this side table (older versions wrote fewer)."""
-    return (snapshot.path / f"{name}.parquet").is_file()
+    return (snapshot.path / f"{name}.parquet").is_file() or f"{name}.parquet" in snapshot.manifest.get("files", {})

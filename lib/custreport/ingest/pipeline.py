@@ -482,17 +482,28 @@ def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.D
 
 def ingest_to_store(config_path: Path | None = None, store_path: Path | None = None,
                     on_file: Callable[[str, Path], None] | None = None, helper_process: bool = False,
-                    dry_run: bool = False):
+                    dry_run: bool = False, wait: float = 0.0):
     """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot).
 
     ``helper_process``: see ingest. ``dry_run``: read and account for everything but write
     nothing (the snapshot returned is None). Raises QuarantineLimitExceeded, writing nothing,
-    when a source quarantined more than its ``max_quarantined`` share.
+    when a source quarantined more than its ``max_quarantined`` share. Holds the store's lock
+    (waiting up to ``wait`` seconds for another ingest) unless it is a dry run.
     """
-    from custreport import store
-    from custreport.config import default_store, load_regions, load_sources, project_root
+    from custreport.config import default_store, load_sources
+    from custreport.locks import store_lock
 
     config, base = load_sources(config_path)
+    store_folder = Path(store_path or default_store(base))
+    with nullcontext() if dry_run else store_lock(store_folder, "ingest", wait):
+        return _ingest_to_store(config, base, config_path, store_folder, on_file, helper_process, dry_run)
+
+
+def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder: Path,
+                     on_file: Callable[[str, Path], None] | None, helper_process: bool, dry_run: bool):
+    from custreport import store
+    from custreport.config import load_regions, project_root
+
     if config.regions:
         regions_path = base / config.regions
     elif (base / "params" / "regions.yaml").is_file():
@@ -500,7 +511,6 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
     else:
         regions_path = project_root() / "params" / "regions.yaml"
     regions = load_regions(regions_path)
-    store_folder = store_path or default_store(base)
     try:
         registry = store.read_side_table(store.current_snapshot(store_folder), "customer_keys")
     except UserError:  # first ingest into this store
