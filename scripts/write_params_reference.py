@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from custreport import analysis_settings, config, fx, recipients, schedule, stages
+from custreport import analysis_settings, config, fx, recipients, run_settings, schedule, stages
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "params.md"
 
@@ -105,6 +105,10 @@ recipients:
      """jobs:
   - {name: monthly, period: last-month, at: "0 6 2 * *"}
   - {name: quarterly, period: last-quarter, at: "30 6 3 1,4,7,10 *", formats: "pdf,xlsx", send: true}"""),
+    ("run.yaml", run_settings.RunSettings, "optional: without it, every default below",
+     "How runs go: limits of `custreport run` and `update`. Nothing in it changes a figure, so "
+     "editing it renders nothing again.",
+     """report_timeout_seconds: 900"""),
 ]
 
 # What a key means, keyed "file:dotted.key"; a Field's own description is used when absent.

@@ -166,6 +166,20 @@ def test_a_report_that_kills_the_kernel_fails_alone_and_the_next_report_gets_a_n
     assert (project / "outputs" / "2025-Q4" / "east" / "summary.html").is_file()
 
 
+def test_a_report_that_hangs_is_stopped_at_its_time_limit_and_the_others_publish(project):
+    summary_plus(project, "hang", "import time\nwhile True:\n    time.sleep(1)")
+    (project / "params" / "run.yaml").write_text("report_timeout_seconds: 8\n", encoding="utf-8")
+    request = runner.RunRequest.build(period="2025-Q4", regions="east", reports="hang,summary", formats="html",
+                                      workers=1)
+    assert request.timeout == 8
+    started = time.monotonic()
+    job = runner.run_matrix(request).jobs[0]
+    assert time.monotonic() - started < 120   # a hang costs its limit, not the run
+    assert [(r.name, r.ok) for r in job.reports] == [("hang", False), ("summary", True), ("metrics+workbook", True)]
+    assert "hang: stopped after 8 s, its time limit (report_timeout_seconds in params/run.yaml" in job.error
+    assert (project / "outputs" / "2025-Q4" / "east" / "summary.html").is_file()
+
+
 def test_a_kernel_that_will_not_start_fails_that_report_only(project, monkeypatch):
     from custreport import kernel
 

@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from custreport.config import UserError
@@ -29,15 +30,28 @@ errors = Console(stderr=True, width=None if sys.stderr.isatty() else 300)
 
 def main() -> None:
     """Console entry point: runs the app and turns user errors into one line and exit code 2."""
+    import signal
+
+    from custreport.config import os_refusal
+
+    # A scheduler's stop (SIGTERM) ends a job as Ctrl-C does: locks released, one line, exit 130.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        result = app(standalone_mode=False)
+        try:
+            result = app(standalone_mode=False)
+        except OSError as exc:   # disk full, read-only or forbidden folders: the user's to fix
+            raise os_refusal(exc) or exc
     except UserError as exc:
-        # A multi-line error (one line per offending source) says error: on each line.
-        for line in str(exc).splitlines() or [""]:
-            errors.print(f"[bold red]error:[/] {line}", highlight=False, markup=True, soft_wrap=True)
+        from custreport.privacy import mask_contacts_in_text
+
+        # A multi-line error (one line per offending source) says error: on each line; a cell it
+        # quotes may hold a customer's contact, masked as in the reports.
+        for line in mask_contacts_in_text(str(exc)).splitlines() or [""]:
+            errors.print(f"[bold red]error:[/] {escape(line)}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(2)
-    except typer.Abort:
-        errors.print("aborted")
+    except (typer.Abort, KeyboardInterrupt):
+        errors.print("stopped before the end: what was published stays complete, unfinished work is cleared by the "
+                     "next run (the store keeps its last complete snapshot)", highlight=False)
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -262,13 +276,15 @@ STORE = typer.Option(None, help="Store folder (default data/clean).")
 OUT = typer.Option(None, help="Outputs folder (default outputs/).")
 FORCE = typer.Option(False, "--force", help="Render again even when outputs are up to date.")
 WAIT = typer.Option(0, min=0, help="Seconds to wait for another run or send of the same period.")
+TIMEOUT = typer.Option(None, help="Seconds a report may run before it is stopped and marked failed "
+                       "(default: report_timeout_seconds of params/run.yaml, 600).")
 
 
 @app.command()
 def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, ytd@2026-11-22, ..."),
         regions: str = REGIONS, reports: str = REPORTS, formats: str = FORMATS, locale: str = LOCALE,
         workers: int = WORKERS, store: Optional[Path] = STORE, out: Optional[Path] = OUT, force: bool = FORCE,
-        wait: float = WAIT,
+        wait: float = WAIT, timeout: Optional[float] = TIMEOUT,
         executor: str = typer.Option("local", help="local (a process pool on this machine) or dask."),
         scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, tcp://HOST:8786 (with --executor dask).")) -> int:
     """Render the region x report matrix for one period into outputs/<period>/.
@@ -286,7 +302,7 @@ def run(period: str = typer.Option(..., help="2025-Q4, 2025-09, last-quarter, yt
         raise UserError("--executor dask needs --scheduler tcp://HOST:8786 (and --scheduler needs --executor dask)")
     request = RunRequest.build(period=period, regions=regions, reports=reports, formats=formats,
                                locale=locale, workers=workers, store=store, out=out, force=force, wait=wait,
-                               scheduler=scheduler)
+                               scheduler=scheduler, timeout=timeout)
     summary = run_matrix(request, console=console)
     for line in summary.lines():
         _log(line)
@@ -307,7 +323,7 @@ def update(period: str = typer.Option(..., help="last-month, last-quarter, ytd, 
            send: bool = typer.Option(True, "--send/--no-send", help="Email the recipients after rendering."),
            dry_run: bool = typer.Option(False, "--dry-run", help="Write the messages to outputs/<period>/outbox/."),
            eml: Optional[Path] = typer.Option(None, "--eml", help="Write the messages as .eml files into this folder."),
-           wait: float = WAIT, force: bool = FORCE,
+           wait: float = WAIT, force: bool = FORCE, timeout: Optional[float] = TIMEOUT,
            config: Optional[Path] = typer.Option(None, help="Sources file (default params/sources.yaml)."),
            recipients: Optional[Path] = typer.Option(None, help="Recipients file (default params/recipients.yaml)."),
            store: Optional[Path] = STORE, out: Optional[Path] = OUT) -> int:
@@ -321,7 +337,7 @@ def update(period: str = typer.Option(..., help="last-month, last-quarter, ytd, 
 
     options = UpdateOptions(period=period, regions=regions, reports=reports, formats=formats, locale=locale,
                             workers=workers, send=send, dry_run=dry_run, eml=eml, wait=wait, config=config,
-                            store=store, out=out, recipients=recipients, force=force)
+                            store=store, out=out, recipients=recipients, force=force, timeout=timeout)
     result = run_update(options, echo=lambda line: console.print(line, highlight=False, markup=False,
                                                                  soft_wrap=True), console=console)
     return result.exit_code

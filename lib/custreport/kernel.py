@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
@@ -85,6 +87,16 @@ class WarmKernel:
         if content["status"] != "ok":
             raise RuntimeError(f"{content.get('ename', 'Error')}: {content.get('evalue', '')}".rstrip(": "))
 
+    def kill(self) -> None:
+        """Stop the kernel process at once, from any thread (a report past its time limit): the
+        report's client sees it die within a second, and the next report starts a fresh one."""
+        pid = getattr(self.manager.provisioner, "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def shut_down(self) -> None:
         """Stop the client and the kernel (only from the process that started them)."""
         if self.owner != os.getpid():
@@ -94,6 +106,31 @@ class WarmKernel:
                 stop()
             except Exception:  # already stopped, or gone at interpreter exit
                 pass
+
+
+class TimeLimit:
+    """Kill ``kernel`` when the ``with`` block runs longer than ``seconds``; ``exceeded`` then
+    says why the block failed. A hung report costs its time limit, never the whole run.
+
+    >>> with TimeLimit(kernel, 600) as limit:                 # doctest: +SKIP
+    ...     kernel.execute_notebook(nb, "out.ipynb", {}, cwd="notebooks")
+    """
+
+    def __init__(self, kernel: WarmKernel, seconds: float):
+        self.kernel, self.seconds, self.exceeded = kernel, seconds, False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def _expire(self) -> None:
+        self.exceeded = True
+        self.kernel.kill()
+
+    def __enter__(self) -> "TimeLimit":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
 
 
 _CURRENT: dict[str, WarmKernel] = {}

@@ -42,7 +42,10 @@ _PHONE_IN_TEXT = re.compile(
     rf"|(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_SEPARATOR}\d{{3,4}}{_SEPARATOR}\d{{4}}"  # landline with area code
     rf"|\+\d{{1,3}}(?:{_SEPARATOR}\(?\d{{1,4}}\)?){{2,5}}"                 # international
     r")(?![A-Za-z\d])")
-_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# Also addresses written to dodge harvesters: name(at)domain.com, name [at] domain [dot] com.
+_AT = r"(?:\s*[(\[{<]\s*at\s*[)\]}>]\s*|@)"
+_DOT = r"(?:\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\.)"
+_EMAIL_IN_TEXT = re.compile(rf"([A-Za-z0-9._%+-]+){_AT}([A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)+)", re.IGNORECASE)
 # Input methods type digits, brackets and dashes full-width: read them as their ASCII forms.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９（）－＋．　＠", "0123456789()-+. @")
 
@@ -77,16 +80,47 @@ def mask_contacts_in_text(text: str) -> str:
     '+86138****5678, 057****6666; b***@jia.com 2024-03-05 20240305'
     >>> mask_contacts_in_text(mask_contacts_in_text("boss@jia.com 13812345678"))
     'b***@jia.com 138****5678'
+    >>> mask_contacts_in_text("zhang.wei(at)huaxin.com, li [AT] jia [dot] com, wang＠jia.cn")
+    'z***@huaxin.com, l***@jia.com, w***@jia.cn'
     """
     text = _PHONE_IN_TEXT.sub(lambda found: _mask_phone(re.sub(r"[^\d+]", "", found.group(0))),
                               text.translate(_FULL_WIDTH))
-    return _EMAIL_IN_TEXT.sub(lambda found: re.sub(_EMAIL_VALUE, _EMAIL_MASK, found.group(0)), text)
+    return _EMAIL_IN_TEXT.sub(_masked_email, text)
+
+
+def _masked_email(found: re.Match) -> str:
+    domain = re.sub(_DOT, ".", found.group(2), flags=re.IGNORECASE)
+    return f"{found.group(1)[0]}***@{domain}"
 
 
 def mask_contacts_in_texts(texts: pd.Series) -> pd.Series:
     """``mask_contacts_in_text`` over a column of free text; missing values stay missing."""
     text = texts.astype("string")
     return text.map(mask_contacts_in_text, na_action="ignore").astype("string")
+
+
+def mask_contacts_in_notebook(notebook: dict) -> dict:
+    """A copy of an executed notebook (nbformat JSON as a dict) whose outputs (errors and their
+    tracebacks, printed text, displayed values) have every contact masked: a failed report's
+    notebook is kept for whoever mends it, not for whoever owns the customers' data.
+
+    >>> mask_contacts_in_notebook({"cells": [{"cell_type": "code", "outputs": [
+    ...     {"output_type": "error", "ename": "ValueError", "evalue": "bad 13812345678",
+    ...      "traceback": ["ValueError: bad 13812345678"]}]}]})["cells"][0]["outputs"][0]["evalue"]
+    'bad 138****5678'
+    """
+    def masked(value):
+        if isinstance(value, str):
+            return mask_contacts_in_text(value)
+        if isinstance(value, list):
+            return [masked(item) for item in value]
+        if isinstance(value, dict):
+            return {key: masked(item) if key != "image/png" else item for key, item in value.items()}
+        return value
+
+    cells = [{**cell, "outputs": masked(cell["outputs"])} if cell.get("outputs") else cell
+             for cell in notebook.get("cells", [])]
+    return {**notebook, "cells": cells}
 
 
 def _mask_phone(number: str) -> str:

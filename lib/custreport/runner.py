@@ -37,6 +37,7 @@ from pathlib import Path
 from custreport import __version__, code_digest, i18n
 from custreport.config import UserError, content_params, default_store, project_root
 from custreport.periods import Period
+from custreport.privacy import mask_contacts_in_notebook, mask_contacts_in_text
 from custreport.store import TEMPORARY_SUFFIX, file_sha256, private_folder, write_atomically
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -93,6 +94,7 @@ class RunRequest:
     # more languages per region, for the recipients who read another than ``locale``
     other_locales: dict[str, list[str]] = field(default_factory=dict)
     content: str = ""          # the snapshot's content hash: outputs depend on it, not on its id
+    timeout: float = 600.0     # seconds a report (or a region's workbook) may run: params/run.yaml
 
     def locales(self, region: str) -> list[str]:
         """The languages rendered for ``region``: the run's own first."""
@@ -103,12 +105,15 @@ class RunRequest:
               locale: str = "zh", workers: int = 2, store: Path | None = None, out: Path | None = None,
               today: dt.date | None = None, force: bool = False, wait: float = 0.0,
               scheduler: str | None = None, recipient_locales: bool = True,
-              recipients: Path | None = None) -> "RunRequest":
+              recipients: Path | None = None, timeout: float | None = None) -> "RunRequest":
         """Validate every parameter up front, so nothing is rendered for a request that cannot finish.
 
         ``recipient_locales``: also render, per region, each language its recipients read (in
-        ``recipients``, default params/recipients.yaml).
+        ``recipients``, default params/recipients.yaml). ``timeout``: seconds a report may run
+        (default: params/run.yaml report_timeout_seconds).
         """
+        from custreport.run_settings import load_run_settings
+
         from custreport import report, store as store_module
 
         root = project_root()
@@ -139,12 +144,15 @@ class RunRequest:
             raise UserError(f"no report chosen: available are {', '.join(known)}")
         if not chosen:
             raise UserError(f"no format chosen: use any of {', '.join(FORMATS)}")
+        if timeout is not None and timeout <= 0:
+            raise UserError(f"--timeout {timeout:g}: a report needs some seconds to run; give a positive number")
+        timeout = timeout or load_run_settings(root / "params" / "run.yaml").report_timeout_seconds
         locale = i18n.check_locale(locale)
         others = _recipient_locales(Path(recipients) if recipients else root / "params" / "recipients.yaml",
                                     table, codes, locale) if recipient_locales else {}
         return cls(resolved, codes, names, chosen, locale, workers, store.resolve(),
                    (Path(out) if out else root / "outputs").resolve(), root, snapshot.id, force, wait, scheduler,
-                   others, snapshot_content(snapshot))
+                   others, snapshot_content(snapshot), float(timeout))
 
     @property
     def folder(self) -> Path:
@@ -407,7 +415,7 @@ def _render_region(request: RunRequest, region: str) -> JobResult:
             shutil.rmtree(staging, ignore_errors=True)
         detail = _one_line(exc)
         if not isinstance(exc, UserError):
-            detail += " | " + traceback.format_exc().strip().splitlines()[-1][:200]
+            detail += " | " + mask_contacts_in_text(traceback.format_exc().strip().splitlines()[-1][:200])
         return JobResult(region, False, time.perf_counter() - started, error=detail)
 
 
@@ -482,7 +490,7 @@ def _render_into(request: RunRequest, region: str, locale: str, place: Path) -> 
     The data is loaded and analysed inside the kernel, once per region and language: every
     notebook and the workbook reuse it (report.load keeps the last slice it loaded).
     """
-    from custreport.kernel import warm_kernel
+    from custreport.kernel import TimeLimit, warm_kernel
     from custreport.render.html import notebook_to_html
     from custreport.render.pdf import html_to_pdf
 
@@ -496,10 +504,12 @@ def _render_into(request: RunRequest, region: str, locale: str, place: Path) -> 
     for name in request.reports:
         started = time.perf_counter()
         executed = place / f"{name}.ipynb"
+        limit = None
         try:
             kernel = warm_kernel(notebooks)   # a fresh one if the last report killed it
-            nb = kernel.execute_notebook(_with_fresh_namespace(notebooks / f"{name}.ipynb"), str(executed),
-                                         parameters, cwd=str(notebooks))
+            with TimeLimit(kernel, request.timeout) as limit:
+                nb = kernel.execute_notebook(_with_fresh_namespace(notebooks / f"{name}.ipynb"), str(executed),
+                                             parameters, cwd=str(notebooks))
             page = notebook_to_html(nb, title=report_title(request, region, name, locale), locale=locale,
                                     footer=footer)
             if "html" in request.formats:
@@ -512,17 +522,27 @@ def _render_into(request: RunRequest, region: str, locale: str, place: Path) -> 
             reports.append(ReportResult(name, True, round(time.perf_counter() - started, 3), locale=locale,
                                         extra_locale=extra))
         except Exception as exc:
-            reports.append(ReportResult(name, False, round(time.perf_counter() - started, 3), _execution_error(exc),
+            error = _timed_out(request) if limit is not None and limit.exceeded else _execution_error(exc)
+            reports.append(ReportResult(name, False, round(time.perf_counter() - started, 3), error,
                                         locale=locale, extra_locale=extra))
     started = time.perf_counter()
+    limit = None
     try:
-        files += _write_region_files(warm_kernel(notebooks), request, region, locale, place)
+        kernel = warm_kernel(notebooks)
+        with TimeLimit(kernel, request.timeout) as limit:
+            files += _write_region_files(kernel, request, region, locale, place)
         reports.append(ReportResult(REGION_FILES, True, round(time.perf_counter() - started, 3), locale=locale,
                                     extra_locale=extra))
     except Exception as exc:
+        error = _timed_out(request) if limit is not None and limit.exceeded else _one_line(exc)
         reports.append(ReportResult(REGION_FILES, False, round(time.perf_counter() - started, 3),
-                                    _one_line(exc), locale=locale, extra_locale=extra))
+                                    error, locale=locale, extra_locale=extra))
     return files, reports
+
+
+def _timed_out(request: RunRequest) -> str:
+    return (f"stopped after {request.timeout:g} s, its time limit (report_timeout_seconds in params/run.yaml, "
+            "or --timeout): find what it waits on, or raise the limit")
 
 
 def provenance(request: RunRequest, locale: str) -> str:
@@ -605,7 +625,13 @@ def _keep_failed_notebook(staging: Path, report: ReportResult, folder: Path, reg
         return None
     target = _failed_notebook_path(folder, region, report)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(executed), target)
+    try:
+        masked = mask_contacts_in_notebook(json.loads(executed.read_text(encoding="utf-8")))
+    except ValueError:   # cut short by a dying kernel: not kept rather than kept unmasked
+        executed.unlink()
+        return None
+    write_atomically(target, json.dumps(masked, ensure_ascii=False, indent=1))
+    executed.unlink()
     return str(target)
 
 
@@ -770,5 +796,7 @@ def _write_manifest(request: RunRequest, summary: RunSummary) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
+    """An error as one line for run.json, job.json, the index and the console: contacts in it
+    (a value a notebook's error quotes) masked as in the reports."""
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:300]
+    return mask_contacts_in_text(text.splitlines()[0][:300])

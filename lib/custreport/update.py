@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from custreport.config import UserError
+from custreport.config import UserError, os_refusal
+from custreport.privacy import mask_contacts_in_text
 
 
 @dataclass
@@ -41,6 +42,7 @@ class UpdateOptions:
     out: Path | None = None
     recipients: Path | None = None
     force: bool = False
+    timeout: float | None = None   # seconds a report may run (default: params/run.yaml)
 
 
 @dataclass
@@ -67,13 +69,29 @@ class _Log:
 
     def __init__(self, path: Path, echo: Callable[[str], None]):
         self.path, self.echo = path, echo
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.unwritable: str | None = None   # why the log file cannot be written (the terminal still gets it all)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._give_up(exc)
 
     def __call__(self, line: str) -> None:
         stamped = timestamped(line)
         self.echo(stamped)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(stamped + "\n")
+        if self.unwritable:
+            return
+        try:
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(stamped + "\n")
+        except OSError as exc:
+            self._give_up(exc)
+
+    def _give_up(self, exc: OSError) -> None:
+        refusal = os_refusal(exc)
+        if refusal is None:
+            raise exc
+        self.unwritable = str(refusal)
+        self.echo(timestamped(f"error: log not written: {refusal}"))
 
 
 def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=None) -> UpdateResult:
@@ -100,18 +118,25 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
         request, summary = _render(options, log, result, console)
         if options.send:
             _send(options, request, summary.folder, recipients_file.recipients, settings, log, result)
-    except UserError as exc:
-        # an error may name several sources, one per line: each line is a failure and a log line
-        lines = str(exc).splitlines() or [type(exc).__name__]
+    except (UserError, OSError) as exc:
+        failure = exc if isinstance(exc, UserError) else os_refusal(exc)
+        if failure is None:   # not the user's machine refusing: a fault of custreport, with its traceback
+            raise
+        # an error may name several sources, one per line: each line is a failure and a log line;
+        # a cell it quotes may hold a customer's contact, masked as in the reports
+        lines = mask_contacts_in_text(str(failure)).splitlines() or [type(failure).__name__]
         result.failures += lines
         result.exit_code = 2
         for line in lines:
             log(f"error: {line}")
+    if log.unwritable:
+        result.failures.append(log.unwritable)
+        result.exit_code, result.log = result.exit_code or 2, None
     if result.failures:
         _tell_operators(operators, options, result, settings, log)
     log(f"update done: exit {result.exit_code}; ingested: {'yes' if result.ingested else 'no'}, "
         f"regions rendered: {result.rendered}, messages sent: {result.sent}, failures: {len(result.failures)}; "
-        f"log {result.log}")
+        f"log {result.log or 'not written'}")
     return result
 
 
@@ -139,6 +164,8 @@ def _ingest_if_changed(options: UpdateOptions, log, result: UpdateResult) -> Non
     log(f"ingest: snapshot {snapshot.id} ({counts}; {len(ingested.quarantine):,} rows quarantined)")
     for warning in ingested.warnings.itertuples(index=False):
         log(f"ingest warning: {warning.message}. Remedy: {warning.remedy}")
+    for note in snapshot.notes:
+        log(f"ingest warning: store: {note}")
     result.ingested = True
 
 
@@ -148,7 +175,7 @@ def _render(options: UpdateOptions, log, result: UpdateResult, console):
     request = RunRequest.build(period=options.period, regions=options.regions, reports=options.reports,
                                formats=options.formats, locale=options.locale, workers=options.workers,
                                store=options.store, out=options.out, force=options.force, wait=options.wait,
-                               recipients=options.recipients)
+                               recipients=options.recipients, timeout=options.timeout)
     log(f"run: {request.period.token} ({request.period.start} – {request.period.end}) from snapshot "
         f"{request.snapshot}, {len(request.regions)} regions")
     summary = run_matrix(request, console=console)

@@ -6,16 +6,55 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import os
 from pathlib import Path
 
+from custreport.config import UserError
 from custreport.store import file_sha256
 
 
-def source_files(pattern: str, base: Path) -> list[Path]:
-    """Files matching a source's path or glob, relative to the project folder, sorted."""
+def source_files(pattern: str, base: Path, source: str = "") -> list[Path]:
+    """Files matching a source's path or glob, relative to the project folder, sorted.
+
+    A glob searches the project folder, or a folder named outside it (``/srv/exports/*.csv``,
+    ``../exports/**/*.xlsx``); one that would search a folder holding the project, or the whole
+    disk (``/**/*.csv``, ``../../**``), is refused before it walks anything.
+
+    >>> source_files("/**/*.csv", Path("/srv/reports"), "crm")
+    Traceback (most recent call last):
+    custreport.config.UserError: source 'crm': path '/**/*.csv' would search all of / (a folder holding the project); start the glob in the project folder (data/raw/**/*.csv) or in the folder the files are in
+    """
     # The project folder is taken literally (it may contain [ ] or *); the pattern is the user's.
     full = pattern if Path(pattern).is_absolute() else str(Path(glob.escape(str(base))) / pattern)
+    if glob.has_magic(pattern):
+        start = _literal_start(pattern, base).resolve()
+        if Path(base).resolve().is_relative_to(start):
+            raise UserError(f"source {source!r}: path {pattern!r} would search all of {start} (a folder holding the "
+                            "project); start the glob in the project folder (data/raw/**/*.csv) or in the folder "
+                            "the files are in")
     return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
+
+
+def _literal_start(pattern: str, base: Path) -> Path:
+    """Where a path or glob is named to be: its parts before the first wildcard, made absolute
+    (``..`` applied, links not followed)."""
+    path = Path(pattern) if Path(pattern).is_absolute() else Path(base) / pattern
+    literal = []
+    for part in path.parts:
+        if glob.has_magic(part):
+            break
+        literal.append(part)
+    return Path(os.path.abspath(Path(*literal)))
+
+
+def links_out_of_project(files: list[Path], pattern: str, base: Path) -> list[tuple[Path, Path]]:
+    """(file, where it leads) for each of ``files`` named inside the project folder that is a
+    link, or lies in a linked folder, leading outside it. Files named outside on purpose
+    (``/srv/exports/a.csv``) are not links out."""
+    if not _literal_start(pattern, base).is_relative_to(os.path.abspath(base)):
+        return []
+    project = Path(base).resolve()
+    return [(path, path.resolve()) for path in files if not path.resolve().is_relative_to(project)]
 
 
 def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
@@ -44,7 +83,7 @@ def pending_input_fingerprint(config_path: Path | None = None) -> str:
     config, base = load_sources(path)
     inputs = []
     for spec in config.sources:
-        for found in source_files(spec.path, base):
+        for found in source_files(spec.path, base, spec.name):
             inputs.append({"source": spec.name, "sha256": file_sha256(found),
                            "file": str(found.relative_to(base) if found.is_relative_to(base) else found)})
     return input_fingerprint(inputs, path, base)

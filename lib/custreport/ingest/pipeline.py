@@ -31,7 +31,7 @@ from custreport.ingest.accounting import QuarantineLimitExceeded, column_complet
 from custreport.ingest.attach import CustomerIndex
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
 from custreport.ingest.headers import CUSTOMER_NAME
-from custreport.ingest.inputs import input_fingerprint, source_files
+from custreport.ingest.inputs import input_fingerprint, links_out_of_project, source_files
 from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
 from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
                                        prepare_sheet)
@@ -206,11 +206,17 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     rows_read: Counter = Counter()
     files_read: Counter = Counter()
     files = []
+    link_warnings = []
     for spec in config.sources:
-        found = source_files(spec.path, base)
+        found = source_files(spec.path, base, spec.name)
         if not found:
             raise UserError(f"source {spec.name!r}: no file matches {spec.path!r} (looked in {base})")
         files += [(spec, path) for path in found]
+        link_warnings += [{"code": "link_out_of_project", "source": spec.name, "count": 1,
+                           "message": f"{path.relative_to(base)} leads outside the project folder, to {target}; "
+                                      "it was read",
+                           "remedy": f"if that is meant, name {target} as the source's path; if not, remove the link"}
+                          for path, target in links_out_of_project(found, spec.path, base)]
     results, digests = _read_and_prepare_all(files, regions, on_file, helper_process)
     inputs = [{"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
                "bytes": path.stat().st_size, "sha256": digest} for (spec, path), digest in zip(files, digests)]
@@ -236,6 +242,8 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     customers, member_ids, customer_keys, match_report = _dedupe_customers(customers_rows, features, regions,
                                                                            rules, registry)
     warnings = match_warnings(match_report, rules)
+    if link_warnings:
+        warnings = pd.concat([ingest_warnings(link_warnings), warnings], ignore_index=True)
     if len(customers_rows) and "source_file" in customers_rows and customers_rows["source_file"].notna().any():
         lineage_parts.append(_lineage_of(customers_rows, member_ids))
 
