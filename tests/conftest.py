@@ -25,6 +25,43 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if getattr(getattr(item, "module", None), "__name__", "") in SLOW_MODULES or "demo_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+        hostile = item.get_closest_marker("hostile")
+        if hostile is not None:   # carried to the report (and across xdist workers) for the battery's count
+            item.user_properties.append(("hostile", (hostile.kwargs["expect"], hostile.kwargs["risk"])))
+
+
+# --------------------------------------------------------------------------- the hostile-input battery
+
+BATTERY_EXPECT = ("ok", "clear error")
+BATTERY_RISKS = ("wrong", "crash", "hang", "leak")
+
+
+def pytest_runtest_logreport(report):
+    properties = dict(report.user_properties)
+    if "hostile" not in properties or (report.when != "call" and not (report.when == "setup" and report.failed)):
+        return
+    expect, risk = properties["hostile"]
+    assert expect in BATTERY_EXPECT and risk in BATTERY_RISKS, (expect, risk)
+    _BATTERY.append((expect, risk, report.outcome))
+
+
+_BATTERY: list[tuple[str, str, str]] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line: the battery's cases, how many were handled right and how many refused clearly,
+    and, by what they risked, those that were not (each then a failed test above)."""
+    if not _BATTERY:
+        return
+    passed = [(expect, risk) for expect, risk, outcome in _BATTERY if outcome == "passed"]
+    failed = [risk for _, risk, outcome in _BATTERY if outcome == "failed"]
+    skipped = sum(outcome == "skipped" for *_, outcome in _BATTERY)
+    counts = ", ".join(f"{failed.count(risk)} {name}" for risk, name in
+                       zip(BATTERY_RISKS, ("wrong", "crashes", "hangs", "leaks")))
+    terminalreporter.write_line(
+        f"hostile battery: {len(_BATTERY)} cases, {sum(e == 'ok' for e, _ in passed)} ok, "
+        f"{sum(e == 'clear error' for e, _ in passed)} clear errors; {counts}"
+        + (f"; {skipped} skipped" if skipped else ""))
 
 
 @pytest.fixture(scope="session")

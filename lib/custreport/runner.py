@@ -119,6 +119,7 @@ class RunRequest:
         root = project_root()
         store = Path(store) if store else default_store(root)
         snapshot = store_module.current_snapshot(store)
+        store_module.check_files(snapshot)   # a damaged store stops here, before any report renders
         table = store_module.snapshot_regions(snapshot)
         resolved = report.resolve_period(period, snapshot, today=today)
         wanted = [p.strip() for p in regions.split(",") if p.strip()]

@@ -594,6 +594,19 @@ def verify_file(snapshot: Snapshot, path: Path, records: dict[str, dict] | None 
     _VERIFIED[str(path)] = stamp
 
 
+def check_files(snapshot: Snapshot) -> None:
+    """verify_file for every file the snapshot recorded (copies only where present): a stat per
+    file, a hash only of those touched since written. A run checks this before rendering anything."""
+    records = _records(snapshot)
+    for name in records:
+        path = snapshot.path / name
+        try:
+            verify_file(snapshot, path, records)
+        except StoreDamaged:
+            if path.suffix != MAPPED_SUFFIX or path.exists():   # copies come and go with CURRENT
+                raise
+
+
 def verify_snapshot(snapshot: Snapshot) -> list[str]:
     """Every problem of a snapshot, one line each: files missing or changed (each one hashed,
     however recently verified), copies damaged. Empty when it is sound."""
