@@ -89,6 +89,8 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
     result = UpdateResult(log=out / "logs" / f"update-{stamp}.log")
     log = _Log(result.log, echo)
     settings = SmtpSettings.from_env()
+    for line in settings.warnings() if settings else []:
+        log(line)
     operators = []
     try:
         recipients_file = load_recipients(options.recipients) if options.send or options.recipients else None
@@ -178,9 +180,7 @@ def _send(options: UpdateOptions, request, folder: Path, recipients, settings, l
     for line in summary.lines():
         log("send: " + line.strip())
     result.sent = sum(d.status in ("sent", "written") for d in summary.deliveries)
-    for delivery in summary.deliveries:
-        if delivery.status == "failed":
-            result.failures.append(f"mail to {delivery.recipient} ({delivery.region}): {delivery.detail}")
+    result.failures += summary.attention()     # failed, and maybe delivered (uncertain)
     if not summary.ok:
         result.exit_code = max(result.exit_code, 1)
 
