@@ -167,7 +167,7 @@ class SendSummary:
             del counts["uncertain"]
         lines = [f"{self.period}: " + ", ".join(f"{n} {status}" for status, n in counts.items())]
         for d in self.deliveries:
-            lines.append(f"  {d.status:<8} {d.recipient:<32} {d.region:<10} {','.join(d.reports)}"
+            lines.append(f"  {d.status:<9} {d.recipient:<32} {d.region:<10} {','.join(d.reports)}"
                          + (f"  {d.detail}" if d.detail else ""))
         return lines
 
