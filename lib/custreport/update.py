@@ -5,7 +5,9 @@
    stays.
 2. **Run** the period's reports. Files whose inputs did not change are not rendered again.
 3. **Send** to every recipient whose reports exist; what was sent before is not sent again
-   (the sent ledger), so an update with nothing new mails nobody.
+   (the sent ledger), so an update with nothing new mails nobody. A message that may have
+   been delivered without the server confirming it (uncertain) is a failure of this update,
+   and later updates skip it: only ``custreport send --resend`` sends it again.
 
 A failure is contained: a failed report or region never keeps the other regions' mail from
 going out. Every failure is named in one message to the operators of params/recipients.yaml
