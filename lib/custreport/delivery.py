@@ -128,7 +128,7 @@ class SmtpSettings:
         """Lines the send should log before it starts: credentials sent in the clear.
 
         >>> SmtpSettings("mail", 25, "none", "r@example.com", "reports", "pw", plain_auth_allowed=True).warnings()
-        ['warning: CUSTREPORT_SMTP_SECURITY=none: the SMTP user and password travel unencrypted to mail:25 (allowed by CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1)']
+        ['warning: CUSTREPORT_SMTP_SECURITY=none: the SMTP user and password travel unencrypted to mail:25 (allowed ...)']
         """
         if self.security == "none" and (self.user or self.password):
             allowed = " (allowed by CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1)" if self.plain_auth_allowed else ""
