@@ -22,6 +22,7 @@ from custreport.recipients import Recipient, load_recipients
 from custreport.delivery import SmtpSettings, send_period
 
 from demo_project import cli
+from scripted_smtp import ScriptedSmtp
 
 PERIOD = "2025-Q4"
 RECIPIENTS = [
@@ -387,3 +388,130 @@ def test_a_period_rendered_again_after_it_was_sent_says_so_when_skipped(folder, 
     skipped = send_period(folder, east, regions, settings).deliveries[0]
     assert skipped.status == "skipped" and len(handler.messages) == 1
     assert "but summary.pdf changed since (rendered again): --resend sends the corrected reports" in skipped.detail
+
+
+# --------------------------------------------------------------------------- once: faults around DATA
+
+
+def scripted_settings(server: ScriptedSmtp) -> SmtpSettings:
+    # a short timeout, so that a reply that never comes costs a second
+    return SmtpSettings("127.0.0.1", server.port, "none", "reports@example.com", retry_seconds=0.01, timeout=1.0)
+
+
+def ledger_status(folder: Path, recipient: str) -> set[str]:
+    import json
+
+    entries = json.loads((folder / "sent.json").read_text(encoding="utf-8"))["sent"]
+    return {entry["status"] for key, entry in entries.items() if key.endswith(f"|{recipient}")}
+
+
+@pytest.mark.parametrize("fault", ["quit_421", "quit_drop"])
+def test_a_message_the_server_accepted_is_sent_once_whatever_quit_does(folder, regions, fault):
+    east = RECIPIENTS[:1]
+    with ScriptedSmtp(fault, fault) as server:
+        settings = scripted_settings(server)
+        (delivery,) = send_period(folder, east, regions, settings).deliveries
+        assert delivery.status == "sent" and len(server.messages) == 1 and server.connections == 1
+        assert ledger_status(folder, "east@example.com") == {"sent"}
+        assert send_period(folder, east, regions, settings).deliveries[0].status == "skipped"
+        assert len(server.messages) == 1
+        assert send_period(folder, east, regions, settings, resend=True).deliveries[0].status == "sent"
+        assert len(server.messages) == 2 and server.connections == 2
+
+
+@pytest.mark.parametrize("fault", ["slow_reply", "drop_after_body"])
+def test_a_message_sent_whole_without_an_answer_is_uncertain_and_never_sent_blindly(folder, regions, fault):
+    east = RECIPIENTS[:1]
+    with ScriptedSmtp(fault) as server:
+        settings = scripted_settings(server)
+        summary = send_period(folder, east, regions, settings)
+        (delivery,) = summary.deliveries
+        assert delivery.status == "uncertain" and not summary.ok
+        assert len(server.messages) == 1 and server.connections == 1       # not retried
+        assert delivery.detail.startswith("maybe delivered: the connection failed after the message was sent")
+        assert "check with the recipient or the mail server's log" in delivery.detail
+        assert "`custreport send --resend` sends it again" in delivery.detail
+        assert summary.attention() == [f"mail to east@example.com (east): {delivery.detail}"]
+        assert "0 failed, 1 uncertain" in summary.lines()[0]
+        assert ledger_status(folder, "east@example.com") == {"uncertain"}
+        later = send_period(folder, east, regions, settings)
+        assert later.ok and later.deliveries[0].status == "skipped" and server.connections == 1
+        assert later.deliveries[0].detail.startswith("maybe delivered ")
+        assert "--resend` sends it again" in later.deliveries[0].detail
+        again = send_period(folder, east, regions, settings, resend=True)
+        assert again.deliveries[0].status == "sent" and len(server.messages) == 2
+        assert ledger_status(folder, "east@example.com") == {"sent"}
+
+
+def test_faults_before_the_message_was_complete_are_retried_and_it_arrives_once(folder, regions):
+    with ScriptedSmtp("mail_421", "drop_before_data") as server:
+        (delivery,) = send_period(folder, RECIPIENTS[:1], regions, scripted_settings(server)).deliveries
+    assert delivery.status == "sent" and server.connections == 3 and len(server.messages) == 1
+
+
+def test_the_message_id_is_the_same_for_the_same_message_and_new_for_new_reports(folder, regions):
+    from custreport.delivery import build_message
+
+    east, north = RECIPIENTS[0], RECIPIENTS[1]
+    first = build_message(folder, east, "east", regions, "Reports <reports@example.com>")["Message-ID"]
+    assert first == build_message(folder, east, "east", regions, "reports@example.com")["Message-ID"]
+    assert first.startswith("<custreport.") and first.endswith("@example.com>")
+    assert build_message(folder, north, "north", regions, "reports@example.com")["Message-ID"] != first
+    pdf = folder / "east" / "summary.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n%% rendered again\n")
+    assert build_message(folder, east, "east", regions, "reports@example.com")["Message-ID"] != first
+
+
+def test_the_ledger_keeps_the_message_id_the_recipient_got(folder, regions):
+    import json
+
+    with ScriptedSmtp() as server:
+        send_period(folder, RECIPIENTS[:1], regions, scripted_settings(server))
+    (received,) = server.parsed()
+    entries = json.loads((folder / "sent.json").read_text(encoding="utf-8"))["sent"]
+    assert {entry["message_id"] for entry in entries.values()} == {received["Message-ID"]}
+
+
+def test_smtp_timeout_and_plain_login_settings():
+    base = {"CUSTREPORT_SMTP_HOST": "mail.example.com", "CUSTREPORT_SMTP_FROM": "r@example.com"}
+    assert SmtpSettings.from_env(base).timeout == 30
+    assert SmtpSettings.from_env({**base, "CUSTREPORT_SMTP_TIMEOUT": "1.5"}).timeout == 1.5
+    with pytest.raises(UserError, match="CUSTREPORT_SMTP_TIMEOUT=0: "):
+        SmtpSettings.from_env({**base, "CUSTREPORT_SMTP_TIMEOUT": "0"})
+    plain = {**base, "CUSTREPORT_SMTP_SECURITY": "none", "CUSTREPORT_SMTP_USER": "u", "CUSTREPORT_SMTP_PASSWORD": "p"}
+    with pytest.raises(UserError, match="would send the password unencrypted: use starttls or ssl, or set "
+                                        "CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1"):
+        SmtpSettings.from_env(plain)
+    allowed = SmtpSettings.from_env({**plain, "CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH": "1"})
+    assert allowed.warnings() == ["warning: CUSTREPORT_SMTP_SECURITY=none: the SMTP user and password travel "
+                                  "unencrypted to mail.example.com:25 (allowed by CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1)"]
+    assert SmtpSettings.from_env({**base, "CUSTREPORT_SMTP_SECURITY": "none"}).warnings() == []
+    assert SmtpSettings.from_env({**plain, "CUSTREPORT_SMTP_SECURITY": "starttls"}).warnings() == []
+
+
+def test_send_command_reports_an_uncertain_delivery_and_a_later_send_does_not_repeat_it(demo_run, folder, tmp_path):
+    import os
+    import subprocess
+
+    from demo_project import CLI
+
+    recipients = tmp_path / "recipients.yaml"
+    recipients.write_text("operators:\n  - {name: Ops, email: ops@example.com}\n"
+                          "recipients:\n  - {name: A, email: a@example.com, region: east}\n", encoding="utf-8")
+    with ScriptedSmtp("drop_after_body") as server:
+        env = {**os.environ, "CUSTREPORT_SMTP_HOST": "127.0.0.1", "CUSTREPORT_SMTP_PORT": str(server.port),
+               "CUSTREPORT_SMTP_SECURITY": "none", "CUSTREPORT_SMTP_FROM": "reports@example.com",
+               "CUSTREPORT_SMTP_TIMEOUT": "1", "CUSTREPORT_SMTP_RETRY_SECONDS": "0.01"}
+        command = [CLI, "send", "--period", PERIOD, "--out", str(folder.parent), "--recipients", str(recipients)]
+        first = subprocess.run(command, cwd=demo_run, capture_output=True, text=True, timeout=300, env=env)
+        assert first.returncode == 1, first.stdout + first.stderr
+        assert "0 failed, 1 uncertain" in first.stdout and "uncertain a@example.com" in " ".join(first.stdout.split())
+        assert len(server.to("a@example.com")) == 1
+        (notice,) = server.to("ops@example.com")
+        assert notice["Subject"] == f"custreport send {PERIOD}: 1 failure(s)"
+        body = notice.get_body(("plain",)).get_content()
+        assert "mail to a@example.com (east): maybe delivered" in body and "--resend" in body
+        second = subprocess.run(command, cwd=demo_run, capture_output=True, text=True, timeout=300, env=env)
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "1 skipped" in second.stdout and "maybe delivered" in second.stdout
+        assert len(server.to("a@example.com")) == 1 and len(server.messages) == 2

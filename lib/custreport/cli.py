@@ -355,9 +355,10 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
     """Email each recipient of params/recipients.yaml their region's reports for one period.
 
     SMTP settings come from CUSTREPORT_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER,
-    _PASSWORD and _FROM; without a host it stops (exit 2) unless --dry-run or --eml DIR asks
-    for the messages as files. Exits 1 when any recipient failed, and then mails the
-    operators: of params/recipients.yaml one message naming each failure.
+    _PASSWORD, _FROM and _TIMEOUT; without a host it stops (exit 2) unless --dry-run or --eml DIR
+    asks for the messages as files. Exits 1 when any recipient failed or their message may have
+    been delivered without the server confirming it (uncertain: never sent again without
+    --resend), and then mails the operators: of params/recipients.yaml one message naming each.
     """
     from custreport import report, store as store_module
     from custreport.config import default_store, project_root
@@ -366,6 +367,8 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
 
     root = project_root()
     settings = SmtpSettings.from_env()
+    for line in settings.warnings() if settings else []:
+        _log(line)
     snapshot = store_module.current_snapshot(default_store(root))
     table = store_module.snapshot_regions(snapshot)
     label = report.resolve_period(period, snapshot).label
@@ -377,7 +380,7 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
                           resend=resend, wait=wait, eml_dir=eml)
     for line in summary.lines():
         _log(line)
-    failed = [f"mail to {d.recipient} ({d.region}): {d.detail}" for d in summary.deliveries if d.status == "failed"]
+    failed = summary.attention()
     if failed:
         subject = f"custreport send {label}: {len(failed)} failure(s)"
         for delivery in notify_operators(listed.operators, subject, failed, None, settings, eml):

@@ -19,13 +19,22 @@ with a data alert (``when:``) gets mail only when it holds, and the message says
 The body states the data's last day and the snapshot, and when the period is partial.
 
 SMTP settings come from the environment (CUSTREPORT_SMTP_HOST, _PORT, _SECURITY =
-starttls | ssl | none, _USER, _PASSWORD, _FROM). Without a host, sending stops with a
-one-line error: ``dry_run`` writes the messages to ``outputs/<period>/outbox/*.eml``, and
-``eml_dir`` into a folder of one's choice, instead. A sent ledger
-(``outputs/<period>/sent.json``) keeps each (report, region, period, recipient) sent, so a
-second send sends nothing unless ``resend``; transient SMTP errors (4xx, dropped
-connections) are retried with exponential back-off; a recipient that fails does not stop
-the others.
+starttls | ssl | none, _USER, _PASSWORD, _FROM, _TIMEOUT in seconds, default 30). A user or
+password with security none is refused unless CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1, and then
+warned of. Without a host, sending stops with a one-line error: ``dry_run`` writes the
+messages to ``outputs/<period>/outbox/*.eml``, and ``eml_dir`` into a folder of one's choice,
+instead. A sent ledger (``outputs/<period>/sent.json``) keeps each (report, region, period,
+recipient) sent, so a second send sends nothing unless ``resend``; a recipient that fails
+does not stop the others.
+
+Each message is sent once. Faults before the message was complete on the wire (a refused
+connection, a 4xx answer, a connection dropped before the end of DATA) are retried with
+exponential back-off. Once the server answered 2xx to the end of DATA the message is sent,
+whatever QUIT or the connection do next. When the message went whole but no answer came (a
+timeout, a dropped connection) it may have been delivered: it is not retried but kept in the
+ledger as ``"status": "uncertain"``, reported as a failure (and to the operators), and later
+sends skip it until ``resend``. The Message-ID is the same for the same recipient, reports,
+period and files (see message_id), so a copy can be told for one.
 
 >>> SmtpSettings.from_env({}) is None          # no host: messages go to the outbox
 True
@@ -38,6 +47,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import hashlib
 import html
 import json
 import os
@@ -46,7 +56,7 @@ import smtplib
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from custreport import i18n
@@ -82,6 +92,8 @@ class SmtpSettings:
     password: str | None = field(default=None, repr=False)
     attempts: int = 4              # tries per message on transient errors
     retry_seconds: float = 2.0     # first wait; doubles each retry
+    timeout: float = 30.0          # seconds to wait for the server at each step
+    plain_auth_allowed: bool = False   # CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1: log in over an unencrypted connection
 
     @classmethod
     def from_env(cls, env=os.environ) -> "SmtpSettings | None":
@@ -98,10 +110,31 @@ class SmtpSettings:
         try:
             port = int(env.get("CUSTREPORT_SMTP_PORT") or _DEFAULT_PORTS[security])
             retry = float(env.get("CUSTREPORT_SMTP_RETRY_SECONDS") or 2.0)
+            timeout = float(env.get("CUSTREPORT_SMTP_TIMEOUT") or 30.0)
         except ValueError as exc:
             raise UserError(f"SMTP settings: {exc}") from None
-        return cls(host, port, security, sender, env.get("CUSTREPORT_SMTP_USER") or None,
-                   env.get("CUSTREPORT_SMTP_PASSWORD") or None, retry_seconds=retry)
+        if not timeout > 0:
+            raise UserError(f"CUSTREPORT_SMTP_TIMEOUT={timeout:g}: give the seconds to wait for the server, above 0")
+        user, password = env.get("CUSTREPORT_SMTP_USER") or None, env.get("CUSTREPORT_SMTP_PASSWORD") or None
+        allow_plain = env.get("CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH", "").strip() == "1"
+        if security == "none" and (user or password) and not allow_plain:
+            raise UserError("CUSTREPORT_SMTP_SECURITY=none with a user or password would send the password "
+                            "unencrypted: use starttls or ssl, or set CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1 if the "
+                            "connection cannot be read by others (a relay on this machine)")
+        return cls(host, port, security, sender, user, password, retry_seconds=retry, timeout=timeout,
+                   plain_auth_allowed=allow_plain)
+
+    def warnings(self) -> list[str]:
+        """Lines the send should log before it starts: credentials sent in the clear.
+
+        >>> SmtpSettings("mail", 25, "none", "r@example.com", "reports", "pw", plain_auth_allowed=True).warnings()
+        ['warning: CUSTREPORT_SMTP_SECURITY=none: the SMTP user and password travel unencrypted to mail:25 (allowed ...)']
+        """
+        if self.security == "none" and (self.user or self.password):
+            allowed = " (allowed by CUSTREPORT_SMTP_ALLOW_PLAIN_AUTH=1)" if self.plain_auth_allowed else ""
+            return [f"warning: CUSTREPORT_SMTP_SECURITY=none: the SMTP user and password travel unencrypted to "
+                    f"{self.host}:{self.port}{allowed}"]
+        return []
 
 
 @dataclass
@@ -109,7 +142,7 @@ class Delivery:
     recipient: str
     region: str
     reports: list[str]
-    status: str                    # sent | written | skipped | failed
+    status: str                    # sent | written | skipped | failed | uncertain (maybe delivered)
     detail: str = ""
 
 
@@ -120,14 +153,21 @@ class SendSummary:
 
     @property
     def ok(self) -> bool:
-        return not any(d.status == "failed" for d in self.deliveries)
+        return not self.attention()
+
+    def attention(self) -> list[str]:
+        """One line per delivery an operator must look at: failed, or maybe delivered (uncertain)."""
+        return [f"mail to {d.recipient} ({d.region}): {d.detail}" for d in self.deliveries
+                if d.status in ("failed", "uncertain")]
 
     def lines(self) -> list[str]:
         counts = {status: sum(d.status == status for d in self.deliveries)
-                  for status in ("sent", "written", "skipped", "failed")}
+                  for status in ("sent", "written", "skipped", "failed", "uncertain")}
+        if not counts["uncertain"]:     # rare: named only when it happened, so the usual line stays short
+            del counts["uncertain"]
         lines = [f"{self.period}: " + ", ".join(f"{n} {status}" for status, n in counts.items())]
         for d in self.deliveries:
-            lines.append(f"  {d.status:<8} {d.recipient:<32} {d.region:<10} {','.join(d.reports)}"
+            lines.append(f"  {d.status:<9} {d.recipient:<32} {d.region:<10} {','.join(d.reports)}"
                          + (f"  {d.detail}" if d.detail else ""))
         return lines
 
@@ -185,17 +225,21 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
                 delivery.status = "written"
                 continue
             _send_with_retries(settings, message)
+            delivery.status = "sent"
         except UserError as exc:
             delivery.detail = str(exc)
             continue
+        except DeliveryUncertain as exc:
+            # in the ledger all the same: sending it again blindly could give the recipient two copies
+            delivery.status, delivery.detail = "uncertain", f"{exc}; {UNCERTAIN_REMEDY} ({message['Message-ID']})"
         except (smtplib.SMTPException, OSError) as exc:
             delivery.detail = _smtp_error(exc)
             continue
-        delivery.status = "sent"
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         sent_files = _attached_digests(folder, recipient, region)
         for key in keys:
-            ledger[key] = {"sent_at": now, "message_id": message["Message-ID"], "files": sent_files}
+            ledger[key] = {"sent_at": now, "message_id": message["Message-ID"], "files": sent_files,
+                           "status": delivery.status}
         _write_ledger(folder, ledger)      # after each message: a crash never forgets a sent one
     return SendSummary(folder.name, deliveries)
 
@@ -237,6 +281,8 @@ def notify_operators(operators: list, subject: str, lines: list[str], log_path: 
             return [delivery]
         _send_with_retries(settings, message)
         delivery.status = "sent"
+    except DeliveryUncertain as exc:
+        delivery.status, delivery.detail = "uncertain", f"{exc}: check the mail server's log"
     except (smtplib.SMTPException, OSError) as exc:
         delivery.detail = _smtp_error(exc)
     return [delivery]
@@ -336,7 +382,7 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     message["From"] = sender or "custreport@localhost"
     message["To"] = formataddr((recipient.name, recipient.email))
     message["Date"] = dt.datetime.now(dt.timezone.utc)
-    message["Message-ID"] = make_msgid(domain=(sender or "custreport.localhost").rpartition("@")[2])
+    message["Message-ID"] = message_id(folder, recipient, region, sender)
     cards = _cards(figures, locale)
     note = _revenue_note(figures, locale)
     chart = _chart(region_folder)
@@ -351,6 +397,29 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
         message.add_attachment(emailed_copy(path), *ATTACHMENT_TYPES[path.suffix],
                                filename=f"{region}-{folder.name}-{path.name}")
     return message
+
+
+def message_id(folder: Path, recipient: Recipient, region: str, sender: str | None) -> str:
+    """The Message-ID of ``recipient``'s message: the same for the same recipient, region,
+    reports, period and content, so that a mail system (or a person) can tell a second copy
+    of it for what it is.
+
+    Derived from the message's ledger keys and the sha256 of the files it is made from (the
+    region's figures, its chart page, the attachments): a resend of the same files carries the
+    original's Message-ID, so where the first one did arrive the two are recognised as one
+    message (some mail systems keep only one); reports rendered again since are a new message,
+    with a new Message-ID, so a correction is never taken for a copy.
+    """
+    region_folder = region_files(folder, region, recipient.language)
+    keys = sorted(_ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports)
+    sources = [region_folder / "metrics.json", region_folder / "summary.html",
+               *_attachments(region_folder, region, recipient)]
+    identity = hashlib.sha256("\n".join(keys).encode())
+    for path in sources:
+        if path.is_file():
+            identity.update(f"\n{path.name} {file_sha256(path)}".encode())
+    domain = parseaddr(sender or "")[1].rpartition("@")[2] or "custreport.localhost"
+    return f"<custreport.{identity.hexdigest()[:32]}@{domain}>"
 
 
 def check_header_values(recipient: str, headers: dict[str, str]) -> None:
@@ -492,8 +561,20 @@ def _write_eml(outbox: Path, recipient: Recipient, region: str, message: EmailMe
     return write_atomically(outbox / f"{region}-{safe}.eml", bytes(message))
 
 
+class DeliveryUncertain(smtplib.SMTPException):
+    """The whole message went to the server, but its answer never came (a timeout, a dropped
+    connection): it may have been delivered. Never retried: a retry could deliver it twice."""
+
+
+UNCERTAIN_REMEDY = ("not sent again: check with the recipient or the mail server's log, and "
+                    "`custreport send --resend` sends it again")
+
+
 def _transient(exc: BaseException) -> bool:
-    """Worth another try: a 4xx answer, a dropped or refused connection, a timeout."""
+    """Worth another try: a 4xx answer, a dropped or refused connection, a timeout, each before
+    the message was complete (a DeliveryUncertain is never transient)."""
+    if isinstance(exc, DeliveryUncertain):
+        return False
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -511,14 +592,77 @@ def _send_with_retries(settings: SmtpSettings, message: EmailMessage) -> None:
             _send_once(settings, message)
 
 
+class _Session(smtplib.SMTP):
+    """smtplib.SMTP that records how far the message got in DATA: ``body_sent`` once the whole
+    message and its final "." were handed to the socket, ``data_reply`` the code the server
+    answered to that (None while none came). Everything else is smtplib's own."""
+
+    body_sent = False
+    data_reply: int | None = None
+
+    def data(self, msg: bytes) -> tuple[int, bytes]:
+        # smtplib.SMTP.data, with the phase recorded between sending the message and its answer
+        code, reply = self.docmd("DATA")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        stuffed = re.sub(rb"(?m)^\.", b"..", msg)          # a line's leading dot doubled (RFC 5321 4.5.2)
+        if not stuffed.endswith(b"\r\n"):
+            stuffed += b"\r\n"
+        self.send(stuffed + b".\r\n")    # fails before its last byte: the server cannot have the message
+        self.body_sent = True
+        code, reply = self.getreply()
+        self.data_reply = code
+        return code, reply
+
+    @property
+    def accepted(self) -> bool:
+        return self.data_reply is not None and 200 <= self.data_reply < 300
+
+    @property
+    def uncertain(self) -> bool:
+        """The message is complete on the wire and no answer (2xx, 4xx, 5xx) says what became of it."""
+        return self.body_sent and not (self.data_reply is not None and 200 <= self.data_reply < 600)
+
+
+class _SslSession(_Session, smtplib.SMTP_SSL):
+    pass
+
+
 def _send_once(settings: SmtpSettings, message: EmailMessage) -> None:
-    connect = smtplib.SMTP_SSL if settings.security == "ssl" else smtplib.SMTP
-    with connect(settings.host, settings.port, timeout=30) as server:
+    """One connection, one message, and what became of it.
+
+    Returns once the server accepted the message (2xx to the end of DATA), whatever QUIT or the
+    connection do afterwards; raises DeliveryUncertain when the message was sent whole but no
+    answer came; any other error (the message not complete, or refused) is raised as it is,
+    for the caller to retry or report.
+    """
+    connect = _SslSession if settings.security == "ssl" else _Session
+    session = connect(settings.host, settings.port, timeout=settings.timeout)
+    try:
         if settings.security == "starttls":
-            server.starttls()
+            session.starttls()
         if settings.user:
-            server.login(settings.user, settings.password or "")
-        server.send_message(message)
+            session.login(settings.user, settings.password or "")
+        session.send_message(message)
+    except (smtplib.SMTPException, OSError) as exc:
+        if session.accepted:     # e.g. a 2xx other than 250, which smtplib refuses: the server has it
+            return
+        if session.uncertain:
+            raise DeliveryUncertain(f"maybe delivered: the connection failed after the message was sent, before "
+                                    f"the server confirmed it ({_smtp_error(exc)})") from exc
+        raise
+    finally:
+        _quit_quietly(session)
+
+
+def _quit_quietly(session: smtplib.SMTP) -> None:
+    # The message's fate is decided by now: a 421 or a dropped connection at QUIT changes nothing.
+    try:
+        session.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        session.close()
 
 
 def _smtp_error(exc: BaseException) -> str:
@@ -541,6 +685,9 @@ def _already_sent(folder: Path, recipient: Recipient, region: str, ledger: dict,
     """Why a recipient is skipped: sent before; and, when the files it got were rendered again
     since (new data, corrected params), which ones, so that nobody believes they have the latest."""
     entry = ledger[keys[0]]
+    if any(ledger[key].get("status") == "uncertain" for key in keys):
+        return (f"maybe delivered {entry.get('sent_at', '')} (no answer came after the message was sent); "
+                f"{UNCERTAIN_REMEDY} ({entry.get('message_id', '')})")
     sent = entry.get("files")
     now = _attached_digests(folder, recipient, region) if sent is not None else {}
     changed = sorted(name for name, digest in now.items() if sent.get(name) != digest) if sent is not None else []

@@ -5,7 +5,9 @@
    stays.
 2. **Run** the period's reports. Files whose inputs did not change are not rendered again.
 3. **Send** to every recipient whose reports exist; what was sent before is not sent again
-   (the sent ledger), so an update with nothing new mails nobody.
+   (the sent ledger), so an update with nothing new mails nobody. A message that may have
+   been delivered without the server confirming it (uncertain) is a failure of this update,
+   and later updates skip it: only ``custreport send --resend`` sends it again.
 
 A failure is contained: a failed report or region never keeps the other regions' mail from
 going out. Every failure is named in one message to the operators of params/recipients.yaml
@@ -107,6 +109,8 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
     result = UpdateResult(log=out / "logs" / f"update-{stamp}.log")
     log = _Log(result.log, echo)
     settings = SmtpSettings.from_env()
+    for line in settings.warnings() if settings else []:
+        log(line)
     operators = []
     try:
         recipients_file = load_recipients(options.recipients) if options.send or options.recipients else None
@@ -205,9 +209,7 @@ def _send(options: UpdateOptions, request, folder: Path, recipients, settings, l
     for line in summary.lines():
         log("send: " + line.strip())
     result.sent = sum(d.status in ("sent", "written") for d in summary.deliveries)
-    for delivery in summary.deliveries:
-        if delivery.status == "failed":
-            result.failures.append(f"mail to {delivery.recipient} ({delivery.region}): {delivery.detail}")
+    result.failures += summary.attention()     # failed, and maybe delivered (uncertain)
     if not summary.ok:
         result.exit_code = max(result.exit_code, 1)
 
