@@ -621,8 +621,11 @@ def check_zip_sizes(path: Path) -> None:
 
 
 # A cell holding a value: an r="B7" start tag, not self-closing and not closed at once (an
-# empty cell with only a style is not in calamine's grid). The attribute sits anywhere in the tag.
-_VALUED_CELL = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>(?!</)')
+# empty cell with only a style is not in calamine's grid). The attribute sits anywhere in the
+# tag. Two patterns of one group each: lists of bytes, where pairs would be millions of tuples
+# for the garbage collector to walk.
+_VALUED_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>(?!</)')
+_VALUED_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>(?!</)')
 _XML_CHUNK = 1 << 24
 
 
@@ -652,17 +655,15 @@ def check_used_range(path: Path, sheet_name: str) -> None:
                     if cut < 0 or len(chunk) - cut > 1 << 20:
                         cut = len(chunk)  # no tag runs that long: nothing to carry
                     chunk, carry = chunk[:cut], chunk[cut:]
-                    refs = _VALUED_CELL.findall(chunk)
-                    if not refs:
+                    letters = set(_VALUED_CELL_COLUMN.findall(chunk))
+                    if not letters:
                         continue
-                    letters, digits = zip(*refs)
-                    column = max(set(letters), key=lambda text: (len(text), text))
-                    row = max(map(int, set(digits)))
+                    column = max(letters, key=lambda text: (len(text), text))
+                    row = max(map(int, set(_VALUED_CELL_ROW.findall(chunk))))
                     if column_index_from_string(column.decode()) > widest[0]:
-                        widest = (column_index_from_string(column.decode()),
-                                  next(c + r for c, r in refs if c == column).decode())
+                        widest = (column_index_from_string(column.decode()), _first_cell(chunk, column, rb"[0-9]+"))
                     if row > lowest[0]:
-                        lowest = (row, next(c + r for c, r in refs if int(r) == row).decode())
+                        lowest = (row, _first_cell(chunk, rb"[A-Z]+", str(row).encode()))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
         return  # not an xlsx, or damaged: calamine reads it or says why
     columns, rows = widest[0], lowest[0]
@@ -673,6 +674,12 @@ def check_used_range(path: Path, sheet_name: str) -> None:
         raise UserError(f"{path} [{sheet_name}]: the sheet's used range reaches {get_column_letter(columns)}{rows} "
                         f"({columns:,} columns × {rows:,} rows; limit {MAX_SHEET_COLUMNS:,} columns and "
                         f"{MAX_SHEET_CELLS:,} cells), through the cell at {far}; {_REMEDY}")
+
+
+def _first_cell(xml: bytes, column: bytes, row: bytes) -> str:
+    """The reference of the first valued cell in ``xml`` matching the ``column`` and ``row`` patterns."""
+    found = re.search(rb' r="(' + column + row + rb')"[^>/]*>(?!</)', xml)
+    return found.group(1).decode() if found else ""
 
 
 # --------------------------------------------------------------------------- shared
