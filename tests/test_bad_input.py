@@ -35,6 +35,8 @@ import pytest
 from custreport import store
 from custreport.cli import main as custreport_main
 
+import hostile_workbooks
+
 PROJECT = Path(__file__).resolve().parents[1]
 RAW = "data/raw"
 
@@ -285,6 +287,21 @@ def cases() -> list[Case]:
         Case("control characters in cells", "customers",
              lambda: {"c.csv": customers_csv(rows=[("甲\x07公司\x1b", "", "华东", "")])}, 1,
              Loads(check=only(lambda c: not c["name"].str.contains(r"[\x00-\x1f]").any(), "customers"))),
+        Case("a stray cell at XFD1048576", "customers",
+             lambda: {"c.xlsx": hostile_workbooks.xlsx_bytes(hostile_workbooks.stray_far_cell("XFD1048576"))}, 0,
+             Error(("c.xlsx [华东]", "reaches XFD1048576", "delete the stray cells"))),
+        Case("a sheet 16,384 columns wide", "customers",
+             lambda: {"c.xlsx": hostile_workbooks.xlsx_bytes(hostile_workbooks.wide_rows(16_384))}, 0,
+             Error(("c.xlsx [华东]", "16,384 columns", "limit 1,000 columns"))),
+        Case("a zip bomb", "customers",
+             lambda: {"c.xlsx": hostile_workbooks.xlsx_bytes(hostile_workbooks.bomb_rows(60 << 20))}, 0,
+             Error(("c.xlsx", "xl/worksheets/sheet1.xml unzips from", "zip bomb"))),
+        Case("a 30,000-character customer name", "customers",
+             lambda: {"c.csv": customers_csv(rows=[("杭" * 30_000, "", "华东", ""), *CUSTOMERS[:1]])}, 2,
+             Loads(reasons=("name is 30,000 characters; longer than 1,000",))),
+        Case("a 30,000-character customer name in a workbook", "orders",
+             lambda: {"o.xlsx": xlsx_bytes({"订单": [ORDER_HEADER, ["杭" * 30_000, "2024-03-05", 5], list(GOOD_ORDER)]})},
+             2, Loads(reasons=("customer_name is 30,000 characters; longer than 1,000",))),
         Case("a 1 MB string in a cell", "customers",
              lambda: {"c.csv": customers_csv(rows=[(one_mb, "", "华东", ""), *CUSTOMERS[:1]])}, 2,
              Loads(reasons=("cell longer than 32,767 characters",))),

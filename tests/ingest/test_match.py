@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custreport.ingest.match import (MatchRules, block_pairs, blocking_keys, cluster_labels, core_names,
-                                     deletion_keys, match_clusters, match_features, score_pairs)
+from custreport.ingest.match import (TYPO_KEY_MAX_LENGTH, MatchRules, block_pairs, blocking_keys, cluster_labels,
+                                     core_names, deletion_keys, match_clusters, match_features, score_pairs)
 from custreport.ingest.pipeline import match_warnings
 
 PLACES = frozenset({"杭州", "宁波", "成都", "浙江", "上海"})
@@ -139,6 +139,14 @@ def test_one_typo_variants_pair_names_one_character_apart():
     # 华信电子科技 and 华兴电子科技 share 华电子科技 (second character removed)
     assert pairs.values.tolist() == [[0, 1]]
     assert deletion_keys(pd.Series(["华信科技"]), min_length=5).empty  # too short to guess at
+
+
+def test_keys_longer_than_the_limit_give_no_one_typo_variants():
+    # n variants of n characters: a pasted paragraph would make hundreds of millions.
+    long_name = "华" * (TYPO_KEY_MAX_LENGTH + 1)
+    variants = deletion_keys(pd.Series([long_name, "华信电子科技"]))
+    assert variants.loc[variants["row"] == 0, "key"].tolist() == [long_name]
+    assert (variants["row"] == 1).sum() == 7
 
 
 def test_scores_are_per_pair():

@@ -223,6 +223,16 @@ def test_malformed_lines_are_quarantined(tmp_path, make_spec, regions):
     assert result.quarantine["reason"].iloc[0].startswith("malformed line:")
 
 
+def test_a_name_longer_than_the_limit_is_quarantined_with_its_length(tmp_path, make_spec, regions):
+    spec = make_spec("orders")
+    body = f"客户名称,下单日期,金额\n{'北' * 30_000},2024-03-05,100\n甲公司,2024-03-06,5\n"
+    result = prepare(tmp_path, "o.csv", body, spec, regions)
+    assert result.data["source_row"].tolist() == [3]
+    assert result.quarantine[["source_row", "column", "reason"]].values.tolist() == [
+        [2, "customer_name", "customer_name is 30,000 characters; longer than 1,000: not a typed name"]]
+    assert len(result.quarantine["value"].iloc[0]) == 200
+
+
 def test_required_column_missing_names_file_and_column(tmp_path, make_spec, regions):
     spec = make_spec("orders", name="erp")
     sheet = sheet_of(tmp_path, "o.csv", "订单号,客户名称,数量\nO1,甲,1\n", spec)

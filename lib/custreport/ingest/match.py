@@ -144,27 +144,35 @@ def _fold(series: pd.Series) -> pd.Series:
 
 
 TYPO_RULE = "core_one_typo"
+# A key of n characters has n variants of n - 1 characters: the square of its length. Names
+# are far shorter (a long Latin company name normalises to about 60); a pasted paragraph of
+# 30,000 characters would make 900 million. Longer keys give only themselves.
+TYPO_KEY_MAX_LENGTH = 100
 
 
-def deletion_keys(keys: pd.Series, min_length: int = 4, unique: bool = True) -> pd.DataFrame:
+def deletion_keys(keys: pd.Series, min_length: int = 4, unique: bool = True,
+                  max_length: int = TYPO_KEY_MAX_LENGTH) -> pd.DataFrame:
     """Each key itself and with one character removed, one row per (row, variant); with
     ``unique=False`` a variant may repeat for a row (华信信息 loses either 信 the same way).
+    Keys longer than ``max_length`` give no variants (see TYPO_KEY_MAX_LENGTH).
 
     Two names one typo apart (a character changed, dropped or added) share a variant,
     and the variants are as specific as the names themselves, so blocks stay small.
 
     >>> deletion_keys(pd.Series(["华信科技"]))["key"].tolist()
     ['华信科技', '信科技', '华科技', '华信技', '华信科']
+    >>> deletion_keys(pd.Series(["华信科技"]), max_length=3)["key"].tolist()
+    ['华信科技']
     """
     frame = pd.DataFrame({"text": keys.astype("string").to_numpy(), "row": np.arange(len(keys))}).dropna()
-    frame = frame[frame["text"].str.len() >= min_length]
+    lengths = frame["text"].str.len().to_numpy(dtype=np.int64)
+    frame, lengths = frame[lengths >= min_length], lengths[lengths >= min_length]
     parts = [pd.DataFrame({"key": frame["text"].to_numpy(), "row": frame["row"].to_numpy()})]
-    for position in range(int(frame["text"].str.len().max()) if len(frame) else 0):
-        long_enough = frame[frame["text"].str.len() > position]
+    typo_lengths = np.where(lengths <= max_length, lengths, 0)
+    for position in range(int(typo_lengths.max()) if len(frame) else 0):
+        long_enough = frame[typo_lengths > position]
         variant = long_enough["text"].str.slice(0, position) + long_enough["text"].str.slice(position + 1)
         parts.append(pd.DataFrame({"key": variant.to_numpy(), "row": long_enough["row"].to_numpy()}))
-    if not parts:
-        return pd.DataFrame({"key": pd.Series(dtype="string"), "row": pd.Series(dtype="int64")})
     variants = pd.concat(parts, ignore_index=True)
     return variants.drop_duplicates() if unique else variants
 

@@ -56,7 +56,8 @@ class _Rejections:
         self.column = pd.Series(pd.NA, index=self.index, dtype="string")
         self.value = pd.Series(pd.NA, index=self.index, dtype="string")
 
-    def add(self, mask: pd.Series, column: str | None, reason: str, value: pd.Series | None = None) -> None:
+    def add(self, mask: pd.Series, column: str | None, reason: str | pd.Series,
+            value: pd.Series | None = None) -> None:
         new = mask.reindex(self.index, fill_value=False).astype(bool) & self.reason.isna()
         if not new.any():
             return
@@ -106,6 +107,8 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
             continue
         rejections.add(overlong, column, f"cell longer than {EXCEL_CELL_LIMIT:,} characters (Excel's limit): "
                                          "not a typed value", raw[column])
+    for column, (overlong, reason) in _overlong_names(raw).items():
+        rejections.add(overlong, column, reason, raw[column])
     standardiser = _STANDARDISERS[spec.table]
     data = standardiser(raw, spec, regions, mapping, rejections, fixes)
     data = _future_dates(data, spec.table, as_of, rejections, fixes)
@@ -223,6 +226,9 @@ def _without_blank_extras(raw: pd.DataFrame) -> pd.DataFrame:
 
 EXCEL_CELL_LIMIT = 32_767
 FREE_TEXT_COLUMNS = frozenset({"note"})
+# The longest real names are about 100 characters (a Latin company name with its branch).
+NAME_LIMIT = 1_000
+NAME_COLUMNS = frozenset({"name", CUSTOMER_NAME})
 # No order line reaches a trillion; larger amounts are typing or unit errors, and keeping
 # them out keeps every sum of cents far inside int64.
 AMOUNT_LIMIT = 1e12
@@ -242,6 +248,21 @@ def _overlong_cells(raw: pd.DataFrame) -> dict[str, pd.Series]:
             longer = candidates.str.len().gt(EXCEL_CELL_LIMIT).fillna(False).astype(bool)
             if longer.any():
                 overlong[name] = pd.Series(raw.index.isin(longer.index[longer]), index=raw.index)
+    return overlong
+
+
+def _overlong_names(raw: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Per name column, the rows whose name is longer than NAME_LIMIT and the reason for each
+    ("name is 30,000 characters; longer than 1,000 ..."). Names are matched and shown
+    everywhere; one that long was pasted or generated and would only slow matching."""
+    overlong = {}
+    for name in sorted(NAME_COLUMNS & set(raw.columns)):
+        lengths = raw[name].str.len()
+        longer = lengths.gt(NAME_LIMIT).fillna(False).astype(bool)
+        if longer.any():
+            reason = (f"{name} is " + lengths[longer].map("{:,}".format)
+                      + f" characters; longer than {NAME_LIMIT:,}: not a typed name")
+            overlong[name] = (longer, reason.astype("string"))
     return overlong
 
 
