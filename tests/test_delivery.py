@@ -405,6 +405,7 @@ def ledger_status(folder: Path, recipient: str) -> set[str]:
     return {entry["status"] for key, entry in entries.items() if key.endswith(f"|{recipient}")}
 
 
+@pytest.mark.hostile(expect="ok", risk="wrong")
 @pytest.mark.parametrize("fault", ["quit_421", "quit_drop"])
 def test_a_message_the_server_accepted_is_sent_once_whatever_quit_does(folder, regions, fault):
     east = RECIPIENTS[:1]
@@ -419,6 +420,7 @@ def test_a_message_the_server_accepted_is_sent_once_whatever_quit_does(folder, r
         assert len(server.messages) == 2 and server.connections == 2
 
 
+@pytest.mark.hostile(expect="ok", risk="wrong")
 @pytest.mark.parametrize("fault", ["slow_reply", "drop_after_body"])
 def test_a_message_sent_whole_without_an_answer_is_uncertain_and_never_sent_blindly(folder, regions, fault):
     east = RECIPIENTS[:1]
@@ -443,6 +445,7 @@ def test_a_message_sent_whole_without_an_answer_is_uncertain_and_never_sent_blin
         assert ledger_status(folder, "east@example.com") == {"sent"}
 
 
+@pytest.mark.hostile(expect="ok", risk="wrong")
 def test_faults_before_the_message_was_complete_are_retried_and_it_arrives_once(folder, regions):
     with ScriptedSmtp("mail_421", "drop_before_data") as server:
         (delivery,) = send_period(folder, RECIPIENTS[:1], regions, scripted_settings(server)).deliveries
@@ -489,6 +492,7 @@ def test_smtp_timeout_and_plain_login_settings():
     assert SmtpSettings.from_env({**plain, "CUSTREPORT_SMTP_SECURITY": "starttls"}).warnings() == []
 
 
+@pytest.mark.hostile(expect="ok", risk="wrong")
 def test_send_command_reports_an_uncertain_delivery_and_a_later_send_does_not_repeat_it(demo_run, folder, tmp_path):
     import os
     import subprocess

@@ -91,3 +91,34 @@ def test_masking_a_text_column_keeps_missing_values_and_index():
 def test_dates_amounts_and_ids_in_text_are_left_alone():
     text = "2024-03-05 20240305 SO0571888866661 金额1,234.50 订单 123456789 2024.03.05"
     assert mask_contacts_in_text(text) == text
+
+
+@pytest.mark.hostile(expect="ok", risk="leak")
+@pytest.mark.parametrize("typed, masked", [
+    ("zhang.wei(at)huaxin.com", "z***@huaxin.com"),
+    ("zhang.wei [at] huaxin [dot] com", "z***@huaxin.com"),
+    ("Zhang.Wei{AT}huaxin.com.cn", "Z***@huaxin.com.cn"),
+    ("zhang.wei＠huaxin．com", "z***@huaxin.com"),
+    ("联系 zhang.wei<at>huaxin.com 或 １３８１２３４５６７８", "联系 z***@huaxin.com 或 138****5678"),
+])
+def test_emails_written_to_dodge_harvesters_are_masked_too(typed, masked):
+    assert mask_contacts_in_text(typed) == masked
+    assert mask_contacts_in_text(masked) == masked
+
+
+def test_a_failed_notebook_keeps_its_code_and_pictures_and_loses_the_contacts_in_its_outputs():
+    from custreport.privacy import mask_contacts_in_notebook
+
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": "call 13812345678"},
+        {"cell_type": "code", "source": "load()", "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": ["reached boss@jia.com\n"]},
+            {"output_type": "display_data", "data": {"text/plain": "13812345678", "image/png": "iVBOR13812345678"}},
+            {"output_type": "error", "ename": "ValueError", "evalue": "13812345678",
+             "traceback": ["\x1b[31mValueError\x1b[0m: 13812345678"]}]}]}
+    masked = mask_contacts_in_notebook(notebook)
+    outputs = masked["cells"][1]["outputs"]
+    assert outputs[0]["text"] == ["reached b***@jia.com\n"]
+    assert outputs[1]["data"] == {"text/plain": "138****5678", "image/png": "iVBOR13812345678"}
+    assert outputs[2]["evalue"] == "138****5678" and outputs[2]["traceback"][0].endswith("138****5678")
+    assert masked["cells"][0] == notebook["cells"][0] and notebook["cells"][1]["outputs"][2]["evalue"] == "13812345678"

@@ -166,6 +166,7 @@ def test_a_report_that_kills_the_kernel_fails_alone_and_the_next_report_gets_a_n
     assert (project / "outputs" / "2025-Q4" / "east" / "summary.html").is_file()
 
 
+@pytest.mark.hostile(expect="ok", risk="hang")
 def test_a_report_that_hangs_is_stopped_at_its_time_limit_and_the_others_publish(project):
     summary_plus(project, "hang", "import time\nwhile True:\n    time.sleep(1)")
     (project / "params" / "run.yaml").write_text("report_timeout_seconds: 8\n", encoding="utf-8")

@@ -391,6 +391,7 @@ def double_a_byte(content: bytearray) -> None:
     content[len(content) // 2] ^= 0xFF
 
 
+@pytest.mark.hostile(expect="clear error", risk="wrong")
 @pytest.mark.parametrize("file", ["orders/000.arrow", "orders/000.parquet", "accounting.parquet", "regions.yaml"])
 def test_a_file_changed_in_place_with_its_size_kept_stops_the_read(tmp_path, file):
     snapshot = store.write_snapshot(tmp_path, dated_tables(), {"accounting": pd.DataFrame({"rows_read": [3]})}, {},
@@ -404,6 +405,7 @@ def test_a_file_changed_in_place_with_its_size_kept_stops_the_read(tmp_path, fil
     assert any(file in problem for problem in store.verify_snapshot(snapshot))
 
 
+@pytest.mark.hostile(expect="clear error", risk="wrong")
 def test_a_side_table_deleted_stops_rather_than_reading_as_empty(tmp_path):
     snapshot = write(tmp_path / "clean")
     (snapshot.path / "accounting.parquet").unlink()
@@ -422,6 +424,7 @@ def test_a_sound_snapshot_verifies_clean_and_a_touched_unchanged_file_still_read
     assert len(store.read_side_table(snapshot, "accounting")) == 1
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 @pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\xff", b"../../etc\n", b"..\n", b"\n", b"snap/../x\n"])
 def test_current_holding_garbage_or_a_path_is_one_line_naming_the_remedy(tmp_path, content):
     folder = tmp_path / "clean"
@@ -432,6 +435,7 @@ def test_current_holding_garbage_or_a_path_is_one_line_naming_the_remedy(tmp_pat
     assert store.rollback(folder).id == store.list_snapshots(folder)[0].id   # the remedy works
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_current_naming_a_link_out_of_the_store_is_refused(tmp_path):
     folder = tmp_path / "clean"
     sound = write(folder)
@@ -445,6 +449,7 @@ def test_current_naming_a_link_out_of_the_store_is_refused(tmp_path):
         store.current_snapshot(folder)
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 @pytest.mark.parametrize("damage", [lambda text: text[: len(text) // 2], lambda text: "\x00\x01 not json",
                                     lambda text: "[1, 2]"])
 def test_a_damaged_manifest_is_one_line_and_an_old_one_never_stops_pruning(tmp_path, damage):

@@ -296,6 +296,7 @@ def one_line_refusal(path: Path, spec) -> str:
     return message
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_a_stray_cell_at_xfd1048576_is_refused_naming_it(tmp_path, make_spec):
     # calamine would build a 16,384 x 1,048,576 grid for it and abort the process.
     path = tmp_path / "客户.xlsx"
@@ -306,6 +307,7 @@ def test_a_stray_cell_at_xfd1048576_is_refused_naming_it(tmp_path, make_spec):
     assert "cell at XFD1048576" in message and "delete the stray cells" in message
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_a_far_cell_in_range_of_columns_but_too_many_cells_is_refused(tmp_path, make_spec):
     path = tmp_path / "客户.xlsx"
     write_xlsx(path, stray_far_cell("ALL1000000"))  # column 1,000: wide enough, but 1e9 cells
@@ -321,6 +323,7 @@ def test_far_cells_without_a_value_do_not_count(tmp_path, make_spec):
     assert sheet.rows["客户名称"].tolist() == ["杭州华信科技有限公司", "北京中关村软件有限公司"]
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_a_16384_column_sheet_is_refused(tmp_path, make_spec):
     path = tmp_path / "wide.xlsx"
     write_xlsx(path, wide_rows(16_384))
@@ -337,6 +340,7 @@ def test_the_used_range_is_found_across_chunk_edges(tmp_path, make_spec, monkeyp
     assert len(read_one(path, make_spec()).rows) == 2
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_a_highly_compressed_member_is_refused_from_the_zip_directory(tmp_path, make_spec):
     path = tmp_path / "bomb.xlsx"
     write_xlsx(path, bomb_rows(60 << 20))
@@ -344,6 +348,7 @@ def test_a_highly_compressed_member_is_refused_from_the_zip_directory(tmp_path, 
     assert "xl/worksheets/sheet1.xml unzips from" in message and "limit 100" in message
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_a_workbook_unzipping_past_the_limit_is_refused(tmp_path, make_spec, monkeypatch):
     monkeypatch.setattr(read, "MAX_UNZIPPED_BYTES", 1 << 20)
     path = tmp_path / "big.xlsx"
@@ -352,6 +357,7 @@ def test_a_workbook_unzipping_past_the_limit_is_refused(tmp_path, make_spec, mon
     assert "unzips to 2 MB (limit 1 MB)" in message and "export CSV" in message
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 @pytest.mark.slow
 def test_a_1_5_gb_zip_bomb_is_refused_without_unzipping_it(tmp_path, make_spec):
     path = tmp_path / "bomb.xlsx"
@@ -360,6 +366,7 @@ def test_a_1_5_gb_zip_bomb_is_refused_without_unzipping_it(tmp_path, make_spec):
     assert "unzips to 1,500 MB (limit 1,074 MB)" in one_line_refusal(path, make_spec())
 
 
+@pytest.mark.hostile(expect="ok", risk="hang")
 def test_a_30000_character_name_in_a_workbook_is_read_as_it_is(tmp_path, make_spec):
     # Read whole; prepare quarantines it (longer than prepare.NAME_LIMIT).
     path = tmp_path / "客户.xlsx"

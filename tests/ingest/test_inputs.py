@@ -1,0 +1,47 @@
+"""Tests for custreport.ingest.inputs: which files a source's path names, and links out of the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from custreport.config import UserError
+from custreport.ingest.inputs import links_out_of_project, source_files
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    root = tmp_path / "project"
+    (root / "data" / "raw").mkdir(parents=True)
+    (root / "data" / "raw" / "a.csv").write_text("x\n")
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "b.csv").write_text("x\n")
+    return root
+
+
+@pytest.mark.hostile(expect="clear error", risk="hang")
+@pytest.mark.parametrize("pattern", ["/**/*.csv", "/*/*.csv", "../**/*.csv", "../../*/project/data/raw/*.csv",
+                                     "data/../../**/*.csv"])
+def test_a_glob_starting_in_a_folder_that_holds_the_project_is_refused(project, pattern):
+    with pytest.raises(UserError, match=r"source 'crm': path .* would search all of .*start the glob"):
+        source_files(pattern, project, "crm")
+
+
+@pytest.mark.parametrize("pattern, names", [
+    ("data/raw/*.csv", ["a.csv"]), ("data/**/*.csv", ["a.csv"]), ("../exports/*.csv", ["b.csv"]),
+    ("../exports/b.csv", ["b.csv"]), ("data/raw/a.csv", ["a.csv"]),
+])
+def test_globs_in_the_project_or_in_a_folder_named_outside_it_are_read(project, pattern, names):
+    assert [path.name for path in source_files(pattern, project, "crm")] == names
+    assert [path.name for path in source_files(str((project / pattern).resolve()) if "*" not in pattern
+                                               else str(project.resolve() / pattern), project, "crm")] == names
+
+
+def test_a_link_from_the_project_to_outside_is_reported_and_a_path_named_outside_is_not(project):
+    link = project / "data" / "raw" / "linked.csv"
+    link.symlink_to(project.parent / "exports" / "b.csv")
+    found = source_files("data/raw/*.csv", project, "crm")
+    assert links_out_of_project(found, "data/raw/*.csv", project) == [(link, (project.parent / "exports" / "b.csv").resolve())]
+    outside = source_files("../exports/*.csv", project, "crm")
+    assert links_out_of_project(outside, "../exports/*.csv", project) == []
