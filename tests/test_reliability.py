@@ -262,3 +262,27 @@ def test_a_failing_report_quoting_a_customer_leaks_no_contact_anywhere(tiny):
     for name, text in texts.items():
         assert "13812345678" not in text and "boss(at)jia.com" not in text and "boss" not in text, name
         assert "138****5678" in text, name
+
+
+@hostile("clear error", "hang")
+def test_a_run_stopped_by_sigterm_says_so_in_one_line_and_the_next_run_completes(tiny):
+    import signal
+    import sys
+
+    summary_plus(tiny, "hang", "import time\nwhile True:\n    time.sleep(1)")
+    command = [str(Path(sys.executable).with_name("custreport")), "run", "--period", "2025-Q4", "--regions", "east",
+               "--reports", "summary,hang", "--formats", "html", "--workers", "1"]
+    running = subprocess.Popen(command, cwd=tiny, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    folder = tiny / "outputs" / "2025-Q4"
+    deadline = time.monotonic() + 120
+    while not list(folder.glob(".staging-*/summary.html")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)   # into the hanging report
+    running.send_signal(signal.SIGTERM)
+    stdout, stderr = running.communicate(timeout=60)
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert running.returncode == 130 and len(lines) == 1 and "Traceback" not in stdout + stderr, stdout + stderr
+    assert "stopped before the end" in lines[0] and "the next run" in lines[0]
+    assert not (folder / "east").exists()   # the region was not finished: nothing half of it published
+    cli(tiny, "run", "--period", "2025-Q4", "--regions", "east", "--reports", "summary", "--formats", "html")
+    assert (folder / "east" / "summary.html").is_file() and not list(folder.glob(".staging-*"))

@@ -28,14 +28,24 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 300)
 
 
+class Stopped(BaseException):
+    """SIGTERM or Ctrl-C: a BaseException, so no ``except Exception`` on the way takes it for a failed report."""
+
+
+def _stop(signum, frame) -> None:
+    raise Stopped()
+
+
 def main() -> None:
     """Console entry point: runs the app and turns user errors into one line and exit code 2."""
     import signal
 
     from custreport.config import os_refusal
 
-    # A scheduler's stop (SIGTERM) ends a job as Ctrl-C does: locks released, one line, exit 130.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # A scheduler's stop (SIGTERM) and Ctrl-C end a job alike: locks released, one line, exit 130.
+    # Raised as our own exception: click would swallow a KeyboardInterrupt into a silent exit.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         try:
             result = app(standalone_mode=False)
@@ -49,7 +59,11 @@ def main() -> None:
         for line in mask_contacts_in_text(str(exc)).splitlines() or [""]:
             errors.print(f"[bold red]error:[/] {escape(line)}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt, Stopped):
+        import logging
+
+        # The report cut short leaves its client's pending task behind: not the reader's concern.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         errors.print("stopped before the end: what was published stays complete, unfinished work is cleared by the "
                      "next run (the store keeps its last complete snapshot)", highlight=False)
         sys.exit(130)

@@ -38,13 +38,12 @@ def source_files(pattern: str, base: Path, source: str = "") -> list[Path]:
 def _literal_start(pattern: str, base: Path) -> Path:
     """Where a path or glob is named to be: its parts before the first wildcard, made absolute
     (``..`` applied, links not followed)."""
-    path = Path(pattern) if Path(pattern).is_absolute() else Path(base) / pattern
     literal = []
-    for part in path.parts:
+    for part in Path(pattern).parts:   # the project folder's own name may hold [ ] or *: taken as it is
         if glob.has_magic(part):
             break
         literal.append(part)
-    return Path(os.path.abspath(Path(*literal)))
+    return Path(os.path.abspath(Path(base) / Path(*literal))) if literal else Path(os.path.abspath(base))
 
 
 def links_out_of_project(files: list[Path], pattern: str, base: Path) -> list[tuple[Path, Path]]:
