@@ -11,7 +11,10 @@ Layout::
                                   region file a report reads, memory-mapped at load
         lineage.parquet quarantine.parquet accounting.parquet fixes.parquet
         manifest.json             inputs with hashes, row counts, which file holds which region,
-                                  times, code version
+                                  times, code version, and size and sha256 of every file
+        copies.json               size and sha256 of the Arrow copies (rewritten with them)
+      pins/<id>                   held (shared OS lock) by each run reading snapshot <id>
+      .custreport.lock            held by the one ingest or rollback writing the store
 
 A report reads one region and period: it opens only that region's files and skips the
 rows after the period (orders, deals and interactions are sorted by date). Orders carry
@@ -27,6 +30,11 @@ written again for one rolled back to. A region whose copy is missing is read fro
 A snapshot is written under a temporary name and renamed into place, then
 CURRENT is replaced with ``os.replace``: a reader sees the old snapshot or the
 new one, never a half-written one.
+
+Every read checks what it opens against the manifest (verify_file): size and modification
+time as written, else the sha256 again. A file changed or missing since stops with
+StoreDamaged, one line naming it and the remedy; ``custreport store verify`` hashes a whole
+snapshot. Pruning skips the snapshots runs have pinned and removes damaged old ones too.
 """
 
 from __future__ import annotations
