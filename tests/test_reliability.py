@@ -286,3 +286,12 @@ def test_a_run_stopped_by_sigterm_says_so_in_one_line_and_the_next_run_completes
     assert not (folder / "east").exists()   # the region was not finished: nothing half of it published
     cli(tiny, "run", "--period", "2025-Q4", "--regions", "east", "--reports", "summary", "--formats", "html")
     assert (folder / "east" / "summary.html").is_file() and not list(folder.glob(".staging-*"))
+
+
+@hostile("ok", "crash")
+def test_reports_render_from_a_store_this_user_may_only_read(tiny, small_disk):
+    shutil.copytree(tiny / "data" / "clean", small_disk / "clean")
+    remount_read_only(small_disk)
+    cli(tiny, "run", "--period", "2025-Q4", "--regions", "east", "--reports", "summary", "--formats", "html",
+        "--store", str(small_disk / "clean"))
+    assert (tiny / "outputs" / "2025-Q4" / "east" / "summary.html").is_file()

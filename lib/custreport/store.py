@@ -350,10 +350,15 @@ def pinned(store: Path, snapshot_id: str):
     ...     pass  # doctest: +SKIP
     """
     folder = Path(store) / PINS
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / snapshot_id
     while True:
-        handle = path.open("a")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a")
+        except OSError:   # a store this user may only read (shared read-only): it cannot prune it either
+            open_snapshot(store, snapshot_id)
+            yield
+            return
         fcntl.flock(handle, fcntl.LOCK_SH)   # waits while pruning removes this very snapshot
         try:
             same = os.fstat(handle.fileno()).st_ino == path.stat().st_ino
