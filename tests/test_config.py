@@ -631,13 +631,13 @@ def test_a_stage_list_s_english_names_must_name_its_stages(tmp_path):
     (OSError("IOError: No space left on device"), ("a file being written: no space",)),   # pyarrow's, no errno
 ])
 def test_what_the_disk_refuses_is_one_line_with_its_remedy(exc, fragments):
-    from custreport.config import os_refusal
+    from custreport.errors import os_refusal
 
     line = str(os_refusal(exc))
     assert all(fragment in line for fragment in fragments) and "\n" not in line
 
 
 def test_other_os_errors_are_not_taken_for_the_user_s(tmp_path):
-    from custreport.config import os_refusal
+    from custreport.errors import os_refusal
 
     assert os_refusal(OSError(5, "Input/output error")) is None and os_refusal(ValueError("x")) is None

@@ -17,7 +17,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from custreport import i18n
-from custreport.config import UserError, load_regions
+from custreport.config import load_regions
+from custreport.errors import UserError
 from custreport.recipients import Recipient, load_recipients
 from custreport.delivery import SmtpSettings, send_period
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from custreport import i18n
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.i18n import (LABELS, LOCALES, check_locale, currency_symbol, excel_money_format, format_count,
                              format_delta, format_money, format_money_by_currency, format_percent,
                              is_currency_code, label)

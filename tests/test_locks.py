@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.locks import HOLDER_FILE, period_lock
 
 from tiny_project import make_project

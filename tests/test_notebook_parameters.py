@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.notebook_parameters import check_injected, unknown_parameters
 
 

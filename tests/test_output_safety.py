@@ -28,7 +28,8 @@ from openpyxl import load_workbook
 
 import tiny_project
 from custreport import store
-from custreport.config import RegionTable, UserError, load_regions
+from custreport.config import RegionTable, load_regions
+from custreport.errors import UserError
 from custreport.recipients import Recipient, load_recipients
 from custreport.delivery import build_message, send_period
 from demo_project import cli

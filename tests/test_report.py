@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from custreport import report
-from custreport.config import UserError
+from custreport.errors import UserError
 from tiny_project import make_project
 
 

@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from custreport import runner
-from custreport.config import UserError
+from custreport.errors import UserError
 from tiny_project import make_project
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.schedule import Schedule, ScheduledJob, crontab_lines, job_command, load_schedule, next_runs
 
 from tiny_project import PROJECT, make_project

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from custreport import schema, store
-from custreport.config import UserError
+from custreport.errors import UserError
 
 
 def tables() -> dict[str, pd.DataFrame]:

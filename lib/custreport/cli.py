@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from custreport.config import UserError
+from custreport.errors import UserError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Customer-data reports: messy customer files in, clean store and region reports out.")
@@ -40,7 +40,7 @@ def main() -> None:
     """Console entry point: runs the app and turns user errors into one line and exit code 2."""
     import signal
 
-    from custreport.config import os_refusal
+    from custreport.errors import os_refusal
 
     # A scheduler's stop (SIGTERM) and Ctrl-C end a job alike: locks released, one line, exit 130.
     # Raised as our own exception: click would swallow a KeyboardInterrupt into a silent exit.

@@ -60,7 +60,8 @@ from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from custreport import i18n
-from custreport.config import RegionTable, UserError
+from custreport.config import RegionTable
+from custreport.errors import UserError
 from custreport.privacy import mask_contacts_in_text
 from custreport.recipients import Recipient
 from custreport.render.excel import has_masked_contacts, rewrite_text

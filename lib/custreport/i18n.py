@@ -171,7 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
 
 def check_locale(locale: str) -> str:
     if locale not in LOCALES:
-        from custreport.config import UserError
+        from custreport.errors import UserError
 
         raise UserError(f"unknown locale {locale!r}: use zh or en")
     return locale

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from custreport.config import UserError
+from custreport.errors import UserError
 
 LOCK_FILE = ".custreport.lock"
 HOLDER_FILE = ".custreport.lock.json"   # who holds the lock, for the message of whoever waits

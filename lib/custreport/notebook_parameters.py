@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from custreport.config import UserError
+from custreport.errors import UserError
 
 NOTEBOOK_PARAMETERS = ("region", "period", "locale", "store", "snapshot")
 # papermill's Python translator starts the cell it injects with this comment

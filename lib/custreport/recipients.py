@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from custreport.config import StrictModel, UserError, project_root, read_yaml, validated
+from custreport.config import StrictModel, project_root, read_yaml, validated
+from custreport.errors import UserError
 
 
 class Recipient(StrictModel):

@@ -39,7 +39,8 @@ from custreport.analysis.value import ValueModels, at_risk, high_value, values_f
 from custreport.analysis.currency import split_by_currency, to_reporting_currency
 from custreport.figures import CARDS, COMPARED
 from custreport.analysis_settings import AnalysisSettings, load_analysis
-from custreport.config import IndustryTable, RegionTable, UserError, default_store, load_industries, project_root
+from custreport.config import IndustryTable, RegionTable, default_store, load_industries, project_root
+from custreport.errors import UserError
 from custreport.fx import FxTable, load_fx
 from custreport.stages import StageCatalog, StageList, load_stages
 from custreport.notebook_parameters import check_injected

@@ -35,7 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from custreport import __version__, code_digest, i18n
-from custreport.config import UserError, content_params, default_store, project_root
+from custreport.config import content_params, default_store, project_root
+from custreport.errors import UserError
 from custreport.periods import Period
 from custreport.privacy import mask_contacts_in_notebook, mask_contacts_in_text
 from custreport.store import TEMPORARY_SUFFIX, file_sha256, private_folder, write_atomically

@@ -22,7 +22,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from custreport.config import StrictModel, UserError, project_root, read_yaml, validated
+from custreport.config import StrictModel, project_root, read_yaml, validated
+from custreport.errors import UserError
 
 
 # --------------------------------------------------------------------------- params/schedule.yaml

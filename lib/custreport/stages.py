@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from custreport.config import UserError, fold_text, project_root, read_yaml, validated
+from custreport.config import fold_text, project_root, read_yaml, validated
+from custreport.errors import UserError
 
 
 def _keyed_by_stage(mapping: dict[str, str], info: ValidationInfo, stage_is_key: bool, error: str) -> dict[str, str]:

@@ -60,7 +60,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from custreport import __version__, schema
-from custreport.config import RegionTable, UserError, load_regions
+from custreport.config import RegionTable, load_regions
+from custreport.errors import UserError
 
 TABLES = schema.TABLES
 SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness", "merged_customers",

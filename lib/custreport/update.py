@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from custreport.config import UserError, os_refusal
+from custreport.errors import UserError, os_refusal
 from custreport.privacy import mask_contacts_in_text
 
 

@@ -359,7 +359,7 @@ def test_reasons_in_chinese_and_english():
 
 
 def test_unknown_locale_is_refused():
-    from custreport.config import UserError
+    from custreport.errors import UserError
 
     with pytest.raises(UserError):
         allocate(customers(), reps(), NO_ORDERS, AS_OF, locale="fr")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from custreport.analysis.currency import split_by_currency, store_currencies, to_reporting_currency
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.fx import FxTable
 
 FX = FxTable(reporting_currency="USD", rates={"EUR": {"2024-01": 1.10, "2024-02": 1.08, "2024-02-29": 1.05}})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.ingest.inputs import links_out_of_project, source_files
 
 

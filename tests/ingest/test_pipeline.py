@@ -12,7 +12,8 @@ import pytest
 
 from custreport.store import file_sha256
 from custreport import store
-from custreport.config import SourcesConfig, UserError, load_regions, load_sources
+from custreport.config import SourcesConfig, load_regions, load_sources
+from custreport.errors import UserError
 from custreport.ingest import pipeline
 from custreport.ingest.accounting import STATUSES
 from custreport.ingest.pipeline import ingest, ingest_to_store

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.ingest.prepare import NON_DATA_COLUMNS, QUARANTINE_COLUMNS, prepare_sheet
 from custreport.ingest.read import RawSheet, read_source_file
 

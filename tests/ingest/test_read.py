@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.ingest import read
 from custreport.ingest.read import _line_breaks_in_cells, detect_encoding, file_kind, read_source_file
 from hostile_workbooks import bomb_rows, customer_rows, row, stray_far_cell, wide_rows, write_xlsx

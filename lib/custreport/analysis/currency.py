@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.fx import FxTable
 
 # The store's money columns and the currency column saying what they are in.

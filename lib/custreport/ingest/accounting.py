@@ -12,7 +12,8 @@ import pyarrow as pa
 
 from custreport import schema
 from custreport.analysis.quality import records_merged_into
-from custreport.config import SourcesConfig, UserError
+from custreport.config import SourcesConfig
+from custreport.errors import UserError
 from custreport.ingest.prepare import Prepared
 
 STATUSES = ("loaded", "merged", "non_data", "quarantined")

@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from custreport.config import UserError
+from custreport.errors import UserError
 from custreport.store import file_sha256
 
 

@@ -25,7 +25,8 @@ from custreport import schema
 from custreport.analysis.currency import store_currencies
 from custreport.analysis.frames import aligned
 from custreport.analysis.quality import customers_merged_from_rows
-from custreport.config import RegionTable, SourcesConfig, SourceSpec, UserError
+from custreport.config import RegionTable, SourcesConfig, SourceSpec
+from custreport.errors import UserError
 from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, fixes_made, quarantine_breaches, \
     source_accounting
 from custreport.ingest.attach import CustomerIndex

@@ -17,7 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from custreport.config import RegionTable, SourceSpec, UserError
+from custreport.config import RegionTable, SourceSpec
+from custreport.errors import UserError
 from custreport.ingest import standardize as std
 from custreport.ingest.headers import ALIASES, CUSTOMER_NAME, HeaderMapping, map_headers
 from custreport.ingest.read import RawSheet

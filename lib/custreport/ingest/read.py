@@ -23,7 +23,8 @@ import charset_normalizer
 import numpy as np
 import pandas as pd
 
-from custreport.config import SourceSpec, UserError
+from custreport.config import SourceSpec
+from custreport.errors import UserError
 from custreport.ingest.headers import ALIASES, check_column_map, header_score
 
 HEADER_SEARCH_ROWS = 30

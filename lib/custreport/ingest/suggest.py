@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from custreport.config import RegionTable, SourceSpec, UserError
+from custreport.config import RegionTable, SourceSpec
+from custreport.errors import UserError
 from custreport.ingest import standardize as std
 from custreport.ingest.headers import ALIASES, fold_header, header_score, map_headers
 from custreport.ingest.read import HEADER_SEARCH_ROWS, read_source_file
