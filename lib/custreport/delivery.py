@@ -429,7 +429,7 @@ def check_header_values(recipient: str, headers: dict[str, str]) -> None:
     >>> check_header_values("a@example.com", {"Subject": "经营概览 · 华东 · 2025-Q4"})
     >>> check_header_values("a@example.com", {"Subject": "华东\r\nBcc: x@evil.com"})
     Traceback (most recent call last):
-    custreport.config.UserError: a@example.com: the Subject header would hold a line break (...): refused, ...
+    custreport.errors.UserError: a@example.com: the Subject header would hold a line break (...): refused, ...
     """
     for name, value in headers.items():
         if _LINE_BREAK.search(value):
@@ -444,7 +444,7 @@ def check_report_names(recipient: Recipient) -> None:
     >>> check_report_names(Recipient(name="A", email="a@example.com", region="east", reports=["summary", "月报"]))
     >>> check_report_names(Recipient(name="A", email="a@example.com", region="east", reports=["../all/summary"]))
     Traceback (most recent call last):
-    custreport.config.UserError: a@example.com: report '../all/summary' is not a report name (letters, digits, - or _)
+    custreport.errors.UserError: a@example.com: report '../all/summary' is not a report name (letters, digits, - or _)
     """
     for report in recipient.reports:
         if not re.fullmatch(r"[\w-]+", report):

@@ -22,7 +22,7 @@ def source_files(pattern: str, base: Path, source: str = "") -> list[Path]:
 
     >>> source_files("/**/*.csv", Path("/srv/reports"), "crm")
     Traceback (most recent call last):
-    custreport.config.UserError: source 'crm': path '/**/*.csv' would search all of / (a folder holding the project); start the glob in the project folder (data/raw/**/*.csv) or in the folder the files are in
+    custreport.errors.UserError: source 'crm': path '/**/*.csv' would search all of / (a folder holding the project); start the glob in the project folder (data/raw/**/*.csv) or in the folder the files are in
     """
     # The project folder is taken literally (it may contain [ ] or *); the pattern is the user's.
     full = pattern if Path(pattern).is_absolute() else str(Path(glob.escape(str(base))) / pattern)
