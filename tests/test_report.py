@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from custreport.analysis.sales import top_from_ledger
 from custreport import report
 from custreport.errors import UserError
 from tiny_project import make_project
@@ -242,7 +243,7 @@ def test_without_order_lines_won_deals_are_the_revenue_and_the_purchases(project
     # D1 won by A on 2025-10-15 for 1000: the revenue, and A's purchase (active, top customer)
     assert (figures["revenue"], figures["orders"], figures["aov"]) == (1000.0, 0, None)
     assert figures["customers"]["active"] == 1
-    top = report.top_from_ledger(deals_only.ledger, deals_only.customers)
+    top = top_from_ledger(deals_only.ledger, deals_only.customers)
     assert top[["customer_id", "revenue"]].values.tolist() == [["A", 1000.0]]
 
 

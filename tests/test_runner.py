@@ -97,7 +97,7 @@ def test_run_matrix_renders_files_index_and_manifest(project):
     assert summary.ok, summary.lines()
     folder = project / "outputs" / "2025-Q4"
     assert sorted(p.name for p in (folder / "east").iterdir()) == [
-        "east.xlsx", "job.json", "metrics.json", "summary.html", "summary.ipynb"]
+        "east.xlsx", "job.json", "metrics.json", "summary.html", "summary.ipynb", "trend.png"]
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert [job["region"] for job in manifest["jobs"]] == ["east", "south"]
     assert manifest["ok"] and manifest["snapshot"] == request.snapshot and manifest["code"]["source"]

@@ -434,7 +434,7 @@ def _files_of(request: RunRequest, region: str, locale: str, report: str) -> lis
     """The region-folder paths one report (or ``metrics+workbook``) writes in ``locale``."""
     prefix = "" if locale == request.locale else f"{locale}/"
     if report == REGION_FILES:
-        names = ["metrics.json", *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
+        names = _region_file_names(request, region)
     else:
         names = [*(f"{report}.{fmt}" for fmt in ("html", "pdf") if fmt in request.formats), f"{report}.ipynb"]
     return [prefix + name for name in names]
@@ -584,28 +584,20 @@ def report_title(request: RunRequest, region: str, report: str, locale: str | No
     return i18n.report_title(report, regions.display_name(region, locale), request.period.label, locale)
 
 
-_REGION_FILES = """
-import json as _json
-from pathlib import Path as _Path
-from custreport import report as _report
-_ctx = _report.load({region!r}, {period!r}, {store!r}, {locale!r}, snapshot={snapshot!r})
-_Path({folder!r}, "metrics.json").write_text(_json.dumps(_report.metrics(_ctx), ensure_ascii=False, indent=2),
-                                             encoding="utf-8")
-if {xlsx!r}:
-    from custreport.render.excel import write_workbook as _write_workbook
-    _write_workbook(_Path({folder!r}, {workbook!r}), _report.workbook_sheets(_ctx),
-                    contacts_masked=_report.workbook_contacts_masked(_ctx))
-del _ctx
-"""
+def _region_file_names(request: RunRequest, region: str) -> list[str]:
+    """What reporting/jobs.py writes for a region: metrics.json, the trend chart, the workbook."""
+    from custreport.reporting.jobs import METRICS_FILE, TREND_CHART
+
+    return [METRICS_FILE, TREND_CHART, *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
 
 
 def _write_region_files(kernel, request: RunRequest, region: str, locale: str, place: Path) -> list[str]:
-    """metrics.json and the workbook, written by the kernel that holds the region's analyses."""
-    code = _REGION_FILES.format(region=region, period=request.period.token, store=str(request.store),
-                                locale=locale, snapshot=request.snapshot, folder=str(place),
-                                xlsx="xlsx" in request.formats, workbook=f"{region}.xlsx")
-    kernel.run(code)
-    return ["metrics.json", *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
+    """The region's files (_region_file_names), written by the kernel that holds its analyses."""
+    kernel.call("custreport.reporting.jobs", "write_region_files",
+                {"region": region, "period": request.period.token, "store": str(request.store), "locale": locale,
+                 "snapshot": request.snapshot, "folder": str(place),
+                 "workbook": f"{region}.xlsx" if "xlsx" in request.formats else None})
+    return _region_file_names(request, region)
 
 
 def _execution_error(exc: BaseException) -> str:

@@ -1,0 +1,39 @@
+"""What a worker's kernel runs for a region beside its report notebooks: metrics.json, the
+workbook and the revenue trend chart, from the context the notebooks loaded (so nothing is read
+or analysed twice). Called with plain JSON arguments (see kernel.WarmKernel.call).
+
+>>> write_region_files("east", "2025-Q4@2025-12-31", "data/clean", "zh", "", "outputs/2025-Q4/east",
+...                    "east.xlsx")   # doctest: +SKIP
+['metrics.json', 'trend.png', 'east.xlsx']
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from custreport.render.excel import write_workbook
+from custreport.render.images import write_described_png
+from custreport.reporting.context import load
+from custreport.reporting.metrics import metrics
+from custreport.reporting.sections.summary import revenue_trend
+from custreport.reporting.workbook import workbook_contacts_masked, workbook_sheets
+
+METRICS_FILE = "metrics.json"
+TREND_CHART = "trend.png"   # the summary's revenue trend, with its alt text inside: the mail shows it
+
+
+def write_region_files(region: str, period: str, store: str, locale: str, snapshot: str, folder: str,
+                       workbook: str | None) -> list[str]:
+    """Write the region's metrics.json, trend chart and (when ``workbook`` names it) workbook into
+    ``folder``; return the names written."""
+    ctx = load(region, period, store, locale, snapshot=snapshot)
+    place = Path(folder)
+    (place / METRICS_FILE).write_text(json.dumps(metrics(ctx), ensure_ascii=False, indent=2), encoding="utf-8")
+    chart = revenue_trend(ctx)
+    write_described_png(place / TREND_CHART, chart.png, chart.alt)
+    written = [METRICS_FILE, TREND_CHART]
+    if workbook:
+        write_workbook(place / workbook, workbook_sheets(ctx), contacts_masked=workbook_contacts_masked(ctx))
+        written.append(workbook)
+    return written

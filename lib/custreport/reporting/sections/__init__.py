@@ -1,0 +1,1 @@
+"""One module per report, plus what they share (common)."""

@@ -1,0 +1,118 @@
+"""Sections of the allocation report: who gets which customer, and why; rep workload."""
+from __future__ import annotations
+
+
+import pandas as pd
+from IPython.display import HTML
+
+from custreport import charts
+from custreport.analysis.allocation import AllocationRules, workload
+from custreport.render.tables import Table
+from custreport.reporting.context import ReportContext
+from custreport.reporting.sections.common import formatters_for, localised, note_html, percent_format, region_display, text_in
+
+
+def workload_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Reps of the region with their customers before and after the allocation."""
+    rules = AllocationRules(default_capacity=ctx.settings.allocation.default_capacity)
+    table = workload(ctx.classified, ctx.reps, ctx.allocation, rules)
+    if ctx.region != "all":
+        table = table[table["region"] == ctx.region]
+    table = table.assign(region=table["region"].map(lambda c: c if pd.isna(c) else ctx.regions.display_name(c, ctx.locale)))
+    return localised(ctx, table.rename(columns={"name": "rep"}))
+
+
+def allocation_overview_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers needing a rep, assigned and unassigned, per region (a total row when several)."""
+    allocation = ctx.allocation
+    region = allocation["region"].astype("string").fillna("unknown")
+    counts = pd.crosstab(region, allocation["status"].astype("string")).reindex(columns=["assigned", "unassigned"],
+                                                                                  fill_value=0)
+    frame = pd.DataFrame({"region": counts.index.astype("string"), "candidates": counts.sum(axis=1).to_numpy(),
+                          "assigned_count": counts["assigned"].to_numpy(),
+                          "unassigned_count": counts["unassigned"].to_numpy()})
+    frame = frame.sort_values(["candidates", "region"], ascending=[False, True], kind="stable")
+    frame = frame.assign(region=region_display(ctx, frame["region"]))
+    if len(frame) != 1:
+        frame.loc[len(frame) + 1] = [ctx.label("total"), *(int(frame[c].sum()) for c in frame.columns[1:])]
+    frame = frame.astype({c: "int64" for c in frame.columns[1:]}).reset_index(drop=True)
+    return frame.rename(columns={c: ctx.label(c) for c in frame.columns})
+
+
+def allocation_overview(ctx: ReportContext) -> Table:
+    """How many customers needed a rep and how many got one."""
+    frame = allocation_overview_frame(ctx)
+    return Table(frame, formats={c: ctx.count for c in frame.columns[1:]}, total_row=len(frame) > 1)
+
+
+# what fits an A4 page; the workbook's allocation sheet has every column
+_ALLOCATION_LIST = ("customer_id", "name", "region", "industry", "priority", "rep_name", "reason")
+
+
+_UNASSIGNED_LIST = ("customer_id", "name", "region", "industry", "priority", "previous_owner", "reason")
+
+
+def _allocation_list(ctx: ReportContext, status: str, columns: tuple[str, ...], limit: int | None) -> Table | None:
+    rows = ctx.allocation[ctx.allocation["status"] == status]
+    if rows.empty:
+        return None
+    keep = [c for c in columns if c != "region" or ctx.region == "all"]
+    shown = rows if limit is None else rows.head(limit)
+    frame = shown[keep].assign(**({"region": region_display(ctx, shown["region"])} if "region" in keep else {}))
+    frame = localised(ctx, frame).reset_index(drop=True)
+    caption = None
+    if limit is not None and len(rows) > limit:
+        caption = text_in(ctx, "按优先级列出前 {limit} 位（共 {n} 位）；完整名单见 Excel 工作簿的「{sheet}」表。",
+                        "The first {limit} of {n} by priority; the workbook's {sheet} sheet lists all.",
+                        limit=limit, n=len(rows), sheet=ctx.label("allocation_sheet"))
+    return Table(frame, formats=formatters_for(ctx, frame, {"priority": "{:.2f}".format}), caption=caption)
+
+
+def allocation_table(ctx: ReportContext, limit: int | None = 50) -> Table | HTML:
+    """The customers given a rep, highest priority first, each with the reason for the choice."""
+    table = _allocation_list(ctx, "assigned", _ALLOCATION_LIST, limit)
+    return table if table is not None else note_html(text_in(ctx, "本期没有分配给销售的客户。", "No customer was assigned a rep."))
+
+
+def unassigned_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Customers left without a rep, counted per reason (most common first)."""
+    rows = ctx.allocation[ctx.allocation["status"] == "unassigned"]
+    counts = rows.groupby(rows["reason"].astype("string")).size().rename("customers").reset_index()
+    counts = counts.sort_values(["customers", "reason"], ascending=[False, True], kind="stable")
+    return localised(ctx, counts.astype({"customers": "int64"}).reset_index(drop=True))
+
+
+def unassigned_reasons(ctx: ReportContext) -> Table | HTML:
+    """Why customers were left without a rep: one row per reason."""
+    if ctx.allocation.empty:
+        return note_html(text_in(ctx, "没有需要分配销售的客户。", "No customer needs a rep."))
+    frame = unassigned_reasons_frame(ctx)
+    if frame.empty:
+        return note_html(text_in(ctx, "每位待分配客户都已分配到销售。", "Every customer needing a rep was assigned one."))
+    return Table(frame, formats={ctx.label("customers"): ctx.count})
+
+
+def unassigned_customers(ctx: ReportContext, limit: int | None = 50) -> Table | HTML:
+    """The customers left without a rep, highest priority first, with the reason."""
+    table = _allocation_list(ctx, "unassigned", _UNASSIGNED_LIST, limit)
+    return table if table is not None else HTML("")
+
+
+def rep_workload(ctx: ReportContext) -> Table | HTML:
+    """Reps of the region: capacity, customers before and after the allocation, utilisation."""
+    frame = workload_frame(ctx)
+    if frame.empty:
+        return note_html(text_in(ctx, "本区域没有销售。", "The region has no rep."))
+    return Table(frame, formats=formatters_for(ctx, frame, {
+        "capacity": lambda v: f"{float(v):,.0f}", "owned_before": ctx.count, "assigned": ctx.count,
+        "owned_after": ctx.count, "utilisation": percent_format(ctx)}))
+
+
+def workload_chart(ctx: ReportContext) -> charts.Chart | HTML:
+    """Customers per rep before and after the allocation, side by side."""
+    frame = workload_frame(ctx)
+    if frame.empty:
+        return HTML("")
+    before, after = ctx.label("owned_before"), ctx.label("owned_after")
+    title = f"{ctx.label('workload')} · {ctx.region_name}"
+    return charts.grouped_bar_chart(frame, ctx.label("rep"), {before: before, after: after}, title)

@@ -1,0 +1,211 @@
+"""Sections of the quality report: ingest accounting, fixes, duplicates, quarantine, warnings."""
+from __future__ import annotations
+
+
+import pandas as pd
+from IPython.display import HTML
+
+from custreport import i18n, store
+from custreport.analysis.frames import ids_in, looked_up, \
+    sort_rows
+from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
+from custreport.privacy import mask_contacts_in_texts
+from custreport.render.tables import Table
+from custreport.reporting.context import ReportContext
+from custreport.reporting.sections.common import formatters_for, localised, note_html, text_in
+
+
+_ACCOUNTING_KEYS = ("rows_read", "loaded", "merged", "non_data", "quarantined")
+
+
+def _exact(value) -> str:
+    """A count in full (1,234, not 1.23万): row counts are checked against the ingest output."""
+    return f"{int(value):,}"
+
+
+def accounting_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Per source: rows read = loaded + merged + non-data + quarantined, whether it balances, and a total row."""
+    accounting = ctx.side_table("accounting")
+    columns = ["source", "table", "files", *_ACCOUNTING_KEYS]
+    frame = pd.DataFrame({c: accounting[c] if c in accounting else pd.Series(0, index=accounting.index)
+                          for c in columns}).reset_index(drop=True)
+    frame = frame.astype({"source": "string", "table": "string",
+                          **{c: "int64" for c in ("files", *_ACCOUNTING_KEYS)}})
+    frame.loc[len(frame)] = [ctx.label("total"), pd.NA, *(int(frame[c].sum()) for c in columns[2:])]
+    parts = frame["loaded"] + frame["merged"] + frame["non_data"] + frame["quarantined"]
+    frame["balanced"] = (frame["rows_read"] == parts).map({True: ctx.label("balanced_yes"),
+                                                           False: ctx.label("balanced_no")}).astype("string")
+    return localised(ctx, frame)
+
+
+def ingest_accounting(ctx: ReportContext) -> Table:
+    """The ingest accounting of the snapshot the report reads, one row per source."""
+    frame = accounting_frame(ctx)
+    return Table(frame, formats=formatters_for(ctx, frame, {c: _exact for c in ("files", *_ACCOUNTING_KEYS)}),
+                 total_row=True)
+
+
+def fixes_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Standardisation fixes per source (as ingest names them), sources in accounting order, most frequent first."""
+    fixes = ctx.side_table("fixes")
+    if fixes.empty:
+        return localised(ctx, pd.DataFrame({"source": pd.Series(dtype="string"), "fix": pd.Series(dtype="string"),
+                                             "count": pd.Series(dtype="int64")}))
+    order = {name: i for i, name in enumerate(ctx.side_table("accounting").get("source", []))}
+    frame = fixes.assign(_order=fixes["source"].map(order).fillna(len(order)))
+    frame = frame.sort_values(["_order", "count", "fix"], ascending=[True, False, True], kind="stable")
+    frame = frame[["source", "fix", "count"]].astype({"source": "string", "fix": "string", "count": "int64"})
+    return localised(ctx, _ingest_words(ctx, frame).reset_index(drop=True))
+
+
+def ingest_fixes(ctx: ReportContext) -> Table | HTML:
+    """What ingest standardised (dates parsed, phones normalised ...) and left empty, per source."""
+    frame = fixes_frame(ctx)
+    if frame.empty:
+        return note_html(ctx.label("no_data"))
+    return Table(frame, formats={ctx.label("count"): _exact})
+
+
+def duplicates_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Per source with duplicates: rows merged into another record, and the records they were merged into."""
+    accounting = ctx.side_table("accounting")
+    columns = ["source", "table", "merged_rows", "into_records"]
+    if accounting.empty or "merged" not in accounting:
+        return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+    merged = accounting.loc[accounting["merged"] > 0, ["source", "table", "merged"]].rename(
+        columns={"merged": "merged_rows"})
+    if "into_records" in accounting:
+        merged = merged.assign(into_records=accounting.loc[merged.index, "into_records"].astype("Int64"))
+    else:   # written before ingest summed it: counted from the lineage, when the snapshot has one
+        lineage = ctx.side_table("lineage")
+        into = records_merged_into(lineage)
+        merged = merged.assign(into_records=merged["source"].astype("string").map(into).astype("Int64")
+                               if len(into) else pd.array([pd.NA] * len(merged), dtype="Int64"))
+    frame = merged.astype({"source": "string", "table": "string", "merged_rows": "int64"}).reset_index(drop=True)
+    if len(frame):
+        frame.loc[len(frame)] = [ctx.label("total"), pd.NA, int(frame["merged_rows"].sum()),
+                                 frame["into_records"].sum() if frame["into_records"].notna().all() else pd.NA]
+    return frame.rename(columns={c: ctx.label(c) for c in columns})
+
+
+def duplicates_merged(ctx: ReportContext) -> Table | HTML:
+    """Duplicate rows merged at ingest, per source."""
+    frame = duplicates_frame(ctx)
+    if frame.empty:
+        return note_html(text_in(ctx, "没有合并的重复记录。", "No duplicate was merged."))
+    return Table(frame, formats={ctx.label("merged_rows"): _exact, ctx.label("into_records"): _exact},
+                 total_row=True)
+
+
+def merged_customers_frame(ctx: ReportContext, limit: int = 10) -> pd.DataFrame:
+    """The region's customers built from the most raw rows (two or more): id, name, rows, sources."""
+    columns = ["customer_id", "name", "source_rows", "sources"]
+    if store.has_side_table(ctx.snapshot, "merged_customers"):
+        merged = ctx.side_table("merged_customers")
+    else:   # written before ingest summed it: counted from the lineage, when the snapshot has one
+        accounting = ctx.side_table("accounting")
+        if accounting.empty or "table" not in accounting:
+            return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+        customer_sources = accounting.loc[accounting["table"] == "customers", "source"].astype("string")
+        merged = customers_merged_from_rows(ctx.side_table("lineage"), customer_sources)
+    frame = merged[ids_in(merged["customer_id"], ctx.customers["customer_id"])]   # only this report's customers
+    frame = sort_rows(frame, ["source_rows", "customer_id"], ascending=[False, True]).head(limit)
+    frame = frame.assign(name=looked_up(ctx.customers, frame["customer_id"], "name"))
+    return localised(ctx, frame[columns].astype({"source_rows": "int64"}).reset_index(drop=True))
+
+
+def merged_customers(ctx: ReportContext, limit: int = 10) -> Table | HTML:
+    """The report's customers merged from the most raw rows, to check the deduplication by eye."""
+    frame = merged_customers_frame(ctx, limit)
+    if frame.empty:
+        return note_html(text_in(ctx, "本报告的客户中没有由多行合并而成的。", "None of the report's customers was merged from several rows."))
+    return Table(frame, formats={ctx.label("source_rows"): _exact})
+
+
+def quarantine_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Quarantined rows per source, table, column and reason, most first, with a total row."""
+    quarantine = ctx.side_table("quarantine")
+    keys = ["source", "table", "column", "reason"]
+    if quarantine.empty:
+        return pd.DataFrame(columns=[ctx.label(c) for c in ["source", "table", "column", "quarantine_reason", "rows"]])
+    keyed = quarantine[keys].astype("string").fillna("—")
+    counts = keyed.groupby(keys).size().rename("rows").reset_index()
+    counts = counts.sort_values(["rows", *keys], ascending=[False, True, True, True, True], kind="stable")
+    counts = counts.astype({"rows": "int64"}).reset_index(drop=True)
+    counts = _ingest_words(ctx, counts)
+    counts.loc[len(counts)] = [ctx.label("total"), pd.NA, pd.NA, pd.NA, int(counts["rows"].sum())]
+    return localised(ctx, counts.rename(columns={"reason": "quarantine_reason"}))
+
+
+def _ingest_words(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """Reasons, fix names, tables and columns as ingest wrote them (English), in the report's language."""
+    def shown(column, translate):
+        return frame[column].astype("string").map(lambda text: translate(text, ctx.locale) if pd.notna(text) else text,
+                                                  na_action="ignore").astype("string")
+
+    changes = {column: shown(column, i18n.ingest_text) for column in ("reason", "fix") if column in frame}
+    changes |= {column: shown(column, i18n.ingest_column) for column in ("table", "column") if column in frame}
+    return frame.assign(**changes)
+
+
+def quarantine_reasons(ctx: ReportContext) -> Table | HTML:
+    """Rows set aside at ingest, by reason."""
+    frame = quarantine_reasons_frame(ctx)
+    if frame.empty:
+        return note_html(text_in(ctx, "没有被隔离的数据行。", "No row was quarantined."))
+    return Table(frame, formats={ctx.label("rows"): _exact}, total_row=True)
+
+
+def ingest_warnings_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The limits ingest hit and said out loud (side table ``warnings``): source, rows, warning, remedy."""
+    warnings = ctx.side_table("warnings")
+    columns = ["source", "rows", "warning", "remedy"]
+    if warnings.empty:
+        return pd.DataFrame(columns=[ctx.label(c) for c in columns])
+    frame = pd.DataFrame({"source": warnings["source"].astype("string").replace("", pd.NA).fillna("—"),
+                          "rows": warnings["count"].astype("int64"), "warning": warnings["message"].astype("string"),
+                          "remedy": warnings["remedy"].astype("string")})
+    return frame.rename(columns={c: ctx.label(c) for c in columns})
+
+
+def ingest_warnings(ctx: ReportContext) -> Table | HTML:
+    """Limits ingest hit (rows a figure may miss), each with its remedy."""
+    frame = ingest_warnings_frame(ctx)
+    if frame.empty:
+        return note_html(text_in(ctx, "导入没有触及任何限制。", "Ingest hit no limit."))
+    return Table(frame, formats={ctx.label("rows"): _exact})
+
+
+def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3, mask_contacts: bool = True) -> pd.DataFrame:
+    """The first quarantined rows of each source and reason: where they are and why.
+
+    The value as read is shown in the company report only: quarantined rows have no region,
+    and a regional report shows no text of other regions' rows. Phones and emails in it are
+    masked unless ``mask_contacts`` is False: a value as read is whatever was typed, contacts included.
+    """
+    quarantine = ctx.side_table("quarantine")
+    columns = ["source", "source_file", "source_sheet", "source_row", "column", "reason"]
+    columns += ["value"] if ctx.region == "all" else []
+    names = {"source_file": "file", "source_sheet": "sheet", "source_row": "row", "reason": "quarantine_reason",
+             "value": "raw_value"}
+    if quarantine.empty:
+        return pd.DataFrame(columns=[ctx.label(names.get(c, c)) for c in columns])
+    frame = quarantine.reindex(columns=columns)
+    frame = sort_rows(frame.assign(_source=frame["source"].astype("string"), _reason=frame["reason"].astype("string"),
+                                   _row=frame["source_row"].astype("Int64")),
+                      ["_source", "_reason", "_row"], ascending=[True, True, True])
+    frame = frame.groupby(["_source", "_reason"], dropna=False, sort=False).head(per_reason)[columns]
+    if mask_contacts and "value" in frame:
+        frame = frame.assign(value=mask_contacts_in_texts(frame["value"]))
+    return localised(ctx, _ingest_words(ctx, frame).rename(columns=names).reset_index(drop=True))
+
+
+def quarantine_sample(ctx: ReportContext, per_reason: int = 3) -> Table | HTML:
+    """A few quarantined rows per source and reason, to find them in the raw files."""
+    frame = quarantine_sample_frame(ctx, per_reason)
+    if frame.empty:
+        return HTML("")
+    caption = None if ctx.region == "all" else text_in(
+        ctx, "原值仅在全公司报告中显示：隔离的行不属于任何区域。",
+        "Values as read are shown in the company report only: quarantined rows belong to no region.")
+    return Table(frame, formats={ctx.label("row"): lambda v: f"{int(v)}"}, caption=caption)

@@ -1,0 +1,138 @@
+"""The sheets of a region's Excel workbook."""
+from __future__ import annotations
+
+
+import pandas as pd
+
+from custreport import i18n
+from custreport.analysis.frames import each_distinct, sort_rows
+from custreport.analysis.service import open_complaints
+from custreport.privacy import mask_contacts_in_texts, mask_emails, mask_phones
+from custreport.reporting.context import ReportContext
+from custreport.reporting.provenance import partial_warning, period_text, snapshot_text
+from custreport.reporting.request import data_coverage
+from custreport.reporting.sections.allocation import workload_frame
+from custreport.reporting.sections.common import localised, text_in, kpis
+from custreport.reporting.sections.funnel import funnel_frame, lead_funnel_frame
+from custreport.reporting.sections.quality import quarantine_sample_frame
+from custreport.reporting.sections.segments import abc_frame, pivot_frame, rfm_frame
+from custreport.reporting.sections.summary import customers_by_type_frame
+from custreport.reporting.sections.value import at_risk_frame, clv_bands_frame, high_value_frame
+
+
+def customer_sheet_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
+    """The customers sheet: every customer of the region at the period end, with period sales.
+
+    Phones and emails are masked (138****5678) unless ``mask_contacts`` is False, which only
+    the analyst workbook asks for (see ``workbook_sheets``).
+    """
+    columns = ["customer_id", "name", "region", "province", "city", "industry", "customer_type", "owner_rep",
+               "phone", "email", "created_at", "first_order", "last_order", "period_revenue", "period_orders"]
+    frame = ctx.period_customers[columns]   # before sorting: the sort copies every column
+    frame = frame.assign(
+        region=each_distinct(frame["region"], lambda c: ctx.regions.display_name(c, ctx.locale)),
+        customer_type=each_distinct(frame["customer_type"], ctx.label),
+        phone=mask_phones(frame["phone"]) if mask_contacts else frame["phone"],
+        email=mask_emails(frame["email"]) if mask_contacts else frame["email"],
+    )
+    frame = sort_rows(frame, ["period_revenue", "customer_id"], ascending=[False, True])
+    names = {c: ctx.label(c) for c in columns}
+    names["period_revenue"] = f"{ctx.label('revenue')} ({ctx.period.label})"
+    names["period_orders"] = f"{ctx.label('orders')} ({ctx.period.label})"
+    return frame.rename(columns=names).reset_index(drop=True)
+
+
+def allocation_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The allocation table as the workbook shows it: region names, labelled columns."""
+    frame = ctx.allocation.assign(region=ctx.allocation["region"].map(
+        lambda c: c if pd.isna(c) else ctx.regions.display_name(c, ctx.locale)))
+    return localised(ctx, frame, values=("status",))
+
+
+def open_complaints_frame(ctx: ReportContext, mask_contacts: bool = True) -> pd.DataFrame:
+    """Customers with complaints still open at the period end, oldest first.
+
+    Service staff type call-back numbers and addresses into notes: phones and emails in the
+    latest note are masked unless ``mask_contacts`` is False.
+    """
+    frame = open_complaints(ctx.interactions, ctx.as_of, ctx.customers)
+    if mask_contacts:
+        frame = frame.assign(last_note=mask_contacts_in_texts(frame["last_note"]))
+    return localised(ctx, frame)
+
+
+def workbook_contacts_masked(ctx: ReportContext) -> bool:
+    """Whether the region's workbook shows contacts masked (unless params/analysis.yaml says otherwise)."""
+    return not ctx.settings.privacy.show_full_contacts_in_workbook
+
+
+def about_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The workbook's first sheet: what it covers and from which data, as the reports' header says
+    (no clock time: the same data gives the same sheet)."""
+    coverage = data_coverage(ctx.snapshot.manifest)
+    rows = [("region", ctx.region_name), ("period", period_text(ctx.period, ctx.locale)),
+            ("data_through", str(coverage[1]) if coverage else ctx.label("no_data")),
+            ("snapshot", snapshot_text(ctx.snapshot, ctx.locale))]
+    if ctx.period.partial:
+        rows.append(("partial_period", partial_warning(ctx.period, ctx.locale)))
+    return pd.DataFrame({ctx.label("item"): [ctx.label(key) for key, _ in rows],
+                         ctx.label("value"): [value for _, value in rows]})
+
+
+def workbook_sheets(ctx: ReportContext) -> list:
+    """Sheets of the region's Excel workbook: customers, pivot, KPIs, sales pivots, then one per
+    analysis, and a sample of the quarantined rows.
+
+    The workbook is the analyst's output: contacts are masked like everywhere else unless
+    params/analysis.yaml sets ``privacy.show_full_contacts_in_workbook`` (delivery mails a
+    masked copy either way).
+    """
+    from custreport.render.excel import Sheet
+
+    masked = workbook_contacts_masked(ctx)
+    customers = customer_sheet_frame(ctx, mask_contacts=masked)
+    money = i18n.excel_money_format(ctx.currency, ctx.locale)
+    money_columns = {c: money for c in customers.columns if c.startswith(ctx.label("revenue"))}
+    cards = kpis(ctx).table
+    # amounts of several currencies have no one number: the cell says them as the card does
+    apart = cards["value"].isna() & cards["display"].ne("—")
+    cards = cards.assign(value=cards["value"].astype(object).mask(apart, cards["display"]))
+    figures = cards[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
+        "label": ctx.label("metric"), "value": ctx.label("value"),
+        "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
+    share, ratio = "0.0%", "0.000"
+
+    def formats(money_keys=(), share_keys=(), ratio_keys=()) -> dict[str, str]:
+        return {**{ctx.label(k): money for k in money_keys}, **{ctx.label(k): share for k in share_keys},
+                **{ctx.label(k): ratio for k in ratio_keys}}
+
+    value_formats = formats(("revenue_to_date", "clv", "value_at_stake"), ("p_alive",), ("expected_purchases",))
+    return [
+        Sheet(ctx.label("about_sheet"), about_frame(ctx)),
+        Sheet(ctx.label("customers_sheet"), customers, money_columns),
+        Sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True),
+        Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"}),
+        *[Sheet(text_in(ctx, "销售-{by}", "Sales by {lower}", by=ctx.label(by), lower=ctx.label(by).lower()), pivot_frame(ctx, by),
+                formats(("revenue", "aov"), ("share",)), index=True) for by in _SALES_PIVOTS[ctx.region == "all"]],
+        Sheet(ctx.label("funnel_sheet"), funnel_frame(ctx),
+              formats(share_keys=("step_conversion", "cumulative_conversion"))),
+        *([Sheet(ctx.label("lead_funnel_sheet"), lead_funnel_frame(ctx),
+                 formats(("won_value",), ("lead_to_deal", "deal_to_won", "lead_to_won")))] if ctx.has_leads else []),
+        Sheet(ctx.label("rfm_sheet"), rfm_frame(ctx),
+              formats(("monetary",), ("customer_share", "revenue_share"))),
+        Sheet(ctx.label("abc_sheet"), abc_frame(ctx), formats(("revenue",), ("revenue_share",))),
+        Sheet(ctx.label("value_tiers_sheet"), clv_bands_frame(ctx), formats(("clv_total", "clv_min"), ("clv_share",))),
+        Sheet(ctx.label("high_value_sheet"), high_value_frame(ctx), value_formats),
+        Sheet(ctx.label("at_risk_sheet"), at_risk_frame(ctx), value_formats),
+        Sheet(ctx.label("allocation_sheet"), allocation_frame(ctx),
+              formats(("potential_value",), ratio_keys=("priority",))),
+        Sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",))),
+        Sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx, mask_contacts=masked)),
+        Sheet(ctx.label("quarantine_sheet"), quarantine_sample_frame(ctx, mask_contacts=masked)),
+    ]
+
+
+# The segments report's sales pivots, as workbook sheets: by province within a region, by
+# region for the whole company.
+_SALES_PIVOTS = {False: ("province", "industry", "channel", "owner_rep"),
+                 True: ("region", "industry", "channel", "owner_rep")}
