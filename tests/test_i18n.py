@@ -146,6 +146,7 @@ def test_pandas_missing_value_shows_a_dash():
     ("total or subtotal row", "合计或小计行"),
     ("created_at unparseable, left empty", "无法解析的创建日期,已置空"),
     ("note longer than 32,767 characters, cut", "备注超过 32,767 个字符,已截断"),
+    ("name is 30,000 characters; longer than 1,000: not a typed name", "客户名称长 30,000 个字符,超过 1,000:不是手工录入的名称"),
 ])
 def test_ingest_words_read_in_chinese_and_stay_as_written_in_english(english, chinese):
     assert i18n.ingest_text(english, "zh") == chinese

@@ -407,6 +407,8 @@ _INGEST_TEXT_ZH: list[tuple[str, str]] = [
                                          "中保存过:请打开并保存)"),
     (r"cell longer than (?P<n>[\d,]+) characters \(Excel's limit\): not a typed value",
      "单元格超过 {n} 个字符(Excel 的上限):不是手工录入的值"),
+    (r"(?P<col>\w+) is (?P<n>[\d,]+) characters; longer than (?P<limit>[\d,]+): not a typed name",
+     "{col}长 {n} 个字符,超过 {limit}:不是手工录入的名称"),
     (r"malformed line: (?P<value>.+)", "格式错误的行:{value}"),
     # non-data rows
     (r"title or note above header", "表头上方的标题或说明"),
