@@ -155,3 +155,20 @@ def test_ingest_words_read_in_chinese_and_stay_as_written_in_english(english, ch
 
 def test_ingest_words_no_pattern_knows_are_shown_as_written():
     assert i18n.ingest_text("something new", "zh") == "something new"
+
+
+def test_every_note_is_in_both_catalogs_and_fills_in_from_the_same_arguments():
+    import string
+
+    assert i18n.NOTES["zh"].keys() == i18n.NOTES["en"].keys()
+    for key in i18n.NOTES["zh"]:
+        # a language may leave out a field (English lower-cases a word Chinese has not): the caller passes both
+        fields = {name.split(".")[0].split("[")[0] for locale in ("zh", "en")
+                  for _, name, _, _ in string.Formatter().parse(i18n.NOTES[locale][key]) if name}
+        for locale in ("zh", "en"):
+            assert i18n.note(key, locale, **{name: 1 for name in fields}), key
+
+
+def test_a_note_reads_in_the_reader_s_language_with_its_fields():
+    assert i18n.note("note.top_movers", "en", previous="2025-Q3").count("2025-Q3") <= 1
+    assert i18n.note("note.allocation_table", "zh") != i18n.note("note.allocation_table", "en")

@@ -112,7 +112,7 @@ def workbook_sheets(ctx: ReportContext) -> list:
         Sheet(ctx.label("customers_sheet"), customers, money_columns),
         Sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True),
         Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"}),
-        *[Sheet(text_in(ctx, "销售-{by}", "Sales by {lower}", by=ctx.label(by), lower=ctx.label(by).lower()), pivot_frame(ctx, by),
+        *[Sheet(text_in(ctx, 'note.workbook_sheets', by=ctx.label(by), lower=ctx.label(by).lower()), pivot_frame(ctx, by),
                 formats(("revenue", "aov"), ("share",)), index=True) for by in _SALES_PIVOTS[ctx.region == "all"]],
         Sheet(ctx.label("funnel_sheet"), funnel_frame(ctx),
               formats(share_keys=("step_conversion", "cumulative_conversion"))),

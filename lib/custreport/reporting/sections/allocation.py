@@ -62,8 +62,7 @@ def _allocation_list(ctx: ReportContext, status: str, columns: tuple[str, ...], 
     frame = localised(ctx, frame).reset_index(drop=True)
     caption = None
     if limit is not None and len(rows) > limit:
-        caption = text_in(ctx, "按优先级列出前 {limit} 位（共 {n} 位）；完整名单见 Excel 工作簿的「{sheet}」表。",
-                        "The first {limit} of {n} by priority; the workbook's {sheet} sheet lists all.",
+        caption = text_in(ctx, 'note.allocation_list',
                         limit=limit, n=len(rows), sheet=ctx.label("allocation_sheet"))
     return Table(frame, formats=formatters_for(ctx, frame, {"priority": "{:.2f}".format}), caption=caption)
 
@@ -71,7 +70,7 @@ def _allocation_list(ctx: ReportContext, status: str, columns: tuple[str, ...], 
 def allocation_table(ctx: ReportContext, limit: int | None = 50) -> Table | HTML:
     """The customers given a rep, highest priority first, each with the reason for the choice."""
     table = _allocation_list(ctx, "assigned", _ALLOCATION_LIST, limit)
-    return table if table is not None else note_html(text_in(ctx, "本期没有分配给销售的客户。", "No customer was assigned a rep."))
+    return table if table is not None else note_html(text_in(ctx, 'note.allocation_table'))
 
 
 def unassigned_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -85,10 +84,10 @@ def unassigned_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
 def unassigned_reasons(ctx: ReportContext) -> Table | HTML:
     """Why customers were left without a rep: one row per reason."""
     if ctx.allocation.empty:
-        return note_html(text_in(ctx, "没有需要分配销售的客户。", "No customer needs a rep."))
+        return note_html(text_in(ctx, 'note.unassigned_reasons_1'))
     frame = unassigned_reasons_frame(ctx)
     if frame.empty:
-        return note_html(text_in(ctx, "每位待分配客户都已分配到销售。", "Every customer needing a rep was assigned one."))
+        return note_html(text_in(ctx, 'note.unassigned_reasons_2'))
     return Table(frame, formats={ctx.label("customers"): ctx.count})
 
 
@@ -102,7 +101,7 @@ def rep_workload(ctx: ReportContext) -> Table | HTML:
     """Reps of the region: capacity, customers before and after the allocation, utilisation."""
     frame = workload_frame(ctx)
     if frame.empty:
-        return note_html(text_in(ctx, "本区域没有销售。", "The region has no rep."))
+        return note_html(text_in(ctx, 'note.rep_workload'))
     return Table(frame, formats=formatters_for(ctx, frame, {
         "capacity": lambda v: f"{float(v):,.0f}", "owned_before": ctx.count, "assigned": ctx.count,
         "owned_after": ctx.count, "utilisation": percent_format(ctx)}))

@@ -102,8 +102,9 @@ def note_html(text: str) -> HTML:
     return HTML(f'<p class="note">{html.escape(text)}</p>')
 
 
-def text_in(ctx: ReportContext, zh: str, en: str, **values) -> str:
-    return (zh if ctx.locale == "zh" else en).format(**values)
+def text_in(ctx: ReportContext, key: str, **values) -> str:
+    """The note ``key`` of the i18n catalogs in the report's language, its fields filled in."""
+    return i18n.note(key, ctx.locale, **values)
 
 
 def region_display(ctx: ReportContext, codes: pd.Series) -> pd.Series:

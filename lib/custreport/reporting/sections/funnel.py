@@ -51,25 +51,19 @@ def funnel_summary(ctx: ReportContext) -> HTML:
     parts = []
     entered = int(stages["reached"].iloc[0]) if len(stages) else 0
     if funnel.bottleneck is None:
-        parts.append(text_in(ctx, "本期没有在谈商机，无法判断瓶颈。",
-                           "No deal was in play in the period: there is no bottleneck."))
+        parts.append(text_in(ctx, 'note.funnel_summary_1'))
     else:
         at = int(np.flatnonzero(stages["bottleneck"].to_numpy(dtype=bool))[0])   # never the first row
         row = stages.iloc[at]
         parts.append(text_in(
-            ctx, "瓶颈在「{stage}」：到达「{before}」的商机只有 {step} 走到这一阶段，{drop} 个止步于此前。",
-            "The bottleneck is {stage}: only {step} of the deals reaching {before} got this far; "
-            "{drop} stopped before it.", stage=row["stage"], before=stages.iloc[at - 1]["stage"],
+            ctx, 'note.funnel_summary_2', stage=row["stage"], before=stages.iloc[at - 1]["stage"],
             step=i18n.format_percent(row["step_conversion"], ctx.locale), drop=ctx.count(row["drop_off"])))
         parts.append(text_in(
-            ctx, "本期共 {entered} 个商机进入漏斗，{won} 个赢单（累计转化率 {rate}），另有 {lost} 个在本期输单。",
-            "{entered} deals entered the funnel in the period and {won} were won ({rate} overall); {lost} were lost "
-            "in the period.", entered=ctx.count(entered), won=ctx.count(stages["reached"].iloc[-1]),
+            ctx, 'note.funnel_summary_3', entered=ctx.count(entered), won=ctx.count(stages["reached"].iloc[-1]),
             rate=i18n.format_percent(stages["cumulative_conversion"].iloc[-1], ctx.locale),
             lost=ctx.count(funnel.lost)))
     if funnel.unmapped:
-        parts.append(text_in(ctx, "{n} 个商机的阶段不在阶段表「{name}」中，未计入漏斗。",
-                           "{n} deals have a stage the stage list {name} does not know and are left out.",
+        parts.append(text_in(ctx, 'note.funnel_summary_4',
                            n=ctx.count(funnel.unmapped), name=funnel.stage_list))
     return HTML("".join(f'<p class="note">{html.escape(part)}</p>' for part in parts))
 

@@ -92,7 +92,7 @@ def duplicates_merged(ctx: ReportContext) -> Table | HTML:
     """Duplicate rows merged at ingest, per source."""
     frame = duplicates_frame(ctx)
     if frame.empty:
-        return note_html(text_in(ctx, "没有合并的重复记录。", "No duplicate was merged."))
+        return note_html(text_in(ctx, 'note.duplicates_merged'))
     return Table(frame, formats={ctx.label("merged_rows"): _exact, ctx.label("into_records"): _exact},
                  total_row=True)
 
@@ -118,7 +118,7 @@ def merged_customers(ctx: ReportContext, limit: int = 10) -> Table | HTML:
     """The report's customers merged from the most raw rows, to check the deduplication by eye."""
     frame = merged_customers_frame(ctx, limit)
     if frame.empty:
-        return note_html(text_in(ctx, "本报告的客户中没有由多行合并而成的。", "None of the report's customers was merged from several rows."))
+        return note_html(text_in(ctx, 'note.merged_customers'))
     return Table(frame, formats={ctx.label("source_rows"): _exact})
 
 
@@ -152,7 +152,7 @@ def quarantine_reasons(ctx: ReportContext) -> Table | HTML:
     """Rows set aside at ingest, by reason."""
     frame = quarantine_reasons_frame(ctx)
     if frame.empty:
-        return note_html(text_in(ctx, "没有被隔离的数据行。", "No row was quarantined."))
+        return note_html(text_in(ctx, 'note.quarantine_reasons'))
     return Table(frame, formats={ctx.label("rows"): _exact}, total_row=True)
 
 
@@ -172,7 +172,7 @@ def ingest_warnings(ctx: ReportContext) -> Table | HTML:
     """Limits ingest hit (rows a figure may miss), each with its remedy."""
     frame = ingest_warnings_frame(ctx)
     if frame.empty:
-        return note_html(text_in(ctx, "导入没有触及任何限制。", "Ingest hit no limit."))
+        return note_html(text_in(ctx, 'note.ingest_warnings'))
     return Table(frame, formats={ctx.label("rows"): _exact})
 
 
@@ -206,6 +206,5 @@ def quarantine_sample(ctx: ReportContext, per_reason: int = 3) -> Table | HTML:
     if frame.empty:
         return HTML("")
     caption = None if ctx.region == "all" else text_in(
-        ctx, "原值仅在全公司报告中显示：隔离的行不属于任何区域。",
-        "Values as read are shown in the company report only: quarantined rows belong to no region.")
+        ctx, 'note.quarantine_sample')
     return Table(frame, formats={ctx.label("row"): lambda v: f"{int(v)}"}, caption=caption)

@@ -60,7 +60,7 @@ def place_revenue_chart(ctx: ReportContext) -> charts.Chart | HTML:
     table = pivot_frame(ctx, place_column(ctx)).drop(index=ctx.label("total"), errors="ignore")
     revenue = table[ctx.label("revenue")].to_numpy(dtype="float64")
     if not (revenue > 0).any():
-        return note_html(text_in(ctx, "本期没有销售额。", "No revenue in the period."))
+        return note_html(text_in(ctx, 'note.place_revenue_chart'))
     names = [str(name) for name in table.index]
     if ctx.region == "all":
         codes = {ctx.regions.display_name(code, ctx.locale): code for code in [*ctx.regions.codes,

@@ -109,8 +109,7 @@ def top_movers(ctx: ReportContext, limit: int = 5) -> Table | HTML:
     period, then up to ``limit`` whose revenue fell most."""
     frame = top_movers_frame(ctx, limit)
     if frame.empty:
-        return note_html(text_in(ctx, "与上期（{previous}）相比，没有客户的销售额发生变化。",
-                           "No customer's revenue changed against the previous period ({previous}).",
+        return note_html(text_in(ctx, 'note.top_movers',
                            previous=comparison_text(ctx.period.previous, ctx.locale)))
     signed = lambda value: ("+" if value > 0 else "") + ctx.money(value)   # noqa: E731
     return Table(frame, formats=formatters_for(ctx, frame, {"revenue": ctx.money, "previous_revenue": ctx.money,

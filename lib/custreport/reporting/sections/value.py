@@ -48,37 +48,23 @@ def value_models(ctx: ReportContext) -> HTML:
         bg = models.bgnbd
         rate = bg.r / bg.alpha
         parts.append(text_in(
-            ctx, "购买频率模型（BG/NBD）基于 {n} 位有购买的客户拟合：客户平均每{unit}购买 {rate:.3f} 次（约每年 {year:.1f} 次），"
-                 "各人频率差异用形状参数 r = {r:.3f} 描述；每次购买后不再回来的概率平均为 {drop}（a = {a:.3f}，b = {b:.3f}，"
-                 "α = {alpha:.3f}）。",
-            "Purchase model (BG/NBD), fitted on {n} customers who bought: a customer buys {rate:.3f} times a {unit} on "
-            "average (about {year:.1f} times a year), with rates varying between customers by shape r = {r:.3f}; after "
-            "each purchase a customer stops buying with probability {drop} on average (a = {a:.3f}, b = {b:.3f}, "
-            "α = {alpha:.3f}).",
+            ctx, 'note.value_models_1',
             n=ctx.count(models.customers), unit=unit, rate=rate, year=rate * 365.25 / unit_days, r=bg.r, a=bg.a,
             b=bg.b, alpha=bg.alpha, drop=i18n.format_percent(bg.a / (bg.a + bg.b), ctx.locale)))
     if models.gamma_gamma:
         gg = models.gamma_gamma
         parts.append(text_in(
-            ctx, "单次金额模型（Gamma-Gamma）：预计每次复购平均 {spend}（p = {p:.3f}，q = {q:.3f}，γ = {gamma:,.2f}）；"
-                 "复购越多的客户，预计金额越接近其自身的平均值。",
-            "Spend model (Gamma-Gamma): a future purchase is worth {spend} on average (p = {p:.3f}, q = {q:.3f}, "
-            "γ = {gamma:,.2f}); the more repeat purchases a customer made, the closer their own expectation is to "
-            "their own average.", spend=ctx.money(gg.p * gg.gamma / (gg.q - 1)), p=gg.p, q=gg.q, gamma=gg.gamma))
+            ctx, 'note.value_models_2', spend=ctx.money(gg.p * gg.gamma / (gg.q - 1)), p=gg.p, q=gg.q, gamma=gg.gamma))
     if models.bgnbd:
         parts.append(text_in(
-            ctx, "据此，未来 {horizon:g} {unit}预计共购买 {purchases} 次，未来 12 个月客户价值合计 {clv}（每月折现 {discount}）；"
-                 "{at_risk} 位重要客户的存活概率低于 {threshold}，列在流失预警中。",
-            "Together: {purchases} purchases expected over the next {horizon:g} {unit}s, a 12-month customer value of "
-            "{clv} (discounted {discount} a month); {at_risk} valuable customers are alive with a probability under "
-            "{threshold} and listed as at risk.",
+            ctx, 'note.value_models_3',
             horizon=float(settings.horizon), unit=unit, purchases=number_text(figures["expected_purchases_total"]),
             clv=ctx.money(figures["clv_12m_total"]),
             discount=i18n.format_percent(settings.monthly_discount, ctx.locale),
             at_risk=ctx.count(figures["at_risk_customers"]),
             threshold=i18n.format_percent(settings.at_risk_p_alive, ctx.locale, decimals=0)))
     if models.note:
-        parts.append(text_in(ctx, "模型说明：{note}", "Note on the models: {note}", note=models.note))
+        parts.append(text_in(ctx, 'note.value_models_4', note=models.note))
     if not parts:
         parts.append(ctx.label("no_data"))
     return HTML("".join(f'<p class="note">{html.escape(part)}</p>' for part in parts))
@@ -106,7 +92,7 @@ def clv_bands_frame(ctx: ReportContext) -> pd.DataFrame:
     band = np.arange(len(ranked)) * 10 // len(ranked)
     grouped = ranked.assign(band=band).groupby("band")["clv"].agg(customers="size", clv_total="sum", clv_min="min")
     total = float(ranked["clv"].sum())
-    top = text_in(ctx, "前10%", "Top 10%")
+    top = text_in(ctx, 'note.clv_bands_frame')
     frame = pd.DataFrame({
         "clv_band": [top if b == 0 else f"{b * 10}–{b * 10 + 10}%" for b in grouped.index],
         "customers": grouped["customers"].astype("int64").to_numpy(),
@@ -144,5 +130,5 @@ def at_risk_customers(ctx: ReportContext) -> Table | HTML:
     """Valuable customers whose P(alive) has fallen under the threshold, most at stake first."""
     frame = at_risk_frame(ctx)
     if frame.empty:
-        return note_html(text_in(ctx, "没有存活概率低于阈值的重要客户。", "No valuable customer is below the P(alive) threshold."))
+        return note_html(text_in(ctx, 'note.at_risk_customers'))
     return _value_table(ctx, frame)
