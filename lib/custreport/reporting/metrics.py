@@ -32,7 +32,7 @@ def period_figures(ctx: ReportContext, period: Period) -> dict:
     """The headline numbers of one period (the report's own, its previous, or a year ago)."""
     start, end = period.start_ts, period.end_exclusive_ts
     classified = ctx.classified_at(end)
-    deals_then = ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
+    deals_then = deals_known_by(ctx, period)
     sales, deals = sales_totals(ctx.orders, start, end), deal_totals(deals_then, start, end)
     figures = {
         "customers": customer_counts(classified, start, end),
@@ -282,8 +282,13 @@ def figures_currency(figures: dict) -> str:
     return figures.get("currency") or "+".join(figures.get("currencies") or []) or i18n.DEFAULT_CURRENCY
 
 
-def deal_totals_in(ctx: ReportContext, period: Period) -> dict:
-    """deal_totals of a period as metrics computes them (deals created by its end, or undated)."""
+def deals_known_by(ctx: ReportContext, period: Period) -> pd.DataFrame:
+    """The deals a period's figures count: created by its end, or undated (an export without
+    creation dates still counts its deals)."""
     end = period.end_exclusive_ts
-    return deal_totals(ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()],
-                       period.start_ts, end)
+    return ctx.deals[(ctx.deals["created_at"] < end) | ctx.deals["created_at"].isna()]
+
+
+def deal_totals_in(ctx: ReportContext, period: Period) -> dict:
+    """deal_totals of a period, as period_figures counts them."""
+    return deal_totals(deals_known_by(ctx, period), period.start_ts, period.end_exclusive_ts)
