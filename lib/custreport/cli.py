@@ -374,7 +374,8 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
     been delivered without the server confirming it (uncertain: never sent again without
     --resend), and then mails the operators: of params/recipients.yaml one message naming each.
     """
-    from custreport import report, store as store_module
+    from custreport import store as store_module
+    from custreport.reporting.request import resolve_period
     from custreport.config import default_store, project_root
     from custreport.recipients import load_recipients
     from custreport.delivery import SmtpSettings, notify_operators, send_period
@@ -385,7 +386,7 @@ def send(period: str = typer.Option(..., help="2025-Q4, last-quarter, ... (as re
         _log(line)
     snapshot = store_module.current_snapshot(default_store(root))
     table = store_module.snapshot_regions(snapshot)
-    label = report.resolve_period(period, snapshot).label
+    label = resolve_period(period, snapshot).label
     wanted = [r.strip() for r in regions.split(",") if r.strip()]
     only = None if not wanted or wanted == ["all"] else [table.region_param(name) for name in wanted]
     folder = (Path(out) if out else root / "outputs") / label

@@ -115,14 +115,15 @@ class RunRequest:
         """
         from custreport.run_settings import load_run_settings
 
-        from custreport import report, store as store_module
+        from custreport import store as store_module
+        from custreport.reporting.request import resolve_period
 
         root = project_root()
         store = Path(store) if store else default_store(root)
         snapshot = store_module.current_snapshot(store)
         store_module.check_files(snapshot)   # a damaged store stops here, before any report renders
         table = store_module.snapshot_regions(snapshot)
-        resolved = report.resolve_period(period, snapshot, today=today)
+        resolved = resolve_period(period, snapshot, today=today)
         wanted = [p.strip() for p in regions.split(",") if p.strip()]
         if not wanted or wanted == ["all"]:
             codes = [*table.codes, table.unknown.code, "all"]
@@ -550,10 +551,10 @@ def _timed_out(request: RunRequest) -> str:
 def provenance(request: RunRequest, locale: str) -> str:
     """The line every page of a report ends with: the period (partial or not), how far the data
     reaches and which snapshot it is, made when."""
-    from custreport import report
+    from custreport.reporting import provenance
     from custreport.store import open_snapshot
 
-    return report.provenance_line(request.period, open_snapshot(request.store, request.snapshot), locale)
+    return provenance.provenance_line(request.period, open_snapshot(request.store, request.snapshot), locale)
 
 
 # The first cell of every report run in a shared kernel: the previous report's variables go
