@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from custreport.demo_data import FILE_NAMES, REGIONS, generate
+from custreport.demo import FILE_NAMES, REGIONS, generate
 
 CUSTOMERS = 300
 SEED = 7
@@ -98,7 +98,7 @@ def all_files(path: Path) -> dict[str, bytes]:
 def test_same_seed_gives_identical_bytes_even_in_another_process(out: Path, tmp_path: Path):
     # A separate interpreter with a different hash seed catches any reliance
     # on set/dict ordering or on the clock.
-    script = "import sys; from pathlib import Path; from custreport.demo_data import generate; " \
+    script = "import sys; from pathlib import Path; from custreport.demo import generate; " \
              f"generate(Path(sys.argv[1]), customers={CUSTOMERS}, seed={SEED})"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env)
