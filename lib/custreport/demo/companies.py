@@ -9,7 +9,7 @@ import numpy as np
 
 from custreport.demo.dates import _FIRST_DAY, _N_DAYS, _sample_business_days
 from custreport.demo.draws import _choice, _stream
-from custreport.demo.geography import REGIONS, _geo
+from custreport.demo.geography import Geography
 from custreport.demo.industries import _INDUSTRIES
 from custreport.demo.names import _BRAND_CHARS, _draw_names, _draw_variant_kinds, _name_variant
 from custreport.demo.people import _GIVEN_CHARS, _Reps, _SURNAMES, _assign_reps, _make_reps
@@ -29,6 +29,7 @@ _STATUS_NAMES = ("prospect", "active", "churned")
 @dataclass
 class _Entities:
     n: int
+    geo: Geography  # where the companies are: city, province and region index into it
     city: np.ndarray
     province: np.ndarray
     region: np.ndarray
@@ -63,15 +64,14 @@ _MOBILE_PREFIXES = np.array(
 )
 
 
-def _make_entities(seed: int, n: int) -> tuple[_Entities, _Reps]:
-    geo = _geo()
+def _make_entities(seed: int, n: int, geo: Geography) -> tuple[_Entities, _Reps]:
     rng = _stream(seed, "entities")
 
     city = _choice(rng, n, geo.city_weight)
     province = geo.city_province[city]
     region = geo.province_region[province]
     industry = _choice(rng, n, [ind.weight for ind in _INDUSTRIES])
-    brand, word, suffix, bracketed, name, key = _draw_names(_stream(seed, "names"), city, industry, set())
+    brand, word, suffix, bracketed, name, key = _draw_names(_stream(seed, "names"), geo, city, industry, set())
 
     # Phones: mostly mobiles, some switchboard landlines, a few 400 hotlines.
     phone_kind = _choice(rng, n, (0.84, 0.15, 0.01))
@@ -115,7 +115,7 @@ def _make_entities(seed: int, n: int) -> tuple[_Entities, _Reps]:
     channel_pref = _choice(rng, n, _CHANNEL_PREF_WEIGHTS)
     potential_value = np.round(rng.lognormal(np.log(25.0), 1.0, size=n), 1)
 
-    region_counts = np.bincount(region, minlength=len(REGIONS))
+    region_counts = np.bincount(region, minlength=len(geo.regions))
     reps = _make_reps(_stream(seed, "reps"), region_counts)
     owner = _assign_reps(rng, reps, region)
     # Its own stream, so leaving accounts unassigned reshuffles nothing else.
@@ -123,7 +123,7 @@ def _make_entities(seed: int, n: int) -> tuple[_Entities, _Reps]:
     unowned = recent & (_stream(seed, "unowned").random(n) < _UNASSIGNED_SHARE_OF_RECENT)
 
     entities = _Entities(
-        n=n, city=city, province=province, region=region, industry=industry,
+        n=n, geo=geo, city=city, province=province, region=region, industry=industry,
         brand=brand, word=word, suffix=suffix, bracketed_city=bracketed, name=name, key=key,
         phone_kind=phone_kind, phone_digits=phone_digits, email=email, owner=owner, unowned=unowned,
         created=created, status=status, order_end=order_end, channel_pref=channel_pref,

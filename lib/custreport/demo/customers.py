@@ -11,7 +11,6 @@ from custreport.demo.companies import _CHURNED, _DEALER, _Entities, _PROSPECT
 from custreport.demo.dates import _N_DAYS, _calendar
 from custreport.demo.draws import _stream
 from custreport.demo.files import CRM_FILE, _CsvStyle, _write_csv
-from custreport.demo.geography import REGIONS
 from custreport.demo.industries import _INDUSTRIES
 from custreport.demo.mess import _blank_some, _city_labels, _format_phones, _province_labels
 from custreport.demo.names import _draw_variant_kinds, _name_variant
@@ -70,8 +69,9 @@ def _split_sources(seed: int, ent: _Entities, reps: _Reps) -> tuple[_CustomerRow
     second_day = first_day[twice] + rng.integers(1, 400, size=wb_second.size)
     # A third of the second entries land in another region's sheet.
     other_sheet = rng.random(wb_second.size) < 0.33
-    shift = rng.integers(1, len(REGIONS), size=wb_second.size)
-    second_region = np.where(other_sheet, (ent.region[wb_second] + shift) % len(REGIONS), ent.region[wb_second])
+    n_regions = len(ent.geo.regions)
+    shift = rng.integers(1, n_regions, size=wb_second.size)
+    second_region = np.where(other_sheet, (ent.region[wb_second] + shift) % n_regions, ent.region[wb_second])
 
     entity = np.concatenate([wb_first, wb_second])
     region = np.concatenate([ent.region[wb_first], second_region])
@@ -171,9 +171,9 @@ def _write_crm(seed: int, out_dir: Path, ent: _Entities, reps: _Reps, rows: _Cus
     emails = _blank_some(rng, [ent.email[i] for i in e], 0.03)
     # Salesforce keeps the state picklist in English; some users typed Chinese.
     province = _province_labels(
-        rng, ent.province[e], {"pinyin": 0.85, "full": 0.07, "short": 0.07, "garbage": _GARBAGE_PROVINCE_SHARE}
+        rng, ent.geo, ent.province[e], {"pinyin": 0.85, "full": 0.07, "short": 0.07, "garbage": _GARBAGE_PROVINCE_SHARE}
     )
-    city = _city_labels(rng, ent.city[e], with_shi=0.25, missing=0.06)
+    city = _city_labels(rng, ent.geo, ent.city[e], with_shi=0.25, missing=0.06)
     industry = _blank_some(rng, [_INDUSTRIES[i].en for i in ent.industry[e]], 0.07)
     owner = _owner_names(ent, reps, e, rows.owner)
     _, crm_type = _customer_type_labels(rng, ent, e)

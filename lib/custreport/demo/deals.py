@@ -10,7 +10,6 @@ from custreport.demo.companies import _Entities, _PROSPECT
 from custreport.demo.dates import _N_DAYS, _calendar, _sample_business_days
 from custreport.demo.draws import _choice, _stream
 from custreport.demo.files import DEALS_FILE, TRUTH_DEAL_ROWS, _CsvStyle, _int_text, _write_csv
-from custreport.demo.geography import REGIONS
 from custreport.demo.orders import _PRODUCTS
 from custreport.demo.people import _Reps, _assign_reps
 
@@ -63,7 +62,7 @@ def _write_deals(seed: int, out_dir: Path, ent: _Entities, reps: _Reps) -> int:
     owner = ent.owner[entity].copy()
     reassigned = rng.random(n) < 0.1
     owner[reassigned] = _assign_reps(rng, reps, ent.region[entity[reassigned]])
-    region_txt = np.where(rng.random(n) < 0.3, "", np.array(REGIONS, dtype=object)[reps.region[owner]])
+    region_txt = np.where(rng.random(n) < 0.3, "", np.array(ent.geo.regions, dtype=object)[reps.region[owner]])
     names = np.where(rng.random(n) < 0.2, np.array(ent.alt_name, dtype=object)[entity],
                      np.array(ent.name, dtype=object)[entity])
     lead = np.array(_LEAD_SOURCES, dtype=object)[_choice(rng, n, _LEAD_SOURCE_WEIGHTS)]

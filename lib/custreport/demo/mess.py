@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from custreport.demo.draws import _categories
-from custreport.demo.geography import _PROVINCES, _geo
+from custreport.demo.geography import Geography
 
 if TYPE_CHECKING:
     from custreport.demo.companies import _Entities
@@ -109,18 +109,20 @@ def _blank_some(rng: np.random.Generator, values: list, share: float) -> list:
     return [("" if b else v) for v, b in zip(values, blank)]
 
 
-def _province_labels(rng: np.random.Generator, province: np.ndarray, spec: dict[str, float]) -> list[str]:
+def _province_labels(rng: np.random.Generator, geo: Geography, province: np.ndarray,
+                     spec: dict[str, float]) -> list[str]:
     """Province as typed: keys of ``spec`` are pinyin/full/short/abbr/garbage."""
     style = _categories(rng, province.size, spec).tolist()
     garbage = rng.integers(len(_GARBAGE_PROVINCES), size=province.size).tolist()
     return [
-        _GARBAGE_PROVINCES[g] if st == "garbage" else getattr(_PROVINCES[p], st)
+        _GARBAGE_PROVINCES[g] if st == "garbage" else getattr(geo.provinces[p], st)
         for p, st, g in zip(province.tolist(), style, garbage)
     ]
 
 
-def _city_labels(rng: np.random.Generator, city: np.ndarray, with_shi: float, missing: float) -> list[str]:
-    names = _geo().city
+def _city_labels(rng: np.random.Generator, geo: Geography, city: np.ndarray, with_shi: float,
+                 missing: float) -> list[str]:
+    names = geo.city
     u = rng.random(city.size).tolist()
     return [
         "" if x < missing else (names[c] + "市" if x < missing + with_shi else names[c])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from custreport.demo.draws import _choice
-from custreport.demo.geography import _geo
+from custreport.demo.geography import Geography
 from custreport.demo.industries import _INDUSTRIES
 from custreport.demo.mess import _FULL_WIDTH, _HALF_WIDTH_PARENS
 from custreport.demo.people import _pinyin_pairs
@@ -68,10 +68,9 @@ def _draw_brands(rng: np.random.Generator, n: int) -> list[str]:
     return brands
 
 
-def _draw_names(rng: np.random.Generator, city: np.ndarray, industry: np.ndarray, taken: set[str]):
+def _draw_names(rng: np.random.Generator, geo: Geography, city: np.ndarray, industry: np.ndarray, taken: set[str]):
     """Company names whose comparable key is unique, also against ``taken``."""
     n = city.shape[0]
-    geo = _geo()
     suffix_idx = _choice(rng, n, _SUFFIX_WEIGHTS)
     bracketed = (rng.random(n) < 0.08) & (suffix_idx <= 2)
     suffix = [_SUFFIXES[i] for i in suffix_idx]
@@ -123,7 +122,7 @@ def _draw_variant_kinds(rng: np.random.Generator, ent: _Entities, entity: np.nda
 def _name_variant(ent: _Entities, i: int, kind: str, u: float) -> str:
     """How a person might re-type company ``i``'s name; ``u`` in [0, 1) picks
     the details so the result is a pure function of the drawn numbers."""
-    city = _geo().city[ent.city[i]]
+    city = ent.geo.city[ent.city[i]]
     brand, word, suffix = ent.brand[i], ent.word[i], ent.suffix[i]
     bracketed = bool(ent.bracketed_city[i])
     if kind == "no_suffix":

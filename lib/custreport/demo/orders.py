@@ -11,7 +11,7 @@ from custreport.demo.companies import _DIRECT, _Entities, _ONLINE, _PROSPECT
 from custreport.demo.dates import _N_DAYS, _calendar, _sample_business_days
 from custreport.demo.draws import _choice, _stream
 from custreport.demo.files import ORDERS_FILE, TRUTH_ORDER_ROWS, _CsvStyle, _CsvWriter, _int_text
-from custreport.demo.geography import REGIONS, _geo
+from custreport.demo.geography import Geography
 from custreport.demo.industries import _INDUSTRIES
 from custreport.demo.mess import _currency_money, _format_by_value, _plain_money, _wan_money
 from custreport.demo.names import _draw_names
@@ -39,14 +39,15 @@ _PRODUCTS: tuple[_Product, ...] = (
 _DISCOUNTS = (1.0, 0.98, 0.95, 0.92, 0.9, 0.88, 0.85, 0.8, 0.75, 0.7)
 _DISCOUNT_WEIGHTS = (0.22, 0.06, 0.16, 0.06, 0.16, 0.08, 0.12, 0.08, 0.04, 0.02)
 
+# Dealers by region code.
 _DEALERS = {
-    "华东": ("经销商-华东鑫达", "经销商-华东恒信"),
-    "华南": ("经销商-华南粤通",),
-    "华北": ("经销商-华北京联",),
-    "华中": ("经销商-华中楚天",),
-    "西南": ("经销商-西南蜀海",),
-    "西北": ("经销商-西北长安",),
-    "东北": ("经销商-东北辽沈",),
+    "east": ("经销商-华东鑫达", "经销商-华东恒信"),
+    "south": ("经销商-华南粤通",),
+    "north": ("经销商-华北京联",),
+    "central": ("经销商-华中楚天",),
+    "southwest": ("经销商-西南蜀海",),
+    "northwest": ("经销商-西北长安",),
+    "northeast": ("经销商-东北辽沈",),
 }
 _ORDER_STATUSES = ("已完成", "退货", "已取消")
 _ORDER_STATUS_WEIGHTS = (0.94, 0.04, 0.02)
@@ -68,7 +69,7 @@ class _Orders:
     product: np.ndarray
     qty: np.ndarray
     price_cents: np.ndarray
-    channel: np.ndarray  # index into _channel_names()
+    channel: np.ndarray  # index into _channel_names(geo)
     status: np.ndarray
     date_style: np.ndarray
     minute: np.ndarray
@@ -78,10 +79,10 @@ class _Orders:
     ghost_names: list[str]
 
 
-def _channel_names() -> list[str]:
+def _channel_names(geo: Geography) -> list[str]:
     names = ["直销", "电商"]
-    for region in REGIONS:
-        names.extend(_DEALERS[region])
+    for code in geo.region_codes:
+        names.extend(_DEALERS[code])
     return names
 
 
@@ -105,9 +106,9 @@ def _make_orders(seed: int, ent: _Entities) -> _Orders:
     discount = np.array(_DISCOUNTS)[_choice(rng, n, _DISCOUNT_WEIGHTS)]
     price_cents = np.rint(list_cents * discount).astype(np.int64)
 
-    channel_names = _channel_names()
+    channel_names = _channel_names(ent.geo)
     dealer_index = {name: i for i, name in enumerate(channel_names)}
-    region_dealers = [np.array([dealer_index[d] for d in _DEALERS[r]]) for r in REGIONS]
+    region_dealers = [np.array([dealer_index[d] for d in _DEALERS[code]]) for code in ent.geo.region_codes]
     dealer_pick = rng.integers(0, 2, size=n)
     region = ent.region[entity]
     dealer = np.empty(n, dtype=np.int16)
@@ -148,10 +149,10 @@ def _make_orders(seed: int, ent: _Entities) -> _Orders:
 def _ghost_names(seed: int, ent: _Entities, count: int) -> list[str]:
     """Names of companies that appear in no customer table at all."""
     rng = _stream(seed, "ghosts")
-    geo = _geo()
+    geo = ent.geo
     city = _choice(rng, count, geo.city_weight)
     industry = _choice(rng, count, [ind.weight for ind in _INDUSTRIES])
-    *_, names, _ = _draw_names(rng, city, industry, set(ent.key))
+    *_, names, _ = _draw_names(rng, geo, city, industry, set(ent.key))
     return names
 
 
@@ -172,7 +173,7 @@ def _write_orders(out_dir: Path, ent: _Entities, orders: _Orders) -> int:
     alternative = np.array(ent.alt_name, dtype=object)
     ghosts = np.array(orders.ghost_names, dtype=object)
     products = np.array([p.name for p in _PRODUCTS], dtype=object)
-    channels = np.array(_channel_names(), dtype=object)
+    channels = np.array(_channel_names(ent.geo), dtype=object)
     statuses = np.array(_ORDER_STATUSES, dtype=object)
     qty_text = _int_text(np.arange(int(orders.qty.max(initial=0)) + 1))
     entity_text = np.concatenate([_int_text(np.arange(1, ent.n + 1)), np.array([""], dtype=object)])

@@ -10,7 +10,6 @@ import numpy as np
 
 from custreport.demo.draws import _stream
 from custreport.demo.files import REPS_FILE, _int_text, _write_csv
-from custreport.demo.geography import REGIONS
 from custreport.demo.industries import _INDUSTRIES
 
 if TYPE_CHECKING:
@@ -48,6 +47,7 @@ _MAX_REPS_PER_REGION = 60
 class _Reps:
     names: list[str]
     region: np.ndarray  # region index per rep
+    n_regions: int
     weight: np.ndarray  # relative share of the region's accounts a rep takes
 
     def of_region(self, region: int) -> np.ndarray:
@@ -69,18 +69,18 @@ def _make_reps(rng: np.random.Generator, region_counts: np.ndarray) -> _Reps:
         if name not in taken:
             taken.add(name)
             names.append(name)
-    region = np.repeat(np.arange(len(REGIONS)), per_region)
+    region = np.repeat(np.arange(per_region.size), per_region)
     weight = rng.lognormal(0.0, 0.45, size=total)
     # The first rep of each region is its manager and keeps a small book.
     first_of_region = np.concatenate([[0], np.cumsum(per_region)[:-1]])
     weight[first_of_region] *= 0.3
-    return _Reps(names=names, region=region, weight=weight)
+    return _Reps(names=names, region=region, n_regions=per_region.size, weight=weight)
 
 
 def _assign_reps(rng: np.random.Generator, reps: _Reps, region: np.ndarray) -> np.ndarray:
     """A rep of the given region for every row, favouring busier reps."""
     out = np.empty(region.shape[0], dtype=np.int32)
-    for r in range(len(REGIONS)):
+    for r in range(reps.n_regions):
         rows = np.flatnonzero(region == r)
         members = reps.of_region(r)
         w = reps.weight[members]
@@ -114,7 +114,7 @@ def _write_reps(seed: int, out_dir: Path, ent: _Entities, reps: _Reps) -> int:
     columns = [
         [f"S{i + 1:04d}" for i in range(n)],
         reps.names,
-        [REGIONS[r] for r in reps.region],
+        [ent.geo.regions[r] for r in reps.region],
         ["" if manager[int(r)] == i else reps.names[manager[int(r)]] for i, r in enumerate(reps.region)],
         skills,
         _int_text(capacity),

@@ -11,7 +11,6 @@ from custreport.demo.companies import _Entities, _STATUS_NAMES
 from custreport.demo.dates import _calendar
 from custreport.demo.files import (CRM_FILE, TRUTH_CUSTOMER_ROWS, TRUTH_ENTITIES, TRUTH_README, WORKBOOK_FILE,
                                    _int_text, _write_csv)
-from custreport.demo.geography import REGIONS, _PROVINCES, _geo
 from custreport.demo.industries import _INDUSTRIES
 from custreport.demo.people import _Reps, _owner_names
 from custreport.demo.workbook import WORKBOOK_FIRST_DATA_ROW
@@ -67,13 +66,13 @@ def _write_truth(
          _int_text(np.concatenate(source_row)), _int_text(np.concatenate(entity_id))],
     )
     cal = _calendar()
-    geo = _geo()
+    geo = ent.geo
     entity_rows = _write_csv(
         out_dir / TRUTH_ENTITIES,
         ("entity_id", "name", "name_key", "region", "province", "city", "industry", "owner", "created", "status"),
         [
             _int_text(np.arange(1, ent.n + 1)), ent.name, ent.key,
-            [REGIONS[r] for r in ent.region], [_PROVINCES[p].short for p in ent.province],
+            [geo.regions[r] for r in ent.region], [geo.provinces[p].short for p in ent.province],
             [geo.city[c] for c in ent.city], [_INDUSTRIES[i].zh for i in ent.industry],
             _owner_names(ent, reps, np.arange(ent.n), ent.owner), [cal.iso[d] for d in ent.created],
             [_STATUS_NAMES[s] for s in ent.status],

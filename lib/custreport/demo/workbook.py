@@ -12,7 +12,6 @@ from custreport.demo.customers import (_BLANK_NAME_SHARE, _CustomerRows, _GARBAG
 from custreport.demo.dates import _calendar
 from custreport.demo.draws import _categories, _stream
 from custreport.demo.files import WORKBOOK_FILE, _FIXED_TIMESTAMP, _freeze_zip_metadata
-from custreport.demo.geography import REGIONS
 from custreport.demo.industries import _INDUSTRIES
 from custreport.demo.mess import _blank_some, _city_labels, _format_phones, _province_labels
 from custreport.demo.people import _Reps, _owner_names
@@ -21,29 +20,29 @@ if TYPE_CHECKING:
     from custreport.demo.companies import _Entities
 
 
-# Each regional team built its own sheet: labels and column order drift.
+# Each regional team built its own sheet: labels and column order drift (by region code).
 _SHEET_LAYOUTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "华东": (("seq", "序号"), ("name", "客户名称"), ("phone", "联系电话"), ("province", "所在省份"),
+    "east": (("seq", "序号"), ("name", "客户名称"), ("phone", "联系电话"), ("province", "所在省份"),
              ("city", "城市"), ("industry", "所属行业"), ("type", "客户类型"), ("owner", "负责人"),
              ("created", "建档日期"), ("email", "邮箱"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
-    "华南": (("name", "公司名称"), ("phone", "手机号"), ("province", "省份"), ("city", "所在城市"),
-             ("industry", "行业"), ("type", "客户类型"), ("owner", "销售负责人"), ("created", "创建日期"),
-             ("email", "电子邮件"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
-    "华北": (("name", "客户名称"), ("province", "所在省份"), ("city", "城市"), ("phone", "联系电话"),
-             ("email", "邮箱"), ("industry", "所属行业"), ("type", "客户类型"), ("intent", "意向度"),
-             ("value", "潜在价值(万元)"), ("owner", "负责人"), ("created", "建档日期")),
-    "华中": (("seq", "序号"), ("name", "公司名称"), ("phone", "联系电话"), ("province", "省份"),
-             ("city", "城市"), ("industry", "行业"), ("type", "客户类型"), ("owner", "负责人"),
-             ("created", "创建日期"), ("email", "邮箱"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
-    "西南": (("name", "客户名称"), ("phone", "手机号"), ("province", "所在省份"), ("city", "所在城市"),
-             ("industry", "所属行业"), ("type", "客户类型"), ("owner", "销售负责人"), ("created", "建档日期"),
-             ("email", "电子邮件"), ("intent", "意向度"), ("value", "潜在价值(万元)")),
-    "西北": (("name", "公司名称"), ("phone", "联系电话"), ("province", "省份"), ("city", "城市"),
-             ("industry", "所属行业"), ("type", "客户类型"), ("owner", "负责人"), ("created", "建档日期"),
-             ("email", "邮箱"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
-    "东北": (("name", "客户名称"), ("phone", "联系电话"), ("province", "省份"), ("city", "所在城市"),
-             ("industry", "行业"), ("type", "客户类型"), ("owner", "销售负责人"), ("created", "创建日期"),
-             ("email", "电子邮件"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
+    "south": (("name", "公司名称"), ("phone", "手机号"), ("province", "省份"), ("city", "所在城市"),
+              ("industry", "行业"), ("type", "客户类型"), ("owner", "销售负责人"), ("created", "创建日期"),
+              ("email", "电子邮件"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
+    "north": (("name", "客户名称"), ("province", "所在省份"), ("city", "城市"), ("phone", "联系电话"),
+              ("email", "邮箱"), ("industry", "所属行业"), ("type", "客户类型"), ("intent", "意向度"),
+              ("value", "潜在价值(万元)"), ("owner", "负责人"), ("created", "建档日期")),
+    "central": (("seq", "序号"), ("name", "公司名称"), ("phone", "联系电话"), ("province", "省份"),
+                ("city", "城市"), ("industry", "行业"), ("type", "客户类型"), ("owner", "负责人"),
+                ("created", "创建日期"), ("email", "邮箱"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
+    "southwest": (("name", "客户名称"), ("phone", "手机号"), ("province", "所在省份"), ("city", "所在城市"),
+                  ("industry", "所属行业"), ("type", "客户类型"), ("owner", "销售负责人"), ("created", "建档日期"),
+                  ("email", "电子邮件"), ("intent", "意向度"), ("value", "潜在价值(万元)")),
+    "northwest": (("name", "公司名称"), ("phone", "联系电话"), ("province", "省份"), ("city", "城市"),
+                  ("industry", "所属行业"), ("type", "客户类型"), ("owner", "负责人"), ("created", "建档日期"),
+                  ("email", "邮箱"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
+    "northeast": (("name", "客户名称"), ("phone", "联系电话"), ("province", "省份"), ("city", "所在城市"),
+                  ("industry", "行业"), ("type", "客户类型"), ("owner", "销售负责人"), ("created", "创建日期"),
+                  ("email", "电子邮件"), ("value", "潜在价值(万元)"), ("intent", "意向度")),
 }
 # Row 1 merged title, row 2 note, row 3 header, data from row 4, then a 合计 row.
 WORKBOOK_FIRST_DATA_ROW = 4
@@ -82,7 +81,7 @@ def _workbook_columns(seed: int, ent: _Entities, reps: _Reps, rows: _CustomerRow
         if as_number[j] and len(p) == 11 and p.isdigit() and p[0] == "1":
             phones[j] = int(p)
     province = _province_labels(
-        rng, ent.province[e],
+        rng, ent.geo, ent.province[e],
         {"full": 0.45, "short": 0.44, "abbr": 0.10, "garbage": _GARBAGE_PROVINCE_SHARE},
     )
     wb_type, _ = _customer_type_labels(rng, ent, e)
@@ -93,7 +92,7 @@ def _workbook_columns(seed: int, ent: _Entities, reps: _Reps, rows: _CustomerRow
         "name": [v if v else None for v in names],
         "phone": [v if v != "" else None for v in phones],
         "province": province,
-        "city": [v or None for v in _city_labels(rng, ent.city[e], with_shi=0.3, missing=0.06)],
+        "city": [v or None for v in _city_labels(rng, ent.geo, ent.city[e], with_shi=0.3, missing=0.06)],
         "industry": [v or None for v in _blank_some(rng, [_INDUSTRIES[i].zh for i in ent.industry[e]], 0.07)],
         "type": [v or None for v in _blank_some(rng, [_WB_TYPES[t] for t in wb_type], 0.02)],
         "owner": [v or None for v in _blank_some(rng, _owner_names(ent, reps, e, rows.owner), 0.02)],
@@ -120,8 +119,8 @@ def _write_workbook(seed: int, out_dir: Path, ent: _Entities, reps: _Reps, rows:
     title_font = Font(bold=True, size=14)
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for r, region in enumerate(REGIONS):
-        layout = _SHEET_LAYOUTS[region]
+    for r, (code, region) in enumerate(zip(ent.geo.region_codes, ent.geo.regions)):
+        layout = _SHEET_LAYOUTS[code]
         ws = wb.create_sheet(region)
         last_col = get_column_letter(len(layout))
         ws.merged_cells.add(f"A1:{last_col}1")
