@@ -40,10 +40,14 @@ def prepare(customers: int, seed: int, notebooks: bool = False) -> tuple[Path, f
 
 
 def generator_version() -> str:
-    """A digest of the demo-data generator: data made by another version is made again."""
+    """A digest of the demo-data generator and the regions table it reads: data made by another
+    version is made again."""
     import hashlib
 
-    return hashlib.sha256((PROJECT / "lib" / "custreport" / "demo_data.py").read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()   # the package, and the regions table it places customers with
+    for path in [*sorted((PROJECT / "lib" / "custreport" / "demo").glob("*.py")), PROJECT / "params" / "regions.yaml"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # The child reports its peak: its own (exact, from the kernel), or that of it and the helper

@@ -17,7 +17,7 @@ import pandas as pd
 
 from custreport import store
 from custreport.analysis.quality import pairwise_scores
-from custreport.demo_data import generate
+from custreport.demo import generate
 from custreport.ingest.pipeline import ingest_to_store
 from scratch import scratch_project
 

@@ -230,7 +230,7 @@ def test_load_industries_errors_name_the_file_and_the_entry(tmp_path):
 
 
 def test_the_projects_industries_name_both_languages_of_the_demo_data_as_one():
-    from custreport.demo_data import _INDUSTRIES
+    from custreport.demo.industries import _INDUSTRIES
 
     table = load_industries(REGIONS_YAML.with_name("industries.yaml"))
     for industry in _INDUSTRIES:

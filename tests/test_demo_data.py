@@ -15,8 +15,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
-from custreport.demo_data import FILE_NAMES, REGIONS, generate
+from custreport.config import RegionTable, load_regions
+from custreport.demo import FILE_NAMES, generate
+from custreport.errors import UserError
+
+PROJECT = Path(__file__).resolve().parents[1]
+REGIONS_YAML = PROJECT / "params" / "regions.yaml"
+# The demo spreads customers over every region of the project's table, in the table's order.
+REGIONS = tuple(region.zh for region in load_regions(REGIONS_YAML).regions)
 
 CUSTOMERS = 300
 SEED = 7
@@ -98,7 +106,7 @@ def all_files(path: Path) -> dict[str, bytes]:
 def test_same_seed_gives_identical_bytes_even_in_another_process(out: Path, tmp_path: Path):
     # A separate interpreter with a different hash seed catches any reliance
     # on set/dict ordering or on the clock.
-    script = "import sys; from pathlib import Path; from custreport.demo_data import generate; " \
+    script = "import sys; from pathlib import Path; from custreport.demo import generate; " \
              f"generate(Path(sys.argv[1]), customers={CUSTOMERS}, seed={SEED})"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env)
@@ -488,3 +496,69 @@ def test_service_dates_are_mixed_and_visits_are_typed_by_hand(service):
     tickets = [s["工单号"] for s in service if s["工单号"]]
     assert len(tickets) == len(set(tickets)) and all(re.fullmatch(r"FW20\d{6}\d{4}", t) for t in tickets)
     assert tickets == sorted(tickets)  # numbered as they come in
+
+
+# --- geography from params/regions.yaml -------------------------------------------
+
+
+def test_every_company_sits_in_a_city_of_its_province_and_region_in_the_regions_table(out: Path):
+    table = load_regions(REGIONS_YAML)
+    provinces = {(region.zh, province.name): province for region in table.regions for province in region.provinces}
+    entities = read_csv(out, "_truth/entities.csv")
+    for entity in entities:
+        assert entity["city"] in provinces[(entity["region"], entity["province"])].cities, entity
+    # Salesforce's state picklist carries the table's English province names.
+    english = {province.en for province in provinces.values()}
+    typed = {r["Billing State/Province"] for r in read_csv(out, "crm_accounts.csv")}
+    assert {p for p in typed if p.isascii() and len(p) > 3} <= english
+
+
+def edited_table(edit) -> RegionTable:
+    data = yaml.safe_load(REGIONS_YAML.read_text(encoding="utf-8"))
+    edit(data)
+    return RegionTable.model_validate(data)
+
+
+def test_the_demo_follows_an_edited_regions_table(tmp_path: Path):
+    def move_shandong_north_and_rename_it(data):
+        east, north = data["regions"][0], data["regions"][2]
+        shandong = next(p for p in east["provinces"] if p["name"] == "山东")
+        east["provinces"].remove(shandong)
+        north["provinces"].append(shandong)
+        north["zh"] = "北方"
+
+    generate(tmp_path, customers=CUSTOMERS, seed=SEED, regions=edited_table(move_shandong_north_and_rename_it))
+    entities = read_csv(tmp_path, "_truth/entities.csv")
+    shandong = [e for e in entities if e["province"] == "山东"]
+    assert shandong and all(e["region"] == "北方" for e in shandong)
+    assert {e["region"] for e in entities} == {"华东", "华南", "北方", "华中", "西南", "西北", "东北"}
+    wb = openpyxl.load_workbook(tmp_path / "客户管理表.xlsx", read_only=True)
+    assert wb.sheetnames == ["华东", "华南", "北方", "华中", "西南", "西北", "东北"]
+    wb.close()
+
+
+def test_a_regions_table_without_what_the_demo_needs_is_refused_in_one_line(tmp_path: Path):
+    def drop_tibet(data):
+        southwest = data["regions"][4]
+        southwest["provinces"] = [p for p in southwest["provinces"] if p["name"] != "西藏"]
+
+    def drop_a_city(data):
+        zhejiang = data["regions"][0]["provinces"][2]
+        zhejiang["cities"].remove("绍兴")
+
+    with pytest.raises(UserError, match="the regions table: no 西藏: the demo data needs"):
+        generate(tmp_path, customers=10, seed=SEED, regions=edited_table(drop_tibet))
+    with pytest.raises(UserError, match="the regions table: no city 绍兴 in 浙江"):
+        generate(tmp_path, customers=10, seed=SEED, regions=edited_table(drop_a_city))
+
+
+@pytest.mark.parametrize("home", ["unset", "folder without params"])
+def test_outside_a_project_the_shipped_regions_table_gives_the_same_files(out: Path, tmp_path: Path, home: str):
+    # No params/ above the working folder: the regions.yaml at the repository root is read.
+    env = {k: v for k, v in os.environ.items() if k != "CUSTREPORT_HOME"}
+    if home != "unset":
+        env["CUSTREPORT_HOME"] = str(tmp_path)
+    script = "import sys; from pathlib import Path; from custreport.demo import generate; " \
+             f"generate(Path(sys.argv[1]), customers={CUSTOMERS}, seed={SEED})"
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "raw")], check=True, env=env, cwd=tmp_path)
+    assert all_files(tmp_path / "raw") == all_files(out)

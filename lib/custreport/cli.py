@@ -80,7 +80,7 @@ def demo_data(customers: int = typer.Option(3000, min=1, help="Number of distinc
               seed: int = typer.Option(7, help="Random seed: the same seed gives the same files."),
               out: Path = typer.Option(Path("data/raw"), help="Folder to write the raw files to.")) -> None:
     """Generate deterministic, realistically messy raw customer files for demos and benchmarks."""
-    from custreport.demo_data import generate
+    from custreport.demo import generate
 
     with console.status(f"generating {customers:,} customers into {out} ..."):
         counts = generate(out, customers=customers, seed=seed)

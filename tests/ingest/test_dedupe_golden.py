@@ -14,7 +14,7 @@ import pytest
 
 from custreport import store
 from custreport.analysis.quality import pairwise_scores
-from custreport.demo_data import generate
+from custreport.demo import generate
 from custreport.ingest.pipeline import ingest_to_store
 
 PROJECT = Path(__file__).resolve().parents[2]
