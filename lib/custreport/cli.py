@@ -100,8 +100,8 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
 
     Stops (exit 2, nothing written) when a source quarantines more than its max_quarantined share.
     """
-    from custreport.analysis.currency import store_currencies
     from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
+    from custreport.schema import store_currencies
 
     stopped = None
     with console.status("ingesting ...") as status:

@@ -25,10 +25,8 @@ from custreport.analysis.deals import deal_totals, won_value_by_month
 from custreport.analysis.industries import industry_names, listed_industry_names
 from custreport.analysis.leads import lead_funnel, lead_totals
 from custreport.analysis.funnel import Funnel, deal_breakdown, deals_in_play, funnel_table, stage_counts
-from custreport.analysis.frames import aligned, before_column, customer_ledger, each_distinct, ids_in, looked_up, \
-    sort_rows, spans_at, with_credits
+from custreport.analysis.frames import before_column, customer_ledger, each_distinct, sort_rows, spans_at, with_credits
 from custreport.analysis.pivots import by_customer, count_pivot, customer_pivot, sales_pivot
-from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
 from custreport.analysis.sales import revenue_by_month, revenue_movers, sales_totals, sold_in, top_from_ledger
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_summary, abc_tiers, rfm_from_ledger, \
     segment_summary
@@ -38,6 +36,8 @@ from custreport.analysis.segments import classify_by_spans, classify_customers, 
 from custreport.analysis.value import ValueModels, at_risk, high_value, values_from_ledger
 from custreport.analysis.currency import split_by_currency, to_reporting_currency
 from custreport.figures import CARDS, COMPARED
+from custreport.keyed_frames import aligned, ids_in, looked_up
+from custreport.ingest.merged_records import customers_merged_from_rows, records_merged_into
 from custreport.analysis_settings import AnalysisSettings, load_analysis
 from custreport.config import IndustryTable, RegionTable, default_store, load_industries, project_root
 from custreport.errors import UserError
