@@ -24,6 +24,7 @@ import pyarrow as pa
 from custreport import schema
 from custreport.config import RegionTable, SourcesConfig, SourceSpec
 from custreport.errors import UserError
+from custreport.files import file_sha256
 from custreport.keyed_frames import aligned
 from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, fixes_made, quarantine_breaches, \
     source_accounting
@@ -38,7 +39,6 @@ from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARAN
 from custreport.ingest.read import read_source_file
 from custreport.ingest.standardize import name_keys
 from custreport.schema import store_currencies
-from custreport.store import file_sha256
 
 
 
