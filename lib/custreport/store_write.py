@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Nulls sort last: the rows before a date are a prefix of a file, the undated ones its tail.
 SORT_KEYS = {"customers": ["customer_id"], "orders": ["order_date"], "deals": ["created_at"],
-              "interactions": ["date", "customer_id"], "leads": ["created_at"], "reps": ["rep_id"]}
+             "interactions": ["date", "customer_id"], "leads": ["created_at"], "reps": ["rep_id"]}
 ROW_GROUP_SIZE = 128_000
 # Integer keys stored beside the order ids they number (read only when asked for by name).
 STORED_KEYS = {"orders": {"customer_key": "customer_id", "order_key": "order_id"}}
@@ -36,7 +36,7 @@ MAPPED_TABLES = ("customers", "orders", "deals", "interactions", "leads")
 
 
 def write_mapped_copies(snapshot: Snapshot) -> None:
-    """Write the Arrow copies of the snapshot's region files that lack one (see the module docstring)."""
+    """Write the Arrow copies of the snapshot's region files that lack one (see custreport.store for the layout)."""
     for table in MAPPED_TABLES:
         for _, file in snapshot.manifest.get("parts", {}).get(table, []):
             copy = (snapshot.path / file).with_suffix(MAPPED_SUFFIX)

@@ -21,7 +21,7 @@ from custreport.config import RegionTable, SourceSpec
 from custreport.errors import UserError
 from custreport.ingest import standardize as std
 from custreport.ingest.headers import ALIASES, CUSTOMER_NAME, HeaderMapping, map_headers
-from custreport.ingest.read import RawSheet
+from custreport.ingest.raw_sheet import RawSheet
 
 LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row"]
 QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value"]
