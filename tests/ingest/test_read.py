@@ -265,7 +265,7 @@ def test_files_are_read_as_what_they_contain_not_as_what_they_are_called(tmp_pat
 
 @pytest.mark.hostile(expect="ok", risk="hang")
 def test_a_30000_character_name_in_a_workbook_is_read_as_it_is(tmp_path, make_spec):
-    # Read whole; prepare quarantines it (longer than prepare.NAME_LIMIT).
+    # Read whole; prepare quarantines it (longer than cell_limits.NAME_LIMIT).
     path = tmp_path / "客户.xlsx"
     write_xlsx(path, [row(1, ["客户名称", "电话"]), row(2, ["杭" * 30_000, "13800138000"])])
     assert [len(name) for name in read_one(path, make_spec()).rows["客户名称"]] == [30_000]

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.match import core_names, deletion_keys
-from custreport.ingest.prepare import LINEAGE_COLUMNS, QUARANTINE_COLUMNS
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, QUARANTINE_COLUMNS
 from custreport.ingest.standardize import on_distinct
 from custreport.keyed_frames import ids_in, looked_up
 

@@ -34,9 +34,9 @@ from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.inputs import input_fingerprint, links_out_of_project, source_files
 from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
 from custreport.ingest.merged_records import customers_merged_from_rows
-from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
-                                       prepare_sheet)
+from custreport.ingest.prepare import Prepared, prepare_sheet
 from custreport.ingest.read import read_source_file
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
 from custreport.ingest.standardize import name_keys
 from custreport.schema import store_currencies
 
