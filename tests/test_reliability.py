@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from custreport import runner, store
+from custreport.store_integrity import verify_snapshot
 from export_project import cli, export_project
 from test_runner import summary_plus
 from tiny_project import make_project
@@ -161,7 +162,7 @@ def test_a_disk_full_during_ingest_is_one_line_and_the_last_snapshot_stays(inges
     result = cli(ingested, "ingest", "--store", str(store_folder), expect=None)
     one_line_error(result, "no space left on the device", "free space")
     assert store.current_snapshot(store_folder).id == before
-    assert store.verify_snapshot(store.current_snapshot(store_folder)) == []
+    assert verify_snapshot(store.current_snapshot(store_folder)) == []
     assert not [p for p in (store_folder / "snapshots").iterdir() if p.name.startswith(".")]
 
 

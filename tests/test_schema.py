@@ -107,3 +107,10 @@ def test_validate_fails_on_bad_deal_outcome():
                                          "outcome": ["maybe"]}), "deals")
     with pytest.raises(pandera.errors.SchemaErrors):
         schema.validate(deals, "deals")
+
+
+def test_store_currencies():
+    tables = {"orders": pd.DataFrame({"amount": [100.0, 100.0], "currency": pd.array(["USD", "EUR"], dtype="string")}),
+              "deals": pd.DataFrame({"amount": [None, 5.0], "currency": ["GBP", "BRL"]}),
+              "customers": pd.DataFrame({"amount": [1.0], "currency": ["JPY"]})}   # not a money table
+    assert schema.store_currencies(tables) == ["BRL", "EUR", "USD"]    # the GBP deal has no amount

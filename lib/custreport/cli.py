@@ -100,8 +100,8 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
 
     Stops (exit 2, nothing written) when a source quarantines more than its max_quarantined share.
     """
-    from custreport.analysis.currency import store_currencies
     from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
+    from custreport.schema import store_currencies
 
     stopped = None
     with console.status("ingesting ...") as status:
@@ -172,13 +172,14 @@ def store_verify(snapshot: Optional[str] = typer.Argument(None, help="Snapshot i
     print each missing or changed file. Exit 0 when sound, 1 when anything is damaged."""
     from custreport import store as store_module
     from custreport.config import default_store
+    from custreport.store_integrity import verify_snapshot
 
     folder = store or default_store()
     snapshots = store_module.list_snapshots(folder) if every else [store_module.open_snapshot(folder, snapshot)]
     damaged = [(snapshot_id, f"{folder / 'snapshots' / snapshot_id}: {problem}")
                for snapshot_id, problem in store_module.damaged_snapshots(folder) if every]
     for snap in snapshots:
-        problems = store_module.verify_snapshot(snap)
+        problems = verify_snapshot(snap)
         sound = not problems or all("written before checksums" in p for p in problems)
         _log(f"snapshot {snap.id}: {'sound' if sound else f'{len(problems)} damaged'}")
         for problem in problems:

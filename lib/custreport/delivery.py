@@ -62,10 +62,10 @@ from pathlib import Path
 from custreport import i18n
 from custreport.config import RegionTable
 from custreport.errors import UserError
+from custreport.files import file_sha256, write_atomically
 from custreport.privacy import mask_contacts_in_text
 from custreport.recipients import Recipient
 from custreport.render.excel import has_masked_contacts, rewrite_text
-from custreport.store import file_sha256, write_atomically
 
 LEDGER = "sent.json"
 OUTBOX = "outbox"

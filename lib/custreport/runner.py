@@ -37,9 +37,9 @@ from pathlib import Path
 from custreport import __version__, code_digest, i18n
 from custreport.config import content_params, default_store, project_root
 from custreport.errors import UserError
+from custreport.files import TEMPORARY_SUFFIX, file_sha256, private_folder, write_atomically
 from custreport.periods import Period
 from custreport.privacy import mask_contacts_in_notebook, mask_contacts_in_text
-from custreport.store import TEMPORARY_SUFFIX, file_sha256, private_folder, write_atomically
 
 FORMATS = ("html", "pdf", "xlsx")
 JOB_FILE = "job.json"        # a region's record of what it rendered, from what
@@ -117,11 +117,12 @@ class RunRequest:
 
         from custreport import store as store_module
         from custreport.reporting.request import resolve_period
+        from custreport.store_integrity import check_files
 
         root = project_root()
         store = Path(store) if store else default_store(root)
         snapshot = store_module.current_snapshot(store)
-        store_module.check_files(snapshot)   # a damaged store stops here, before any report renders
+        check_files(snapshot)   # a damaged store stops here, before any report renders
         table = store_module.snapshot_regions(snapshot)
         resolved = resolve_period(period, snapshot, today=today)
         wanted = [p.strip() for p in regions.split(",") if p.strip()]

@@ -10,6 +10,7 @@ dtype('<M8[ms]')
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import pandas as pd
@@ -79,6 +80,24 @@ CUSTOMER_TYPES = ("prospect", "active", "churned")
 INTERACTION_STATUSES = ("open", "resolved")
 LEAD_STATUSES = ("open", "converted", "disqualified")
 TABLES = tuple(COLUMNS)
+
+# The store's money columns and the currency column saying what they are in.
+MONEY_COLUMNS = {"orders": ("amount", "unit_price"), "deals": ("amount",)}
+
+
+def store_currencies(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The currencies the amounts of ``tables`` (orders, deals) are in, sorted; rows without an
+    amount do not count.
+
+    >>> store_currencies({"orders": pd.DataFrame({"amount": [1.0, None], "currency": ["USD", "EUR"]})})
+    ['USD']
+    """
+    found: set[str] = set()
+    for table, frame in tables.items():
+        if table in MONEY_COLUMNS and "currency" in frame and len(frame):
+            priced = frame["amount"].notna()
+            found.update(str(code) for code in frame.loc[priced, "currency"].dropna().unique())
+    return sorted(found)
 
 
 def id_codes(ids: pa.Array | pa.ChunkedArray) -> pa.Array:

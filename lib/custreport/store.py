@@ -41,41 +41,31 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import re
 import shutil
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from custreport import __version__, schema
 from custreport.config import RegionTable, load_regions
 from custreport.errors import UserError
+from custreport.files import TEMPORARY_SUFFIX, private_folder, write_atomically
+from custreport.store_integrity import MANIFEST, MAPPED_SUFFIX, STORE_REMEDY, StoreDamaged, checksums, copy_files, \
+    first_line, read_manifest, recorded_checksums, recorded_files, verify_file, write_copies_record
+from custreport.store_write import MAPPED_TABLES, SORT_KEYS, STORED_KEYS, mapped_copies_of, write_by_region, \
+    write_mapped_copies, write_parquet
 
 TABLES = schema.TABLES
 SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness", "merged_customers",
                "warnings")
-# Nulls sort last: the rows before a date are a prefix of a file, the undated ones its tail.
-_SORT_KEYS = {"customers": ["customer_id"], "orders": ["order_date"], "deals": ["created_at"],
-              "interactions": ["date", "customer_id"], "leads": ["created_at"], "reps": ["rep_id"]}
-ROW_GROUP_SIZE = 128_000
-# Integer keys stored beside the order ids they number (read only when asked for by name).
-STORED_KEYS = {"orders": {"customer_key": "customer_id", "order_key": "order_id"}}
-_PART = "__part__"   # the region a row is filed under while a table is written
-# The tables a report reads by region, and the suffix of their memory-mapped copies.
-MAPPED_TABLES = ("customers", "orders", "deals", "interactions", "leads")
-MAPPED_SUFFIX = ".arrow"
 
 
 @dataclass(frozen=True)
@@ -109,19 +99,19 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
     try:
         counts = {name: len(frame) for name, frame in tables.items()}
         customer_regions = tables.get("customers")
-        parts = {name: _write_by_region(name, frame, staging, customer_regions,
+        parts = {name: write_by_region(name, frame, staging, customer_regions,
                                         mapped=mapped_copies and name in MAPPED_TABLES)
                  for name, frame in tables.items()}
         # Side tables after the tables, not beside them: their working sets would add up.
         for name, frame in side_tables.items():
-            _write_parquet(frame, staging / f"{name}.parquet")
+            write_parquet(frame, staging / f"{name}.parquet")
         for name, content in (files or {}).items():
             (staging / name).write_bytes(content)
         full_manifest = {"snapshot": snapshot_id, "created_at": now.isoformat(timespec="seconds"),
                          "code_version": __version__, "rows": counts, "parts": parts,
-                         "sorted_by": {name: _SORT_KEYS[name] for name in tables}, **manifest,
-                         "files": _checksums(staging, _recorded_files(staging))}
-        _write_copies_record(staging, _checksums(staging, _copy_files(staging)))
+                         "sorted_by": {name: SORT_KEYS[name] for name in tables}, **manifest,
+                         "files": checksums(staging, recorded_files(staging))}
+        write_copies_record(staging, checksums(staging, copy_files(staging)))
         (staging / "manifest.json").write_text(json.dumps(full_manifest, ensure_ascii=False, indent=2, default=str),
                                                encoding="utf-8")
         final = snapshots / snapshot_id
@@ -132,22 +122,6 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
     _point_current(store, snapshot_id)
     notes = _prune(store, keep)
     return Snapshot(snapshot_id, final, full_manifest, tuple(notes))
-
-
-def write_mapped_copies(snapshot: Snapshot) -> None:
-    """Write the Arrow copies of the snapshot's region files that lack one (see the module docstring)."""
-    for table in MAPPED_TABLES:
-        for _, file in snapshot.manifest.get("parts", {}).get(table, []):
-            copy = (snapshot.path / file).with_suffix(MAPPED_SUFFIX)
-            if not copy.is_file():
-                verify_file(snapshot, snapshot.path / file)   # a copy of a damaged file would pass as sound
-                _write_mapped(pq.read_table(snapshot.path / file), copy)
-    _write_copies_record(snapshot.path, _checksums(snapshot.path, _copy_files(snapshot.path)))
-
-
-def mapped_copies_of(snapshot: Snapshot) -> list[Path]:
-    """The Arrow copies a snapshot holds now (the current one's, unless they are turned off)."""
-    return sorted(snapshot.path.glob(f"*/*{MAPPED_SUFFIX}"))
 
 
 def _drop_mapped_copies_of_others(store: Path) -> None:
@@ -163,142 +137,8 @@ def _drop_mapped_copies_of_others(store: Path) -> None:
                     pass
 
 
-def _write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
-    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame.reset_index(drop=True),
-                                                                             preserve_index=False)
-    pq.write_table(table, path, row_group_size=ROW_GROUP_SIZE, compression="zstd")
-
-
-def _write_mapped(table: pa.Table, path: Path) -> None:
-    """An uncompressed Arrow IPC file of ``table``, renamed into place once complete."""
-    _write_in_pieces(lambda start, count: table.slice(start, count), table.num_rows, table.schema, None, path)
-
-
-def _mapped_schema(schema_: pa.Schema) -> pa.Schema:
-    # Large strings, the type pandas holds text in: converting on load would copy every offset.
-    return pa.schema([field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
-                      for field in schema_], metadata=schema_.metadata)
-
-
-_PIECE_ROWS = 8 * ROW_GROUP_SIZE   # a take per piece: fewer, larger pieces take faster
-
-
-def _write_in_pieces(piece, rows: int, schema_: pa.Schema, parquet: Path | None, mapped: Path | None) -> None:
-    """Write ``rows`` rows, made ``_PIECE_ROWS`` at a time by ``piece(start, count)``, to a
-    parquet file and/or an Arrow copy (renamed into place once complete). A piece at a time,
-    not a region at a time: each of the two writing threads holds a million rows at most, not
-    a third of ten million order lines."""
-    temporary = mapped.with_name(f".{mapped.name}.{os.getpid()}{TEMPORARY_SUFFIX}") if mapped else None
-    mapped_schema = _mapped_schema(schema_)
-    with (pq.ParquetWriter(parquet, schema_, compression="zstd") if parquet else nullcontext()) as to_parquet, \
-            (pa.OSFile(str(temporary), "wb") if mapped else nullcontext()) as sink, \
-            (pa.ipc.new_file(sink, mapped_schema) if mapped else nullcontext()) as to_mapped:
-        for start in range(0, max(rows, 1), _PIECE_ROWS):
-            rows_now = piece(start, min(_PIECE_ROWS, rows - start))
-            if to_parquet is not None:
-                to_parquet.write_table(rows_now, row_group_size=ROW_GROUP_SIZE)
-            if to_mapped is not None:
-                to_mapped.write_table(rows_now.cast(mapped_schema))
-    if mapped:
-        os.replace(temporary, mapped)
-
-
-def _write_by_region(name: str, frame: pd.DataFrame, folder: Path,
-                     customers: pd.DataFrame | None, mapped: bool = False) -> list[list]:
-    """Write one table as one file per region under ``folder/name/``, each sorted by the
-    table's keys; return ``[region, file]`` pairs (region None: rows filed under none).
-
-    Interactions are filed under their customer's region (looked up in ``customers``).
-    ``mapped``: each file gets its Arrow copy too.
-    """
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-    if "region" in table.column_names:
-        part = table["region"]
-    elif name == "interactions" and customers is not None and len(customers):
-        known = pa.array(customers["customer_id"], type=pa.large_string())
-        found = pc.index_in(table["customer_id"].cast(pa.large_string()), value_set=known)
-        part = pa.array(customers["region"], type=pa.large_string()).take(found)
-    else:
-        part = pa.nulls(len(table), pa.large_string())
-    # Sorted by index, each region's rows taken as its file is written: a sorted copy of the
-    # whole table (gigabytes for ten million order lines) is never held. Regions sort as the
-    # rank of their name (a few distinct values), not as ten million strings.
-    encoded = pc.dictionary_encode(part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part)
-    names = encoded.dictionary.to_pylist()
-    rank_of = np.argsort(np.argsort(np.array(names, dtype=object), kind="stable"), kind="stable")
-    rank = pa.array(rank_of, type=pa.int32()).take(encoded.indices)   # a missing region: null, last
-    order = pc.sort_indices(table.append_column(_PART, rank),
-                            sort_keys=[(_PART, "ascending"), *[(key, "ascending") for key in _SORT_KEYS[name]]])
-    # Numbered unsorted and the codes taken in order: a sorted copy of ten million ids is never made.
-    keys = {key: schema.id_codes(table[column]).take(order) for key, column in STORED_KEYS.get(name, {}).items()}
-    (folder / name).mkdir()
-    runs = pc.run_end_encode(rank.take(order)) if len(table) else None
-    by_rank = dict(zip(rank_of.tolist(), names))
-    bounds = [(None, 0, 0)] if runs is None else \
-        zip([by_rank.get(r) for r in runs.values.to_pylist()], [0, *runs.run_ends.to_pylist()[:-1]],
-            runs.run_ends.to_pylist())
-    parts = [[region, f"{name}/{index:03d}.parquet", start, end] for index, (region, start, end) in enumerate(bounds)]
-
-    def rows(start: int, count: int) -> pa.Table:
-        taken = table.take(order.slice(start, count))
-        for key, codes in keys.items():
-            taken = taken.append_column(key, codes.slice(start, count))
-        return taken
-
-    stored_schema = rows(0, 0).schema
-
-    def write(entry: list) -> None:
-        _, file, start, end = entry
-        _write_in_pieces(lambda offset, count: rows(start + offset, count), end - start, stored_schema,
-                         folder / file, (folder / file).with_suffix(MAPPED_SUFFIX) if mapped else None)
-
-    # Parquet encodes and compresses without holding the GIL: two regions' files are written side by side.
-    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2)) as pool:
-        list(pool.map(write, parts))
-    return [[region, file] for region, file, _, _ in parts]
-
-
 def _point_current(store: Path, snapshot_id: str) -> None:
     write_atomically(store / "CURRENT", snapshot_id + "\n")
-
-
-TEMPORARY_SUFFIX = ".tmp"
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, as hex (files are read in chunks, never whole)."""
-    with Path(path).open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def umask() -> int:
-    """The process's umask (read without changing it where the system allows)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    current = os.umask(0o022)   # the portable way sets it to read it: put it straight back
-    os.umask(current)
-    return current
-
-
-def private_folder(parent: Path, prefix: str) -> Path:
-    """A new uniquely named folder in ``parent`` for staging, with the permissions any folder
-    made under the umask gets (mkdtemp makes it 0700, which renaming would publish)."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    folder.chmod(0o777 & ~umask())
-    return folder
-
-
-def write_atomically(target: Path, content: str | bytes) -> Path:
-    """Write ``content`` (text as UTF-8) to ``target`` through a temporary file renamed into place:
-    a reader sees the old file or the new one, never half of one."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
-    temporary.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    os.replace(temporary, target)
-    return target
 
 
 def _prune(store: Path, keep: int) -> list[str]:
@@ -405,7 +245,7 @@ def list_snapshots(store: Path) -> list[Snapshot]:
     found = []
     for path in _snapshot_folders(store):
         try:
-            found.append(Snapshot(path.name, path, _read_manifest(path / MANIFEST)))
+            found.append(Snapshot(path.name, path, read_manifest(path / MANIFEST)))
         except UserError:
             continue
     return found
@@ -416,7 +256,7 @@ def damaged_snapshots(store: Path) -> list[tuple[str, str]]:
     damaged = []
     for path in _snapshot_folders(store):
         try:
-            _read_manifest(path / MANIFEST)
+            read_manifest(path / MANIFEST)
         except UserError as exc:
             damaged.append((path.name, str(exc).partition(": ")[2].partition(";")[0]))
     return damaged
@@ -457,7 +297,7 @@ def current_snapshot(store: Path) -> Snapshot:
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise UserError(f"{store}: current snapshot {snapshot_id!r} is missing; run `custreport store rollback`")
-    return Snapshot(snapshot_id, path, _read_manifest(manifest_path))
+    return Snapshot(snapshot_id, path, read_manifest(manifest_path))
 
 
 _SNAPSHOT_NAME = re.compile(r"[0-9A-Za-z_-]+")
@@ -484,7 +324,7 @@ def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
     if not _names_a_snapshot(store, snapshot_id) or not manifest_path.is_file():
         raise UserError(f"{store}: no snapshot {snapshot_id!r} (it may have been pruned); "
                         "`custreport store list` shows the snapshots kept")
-    return Snapshot(snapshot_id, path, _read_manifest(manifest_path))
+    return Snapshot(snapshot_id, path, read_manifest(manifest_path))
 
 
 def rollback(store: Path, snapshot_id: str | None = None) -> Snapshot:
@@ -515,135 +355,6 @@ def rollback(store: Path, snapshot_id: str | None = None) -> Snapshot:
     return target
 
 
-# --------------------------------------------------------------------------- integrity
-
-MANIFEST = "manifest.json"
-COPIES_RECORD = "copies.json"   # the Arrow copies' checksums: rewritten whenever the copies are
-STORE_REMEDY = ("`custreport store verify` lists every damaged file; `custreport store rollback` returns to the "
-                "snapshot before, `custreport ingest` writes a new one")
-
-
-class StoreDamaged(UserError):
-    """A store file is missing, changed since it was written, or unreadable."""
-
-
-def _recorded_files(folder: Path) -> list[str]:
-    """A snapshot's files its manifest records: tables, side tables, kept files (not the copies)."""
-    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
-                  if path.is_file() and path.suffix != MAPPED_SUFFIX and path.name not in (MANIFEST, COPIES_RECORD))
-
-
-def _copy_files(folder: Path) -> list[str]:
-    return sorted(path.relative_to(folder).as_posix() for path in folder.glob(f"*/*{MAPPED_SUFFIX}"))
-
-
-def _checksums(folder: Path, names: list[str]) -> dict[str, dict]:
-    """Size, modification time and sha256 of each file: the time lets a load skip hashing a file
-    untouched since it was written; size and hash say whether a touched one still holds it."""
-    records = {}
-    for name in names:
-        info = (folder / name).stat()
-        records[name] = {"bytes": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": file_sha256(folder / name)}
-    return records
-
-
-def _write_copies_record(folder: Path, records: dict[str, dict]) -> None:
-    write_atomically(folder / COPIES_RECORD, json.dumps(records, indent=1))
-
-
-def _read_manifest(path: Path) -> dict:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StoreDamaged(f"{path}: missing; {STORE_REMEDY}") from None
-    except OSError as exc:
-        raise StoreDamaged(f"{path}: cannot be read ({exc.strerror}); {STORE_REMEDY}") from None
-    except ValueError as exc:   # cut short, or not text at all
-        raise StoreDamaged(f"{path}: damaged, not a manifest ({_first_line(exc)}); {STORE_REMEDY}") from None
-    if not isinstance(manifest, dict):
-        raise StoreDamaged(f"{path}: damaged, not a manifest; {STORE_REMEDY}")
-    return manifest
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-def _records(snapshot: Snapshot) -> dict[str, dict]:
-    """What the snapshot recorded of its files (nothing for snapshots written before checksums)."""
-    records = dict(snapshot.manifest.get("files", {}))
-    try:
-        records.update(json.loads((snapshot.path / COPIES_RECORD).read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError):
-        raise StoreDamaged(f"{snapshot.path / COPIES_RECORD}: damaged; {STORE_REMEDY}") from None
-    return records
-
-
-_VERIFIED: dict[str, tuple[int, int]] = {}   # path -> (size, mtime) hashed sound by this process
-
-
-def verify_file(snapshot: Snapshot, path: Path, records: dict[str, dict] | None = None) -> None:
-    """Stop with StoreDamaged unless ``path`` holds what its snapshot wrote there: same size, and
-    the same sha256 when it was touched since (untouched files are not hashed, so a load stays fast)."""
-    name = path.relative_to(snapshot.path).as_posix()
-    record = (records if records is not None else _records(snapshot)).get(name)
-    if record is None:
-        return
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise StoreDamaged(f"{path}: missing from snapshot {snapshot.id}; {STORE_REMEDY}") from None
-    stamp = (info.st_size, info.st_mtime_ns)
-    if _VERIFIED.get(str(path)) == stamp:
-        return
-    copy = "; or delete this copy (it is read from its parquet file when missing)" if path.suffix == MAPPED_SUFFIX else ""
-    if info.st_size != record["bytes"]:
-        raise StoreDamaged(f"{path}: {info.st_size:,} bytes where {record['bytes']:,} were written (snapshot "
-                           f"{snapshot.id}); {STORE_REMEDY}{copy}")
-    if info.st_mtime_ns != record.get("mtime_ns") and file_sha256(path) != record["sha256"]:
-        raise StoreDamaged(f"{path}: changed since it was written (its sha256 differs; snapshot {snapshot.id}); "
-                           f"{STORE_REMEDY}{copy}")
-    _VERIFIED[str(path)] = stamp
-
-
-def check_files(snapshot: Snapshot) -> None:
-    """verify_file for every file the snapshot recorded (copies only where present): a stat per
-    file, a hash only of those touched since written. A run checks this before rendering anything."""
-    records = _records(snapshot)
-    for name in records:
-        path = snapshot.path / name
-        try:
-            verify_file(snapshot, path, records)
-        except StoreDamaged:
-            if path.suffix != MAPPED_SUFFIX or path.exists():   # copies come and go with CURRENT
-                raise
-
-
-def verify_snapshot(snapshot: Snapshot) -> list[str]:
-    """Every problem of a snapshot, one line each: files missing or changed (each one hashed,
-    however recently verified), copies damaged. Empty when it is sound."""
-    problems = []
-    records = _records(snapshot)
-    if not snapshot.manifest.get("files"):
-        problems.append(f"{snapshot.path / MANIFEST}: written before checksums were recorded; only its files' "
-                        "presence is checked (a new ingest records them)")
-    for name, record in sorted(records.items()):
-        path = snapshot.path / name
-        if path.suffix == MAPPED_SUFFIX and not path.exists():
-            continue   # copies are optional: reports read the parquet file
-        _VERIFIED.pop(str(path), None)
-        try:
-            verify_file(snapshot, path, {name: {**record, "mtime_ns": None}})
-        except StoreDamaged as exc:
-            problems.append(str(exc).split("; `custreport")[0])
-    for _, file in (part for parts in snapshot.manifest.get("parts", {}).values() for part in parts):
-        if not (snapshot.path / file).is_file() and file not in records:
-            problems.append(f"{snapshot.path / file}: missing from snapshot {snapshot.id}")
-    return problems
-
-
 def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
                columns: list[str] | None = None, date_column: str | None = None,
                until: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -657,7 +368,7 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
     parts = snapshot.manifest.get("parts", {}).get(table)
     if parts is not None:   # one file per region: open only the wanted regions' files
         files = [snapshot.path / file for region, file in parts if regions is None or region in regions]
-        records = _records(snapshot)
+        records = recorded_checksums(snapshot)
         for file in files:
             if not file.is_file():
                 raise StoreDamaged(f"{file}: missing from snapshot {snapshot.id}; {STORE_REMEDY}")
@@ -712,7 +423,7 @@ def _read_mapped(files: list[Path], table: str, snapshot: Snapshot, columns: lis
     """The rows of ``files`` before ``until`` (or undated) from their memory-mapped Arrow copies,
     with ``columns`` (all but the stored keys when None); None when a file has no copy."""
     pieces = []
-    records = _records(snapshot)
+    records = recorded_checksums(snapshot)
     for file in files:
         copy = file.with_suffix(MAPPED_SUFFIX)
         if not copy.is_file():   # copies are kept for the current snapshot only: the parquet is the record
@@ -723,7 +434,7 @@ def _read_mapped(files: list[Path], table: str, snapshot: Snapshot, columns: lis
         except FileNotFoundError:   # removed since: another snapshot became current
             return None
         except (OSError, pa.ArrowInvalid) as exc:   # unrecorded (an older snapshot) and damaged
-            raise StoreDamaged(f"{copy}: unreadable ({_first_line(exc)}); delete this copy (it is read from its "
+            raise StoreDamaged(f"{copy}: unreadable ({first_line(exc)}); delete this copy (it is read from its "
                                "parquet file when missing)") from None
         if until is not None and date_column:
             piece = _rows_before(piece, date_column, until,
@@ -766,7 +477,7 @@ def read_side_table(snapshot: Snapshot, name: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except (OSError, pa.ArrowInvalid) as exc:   # only where no checksum was recorded
-        raise StoreDamaged(f"{path}: unreadable ({_first_line(exc)}); {STORE_REMEDY}") from None
+        raise StoreDamaged(f"{path}: unreadable ({first_line(exc)}); {STORE_REMEDY}") from None
 
 
 def has_side_table(snapshot: Snapshot, name: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from custreport.analysis.currency import split_by_currency, store_currencies, to_reporting_currency
+from custreport.analysis.currency import split_by_currency, to_reporting_currency
 from custreport.errors import UserError
 from custreport.fx import FxTable
 
@@ -45,10 +45,6 @@ def test_a_missing_rate_stops_with_the_line_to_add():
                               ["order_date"], "orders")
 
 
-def test_store_currencies_and_split():
-    tables = {"orders": _orders(["USD", "EUR"], ["2024-01-01", "2024-01-02"]),
-              "deals": pd.DataFrame({"amount": [None, 5.0], "currency": ["GBP", "BRL"]}),
-              "customers": pd.DataFrame({"amount": [1.0], "currency": ["JPY"]})}   # not a money table
-    assert store_currencies(tables) == ["BRL", "EUR", "USD"]    # the GBP deal has no amount
-    parts = split_by_currency(tables["orders"], ["EUR", "USD", "GBP"])
+def test_split_by_currency():
+    parts = split_by_currency(_orders(["USD", "EUR"], ["2024-01-01", "2024-01-02"]), ["EUR", "USD", "GBP"])
     assert [len(part) for part in parts.values()] == [1, 1, 0]

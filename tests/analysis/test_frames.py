@@ -1,4 +1,4 @@
-"""analysis.frames: the customer ledger by hand and against a plain pandas reference; aligned; ids_in."""
+"""analysis.frames: the customer ledger by hand and against a plain pandas reference."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custreport.analysis.frames import _grouping_order, aligned, before_column, customer_ledger, ids_in, spans_at, \
-    with_keys
+from custreport.analysis.frames import _grouping_order, before_column, customer_ledger, spans_at, with_keys
 
 T = pd.Timestamp
 
@@ -165,19 +164,3 @@ def test_spans_at_an_earlier_end():
     spans = spans_at(ledger, T("2024-01-01")).set_index("customer_id")
     assert spans.loc["A", "first_order"] == T("2023-12-01") and spans.loc["A", "last_order"] == T("2023-12-01")
     assert pd.isna(spans.loc["B", "first_order"]) and pd.isna(spans.loc["B", "last_order"])
-
-
-def test_aligned_in_order_and_with_gaps():
-    frame = pd.DataFrame({"customer_id": pd.array(["A", "B", "C"], dtype="string"), "x": [1.0, 2.0, 3.0]})
-    same = aligned(frame, pd.Series(["A", "B", "C"], index=[10, 11, 12]))
-    assert same["x"].tolist() == [1.0, 2.0, 3.0] and list(same.index) == [10, 11, 12]
-    other = aligned(frame, pd.Series(["C", "Z", "A"]))
-    assert other["customer_id"].tolist() == ["C", "Z", "A"]
-    assert other["x"].tolist()[0] == 3.0 and pd.isna(other["x"].tolist()[1]) and other["x"].tolist()[2] == 1.0
-
-
-def test_ids_in():
-    values = pd.Series(["A", None, "B", "C"], dtype="string")
-    assert ids_in(values, pd.Series(["B", "A"])).tolist() == [True, False, True, False]
-    assert ids_in(values.head(0), pd.Series(["A"])).tolist() == []
-    assert ids_in(values, pd.Series([], dtype="string")).tolist() == [False] * 4

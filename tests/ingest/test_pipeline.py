@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from custreport.store import file_sha256
+from custreport.files import file_sha256
 from custreport import store
 from custreport.config import SourcesConfig, load_regions, load_sources
 from custreport.errors import UserError

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from custreport.errors import UserError
-from custreport.ingest.prepare import NON_DATA_COLUMNS, QUARANTINE_COLUMNS, prepare_sheet
-from custreport.ingest.read import RawSheet, read_source_file
+from custreport.ingest.prepare import prepare_sheet
+from custreport.ingest.raw_sheet import RawSheet
+from custreport.ingest.read import read_source_file
+from custreport.ingest.sheet_rows import NON_DATA_COLUMNS, QUARANTINE_COLUMNS
 
 
 def sheet_of(tmp_path: Path, name: str, body: str, spec) -> RawSheet:

@@ -20,7 +20,8 @@ import phonenumbers
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from custreport.ingest import standardize as std
-from custreport.ingest.standardize import normalize_phones, parse_dates, parse_money
+from custreport.ingest.phones import _one_phone, normalize_phones
+from custreport.ingest.standardize import parse_dates, parse_money
 
 # A parser call costs ~10 ms whatever the column length, so each example is a whole column of
 # up to 25 cells and there are few examples: thousands of cells a run in a few seconds a test.
@@ -481,6 +482,6 @@ def test_fast_path_agrees_with_phonenumbers(numbers):
     """The vectorised metadata path types every number exactly as phonenumbers' own parse does."""
     e164, kind, invalid = normalize_phones(pd.Series(numbers, dtype="string"))
     for number, got, got_kind in zip(numbers, e164, kind):
-        expected, expected_kind = std._one_phone(number, "CN")
+        expected, expected_kind = _one_phone(number, "CN")
         assert (None if got is pd.NA else got) == expected
         assert (None if got_kind is pd.NA else got_kind) == expected_kind

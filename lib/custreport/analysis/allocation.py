@@ -39,11 +39,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from custreport.analysis.frames import ids_in
 from custreport.analysis.industries import INDUSTRY_SEPARATORS
 from custreport.analysis.segments import completed
 from custreport.config import fold_text
 from custreport.i18n import check_locale
+from custreport.keyed_frames import ids_in
 
 UNKNOWN_REGION = "unknown"
 ASSIGNED, UNASSIGNED = "assigned", "unassigned"

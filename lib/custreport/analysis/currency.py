@@ -14,30 +14,13 @@ Order and deal rows carry the ISO 4217 code of their source (``currency``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
 from custreport.errors import UserError
 from custreport.fx import FxTable
-
-# The store's money columns and the currency column saying what they are in.
-MONEY_COLUMNS = {"orders": ("amount", "unit_price"), "deals": ("amount",)}
-
-
-def store_currencies(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """The currencies the amounts of ``tables`` (orders, deals) are in, sorted; rows without an
-    amount do not count.
-
-    >>> store_currencies({"orders": pd.DataFrame({"amount": [1.0, None], "currency": ["USD", "EUR"]})})
-    ['USD']
-    """
-    found: set[str] = set()
-    for table, frame in tables.items():
-        if table in MONEY_COLUMNS and "currency" in frame and len(frame):
-            priced = frame["amount"].notna()
-            found.update(str(code) for code in frame.loc[priced, "currency"].dropna().unique())
-    return sorted(found)
+from custreport.schema import MONEY_COLUMNS
 
 
 def to_reporting_currency(frame: pd.DataFrame, fx: FxTable, date_columns: Sequence[str], what: str) -> pd.DataFrame:

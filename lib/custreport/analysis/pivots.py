@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from custreport.analysis.frames import aligned, customer_ledger
+from custreport.analysis.frames import customer_ledger
 from custreport.analysis.sales import distinct_orders, sold_in
+from custreport.keyed_frames import aligned
 
 # Dimensions a sales pivot can group by: customer attributes, plus the order's channel.
 CUSTOMER_DIMENSIONS = ("region", "province", "city", "industry", "customer_type", "owner_rep")

@@ -17,8 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custreport.analysis.frames import customer_ledger, looked_up, sort_rows
+from custreport.analysis.frames import customer_ledger, sort_rows
 from custreport.analysis.segments import completed, in_revenue, is_completed, is_credit
+from custreport.keyed_frames import looked_up
 
 
 def in_period(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custreport.analysis.frames import aligned, customer_ledger
+from custreport.analysis.frames import customer_ledger
+from custreport.keyed_frames import aligned
 
 ACTIVE_DAYS = 365
 

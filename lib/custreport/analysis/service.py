@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from custreport.analysis.frames import ids_in, looked_up
+from custreport.keyed_frames import ids_in, looked_up
 
 COMPLAINT = "complaint"
 OPEN = "open"

@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow as pa
 
 from custreport import schema
-from custreport.analysis.quality import records_merged_into
 from custreport.config import SourcesConfig
 from custreport.errors import UserError
+from custreport.ingest.merged_records import records_merged_into
 from custreport.ingest.prepare import Prepared
 
 STATUSES = ("loaded", "merged", "non_data", "quarantined")

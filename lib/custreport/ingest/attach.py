@@ -7,11 +7,11 @@ import pandas as pd
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from custreport.analysis.frames import ids_in, looked_up
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.match import core_names, deletion_keys
-from custreport.ingest.prepare import LINEAGE_COLUMNS, QUARANTINE_COLUMNS
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, QUARANTINE_COLUMNS
 from custreport.ingest.standardize import on_distinct
+from custreport.keyed_frames import ids_in, looked_up
 
 
 class CustomerIndex:

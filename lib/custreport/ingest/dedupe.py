@@ -27,7 +27,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from custreport.analysis.frames import ids_in, looked_up
+from custreport.keyed_frames import ids_in, looked_up
 
 REGISTRY_COLUMNS = ["name_key", "customer_id"]
 # Fields that make a row "complete" for choosing the display name.

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from custreport.errors import UserError
-from custreport.store import file_sha256
+from custreport.files import file_sha256
 
 
 def source_files(pattern: str, base: Path, source: str = "") -> list[Path]:

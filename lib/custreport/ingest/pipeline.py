@@ -22,11 +22,10 @@ import pandas as pd
 import pyarrow as pa
 
 from custreport import schema
-from custreport.analysis.currency import store_currencies
-from custreport.analysis.frames import aligned
-from custreport.analysis.quality import customers_merged_from_rows
 from custreport.config import RegionTable, SourcesConfig, SourceSpec
 from custreport.errors import UserError
+from custreport.files import file_sha256
+from custreport.keyed_frames import aligned
 from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, fixes_made, quarantine_breaches, \
     source_accounting
 from custreport.ingest.attach import CustomerIndex
@@ -34,11 +33,12 @@ from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.inputs import input_fingerprint, links_out_of_project, source_files
 from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
-from custreport.ingest.prepare import (LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, Prepared,
-                                       prepare_sheet)
+from custreport.ingest.merged_records import customers_merged_from_rows
+from custreport.ingest.prepare import Prepared, prepare_sheet
 from custreport.ingest.read import read_source_file
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
 from custreport.ingest.standardize import name_keys
-from custreport.store import file_sha256
+from custreport.schema import store_currencies
 
 
 

@@ -12,24 +12,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from custreport.config import RegionTable, SourceSpec
 from custreport.errors import UserError
 from custreport.ingest import standardize as std
+from custreport.ingest.cell_limits import AMOUNT_LIMIT, EXCEL_CELL_LIMIT, FREE_TEXT_COLUMNS, overlong_cells, overlong_names
 from custreport.ingest.headers import ALIASES, CUSTOMER_NAME, HeaderMapping, map_headers
-from custreport.ingest.read import RawSheet
-
-LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row"]
-QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value"]
-NON_DATA_COLUMNS = [*LINEAGE_COLUMNS, "reason"]
-
-_TOTAL_ROW = (r"(?i)^ *(?:合 *计|总 *计|小 *计|共 *计|汇 *总|total|subtotal|sub-total|grand total|sum)"
-              r" *(?:[(（][^)）]*[)）])? *(?:行|row)? *[:：]? *[0-9,.]* *(?:家|个|户|条|行|rows?)? *$")
-
+from custreport.ingest.phones import normalize_phones
+from custreport.ingest.raw_sheet import RawSheet
+from custreport.ingest.sheet_rows import NON_DATA_COLUMNS, QUARANTINE_COLUMNS, formulas_without_result, lineage_of, \
+    non_data_kind, repeated, title_rows, unreadable_rows
 
 @dataclass
 class Prepared:
@@ -78,18 +71,18 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
 
     ``as_of`` is when the data was exported (default now): later dates are typing errors.
     """
-    lineage = _lineage(sheet, spec)
-    non_data_parts = [_title_rows(sheet, spec)]
+    lineage = lineage_of(sheet, spec)
+    non_data_parts = [title_rows(sheet, spec)]
     if sheet.rows.empty:
         return Prepared(spec.table, spec.name, pd.DataFrame(), _frame(non_data_parts, NON_DATA_COLUMNS),
-                        _unreadable_rows(sheet, spec))
+                        unreadable_rows(sheet, spec))
 
     rows, headers = _combine_columns(sheet, spec)
     mapping = map_headers(headers, spec.table, spec.column_map)
     _check_required(mapping, spec, sheet)
     raw = _without_blank_extras(rows.set_axis(mapping.canonical, axis=1))
 
-    kind = _non_data_kind(rows)
+    kind = non_data_kind(rows)
     non_data_parts.append(lineage[kind.notna()].assign(reason=kind[kind.notna()]))
     keep = kind.isna()
     if not keep.all():   # a filter copies every column: a second copy of a large sheet at once
@@ -97,18 +90,18 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     raw = std.without_missing_tokens(raw, spec.na_values or [])
 
     rejections = _Rejections(raw.index)
-    for column, cells, formulas in _formulas_without_result(sheet, headers, mapping, raw.index):
+    for column, cells, formulas in formulas_without_result(sheet, headers, mapping, raw.index):
         rejections.add(cells, column, "formula with no saved result (the workbook was written by a program and "
                                      "never saved in Excel or LibreOffice: open and save it)", formulas)
     fixes: Counter = Counter()
-    for column, overlong in _overlong_cells(raw).items():
+    for column, overlong in overlong_cells(raw).items():
         if column in FREE_TEXT_COLUMNS:  # a pasted mail thread is still a note: keep its start
             raw = raw.assign(**{column: raw[column].str.slice(0, EXCEL_CELL_LIMIT)})
             fixes[f"{column} longer than {EXCEL_CELL_LIMIT:,} characters, cut"] += int(overlong.sum())
             continue
         rejections.add(overlong, column, f"cell longer than {EXCEL_CELL_LIMIT:,} characters (Excel's limit): "
                                          "not a typed value", raw[column])
-    for column, (overlong, reason) in _overlong_names(raw).items():
+    for column, (overlong, reason) in overlong_names(raw).items():
         rejections.add(overlong, column, reason, raw[column])
     standardiser = _STANDARDISERS[spec.table]
     data = standardiser(raw, spec, regions, mapping, rejections, fixes)
@@ -120,98 +113,10 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     quarantine = lineage[rejected].assign(
         table=spec.table, column=rejections.column[rejected], reason=rejections.reason[rejected],
         value=rejections.value[rejected])
-    quarantine = pd.concat([quarantine, _unreadable_rows(sheet, spec)], ignore_index=True)
+    quarantine = pd.concat([quarantine, unreadable_rows(sheet, spec)], ignore_index=True)
     data = pd.concat([lineage[~rejected], data[~rejected]], axis=1)
     return Prepared(spec.table, spec.name, data.reset_index(drop=True), _frame(non_data_parts, NON_DATA_COLUMNS),
                     quarantine[QUARANTINE_COLUMNS].reset_index(drop=True), fixes)
-
-
-# --------------------------------------------------------------------------- rows
-
-
-def _lineage(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
-    count = len(sheet.rows)
-    return pd.DataFrame({
-        "source": _repeated(spec.name, count),
-        "source_file": _repeated(sheet.file.name, count),
-        "source_sheet": _repeated(sheet.sheet, count),
-        "source_row": pd.array(sheet.row_numbers[:count], dtype="Int64"),
-    }, index=sheet.rows.index)
-
-
-def _repeated(text: str | None, count: int) -> pd.arrays.ArrowStringArray:
-    """``text`` ``count`` times as a string array, built in Arrow (a Python list of ten million
-    references takes seconds)."""
-    import pyarrow as pa
-
-    return pd.array(pa.repeat(pa.scalar(text, pa.string()), count), dtype=pd.StringDtype("pyarrow"))
-
-
-def _title_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
-    count = sheet.rows_above_header
-    return pd.DataFrame({
-        "source": pd.array([spec.name] * count, dtype="string"),
-        "source_file": pd.array([sheet.file.name] * count, dtype="string"),
-        "source_sheet": pd.array([sheet.sheet] * count, dtype="string"),
-        "source_row": pd.array(np.arange(1, count + 1), dtype="Int64"),
-        "reason": pd.array(["title or note above header"] * count, dtype="string"),
-    })
-
-
-def _unreadable_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
-    rows = sheet.unreadable
-    return pd.DataFrame({
-        "source": pd.array([spec.name] * len(rows), dtype="string"),
-        "source_file": pd.array([sheet.file.name] * len(rows), dtype="string"),
-        "source_sheet": pd.array([sheet.sheet] * len(rows), dtype="string"),
-        "source_row": pd.array([n for n, _ in rows], dtype="Int64"),
-        "table": pd.array([spec.table] * len(rows), dtype="string"),
-        "column": pd.array([""] * len(rows), dtype="string"),
-        "reason": pd.array([f"malformed line: {why}" for _, why in rows], dtype="string"),
-        "value": pd.array([None] * len(rows), dtype="string"),
-    }, columns=QUARANTINE_COLUMNS)
-
-
-def _non_data_kind(rows: pd.DataFrame) -> pd.Series:
-    """'blank row' or 'total or subtotal row' for rows that carry no record, else missing."""
-    first_value = pd.Series(pd.NA, index=rows.index, dtype="string")
-    undecided = np.ones(len(rows), dtype=bool)
-    for name in rows.columns:  # left to right, only over rows whose first value is still unknown
-        everywhere = undecided.all()   # the first column: no row selection, no alignment (millions of rows)
-        text = (rows[name] if everywhere else rows[name][undecided]).str.strip()
-        filled = (text != "").fillna(False).to_numpy(dtype=bool)
-        first_value = text.where(filled) if everywhere else first_value.fillna(text[filled])
-        undecided[np.flatnonzero(undecided)[filled]] = False
-        if not undecided.any():
-            break
-    blank = first_value.isna()
-    total = first_value.str.contains(_TOTAL_ROW, na=False).astype(bool)
-    kind = pd.Series(pd.NA, index=rows.index, dtype="string")
-    kind = kind.mask(total, "total or subtotal row")
-    return kind.mask(blank, "blank row")
-
-
-def _formulas_without_result(sheet: RawSheet, headers: list[str], mapping: HeaderMapping,
-                             kept: pd.Index) -> list[tuple[str, pd.Series, pd.Series]]:
-    """Per canonical column, the data rows whose cell is a formula without a saved result.
-
-    Such a cell reads as empty, so the row would load with a value missing (or be set aside
-    for the wrong reason). Formulas in total rows and in unmapped columns do not matter.
-    """
-    if not sheet.formulas_without_result:
-        return []
-    canonical = dict(zip(headers, mapping.canonical))
-    position_of_row = {int(number): position for position, number in enumerate(sheet.row_numbers)}
-    found: dict[str, dict[int, str]] = {}
-    for row_number, column_position, formula in sheet.formulas_without_result:
-        position = position_of_row.get(row_number)
-        if position is None or column_position >= len(sheet.rows.columns) or position not in kept:
-            continue
-        name = canonical.get(sheet.rows.columns[column_position], "")
-        if name and not name.startswith("x_"):
-            found.setdefault(name, {})[position] = formula
-    return [(name, pd.Series(kept.isin(list(cells)), index=kept),
-             pd.Series(cells, dtype="string").reindex(kept)) for name, cells in found.items()]
 
 
 def _without_blank_extras(raw: pd.DataFrame) -> pd.DataFrame:
@@ -223,54 +128,6 @@ def _without_blank_extras(raw: pd.DataFrame) -> pd.DataFrame:
     filled = raw[extras].ne("").fillna(False).any()
     blank = [name for name in extras if not filled[name]]
     return raw.drop(columns=blank) if blank else raw
-
-
-EXCEL_CELL_LIMIT = 32_767
-FREE_TEXT_COLUMNS = frozenset({"note"})
-# The longest real names are about 100 characters (a Latin company name with its branch).
-NAME_LIMIT = 1_000
-NAME_COLUMNS = frozenset({"name", CUSTOMER_NAME})
-# No order line reaches a trillion; larger amounts are typing or unit errors, and keeping
-# them out keeps every sum of cents far inside int64.
-AMOUNT_LIMIT = 1e12
-
-
-def _overlong_cells(raw: pd.DataFrame) -> dict[str, pd.Series]:
-    """Per column, the rows whose cell is longer than an Excel cell can hold.
-
-    Such a value was pasted or generated, not typed; carried on it would bloat every
-    report and workbook that shows it.
-    """
-    overlong = {}
-    for name in raw.columns:
-        # A character is at most four bytes: only cells over the limit in bytes are counted.
-        candidates = raw[name][_byte_lengths(raw[name]) > EXCEL_CELL_LIMIT]
-        if len(candidates):
-            longer = candidates.str.len().gt(EXCEL_CELL_LIMIT).fillna(False).astype(bool)
-            if longer.any():
-                overlong[name] = pd.Series(raw.index.isin(longer.index[longer]), index=raw.index)
-    return overlong
-
-
-def _overlong_names(raw: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
-    """Per name column, the rows whose name is longer than NAME_LIMIT and the reason for each
-    ("name is 30,000 characters; longer than 1,000 ..."). Names are matched and shown
-    everywhere; one that long was pasted or generated and would only slow matching."""
-    overlong = {}
-    for name in sorted(NAME_COLUMNS & set(raw.columns)):
-        lengths = raw[name].str.len()
-        longer = lengths.gt(NAME_LIMIT).fillna(False).astype(bool)
-        if longer.any():
-            reason = (f"{name} is " + lengths[longer].map("{:,}".format)
-                      + f" characters; longer than {NAME_LIMIT:,}: not a typed name")
-            overlong[name] = (longer, reason.astype("string"))
-    return overlong
-
-
-def _byte_lengths(values: pd.Series) -> np.ndarray:
-    """UTF-8 length in bytes of each text (0 when missing), read off Arrow's offsets."""
-    lengths = pc.binary_length(pa.array(values.astype("string"), type=pa.large_string()))
-    return lengths.fill_null(0).to_numpy(zero_copy_only=False)
 
 
 def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -433,7 +290,7 @@ def _resolve_places(raw: pd.DataFrame, regions: RegionTable, fixes: Counter) -> 
 def _customers(raw, spec, regions, mapping, rejections, fixes):
     name, key = std.names_and_keys(_col(raw, "name"))
     rejections.add(name.isna(), "name", "missing customer name")
-    phone, phone_type, phone_invalid = std.normalize_phones(_col(raw, "phone"), spec.phone_region)
+    phone, phone_type, phone_invalid = normalize_phones(_col(raw, "phone"), spec.phone_region)
     fixes["phones normalised"] += int(phone.notna().sum())
     fixes["phones invalid, left empty"] += int(phone_invalid.sum())
     email, email_invalid = std.normalize_emails(_col(raw, "email"))
@@ -515,7 +372,7 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
         "product": std.clean_text(_col(raw, "product")),
         "channel": std.clean_text(_col(raw, "channel")),
         "status": status.fillna("completed"),
-        "currency": pd.Series(_repeated(spec.currency, len(raw)), index=raw.index),
+        "currency": pd.Series(repeated(spec.currency, len(raw)), index=raw.index),
         **_extras(raw),
     }, index=raw.index)
 
@@ -578,7 +435,7 @@ def _deals(raw, spec, regions, mapping, rejections, fixes):
         "outcome": outcome.fillna("open"),
         "stage_changed_at": _dates(raw, "stage_changed_at", spec, fixes),
         "region": region,
-        "currency": pd.Series(_repeated(spec.currency, len(raw)), index=raw.index),
+        "currency": pd.Series(repeated(spec.currency, len(raw)), index=raw.index),
         "lead_id": std.clean_ids(_col(raw, "lead_id")),
         **_extras(raw),
     }, index=raw.index)

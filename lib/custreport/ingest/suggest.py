@@ -27,7 +27,8 @@ from custreport.config import RegionTable, SourceSpec
 from custreport.errors import UserError
 from custreport.ingest import standardize as std
 from custreport.ingest.headers import ALIASES, fold_header, header_score, map_headers
-from custreport.ingest.read import HEADER_SEARCH_ROWS, read_source_file
+from custreport.ingest.raw_sheet import HEADER_SEARCH_ROWS
+from custreport.ingest.read import read_source_file
 from custreport.stages import StageCatalog
 
 # Tables in the order a tie of header scores is settled: the more specific first.

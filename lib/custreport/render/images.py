@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from custreport.store import write_atomically
+from custreport.files import write_atomically
 
 DESCRIPTION = "Description"
 

@@ -14,7 +14,8 @@ from custreport import i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate
 from custreport.analysis.industries import industry_names, listed_industry_names
 from custreport.analysis.funnel import Funnel, funnel_table
-from custreport.analysis.frames import aligned, before_column, customer_ledger, each_distinct, ids_in, spans_at, with_credits
+from custreport.analysis.frames import before_column, customer_ledger, each_distinct, spans_at, with_credits
+from custreport.keyed_frames import aligned, ids_in
 from custreport.analysis.pivots import by_customer, customer_pivot, sales_pivot
 from custreport.analysis.sales import sold_in
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_tiers, rfm_from_ledger

@@ -6,9 +6,9 @@ import pandas as pd
 from IPython.display import HTML
 
 from custreport import i18n, store
-from custreport.analysis.frames import ids_in, looked_up, \
-    sort_rows
-from custreport.analysis.quality import customers_merged_from_rows, records_merged_into
+from custreport.analysis.frames import sort_rows
+from custreport.keyed_frames import ids_in, looked_up
+from custreport.ingest.merged_records import customers_merged_from_rows, records_merged_into
 from custreport.privacy import mask_contacts_in_texts
 from custreport.render.tables import Table
 from custreport.reporting.context import ReportContext

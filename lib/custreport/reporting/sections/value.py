@@ -8,8 +8,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from custreport import charts, i18n
-from custreport.analysis.frames import looked_up, \
-    sort_rows
+from custreport.analysis.frames import sort_rows
+from custreport.keyed_frames import looked_up
 from custreport.analysis.value import high_value
 from custreport.render.tables import Table
 from custreport.reporting.context import ReportContext
