@@ -200,17 +200,6 @@ def _chart(region_folder: Path) -> tuple[bytes, str] | None:
     return (base64.b64decode(found.group(2)), html.unescape(found.group(1))) if found else None
 
 
-def attached_files(region_folder: Path, region: str, recipient: Recipient) -> list[Path]:
-    wanted = [region_folder / f"{report}.pdf" for report in recipient.reports if "pdf" in recipient.attach]
-    if "xlsx" in recipient.attach:
-        wanted.append(region_folder / f"{region}.xlsx")
-    missing = [path.name for path in wanted if not path.is_file()]
-    if missing:
-        raise UserError(f"{region_folder}: {', '.join(missing)} not rendered: run `custreport run` with those "
-                        "reports and formats first")
-    return wanted
-
-
 def _text_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
                locale: str, note: str = "", alert: str = "", facts: list[str] = ()) -> str:
     zh = locale == "zh"
