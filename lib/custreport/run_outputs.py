@@ -31,6 +31,7 @@ REGION_FILES = "metrics+workbook"   # what a region writes besides its reports
 
 
 def describe(path: Path, name: str) -> dict:
+    """A file as job.json and run.json describe it: its path in the folder, its size and sha256."""
     return {"path": name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
 
 

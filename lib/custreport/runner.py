@@ -14,6 +14,9 @@ unchanged) are not rendered again unless forced.
 
 Every report of one run reads the snapshot the run started with, passed to the notebooks
 with the period as a token that reads back identically (``ytd@2026-11-22``).
+
+What a run leaves beside the reports (job.json, run.json, the index page), the up-to-date
+checks, carrying files over and swapping a result into place are in run_outputs.py.
 """
 
 from __future__ import annotations
