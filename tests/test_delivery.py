@@ -243,7 +243,7 @@ def test_send_command_exits_1_when_a_recipient_failed(demo_run, folder, tmp_path
 
 def test_a_deals_only_mail_leads_with_won_value_and_says_what_revenue_is():
     from custreport.recipients import Recipient
-    from custreport.delivery import _cards, _html_body, _revenue_note, _text_body
+    from custreport.delivery.message import _cards, _html_body, _revenue_note, _text_body
 
     figures = {"revenue_basis": "won_deals", "has_order_lines": False, "revenue": 900.0, "orders": 0, "aov": None,
                "customers": {"total": 3, "new": 1, "active": 2},
@@ -260,7 +260,7 @@ def test_a_deals_only_mail_leads_with_won_value_and_says_what_revenue_is():
 
 
 def test_mail_cards_are_the_report_cards_and_a_missing_change_is_grey_not_red():
-    from custreport.delivery import _cards
+    from custreport.delivery.message import _cards
 
     figures = {"customers": {"total": 3, "new": 1}, "revenue": 100.0, "orders": 2, "aov": 50.0,
                "deals": {"win_rate": None},
@@ -322,7 +322,7 @@ def test_a_data_alert_mails_only_when_it_holds_and_names_figure_and_threshold(fo
     assert [d.status for d in summary.deliveries] == ["sent", "skipped"]
     assert summary.deliveries[1].detail.startswith("alert not triggered: revenue_change is ")
     (message,) = handler.messages
-    from custreport.delivery import alert_sentence
+    from custreport.delivery.alerts import alert_sentence
     from custreport.figures import parse_alert
 
     sentence = alert_sentence(parse_alert(holds), figures, "zh")

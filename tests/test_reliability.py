@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from custreport import runner, store
+from custreport import run_outputs, runner, store
 from custreport.store_integrity import verify_snapshot
 from export_project import cli, export_project
 from test_runner import summary_plus
@@ -258,7 +258,7 @@ def test_a_failing_report_quoting_a_customer_leaks_no_contact_anywhere(tiny):
     folder = tiny / "outputs" / "2025-Q4"
     texts = {"console": result.stdout + result.stderr, "index": (folder / "index.html").read_text(encoding="utf-8"),
              "run.json": (folder / "run.json").read_text(encoding="utf-8"),
-             "job.json": (folder / "east" / runner.JOB_FILE).read_text(encoding="utf-8"),
+             "job.json": (folder / "east" / run_outputs.JOB_FILE).read_text(encoding="utf-8"),
              "_failed": (folder / "_failed" / "east" / "quoting.ipynb").read_text(encoding="utf-8")}
     for name, text in texts.items():
         assert "13812345678" not in text and "boss(at)jia.com" not in text and "boss" not in text, name

@@ -16,6 +16,7 @@ import pytest
 
 from custreport import runner
 from custreport.errors import UserError
+from custreport.run_outputs import JOB_FILE
 from tiny_project import make_project
 
 
@@ -63,18 +64,6 @@ def test_bad_requests_fail_before_anything_is_rendered(project, kwargs, message)
     with pytest.raises(UserError, match=message):
         runner.RunRequest.build(**kwargs)
     assert not (project / "outputs").exists()
-
-
-def test_publish_replaces_the_old_result_only_when_the_new_one_is_complete(tmp_path):
-    target = tmp_path / "east"
-    target.mkdir()
-    (target / "old.txt").write_text("old")
-    staging = tmp_path / ".staging-east-1"
-    staging.mkdir()
-    (staging / "new.txt").write_text("new")
-    runner._publish(staging, target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["east"]
-    assert [p.name for p in target.iterdir()] == ["new.txt"]
 
 
 def test_a_failing_region_is_reported_and_leaves_no_partial_output(project, monkeypatch):
@@ -250,23 +239,6 @@ def test_an_unreachable_dask_scheduler_is_one_line(project, monkeypatch):
         runner.run_matrix(request)
 
 
-def test_leftovers_of_killed_runs_are_cleared_and_a_cut_swap_is_put_back(tmp_path):
-    folder = tmp_path / "2025-Q4"
-    (folder / ".old-east-1a2b3c4d").mkdir(parents=True)       # killed between the swap's two renames
-    (folder / ".old-east-1a2b3c4d" / "summary.html").write_text("east before", encoding="utf-8")
-    (folder / "south").mkdir()
-    (folder / ".old-south-5e6f7a8b").mkdir()                   # killed before removing the old result
-    (folder / ".staging-south-x1y2z3").mkdir()
-    (folder / ".staging-south-x1y2z3" / "summary.html").write_text("<html><body>half", encoding="utf-8")
-    (folder / ".index.html.4242.tmp").write_text("<html>", encoding="utf-8")
-    (folder / "outbox").mkdir()
-    (folder / "outbox" / ".east-summary.eml.4242.tmp").write_text("Subject: half", encoding="utf-8")
-    runner._remove_leftovers(folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["east", "outbox", "south"]
-    assert not list((folder / "outbox").iterdir())
-    assert (folder / "east" / "summary.html").read_text(encoding="utf-8") == "east before"
-
-
 def _visible_files(folder) -> list:
     return [p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".")
                                                                        for part in p.relative_to(folder).parts)]
@@ -279,7 +251,7 @@ def _assert_complete(folder) -> None:
     import pypdf
 
     listed = {}
-    for job_file in folder.glob(f"*/{runner.JOB_FILE}"):
+    for job_file in folder.glob(f"*/{JOB_FILE}"):
         job = json.loads(job_file.read_text(encoding="utf-8"))
         for output in job["outputs"]:
             listed[job_file.parent / output["path"]] = output["sha256"]
@@ -326,7 +298,7 @@ def test_a_run_killed_mid_way_leaves_no_partial_report_and_the_next_run_complete
 
     assert list(folder.glob(".staging-*")), "the kill was meant to land mid-way through a region"
     _assert_complete(folder)
-    assert not (folder / "south").exists() or (folder / "south" / runner.JOB_FILE).is_file()
+    assert not (folder / "south").exists() or (folder / "south" / JOB_FILE).is_file()
 
     again = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stdout + again.stderr
@@ -357,7 +329,7 @@ def test_a_rerun_of_one_report_and_format_replaces_only_those_files_and_the_inde
     for kept in ("summary.pdf", "summary.html", "funnel.pdf", "east.xlsx"):
         assert after[kept] == before[kept], kept
     assert after["funnel.html"] != before["funnel.html"]
-    record = json.loads((east / runner.JOB_FILE).read_text(encoding="utf-8"))
+    record = json.loads((east / JOB_FILE).read_text(encoding="utf-8"))
     assert "summary.pdf" in record["files"] and all(o["fingerprint"] for o in record["outputs"])
     index = (project / "outputs" / "2025-Q4" / "index.html").read_text(encoding="utf-8")
     assert 'href="south/summary.pdf"' in index and 'href="east/summary.pdf"' in index
@@ -404,7 +376,7 @@ def test_each_recipient_language_is_rendered_beside_the_run_s_own(project):
     assert 'lang="en"' in (north / "en" / "summary.html").read_text(encoding="utf-8")
     assert 'lang="zh-CN"' in (north / "summary.html").read_text(encoding="utf-8")
     assert (north / "en" / "metrics.json").is_file() and not (project / "outputs" / "2025-Q4" / "east" / "en").exists()
-    record = json.loads((north / runner.JOB_FILE).read_text(encoding="utf-8"))
+    record = json.loads((north / JOB_FILE).read_text(encoding="utf-8"))
     assert record["locale"] == "zh" and record["locales"] == ["en", "zh"]
 
 

@@ -56,6 +56,11 @@ def default_store(root: Path | None = None) -> Path:
     return (root or project_root()) / "data" / "clean"
 
 
+def notebooks_folder(root: Path) -> Path:
+    """Where the project's report notebooks are: ``<root>/notebooks``."""
+    return root / "notebooks"
+
+
 # libyaml's parser with PyYAML's safe constructors: the same values, parsed ten times faster
 # (a report loads its parameter files each time it runs).
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

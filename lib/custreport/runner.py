@@ -14,41 +14,34 @@ unchanged) are not rendered again unless forced.
 
 Every report of one run reads the snapshot the run started with, passed to the notebooks
 with the period as a token that reads back identically (``ytd@2026-11-22``).
+
+What a run leaves beside the reports (job.json, run.json, the index page), the up-to-date
+checks, carrying files over and swapping a result into place are in run_outputs.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import os
 import re
 import shutil
-import subprocess
-import tempfile
 import threading
 import time
 import traceback
-import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from custreport import __version__, code_digest, i18n
-from custreport.config import content_params, default_store, project_root
+from custreport import i18n
+from custreport.config import default_store, notebooks_folder, project_root
 from custreport.errors import UserError
-from custreport.files import TEMPORARY_SUFFIX, file_sha256, private_folder, write_atomically
+from custreport.files import private_folder
 from custreport.periods import Period
-from custreport.privacy import mask_contacts_in_notebook, mask_contacts_in_text
+from custreport.privacy import mask_contacts_in_text
+from custreport.run_outputs import (REGION_FILES, carry_over, clear_failed_notebooks, describe, expected_files,
+                                    keep_failed_notebook, publish, region_file_names, remove_leftovers, report_files, up_to_date_record,
+                                    write_index, write_job_record, write_manifest)
 
 FORMATS = ("html", "pdf", "xlsx")
-JOB_FILE = "job.json"        # a region's record of what it rendered, from what
-FAILED_FOLDER = "_failed"    # executed notebooks of failed reports, for inspection
-REGION_FILES = "metrics+workbook"   # what a region writes besides its reports
-
-
-def notebooks_folder(root: Path) -> Path:
-    return root / "notebooks"
 
 
 # The shipped reports in reading order (executive summary first, data quality last); a report
@@ -265,7 +258,7 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     started = time.perf_counter()
     folder = request.folder
     folder.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(folder)
+    remove_leftovers(folder)
     results: list[JobResult] = []
 
     def counts() -> str:
@@ -311,8 +304,8 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     results.sort(key=lambda job: order[job.region])
     summary = RunSummary(request.period.label, folder, results, time.perf_counter() - started,
                          _period_note(request.period))
-    _write_index(request, summary)
-    _write_manifest(request, summary)
+    write_index(request, summary)
+    write_manifest(request, summary)
     return summary
 
 
@@ -367,7 +360,7 @@ def up_to_date_job(request: RunRequest, region: str, expected: dict[str, str] | 
     """The region's result, skipped, when every file the request would write (``expected``:
     expected_files, computed when not given) is up to date."""
     started = time.perf_counter()
-    kept = _up_to_date(request.folder / region, expected or expected_files(request, region))
+    kept = up_to_date_record(request.folder / region, expected or expected_files(request, region))
     if kept is None:
         return None
     return JobResult(region, True, time.perf_counter() - started, kept["files"],
@@ -397,20 +390,15 @@ def _render_region(request: RunRequest, region: str) -> JobResult:
             reports += results
         failed = [r for r in reports if not r.ok]
         for report in failed:
-            report.notebook = _keep_failed_notebook(staging, report, folder, region)
-        outputs = [{**_describe(staging / name, name), "fingerprint": expected[name], "snapshot": request.snapshot,
+            report.notebook = keep_failed_notebook(staging, report, folder, region)
+        outputs = [{**describe(staging / name, name), "fingerprint": expected[name], "snapshot": request.snapshot,
                     "period": request.period.token} for name in files]
-        withdrawn = {name for report in failed for name in _files_of(request, region, report.locale, report.name)}
-        carried = _carry_over(target, staging, set(files) | withdrawn)
+        withdrawn = {name for report in failed for name in report_files(request, region, report.locale, report.name)}
+        carried = carry_over(target, staging, set(files) | withdrawn)
         outputs += carried
-        _clear_failed_notebooks(folder, region, [r for r in reports if r.ok])
-        record = {"region": region, "locale": request.locale,
-                  "locales": sorted({request.locale, *(p.name for p in staging.iterdir() if p.is_dir())}),
-                  "files": sorted(o["path"] for o in outputs), "reports": [asdict(r) for r in reports],
-                  "outputs": outputs, "failed": [_report_key(r) for r in failed],
-                  "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        (staging / JOB_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-        _publish(staging, target)
+        clear_failed_notebooks(folder, region, [r for r in reports if r.ok])
+        record = write_job_record(staging, region, request.locale, reports, outputs, [_report_key(r) for r in failed])
+        publish(staging, target)
         error = "; ".join(f"{_report_key(r)}: {r.error}" for r in failed) or None
         return JobResult(region, not failed, time.perf_counter() - started, record["files"], error, reports,
                          outputs=outputs, carried=[o["path"] for o in carried])
@@ -430,61 +418,6 @@ def _relative(place: Path, staging: Path, name: str) -> str:
 def _report_key(report: "ReportResult") -> str:
     """A report as the run's lines name it: ``summary``, or ``summary (en)`` in another language."""
     return report.name if not report.extra_locale else f"{report.name} ({report.locale})"
-
-
-def _files_of(request: RunRequest, region: str, locale: str, report: str) -> list[str]:
-    """The region-folder paths one report (or ``metrics+workbook``) writes in ``locale``."""
-    prefix = "" if locale == request.locale else f"{locale}/"
-    if report == REGION_FILES:
-        names = _region_file_names(request, region)
-    else:
-        names = [*(f"{report}.{fmt}" for fmt in ("html", "pdf") if fmt in request.formats), f"{report}.ipynb"]
-    return [prefix + name for name in names]
-
-
-def expected_files(request: RunRequest, region: str) -> dict[str, str]:
-    """Every file the request writes in the region's folder, with the fingerprint of what it
-    depends on: the data's content, the period, the region, its language, the report notebook,
-    the settings (params/*.yaml but who gets mail and when) and the code."""
-    params = request.root / "params"
-    common = {
-        "content": request.content, "store": str(request.store), "region": region, "period": request.period.token,
-        "settings": {p.name: file_sha256(p) for p in content_params(params)},
-        "code": code_digest(),
-    }
-    expected = {}
-    for locale in request.locales(region):
-        for report in [*request.reports, REGION_FILES]:
-            notebook = None if report == REGION_FILES else \
-                file_sha256(notebooks_folder(request.root) / f"{report}.ipynb")
-            inputs = {**common, "locale": locale, "report": report, "notebook": notebook}
-            fingerprint = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-            for name in _files_of(request, region, locale, report):
-                expected[name] = fingerprint
-    return expected
-
-
-def _carry_over(previous: Path, staging: Path, replaced: set[str]) -> list[dict]:
-    """Hard-link (else copy) into ``staging`` the files of the region's previous result that
-    this run neither wrote nor withdrew; their descriptions as the previous record had them."""
-    try:
-        record = json.loads((previous / JOB_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    carried = []
-    for output in record.get("outputs", []):
-        name = output["path"]
-        source = previous / name
-        if name in replaced or not source.is_file() or file_sha256(source) != output.get("sha256"):
-            continue    # a file changed since it was described is no longer what the record says
-        destination = staging / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, destination)
-        except OSError:
-            shutil.copy2(source, destination)
-        carried.append(output)
-    return carried
 
 
 def _render_into(request: RunRequest, region: str, locale: str, place: Path) -> tuple[list[str], list[ReportResult]]:
@@ -586,98 +519,19 @@ def report_title(request: RunRequest, region: str, report: str, locale: str | No
     return i18n.report_title(report, regions.display_name(region, locale), request.period.label, locale)
 
 
-def _region_file_names(request: RunRequest, region: str) -> list[str]:
-    """What reporting/jobs.py writes for a region: metrics.json, the trend chart, the workbook."""
-    from custreport.reporting.jobs import METRICS_FILE, TREND_CHART
-
-    return [METRICS_FILE, TREND_CHART, *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
-
-
 def _write_region_files(kernel, request: RunRequest, region: str, locale: str, place: Path) -> list[str]:
-    """The region's files (_region_file_names), written by the kernel that holds its analyses."""
+    """The region's files (run_outputs.region_file_names), written by the kernel that holds its analyses."""
     kernel.call("custreport.reporting.jobs", "write_region_files",
                 {"region": region, "period": request.period.token, "store": str(request.store), "locale": locale,
                  "snapshot": request.snapshot, "folder": str(place),
                  "workbook": f"{region}.xlsx" if "xlsx" in request.formats else None})
-    return _region_file_names(request, region)
+    return region_file_names(request, region)
 
 
 def _execution_error(exc: BaseException) -> str:
     """One line for a failed report: the notebook's own error name and message when it has one."""
     name, value = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     return _one_line(RuntimeError(f"{name}: {value}")) if name else _one_line(exc)
-
-
-def _failed_notebook_path(folder: Path, region: str, report: ReportResult) -> Path:
-    """Where a failed report's executed notebook is kept: _failed/<region>/[<locale>/]<report>.ipynb."""
-    place = folder / FAILED_FOLDER / region
-    return (place / report.locale if report.extra_locale else place) / f"{report.name}.ipynb"
-
-
-def _keep_failed_notebook(staging: Path, report: ReportResult, folder: Path, region: str) -> str | None:
-    """Move a failed report's executed notebook (papermill saves it with the error) out of staging."""
-    executed = (staging / report.locale if report.extra_locale else staging) / f"{report.name}.ipynb"
-    if not executed.is_file():
-        return None
-    target = _failed_notebook_path(folder, region, report)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        masked = mask_contacts_in_notebook(json.loads(executed.read_text(encoding="utf-8")))
-    except ValueError:   # cut short by a dying kernel: not kept rather than kept unmasked
-        executed.unlink()
-        return None
-    write_atomically(target, json.dumps(masked, ensure_ascii=False, indent=1))
-    executed.unlink()
-    return str(target)
-
-
-def _clear_failed_notebooks(folder: Path, region: str, rendered: list[ReportResult]) -> None:
-    """Remove the kept notebooks of reports that now rendered, and the region's _failed folder
-    once it is empty: what stays there is what still fails."""
-    for report in rendered:
-        _failed_notebook_path(folder, region, report).unlink(missing_ok=True)
-    place = folder / FAILED_FOLDER / region
-    for sub in sorted((p for p in place.rglob("*") if p.is_dir()), reverse=True) if place.is_dir() else []:
-        if not any(sub.iterdir()):
-            sub.rmdir()
-    for empty in (place, folder / FAILED_FOLDER):
-        if empty.is_dir() and not any(empty.iterdir()):
-            empty.rmdir()
-
-
-def _describe(path: Path, name: str) -> dict:
-    return {"path": name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
-
-
-def code_version(root: Path | None = None) -> dict:
-    """The package version, a hash of its source and templates, and the git commit when known."""
-    package = Path(__file__).resolve().parent
-    commit = None
-    try:
-        found = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root or package, capture_output=True, text=True,
-                               timeout=10)
-        commit = found.stdout.strip() or None if found.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return {"version": __version__, "source": code_digest(), "git": commit}
-
-
-def _up_to_date(folder: Path, expected: dict[str, str]) -> dict | None:
-    """The job record of ``folder`` when every file the request would write is there, rendered
-    from the same inputs (its fingerprint) and unchanged since (its sha256)."""
-    try:
-        record = json.loads((folder / JOB_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    described = {output["path"]: output for output in record.get("outputs", [])}
-    for name, fingerprint in expected.items():
-        output = described.get(name)
-        if output is None or output.get("fingerprint") != fingerprint:
-            return None
-        path = folder / name
-        if not path.is_file() or file_sha256(path) != output["sha256"]:
-            return None
-    return record
 
 
 def _preload_renderers() -> None:
@@ -698,97 +552,6 @@ def _start_worker(cwd: Path) -> None:
     from custreport.kernel import warm_kernel
 
     warm_kernel(cwd)
-
-
-def _publish(staging: Path, target: Path) -> None:
-    """Swap a finished staging folder into place; the old result is removed only afterwards."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
-        os.rename(target, old)
-    os.rename(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_leftovers(folder: Path) -> None:
-    """Clear what killed runs left in the period folder: staging folders, temporary files,
-    and the previous result of a region whose swap was cut between its two renames (put
-    back, so a run of other regions does not lose it).
-
-    Runs under the period's lock, so no live run or send can own any of it.
-    """
-    for old in folder.glob(".old-*"):
-        region = old.name[len(".old-"):].rsplit("-", 1)[0]
-        if not (folder / region).exists():
-            os.rename(old, folder / region)
-        else:
-            shutil.rmtree(old, ignore_errors=True)
-    for leftover in folder.glob(".staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for temporary in [*folder.glob(f".*{TEMPORARY_SUFFIX}"), *folder.glob(f"outbox/.*{TEMPORARY_SUFFIX}")]:
-        temporary.unlink(missing_ok=True)
-
-
-def _write_index(request: RunRequest, summary: RunSummary) -> None:
-    """index.html of the period: every region rendered for it so far (not only this run's),
-    in the regions table's order, each with its files and whether its last run failed."""
-    from custreport import report
-    from custreport.render.html import index_page
-    from custreport.store import open_snapshot, snapshot_regions
-
-    snapshot = open_snapshot(request.store, request.snapshot)
-    table = snapshot_regions(snapshot)
-    zh = request.locale == "zh"
-    records = {}
-    for job_file in summary.folder.glob(f"*/{JOB_FILE}"):
-        try:
-            records[job_file.parent.name] = json.loads(job_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-    this_run = {job.region: job for job in summary.jobs}
-    order = {code: i for i, code in enumerate([*table.codes, table.unknown.code, "all"])}
-    rows = []
-    for region in sorted(set(records) | set(this_run), key=lambda code: (order.get(code, len(order)), code)):
-        job, record = this_run.get(region), records.get(region, {})
-        # the main language's files first, then each other language's folder
-        files = sorted(record.get("files") or (job.files if job else []), key=lambda name: ("/" in name, name))
-        error = (job.error if job is not None and not job.ok else
-                 "; ".join(record.get("failed", [])) if record.get("failed") else None)
-        links = [{"href": f"{region}/{name}", "text": name} for name in files]
-        rows.append({"name": table.display_name(region, request.locale), "links": links,
-                     "status": ("完成" if zh else "ok") if not error else (("失败: " if zh else "failed: ") + error)})
-    title = (f"客户报告 · {request.period.label}" if zh else f"Customer reports · {request.period.label}")
-    coverage = report.data_coverage(snapshot.manifest)
-    meta = [("期间" if zh else "Period", report.period_text(request.period, request.locale)),
-            (i18n.label("data_through", request.locale), str(coverage[1]) if coverage else "—"),
-            (i18n.label("snapshot", request.locale), report.snapshot_text(snapshot, request.locale)),
-            ("生成时间" if zh else "Generated", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
-    headings = ["区域", "文件", "状态"] if zh else ["Region", "Files", "Status"]
-    page = index_page(title, meta, headings, rows, "zh-CN" if zh else "en")
-    write_atomically(summary.folder / "index.html", page)
-
-
-def _write_manifest(request: RunRequest, summary: RunSummary) -> None:
-    """run.json: what was asked, from which snapshot and code, and what came out (with sha256)."""
-    manifest = {
-        "period": {"label": request.period.label, "token": request.period.token,
-                   "start": request.period.start.isoformat(), "end": request.period.end.isoformat(),
-                   "partial": request.period.partial},
-        "parameters": {"regions": request.regions, "reports": request.reports, "formats": request.formats,
-                       "locale": request.locale, "other_locales": request.other_locales,
-                       "workers": request.workers, "force": request.force},
-        "content": request.content,
-        "store": str(request.store), "snapshot": request.snapshot,
-        "code": code_version(request.root),
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "seconds": round(summary.seconds, 2),
-        "ok": summary.ok,
-        "jobs": [{**asdict(job), "outputs": [{**o, "path": f"{job.region}/{o['path']}"} for o in job.outputs]}
-                 for job in summary.jobs],
-    }
-    write_atomically(summary.folder / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-
 
 
 def _one_line(exc: BaseException) -> str:

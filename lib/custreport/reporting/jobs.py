@@ -15,13 +15,9 @@ from pathlib import Path
 from custreport.render.excel import write_workbook
 from custreport.render.images import write_described_png
 from custreport.reporting.context import load
-from custreport.reporting.metrics import metrics
+from custreport.reporting.metrics import METRICS_FILE, TREND_CHART, metrics
 from custreport.reporting.sections.summary import revenue_trend
 from custreport.reporting.workbook import workbook_contacts_masked, workbook_sheets
-
-METRICS_FILE = "metrics.json"
-TREND_CHART = "trend.png"   # the summary's revenue trend, with its alt text inside: the mail shows it
-
 
 def write_region_files(region: str, period: str, store: str, locale: str, snapshot: str, folder: str,
                        workbook: str | None) -> list[str]:

@@ -21,6 +21,10 @@ from custreport.reporting.context import ReportContext
 from custreport.reporting.request import coverage_dict
 
 
+# The files a region's figures go to (reporting/jobs.py writes them; the runner and delivery read them).
+METRICS_FILE = "metrics.json"
+TREND_CHART = "trend.png"   # the summary's revenue trend, with its alt text inside: the mail shows it
+
 # Counts and amounts that add up across regions; ratios (aov, win rate) do not.
 ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.churned", "customers.prospect",
             "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value",
