@@ -211,7 +211,8 @@ def remove_leftovers(folder: Path) -> None:
 def write_index(request: RunRequest, summary: RunSummary) -> None:
     """index.html of the period: every region rendered for it so far (not only this run's),
     in the regions table's order, each with its files and whether its last run failed."""
-    from custreport import report
+    from custreport.reporting.provenance import period_text, snapshot_text
+    from custreport.reporting.request import data_coverage
     from custreport.render.html import index_page
     from custreport.store import open_snapshot, snapshot_regions
 
@@ -237,10 +238,10 @@ def write_index(request: RunRequest, summary: RunSummary) -> None:
         rows.append({"name": table.display_name(region, request.locale), "links": links,
                      "status": ("完成" if zh else "ok") if not error else (("失败: " if zh else "failed: ") + error)})
     title = (f"客户报告 · {request.period.label}" if zh else f"Customer reports · {request.period.label}")
-    coverage = report.data_coverage(snapshot.manifest)
-    meta = [("期间" if zh else "Period", report.period_text(request.period, request.locale)),
+    coverage = data_coverage(snapshot.manifest)
+    meta = [("期间" if zh else "Period", period_text(request.period, request.locale)),
             (i18n.label("data_through", request.locale), str(coverage[1]) if coverage else "—"),
-            (i18n.label("snapshot", request.locale), report.snapshot_text(snapshot, request.locale)),
+            (i18n.label("snapshot", request.locale), snapshot_text(snapshot, request.locale)),
             ("生成时间" if zh else "Generated", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
     headings = ["区域", "文件", "状态"] if zh else ["Region", "Files", "Status"]
     page = index_page(title, meta, headings, rows, "zh-CN" if zh else "en")

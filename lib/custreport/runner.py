@@ -543,7 +543,7 @@ def _preload_renderers() -> None:
     import papermill  # noqa: F401
     import weasyprint  # noqa: F401
 
-    from custreport import report  # noqa: F401
+    from custreport.reporting import provenance, request  # noqa: F401
     from custreport.render import excel, html  # noqa: F401
 
 

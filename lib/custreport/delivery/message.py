@@ -10,11 +10,9 @@ The workbook goes as a copy with every phone number and email address in it mask
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import functools
 import hashlib
-import html
 import re
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
@@ -30,6 +28,8 @@ from custreport.privacy import mask_contacts_in_text
 from custreport.recipients import Recipient
 from custreport.render.excel import has_masked_contacts, rewrite_text
 from custreport.files import file_sha256
+from custreport.render.images import read_described_png
+from custreport.reporting.metrics import METRICS_FILE, TREND_CHART
 
 # The summary report's cards the mail body shows (report.kpi_table formats them the same way).
 EMAIL_CARDS = ("customers_total", "customers_new", "revenue", "orders", "aov", "win_rate")
@@ -46,7 +46,7 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
                   sender: str | None) -> EmailMessage:
     """The message for ``recipient``: their region's figures, one chart, the chosen files, all
     in their language; a data alert that holds leads the subject and the body."""
-    from custreport.report import data_statement
+    from custreport.reporting.provenance import data_statement
 
     check_report_names(recipient)
     locale = recipient.language
@@ -97,7 +97,7 @@ def message_id(folder: Path, recipient: Recipient, region: str, sender: str | No
     """
     region_folder = region_files(folder, region, recipient.language)
     keys = sorted(ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports)
-    sources = [region_folder / "metrics.json", region_folder / "summary.html",
+    sources = [region_folder / METRICS_FILE, region_folder / TREND_CHART,
                *attached_files(region_folder, region, recipient)]
     identity = hashlib.sha256("\n".join(keys).encode())
     for path in sources:
@@ -158,7 +158,7 @@ def _masked_workbook(path: Path, mtime_ns: int, size: int) -> bytes:
 
 
 def _cards(figures: dict, locale: str) -> list[dict]:
-    from custreport.report import kpi_table
+    from custreport.reporting.metrics import kpi_table
 
     changes = [("vs_previous", i18n.label("vs_previous", locale)), ("vs_year_ago", i18n.label("vs_year_ago", locale))]
     return [{"label": row["label"], "value": row["display"],
@@ -167,7 +167,7 @@ def _cards(figures: dict, locale: str) -> list[dict]:
 
 
 def _revenue_note(figures: dict, locale: str) -> str:
-    from custreport.report import summary_note
+    from custreport.reporting.notes import summary_note
 
     return summary_note(figures, locale)
 
@@ -175,7 +175,7 @@ def _revenue_note(figures: dict, locale: str) -> str:
 def email_cards(figures: dict) -> tuple[str, ...]:
     """The cards the mail body shows: EMAIL_CARDS, or for a deals-only business (revenue = won
     deals, or no order lines) the summary's first six, led by won value and pipeline."""
-    from custreport.report import ORDER_CARDS, headline_cards
+    from custreport.reporting.metrics import ORDER_CARDS, headline_cards
 
     cards = headline_cards(figures)
     return EMAIL_CARDS if cards[:len(ORDER_CARDS)] == ORDER_CARDS else cards[:len(EMAIL_CARDS)]
@@ -187,17 +187,11 @@ def _colour(change) -> str:
     return "#2e7d32" if change > 0 else "#c62828"
 
 
-# The rendered page's first inline PNG (attribute order as the HTML writer leaves it).
-_IMAGE = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
-
-
 def _chart(region_folder: Path) -> tuple[bytes, str] | None:
-    """The summary report's first chart (the revenue trend) as PNG bytes and its alt text."""
-    page = region_folder / "summary.html"
-    if not page.is_file():
-        return None
-    found = _IMAGE.search(page.read_text(encoding="utf-8"))
-    return (base64.b64decode(found.group(2)), html.unescape(found.group(1))) if found else None
+    """The region's revenue trend (the chart the summary report opens with), as the run wrote it
+    beside metrics.json: PNG bytes and the alt text it carries."""
+    path = region_folder / TREND_CHART
+    return read_described_png(path) if path.is_file() else None
 
 
 def _text_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
