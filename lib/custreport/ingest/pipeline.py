@@ -203,29 +203,8 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     script passing True keeps its work under ``if __name__ == "__main__":`` (the
     ``custreport ingest`` command does).
     """
-    prepared: dict[str, list[Prepared]] = {table: [] for table in schema.TABLES}
-    rows_read: Counter = Counter()
-    files_read: Counter = Counter()
-    files = []
-    link_warnings = []
-    for spec in config.sources:
-        found = source_files(spec.path, base, spec.name)
-        if not found:
-            raise UserError(f"source {spec.name!r}: no file matches {spec.path!r} (looked in {base})")
-        files += [(spec, path) for path in found]
-        link_warnings += [{"code": "link_out_of_project", "source": spec.name, "count": 1,
-                           "message": f"{path.relative_to(base)} leads outside the project folder, to {target}; "
-                                      "it was read",
-                           "remedy": f"if that is meant, name {target} as the source's path; if not, remove the link"}
-                          for path, target in links_out_of_project(found, spec.path, base)]
-    results, digests = _read_and_prepare_all(files, regions, on_file, helper_process)
-    inputs = [{"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
-               "bytes": path.stat().st_size, "sha256": digest} for (spec, path), digest in zip(files, digests)]
-    for (spec, _), (rows, parts) in zip(files, results):
-        files_read[spec.name] += 1
-        rows_read[spec.name] += rows
-        prepared[spec.table] += parts
-    del results
+    files, link_warnings = _files_to_read(config, base)
+    prepared, rows_read, files_read, inputs = _read_and_prepare(files, base, regions, on_file, helper_process)
 
     quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
     non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
@@ -285,33 +264,76 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     del attach   # with the variants of every known name
     lineage_parts.append(_loaded_lineage(interactions))
 
-    quarantine = _concat([*quarantine_parts, orders_quarantine, deals_quarantine, interactions_quarantine],
-                         QUARANTINE_COLUMNS)
-    # Order lines set aside at attach are in the orders' own lineage already.
-    lineage_parts.append(_concat([*quarantine_parts, deals_quarantine, interactions_quarantine],
-                                 QUARANTINE_COLUMNS).assign(status="quarantined", record_id=pd.NA))
-    lineage_columns = [*LINEAGE_COLUMNS, "status", "record_id"]
-    lineage = _concat([part[lineage_columns] for part in lineage_parts if len(part)], lineage_columns)
+    quarantine, lineage = _quarantine_and_lineage(quarantine_parts, orders_quarantine, deals_quarantine,
+                                                  interactions_quarantine, lineage_parts)
     # The orders' lineage part still holds the order lines' lineage columns from before filtering.
     del lineage_parts, orders_lineage, deals_lineage, reps_lineage, leads_lineage
 
-    tables = {
-        "customers": schema.conform(customers, "customers"),
-        "orders": schema.conform(orders, "orders"),
-        "deals": schema.conform(deals, "deals"),
-        "interactions": schema.conform(interactions, "interactions"),
-        "leads": schema.conform(leads, "leads"),
-        "reps": schema.conform(reps, "reps"),
-    }
-    for table, frame in tables.items():
-        schema.validate(frame, table)
-
+    tables = _valid_tables({"customers": customers, "orders": orders, "deals": deals, "interactions": interactions,
+                            "leads": leads, "reps": reps})
     accounting = source_accounting(config, rows_read, files_read, lineage)
     # Summed here from the lineage once, so no report reads the lineage of every raw row.
     customer_sources = pd.Series([spec.name for spec in config.sources if spec.table == "customers"], dtype="string")
     merged_customers = customers_merged_from_rows(lineage, customer_sources)
     return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs, customer_keys, completeness,
                         merged_customers, warnings)
+
+
+def _files_to_read(config: SourcesConfig, base: Path) -> tuple[list[tuple[SourceSpec, Path]], list[dict]]:
+    """Every (source, file) to read, and an ingest warning for each file that is a link leading
+    out of the project folder."""
+    files, link_warnings = [], []
+    for spec in config.sources:
+        found = source_files(spec.path, base, spec.name)
+        if not found:
+            raise UserError(f"source {spec.name!r}: no file matches {spec.path!r} (looked in {base})")
+        files += [(spec, path) for path in found]
+        link_warnings += [{"code": "link_out_of_project", "source": spec.name, "count": 1,
+                           "message": f"{path.relative_to(base)} leads outside the project folder, to {target}; "
+                                      "it was read",
+                           "remedy": f"if that is meant, name {target} as the source's path; if not, remove the link"}
+                          for path, target in links_out_of_project(found, spec.path, base)]
+    return files, link_warnings
+
+
+def _read_and_prepare(files: list[tuple[SourceSpec, Path]], base: Path, regions: RegionTable,
+                      on_file: Callable[[str, Path], None] | None, helper_process: bool):
+    """Each file read and prepared: the prepared parts by table, rows and files read by source,
+    and the inputs (source, file, bytes, sha256) the manifest records."""
+    prepared: dict[str, list[Prepared]] = {table: [] for table in schema.TABLES}
+    rows_read: Counter = Counter()
+    files_read: Counter = Counter()
+    results, digests = _read_and_prepare_all(files, regions, on_file, helper_process)
+    inputs = [{"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
+               "bytes": path.stat().st_size, "sha256": digest} for (spec, path), digest in zip(files, digests)]
+    for (spec, _), (rows, parts) in zip(files, results):
+        files_read[spec.name] += 1
+        rows_read[spec.name] += rows
+        prepared[spec.table] += parts
+    return prepared, rows_read, files_read, inputs
+
+
+def _quarantine_and_lineage(read_quarantine: list[pd.DataFrame], orders_quarantine: pd.DataFrame,
+                            deals_quarantine: pd.DataFrame, interactions_quarantine: pd.DataFrame,
+                            lineage_parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every row set aside (at reading and at attaching), and the lineage of every raw row:
+    ``lineage_parts`` plus the quarantined rows (order lines set aside at attach are in the
+    orders' own lineage already)."""
+    quarantine = _concat([*read_quarantine, orders_quarantine, deals_quarantine, interactions_quarantine],
+                         QUARANTINE_COLUMNS)
+    quarantined = _concat([*read_quarantine, deals_quarantine, interactions_quarantine],
+                          QUARANTINE_COLUMNS).assign(status="quarantined", record_id=pd.NA)
+    lineage_columns = [*LINEAGE_COLUMNS, "status", "record_id"]
+    lineage = _concat([part[lineage_columns] for part in [*lineage_parts, quarantined] if len(part)], lineage_columns)
+    return quarantine, lineage
+
+
+def _valid_tables(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each table conformed to its canonical columns and types, and validated."""
+    tables = {table: schema.conform(frame, table) for table, frame in frames.items()}
+    for table, frame in tables.items():
+        schema.validate(frame, table)
+    return tables
 
 
 # --------------------------------------------------------------------------- customers
