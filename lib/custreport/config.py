@@ -18,7 +18,6 @@ sources, regions and industries.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -276,17 +275,9 @@ def _suffix_variants(key: str) -> list[str]:
     return variants
 
 
-@lru_cache(maxsize=8)
-def _load_regions_cached(path: Path, mtime: float) -> RegionTable:
-    return validated(RegionTable, read_yaml(path), path)
-
-
 def load_regions(path: Path | None = None) -> RegionTable:
     """Load params/regions.yaml (cached while the file is unchanged)."""
-    path = Path(path) if path else project_root() / "params" / "regions.yaml"
-    if not path.is_file():
-        raise UserError(f"{path}: file not found")
-    return _load_regions_cached(path.resolve(), path.stat().st_mtime)
+    return required_params(RegionTable, "regions.yaml", path)
 
 
 # --------------------------------------------------------------------------- shared by the params models
@@ -296,6 +287,14 @@ class StrictModel(BaseModel):
     """A params model that refuses keys it does not know (a typo is an error, not ignored)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def required_params(model: type[BaseModel], name: str, path: Path | None):
+    """``model`` from params/<name> (or ``path``); a one-line error when there is no such file."""
+    path = Path(path) if path else project_root() / "params" / name
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    return _params_cached(model, path.resolve(), path.stat().st_mtime)
 
 
 def optional_params(model: type[BaseModel], name: str, path: Path | None):

@@ -48,3 +48,13 @@ def os_refusal(exc: BaseException) -> UserError | None:
     what, remedy = _OS_REFUSALS[code]
     where = exc.filename or "a file being written"
     return UserError(f"{where}: {what}; {remedy}")
+
+
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """An error's first line (at most ``limit`` characters), or its type's name when it says nothing.
+
+    >>> first_line(ValueError("bad value\\nmore detail")), first_line(KeyError())
+    ('bad value', 'KeyError')
+    """
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:limit]

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from custreport import i18n
 from custreport.config import default_store, notebooks_folder, project_root
-from custreport.errors import UserError
+from custreport.errors import UserError, first_line
 from custreport.files import private_folder
 from custreport.periods import Period
 from custreport.privacy import mask_contacts_in_text
@@ -557,5 +557,4 @@ def _start_worker(cwd: Path) -> None:
 def _one_line(exc: BaseException) -> str:
     """An error as one line for run.json, job.json, the index and the console: contacts in it
     (a value a notebook's error quotes) masked as in the reports."""
-    text = str(exc).strip() or type(exc).__name__
-    return mask_contacts_in_text(text.splitlines()[0][:300])
+    return mask_contacts_in_text(first_line(exc))

@@ -8,13 +8,11 @@ stages, channels and lead sources.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from custreport.config import fold_text, project_root, read_yaml, validated
-from custreport.errors import UserError
+from custreport.config import fold_text, required_params
 
 
 def _keyed_by_stage(mapping: dict[str, str], info: ValidationInfo, stage_is_key: bool, error: str) -> dict[str, str]:
@@ -200,14 +198,6 @@ class StageCatalog(BaseModel):
         return self.lists[next(key for key, score in scores.items() if score == best)]
 
 
-@lru_cache(maxsize=8)
-def _load_stages_cached(path: Path, mtime: float) -> StageCatalog:
-    return validated(StageCatalog, read_yaml(path), path)
-
-
 def load_stages(path: Path | None = None) -> StageCatalog:
     """Load params/stages.yaml (cached while the file is unchanged)."""
-    path = Path(path) if path else project_root() / "params" / "stages.yaml"
-    if not path.is_file():
-        raise UserError(f"{path}: file not found")
-    return _load_stages_cached(path.resolve(), path.stat().st_mtime)
+    return required_params(StageCatalog, "stages.yaml", path)

@@ -56,10 +56,10 @@ import pyarrow.dataset as ds
 
 from custreport import __version__, schema
 from custreport.config import RegionTable, load_regions
-from custreport.errors import UserError
+from custreport.errors import UserError, first_line
 from custreport.files import TEMPORARY_SUFFIX, private_folder, write_atomically
 from custreport.store_integrity import MANIFEST, MAPPED_SUFFIX, STORE_REMEDY, StoreDamaged, checksums, copy_files, \
-    first_line, read_manifest, recorded_checksums, recorded_files, verify_file, write_copies_record
+    read_manifest, recorded_checksums, recorded_files, verify_file, write_copies_record
 from custreport.store_write import MAPPED_TABLES, SORT_KEYS, STORED_KEYS, mapped_copies_of, write_by_region, \
     write_mapped_copies, write_parquet
 

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from custreport.errors import UserError
+from custreport.errors import UserError, first_line
 from custreport.files import file_sha256, write_atomically
 
 if TYPE_CHECKING:
@@ -67,10 +67,6 @@ def read_manifest(path: Path) -> dict:
     if not isinstance(manifest, dict):
         raise StoreDamaged(f"{path}: damaged, not a manifest; {STORE_REMEDY}")
     return manifest
-
-
-def first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def recorded_checksums(snapshot: Snapshot) -> dict[str, dict]:

@@ -67,8 +67,3 @@ def made_unique(headers: list[str]) -> list[str]:
         seen[header] = count + 1
         out.append(header if count == 0 else f"{header} ({count + 1})")
     return out
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from custreport.config import SourceSpec
-from custreport.errors import UserError
+from custreport.errors import UserError, first_line
 from custreport.ingest.file_kind import WORKBOOK_MAGIC, head_bytes, is_markup
-from custreport.ingest.raw_sheet import HEADER_SEARCH_ROWS, RawSheet, first_line, header_row_index, made_unique
+from custreport.ingest.raw_sheet import HEADER_SEARCH_ROWS, RawSheet, header_row_index, made_unique
 from custreport.ingest.workbook_limits import MAIN_NS, check_used_range, check_zip_sizes, sheet_member
 
 
