@@ -1,6 +1,7 @@
 """What a worker's kernel runs for a region beside its report notebooks: metrics.json, the
 workbook and the revenue trend chart, from the context the notebooks loaded (so nothing is read
-or analysed twice). Called with plain JSON arguments (see kernel.WarmKernel.call).
+or analysed twice). Called with plain JSON arguments (see kernel.WarmKernel.call); the files
+are written by files.py and render/.
 
 >>> write_region_files("east", "2025-Q4@2025-12-31", "data/clean", "zh", "", "outputs/2025-Q4/east",
 ...                    "east.xlsx")   # doctest: +SKIP
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from custreport.files import write_atomically
 from custreport.render.excel import write_workbook
 from custreport.render.images import write_described_png
 from custreport.reporting.context import load
@@ -25,7 +27,7 @@ def write_region_files(region: str, period: str, store: str, locale: str, snapsh
     ``folder``; return the names written."""
     ctx = load(region, period, store, locale, snapshot=snapshot)
     place = Path(folder)
-    (place / METRICS_FILE).write_text(json.dumps(metrics(ctx), ensure_ascii=False, indent=2), encoding="utf-8")
+    write_atomically(place / METRICS_FILE, json.dumps(metrics(ctx), ensure_ascii=False, indent=2))
     chart = revenue_trend(ctx)
     write_described_png(place / TREND_CHART, chart.png, chart.alt)
     written = [METRICS_FILE, TREND_CHART]
