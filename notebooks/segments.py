@@ -45,6 +45,9 @@ report.section(ctx, "by_type")
 # %%
 report.customers_by_type(ctx)
 
+# %%
+report.customer_types_chart(ctx)
+
 # %% [markdown] tags=["notes"]
 # Movement compares each customer's type at the end of the day before the period with its type
 # at the period end: newly active + retained + reactivated = active at the end.

@@ -16,10 +16,11 @@
 # ---
 
 # %% [markdown] tags=["notes"]
-# # Summary: the executive one-pager
+# # Summary: the executive front page
 #
-# Key figures with change against the previous period and a year ago, the monthly revenue
-# trend, customers by type, the top customers and the top movers. Revenue is completed orders,
+# What changed and why (the headline and ranked insights), the key figures with change against
+# the previous period and a year ago and against targets (params/targets.yaml), the monthly revenue
+# trend, the top customers and the top movers (customers by type are in the segments report). Revenue is completed orders,
 # or the value of deals won for a deals-only business (`revenue:` in params/analysis.yaml; a line
 # under the cards says which, and a store without order lines never shows a revenue of 0 from
 # orders: won value, pipeline, win rate and deals won lead instead). Change the parameters below and Run All;
@@ -41,26 +42,20 @@ ctx = report.load(region=region, period=period, locale=locale, store_path=store 
 figures = report.metrics(ctx)
 report.header(ctx)
 
-# %%
-report.section(ctx, "kpis")
+# %% [markdown] tags=["notes"]
+# The front page: a headline sentence, the ranked insights that explain the period (each with
+# its small chart), the key figures with their changes (green or red by which way is good for
+# the figure; rates change in percentage points) and targets, and for the whole company a table
+# by region. docs/metrics.md, Insights, says how each insight is found and ranked.
 
 # %%
-report.kpis(ctx, figures)
+report.front_page(ctx, figures)
 
 # %%
 report.section(ctx, "trend")
 
 # %%
 report.revenue_trend(ctx)
-
-# %%
-report.section(ctx, "by_type")
-
-# %%
-report.customers_by_type(ctx)
-
-# %%
-report.customer_types_chart(ctx)
 
 # %%
 report.section(ctx, "top_customers")

@@ -50,7 +50,7 @@ def test_ingest_imports_no_analysis():
 
 
 def test_reporting_dependencies_run_one_way():
-    order = ["request", "context", "metrics", "sections", "workbook", "jobs"]
+    order = ["request", "context", "insights", "metrics", "front_page", "sections", "workbook", "jobs"]
     for path in sorted((LIB / "reporting").rglob("*.py")):
         own = "sections" if "sections" in path.parts else path.stem
         if own not in order:

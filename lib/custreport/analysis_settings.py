@@ -104,6 +104,29 @@ class AnalysisSettings(StrictModel):
     value: ValueSettings = ValueSettings()
     allocation: AllocationSettings = AllocationSettings()
     privacy: PrivacySettings = PrivacySettings()
+    # Which way is good for a figure (up, down, or neutral: its changes shown grey); figures not
+    # named keep custreport's direction (docs/metrics.md, Directions).
+    kpi_directions: dict[str, Literal["up", "down", "neutral"]] = Field(default_factory=dict)
+
+    @field_validator("kpi_directions")
+    @classmethod
+    def _known_figures(cls, directions: dict) -> dict:
+        from custreport.figures import DIRECTIONS
+
+        unknown = [name for name in directions if name not in DIRECTIONS]
+        if unknown:
+            raise ValueError(f"unknown figure {unknown[0]!r}; known: {', '.join(DIRECTIONS)}")
+        return directions
+
+    def direction(self, figure: str) -> str:
+        """The way that is good for ``figure``: params' kpi_directions, else custreport's.
+
+        >>> AnalysisSettings(kpi_directions={"aov": "neutral"}).direction("aov"), AnalysisSettings().direction("deals_lost")
+        ('neutral', 'down')
+        """
+        from custreport.figures import DIRECTIONS
+
+        return self.kpi_directions.get(figure, DIRECTIONS.get(figure, "up"))
 
 
 def load_analysis(path: Path | None = None) -> AnalysisSettings:

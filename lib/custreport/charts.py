@@ -80,9 +80,10 @@ def _figure(width: float = 7.5, height: float = 3.2) -> tuple[plt.Figure, plt.Ax
     return plt.subplots(figsize=(width, height))
 
 
-def line_chart(frame: pd.DataFrame, x: str, y: str, title: str, value_format=None, colour: str | None = None) -> Chart:
-    """A single-series line chart with markers (e.g. revenue by month)."""
-    figure, axes = _figure()
+def line_chart(frame: pd.DataFrame, x: str, y: str, title: str, value_format=None, colour: str | None = None,
+               height: float = 3.2) -> Chart:
+    """A single-series line chart with markers (e.g. revenue by month), ``height`` inches tall."""
+    figure, axes = _figure(height=height)
     axes.plot(frame[x].astype(str), frame[y], marker="o", color=colour or PALETTE[0], linewidth=2)
     axes.set_title(title)
     axes.set_xlabel("")

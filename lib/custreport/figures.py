@@ -3,8 +3,12 @@
 A figure has a name readers and params use (``revenue``, ``win_rate``), the dotted key it
 has in metrics.json (``deals.win_rate``) and a kind that says how it is shown (count,
 money, percent). Figures compared with earlier periods also have changes:
-``<name>_change`` (relative change vs the previous period) and ``<name>_change_year``
-(vs the same period a year earlier).
+``<name>_change`` (vs the previous period) and ``<name>_change_year`` (vs the same period
+a year earlier): relative for counts and amounts (+0.25 = +25 %), a difference in
+percentage points for rates (win_rate 0.30 after 0.25 is a change of +0.05 = +5 pp).
+Each figure also has a direction, the way that is good (params/analysis.yaml
+``kpi_directions`` may change it): cards colour a change green or red by it, grey when
+neither way is better.
 
 A data alert (``when:`` of a recipient in params/recipients.yaml) is one comparison of a
 figure with a number, so that mail goes out only when something needs attention:
@@ -36,6 +40,14 @@ CARDS = (("customers_total", "customers.total", "count"), ("customers_new", "cus
 COMPARED = ("customers.total", "customers.new", "customers.active", "revenue", "orders", "aov",
             "deals.won", "deals.win_rate", "deals.won_value", "deals.pipeline_value")
 
+# Which way is good (up or down), or neither (neutral: changes are shown grey). Besides the
+# cards: the funnel's deals lost and sales cycle, where less is better.
+DIRECTIONS = {"customers_total": "up", "customers_new": "up", "customers_active": "up", "revenue": "up",
+              "orders": "up", "aov": "up", "deals_won": "up", "win_rate": "up", "pipeline_value": "up",
+              "won_value": "up", "customers_churned": "down", "monthly_active": "up", "monthly_lost": "down",
+              "deals_lost": "down", "median_cycle_days": "down"}
+DIRECTION_VALUES = ("up", "down", "neutral")
+
 _DOTTED = {name: dotted for name, dotted, _ in CARDS}
 _KIND = {name: kind for name, _, kind in CARDS}
 _CHANGES = {"_change_year": "vs_year_ago", "_change": "vs_previous"}   # longest suffix first
@@ -44,6 +56,43 @@ _OPERATORS = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "!=": ope
               "<": operator.lt, ">": operator.gt}
 _ALERT = re.compile(r"^\s*(?P<figure>[a-z_]+)\s*(?P<op><=|>=|==|!=|<|>)\s*(?P<number>[+-]?\d+(?:\.\d+)?)\s*"
                     r"(?P<percent>%?)\s*$")
+
+
+# metrics.json keys of rates: their changes are differences in points, never relative.
+RATES = frozenset(dotted for _, dotted, kind in CARDS if kind == "percent")
+
+
+def change(now, before, rate: bool = False) -> float | None:
+    """How a figure moved: relative (+0.25 = +25 %), or for a ``rate`` the difference in
+    points (0.30 after 0.25: +0.05, shown +5.0 pp); None without a base to compare with.
+
+    >>> change(125, 100), change(0.30, 0.25, rate=True), change(5, 0), change(None, 3)
+    (0.25, 0.05, None, None)
+    """
+    if now is None or before is None or _nan(now) or _nan(before):
+        return None
+    if rate:
+        return round(float(now) - float(before), 4)
+    if before == 0:
+        return None
+    return round((now - before) / abs(before), 4)
+
+
+def _nan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def tone(value, direction: str = "up") -> str:
+    """How a change reads: good, bad, neutral (no way is better) or flat (no change, or none known).
+
+    >>> tone(0.2), tone(0.2, "down"), tone(-0.1, "down"), tone(0.2, "neutral"), tone(0, "up"), tone(None)
+    ('good', 'bad', 'good', 'neutral', 'flat', 'flat')
+    """
+    if value is None or _nan(value) or value == 0:
+        return "flat"
+    if direction == "neutral":
+        return "neutral"
+    return "good" if (value > 0) == (direction == "up") else "bad"
 
 
 def alert_figures() -> list[str]:
@@ -105,6 +154,11 @@ class Alert:
     def is_percent(self) -> bool:
         """Whether the figure is shown as a percentage (a change, or a rate)."""
         return self.change is not None or _KIND[self.base] == "percent"
+
+    @property
+    def in_points(self) -> bool:
+        """Whether the tested value is a change of a rate, in percentage points (win_rate_change)."""
+        return self.change is not None and _KIND[self.base] == "percent"
 
 
 def parse_alert(text: str) -> Alert:

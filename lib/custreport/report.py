@@ -13,12 +13,16 @@ from custreport.reporting.provenance import (  # noqa: F401
     snapshot_text, partial_warning, data_statement, provenance_line, comparison_text, period_text)
 from custreport.reporting.metrics import (  # noqa: F401
     ADDITIVE, period_figures, metrics, compute_metrics, value_figures, funnel_figures, lead_figures, allocation_figures, segment_figures, quality_totals, ORDER_CARDS, DEAL_CARDS, RECURRING_CARDS, CUSTOMER_CARDS, headline_cards, kpi_table, figures_currency)
+from custreport.reporting.insights import (  # noqa: F401
+    revenue_lines, target_period, following_period, targets_of, compute_insights, insight_records, headline, by_region)
+from custreport.reporting.front_page import (  # noqa: F401
+    chosen_insights, front_page_model, card_model, region_rows)
 from custreport.reporting.notes import (  # noqa: F401
     revenue_note, currency_note, pipeline_note, summary_note)
 from custreport.reporting.sections.common import (  # noqa: F401
     header, section, KpiCards, kpis, report_title)
 from custreport.reporting.sections.summary import (  # noqa: F401
-    trend_months, trend_title, revenue_trend, customers_by_type_frame, customers_by_type, customer_types_chart, top_customers, top_movers_frame, top_movers, customer_movement_frame, customer_movement)
+    FrontPage, front_page, front_page_charts, trend_months, trend_title, revenue_trend, customers_by_type_frame, customers_by_type, customer_types_chart, top_customers, top_movers_frame, top_movers, customer_movement_frame, customer_movement)
 from custreport.reporting.sections.segments import (  # noqa: F401
     pivot_frame, pivot, place_pivot, place_revenue_chart, rfm_grid_frame, rfm_map, rfm_segments, abc_table, rfm_frame, abc_frame)
 from custreport.reporting.sections.funnel import (  # noqa: F401

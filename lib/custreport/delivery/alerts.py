@@ -25,6 +25,8 @@ def alert_quiet(folder: Path, recipient: Recipient, region: str) -> str | None:
 
 
 def _alert_value(alert, value: float, locale: str) -> str:
+    if alert.in_points:
+        return i18n.format_points(value, locale)
     return i18n.format_percent(value, locale) if alert.is_percent else i18n.format_count(value, locale) \
         if float(value).is_integer() else f"{value:,.2f}"
 
@@ -37,12 +39,15 @@ def alert_sentence(alert, figures: dict, locale: str) -> str:
     'Alert: Revenue vs previous -12.3% < -10%'
     >>> alert_sentence(parse_alert("revenue_change < -10%"), {"deltas": {"vs_previous": {"revenue": -0.123}}}, "zh")
     '提醒：销售额 环比 -12.3% < -10%'
+    >>> alert_sentence(parse_alert("win_rate_change < -5%"), {"deltas": {"vs_previous": {"deals.win_rate": -0.061}}}, "en")
+    'Alert: Win rate vs previous -6.1 pp < -5 pp'
     """
     _, value = alert.holds(figures)
     name = i18n.label(alert.base, locale)
     if alert.change:
         name = f"{name} {i18n.label(alert.change, locale)}"
-    threshold = (i18n.format_percent(alert.threshold, locale, decimals=1).replace(".0%", "%") if alert.percent
+    threshold = (i18n.format_points(alert.threshold, locale).replace(".0", "") if alert.in_points
+                 else i18n.format_percent(alert.threshold, locale, decimals=1).replace(".0%", "%") if alert.percent
                  else f"{alert.threshold:g}")
     shown = _alert_value(alert, value, locale) if value is not None else "—"
     return f"{'提醒：' if locale == 'zh' else 'Alert: '}{name} {shown} {alert.op} {threshold}"

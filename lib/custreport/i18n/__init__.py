@@ -183,10 +183,30 @@ def format_delta(value, locale: str) -> str:
     return f"{value * 100:+.1f}%"
 
 
+def format_points(value, locale: str) -> str:
+    """A change of a rate in percentage points: +1.2 pp / +1.2个百分点; an em dash for none.
+
+    >>> format_points(-0.061, "en"), format_points(0.012, "zh"), format_points(None, "en")
+    ('-6.1 pp', '+1.2个百分点', '—')
+    """
+    if _missing(value):
+        return "—"
+    return f"{value * 100:+.1f}{'个百分点' if locale == 'zh' else ' pp'}"
+
+
+def format_change(value, kind: str, locale: str) -> str:
+    """A figure's change as readers expect it: points for a rate (``kind`` percent), else relative.
+
+    >>> format_change(0.25, "money", "en"), format_change(0.05, "percent", "en")
+    ('+25.0%', '+5.0 pp')
+    """
+    return format_points(value, locale) if kind == "percent" else format_delta(value, locale)
+
+
 def _zh_units(value: float, decimals: int) -> str:
     if abs(value) >= 1e8:
-        return f"{value / 1e8:.{decimals}f}亿"
-    return f"{value / 1e4:.{decimals}f}万"
+        return f"{value / 1e8:,.{decimals}f}亿"
+    return f"{value / 1e4:,.{decimals}f}万"
 
 
 def report_name(report: str, locale: str) -> str:

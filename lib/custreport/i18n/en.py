@@ -102,3 +102,48 @@ NOTES: dict[str, str] = {
     'note.at_risk_customers': 'No valuable customer is below the P(alive) threshold.',
     'note.workbook_sheets': 'Sales by {lower}',
 }
+
+# Insights (i18n/insights.py fills them in; docs/metrics.md, Insights, defines each).
+NOTES.update({
+    "insight.title.bridge": "Where the change came from", "insight.title.volume_price": "Orders and order value",
+    "insight.title.driver": "Top drivers", "insight.title.detractor": "Top detractors",
+    "insight.title.concentration": "Concentration", "insight.title.unusual": "Unusual change",
+    "insight.title.outlier": "Unusually large orders", "insight.title.coverage": "Pipeline coverage",
+    "insight.title.attainment": "Target attainment",
+    "insight.bridge": "Revenue {direction} {change} on the previous period: {parts}.",
+    "insight.bridge.flat": "Revenue was flat on the previous period ({current}).",
+    "insight.up": "rose", "insight.down": "fell",
+    "insight.part": "{name} {amount}",
+    "insight.volume_price": "Orders {orders_change} ({volume}), average order value {aov_change} ({price}).",
+    "insight.driver": "By {dimension}, growth came mostly from {groups}.",
+    "insight.detractor": "By {dimension}, the largest drags were {groups}.",
+    "insight.group": "{name} ({amount})",
+    "insight.concentration": "The largest customer, {name}, brought {share} of revenue (previous period {share_before}); the top {n} brought {top_share} (previous {top_share_before}).",
+    "insight.unusual.up": "{metric} of {current} is {distance} above the {expected} the trend of the last {periods} periods points to, far beyond the usual swings: an unusual rise.",
+    "insight.unusual.down": "{metric} of {current} is {distance} below the {expected} the trend of the last {periods} periods points to, far beyond the usual swings: an unusual fall.",
+    "insight.outlier": "{count} orders far larger than usual: the largest, {amount} ({name}), is {multiple}× the median order.",
+    "insight.coverage.target": "Open pipeline of {pipeline} covers {coverage}× next period's target of {reference} (healthy: {healthy}×){expected}.",
+    "insight.coverage.run_rate": "Open pipeline of {pipeline} covers {coverage}× the {reference} deals won this period (healthy: {healthy}×){expected}.",
+    "insight.coverage.expected": "; at this period's {win_rate} win rate it should bring {expected}",
+    "insight.attainment.met": "{metric} reached {attainment} of its target ({actual} against {goal}{prorated}): met.",
+    "insight.attainment.missed": "{metric} reached {attainment} of its target ({actual} against {goal}{prorated}): {gap} short.",
+    "insight.prorated": ", pro-rated for the days elapsed",
+    "headline": "{region} {period}: {metric} {current}, {change} on the previous period{cause}",
+    "headline.no_previous": "{region} {period}: {metric} {current} (nothing to compare with in the previous period)",
+    "headline.cause.up": ", driven mostly by {driver} ({amount})",
+    "headline.cause.down": ", mostly due to {driver} ({amount})",
+    "headline.driver": "{part} in {group}",
+    "bridge.new": "new customers", "bridge.reactivated": "returning customers", "bridge.growth": "existing customers buying more",
+    "bridge.decline": "existing customers buying less", "bridge.lost": "customers not buying again", "bridge.other": "other",
+    "bridge.short.new": "New", "bridge.short.reactivated": "Returning", "bridge.short.growth": "Growth",
+    "bridge.short.decline": "Decline", "bridge.short.lost": "Lost", "bridge.short.other": "Other",
+    "bridge.previous": "Previous", "bridge.current": "This period",
+    "dimension.region": "region", "dimension.province": "province", "dimension.industry": "industry",
+    "dimension.owner_rep": "rep", "dimension.product": "product", "dimension.channel": "channel",
+    "dimension.customer": "customer",
+})
+
+# The front page: targets and the region table.
+LABELS.update({"target": "Target", "attained": "attained", "attainment": "Attainment", "revenue_change_pct": "Change",
+               "insights": "What changed and why", "by_region": "By region", "front_page": "Front page",
+               "unassigned_rep": "customers without an owner"})

@@ -104,6 +104,45 @@ NOTES: dict[str, str] = {
     'note.workbook_sheets': '销售-{by}',
 }
 
+# Insights (i18n/insights.py fills them in; docs/metrics.md, Insights, defines each).
+NOTES.update({
+    "insight.title.bridge": "销售额变化来源", "insight.title.volume_price": "订单数与客单价",
+    "insight.title.driver": "增长来源", "insight.title.detractor": "拖累因素",
+    "insight.title.concentration": "客户集中度", "insight.title.unusual": "异常变化",
+    "insight.title.outlier": "异常大单", "insight.title.coverage": "商机覆盖", "insight.title.attainment": "目标达成",
+    "insight.bridge": "销售额较上期{direction} {change}：{parts}。",
+    "insight.bridge.flat": "销售额与上期持平（{current}）。",
+    "insight.up": "增加", "insight.down": "减少",
+    "insight.part": "{name} {amount}",
+    "insight.volume_price": "订单数{orders_change}（贡献 {volume}），客单价{aov_change}（贡献 {price}）。",
+    "insight.driver": "按{dimension}看，增长主要来自{groups}。",
+    "insight.detractor": "按{dimension}看，拖累最大的是{groups}。",
+    "insight.group": "{name}（{amount}）",
+    "insight.concentration": "最大客户{name}贡献本期销售额的 {share}（上期 {share_before}）；前 {n} 位客户合计 {top_share}（上期 {top_share_before}）。",
+    "insight.unusual.up": "本期{metric} {current}，比按过去 {periods} 期走势预计的 {expected} 高出 {distance}，远超平时波动，属异常增长。",
+    "insight.unusual.down": "本期{metric} {current}，比按过去 {periods} 期走势预计的 {expected} 低 {distance}，远超平时波动，属异常下降。",
+    "insight.outlier": "{count} 笔订单远大于平常：最大一笔 {amount}（{name}），是中位订单的 {multiple} 倍。",
+    "insight.coverage.target": "在途商机 {pipeline}，是下期目标 {reference} 的 {coverage} 倍（健康水平 {healthy} 倍）{expected}。",
+    "insight.coverage.run_rate": "在途商机 {pipeline}，是本期赢单金额 {reference} 的 {coverage} 倍（健康水平 {healthy} 倍）{expected}。",
+    "insight.coverage.expected": "；按本期赢单率 {win_rate} 预计可成交 {expected}",
+    "insight.attainment.met": "{metric}完成目标的 {attainment}（{actual}，目标 {goal}{prorated}），已达成。",
+    "insight.attainment.missed": "{metric}完成目标的 {attainment}（{actual}，目标 {goal}{prorated}），尚差 {gap}。",
+    "insight.prorated": "，按已过天数折算",
+    "headline": "{region} {period} {metric} {current}，环比 {change}{cause}",
+    "headline.no_previous": "{region} {period} {metric} {current}（上期无可比数据）",
+    "headline.cause.up": "，主要来自{driver}（{amount}）",
+    "headline.cause.down": "，主要因{driver}（{amount}）",
+    "headline.driver": "{group}{part}",
+    "bridge.new": "新客户", "bridge.reactivated": "回流客户", "bridge.growth": "老客户增购",
+    "bridge.decline": "老客户减购", "bridge.lost": "客户未复购", "bridge.other": "其他",
+    "bridge.short.new": "新客户", "bridge.short.reactivated": "回流", "bridge.short.growth": "增购",
+    "bridge.short.decline": "减购", "bridge.short.lost": "未复购", "bridge.short.other": "其他",
+    "bridge.previous": "上期", "bridge.current": "本期",
+    "dimension.region": "区域", "dimension.province": "省份", "dimension.industry": "行业",
+    "dimension.owner_rep": "销售代表", "dimension.product": "产品", "dimension.channel": "渠道",
+    "dimension.customer": "客户",
+})
+
 
 # Column names as ingest writes them into reasons and fix names, for Chinese readers.
 INGEST_COLUMNS = {
@@ -183,3 +222,8 @@ INGEST_TEXT: list[tuple[str, str]] = [
     (r"(?P<col>\w+) in the future, left empty", "{col}晚于导出日,已置空"),
     (r"(?P<col>\w+) longer than (?P<n>[\d,]+) characters, cut", "{col}超过 {n} 个字符,已截断"),
 ]
+
+# The front page: targets and the region table.
+LABELS.update({"target": "目标", "attained": "达成", "attainment": "目标达成率", "revenue_change_pct": "环比",
+               "insights": "本期要点", "by_region": "各区域概况", "front_page": "经营概览",
+               "unassigned_rep": "无负责人客户"})

@@ -45,6 +45,11 @@ def _table_of_contents(nb: nbformat.NotebookNode) -> list[dict]:
     return entries
 
 
+def _has_front_page(nb: nbformat.NotebookNode) -> bool:
+    return any('class="front-page"' in str(out.get("data", {}).get("text/html", ""))
+               for cell in nb.cells for out in cell.get("outputs", []))
+
+
 def notebook_to_html(nb: nbformat.NotebookNode, title: str, locale: str, footer: str = "") -> str:
     """Render an executed notebook as a report page."""
     exporter = HTMLExporter(template_name="custreport", extra_template_basedirs=[str(TEMPLATES)])
@@ -52,7 +57,8 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str, locale: str, footer:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True), enabled=True)
-    toc = _table_of_contents(nb)
+    # a report that opens with a front page (the summary) says what matters itself: no contents list
+    toc = [] if _has_front_page(nb) else _table_of_contents(nb)
     contents = "目录" if locale == "zh" else "Contents"
     resources = {"custreport": {"title": title, "lang": "zh-CN" if locale == "zh" else "en",
                                 "toc": toc, "contents_label": contents, "footer": footer}}

@@ -15,9 +15,10 @@ from custreport.analysis.service import service_signals
 from custreport.analysis.segments import customer_counts, \
     movement_counts, recurring_charges
 from custreport.analysis.currency import split_by_currency
-from custreport.figures import CARDS, COMPARED
+from custreport.figures import CARDS, COMPARED, DIRECTIONS, RATES, change
 from custreport.periods import Period
 from custreport.reporting.context import ReportContext
+from custreport.reporting.insights import by_region, compute_insights, headline, insight_records, targets_of
 from custreport.reporting.request import coverage_dict
 
 
@@ -75,10 +76,9 @@ def _get(figures: dict, dotted: str):
     return value
 
 
-def relative_change(now, before):
-    if now is None or before in (None, 0):
-        return None
-    return round((now - before) / abs(before), 4)
+def figure_change(now, before, dotted: str):
+    """The change of the metrics.json figure ``dotted``: points for a rate, else relative."""
+    return change(now, before, rate=dotted in RATES)
 
 
 def metrics(ctx: ReportContext) -> dict:
@@ -93,7 +93,19 @@ _FIGURES = "_figures"   # where a context keeps its figures (beside its cached a
 
 
 def compute_metrics(ctx: ReportContext) -> dict:
-    """metrics() without the per-context cache."""
+    """metrics() without the per-context cache: the figures, then their targets, then the
+    insights and headline that explain them."""
+    figures = period_metrics(ctx)
+    figures["targets"] = targets_of(ctx, figures)
+    found = compute_insights(ctx, figures)
+    figures["insights"] = insight_records(ctx, figures, found.ranked)
+    figures["headline"] = headline(ctx, figures, figures["insights"], found.parts)
+    figures["by_region"] = by_region(ctx, figures)
+    return figures
+
+
+def period_metrics(ctx: ReportContext) -> dict:
+    """The period's figures and their changes (no targets, no insights)."""
     current = period_figures(ctx, ctx.period)
     previous = period_figures(ctx, ctx.period.previous)
     year_ago = period_figures(ctx, ctx.period.year_ago)
@@ -131,9 +143,10 @@ def compute_metrics(ctx: ReportContext) -> dict:
         "year_ago": {"period": ctx.period.year_ago.label, "start": ctx.period.year_ago.start.isoformat(),
                      "end": ctx.period.year_ago.end.isoformat(), **year_ago},
         "deltas": {
-            "vs_previous": {key: relative_change(_get(current, key), _get(previous, key)) for key in compared},
-            "vs_year_ago": {key: relative_change(_get(current, key), _get(year_ago, key)) for key in compared},
+            "vs_previous": {key: figure_change(_get(current, key), _get(previous, key), key) for key in compared},
+            "vs_year_ago": {key: figure_change(_get(current, key), _get(year_ago, key), key) for key in compared},
         },
+        "directions": {name: ctx.settings.direction(name) for name in DIRECTIONS},
     }
 
 
@@ -268,15 +281,22 @@ def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -
                   "money": lambda v: i18n.format_money(v, locale, currency),
                   "percent": lambda v: i18n.format_percent(v, locale)}
     cards = {key: (dotted, kind) for key, dotted, kind in CARDS}
+    directions = {**DIRECTIONS, **(figures.get("directions") or {})}
+    targets = figures.get("targets") or {}
     rows = []
     for key in keys or headline_cards(figures):
         dotted, kind = cards[key]
         value = _get(figures, dotted)
         apart = _get(figures, f"{dotted}_by_currency") if kind == "money" else None
+        target = targets.get(key) or {}
         rows.append({"metric": key, "label": i18n.label(key, locale), "value": value,
                      "display": i18n.format_money_by_currency(apart, locale) if apart else formatters[kind](value),
                      "vs_previous": figures["deltas"]["vs_previous"].get(dotted),
-                     "vs_year_ago": figures["deltas"]["vs_year_ago"].get(dotted)})
+                     "vs_year_ago": figures["deltas"]["vs_year_ago"].get(dotted),
+                     "kind": kind, "direction": directions.get(key, "up"),
+                     "target": target.get("goal"),
+                     "target_display": formatters[kind](target["goal"]) if target else None,
+                     "attainment": target.get("attainment"), "met": target.get("met")})
     return pd.DataFrame(rows)
 
 

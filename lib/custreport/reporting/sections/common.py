@@ -10,6 +10,7 @@ from IPython.display import HTML, Markdown
 from custreport import i18n
 from custreport.analysis.frames import each_distinct
 from custreport.reporting.context import ReportContext
+from custreport.reporting.front_page import card_html, card_model
 from custreport.reporting.metrics import kpi_table, metrics
 from custreport.reporting.notes import summary_note
 from custreport.reporting.provenance import partial_warning, period_text, snapshot_text
@@ -38,7 +39,8 @@ def section(ctx: ReportContext, key: str, when: bool = True) -> Markdown:
 
 
 class KpiCards:
-    """KPI cards with deltas; ``table`` holds the same numbers as a frame."""
+    """KPI cards with their changes and targets; ``table`` holds the same numbers as a frame
+    (kpi_table's columns; ``kind`` and ``direction`` say how a change is shown and coloured)."""
 
     def __init__(self, table: pd.DataFrame, locale: str, note: str = ""):
         self.table = table
@@ -46,23 +48,9 @@ class KpiCards:
         self.note = note    # a line under the cards (what revenue means, when not orders)
 
     def _repr_html_(self) -> str:
-        cards = []
-        for row in self.table.itertuples(index=False):
-            deltas = "".join(
-                f'<span class="delta {_trend(value)}">{html.escape(i18n.label(key, self.locale))} '
-                f"{html.escape(i18n.format_delta(value, self.locale))}</span>"
-                for key, value in (("vs_previous", row.vs_previous), ("vs_year_ago", row.vs_year_ago)))
-            cards.append(f'<div class="kpi"><div class="kpi-label">{html.escape(row.label)}</div>'
-                         f'<div class="kpi-value">{html.escape(row.display)}</div>'
-                         f'<div class="kpi-deltas">{deltas}</div></div>')
+        cards = "".join(card_html(card_model(row, self.locale)) for row in self.table.to_dict("records"))
         note = f'<p class="note">{html.escape(self.note)}</p>' if self.note else ""
-        return f'<div class="kpi-grid">{"".join(cards)}</div>{note}'
-
-
-def _trend(value) -> str:
-    if value is None or pd.isna(value) or value == 0:
-        return "flat"
-    return "up" if value > 0 else "down"
+        return f'<div class="kpi-grid">{cards}</div>{note}'
 
 
 def kpis(ctx: ReportContext, figures: dict | None = None) -> KpiCards:

@@ -13,7 +13,8 @@ from custreport.analysis.funnel import deal_breakdown, deals_in_play, stage_coun
 from custreport.analysis.frames import each_distinct
 from custreport.render.tables import Table
 from custreport.reporting.context import ReportContext
-from custreport.reporting.metrics import deal_totals_in, relative_change, metrics
+from custreport.figures import change
+from custreport.reporting.metrics import deal_totals_in, metrics
 from custreport.reporting.sections.common import KpiCards, days_text, formatters_for, localised, percent_format, text_in
 
 
@@ -89,8 +90,9 @@ def deal_kpis(ctx: ReportContext) -> KpiCards:
         return i18n.format_money_by_currency(apart, ctx.locale) if apart else formatters[kind](now[field])
 
     rows = [{"metric": key, "label": ctx.label(key), "value": now[field], "display": display(field, kind),
-             "vs_previous": relative_change(now[field], previous[field]),
-             "vs_year_ago": relative_change(now[field], year_ago[field])}
+             "vs_previous": change(now[field], previous[field], rate=kind == "percent"),
+             "vs_year_ago": change(now[field], year_ago[field], rate=kind == "percent"),
+             "kind": kind, "direction": ctx.settings.direction(key)}
             for key, field, kind in _DEAL_CARDS]
     return KpiCards(pd.DataFrame(rows), ctx.locale)
 

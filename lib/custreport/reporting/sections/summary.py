@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
+import base64
+
 from custreport import charts, i18n
+from custreport.small_charts import insight_chart
 from custreport.analysis.deals import won_value_by_month
 from custreport.analysis.frames import each_distinct
 from custreport.analysis.pivots import count_pivot
@@ -13,9 +16,46 @@ from custreport.analysis.sales import revenue_by_month, revenue_movers, top_from
 from custreport.analysis.segments import movement_counts
 from custreport.render.tables import Table
 from custreport.reporting.context import ReportContext
+from custreport.reporting.front_page import front_page_html, front_page_model
+from custreport.reporting.insights import group_namer
+from custreport.reporting.metrics import metrics
 from custreport.reporting.provenance import comparison_text
 from custreport.reporting.sections.common import formatters_for, localised, note_html, region_display, text_in
 from custreport.reporting.sections.segments import place_column
+
+
+class FrontPage:
+    """The summary's front page (reporting.front_page): headline, insights with their small
+    charts, KPI cards, and for the whole company the table by region; ``model`` holds its content."""
+
+    def __init__(self, model: dict, locale: str, charts_by_rank: dict[int, charts.Chart]):
+        self.model = model
+        self.locale = locale
+        self.charts = charts_by_rank
+
+    def _repr_html_(self) -> str:
+        sources = {rank: (f"data:image/png;base64,{base64.b64encode(chart.png).decode('ascii')}", chart.alt)
+                   for rank, chart in self.charts.items()}
+        return front_page_html(self.model, self.locale, sources)
+
+
+def front_page(ctx: ReportContext, figures: dict | None = None) -> FrontPage:
+    """The front page of the summary: what changed and why, then the key figures."""
+    figures = figures or metrics(ctx)
+    names = {code: ctx.regions.display_name(code, ctx.locale) for code in [*ctx.regions.codes, ctx.regions.unknown.code]}
+    model = front_page_model(figures, ctx.locale, region_names=names)
+    return FrontPage(model, ctx.locale, front_page_charts(ctx, model))
+
+
+def front_page_charts(ctx: ReportContext, model: dict) -> dict[int, charts.Chart]:
+    """The small chart of each front-page insight that has one, by the insight's rank."""
+    name = group_namer(ctx, ctx.locale)
+    drawn = {}
+    for insight in model["insights"]:
+        chart = insight_chart(insight["record"], ctx.locale, ctx.currency, name)
+        if chart is not None:
+            drawn[insight["rank"]] = chart
+    return drawn
 
 
 def trend_months(ctx: ReportContext, count: int = 12) -> list[pd.Period]:
@@ -46,8 +86,9 @@ def revenue_trend(ctx: ReportContext, months: int = 12) -> charts.Chart:
         frame = revenue_by_month(ctx.orders, trend_months(ctx, months))
     frame["month"] = frame["month"].astype(str)
     colour = charts.REGION_COLOURS.get(ctx.region)
+    # low: it shares the summary's second page with the top customers and the top movers
     return charts.line_chart(frame, "month", "revenue", title=trend_title(ctx),
-                             value_format=ctx.money_axis, colour=colour)
+                             value_format=ctx.money_axis, colour=colour, height=2.1)
 
 
 def customers_by_type_frame(ctx: ReportContext) -> pd.DataFrame:
