@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from custreport import analysis_settings, config, fx, recipients, run_settings, schedule, stages
+from custreport import analysis_settings, config, fx, recipients, run_settings, schedule, stages, targets
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "params.md"
 
@@ -89,6 +89,22 @@ rates:
     2024-01: 1.09        # a month: every date in January 2024
     2024-02-29: 1.05     # a day: that date only (wins over its month)
   GBP: {2024-01: 1.27}"""),
+    ("targets.yaml", targets.TargetTable, "optional: without it, reports show no targets",
+     "What each region (and, optionally, each rep) aims for in a period: the KPI cards, the whole "
+     "company's table by region and the workbook show each figure's attainment (actual / target; "
+     "target / actual for a figure where less is better), and the insights rank a target missed or "
+     "beaten by how much. Besides `region`, `period` and `rep`, an entry's keys are figures: "
+     + ", ".join(f"`{name}`" for name in targets.TARGET_KINDS) + ". Rates are written 25% or 0.25. "
+     "A period still running is measured against the elapsed share of each count and amount target "
+     "(a quarter cut at its 46th of 92 days: half); the whole company without targets of its own "
+     "against the sum of its regions' counts and amounts when every region has one. The next "
+     "period's `won_value` target (else its `revenue` target when revenue is won deals) is what the "
+     "pipeline coverage insight measures the open pipeline against.",
+     """targets:
+  - {region: east, period: 2025-Q4, revenue: 30000000, customers_new: 100, win_rate: 20%}
+  - {region: 华南, period: 2025-Q4, revenue: 22000000}
+  - {region: all, period: 2026-Q1, won_value: 20000000}
+  - {region: east, period: 2025-Q4, rep: 任军颖, revenue: 8000000}"""),
     ("recipients.yaml", recipients.RecipientList, "required for `custreport send` and `update` (unless --no-send)",
      "Who receives which region's reports by email, in which language, with which attachments and "
      "alert; and who is told of failures.",
@@ -189,6 +205,13 @@ MEANING = {
     "analysis.yaml:privacy": "what outputs show of contacts",
     "analysis.yaml:privacy.show_full_contacts_in_workbook": "true shows phones and emails in full in the analyst "
                                                             "workbook on disk only (mail always gets a masked copy)",
+    "analysis.yaml:kpi_directions": "figure -> up, down or neutral: which way is good (cards colour a change green "
+                                    "when it goes that way, red when not, grey for neutral); default: up for every "
+                                    "figure but customers_churned, monthly_lost, deals_lost and median_cycle_days",
+    "targets.yaml:targets": "one entry per region (or rep) and period",
+    "targets.yaml:targets.region": "region code, name or alias, or all for the whole company",
+    "targets.yaml:targets.period": "a whole calendar period: 2025, 2025-H2, 2025-Q4, 2025-10 or 2025-W40",
+    "targets.yaml:targets.rep": "a rep's name (their own customers' figures); empty for the region's targets",
     "industries.yaml:industries": "one entry per industry",
     "industries.yaml:industries.code": "a stable code",
     "industries.yaml:industries.zh": "name in Chinese reports",

@@ -243,34 +243,41 @@ def test_send_command_exits_1_when_a_recipient_failed(demo_run, folder, tmp_path
 
 def test_a_deals_only_mail_leads_with_won_value_and_says_what_revenue_is():
     from custreport.recipients import Recipient
-    from custreport.delivery.message import _cards, _html_body, _revenue_note, _text_body
+    from custreport.delivery.message import _html_body, _text_body
+    from custreport.reporting.front_page import front_page_model
 
     figures = {"revenue_basis": "won_deals", "has_order_lines": False, "revenue": 900.0, "orders": 0, "aov": None,
                "customers": {"total": 3, "new": 1, "active": 2},
                "deals": {"won": 2, "win_rate": 0.5, "won_value": 900.0, "pipeline_value": 400.0},
                "deltas": {"vs_previous": {}, "vs_year_ago": {}}}
-    cards = _cards(figures, "en")
-    assert [card["label"] for card in cards] == ["Won value", "Open pipeline", "Win rate", "Deals won", "Customers",
-                                                 "New customers"]
-    note = _revenue_note(figures, "en")
+    page = front_page_model(figures, "en")
+    assert [card["label"] for card in page["cards"]] == ["Won value", "Open pipeline", "Win rate", "Deals won",
+                                                         "Customers", "New customers", "Active customers"]
     recipient = Recipient(name="A", email="a@example.com", region="all")
-    assert note in _text_body(recipient, "All", "2025-Q4", cards, ["Summary"], "en", note)
-    assert "Revenue is the value of deals won" in _html_body(recipient, "All", "2025-Q4", cards, ["Summary"], "en",
-                                                            None, "", note)
+    assert page["note"].startswith("Revenue is the value of deals won")
+    assert page["note"] in _text_body(recipient, "All", "2025-Q4", page, ["Summary"], "en")
+    assert "Revenue is the value of deals won" in _html_body(recipient, "All", "2025-Q4", page, ["Summary"], "en",
+                                                            None, "")
 
 
-def test_mail_cards_are_the_report_cards_and_a_missing_change_is_grey_not_red():
-    from custreport.delivery.message import _cards
+def test_mail_cards_are_the_report_cards_coloured_by_direction_and_a_missing_change_is_grey():
+    from custreport.delivery.message import TONE_COLOURS
+    from custreport.reporting.front_page import front_page_model
 
     figures = {"customers": {"total": 3, "new": 1}, "revenue": 100.0, "orders": 2, "aov": 50.0,
-               "deals": {"win_rate": None},
-               "deltas": {"vs_previous": {"revenue": 0.5, "orders": -0.25}, "vs_year_ago": {}}}
-    cards = {card["label"]: card for card in _cards(figures, "zh")}
-    assert list(cards) == ["客户总数", "新增客户", "销售额", "订单数", "客单价", "赢单率"]
-    assert cards["销售额"]["value"] == "¥100" and cards["赢单率"]["value"] == "—"
-    assert cards["销售额"]["changes"] == [("环比", "+50.0%", "#2e7d32"), ("同比", "—", "#616e7c")]
-    assert cards["订单数"]["changes"][0] == ("环比", "-25.0%", "#c62828")
-    assert cards["客户总数"]["changes"][0][2] == "#616e7c"
+               "deals": {"win_rate": 0.25, "won": 1},
+               "deltas": {"vs_previous": {"revenue": 0.5, "orders": -0.25, "aov": 0.1, "deals.win_rate": -0.061},
+                          "vs_year_ago": {}},
+               "directions": {"aov": "neutral"}}
+    cards = {card["label"]: card for card in front_page_model(figures, "zh")["cards"]}
+    assert list(cards)[:6] == ["客户总数", "新增客户", "活跃客户", "销售额", "订单数", "客单价"]
+    assert cards["销售额"]["value"] == "¥100"
+    assert cards["销售额"]["changes"] == [("环比", "+50.0%", "good"), ("同比", "—", "flat")]
+    assert cards["订单数"]["changes"][0] == ("环比", "-25.0%", "bad")
+    assert cards["客单价"]["changes"][0] == ("环比", "+10.0%", "neutral")        # params: neither way is better
+    assert cards["赢单率"]["changes"][0] == ("环比", "-6.1个百分点", "bad")       # a rate moves in points
+    assert cards["客户总数"]["changes"][0][2] == "flat"
+    assert TONE_COLOURS["good"] == "#2e7d32" and TONE_COLOURS["neutral"] == TONE_COLOURS["flat"] == "#616e7c"
 
 
 # --------------------------------------------------------------------------- languages, alerts, operators

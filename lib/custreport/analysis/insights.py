@@ -139,13 +139,18 @@ def bridge_by_group(parts: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     >>> bridge_by_group(parts, pd.Series({"A": "制造业", "B": "零售"})).to_dict("records")
     [{'group': '制造业', 'new': 50.0, 'decline': 0.0}, {'group': '零售', 'new': 0.0, 'decline': -20.0}]
     """
-    named = parts.assign(group=groups.reindex(parts["customer"]).to_numpy(dtype="object"))
-    named["group"] = named["group"].map(lambda g: None if _is_missing(g) else str(g))
-    table = named.pivot_table(index="group", columns="part", values="cents", aggfunc="sum", fill_value=0,
-                              dropna=False) / 100
+    missing = "\x00"   # a customer without a group: kept as a group of its own, named None
+    named = parts.assign(group=[missing if _is_missing(g) else str(g)
+                                for g in groups.reindex(parts["customer"]).to_numpy(dtype="object")])
+    table = named.pivot_table(index="group", columns="part", values="cents", aggfunc="sum", fill_value=0) / 100
     table = table.reindex(columns=[p for p in BRIDGE_PARTS if p in table.columns])
     table.columns.name = None
-    return table.reset_index()
+    table = table.reset_index()
+    # an object column keeps None (a str column would read it back as NaN)
+    named_groups = pd.Series([None if g == missing else g for g in table["group"]], dtype="object")
+    table = table.drop(columns="group")
+    table.insert(0, "group", named_groups)
+    return table
 
 
 def bridge_insight(bridge: dict) -> Insight | None:

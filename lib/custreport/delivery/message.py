@@ -1,5 +1,6 @@
-"""A recipient's message: subject, plain-text and HTML bodies with the region's key figures
-(cards), one chart embedded by Content-ID, the chosen PDFs and the workbook attached, and a
+"""A recipient's message: subject, plain-text and HTML bodies holding the summary's front page
+(headline, insights with their small charts, cards, the table by region), the revenue trend,
+the charts embedded by Content-ID, the chosen PDFs and the workbook attached, and a
 Message-ID that is the same for the same message.
 
 Recipient, region and report names are escaped in the HTML body, a line break in any header
@@ -29,10 +30,8 @@ from custreport.recipients import Recipient
 from custreport.render.excel import has_masked_contacts, rewrite_text
 from custreport.files import file_sha256
 from custreport.render.images import read_described_png
+from custreport.reporting.front_page import FRONT_CHART, REGION_COLUMNS, front_page_model, whole_figures
 from custreport.reporting.metrics import METRICS_FILE, TREND_CHART
-
-# The summary report's cards the mail body shows (report.kpi_table formats them the same way).
-EMAIL_CARDS = ("customers_total", "customers_new", "revenue", "orders", "aov", "win_rate")
 
 ATTACHMENT_TYPES = {".pdf": ("application", "pdf"),
                     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
@@ -68,16 +67,19 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     message["To"] = formataddr((recipient.name, recipient.email))
     message["Date"] = dt.datetime.now(dt.timezone.utc)
     message["Message-ID"] = message_id(folder, recipient, region, sender)
-    cards = _cards(figures, locale)
-    note = _revenue_note(figures, locale)
+    page = front_page_model(figures, locale, region_names=_region_names(regions, locale))
+    images = _front_charts(region_folder, page)
     chart = _chart(region_folder)
     chart_id = make_msgid(domain="custreport")
-    message.set_content(_text_body(recipient, region_name, folder.name, cards, names, locale, note, alert, facts))
-    message.add_alternative(_html_body(recipient, region_name, folder.name, cards, names, locale,
-                                       chart_id if chart else None, chart[1] if chart else "", note, alert, facts),
+    message.set_content(_text_body(recipient, region_name, folder.name, page, names, locale, alert, facts))
+    message.add_alternative(_html_body(recipient, region_name, folder.name, page, names, locale,
+                                       chart_id if chart else None, chart[1] if chart else "", alert, facts, images),
                             subtype="html")
+    body = message.get_payload()[1]
+    for rank, (data, _, cid) in images.items():
+        body.add_related(data, "image", "png", cid=cid, filename=f"insight-{rank}.png")
     if chart:
-        message.get_payload()[1].add_related(chart[0], "image", "png", cid=chart_id, filename="chart.png")
+        body.add_related(chart[0], "image", "png", cid=chart_id, filename="chart.png")
     for path in attached_files(region_folder, region, recipient):
         message.add_attachment(emailed_copy(path), *ATTACHMENT_TYPES[path.suffix],
                                filename=f"{region}-{folder.name}-{path.name}")
@@ -157,34 +159,23 @@ def _masked_workbook(path: Path, mtime_ns: int, size: int) -> bytes:
         raise UserError(f"{path}: cannot read the workbook to mask it for mail ({exc}); render it again") from None
 
 
-def _cards(figures: dict, locale: str) -> list[dict]:
-    from custreport.reporting.metrics import kpi_table
-
-    changes = [("vs_previous", i18n.label("vs_previous", locale)), ("vs_year_ago", i18n.label("vs_year_ago", locale))]
-    return [{"label": row["label"], "value": row["display"],
-             "changes": [(name, i18n.format_delta(row[key], locale), _colour(row[key])) for key, name in changes]}
-            for row in kpi_table(figures, locale, email_cards(figures)).to_dict("records")]
+def _region_names(regions: RegionTable, locale: str) -> dict[str, str]:
+    return {code: regions.display_name(code, locale) for code in [*regions.codes, regions.unknown.code]}
 
 
-def _revenue_note(figures: dict, locale: str) -> str:
-    from custreport.reporting.notes import summary_note
-
-    return summary_note(figures, locale)
-
-
-def email_cards(figures: dict) -> tuple[str, ...]:
-    """The cards the mail body shows: EMAIL_CARDS, or for a deals-only business (revenue = won
-    deals, or no order lines) the summary's first six, led by won value and pipeline."""
-    from custreport.reporting.metrics import ORDER_CARDS, headline_cards
-
-    cards = headline_cards(figures)
-    return EMAIL_CARDS if cards[:len(ORDER_CARDS)] == ORDER_CARDS else cards[:len(EMAIL_CARDS)]
+def _front_charts(region_folder: Path, page: dict) -> dict[int, tuple[bytes, str, str]]:
+    """The small charts of the front page's insights, as the run wrote them: rank -> (PNG, alt text, Content-ID)."""
+    found = {}
+    for insight in page["insights"]:
+        path = region_folder / FRONT_CHART.format(rank=insight["rank"])
+        if path.is_file():
+            data, alt = read_described_png(path)
+            found[insight["rank"]] = (data, alt, make_msgid(domain="custreport"))
+    return found
 
 
-def _colour(change) -> str:
-    if change is None or change != change or change == 0:   # no base to compare with (None, NaN), or flat
-        return "#616e7c"
-    return "#2e7d32" if change > 0 else "#c62828"
+# Mail clients drop style sheets: the tones of the front page as inline colours.
+TONE_COLOURS = {"good": "#2e7d32", "bad": "#c62828", "neutral": "#616e7c", "flat": "#616e7c"}
 
 
 def _chart(region_folder: Path) -> tuple[bytes, str] | None:
@@ -194,30 +185,45 @@ def _chart(region_folder: Path) -> tuple[bytes, str] | None:
     return read_described_png(path) if path.is_file() else None
 
 
-def _text_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
-               locale: str, note: str = "", alert: str = "", facts: list[str] = ()) -> str:
+def _text_body(recipient: Recipient, region_name: str, period: str, page: dict, names: list[str],
+               locale: str, alert: str = "", facts: list[str] = ()) -> str:
     zh = locale == "zh"
     lines = [f"{recipient.name}{'，您好：' if zh else ','}", "", *([alert, ""] if alert else []),
-             (f"{region_name} {period} 的关键指标：" if zh else f"Key figures for {region_name}, {period}:"),
-             *facts]
-    for card in cards:
+             page["headline"], "", *[f"- {insight['title']}: {insight['text']}" for insight in page["insights"]], "",
+             (f"{region_name} {period} 的关键指标：" if zh else f"Key figures for {region_name}, {period}:"), *facts]
+    for card in page["cards"]:
         changes = "  ".join(f"{name} {text}" for name, text, _ in card["changes"])
-        lines.append(f"- {card['label']}: {card['value']}  ({changes})")
-    if note:   # what revenue is, when it is not completed orders
-        lines += ["", note]
+        target = f"  {card['target']['text']}" if card["target"] else ""
+        lines.append(f"- {card['label']}: {card['value']}  ({changes}){target}")
+    if page["note"]:   # what revenue is, when it is not completed orders
+        lines += ["", page["note"]]
+    if page["regions"]:
+        lines += ["", i18n.label("by_region", locale)]
+    for row in page["regions"]:
+        lines.append(f"- {row['region']}: {row['revenue']} ({row['change']}), "
+                     f"{i18n.label('win_rate', locale)} {row['win_rate']}")
     lines += ["", ("附件：" if zh else "Attached: ") + ("、" if zh else ", ").join(names), "", "custreport"]
     return "\n".join(lines)
 
 
-def _html_body(recipient: Recipient, region_name: str, period: str, cards: list[dict], names: list[str],
-               locale: str, chart_id: str | None, chart_alt: str, note: str = "", alert: str = "",
-               facts: list[str] = ()) -> str:
+def _html_body(recipient: Recipient, region_name: str, period: str, page: dict, names: list[str],
+               locale: str, chart_id: str | None, chart_alt: str, alert: str = "",
+               facts: list[str] = (), images: dict | None = None) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup
 
     # select_autoescape() goes by the last suffix, which for email.html.j2 is .j2: name html.j2
     # too, or names reach the body as markup
     env = Environment(loader=PackageLoader("custreport.render", "templates"),
                       autoescape=select_autoescape(["html", "html.j2"]))
+    # amounts and changes in sentences never split across lines (whole_figures escapes the rest)
+    env.filters["whole_figures"] = lambda text: Markup(
+        whole_figures(str(text)).replace('class="fig"', 'style="white-space:nowrap"'))
+    insights = [{**insight, "cid": images[insight["rank"]][2][1:-1] if insight["rank"] in (images or {}) else None,
+                 "alt": images[insight["rank"]][1] if insight["rank"] in (images or {}) else ""}
+                for insight in page["insights"]]
     return env.get_template("custreport/email.html.j2").render(
-        zh=locale == "zh", name=recipient.name, region=region_name, period=period, cards=cards, reports=names,
-        chart_cid=chart_id[1:-1] if chart_id else None, chart_alt=chart_alt, note=note, alert=alert, facts=facts)
+        zh=locale == "zh", name=recipient.name, region=region_name, period=period, page=page, insights=insights,
+        cards=page["cards"], tones=TONE_COLOURS, reports=names, chart_cid=chart_id[1:-1] if chart_id else None,
+        chart_alt=chart_alt, note=page["note"], alert=alert, facts=facts,
+        columns=[i18n.label(key, locale) for key in REGION_COLUMNS])

@@ -121,7 +121,7 @@ NOTES.update({
     "insight.concentration": "The largest customer, {name}, brought {share} of revenue (previous period {share_before}); the top {n} brought {top_share} (previous {top_share_before}).",
     "insight.unusual.up": "{metric} of {current} is {distance} above the {expected} the trend of the last {periods} periods points to, far beyond the usual swings: an unusual rise.",
     "insight.unusual.down": "{metric} of {current} is {distance} below the {expected} the trend of the last {periods} periods points to, far beyond the usual swings: an unusual fall.",
-    "insight.outlier": "{count} orders far larger than usual: the largest, {amount} ({name}), is {multiple}× the median order.",
+    "insight.outlier": "Orders far larger than usual: {count}; the largest, {amount} ({name}), is {multiple}× the median order.",
     "insight.coverage.target": "Open pipeline of {pipeline} covers {coverage}× next period's target of {reference} (healthy: {healthy}×){expected}.",
     "insight.coverage.run_rate": "Open pipeline of {pipeline} covers {coverage}× the {reference} deals won this period (healthy: {healthy}×){expected}.",
     "insight.coverage.expected": "; at this period's {win_rate} win rate it should bring {expected}",

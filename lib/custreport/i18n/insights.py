@@ -109,7 +109,9 @@ def insight_sentence(record: dict, locale: str, words: dict) -> str:
         show = _figure_format(f["kind"], locale, cur)
         return _note(f"insight.attainment.{'met' if f['met'] else 'missed'}", locale,
                      metric=i18n.label(f["metric"], locale), attainment=percent(f["attainment"], locale, 0),
-                     actual=show(f["actual"]), goal=show(f["goal"]), gap=show(abs(f["gap"])),
+                     actual=show(f["actual"]), goal=show(f["goal"]),
+                     gap=i18n.format_points(abs(f["gap"]), locale).lstrip("+") if f["kind"] == "percent"
+                     else show(abs(f["gap"])),
                      prorated=_note("insight.prorated", locale) if f["prorated"] < 1 and f["kind"] != "percent" else "")
     raise ValueError(f"unknown insight kind {kind!r}")
 

@@ -10,6 +10,7 @@ so the summary report, the mail body and the run's index say the same thing.
 from __future__ import annotations
 
 import html
+import re
 
 from custreport import i18n
 from custreport.analysis.insights import Insight, front_page
@@ -52,7 +53,7 @@ def card_model(row: dict, locale: str) -> dict:
     changes = [(i18n.label(key, locale), i18n.format_change(row.get(key), kind, locale), tone(row.get(key), direction))
                for key in ("vs_previous", "vs_year_ago")]
     target = None
-    if row.get("target_display"):
+    if isinstance(row.get("target_display"), str):   # a frame reads a missing one back as NaN
         target = {"text": f"{i18n.label('target', locale)} {row['target_display']} · "
                           f"{i18n.label('attained', locale)} {i18n.format_percent(row['attainment'], locale, 0)}",
                   "met": bool(row.get("met"))}
@@ -98,6 +99,21 @@ def region_table_html(model: dict, locale: str) -> str:
             f"<tbody>{body}</tbody></table></div>")
 
 
+# An amount, a change or a share as a sentence writes it: never broken across lines.
+_FIGURE = re.compile(r"[+−-]?(?:(?:US\$|HK\$|[¥$€£₩]|[A-Z]{3} )[\d,]+(?:\.\d+)?(?:万|亿|K|M|B)?"
+                     r"|\d[\d,]*(?:\.\d+)?(?:%|个百分点| pp|×|倍))")
+
+
+def whole_figures(text: str) -> str:
+    """``text`` escaped for HTML, each amount, change and share in it kept on one line.
+
+    >>> whole_figures("老客户减购 −¥1,718万，<b>")
+    '老客户减购 <span class="fig">−¥1,718万</span>，&lt;b&gt;'
+    """
+    escaped = html.escape(text)
+    return _FIGURE.sub(lambda m: f'<span class="fig">{m.group(0)}</span>', escaped)
+
+
 def front_page_html(model: dict, locale: str, chart_sources: dict[int, tuple[str, str]]) -> str:
     """The front page as report HTML; ``chart_sources``: an insight's rank -> (image src, alt text)."""
     items = []
@@ -105,11 +121,11 @@ def front_page_html(model: dict, locale: str, chart_sources: dict[int, tuple[str
         src = chart_sources.get(insight["rank"])
         image = (f'<img src="{html.escape(src[0])}" alt="{html.escape(src[1])}">' if src else "")
         items.append(f'<div class="insight insight-{insight["kind"]}"><div class="insight-title">'
-                     f'{html.escape(insight["title"])}</div><p>{html.escape(insight["text"])}</p>{image}</div>')
+                     f'{html.escape(insight["title"])}</div><p>{whole_figures(insight["text"])}</p>{image}</div>')
     cards = "".join(card_html(card) for card in model["cards"])
     note = f'<p class="note">{html.escape(model["note"])}</p>' if model["note"] else ""
     # the whole company's table by region comes before its cards: it is what the company page adds
-    return (f'<section class="front-page"><p class="headline">{html.escape(model["headline"])}</p>'
+    return (f'<section class="front-page"><p class="headline">{whole_figures(model["headline"])}</p>'
             f'<div class="insights">{"".join(items)}</div>{region_table_html(model, locale)}'
             f'<div class="kpi-grid compact">{cards}</div>{note}</section>')
 
