@@ -34,7 +34,7 @@ def test_the_front_page_shows_the_bridge_first_then_the_best_of_each_other_kind(
 def test_cards_carry_their_target_and_rate_changes_in_points():
     model = front_page_model(FIGURES, "zh", cards=("revenue", "win_rate"))
     revenue, win_rate = model["cards"]
-    assert revenue["target"] == {"text": "目标 ¥100.00万 · 达成 120%", "met": True}
+    assert revenue["target"] == {"text": "目标 ¥100.0万 · 达成 120%", "met": True}
     assert win_rate["changes"][0] == ("环比", "+5.0个百分点", "good") and win_rate["target"] is None
     assert model["headline"] == "华东 2025-Q4 销售额 ¥120.0万"
     assert [i["text"] for i in model["insights"]] == ["丁", "甲", "丙"]

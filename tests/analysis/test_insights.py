@@ -131,9 +131,9 @@ def test_ranking_is_by_score_then_kind_then_key_and_never_depends_on_input_order
     assert [(i.kind, i.key) for i in engine.ranked(list(reversed(items)))] == expected
 
 
-def test_the_front_page_takes_the_bridge_first_then_the_best_of_each_other_kind():
-    items = [Insight("driver", "a", 0.6), Insight("driver", "b", 0.5), Insight("unusual", "revenue", 0.4),
-             Insight("bridge", "revenue", 0.1), Insight("outlier", "orders", 0.3), Insight("coverage", "run_rate", 0.2)]
+def test_the_front_page_takes_the_bridge_and_best_driver_first_then_the_best_of_each_other_kind():
+    items = [Insight("driver", "a", 0.3), Insight("driver", "b", 0.25), Insight("unusual", "revenue", 0.4),
+             Insight("bridge", "revenue", 0.1), Insight("outlier", "orders", 0.35), Insight("coverage", "run_rate", 0.2)]
     picked = engine.front_page(items, limit=4)
     assert [(i.kind, i.key) for i in picked] == [("bridge", "revenue"), ("driver", "a"), ("unusual", "revenue"),
                                                  ("outlier", "orders")]

@@ -401,16 +401,23 @@ def ranked(insights: list[Insight | None]) -> list[Insight]:
     return sorted(found, key=lambda i: (-i.score, KINDS.index(i.kind), i.key))
 
 
-def front_page(insights: list[Insight], limit: int = 4, per_kind: int = 1) -> list[Insight]:
-    """The insights a front page shows: the best of each kind (``per_kind``), up to ``limit``,
-    in rank order; the bridge always first when there is one (it explains the headline).
+# What a front page shows first when it has one: the bridge (it explains the headline), then the
+# best driver (where the change came from); the rest by rank.
+LEADING_KINDS = ("bridge", "driver")
 
-    >>> picks = front_page([Insight("driver", "a", .5), Insight("driver", "b", .4), Insight("bridge", "r", .1)])
+
+def front_page(insights: list[Insight], limit: int = 4, per_kind: int = 1) -> list[Insight]:
+    """The insights a front page shows: the best of each kind (``per_kind``), up to ``limit``;
+    the bridge and then the best driver first when there are some, the rest in rank order.
+
+    >>> picks = front_page([Insight("unusual", "r", .6), Insight("driver", "a", .5), Insight("driver", "b", .4),
+    ...                     Insight("bridge", "r", .1)])
     >>> [(i.kind, i.key) for i in picks]
-    [('bridge', 'r'), ('driver', 'a')]
+    [('bridge', 'r'), ('driver', 'a'), ('unusual', 'r')]
     """
     chosen, taken = [], {}
-    for insight in sorted(ranked(insights), key=lambda i: i.kind != "bridge"):
+    lead = {kind: position for position, kind in enumerate(LEADING_KINDS)}
+    for insight in sorted(ranked(insights), key=lambda i: lead.get(i.kind, len(lead))):
         if taken.get(insight.kind, 0) >= per_kind:
             continue
         taken[insight.kind] = taken.get(insight.kind, 0) + 1

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from custreport import i18n
+from custreport.i18n.insights import money as short_money
 from custreport.analysis.deals import deal_totals
 from custreport.analysis.leads import lead_funnel, lead_totals
 from custreport.analysis.funnel import deals_in_play, stage_counts
@@ -295,7 +296,9 @@ def kpi_table(figures: dict, locale: str, keys: tuple[str, ...] | None = None) -
                      "vs_year_ago": figures["deltas"]["vs_year_ago"].get(dotted),
                      "kind": kind, "direction": directions.get(key, "up"),
                      "target": target.get("goal"),
-                     "target_display": formatters[kind](target["goal"]) if target else None,
+                     # short (¥3,000万): the target line shares a card with the figure
+                     "target_display": (short_money(target["goal"], locale, currency) if kind == "money"
+                                        else formatters[kind](target["goal"])) if target else None,
                      "attainment": target.get("attainment"), "met": target.get("met")})
     return pd.DataFrame(rows)
 
