@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_CUSTOMERS ?= 3000
 DEMO_SEED ?= 7
 
-.PHONY: setup fonts demo test test-fast docs lab bench clean
+.PHONY: setup fonts test-tools demo test test-fast docs lab bench clean
 
 setup: $(STAMP) fonts
 
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 fonts:
 	@sh scripts/install-fonts.sh
 
+# A headless Chromium for the tests that open report pages at phone width (tests/render/test_layout.py).
+test-tools:
+	@sh scripts/install-test-tools.sh
+
 demo: setup
 	$(BIN)/custreport demo-data --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --out data/raw
 	$(BIN)/custreport ingest
@@ -26,11 +30,11 @@ demo: setup
 # Every core runs tests; a module's tests stay together, so its shared project is built once.
 PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile
 
-test: setup
+test: setup test-tools
 	$(PYTEST)
 
 # The tests that start no report kernel and run no whole project (under two minutes).
-test-fast: setup
+test-fast: setup test-tools
 	$(PYTEST) -m "not slow"
 
 # docs/tables.md and docs/params.md are written from the code (the test suite fails when they are stale).

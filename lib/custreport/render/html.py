@@ -94,9 +94,9 @@ _INDEX_TEMPLATE = """<!DOCTYPE html>
 <title>{{ title }}</title><style>{{ css }}</style></head>
 <body><header class="report-title"><h1>{{ title }}</h1><dl>
 {% for key, value in meta %}<div><dt>{{ key }}</dt><dd>{{ value }}</dd></div>{% endfor %}</dl></header>
-<table class="data"><thead><tr>{% for h in headings %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+<div class="table-scroll"><table class="data"><thead><tr>{% for h in headings %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in rows %}<tr><td>{{ row.name }}</td><td>{% for link in row.links %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</td><td>{{ row.status }}</td></tr>
-{% endfor %}</tbody></table></body></html>
+{% endfor %}</tbody></table></div></body></html>
 """
 
 

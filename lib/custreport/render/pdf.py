@@ -14,5 +14,5 @@ def html_to_pdf(html: str, target: Path) -> Path:
     """Write ``html`` as a PDF at ``target`` (print media rules apply)."""
     from weasyprint import HTML
 
-    HTML(string=html, base_url=None).write_pdf(target, media_type="print")
+    HTML(string=html, base_url=None, media_type="print").write_pdf(target)
     return target
