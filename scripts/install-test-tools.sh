@@ -22,7 +22,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Chromium installation failed: run 'apt-get install chromium' and try again" >&2
   exit 1
 fi
-echo "WARNING: no Chromium found, so the layout tests (tests/render/test_layout.py) will be skipped." >&2
+echo "WARNING: no Chromium found, so the layout tests (tests/render/test_layout.py) will fail." >&2
 echo "         Install it as an administrator, e.g. 'sudo apt-get install chromium' (Debian/Ubuntu)" >&2
 echo "         or 'sudo dnf install chromium' (Fedora), or set CHROMIUM to a Chrome/Chromium binary." >&2
 exit 0

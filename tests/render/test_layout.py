@@ -19,7 +19,13 @@ from headless_chromium import EXECUTABLE, Chromium
 PHONE_WIDTH = 390
 MONEY = re.compile(r"[¥$€£]|\d(?:万|亿|[KMB])\b")
 
-pytestmark = pytest.mark.skipif(EXECUTABLE is None, reason="no Chromium: run scripts/install-test-tools.sh")
+
+@pytest.fixture(autouse=True)
+def _browser_present():
+    # `make test` installs Chromium first (scripts/install-test-tools.sh): a missing browser is a
+    # failed set-up, never a passing run that measured nothing
+    if EXECUTABLE is None:
+        pytest.fail("no Chromium found: run scripts/install-test-tools.sh as root, or set CHROMIUM=/path/to/chrome")
 
 MEASURE = """(() => {
   const width = document.documentElement.clientWidth;
