@@ -97,7 +97,8 @@ rates:
      + ", ".join(f"`{name}`" for name in targets.TARGET_KINDS) + ". Rates are written 25% or 0.25. "
      "A period still running is measured against the elapsed share of each count and amount target "
      "(a quarter cut at its 46th of 92 days: half); the whole company without targets of its own "
-     "against the sum of its regions' counts and amounts when every region has one. The next "
+     "against the sum of its regions' counts and amounts when every region with revenue in the period "
+     "has one. The next "
      "period's `won_value` target (else its `revenue` target when revenue is won deals) is what the "
      "pipeline coverage insight measures the open pipeline against.",
      """targets:

@@ -6,7 +6,8 @@ names of data alerts and KPI cards, docs/params.md) and their targets. Rates are
 or percentages (``win_rate: 25%``). A report compares its figures with the targets of its
 own region and period: a period still running (2025-Q4 up to today) is compared with the
 share of each count and amount target its elapsed days make; the whole company, when it has
-no target of its own, with the sum of its regions' counts and amounts when every region has one.
+no target of its own, with the sum of its regions' counts and amounts when every region with
+revenue in the period has one.
 
 >>> table = TargetTable.model_validate({"targets": [
 ...     {"region": "east", "period": "2025-Q4", "revenue": 3e7, "win_rate": "25%"}]})
@@ -108,7 +109,7 @@ class TargetTable(BaseModel):
     def for_region(self, region: str, period_token: str, region_codes: list[str]) -> dict[str, float]:
         """The targets of ``region`` (a code, or all) for the period ``period_token`` (whole);
         for ``all``, a figure without its own target is the sum of the regions' targets when
-        it adds up and every region of ``region_codes`` has one.
+        it adds up and every region of ``region_codes`` (those with revenue) has one.
 
         >>> t = TargetTable.model_validate({"targets": [{"region": "east", "period": "2025-Q4", "revenue": 10},
         ...                                             {"region": "west", "period": "2025-Q4", "revenue": 5}]})

@@ -79,7 +79,7 @@ def targets_of(ctx: ReportContext, figures: dict) -> dict:
     token, share = target_period(ctx.period)
     if token is None or not table.targets:
         return {}
-    codes = [code for code in ctx.regions.codes]
+    codes = _selling_regions(ctx) if ctx.region == "all" else [ctx.region]
     found = {}
     scale = engine.revenue_scale(figures.get("revenue") or 0.0, (figures.get("previous") or {}).get("revenue") or 0.0)
     for name, target in table.for_region(ctx.region, token, codes).items():
@@ -94,6 +94,18 @@ def targets_of(ctx: ReportContext, figures: dict) -> dict:
             entry.update(attainment=insight.figures["attainment"], met=insight.figures["met"])
         found[name] = entry
     return found
+
+
+def _selling_regions(ctx: ReportContext) -> list[str]:
+    """The regions with revenue in the period: the whole company's targets add up theirs."""
+    lines = revenue_lines(ctx)
+    codes = [*ctx.regions.codes, ctx.regions.unknown.code]
+    sums = _sum_by(lines, _line_regions(ctx, lines), ctx.period, codes)
+    return [code for code in codes if sums[code]]
+
+
+def _line_regions(ctx: ReportContext, lines: pd.DataFrame) -> pd.Series:
+    return lines["region"] if "region" in lines else looked_up(ctx.customers, lines["customer_id"], "region")
 
 
 def _figure(figures: dict, dotted: str):
@@ -305,7 +317,7 @@ def by_region(ctx: ReportContext, figures: dict) -> list[dict]:
     table = load_targets(ctx.regions)
     period, before = ctx.period, ctx.period.previous
     lines = revenue_lines(ctx)
-    region_of = lines["region"] if "region" in lines else looked_up(ctx.customers, lines["customer_id"], "region")
+    region_of = _line_regions(ctx, lines)
     codes = [*ctx.regions.codes, ctx.regions.unknown.code]
     now, then = (_sum_by(lines, region_of, p, codes) for p in (period, before))
     rows = []
