@@ -95,3 +95,9 @@ def test_the_headline_names_the_change_and_its_main_cause_either_way():
     assert headline_sentence(down, {"change": -1e6}, lost, "zh", WORDS).endswith("环比 -10.0%，主要因客户未复购（−¥200.0万）")
     assert headline_sentence({"revenue": 5.0, "deltas": {}}, None, None, "zh", WORDS) == \
         "华东 2025-Q4 销售额 ¥5（上期无可比数据）"
+
+
+def test_a_headline_over_several_currencies_names_each_and_adds_none():
+    figures = {"revenue": None, "revenue_by_currency": {"EUR": 1000.0, "USD": 2000.0}, "deltas": {}}
+    text = headline_sentence(figures, None, None, "en", {**WORDS, "currency": "EUR+USD"})
+    assert "€1,000" in text and "$2,000" in text and "—" not in text

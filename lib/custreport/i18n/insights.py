@@ -137,8 +137,10 @@ def headline_sentence(figures: dict, bridge: dict | None, driver: dict | None, l
     metric = metric if locale == "zh" else metric[:1].lower() + metric[1:]
     current = figures.get("revenue")
     change = (figures.get("deltas") or {}).get("vs_previous", {}).get("revenue")
+    apart = figures.get("revenue_by_currency")   # several currencies, no rates: each shown, never added
     base = dict(region=words["region"], period=words["period"], metric=metric,
-                current=money(current, locale, words["currency"]))
+                current=i18n.format_money_by_currency(apart, locale) if current is None and apart
+                else money(current, locale, words["currency"]))
     if change is None:
         return _note("headline.no_previous", locale, **base)
     cause = ""
