@@ -38,9 +38,9 @@ def _rows(frame: pd.DataFrame) -> list[list]:
 
 
 def test_customer_movement(project):
-    # before Q4 A and C were active; at its end A, B, C: A and C retained, B newly active
+    # before Q4 A and C were active; at its end A, B, C: A and C retained, B new (first bought in Q4)
     assert _rows(report.customer_movement_frame(_load())) == [
-        ["新增活跃", 1], ["持续活跃", 2], ["重新活跃", 0], ["转为流失", 0]]
+        ["新增客户", 1], ["持续活跃", 2], ["重新活跃", 0], ["转为流失", 0]]
     table = report.customer_movement(_load(locale="en"))
     assert isinstance(table, Table) and list(table.frame.columns) == ["Customer movement", "Customers"]
 

@@ -40,7 +40,7 @@ LABELS: dict[str, str] = {
     "oldest_open": "Oldest open", "days_open": "Days open", "last_note": "Latest note",
     "report_segments": "Customer segments", "report_funnel": "Sales funnel", "report_value": "Customer value",
     "report_allocation": "Customer allocation", "report_quality": "Data quality",
-    "movement": "Customer movement", "movement_new": "Newly active", "movement_retained": "Retained",
+    "movement": "Customer movement", "movement_new": "New customers", "movement_retained": "Retained",
     "movement_reactivated": "Reactivated", "movement_lost": "Lost to churn", "by_place": "Sales by place",
     "by_industry": "Sales by industry", "by_channel": "Sales by channel", "by_owner": "Sales by owner",
     "channel": "Channel", "rfm_map": "RFM segment map", "rfm_segments": "RFM segments", "abc_tiers": "ABC tiers",

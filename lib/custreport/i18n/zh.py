@@ -47,7 +47,7 @@ LABELS: dict[str, str] = {
     # allocation and quality reports
     "report_segments": "客户分层", "report_funnel": "销售漏斗", "report_value": "客户价值",
     "report_allocation": "客户分配", "report_quality": "数据质量",
-    "movement": "客户变动", "movement_new": "新增活跃", "movement_retained": "持续活跃",
+    "movement": "客户变动", "movement_new": "新增客户", "movement_retained": "持续活跃",
     "movement_reactivated": "重新活跃", "movement_lost": "转为流失", "by_place": "分地区销售",
     "by_industry": "分行业销售", "by_channel": "分渠道销售", "by_owner": "分负责人销售", "channel": "渠道",
     "rfm_map": "RFM分层地图", "rfm_segments": "RFM分层", "abc_tiers": "ABC分级",

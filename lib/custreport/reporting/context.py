@@ -260,7 +260,8 @@ class ReportContext:
     @cached_property
     def movement(self) -> pd.DataFrame:
         """New, retained, reactivated and lost customers over the period."""
-        return movement_between(self.classified_at(self.period.start_ts), self.classified)
+        return movement_between(self.classified_at(self.period.start_ts), self.classified, self.period.start_ts,
+                                self.period.end_exclusive_ts)
 
     def pivot(self, by: str) -> pd.DataFrame:
         """The period's sales pivot by a customer column (region, province, industry,
