@@ -18,13 +18,15 @@
 # %% [markdown] tags=["notes"]
 # # Value: what customers are worth ahead, and who is slipping away
 #
-# BG/NBD (how many more purchases, is the customer still alive) and Gamma-Gamma (how much per
-# purchase) fitted on the report's customers, described in words; the spread of 12-month
-# customer lifetime value; the high-value and at-risk customers. Change the parameters below
-# and Run All; every number comes from a function in `custreport.report` you can call yourself
-# (`ctx.customer_value` gives every customer's figures and the fitted models). Cells tagged
-# `notes` (like this one) are for analysts and are left out of rendered reports;
-# docs/metrics.md section 2.7 has the formulas and references.
+# The key points in words first (customers still buying, purchases and 12-month value ahead,
+# who is worth most, who is slipping away, who is probably gone), then the spread of 12-month
+# customer lifetime value, the high-value, at-risk and lost customers, and the fitted models'
+# parameters in an appendix for analysts. Change the parameters below and Run All; every number
+# comes from a function in `custreport.report` you can call yourself (`ctx.customer_value` gives
+# every customer's figures and the fitted models, `ctx.at_risk` and `ctx.lost_customers` the
+# whole lists). Cells tagged `notes` (like this one) are for analysts and are left out of
+# rendered reports; docs/metrics.md section 2.7 has the formulas and references, and its
+# section "At-risk and lost customers" the rules of those lists.
 
 # %% tags=["parameters"]
 region: str = "all"  # region code, name or alias from params/regions.yaml, or all for the whole company
@@ -41,14 +43,16 @@ ctx = report.load(region=region, period=period, locale=locale, store_path=store 
 report.header(ctx, "value")
 
 # %% [markdown] tags=["notes"]
-# The models are fitted per report on completed orders up to the period end, in weeks by
-# default (params/analysis.yaml `value`). A small region may get no fit; the note says why.
+# BG/NBD (how many more purchases, is the customer still alive) and Gamma-Gamma (how much per
+# purchase) are fitted per report on completed orders up to the period end, in weeks by default
+# (params/analysis.yaml `value`). A small region may get no fit; the key points say so and the
+# appendix says why.
 
 # %%
-report.section(ctx, "value_models")
+report.section(ctx, "value_summary")
 
 # %%
-report.value_models(ctx)
+report.value_summary(ctx)
 
 # %%
 report.section(ctx, "clv_distribution")
@@ -66,11 +70,31 @@ report.section(ctx, "high_value")
 report.high_value_customers(ctx)
 
 # %% [markdown] tags=["notes"]
-# At risk: among the customers making the top 80 % of revenue to date, those whose P(alive) is
-# under 50 %, ordered by the value at stake = revenue to date × (1 − P(alive)).
+# At risk: valuable customers (the top 80 % of revenue to date) still probably customers
+# (P(alive) at least 30 %) whose P(alive) is under 80 % or who have been silent for more than
+# 1.5 times their own mean gap between purchases; ranked by value at stake = 12-month value if
+# still a customer × (1 − P(alive)). Under 30 % they are probably lost and listed apart.
 
 # %%
 report.section(ctx, "at_risk")
 
 # %%
+report.at_risk_rule(ctx)
+
+# %%
 report.at_risk_customers(ctx)
+
+# %%
+report.section(ctx, "lost_customers")
+
+# %%
+report.lost_rule(ctx)
+
+# %%
+report.lost_customers(ctx)
+
+# %%
+report.section(ctx, "model_appendix")
+
+# %%
+report.model_parameters(ctx)

@@ -73,7 +73,7 @@ english:
 classification: {active_days: 365}
 rfm: {lookback_days: null}
 abc: {a_share: 0.80, b_share: 0.95}
-value: {horizon: 13, at_risk_p_alive: 0.5}
+value: {horizon: 13, at_risk_p_alive: 0.7}
 allocation: {value_weight: 0.5, intent_weight: 0.3, recency_weight: 0.2, default_capacity: 40}
 privacy: {show_full_contacts_in_workbook: false}"""),
     ("industries.yaml", config.IndustryTable, "optional: without it, industries are shown as typed",
@@ -191,9 +191,13 @@ MEANING = {
     "analysis.yaml:value.time_unit_days": "the models' time unit in days (7 = weeks)",
     "analysis.yaml:value.horizon": "expected purchases over this many time units",
     "analysis.yaml:value.monthly_discount": "monthly discount rate of the 12-month customer lifetime value",
-    "analysis.yaml:value.at_risk_p_alive": "at risk: P(alive) below this ...",
-    "analysis.yaml:value.at_risk_revenue_share": "... among the customers making this share of revenue to date",
-    "analysis.yaml:value.list_size": "rows in the high-value and at-risk lists",
+    "analysis.yaml:value.at_risk_p_alive": "at risk: a valuable customer with P(alive) below this (and at least "
+                                           "at_risk_p_alive_min)",
+    "analysis.yaml:value.at_risk_p_alive_min": "lost: a valuable customer with P(alive) below this; never at risk",
+    "analysis.yaml:value.at_risk_gap_factor": "at risk too: days since the last purchase above this times the "
+                                              "customer's own mean gap between purchases (2 purchases or more)",
+    "analysis.yaml:value.at_risk_revenue_share": "valuable = among the customers making this share of revenue to date",
+    "analysis.yaml:value.list_size": "rows in the high-value, at-risk and lost lists of the value report",
     "analysis.yaml:allocation": "allocating unowned customers to reps",
     "analysis.yaml:allocation.value_weight": "weight of the potential-value rank in a customer's priority",
     "analysis.yaml:allocation.intent_weight": "weight of the intent score",

@@ -555,6 +555,18 @@ def test_the_privacy_setting_takes_a_yaml_boolean_only(tmp_path, body, message):
         load_analysis(write(tmp_path / "analysis.yaml", body))
 
 
+# -- value (params/analysis.yaml) --------------------------------------------
+
+
+def test_the_at_risk_band_of_the_analysis_file(tmp_path):
+    shipped = load_analysis(Path(__file__).resolve().parents[1] / "params" / "analysis.yaml").value
+    assert (shipped.at_risk_p_alive_min, shipped.at_risk_p_alive, shipped.at_risk_gap_factor) == (0.3, 0.8, 1.5)
+    path = write(tmp_path / "analysis.yaml", "value:\n  at_risk_p_alive_min: 0.6\n  at_risk_p_alive: 0.5\n")
+    with pytest.raises(UserError, match=r"analysis\.yaml: value: .*at_risk_p_alive_min \(0\.6\) must be below "
+                                        r"at_risk_p_alive \(0\.5\)"):
+        load_analysis(path)
+
+
 # --------------------------------------------------------------------------- currencies and exchange rates
 
 

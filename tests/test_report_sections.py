@@ -1,5 +1,5 @@
-"""report: the sections of the segments, funnel, value, allocation and quality reports, checked by hand
-on the tiny project (tests/tiny_project.py).
+"""report: the sections of the segments, funnel, allocation and quality reports, checked by hand
+on the tiny project (tests/tiny_project.py); the value report's are in tests/reporting/test_sections_value.py.
 
 Tiny project, 2025-Q4: east A (orders 08-01 120, 10-02 100, 12-01 300; a returned 80) and B (named
 <script>, created 10-20, 12-31 50); south C (2024-11-11 500, 09-30 40, 10-09 200); unknown D (nothing).
@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from custreport import report, schema, store
-from custreport.analysis.value import BgNbd, GammaGamma, ValueModels
 from custreport.render.tables import Table
 from chart_pixels import chart_colours, rgb
 from tiny_project import customers, deals, make_project, orders
@@ -38,9 +37,9 @@ def _rows(frame: pd.DataFrame) -> list[list]:
 
 
 def test_customer_movement(project):
-    # before Q4 A and C were active; at its end A, B, C: A and C retained, B newly active
+    # before Q4 A and C were active; at its end A, B, C: A and C retained, B new (first bought in Q4)
     assert _rows(report.customer_movement_frame(_load())) == [
-        ["新增活跃", 1], ["持续活跃", 2], ["重新活跃", 0], ["转为流失", 0]]
+        ["新增客户", 1], ["持续活跃", 2], ["重新活跃", 0], ["转为流失", 0]]
     table = report.customer_movement(_load(locale="en"))
     assert isinstance(table, Table) and list(table.frame.columns) == ["Customer movement", "Customers"]
 
@@ -167,79 +166,6 @@ def test_deals_by_stage(project):
     assert {stage: (n, amount) for stage, n, amount in _rows(frame) if n} == {
         "方案报价": (1, 500.0), "赢单": (1, 1000.0), "输单": (1, 700.0), "合计": (3, 2200.0)}
     assert frame.iloc[-1, 0] == "合计"
-
-
-# --------------------------------------------------------------------------- value
-
-
-def _with_values(ctx: report.ReportContext) -> report.ReportContext:
-    """The context with hand-made value figures in place of the fitted ones (the fits have their own tests)."""
-    values = pd.DataFrame({
-        "customer_id": pd.array(["A", "B", "C"], dtype="string"),
-        "revenue_to_date": [800.0, 150.0, 50.0], "orders_to_date": [5, 2, 1],
-        "first_order": pd.to_datetime(["2024-01-10", "2025-01-05", "2025-06-01"]),
-        "last_order": pd.to_datetime(["2025-03-01", "2025-12-01", "2025-06-01"]),
-        "frequency": [4, 1, 0], "recency": [50.0, 40.0, 0.0], "T": [103.0, 51.0, 30.0],
-        "monetary_value": [150.0, 70.0, 0.0], "p_alive": [0.3, 0.9, 1.0],
-        "expected_purchases": [0.5, 1.5, 1.0], "expected_spend": [140.0, 60.0, 50.0], "clv": [100.0, 300.0, 50.0]})
-    models = ValueModels(BgNbd(r=0.5, alpha=5.0, a=1.0, b=3.0, log_likelihood=-10.0),
-                         GammaGamma(p=2.0, q=5.0, gamma=100.0, log_likelihood=-5.0), customers=3)
-    ctx.__dict__["customer_value"] = (values, models)   # cached_property slot
-    return ctx
-
-
-def test_value_models_in_words(project):
-    page = report.value_models(_with_values(_load())).data
-    # rate r/α = 0.1 a week, 0.1 × 365.25 / 7 = 5.2 a year; drop-out a / (a + b) = 25 %
-    assert "基于 3 位有购买的客户" in page and "每周购买 0.100 次（约每年 5.2 次）" in page
-    assert "概率平均为 25.0%" in page
-    # mean spend p·γ / (q − 1) = 200 / 4 = 50
-    assert "预计每次复购平均 ¥50" in page
-    # 0.5 + 1.5 + 1 purchases; CLV 100 + 300 + 50; only A (the top 80 % of revenue) is below P(alive) 0.5
-    assert "未来 13 周预计共购买 3.00 次" in page and "合计 ¥450" in page and "1 位重要客户" in page
-    english = report.value_models(_with_values(_load(locale="en"))).data
-    assert "buys 0.100 times a week" in english and "worth ¥50 on average" in english
-
-
-def test_value_models_say_why_a_model_is_missing(project):
-    page = report.value_models(_load("east")).data
-    # east: A repeats, B bought once -> one repeat customer, too few for Gamma-Gamma
-    assert "基于 2 位有购买的客户" in page and "单次金额模型" not in page
-    assert "模型说明：Gamma-Gamma needs at least two customers with repeat purchases" in page
-
-
-def test_clv_distribution_and_bands(project):
-    ctx = _load()
-    values = pd.DataFrame({"customer_id": pd.array([f"K{i:02d}" for i in range(12)], dtype="string"),
-                           "clv": [float(v) for v in range(12, 0, -1)]})
-    ctx.__dict__["customer_value"] = (values, ValueModels(None, None, 12))
-    frame = report.clv_bands_frame(ctx)
-    # 12 customers in tenths: position × 10 // 12 -> 2, 1, 1, 1, 1, 2, 1, 1, 1, 1 customers; total 78
-    assert frame["客户数"].tolist() == [2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 12]
-    assert frame.iloc[0].tolist() == ["前10%", 2, 23.0, pytest.approx(23 / 78), 11.0]
-    assert frame.iloc[5, 0] == "50–60%" and frame.iloc[5, 2] == 11.0   # 6 + 5
-    assert frame.iloc[-1].tolist() == ["合计", 12, 78.0, 1.0, 1.0]
-    assert report.clv_bands(ctx).total_row
-    assert report.clv_distribution(ctx).png.startswith(b"\x89PNG")
-    ctx.__dict__["customer_value"] = (values.assign(clv=float("nan")), ValueModels(None, None, 12))
-    assert "无数据" in report.clv_distribution(ctx).data and "无数据" in report.clv_bands(ctx).data
-
-
-def test_high_value_and_at_risk_lists(project):
-    ctx = _with_values(_load())
-    high = report.high_value_customers(ctx)
-    assert high.frame["客户编号"].tolist() == ["B", "A", "C"]   # CLV 300, 100, 50
-    page = high.html()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
-    risky = report.at_risk_customers(ctx)
-    # A: revenue 800 starts at share 0 (< 80 %) and P(alive) 0.3 -> at stake 800 × 0.7
-    assert risky.frame["客户编号"].tolist() == ["A"] and risky.frame["风险金额"].tolist() == [pytest.approx(560.0)]
-    assert risky.frame["客户名称"].tolist() == ["杭州甲科技有限公司"]
-    assert "30.0%" in risky.html()
-    values, models = ctx.customer_value
-    ctx = report.load(region="all", period="2025-Q4", reuse=False)
-    ctx.__dict__["customer_value"] = (values.assign(p_alive=0.9), models)   # everyone likely alive
-    assert "没有存活概率低于阈值的重要客户" in report.at_risk_customers(ctx).data
 
 
 # --------------------------------------------------------------------------- allocation
@@ -428,7 +354,8 @@ def test_quality_sections_without_side_tables(project):
 
 SECTIONS = ["customer_movement", "place_pivot", "rfm_map", "rfm_segments", "abc_table", "funnel_chart",
             "funnel_stages", "funnel_summary", "deal_kpis", "sales_cycle", "win_rates", "deals_by_stage",
-            "value_models", "clv_distribution", "clv_bands", "high_value_customers", "at_risk_customers",
+            "value_summary", "clv_distribution", "clv_bands", "high_value_customers", "at_risk_rule",
+            "at_risk_customers", "lost_rule", "lost_customers", "model_parameters",
             "allocation_overview", "allocation_table", "unassigned_reasons", "unassigned_customers", "rep_workload",
             "workload_chart", "ingest_accounting", "ingest_fixes", "duplicates_merged", "merged_customers",
             "quarantine_reasons", "quarantine_sample", "ingest_warnings"]

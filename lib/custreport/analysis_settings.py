@@ -57,9 +57,21 @@ class ValueSettings(StrictModel):
     time_unit_days: float = Field(7.0, gt=0)     # 7: weeks, the unit of the published BG/NBD figures
     horizon: float = Field(13.0, gt=0)           # expected purchases over this many time units
     monthly_discount: float = Field(0.01, ge=0, lt=1)
-    at_risk_p_alive: Share = 0.5
+    # At risk: a valuable customer probably still buying (P(alive) >= at_risk_p_alive_min) whose
+    # P(alive) is under at_risk_p_alive or who is overdue (silent longer than at_risk_gap_factor
+    # times their own mean gap between purchases); under at_risk_p_alive_min: lost.
+    at_risk_p_alive: Share = 0.8
+    at_risk_p_alive_min: float = Field(0.3, ge=0, lt=1)
+    at_risk_gap_factor: float = Field(1.5, gt=0)
     at_risk_revenue_share: Share = 0.8
     list_size: int = Field(20, gt=0)
+
+    @model_validator(mode="after")
+    def _risk_band_ascends(self):
+        if not self.at_risk_p_alive_min < self.at_risk_p_alive:
+            raise ValueError(f"at_risk_p_alive_min ({self.at_risk_p_alive_min}) must be below "
+                             f"at_risk_p_alive ({self.at_risk_p_alive})")
+        return self
 
 
 class AllocationSettings(StrictModel):

@@ -28,7 +28,7 @@ from custreport.reporting.sections.segments import (  # noqa: F401
 from custreport.reporting.sections.funnel import (  # noqa: F401
     funnel_chart, funnel_stages, funnel_summary, deal_kpis, sales_cycle_frame, sales_cycle, win_rates_frame, lead_months, lead_funnel_frame, lead_funnel_table, lead_funnel_chart, win_rates, deals_by_stage_frame, deals_by_stage, funnel_frame)
 from custreport.reporting.sections.value import (  # noqa: F401
-    value_models, clv_distribution, clv_bands_frame, clv_bands, high_value_customers, at_risk_customers, high_value_frame, at_risk_frame)
+    value_summary, clv_distribution, clv_bands_frame, clv_bands, high_value_customers, high_value_frame, at_risk_rule, at_risk_customers, at_risk_frame, lost_rule, lost_customers, lost_frame, model_parameters)
 from custreport.reporting.sections.allocation import (  # noqa: F401
     allocation_overview_frame, allocation_overview, allocation_table, unassigned_reasons_frame, unassigned_reasons, unassigned_customers, rep_workload, workload_chart, workload_frame)
 from custreport.reporting.sections.quality import (  # noqa: F401

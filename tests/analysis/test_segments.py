@@ -76,24 +76,40 @@ def test_custom_window_and_inputs_untouched():
     pd.testing.assert_frame_equal(frame, before)
 
 
-def test_new_in_period_and_counts():
+def test_new_customers_are_those_whose_first_purchase_is_in_the_period():
     frame = customers(("created_in", "2024-10-05"), ("created_before", "2024-09-30"),
+                      ("created_before_first_order_in", "2024-03-01"),
                       ("undated_first_order_in", None), ("undated_first_order_before", None),
                       ("prospect_in", "2024-12-31"))
     bought = orders(("created_in", "2024-11-01", "completed"),
                     ("created_before", "2023-06-30", "completed"),
+                    ("created_before_first_order_in", "2024-10-10", "completed"),
                     ("undated_first_order_in", "2024-10-01", "completed"),
                     ("undated_first_order_before", "2024-09-30", "completed"))
     classified = classify_customers(frame, bought, AS_OF)
     start, end = T("2024-10-01"), T("2025-01-01")
     new = dict(zip(classified["customer_id"], new_in_period(classified, start, end)))
-    assert new == {"created_in": True, "created_before": False, "undated_first_order_in": True,
-                   "undated_first_order_before": False, "prospect_in": True}
-    # new: created_in, undated_first_order_in, prospect_in = 3.
-    # active: created_in, undated_first_order_in, undated_first_order_before (2024-09-30 > 2024-01-01) = 3.
-    # churned: created_before (last order 2023-06-30 <= 2024-01-01) = 1. prospect: prospect_in = 1.
+    # the creation date plays no part: a record created in the period that has not bought is a prospect
+    assert new == {"created_in": True, "created_before": False, "created_before_first_order_in": True,
+                   "undated_first_order_in": True, "undated_first_order_before": False, "prospect_in": False}
+    # active: created_in, created_before_first_order_in, undated_first_order_in, undated_first_order_before
+    # (2024-09-30 > 2024-01-01) = 4; churned: created_before (2023-06-30) = 1; prospect: prospect_in = 1.
     assert customer_counts(classified, start, end) == {
-        "total": 5, "new": 3, "active": 3, "churned": 1, "prospect": 1}
+        "total": 6, "new": 3, "active": 4, "churned": 1, "prospect": 1}
+
+
+def test_movement_counts_the_same_new_customers_as_the_counts():
+    from custreport.analysis.segments import customer_movement, movement_counts
+
+    # F first buys in the period but the source says churned: still new (a first purchase), not active
+    frame = customers(("E", "2024-03-01"), ("F", "2024-03-01"), ("G", "2024-11-01")).assign(
+        status=pd.array([None, "churned", None], dtype="string"))
+    bought = orders(("E", "2024-10-10", "completed"), ("F", "2024-11-11", "completed"))
+    start, end = T("2024-10-01"), T("2025-01-01")
+    moved = customer_movement(frame, bought, start, end)
+    assert dict(zip(moved["customer_id"], moved["movement"].fillna("-"))) == {"E": "new", "F": "new", "G": "-"}
+    counts = customer_counts(classify_customers(frame, bought, AS_OF), start, end)
+    assert movement_counts(moved)["new"] == counts["new"] == 2
 
 
 def test_counts_with_no_customers():

@@ -112,10 +112,13 @@ def recurring_charges(classified: pd.DataFrame) -> dict:
 
 
 def new_in_period(classified: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> pd.Series:
-    """True for customers that became customers in the period: created in it, or (no creation
-    date) first bought in it."""
-    first_seen = classified["created_at"].fillna(classified["first_order"])
-    return first_seen.ge(start) & first_seen.lt(end_exclusive)
+    """True for the new customers of the period: those whose first completed purchase is in it
+    (``first_order`` of a classification at the period end). The one definition of "new": the
+    KPI ``customers.new`` and the new customers of the movement both count these. A record
+    created in the period that has not bought is a prospect, not a new customer; one created
+    earlier that first buys in the period is new."""
+    first = classified["first_order"]
+    return (first.ge(start) & first.lt(end_exclusive)).fillna(False).astype(bool)
 
 
 def customer_counts(classified: pd.DataFrame, start: pd.Timestamp, end_exclusive: pd.Timestamp) -> dict[str, int]:
@@ -138,22 +141,24 @@ def customer_movement(customers: pd.DataFrame, orders: pd.DataFrame, start: pd.T
     """How each customer's buying status moved over the period, comparing its type at the
     end of the previous day with its type at the period end.
 
-    - new: active at the end, never bought before the period;
+    - new: first completed purchase in the period (new_in_period, as ``customers.new`` counts);
     - retained: active at both ends;
     - reactivated: churned before the period, active at its end;
     - lost: active before the period, churned at its end.
 
-    So active at the end = new + retained + reactivated, and active before = retained + lost.
+    So active at the end = new + retained + reactivated, and active before = retained + lost
+    (when types come from orders and the period is no longer than ``active_days``).
     Returns customer_id, type_before, type_after, movement (NA for customers that did not move
     into, stay in or leave the active state).
     """
     last_moment = pd.Timedelta(milliseconds=1)
     before = classify_customers(customers, orders, pd.Timestamp(start) - last_moment, active_days)
     after = classify_customers(customers, orders, pd.Timestamp(end_exclusive) - last_moment, active_days)
-    return movement_between(before, after)
+    return movement_between(before, after, start, end_exclusive)
 
 
-def movement_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+def movement_between(before: pd.DataFrame, after: pd.DataFrame, start: pd.Timestamp,
+                     end_exclusive: pd.Timestamp) -> pd.DataFrame:
     """customer_movement from two classify_customers results (the day before the period, its end)."""
     types_before = before.set_index("customer_id")["customer_type"].rename("type_before")
     out = after[["customer_id", "customer_type"]].rename(columns={"customer_type": "type_after"})
@@ -162,8 +167,9 @@ def movement_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     movement = pd.Series(pd.NA, index=out.index, dtype="string")
     movement = movement.mask(active_now & active_then.fillna(False), "retained")
     movement = movement.mask(active_now & (out["type_before"] == "churned").fillna(False), "reactivated")
-    movement = movement.mask(active_now & ~out["type_before"].isin(["active", "churned"]), "new")
     movement = movement.mask(~active_now & active_then.fillna(False), "lost")
+    # new last: a first purchase in the period is new whatever a status the source states says
+    movement = movement.mask(new_in_period(after, start, end_exclusive).to_numpy(), "new")
     return out.assign(movement=movement).reset_index(drop=True)
 
 

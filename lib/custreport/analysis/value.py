@@ -304,12 +304,18 @@ def customer_lifetime_value(bgnbd: BgNbd, spend: GammaGamma, summary: pd.DataFra
 
 @dataclass(frozen=True)
 class ValueModels:
-    """Both fitted models (None when the data cannot support one, with the reason in ``note``)."""
+    """Both fitted models (None when the data cannot support one, with the reason in ``note``).
+
+    ``issues`` names the same reasons as codes, for reports to say in their own language:
+    ``no_purchases``, ``bgnbd_too_few``, ``gamma_gamma_too_few``, ``gamma_gamma_q_at_most_1``,
+    ``gamma_gamma_ridge``.
+    """
 
     bgnbd: BgNbd | None
     gamma_gamma: GammaGamma | None
     customers: int
     note: str | None = None
+    issues: tuple[str, ...] = ()
 
     def as_dict(self, time_unit: str = "weeks") -> dict:
         return {"time_unit": time_unit, "customers": self.customers,
@@ -324,25 +330,29 @@ RIDGE_Q = 1000.0
 def fit_value_models(summary: pd.DataFrame) -> ValueModels:
     """Fit BG/NBD and Gamma-Gamma on an rfm_summary, keeping whichever the data supports."""
     bgnbd = spend = None
-    notes = []
+    notes, issues = [], []
     try:
         bgnbd = fit_bgnbd(summary)
     except ValueError as exc:
         notes.append(str(exc))
+        issues.append("bgnbd_too_few")
     try:
         spend = fit_gamma_gamma(summary)
     except ValueError as exc:
         notes.append(str(exc))
+        issues.append("gamma_gamma_too_few")
     if spend is not None and spend.q <= 1:
         # mean spend p·γ/(q-1) is undefined for q <= 1: the fit cannot price future purchases
         notes.append(f"Gamma-Gamma q = {spend.q:.3f} <= 1: expected spend undefined")
+        issues.append("gamma_gamma_q_at_most_1")
         spend = None
     elif spend is not None and spend.q > RIDGE_Q:
         # customers' spend rates barely differ (coefficient of variation 1/sqrt(q) < 3 %): the
         # likelihood is flat along q, γ -> ∞ and only γ/(q-1) is determined
         notes.append(f"Gamma-Gamma q = {spend.q:.0f}: spend barely varies between customers, "
                      "only the mean spend γ/(q-1) is determined")
-    return ValueModels(bgnbd, spend, int(len(summary)), "; ".join(notes) or None)
+        issues.append("gamma_gamma_ridge")
+    return ValueModels(bgnbd, spend, int(len(summary)), "; ".join(notes) or None, tuple(issues))
 
 
 def customer_values(orders: pd.DataFrame, as_of: pd.Timestamp, models: ValueModels | None = None,
@@ -372,7 +382,7 @@ def values_from_ledger(ledger: pd.DataFrame, as_of: pd.Timestamp, models: ValueM
         empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
         empty = empty.astype({"customer_id": "string", "orders_to_date": "int64", "frequency": "int64",
                               "first_order": "datetime64[ms]", "last_order": "datetime64[ms]"})
-        return empty, models or ValueModels(None, None, 0, "no purchases")
+        return empty, models or ValueModels(None, None, 0, "no purchases", ("no_purchases",))
     summary = summary_from_ledger(bought, as_of, time_unit)
     history = bought[["revenue_to_date", "orders_to_date", "first_order", "last_order"]].reset_index(drop=True)
     models = models or fit_value_models(summary)
@@ -396,19 +406,79 @@ def high_value(values: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
     return ranked.drop(columns="_key").head(limit).reset_index(drop=True)
 
 
-def at_risk(values: pd.DataFrame, p_alive_below: float = 0.5, min_revenue_share: float = 0.8,
-            limit: int = 20) -> pd.DataFrame:
-    """Valuable customers slipping away: among the customers making the top ``min_revenue_share``
-    of revenue to date, those whose P(alive) is under ``p_alive_below``, ordered by the value at
-    stake = revenue to date x (1 - P(alive)). Empty when no BG/NBD model was fitted."""
+# --------------------------------------------------------------------------- at risk and lost
+
+
+@dataclass(frozen=True)
+class RiskRules:
+    """When a valuable customer is at risk or lost (docs/metrics.md, "At-risk and lost customers").
+
+    Valuable: among the customers making the top ``revenue_share`` of revenue to date. Lost:
+    P(alive) under ``p_alive_min`` (the model says the customer has probably gone). At risk:
+    P(alive) at least ``p_alive_min`` and either under ``p_alive_below`` or overdue, i.e. silent
+    for more than ``gap_factor`` times the customer's own mean gap between purchase days.
+    """
+
+    p_alive_below: float = 0.8
+    p_alive_min: float = 0.3
+    gap_factor: float = 1.5
+    revenue_share: float = 0.8
+
+
+def retention_risk(values: pd.DataFrame, as_of: pd.Timestamp, rules: RiskRules = RiskRules()) -> pd.DataFrame:
+    """The valuable customers of ``values`` (customer_values' columns) with why they are or are not
+    at risk, in the rows' order. Added columns:
+
+    - days_since_last: calendar days from the last purchase day to ``as_of``'s day;
+    - usual_gap_days: mean days between purchase days, (last - first) / frequency; NA for one day;
+    - gap_ratio: days_since_last / usual_gap_days; overdue: gap_ratio > ``rules.gap_factor``;
+    - low_p_alive: P(alive) under ``rules.p_alive_below``;
+    - value_at_stake: the 12-month value the customer would bring if still buying (CLV / P(alive))
+      times the probability they have gone (1 - P(alive)); without CLV (no spend model), revenue
+      to date x (1 - P(alive));
+    - status: ``lost`` (P(alive) under ``rules.p_alive_min``), ``at_risk`` (low_p_alive or overdue),
+      else ``kept``.
+
+    Empty when no BG/NBD model was fitted (P(alive) is NA).
+    """
     from custreport.analysis.rfm import share_before
 
     scored = values[values["p_alive"].notna()]
-    if scored.empty:
-        return values.head(0).assign(value_at_stake=pd.Series(dtype="float64"))
     before = share_before(scored.set_index("customer_id")["revenue_to_date"])
-    top = scored[before.to_numpy() < min_revenue_share]   # share_before keeps the rows' order
-    slipping = top[top["p_alive"] < p_alive_below]
-    slipping = slipping.assign(value_at_stake=slipping["revenue_to_date"] * (1 - slipping["p_alive"]))
-    return sort_rows(slipping, ["value_at_stake", "customer_id"], ascending=[False, True]).head(limit).reset_index(
-        drop=True)
+    valuable = scored[before.to_numpy() < rules.revenue_share]   # share_before keeps the rows' order
+    day = pd.Timestamp(as_of).normalize()
+    last, first = valuable["last_order"].dt.normalize(), valuable["first_order"].dt.normalize()
+    since = (day - last).dt.days.astype("int64")
+    repeats = valuable["frequency"].where(valuable["frequency"] > 0)
+    gap = ((last - first).dt.days / repeats).astype("float64")
+    ratio = since / gap
+    p_alive = valuable["p_alive"]
+    # CLV = P(alive) x the 12-month value of a customer still buying, so the value the model
+    # counts as gone is CLV x (1 - P(alive)) / P(alive); NA where P(alive) is 0.
+    stake = valuable["clv"] * (1 - p_alive) / p_alive.where(p_alive > 0)
+    if valuable["clv"].isna().all():   # no spend model: what the customer brought so far
+        stake = valuable["revenue_to_date"] * (1 - p_alive)
+    low = p_alive < rules.p_alive_below
+    overdue = (ratio > rules.gap_factor).fillna(False).astype(bool)
+    status = pd.Series("kept", index=valuable.index, dtype="string")
+    status = status.mask(low | overdue, "at_risk").mask(p_alive < rules.p_alive_min, "lost")
+    return valuable.assign(days_since_last=since, usual_gap_days=gap, gap_ratio=ratio, low_p_alive=low.astype(bool),
+                           overdue=overdue, value_at_stake=stake.astype("float64"), status=status)
+
+
+def at_risk(values: pd.DataFrame, as_of: pd.Timestamp, rules: RiskRules = RiskRules(),
+            limit: int | None = None) -> pd.DataFrame:
+    """The valuable customers slipping away (retention_risk status ``at_risk``), the most value at
+    stake first (ties by id), at most ``limit``. Empty when no BG/NBD model was fitted."""
+    risk = retention_risk(values, as_of, rules)
+    risky = sort_rows(risk[risk["status"] == "at_risk"], ["value_at_stake", "customer_id"], ascending=[False, True])
+    return risky.head(limit if limit is not None else len(risky)).reset_index(drop=True)
+
+
+def lost(values: pd.DataFrame, as_of: pd.Timestamp, rules: RiskRules = RiskRules(),
+         limit: int | None = None) -> pd.DataFrame:
+    """The valuable customers probably gone (retention_risk status ``lost``), the most revenue to
+    date first (ties by id), at most ``limit``: candidates to win back, not to keep."""
+    risk = retention_risk(values, as_of, rules)
+    gone = sort_rows(risk[risk["status"] == "lost"], ["revenue_to_date", "customer_id"], ascending=[False, True])
+    return gone.head(limit if limit is not None else len(gone)).reset_index(drop=True)

@@ -20,7 +20,7 @@ from custreport.analysis.pivots import by_customer, customer_pivot, sales_pivot
 from custreport.analysis.sales import sold_in
 from custreport.analysis.rfm import OTHERS, SEGMENT_RULES, SegmentRule, abc_tiers, rfm_from_ledger
 from custreport.analysis.segments import classify_by_spans, classify_customers, completed, is_completed, is_credit, movement_between
-from custreport.analysis.value import ValueModels, at_risk, values_from_ledger
+from custreport.analysis.value import RiskRules, ValueModels, at_risk, lost, values_from_ledger
 from custreport.analysis.currency import to_reporting_currency
 from custreport.analysis_settings import AnalysisSettings, load_analysis
 from custreport.config import IndustryTable, RegionTable, default_store, load_industries, project_root
@@ -194,12 +194,24 @@ class ReportContext:
         rules = self.settings.rfm.segments
         return tuple(SegmentRule(r.name, r.r, r.f, r.m) for r in rules) if rules else SEGMENT_RULES
 
+    @property
+    def risk_rules(self) -> RiskRules:
+        """When a valuable customer is at risk or lost, as params/analysis.yaml ``value`` says."""
+        value = self.settings.value
+        return RiskRules(p_alive_below=value.at_risk_p_alive, p_alive_min=value.at_risk_p_alive_min,
+                         gap_factor=value.at_risk_gap_factor, revenue_share=value.at_risk_revenue_share)
+
     @cached_property
     def at_risk(self) -> pd.DataFrame:
-        """Every valuable customer slipping away (P(alive) under the threshold), most at stake first."""
+        """Every valuable customer slipping away but probably still buying, most value at stake first."""
         values, _ = self.customer_value
-        settings = self.settings.value
-        return at_risk(values, settings.at_risk_p_alive, settings.at_risk_revenue_share, limit=len(values))
+        return at_risk(values, self.as_of, self.risk_rules)
+
+    @cached_property
+    def lost_customers(self) -> pd.DataFrame:
+        """Every valuable customer the value model counts as probably gone, most revenue to date first."""
+        values, _ = self.customer_value
+        return lost(values, self.as_of, self.risk_rules)
 
     @cached_property
     def rfm(self) -> pd.DataFrame:
@@ -260,7 +272,8 @@ class ReportContext:
     @cached_property
     def movement(self) -> pd.DataFrame:
         """New, retained, reactivated and lost customers over the period."""
-        return movement_between(self.classified_at(self.period.start_ts), self.classified)
+        return movement_between(self.classified_at(self.period.start_ts), self.classified, self.period.start_ts,
+                                self.period.end_exclusive_ts)
 
     def pivot(self, by: str) -> pd.DataFrame:
         """The period's sales pivot by a customer column (region, province, industry,

@@ -160,6 +160,7 @@ def value_figures(ctx: ReportContext) -> dict:
     values, models = ctx.customer_value
     settings = ctx.settings.value
     clv = values["clv"]
+    modelled = models.bgnbd is not None and values["p_alive"].notna().any()
     return {
         **models.as_dict(_time_unit(settings.time_unit_days)),
         "clv_12m_total": round(float(clv.sum()), 2) if clv.notna().any() else None,
@@ -167,8 +168,11 @@ def value_figures(ctx: ReportContext) -> dict:
         "horizon": settings.horizon,
         "expected_purchases_total": (round(float(values["expected_purchases"].sum()), 2)
                                      if values["expected_purchases"].notna().any() else None),
+        "expected_alive_customers": round(float(values["p_alive"].sum()), 2) if modelled else None,
         "revenue_to_date": round(float(values["revenue_to_date"].sum()), 2),
         "at_risk_customers": int(len(ctx.at_risk)),
+        "at_risk_value_at_stake": round(float(ctx.at_risk["value_at_stake"].sum()), 2) if modelled else None,
+        "lost_customers": int(len(ctx.lost_customers)),
     }
 
 

@@ -106,7 +106,9 @@ def workbook_sheets(ctx: ReportContext) -> list:
         return {**{ctx.label(k): money for k in money_keys}, **{ctx.label(k): share for k in share_keys},
                 **{ctx.label(k): ratio for k in ratio_keys}}
 
-    value_formats = formats(("revenue_to_date", "clv", "value_at_stake"), ("p_alive",), ("expected_purchases",))
+    value_formats = formats(("revenue_to_date", "clv"), ("p_alive",), ("expected_purchases",))
+    # every customer at risk, not the report's first list_size: the report's caption sends readers here
+    at_risk_formats = {**formats(("revenue_to_date", "value_at_stake"), ("p_alive",)), ctx.label("usual_gap_days"): "0"}
     return [
         Sheet(ctx.label("about_sheet"), about_frame(ctx)),
         Sheet(ctx.label("customers_sheet"), customers, money_columns),
@@ -123,7 +125,7 @@ def workbook_sheets(ctx: ReportContext) -> list:
         Sheet(ctx.label("abc_sheet"), abc_frame(ctx), formats(("revenue",), ("revenue_share",))),
         Sheet(ctx.label("value_tiers_sheet"), clv_bands_frame(ctx), formats(("clv_total", "clv_min"), ("clv_share",))),
         Sheet(ctx.label("high_value_sheet"), high_value_frame(ctx), value_formats),
-        Sheet(ctx.label("at_risk_sheet"), at_risk_frame(ctx), value_formats),
+        Sheet(ctx.label("at_risk_sheet"), at_risk_frame(ctx), at_risk_formats),
         Sheet(ctx.label("allocation_sheet"), allocation_frame(ctx),
               formats(("potential_value",), ratio_keys=("priority",))),
         Sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",))),

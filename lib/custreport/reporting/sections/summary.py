@@ -158,7 +158,7 @@ def top_movers(ctx: ReportContext, limit: int = 5) -> Table | HTML:
 
 
 def customer_movement_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Customers newly active, retained, reactivated and lost to churn over the period."""
+    """New customers (as the summary counts them), retained, reactivated and lost to churn over the period."""
     counts = movement_counts(ctx.movement)
     return pd.DataFrame({ctx.label("movement"): [ctx.label(f"movement_{key}") for key in counts],
                          ctx.label("customers"): pd.array(list(counts.values()), dtype="int64")})
