@@ -172,6 +172,7 @@ INGEST_TEXT: list[tuple[str, str]] = [
     (r"regions mapped", "已识别区域"),
     (r"region unknown", "区域未知"),
     (r"phones normalised", "已规范的电话"),
+    (r"name spacing tidied", "已整理名称中的多余空格"),
     (r"phones invalid, left empty", "无效电话,已置空"),
     (r"emails invalid, left empty", "无效邮箱,已置空"),
     (r"amounts derived from quantity x unit price", "由数量×单价算出的金额"),
