@@ -288,7 +288,9 @@ def test_allocation_table_and_workload_with_reps(project):
     workload = report.rep_workload(ctx)
     assert _rows(workload.frame[["销售", "分配前客户数", "已分配", "分配后客户数", "负荷率"]]) == [["王敏", 0, 1, 1, 1.0]]
     assert "100.0%" in workload.html()
-    assert report.workload_chart(ctx).png.startswith(b"\x89PNG")
+    chart = report.workload_chart(ctx)
+    assert chart.png.startswith(b"\x89PNG") and chart.caption.startswith("没有销售超出客户容量")
+    assert chart.alt == "销售负荷 · 华东: 超出容量（0 位）"
     assert "本区域没有销售" in report.rep_workload(_load("south")).data
 
 
