@@ -3,7 +3,7 @@ English reasons and fix names read in Chinese (patterns tried in order; the firs
 
 LABELS: dict[str, str] = {
     "summary": "经营概览", "report": "报告", "region": "区域", "period": "期间",
-    "generated_at": "生成时间", "snapshot": "数据快照", "contents": "目录", "data_through": "数据截至", "about_sheet": "说明", "item": "项目",
+    "generated_at": "生成时间", "snapshot": "数据快照", "contents": "目录", "data_through": "数据截至", "cover_sheet": "封面", "item": "项目",
     "partial_period": "不完整期间",
     "customers_total": "客户总数", "customers_new": "新增客户", "customers_active": "活跃客户",
     "customers_churned": "流失客户", "customers_prospect": "潜在客户",
@@ -46,7 +46,8 @@ LABELS: dict[str, str] = {
     # report names (report_title) and the sections of the segments, funnel, value,
     # allocation and quality reports
     "report_segments": "客户分层", "report_funnel": "销售漏斗", "report_value": "客户价值",
-    "report_allocation": "客户分配", "report_quality": "数据质量",
+    "report_allocation": "客户分配", "report_quality": "数据质量", "report_workbook": "数据工作簿",
+    "snapshot_made": "快照时间", "sheet_contents": "内容",
     "movement": "客户变动", "movement_new": "新增活跃", "movement_retained": "持续活跃",
     "movement_reactivated": "重新活跃", "movement_lost": "转为流失", "by_place": "分地区销售",
     "by_industry": "分行业销售", "by_channel": "分渠道销售", "by_owner": "分负责人销售", "channel": "渠道",
@@ -111,6 +112,21 @@ NOTES: dict[str, str] = {
     'note.value_models_3': '据此，未来 {horizon:g} {unit}预计共购买 {purchases} 次，未来 12 个月客户价值合计 {clv}（每月折现 {discount}）；{at_risk} 位重要客户的存活概率低于 {threshold}，列在流失预警中。',
     'note.value_models_4': '模型说明：{note}',
     'note.at_risk_customers': '没有存活概率低于阈值的重要客户。',
+    'sheet.customers': '期末的全部客户，含本期销售额与订单数。',
+    'sheet.pivot': '期末客户数：按{by}与客户类型。',
+    'sheet.kpis': '关键指标，及与上期（环比）、去年同期（同比）相比的变化。',
+    'sheet.sales_pivot': '本期按{by}汇总：客户数、销售额、订单数、客单价与占比。',
+    'sheet.funnel': '本期商机漏斗：到达各阶段的商机数与转化率。',
+    'sheet.lead_funnel': '线索漏斗：线索→商机→赢单。',
+    'sheet.rfm': 'RFM 分层：各层客户数、累计金额及占比。',
+    'sheet.abc': '按本期销售额的 ABC 分级。',
+    'sheet.value_tiers': '按预测 12 个月价值划分的客户分段。',
+    'sheet.high_value': '预测价值最高的客户。',
+    'sheet.at_risk': '可能流失的高价值客户及风险金额。',
+    'sheet.allocation': '待分配客户：分给了谁，为什么。',
+    'sheet.workload': '各销售的客户容量、分配前后客户数与负荷率。',
+    'sheet.complaints': '期末仍未结的投诉。',
+    'sheet.quarantine': '导入时被隔离的行（样本）：在哪个文件哪一行，原因是什么。',
     'note.workbook_sheets': '销售-{by}',
 }
 
