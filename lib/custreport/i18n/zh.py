@@ -48,6 +48,10 @@ LABELS: dict[str, str] = {
     "report_segments": "客户分层", "report_funnel": "销售漏斗", "report_value": "客户价值",
     "report_allocation": "客户分配", "report_quality": "数据质量", "report_workbook": "数据工作簿",
     "snapshot_made": "快照时间", "sheet_contents": "内容",
+    "index_title": "客户报告", "index_status_ok": "已完成", "index_status_failed": "失败",
+    "index_no_figures": "没有该区域的指标（metrics.json 未生成）。", "index_other_reports": "其他报告",
+    "index_more_files": "其他文件（分析用笔记本与数据）", "index_regions_nav": "区域",
+    "web_page": "网页版", "excel_workbook": "Excel 工作簿",
     "movement": "客户变动", "movement_new": "新增活跃", "movement_retained": "持续活跃",
     "movement_reactivated": "重新活跃", "movement_lost": "转为流失", "by_place": "分地区销售",
     "by_industry": "分行业销售", "by_channel": "分渠道销售", "by_owner": "分负责人销售", "channel": "渠道",
@@ -127,6 +131,9 @@ NOTES: dict[str, str] = {
     'sheet.workload': '各销售的客户容量、分配前后客户数与负荷率。',
     'sheet.complaints': '期末仍未结的投诉。',
     'sheet.quarantine': '导入时被隔离的行（样本）：在哪个文件哪一行，原因是什么。',
+    'note.index_all_rendered': '{n} 个区域全部生成完成。',
+    'note.index_failed': '{n} 个区域中有 {failed} 个未能全部生成：{names}。',
+    'note.index_problem': '未能全部生成：{problem}',
     'note.workbook_sheets': '销售-{by}',
 }
 
