@@ -68,7 +68,9 @@ report.unassigned_customers(ctx)
 
 # %% [markdown] tags=["notes"]
 # Workload counts the customers of the report's region each rep owns now, plus this run's
-# assignments; utilisation = customers after / capacity and can exceed 100 %.
+# assignments; utilisation = customers after / capacity and can exceed 100 % (allocation never
+# assigns past a capacity: a rep over it owned that many before). The chart has one bar per rep,
+# most loaded on top, each rep's capacity marked, reps over it in red and counted.
 
 # %%
 report.section(ctx, "workload")

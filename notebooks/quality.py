@@ -25,9 +25,13 @@
 # can call yourself. Cells tagged `notes` (like this one) are for analysts and are left out of
 # rendered reports.
 #
-# Rows are not regional: every report of a snapshot shows the same accounting, fixes and
-# quarantine counts. Only the list of merged customers is the report's own, and values of
-# quarantined rows are shown in the company report (`region = "all"`) only.
+# A regional report shows the region's rows only: those loaded, merged and quarantined per
+# source, the fixes made on them, its merged customers and quarantined rows (with their values
+# as read). A quarantined row belongs to a region when its place cells, its owner rep or the
+# customer it names tell one; rows whose region cannot be told (an order naming an unknown
+# customer, an unreadable line), rows read per source file, non-data rows and the warnings
+# about ingest as a whole are in the company report (`region = "all"`) only, and a regional
+# report says how many there are.
 
 # %% tags=["parameters"]
 region: str = "all"  # region code, name or alias from params/regions.yaml, or all for the whole company

@@ -53,3 +53,42 @@ def test_bars_take_the_colour_of_their_category():
     chart = charts.bar_chart(frame, "region", "revenue", "销售额",
                              colours={"华东": charts.REGION_COLOURS["east"], "华南": charts.REGION_COLOURS["south"]})
     assert {rgb(charts.REGION_COLOURS["east"]), rgb(charts.REGION_COLOURS["south"])} <= chart_colours(chart)
+
+
+def test_capacity_bars_draw_reps_over_capacity_in_red_and_say_how_many():
+    reps = pd.DataFrame({"rep": ["王敏", "<李娜>", "张伟"], "before": [12, 3, 5], "added": [0, 2, 1],
+                         "capacity": [10.0, 10.0, None]})
+    names = {"before": "分配前", "added": "本次分配", "capacity": "容量", "over": "超出容量（1 位）"}
+    chart = charts.capacity_bars(reps, "rep", "before", "added", "capacity", "负荷", names, caption="1/3 <超出>")
+    drawn = chart_colours(chart)
+    assert rgb(charts.HIGHLIGHT) in drawn and rgb(charts.PALETTE[0]) in drawn
+    page = chart._repr_html_()
+    assert page.startswith('<figure class="chart workload">') and "<figcaption>1/3 &lt;超出&gt;</figcaption>" in page
+    assert chart.alt == "负荷: 超出容量（1 位）"
+    # with nobody over, red is left in the legend's swatch only
+    within = charts.capacity_bars(reps.assign(before=[1, 3, 5]), "rep", "before", "added", "capacity", "负荷", names)
+    assert 0 < _pixels_of(within, charts.HIGHLIGHT) < _pixels_of(chart, charts.HIGHLIGHT) / 5
+
+
+def _pixels_of(chart, colour: str) -> int:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(chart.png)).convert("RGB"))
+    return int((pixels == np.array(rgb(colour))).all(axis=-1).sum())
+
+
+def test_capacity_bars_grow_with_the_reps_and_stay_one_page_tall():
+    from PIL import Image
+    import io
+
+    def height(count: int) -> int:
+        reps = pd.DataFrame({"rep": [f"销售{i}" for i in range(count)], "before": [5] * count, "added": [1] * count,
+                             "capacity": [10.0] * count})
+        names = {"before": "b", "added": "a", "capacity": "c", "over": "o"}
+        chart = charts.capacity_bars(reps, "rep", "before", "added", "capacity", "t", names)
+        return Image.open(io.BytesIO(chart.png)).size[1]
+
+    assert height(5) < height(25) < height(60) <= 11 * 160   # under eleven inches at 160 dpi

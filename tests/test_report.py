@@ -158,8 +158,9 @@ def test_context_pivots_by_order_and_customer_columns_total_the_period(project):
 
 def test_workbook_sheets_mask_contacts_and_keep_period_sales(project):
     sheets = report.workbook_sheets(report.load(region="east", period="2025-Q4"))
-    about = sheets[0].frame                      # first: what the workbook covers, from which data
-    assert sheets[0].title == "说明" and dict(zip(about["项目"], about["数值"]))["数据截至"] == "2025-12-31"
+    cover = sheets[0]                            # first: what the workbook covers, from which data
+    assert cover.name == "封面" and dict(cover.facts)["数据截至"] == "2025-12-31"
+    assert cover.sheets == sheets[1:]
     customers = sheets[1].frame
     assert list(customers["客户编号"]) == ["A", "B"]  # by period revenue: A 400, B 50
     assert customers.loc[0, "电话"] == "+86138****5678"

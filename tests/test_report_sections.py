@@ -214,7 +214,9 @@ def test_allocation_table_and_workload_with_reps(project):
     workload = report.rep_workload(ctx)
     assert _rows(workload.frame[["销售", "分配前客户数", "已分配", "分配后客户数", "负荷率"]]) == [["王敏", 0, 1, 1, 1.0]]
     assert "100.0%" in workload.html()
-    assert report.workload_chart(ctx).png.startswith(b"\x89PNG")
+    chart = report.workload_chart(ctx)
+    assert chart.png.startswith(b"\x89PNG") and chart.caption.startswith("没有销售超出客户容量")
+    assert chart.alt == "销售负荷 · 华东: 超出容量（0 位）"
     assert "本区域没有销售" in report.rep_workload(_load("south")).data
 
 
@@ -223,29 +225,50 @@ def test_allocation_table_and_workload_with_reps(project):
 
 @pytest.fixture
 def ingested(project):
-    """A snapshot with the side tables an ingest writes: lineage, quarantine, fixes, and an unbalanced source."""
+    """A snapshot with the side tables an ingest writes: lineage, quarantine, fixes and accounting
+    (an unbalanced source among them), each row with its region where it can be told.
+
+    test (customers): A, B (east), C (south), D (unknown) loaded; row 6 merged into A; row 7 (no
+    name, 上海) quarantined, east's. sales (orders): 4 rows of east and 3 of south loaded; row 12
+    names an unknown customer (no region), row 13 an unreadable date of a south customer."""
     accounting = pd.DataFrame([
         {"source": "test", "table": "customers", "files": 1, "rows_read": 6, "loaded": 4, "merged": 1,
          "non_data": 0, "quarantined": 1},
-        {"source": "sales", "table": "orders", "files": 2, "rows_read": 11, "loaded": 8, "merged": 0,
-         "non_data": 1, "quarantined": 1}])
+        {"source": "sales", "table": "orders", "files": 2, "rows_read": 11, "loaded": 7, "merged": 0,
+         "non_data": 1, "quarantined": 2}])
+    region_accounting = pd.DataFrame({
+        "source": ["test", "test", "test", "sales", "sales", "sales"],
+        "table": ["customers"] * 3 + ["orders"] * 3, "region": pd.array(["east", "south", "unknown", "east",
+                                                                        "south", pd.NA], dtype="string"),
+        "loaded": [2, 1, 1, 4, 3, 0], "merged": [1, 0, 0, 0, 0, 0], "quarantined": [1, 0, 0, 0, 1, 1],
+        "into_records": [1, 0, 0, 0, 0, 0]})
     lineage = pd.DataFrame({
         "source": ["test"] * 6 + ["sales"] * 2, "source_file": ["c.csv"] * 6 + ["o.csv"] * 2,
         "source_sheet": pd.array([pd.NA] * 8, dtype="string"), "source_row": pd.array(list(range(2, 10)), dtype="Int64"),
         "status": ["loaded", "loaded", "loaded", "loaded", "merged", "quarantined", "loaded", "loaded"],
         "record_id": ["A", "B", "C", "D", "A", None, "O1", "O3"]})
     quarantine = pd.DataFrame({
-        "source": ["test", "sales"], "source_file": ["c.csv", "o.csv"],
-        "source_sheet": pd.array([pd.NA, "华南"], dtype="string"), "source_row": pd.array([7, 12], dtype="Int64"),
-        "table": ["customers", "orders"], "column": ["name", "customer_name"],
-        "reason": ["missing customer name", "names a customer found in no customer source (or several equally)"],
-        "value": [None, "<b>乙公司</b>"]})
-    fixes = pd.DataFrame({"source": ["sales", "test", "test"], "fix": ["dates parsed", "phones normalised",
-                                                                       "dates parsed"], "count": [9, 2, 3]})
+        "source": ["test", "sales", "sales"], "source_file": ["c.csv", "o.csv", "o.csv"],
+        "source_sheet": pd.array([pd.NA, "华南", "华南"], dtype="string"),
+        "source_row": pd.array([7, 12, 13], dtype="Int64"),
+        "table": ["customers", "orders", "orders"], "column": ["name", "customer_name", "order_date"],
+        "reason": ["missing customer name", "names a customer found in no customer source (or several equally)",
+                   "unparseable order_date"],
+        "value": [None, "<b>乙公司</b>", "昨天"], "region": pd.array(["east", pd.NA, "south"], dtype="string")})
+    fixes = pd.DataFrame({
+        "source": ["sales", "sales", "sales", "test", "test", "test"],
+        "region": pd.array(["east", "south", pd.NA, "east", "east", "south"], dtype="string"),
+        "fix": ["dates parsed", "dates parsed", "dates parsed", "phones normalised", "dates parsed", "dates parsed"],
+        "count": [5, 3, 1, 2, 2, 1]})
+    warnings = pd.DataFrame({
+        "code": ["dedupe_window", "made_up"], "source": ["", "sales"], "count": [40, 3],
+        "message": ["customer matching compared a block by its neighbours", "south rows hit a limit"],
+        "remedy": ["raise max_block", "raise it"], "region": pd.array([pd.NA, "south"], dtype="string")})
     tables = {"customers": customers(), "orders": orders(), "deals": deals(),
               "interactions": schema.empty_frame("interactions"), "reps": schema.empty_frame("reps")}
     store.write_snapshot(project, tables, {"accounting": accounting, "lineage": lineage, "quarantine": quarantine,
-                                           "fixes": fixes},
+                                           "fixes": fixes, "region_accounting": region_accounting,
+                                           "warnings": warnings},
                          {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}})
     return project
 
@@ -253,10 +276,21 @@ def ingested(project):
 def test_ingest_accounting_checks_every_source(ingested):
     frame = report.accounting_frame(_load())
     assert _rows(frame) == [["test", "customers", 1, 6, 4, 1, 0, 1, "相符"],
-                            ["sales", "orders", 2, 11, 8, 0, 1, 1, "不符"],   # 8 + 0 + 1 + 1 = 10, not 11
-                            ["合计", None, 3, 17, 12, 1, 1, 2, "不符"]]
+                            ["sales", "orders", 2, 11, 7, 0, 1, 2, "不符"],   # 7 + 0 + 1 + 2 = 10, not 11
+                            ["合计", None, 3, 17, 11, 1, 1, 3, "不符"]]
     table = report.ingest_accounting(_load(locale="en"))
     assert table.total_row and table.frame.columns.tolist()[-1] == "Balanced" and table.frame.iloc[0, -1] == "yes"
+    assert table.caption is None
+
+
+def test_a_region_s_accounting_counts_its_own_rows_and_says_what_only_the_company_shows(ingested):
+    east = report.ingest_accounting(_load("east"))
+    assert east.frame.columns.tolist() == ["数据源", "数据表", "载入", "合并", "隔离"]
+    assert _rows(east.frame) == [["test", "customers", 2, 1, 1], ["sales", "orders", 4, 0, 0], ["合计", None, 6, 1, 1]]
+    assert "读取行数与非数据行" in east.caption and "全公司另有 1 行被隔离的数据无法判断所属区域" in east.caption
+    assert _rows(report.accounting_frame(_load("south"))) == [
+        ["test", "customers", 1, 0, 0], ["sales", "orders", 3, 0, 1], ["合计", None, 4, 0, 1]]
+    assert "No source row belongs to this region." in report.ingest_accounting(_load("northwest", "en")).data
 
 
 def test_accounting_counts_stay_exact(project):
@@ -276,8 +310,19 @@ def test_fixes_in_accounting_order_most_first_in_the_reports_language(ingested):
     assert report.ingest_fixes(_load()).frame.columns.tolist() == ["数据源", "修正内容", "次数"]
 
 
+def test_a_region_s_fixes_are_those_made_on_its_rows(ingested):
+    east = report.ingest_fixes(_load("east", "en"))
+    assert _rows(east.frame) == [["test", "dates parsed", 2], ["test", "phones normalised", 2],
+                                 ["sales", "dates parsed", 5]]
+    assert east.caption.startswith("1 more fixes were made on rows whose region cannot be told")
+    assert _rows(report.fixes_frame(_load("south"))) == [["test", "已解析的日期", 1], ["sales", "已解析的日期", 3]]
+    assert report.ingest_fixes(_load()).caption is None
+
+
 def test_duplicates_merged_and_merged_customers(ingested):
     assert _rows(report.duplicates_frame(_load())) == [["test", "customers", 1, 1], ["合计", None, 1, 1]]
+    assert _rows(report.duplicates_frame(_load("east"))) == [["test", "customers", 1, 1], ["合计", None, 1, 1]]
+    assert "没有合并的重复记录" in report.duplicates_merged(_load("south")).data
     # A was built from rows 2 and 6 of the test source; it is east's, not south's
     assert _rows(report.merged_customers_frame(_load("east"))) == [["A", "杭州甲科技有限公司", 2, "test"]]
     assert report.merged_customers_frame(_load("south")).empty
@@ -287,21 +332,57 @@ def test_duplicates_merged_and_merged_customers(ingested):
 def test_quarantine_by_reason_and_sample(ingested):
     assert _rows(report.quarantine_reasons_frame(_load("all", "en"))) == [
         ["sales", "orders", "customer_name", "names a customer found in no customer source (or several equally)", 1],
+        ["sales", "orders", "order_date", "unparseable order_date", 1],
         ["test", "customers", "name", "missing customer name", 1],
-        ["Total", None, None, None, 2]]
+        ["Total", None, None, None, 3]]
     # ingest's words in the reader's language: no English reason, table or column in a Chinese report
-    assert _rows(report.quarantine_reasons_frame(_load())) == [
-        ["sales", "订单", "客户名称", "所写客户在任何客户来源中都找不到(或同样接近多个客户)", 1],
-        ["test", "客户", "客户名称", "缺少客户名称", 1],
-        ["合计", None, None, None, 2]]
+    assert _rows(report.quarantine_reasons_frame(_load()))[0] == [
+        "sales", "订单", "客户名称", "所写客户在任何客户来源中都找不到(或同样接近多个客户)", 1]
     company = report.quarantine_sample(_load())
     assert company.frame.columns.tolist() == ["数据源", "文件", "工作表", "行号", "列", "原因", "原值"]
-    assert company.frame["行号"].tolist() == [12, 7] and company.caption is None
+    assert company.frame["行号"].tolist() == [12, 13, 7] and company.caption is None
     page = company.html()
     assert "&lt;b&gt;乙公司&lt;/b&gt;" in page and "<b>乙" not in page
-    east = report.quarantine_sample(_load("east"))
-    assert "原值" not in east.frame.columns and "乙公司" not in east.html()   # rows have no region
-    assert east.caption.startswith("原值仅在全公司报告中显示")
+
+
+def test_a_region_s_quarantine_is_its_own_rows_and_counts_those_of_no_region(ingested):
+    east = report.quarantine_reasons(_load("east"))
+    assert _rows(east.frame) == [["test", "客户", "客户名称", "缺少客户名称", 1], ["合计", None, None, None, 1]]
+    assert "全公司另有 1 行被隔离的数据无法判断所属区域" in east.caption and "全公司报告（all）" in east.caption
+    south = report.quarantine_sample(_load("south"))
+    assert _rows(south.frame) == [["sales", "o.csv", "华南", 13, "下单日期", "无法解析的下单日期", "昨天"]]
+    for region in ("east", "south"):   # the row of no region is no region's
+        assert "乙公司" not in report.quarantine_sample(_load(region)).html()
+    northwest = report.quarantine_reasons(_load("northwest", "en")).data
+    assert "No row was quarantined." in northwest and "1 more quarantined rows" in northwest
+
+
+def test_a_region_s_warnings_are_its_own_and_it_counts_the_company_wide_ones(ingested):
+    assert _rows(report.ingest_warnings_frame(_load()))[0][1] == 40
+    south = report.ingest_warnings(_load("south", "en"))
+    assert _rows(south.frame) == [["sales", 3, "south rows hit a limit", "raise it"]]
+    assert south.caption.startswith("1 ingest warnings concern the whole company")
+    assert "1 条导入警告涉及全公司" in report.ingest_warnings(_load("east")).data
+
+
+def test_a_snapshot_without_regions_of_rows_shows_its_quality_in_the_company_report_only(project):
+    quarantine = pd.DataFrame({
+        "source": ["sales"], "source_file": ["o.csv"], "source_sheet": pd.array([pd.NA], dtype="string"),
+        "source_row": pd.array([12], dtype="Int64"), "table": ["orders"], "column": ["customer_name"],
+        "reason": ["names a customer found in no customer source (or several equally)"], "value": ["乙公司"]})
+    fixes = pd.DataFrame({"source": ["sales"], "fix": ["dates parsed"], "count": [9]})
+    accounting = pd.DataFrame([{"source": "sales", "table": "orders", "files": 1, "rows_read": 10, "loaded": 9,
+                                "merged": 0, "non_data": 0, "quarantined": 1}])
+    store.write_snapshot(project, {"customers": customers(), "orders": orders(), "deals": deals()},
+                         {"quarantine": quarantine, "fixes": fixes, "accounting": accounting},
+                         {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}})
+    east = _load("east")
+    for shown in (report.ingest_accounting(east), report.ingest_fixes(east), report.duplicates_merged(east),
+                  report.quarantine_reasons(east)):
+        assert "此快照写于导入记录各行所属区域之前" in shown.data
+    assert report.quarantine_sample(east).data == ""
+    assert _rows(report.fixes_frame(_load())) == [["sales", "已解析的日期", 9]]
+    assert len(report.quarantine_sample(_load())) == 1
 
 
 @pytest.fixture
@@ -327,13 +408,13 @@ def test_contacts_typed_into_notes_and_raw_values_are_masked_unless_the_workbook
     assert report.open_complaints_frame(ctx)["最近记录"].tolist() == ["请回电 138****5678 或 b***@jia.com"]
     page = report.quarantine_sample(ctx).html()
     assert "张三 139****1111 z***@san.cn" in page and "13900001111" not in page and "zhang@san.cn" not in page
-    sheets = {sheet.title: sheet.frame for sheet in report.workbook_sheets(ctx)}
+    sheets = {sheet.title: sheet.frame for sheet in report.workbook_sheets(ctx)[1:]}   # after the cover
     assert sheets["未结投诉"]["最近记录"].tolist() == ["请回电 138****5678 或 b***@jia.com"]
     assert sheets["隔离样本"]["原值"].tolist() == ["张三 139****1111 z***@san.cn"]
     analysis = contacts_in_text.parent.parent / "params" / "analysis.yaml"
     analysis.write_text("privacy:\n  show_full_contacts_in_workbook: true\n", encoding="utf-8")
     ctx = _load()
-    sheets = {sheet.title: sheet.frame for sheet in report.workbook_sheets(ctx)}
+    sheets = {sheet.title: sheet.frame for sheet in report.workbook_sheets(ctx)[1:]}   # after the cover
     assert sheets["未结投诉"]["最近记录"].tolist() == ["请回电 13812345678 或 boss@jia.com"]
     assert sheets["隔离样本"]["原值"].tolist() == ["张三 13900001111 zhang@san.cn"]
     assert "13900001111" not in report.quarantine_sample(ctx).html()   # reports never show them

@@ -59,7 +59,7 @@ def test_partial_periods_partial_reruns_alerts_and_permissions_through_the_cli(p
         in first.stdout
     folder = project / "outputs" / period
     assert "不完整期间：数字仅覆盖 2025-10-01 – 2025-12-31" in pdf_text((folder / "east" / "summary.pdf").read_bytes())
-    about = openpyxl.load_workbook(folder / "east" / "east.xlsx")["说明"]
+    about = openpyxl.load_workbook(folder / "east" / "east.xlsx")["封面"]
     assert {row[0]: row[1] for row in about.iter_rows(min_row=2, values_only=True)}["数据截至"] == "2025-12-31"
     assert (folder / "east").stat().st_mode & 0o777 == 0o755
     # alerts: the one that holds leads its subject; the other is skipped, saying why

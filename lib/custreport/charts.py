@@ -60,19 +60,27 @@ def apply_theme() -> None:
 
 
 class Chart:
-    """A finished chart: PNG bytes plus alt text; displays inline in notebooks and reports."""
+    """A finished chart: PNG bytes plus alt text; displays inline in notebooks and reports.
 
-    def __init__(self, figure: plt.Figure, alt: str):
+    ``kind`` is a second class of the figure (the page's style may size such charts apart),
+    ``caption`` a line of text shown under the chart.
+    """
+
+    def __init__(self, figure: plt.Figure, alt: str, kind: str | None = None, caption: str | None = None):
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", bbox_inches="tight")
         plt.close(figure)
         self.png = buffer.getvalue()
         self.alt = alt
+        self.kind = kind
+        self.caption = caption
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
-        return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}">'
-                "</figure>")
+        classes = "chart" + (f" {html.escape(self.kind)}" if self.kind else "")
+        caption = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        return (f'<figure class="{classes}"><img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}">'
+                f"{caption}</figure>")
 
 
 def _figure(width: float = 7.5, height: float = 3.2) -> tuple[plt.Figure, plt.Axes]:
@@ -187,3 +195,54 @@ def grouped_bar_chart(frame: pd.DataFrame, x: str, series: dict[str, str], title
         axes.legend(frameon=False)
     axes.set_title(title)
     return Chart(figure, alt=title)
+
+
+# Light tints of a bar's colour, for the part of it that was added (customers assigned now).
+_TINTS = {PALETTE[0]: "#9DB3DB", HIGHLIGHT: "#EE9A9A"}
+
+
+def capacity_bars(frame: pd.DataFrame, label: str, before: str, added: str, capacity: str, title: str,
+                  names: dict[str, str], caption: str | None = None) -> Chart:
+    """One horizontal bar per row (e.g. a rep), in the order given, first on top: ``before``
+    plus ``added`` stacked (the added part lighter), each row's ``capacity`` marked with a
+    black tick, and rows whose total passes their capacity drawn red. ``names`` gives the
+    legend's words for ``before``, ``added``, ``capacity`` and ``over`` (which should say how
+    many are over). Narrow and tall (a row's height each), so its labels stay readable when
+    a phone shrinks it; the report's style shows it at this size on paper.
+    """
+    rows = len(frame)
+    row_height = min(0.3, 8.3 / max(rows, 1))            # past 27 rows the chart stays one A4 page tall
+    font = max(6.5, min(10.0, row_height * 72 * 0.62))
+    figure, axes = _figure(width=4.3, height=max(2.0, row_height * rows + 1.3))
+    positions = list(range(rows))[::-1]
+    start = frame[before].astype(float).to_numpy()
+    extra = frame[added].astype(float).to_numpy()
+    limit = frame[capacity].astype(float).to_numpy()
+    over = (start + extra) > limit                          # NaN capacity: never over
+    solid = [HIGHLIGHT if flag else PALETTE[0] for flag in over]
+    axes.barh(positions, start, color=solid, height=0.7)
+    axes.barh(positions, extra, left=start, color=[_TINTS[c] for c in solid], height=0.7)
+    marked = [(p, c) for p, c in zip(positions, limit) if c == c]
+    if marked:
+        axes.scatter([c for _, c in marked], [p for p, _ in marked], marker="|", s=(row_height * 72) ** 2 * 0.9,
+                     color="#1f2933", linewidths=1.6, zorder=3)
+    top = max([*(start + extra), *(c for _, c in marked), 1])
+    for position, total, cap in zip(positions, start + extra, limit):
+        text = f"{total:,.0f}" + (f" / {cap:,.0f}" if cap == cap else "")
+        axes.text(max(total, cap if cap == cap else 0) + top * 0.015, position, text, va="center",
+                  fontsize=font - 1, color="#1f2933")
+    axes.set_xlim(0, top * 1.28)
+    axes.set_ylim(-0.6, rows - 0.4)
+    axes.set_yticks(positions, frame[label].astype(str).tolist(), fontsize=font)
+    axes.tick_params(axis="x", labelsize=font - 1)
+    axes.grid(axis="y", visible=False)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=PALETTE[0], label=names["before"]), Patch(color=_TINTS[PALETTE[0]], label=names["added"]),
+               Line2D([], [], color="#1f2933", marker="|", linestyle="", markersize=10, markeredgewidth=1.6,
+                      label=names["capacity"]), Patch(color=HIGHLIGHT, label=names["over"])]
+    axes.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.45, 1.0), ncol=2, frameon=False,
+                fontsize=font - 0.5, handlelength=1.2, columnspacing=1.0)
+    axes.set_title(title, pad=6 + 2.2 * font * 1.5)
+    return Chart(figure, alt=f"{title}: {names['over']}", kind="workload", caption=caption)

@@ -1,7 +1,8 @@
 """What a run leaves in ``outputs/<period>/`` besides the reports themselves: each region's
-record of what it rendered, from what (job.json), the run's manifest (run.json) and the index
-page; whether a region's files are still up to date; carrying a region's other files over into
-a new result, swapping it into place, and clearing what killed runs left behind.
+record of what it rendered, from what (job.json), and the run's manifest (run.json; the index
+page is run_index.py's); whether a region's files are still up to date; carrying a region's
+other files over into a new result, swapping it into place, and clearing what killed runs
+left behind.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from custreport import __version__, code_digest, i18n
+from custreport import __version__, code_digest
 from custreport.config import content_params, notebooks_folder
 from custreport.privacy import mask_contacts_in_notebook
 from custreport.files import TEMPORARY_SUFFIX, file_sha256, write_atomically
@@ -206,46 +207,6 @@ def remove_leftovers(folder: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
     for temporary in [*folder.glob(f".*{TEMPORARY_SUFFIX}"), *folder.glob(f"outbox/.*{TEMPORARY_SUFFIX}")]:
         temporary.unlink(missing_ok=True)
-
-
-def write_index(request: RunRequest, summary: RunSummary) -> None:
-    """index.html of the period: every region rendered for it so far (not only this run's),
-    in the regions table's order, each with its files and whether its last run failed."""
-    from custreport.reporting.provenance import period_text, snapshot_text
-    from custreport.reporting.request import data_coverage
-    from custreport.render.html import index_page
-    from custreport.store import open_snapshot, snapshot_regions
-
-    snapshot = open_snapshot(request.store, request.snapshot)
-    table = snapshot_regions(snapshot)
-    zh = request.locale == "zh"
-    records = {}
-    for job_file in summary.folder.glob(f"*/{JOB_FILE}"):
-        try:
-            records[job_file.parent.name] = json.loads(job_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-    this_run = {job.region: job for job in summary.jobs}
-    order = {code: i for i, code in enumerate([*table.codes, table.unknown.code, "all"])}
-    rows = []
-    for region in sorted(set(records) | set(this_run), key=lambda code: (order.get(code, len(order)), code)):
-        job, record = this_run.get(region), records.get(region, {})
-        # the main language's files first, then each other language's folder
-        files = sorted(record.get("files") or (job.files if job else []), key=lambda name: ("/" in name, name))
-        error = (job.error if job is not None and not job.ok else
-                 "; ".join(record.get("failed", [])) if record.get("failed") else None)
-        links = [{"href": f"{region}/{name}", "text": name} for name in files]
-        rows.append({"name": table.display_name(region, request.locale), "links": links,
-                     "status": ("完成" if zh else "ok") if not error else (("失败: " if zh else "failed: ") + error)})
-    title = (f"客户报告 · {request.period.label}" if zh else f"Customer reports · {request.period.label}")
-    coverage = data_coverage(snapshot.manifest)
-    meta = [("期间" if zh else "Period", period_text(request.period, request.locale)),
-            (i18n.label("data_through", request.locale), str(coverage[1]) if coverage else "—"),
-            (i18n.label("snapshot", request.locale), snapshot_text(snapshot, request.locale)),
-            ("生成时间" if zh else "Generated", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
-    headings = ["区域", "文件", "状态"] if zh else ["Region", "Files", "Status"]
-    page = index_page(title, meta, headings, rows, "zh-CN" if zh else "en")
-    write_atomically(summary.folder / "index.html", page)
 
 
 def write_manifest(request: RunRequest, summary: RunSummary) -> None:

@@ -39,7 +39,8 @@ from custreport.periods import Period
 from custreport.privacy import mask_contacts_in_text
 from custreport.run_outputs import (REGION_FILES, carry_over, clear_failed_notebooks, describe, expected_files,
                                     keep_failed_notebook, publish, region_file_names, remove_leftovers, report_files, up_to_date_record,
-                                    write_index, write_job_record, write_manifest)
+                                    write_job_record, write_manifest)
+from custreport.run_index import write_index
 
 FORMATS = ("html", "pdf", "xlsx")
 

@@ -65,7 +65,7 @@ from custreport.store_write import MAPPED_TABLES, SORT_KEYS, STORED_KEYS, mapped
 
 TABLES = schema.TABLES
 SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness", "merged_customers",
-               "warnings")
+               "warnings", "region_accounting")
 
 
 @dataclass(frozen=True)

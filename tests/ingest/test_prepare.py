@@ -69,6 +69,22 @@ def test_customers_rows_split(tmp_path, make_spec, regions):
     assert result.fixes["phones invalid, left empty"] == 1
 
 
+def test_quarantined_rows_carry_what_may_tell_their_region_and_fixes_their_rows(tmp_path, make_spec, regions):
+    result = prepare(tmp_path, "crm.csv", CUSTOMERS, make_spec("customers", name="crm"), regions)
+    # Row 5 has no name but 华北 in its region cell; its phone was normalised.
+    assert result.quarantine_places["region"].tolist() == ["north"]
+    phones = result.fix_kinds.index("phones normalised")
+    assert [(bits >> phones) & 1 for bits in result.quarantine_fix_bits.tolist()] == [1]
+    assert [(bits >> phones) & 1 for bits in result.data_fix_bits.tolist()] == [1, 0]
+
+
+def test_display_names_with_stray_spaces_are_tidied_and_counted(tmp_path, make_spec, regions):
+    body = "客户名称,区域\n合肥 益华电气 有限公司,华东\nAcme  Trading Co.,华东\n 丁公司 ,华东\n"
+    result = prepare(tmp_path, "crm.csv", body, make_spec("customers", name="crm"), regions)
+    assert result.data["name"].tolist() == ["合肥益华电气有限公司", "Acme Trading Co.", "丁公司"]
+    assert result.fixes["name spacing tidied"] == 2   # trimming the ends is no fix
+
+
 @pytest.mark.parametrize("label", ["合计", "总计", "小计", "合 计", "Total", "Grand Total", "SUBTOTAL"])
 def test_total_rows_are_non_data(tmp_path, make_spec, regions, label):
     spec = make_spec("customers")

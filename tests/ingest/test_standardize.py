@@ -267,7 +267,32 @@ def test_normalize_emails():
 
 def test_display_names():
     out = display_names(text("  杭州  华信\u200b科技 ", "\ufeffABC", "a\t b", "", "-", None))
-    assert out.tolist() == ["杭州 华信科技", "ABC", "a b", pd.NA, pd.NA, pd.NA]
+    assert out.tolist() == ["杭州华信科技", "ABC", "a b", pd.NA, pd.NA, pd.NA]
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("合肥 益华电气 有限公司", "合肥益华电气有限公司"),
+    ("合肥\u3000益华电气\u00a0\u00a0有限公司", "合肥益华电气有限公司"),       # full-width and no-break spaces
+    ("Acme  Trading Co.", "Acme Trading Co."),
+    ("Acme\u3000Trading\u00a0Co.", "Acme Trading Co."),
+    ("上海 IBM 有限公司", "上海 IBM 有限公司"),                              # CJK beside Latin keeps its space
+    ("杭州 华信科技 （ 集团 ） 有限公司", "杭州华信科技（集团）有限公司"),       # CJK beside CJK punctuation
+    ("华信 、 华益", "华信、华益"),
+    ("第 1 分公司", "第 1 分公司"),                                          # digits are not CJK
+    ("株式会社 サンプル", "株式会社サンプル"),                                 # kana
+    ("삼성 전자", "삼성 전자"),                                              # Korean spaces its words
+])
+def test_display_names_tidy_inner_spaces(typed, shown):
+    assert display_names(text(typed)).tolist() == [shown]
+
+
+def test_respaced_marks_names_whose_inner_spacing_was_tidied():
+    typed = text(" 合肥 益华 ", "Acme  Co", "Acme Co", "  Acme Co  ", "甲\u200b公司", None)
+    assert std.respaced(typed, display_names(typed)).tolist() == [True, True, False, False, False, False]
+
+
+def test_free_text_keeps_its_spaces_between_cjk_words():
+    assert std.clean_text(text("已回访  客户满意")).tolist() == ["已回访 客户满意"]
 
 
 @pytest.mark.parametrize("name, key", [

@@ -92,3 +92,41 @@ def test_a_sheet_longer_than_excel_allows_says_how_many_rows_it_leaves_out(tmp_p
     path = write_workbook(tmp_path / "long.xlsx", [Sheet("s", pd.DataFrame({"n": range(10)}))])
     values = [c.value for c in load_workbook(path)["s"]["A"]]
     assert values == ["n", 0, 1, 2, "… 7 more rows: more than an Excel sheet holds"]
+
+
+def test_total_rows_are_bold_and_below_the_autofilter(tmp_path):
+    frame = pd.DataFrame({"省份": ["浙江", "江苏", "合计"], "销售额": [300.0, 100.0, 400.0], "占比": [0.75, 0.25, 1.0]})
+    sheet = load_workbook(write_workbook(tmp_path / "t.xlsx", [
+        Sheet("s", frame, {"销售额": "#,##0.00", "占比": "0.0%"}, total_rows=1)]))["s"]
+    assert sheet.auto_filter.ref == "A1:C3"                   # header and the two data rows
+    assert [c.value for c in sheet[4]] == ["合计", 400.0, 1.0]
+    assert all(c.font.b for c in sheet[4]) and not any(c.font.b for c in sheet[3])
+    assert sheet["B4"].number_format == "#,##0.00" and sheet["C4"].number_format == "0.0%"
+    assert sheet["A4"].border.top.style == "thin"
+
+
+def test_a_column_of_figures_of_several_kinds_takes_a_format_per_row(tmp_path):
+    frame = pd.DataFrame({"指标": ["客户数", "销售额", "赢单率"], "数值": [1008, 33528982.2, 0.1377]})
+    sheet = load_workbook(write_workbook(tmp_path / "k.xlsx", [
+        Sheet("k", frame, row_formats={"数值": ["#,##0", '"¥"#,##0.00', "0.0%"]})]))["k"]
+    assert [(c.value, c.number_format) for c in sheet["B"][1:]] == [
+        (1008, "#,##0"), (33528982.2, '"¥"#,##0.00'), (0.1377, "0.0%")]
+
+
+def test_the_cover_lists_every_sheet_with_a_link_to_it(tmp_path):
+    from custreport.render.excel import Cover
+
+    sheets = [Sheet("客户总表", pd.DataFrame({"n": [1]}), description="全部客户"),
+              Sheet("O'Brien's", pd.DataFrame({"n": [2]}), description="=not a formula")]
+    cover = Cover("封面", "数据工作簿 · 华东 · 2025-Q4", [("区域", "华东"), ("生成时间", "2026-12-04 08:00 UTC")],
+                  ("工作表", "内容"), sheets)
+    workbook = load_workbook(write_workbook(tmp_path / "c.xlsx", [cover, *sheets]))
+    assert workbook.sheetnames == ["封面", "客户总表", "O'Brien's"]
+    page = workbook["封面"]
+    rows = [[c.value for c in row] for row in page.iter_rows()]
+    assert rows[0][0] == "数据工作簿 · 华东 · 2025-Q4" and page["A1"].font.b
+    assert rows[2:4] == [["区域", "华东"], ["生成时间", "2026-12-04 08:00 UTC"]]
+    assert rows[5:] == [["工作表", "内容"], ["客户总表", "全部客户"], ["O'Brien's", "=not a formula"]]
+    assert page["B8"].data_type == "s"
+    assert [page[f"A{row}"].hyperlink.location for row in (7, 8)] == ["'客户总表'!A1", "'O''Brien''s'!A1"]
+    assert page.auto_filter.ref is None

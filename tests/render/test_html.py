@@ -48,12 +48,44 @@ def test_page_references_nothing_outside_itself():
     assert "<script" not in page and "<link" not in page
 
 
+WORDS = {"status_ok": "已完成", "status_failed": "失败", "no_figures": "无指标", "other_reports": "其他报告",
+         "more_files": "其他文件", "regions_nav": "区域"}
+
+
+def _region(**changes) -> dict:
+    region = {"code": "east", "name": "华东", "ok": True, "problem": None,
+              "figures": [{"label": "销售额", "value": "¥450", "change": "环比 +12.5%", "direction": "up"}],
+              "main": {"name": "经营概览", "links": [{"href": "east/summary.html", "text": "网页版"},
+                                                   {"href": "east/summary.pdf", "text": "PDF"}]},
+              "reports": [{"name": "数据质量", "links": [{"href": "east/quality.html", "text": "网页版"}]}],
+              "workbook": {"href": "east/east.xlsx", "text": "Excel 工作簿"}, "languages": [],
+              "more": [{"href": "east/metrics.json", "text": "metrics.json"}]}
+    return {**region, **changes}
+
+
 def test_index_page_escapes_everything():
-    page = index_page("报告 <b>", [("期间", "2025-Q4")], ["区域", "文件", "状态"],
-                      [{"name": "<script>x</script>", "links": [{"href": "east/summary.pdf", "text": "summary.pdf"}],
-                        "status": "ok"}], "zh-CN")
+    page = index_page("报告 <b>", [("期间", "2025-Q4")], "<i>1</i>", False,
+                      [_region(name="<script>x</script>", problem="<img src=x>", ok=False)], WORDS, "zh-CN")
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "<img src=x>" not in page and "&lt;i&gt;1&lt;/i&gt;" in page
     assert 'href="east/summary.pdf"' in page and "报告 &lt;b&gt;" in page
+
+
+def test_index_page_leads_each_region_with_its_figures_and_summary_and_says_a_failure():
+    page = index_page("客户报告", [], "2 个区域中有 1 个未能全部生成：华南。", True,
+                      [_region(), _region(code="south", name="华南", ok=False, problem="未能全部生成：value: 出错",
+                                          figures=[])], WORDS, "zh-CN")
+    east, south = page.split('id="region-east"')[1].split('id="region-south"')
+    # figures, then the summary's buttons, then the other reports and the workbook, then the rest
+    order = [east.index(text) for text in ("¥450", "▲ 环比 +12.5%", 'class="index-button" href="east/summary.html"',
+                                           'href="east/quality.html"', 'href="east/east.xlsx"',
+                                           'href="east/metrics.json"')]
+    assert order == sorted(order)
+    assert "✓ 已完成" in east and "失败" not in east
+    assert "✗ 失败" in south and "未能全部生成：value: 出错" in south and "无指标" in south
+    assert 'class="index-overview failures"' in page and '<a href="#region-south" class="failed">' in page
+    assert not re.search(r"https?://|<script|<link", page)   # one page, nothing from outside
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
 
 
 def test_reads_notebook_written_by_nbformat(tmp_path):

@@ -41,6 +41,43 @@ def source_accounting(config: SourcesConfig, rows_read: Counter, files_read: Cou
     return pd.DataFrame(records, columns=ACCOUNTING_COLUMNS)
 
 
+# Per source and region (missing: rows whose region cannot be told): the rows of the region
+# loaded, merged and quarantined, and the records its merged rows went into. Rows read and
+# non-data rows (titles, blanks, totals) belong to a file, not to a region.
+REGION_ACCOUNTING_COLUMNS = ["source", "table", "region", "loaded", "merged", "quarantined", "into_records"]
+
+
+def region_accounting(config: SourcesConfig, lineage: pd.DataFrame) -> pd.DataFrame:
+    """The accounting of each source's rows per region, from the lineage's ``region`` column.
+
+    >>> from custreport.config import SourcesConfig
+    >>> config = SourcesConfig(sources=[{"name": "crm", "path": "c.csv", "table": "customers"}])
+    >>> lineage = pd.DataFrame({"source": ["crm"] * 4, "region": ["east", "east", "south", None],
+    ...     "status": ["loaded", "merged", "loaded", "quarantined"], "record_id": ["C1", "C1", "C2", None]})
+    >>> region_accounting(config, lineage).drop(columns=["source", "table"]).values.tolist()
+    [['east', 1, 1, 0, 1], ['south', 1, 0, 0, 0], [<NA>, 0, 0, 1, 0]]
+    """
+    rows = lineage[lineage["status"] != "non_data"] if len(lineage) else lineage
+    if rows.empty or "region" not in rows:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in STATUSES or c == "into_records" else "string")
+                             for c in REGION_ACCOUNTING_COLUMNS})
+    counts = _row_counts(rows.assign(region=rows["region"].astype("string")), ["source", "region", "status"])
+    counts = counts.unstack(fill_value=0).reindex(columns=["loaded", "merged", "quarantined"], fill_value=0)
+    merged = rows[rows["status"] == "merged"]
+    into = merged.groupby([merged["source"].astype("string"), merged["region"].astype("string")],
+                          dropna=False)["record_id"].nunique()
+    tables = {spec.name: spec.table for spec in config.sources}
+    order = {spec.name: position for position, spec in enumerate(config.sources)}
+    frame = counts.reset_index().assign(into_records=lambda f: [int(into.get((s, r), 0)) for s, r in
+                                                                zip(f["source"], f["region"])])
+    frame = frame.assign(table=frame["source"].map(tables), _order=frame["source"].map(order),
+                         _unplaced=frame["region"].isna())
+    frame = frame.sort_values(["_order", "_unplaced", "region"], kind="stable")
+    return frame[REGION_ACCOUNTING_COLUMNS].astype(
+        {"source": "string", "table": "string", "region": "string",
+         **{c: "int64" for c in ("loaded", "merged", "quarantined", "into_records")}}).reset_index(drop=True)
+
+
 def _row_counts(frame: pd.DataFrame, by: list[str]) -> pd.Series:
     """Rows per combination of ``by`` (few distinct values), counted by Arrow in batches: a pandas
     group-by first numbers every row, gigabytes for the lineage of ten million order lines."""

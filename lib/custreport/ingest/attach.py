@@ -122,7 +122,8 @@ class CustomerIndex:
         shown = named_id[unknown].fillna(rows.loc[unknown, CUSTOMER_NAME])
         quarantine = rows.loc[unknown, LINEAGE_COLUMNS].assign(
             table=table, column=np.where(named_id[unknown].notna(), "customer_id", CUSTOMER_NAME),
-            reason="names a customer found in no customer source (or several equally)", value=shown)
+            reason="names a customer found in no customer source (or several equally)", value=shown,
+            region=pd.NA)   # the customer it names is the only thing that could tell its region
         return kept, unknown.astype(bool), quarantine[QUARANTINE_COLUMNS]
 
 

@@ -25,9 +25,8 @@ from custreport import schema
 from custreport.config import RegionTable, SourcesConfig, SourceSpec
 from custreport.errors import UserError
 from custreport.files import file_sha256
-from custreport.keyed_frames import aligned
-from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, fixes_made, quarantine_breaches, \
-    source_accounting
+from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, quarantine_breaches, \
+    region_accounting, source_accounting
 from custreport.ingest.attach import CustomerIndex
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
 from custreport.ingest.headers import CUSTOMER_NAME
@@ -36,6 +35,7 @@ from custreport.ingest.match import MatchReport, MatchRules, match_clusters, mat
 from custreport.ingest.merged_records import customers_merged_from_rows
 from custreport.ingest.prepare import Prepared, prepare_sheet
 from custreport.ingest.read import read_source_file
+from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows, region_by
 from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
 from custreport.ingest.standardize import name_keys
 from custreport.schema import store_currencies
@@ -54,9 +54,11 @@ class IngestResult:
     completeness: pd.DataFrame = field(default_factory=pd.DataFrame)   # per source and column: share filled
     merged_customers: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers built from several raw rows
     warnings: pd.DataFrame = field(default_factory=lambda: ingest_warnings([]))  # limits hit, said out loud
+    region_accounting: pd.DataFrame = field(default_factory=pd.DataFrame)  # per source and region: rows' fate
 
 
-WARNING_COLUMNS = ["code", "source", "count", "message", "remedy"]
+# region: the region a warning is about, missing for one about the whole company (all so far).
+WARNING_COLUMNS = ["code", "source", "count", "message", "remedy", "region"]
 
 
 def ingest_warnings(records: list[dict]) -> pd.DataFrame:
@@ -72,7 +74,7 @@ def ingest_warnings(records: list[dict]) -> pd.DataFrame:
     """
     frame = pd.DataFrame(records, columns=WARNING_COLUMNS)
     return frame.astype({"code": "string", "source": "string", "count": "int64", "message": "string",
-                         "remedy": "string"})
+                         "remedy": "string", "region": "string"})
 
 
 def match_warnings(report: MatchReport, rules: MatchRules) -> pd.DataFrame:
@@ -206,10 +208,9 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     files, link_warnings = _files_to_read(config, base)
     prepared, rows_read, files_read, inputs = _read_and_prepare(files, base, regions, on_file, helper_process)
 
-    quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
     non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
-    lineage_parts = [non_data.assign(status="non_data", record_id=pd.NA)]
-    fixes = fixes_made(prepared)
+    lineage_parts = [non_data.assign(status="non_data", record_id=pd.NA, region=pd.NA)]
+    fixes = FixTally(prepared)
     completeness = column_completeness(prepared)
 
     customers_rows = _rows_of(prepared, "customers")
@@ -225,44 +226,58 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     if link_warnings:
         warnings = pd.concat([ingest_warnings(link_warnings), warnings], ignore_index=True)
     if len(customers_rows) and "source_file" in customers_rows and customers_rows["source_file"].notna().any():
-        lineage_parts.append(_lineage_of(customers_rows, member_ids))
+        # A customer row belongs to the region of the record it became.
+        became = customer_regions(customers, member_ids)
+        fixes.add_rows("customers", became)
+        lineage_parts.append(_lineage_of(customers_rows, member_ids).assign(region=became.to_numpy()))
 
     attach = CustomerIndex(customers_rows, member_ids, places, features)
     # Each large frame is let go once its last use is past: at ten million order lines every
     # gigabyte held to the end of ingest adds to its peak.
     del features, customers_rows
-    reps, reps_lineage = _dedupe_by_id(_rows_of(prepared, "reps"), "rep_id")
+    reps_rows = _rows_of(prepared, "reps")
+    fixes.add_rows("reps", reps_rows["region"] if len(reps_rows) else pd.Series(dtype="string"))
+    reps, reps_lineage = _dedupe_by_id(reps_rows, "rep_id")
     lineage_parts.append(reps_lineage)
+    place_quarantined_rows(prepared, attach, customers, reps, regions)
 
     # The largest table: its name columns go once resolved, and rows are filtered once, for
     # unknown customers and duplicates together (each filter copies ten million lines).
     orders_rows, unknown, orders_quarantine = attach.attach_unfiltered(orders_rows, "orders", required=True)
+    if len(orders_rows):
+        # Denormalised so the store can prune orders by region without a join (looked up by
+        # Arrow: ten million ids factorized and broadcast back took seconds and a gigabyte).
+        orders_rows = orders_rows.assign(region=customer_regions(customers, orders_rows["customer_id"]))
+        fixes.add_rows("orders", orders_rows["region"])
     orders, orders_lineage = _dedupe_by_id(_fill_ids(orders_rows, "order_id", "O"), "order_id", ORDER_IDENTITY,
                                            usable=~unknown)
     del orders_rows, unknown
-    if len(orders):
-        # Denormalised so the store can prune orders by region without a join.
-        # Looked up by Arrow: ten million ids factorized and broadcast back took seconds and a gigabyte.
-        region = aligned(customers[["customer_id", "region"]], orders["customer_id"])["region"]
-        orders = orders.assign(region=region.astype("string"))
     lineage_parts.append(orders_lineage)
 
     deals_rows = _rows_of(prepared, "deals")
     deals, deals_quarantine = attach.attach(deals_rows, "deals", required=False)
-    deals, deals_lineage = _dedupe_by_id(_fill_ids(deals, "deal_id", "D"), "deal_id")
     deals = _deal_regions(deals, reps, customers, regions)
+    fixes.add_rows("deals", deals["region"] if len(deals) else pd.Series(dtype="string"))
+    deals, deals_lineage = _dedupe_by_id(_fill_ids(deals, "deal_id", "D"), "deal_id")
     lineage_parts.append(deals_lineage)
 
     # A lead names a customer only when it became one: a prospect's company is no customer yet.
     leads, _ = attach.attach(_rows_of(prepared, "leads"), "leads", required=False)
-    leads, leads_lineage = _dedupe_by_id(_fill_ids(leads, "lead_id", "L"), "lead_id")
-    leads = _lead_regions(_link_leads(leads, deals), reps, customers, deals, regions)
+    leads = _lead_regions(_link_leads(_fill_ids(leads, "lead_id", "L"), deals), reps, customers, deals, regions)
+    fixes.add_rows("leads", leads["region"] if len(leads) else pd.Series(dtype="string"))
+    leads, leads_lineage = _dedupe_by_id(leads, "lead_id")
     lineage_parts.append(leads_lineage)
 
-    interactions, interactions_quarantine = attach.attach(_rows_of(prepared, "interactions"), "interactions",
-                                                          required=True)
+    interactions, unknown, interactions_quarantine = attach.attach_unfiltered(
+        _rows_of(prepared, "interactions"), "interactions", required=True)
     del attach   # with the variants of every known name
-    lineage_parts.append(_loaded_lineage(interactions))
+    interactions_region = customer_regions(customers, interactions["customer_id"]) if len(interactions) else \
+        pd.Series(dtype="string")
+    fixes.add_rows("interactions", interactions_region)
+    if unknown.any():
+        interactions, interactions_region = interactions[~unknown], interactions_region[~unknown]
+    lineage_parts.append(_loaded_lineage(interactions).assign(region=interactions_region.to_numpy()))
+    quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
 
     quarantine, lineage = _quarantine_and_lineage(quarantine_parts, orders_quarantine, deals_quarantine,
                                                   interactions_quarantine, lineage_parts)
@@ -272,11 +287,12 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     tables = _valid_tables({"customers": customers, "orders": orders, "deals": deals, "interactions": interactions,
                             "leads": leads, "reps": reps})
     accounting = source_accounting(config, rows_read, files_read, lineage)
+    by_region = region_accounting(config, lineage)
     # Summed here from the lineage once, so no report reads the lineage of every raw row.
     customer_sources = pd.Series([spec.name for spec in config.sources if spec.table == "customers"], dtype="string")
     merged_customers = customers_merged_from_rows(lineage, customer_sources)
-    return IngestResult(tables, lineage, quarantine, accounting, fixes, inputs, customer_keys, completeness,
-                        merged_customers, warnings)
+    return IngestResult(tables, lineage, quarantine, accounting, fixes.frame(), inputs, customer_keys, completeness,
+                        merged_customers, warnings, by_region)
 
 
 def _files_to_read(config: SourcesConfig, base: Path) -> tuple[list[tuple[SourceSpec, Path]], list[dict]]:
@@ -323,7 +339,7 @@ def _quarantine_and_lineage(read_quarantine: list[pd.DataFrame], orders_quaranti
                          QUARANTINE_COLUMNS)
     quarantined = _concat([*read_quarantine, deals_quarantine, interactions_quarantine],
                           QUARANTINE_COLUMNS).assign(status="quarantined", record_id=pd.NA)
-    lineage_columns = [*LINEAGE_COLUMNS, "status", "record_id"]
+    lineage_columns = [*LINEAGE_COLUMNS, "status", "record_id", "region"]
     lineage = _concat([part[lineage_columns] for part in [*lineage_parts, quarantined] if len(part)], lineage_columns)
     return quarantine, lineage
 
@@ -407,7 +423,7 @@ def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = 
     its duplicate: order lines of unknown customers have no customer id, every usable line has.
     """
     if rows.empty:
-        return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id"])
+        return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id", "region"])
     if identity:
         first = ~rows.duplicated(subset=[c for c in identity if c in rows], keep="first")
     else:
@@ -418,7 +434,8 @@ def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = 
         status = np.where(usable.to_numpy(), status, 2)
     # Lineage of every row without filtering them (a filter copies ten million lines).
     lineage = rows[LINEAGE_COLUMNS].assign(status=_statuses(status),
-                                           record_id=rows[column] if usable is None else rows[column].where(usable))
+                                           record_id=rows[column] if usable is None else rows[column].where(usable),
+                                           region=rows["region"] if "region" in rows else pd.NA)
     return rows[kept].reset_index(drop=True), lineage
 
 
@@ -444,18 +461,14 @@ def _loaded_lineage(rows: pd.DataFrame) -> pd.DataFrame:
 def _deal_regions(deals: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFrame,
                   regions: RegionTable) -> pd.DataFrame:
     """Region of a deal: its own, else its owner rep's, else its customer's, else unknown."""
-    return _linked_regions(deals, reps, [("customer_id", _region_by(customers, "customer_id"))], regions)
+    return _linked_regions(deals, reps, [("customer_id", region_by(customers, "customer_id"))], regions)
 
 
 def _lead_regions(leads: pd.DataFrame, reps: pd.DataFrame, customers: pd.DataFrame, deals: pd.DataFrame,
                   regions: RegionTable) -> pd.DataFrame:
     """Region of a lead: its own, else its owner rep's, else its deal's, else its customer's, else unknown."""
-    return _linked_regions(leads, reps, [("deal_id", _region_by(deals, "deal_id")),
-                                         ("customer_id", _region_by(customers, "customer_id"))], regions)
-
-
-def _region_by(table: pd.DataFrame, key: str) -> pd.Series:
-    return table.drop_duplicates(key).set_index(key)["region"] if len(table) else pd.Series(dtype="string")
+    return _linked_regions(leads, reps, [("deal_id", region_by(deals, "deal_id")),
+                                         ("customer_id", region_by(customers, "customer_id"))], regions)
 
 
 def _linked_regions(rows: pd.DataFrame, reps: pd.DataFrame, links: list[tuple[str, pd.Series]],
@@ -464,7 +477,7 @@ def _linked_regions(rows: pd.DataFrame, reps: pd.DataFrame, links: list[tuple[st
     (a column and the region of each of its values) in turn, else unknown."""
     if rows.empty:
         return rows
-    rep_region = _region_by(reps, "name")
+    rep_region = region_by(reps, "name")
     rep_region = rep_region.mask(rep_region == regions.unknown.code)
     # Lookups through empty tables come back untyped; typed, they fill like any other text.
     region = rows["region"].fillna(rows["owner_rep"].map(rep_region).astype("string"))
@@ -554,7 +567,8 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
         return result, None
     side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
-            "merged_customers": result.merged_customers, "warnings": result.warnings}
+            "merged_customers": result.merged_customers, "warnings": result.warnings,
+            "region_accounting": result.region_accounting}
     config_file = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
     manifest = {"inputs": result.inputs, "input_fingerprint": input_fingerprint(result.inputs, config_file, base),
                 "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),

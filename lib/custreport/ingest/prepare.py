@@ -12,12 +12,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from custreport.config import RegionTable, SourceSpec
 from custreport.errors import UserError
 from custreport.ingest import standardize as std
 from custreport.ingest.cell_limits import AMOUNT_LIMIT, EXCEL_CELL_LIMIT, FREE_TEXT_COLUMNS, overlong_cells, overlong_names
+from custreport.ingest.fixes import SheetFixes
 from custreport.ingest.headers import ALIASES, CUSTOMER_NAME, HeaderMapping, map_headers
 from custreport.ingest.phones import normalize_phones
 from custreport.ingest.raw_sheet import RawSheet
@@ -26,7 +28,13 @@ from custreport.ingest.sheet_rows import NON_DATA_COLUMNS, QUARANTINE_COLUMNS, f
 
 @dataclass
 class Prepared:
-    """What one sheet became: usable rows, non-data rows, quarantined rows, and the fixes applied."""
+    """What one sheet became: usable rows, non-data rows, quarantined rows, and the fixes applied.
+
+    ``fix_kinds`` and the bit arrays say which fixes each row of ``data`` and of ``quarantine``
+    had (SheetFixes.bits), for counting them per region; ``quarantine_places`` holds, per
+    quarantined row, what may tell its region (the region its cells resolve to, its owner
+    rep, the customer it names).
+    """
 
     table: str
     source: str
@@ -34,6 +42,10 @@ class Prepared:
     non_data: pd.DataFrame
     quarantine: pd.DataFrame
     fixes: Counter = field(default_factory=Counter)
+    fix_kinds: list[str] = field(default_factory=list)
+    data_fix_bits: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    quarantine_fix_bits: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    quarantine_places: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -74,8 +86,9 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     lineage = lineage_of(sheet, spec)
     non_data_parts = [title_rows(sheet, spec)]
     if sheet.rows.empty:
-        return Prepared(spec.table, spec.name, pd.DataFrame(), _frame(non_data_parts, NON_DATA_COLUMNS),
-                        unreadable_rows(sheet, spec))
+        unreadable = unreadable_rows(sheet, spec)
+        return Prepared(spec.table, spec.name, pd.DataFrame(), _frame(non_data_parts, NON_DATA_COLUMNS), unreadable,
+                        quarantine_fix_bits=np.zeros(len(unreadable), dtype=np.uint32))
 
     rows, headers = _combine_columns(sheet, spec)
     mapping = map_headers(headers, spec.table, spec.column_map)
@@ -93,11 +106,11 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     for column, cells, formulas in formulas_without_result(sheet, headers, mapping, raw.index):
         rejections.add(cells, column, "formula with no saved result (the workbook was written by a program and "
                                      "never saved in Excel or LibreOffice: open and save it)", formulas)
-    fixes: Counter = Counter()
+    fixes = SheetFixes(raw.index)
     for column, overlong in overlong_cells(raw).items():
         if column in FREE_TEXT_COLUMNS:  # a pasted mail thread is still a note: keep its start
             raw = raw.assign(**{column: raw[column].str.slice(0, EXCEL_CELL_LIMIT)})
-            fixes[f"{column} longer than {EXCEL_CELL_LIMIT:,} characters, cut"] += int(overlong.sum())
+            fixes.add(f"{column} longer than {EXCEL_CELL_LIMIT:,} characters, cut", overlong)
             continue
         rejections.add(overlong, column, f"cell longer than {EXCEL_CELL_LIMIT:,} characters (Excel's limit): "
                                          "not a typed value", raw[column])
@@ -112,11 +125,29 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     rejected = rejections.rejected
     quarantine = lineage[rejected].assign(
         table=spec.table, column=rejections.column[rejected], reason=rejections.reason[rejected],
-        value=rejections.value[rejected])
-    quarantine = pd.concat([quarantine, unreadable_rows(sheet, spec)], ignore_index=True)
+        value=rejections.value[rejected], region=pd.NA)
+    unreadable = unreadable_rows(sheet, spec)
+    quarantine = pd.concat([quarantine, unreadable], ignore_index=True)
+    places = _places(data[rejected], regions).reindex(range(len(quarantine))) if len(quarantine) else pd.DataFrame()
+    flags = rejected.to_numpy(dtype=bool)
     data = pd.concat([lineage[~rejected], data[~rejected]], axis=1)
     return Prepared(spec.table, spec.name, data.reset_index(drop=True), _frame(non_data_parts, NON_DATA_COLUMNS),
-                    quarantine[QUARANTINE_COLUMNS].reset_index(drop=True), fixes)
+                    quarantine[QUARANTINE_COLUMNS].reset_index(drop=True), fixes.counts, fixes.kinds,
+                    fixes.bits[~flags], np.concatenate([fixes.bits[flags], np.zeros(len(unreadable), np.uint32)]),
+                    places)
+
+
+# What may tell a quarantined row's region, in the order ingest asks: its own place cells,
+# its owner rep's region, then the region of the customer it names.
+PLACE_COLUMNS = ("region", "owner_rep", "customer_id", "customer_key")
+
+
+def _places(rows: pd.DataFrame, regions: RegionTable) -> pd.DataFrame:
+    """The PLACE_COLUMNS ``rows`` have, positions from 0; a region no cell resolved is missing."""
+    places = rows[[c for c in PLACE_COLUMNS if c in rows]].reset_index(drop=True)
+    if "region" in places:
+        places = places.assign(region=places["region"].mask(places["region"] == regions.unknown.code))
+    return places
 
 
 def _without_blank_extras(raw: pd.DataFrame) -> pd.DataFrame:
@@ -175,7 +206,7 @@ _RECORD_DATES = {"customers": ["created_at"], "deals": ["created_at"]}
 
 
 def _future_dates(data: pd.DataFrame, table: str, as_of: pd.Timestamp | None,
-                  rejections: _Rejections, fixes: Counter) -> pd.DataFrame:
+                  rejections: _Rejections, fixes: SheetFixes) -> pd.DataFrame:
     """Quarantine events dated after ``as_of`` (+1 day); blank other dates after it."""
     limit = (as_of if as_of is not None else pd.Timestamp.now()).normalize() + pd.Timedelta(days=2)
     event = _EVENT_DATES.get(table)
@@ -186,7 +217,7 @@ def _future_dates(data: pd.DataFrame, table: str, as_of: pd.Timestamp | None,
     for column in _RECORD_DATES.get(table, []):
         future = data[column].ge(limit).fillna(False)
         if future.any():
-            fixes[f"{column} in the future, left empty"] += int(future.sum())
+            fixes.add(f"{column} in the future, left empty", future)
             changes[column] = data[column].mask(future)
     return data.assign(**changes) if changes else data
 
@@ -237,12 +268,12 @@ def _extras(raw: pd.DataFrame) -> dict[str, pd.Series]:
 
 def _dates(raw, name, spec, fixes, rejections=None, required=False):
     values, invalid = std.parse_dates(_col(raw, name), spec.date_order)
-    fixes["dates parsed"] += int(values.notna().sum())
+    fixes.add("dates parsed", values.notna())
     if required and rejections is not None:
         rejections.add(invalid, name, f"unparseable {name}", _col(raw, name))
         rejections.add(values.isna(), name, f"missing {name}")
     else:
-        fixes[f"{name} unparseable, left empty"] += int(invalid.sum())
+        fixes.add(f"{name} unparseable, left empty", invalid)
     return values
 
 
@@ -251,11 +282,11 @@ def _money(raw, name, mapping, fixes, rejections=None):
     if rejections is not None:
         rejections.add(invalid, name, f"unparseable {name}", _col(raw, name))
     else:
-        fixes[f"{name} unparseable, left empty"] += int(invalid.sum())
+        fixes.add(f"{name} unparseable, left empty", invalid)
     return values
 
 
-def _resolve_places(raw: pd.DataFrame, regions: RegionTable, fixes: Counter) -> dict[str, pd.Series]:
+def _resolve_places(raw: pd.DataFrame, regions: RegionTable, fixes: SheetFixes) -> dict[str, pd.Series]:
     """Region code, canonical province and city from whichever place columns the row has."""
     region_text = std.clean_codes(_col(raw, "region"))
     province_text = std.clean_text(_col(raw, "province"))
@@ -280,28 +311,33 @@ def _resolve_places(raw: pd.DataFrame, regions: RegionTable, fixes: Counter) -> 
     region = region.fillna(province_region).fillna(city_region).fillna(country_region)
     province = province.fillna(city_province)
     found = region.notna()
-    fixes["regions mapped"] += int(found.sum())
-    fixes["region unknown"] += int((~found).sum())
+    fixes.add("regions mapped", found)
+    fixes.add("region unknown", (~found))
     region = region.fillna(regions.unknown.code)
     return {"region": region, "province": province.fillna(province_text), "city": city_text,
             "country": country_text}
 
 
+# The fix of a display name typed with stray spaces ("合肥 益华电气 有限公司", "Acme  Trading Co.").
+NAME_SPACING = "name spacing tidied"
+
+
 def _customers(raw, spec, regions, mapping, rejections, fixes):
     name, key = std.names_and_keys(_col(raw, "name"))
     rejections.add(name.isna(), "name", "missing customer name")
+    fixes.add(NAME_SPACING, std.respaced(_col(raw, "name"), name))
     phone, phone_type, phone_invalid = normalize_phones(_col(raw, "phone"), spec.phone_region)
-    fixes["phones normalised"] += int(phone.notna().sum())
-    fixes["phones invalid, left empty"] += int(phone_invalid.sum())
+    fixes.add("phones normalised", phone.notna())
+    fixes.add("phones invalid, left empty", phone_invalid)
     email, email_invalid = std.normalize_emails(_col(raw, "email"))
-    fixes["emails invalid, left empty"] += int(email_invalid.sum())
+    fixes.add("emails invalid, left empty", email_invalid)
     customer_type, _ = std.map_synonyms(_col(raw, "customer_type"), std.CUSTOMER_TYPE_SYNONYMS,
                                         spec.vocabulary.customer_type)
     # A stated status (churn flag, 合作状态) is kept apart from the type label: it wins over the
     # type derived from orders; one not understood is left empty, so the type is derived.
     status, unknown_status = std.map_synonyms(_col(raw, "status"), std.CUSTOMER_STATUS_SYNONYMS,
                                               spec.vocabulary.customer_status)
-    fixes["customer status not recognised, left empty"] += int(unknown_status.sum())
+    fixes.add("customer status not recognised, left empty", unknown_status)
     return pd.DataFrame({
         "name": name,
         "name_key": key,
@@ -346,11 +382,11 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
     unit_price, bad_price = std.parse_money(_col(raw, "unit_price"), mapping.multipliers.get("unit_price", 1.0))
     rejections.add(bad_quantity & amount.isna(), "quantity", "unparseable quantity", _col(raw, "quantity"))
     rejections.add(bad_price & amount.isna(), "unit_price", "unparseable unit_price", _col(raw, "unit_price"))
-    fixes["quantity unparseable, left empty"] += int((bad_quantity & amount.notna()).sum())
-    fixes["unit_price unparseable, left empty"] += int((bad_price & amount.notna()).sum())
+    fixes.add("quantity unparseable, left empty", (bad_quantity & amount.notna()))
+    fixes.add("unit_price unparseable, left empty", (bad_price & amount.notna()))
     derived = amount.isna() & quantity.notna() & unit_price.notna()
     amount = amount.mask(derived, quantity * unit_price)
-    fixes["amounts derived from quantity x unit price"] += int(derived.sum())
+    fixes.add("amounts derived from quantity x unit price", derived)
     rejections.add(amount.isna(), "amount", "missing amount (and no quantity x unit price)")
     rejections.add(amount.abs().ge(AMOUNT_LIMIT).fillna(False), "amount",
                    f"amount of {AMOUNT_LIMIT:,.0f} or more: not a real order line", _col(raw, "amount"))
@@ -378,14 +414,14 @@ def _orders(raw, spec, regions, mapping, rejections, fixes):
 
 
 def _credits(order_id: pd.Series, status: pd.Series, amount: pd.Series, quantity: pd.Series,
-             cancellation_prefix: str | None, fixes: Counter) -> tuple[pd.Series, pd.Series, pd.Series]:
+             cancellation_prefix: str | None, fixes: SheetFixes) -> tuple[pd.Series, pd.Series, pd.Series]:
     """The cancellation rule: a line whose order id starts with the source's
     ``cancellation_prefix`` (Online Retail's "C536379"), or whose quantity or amount is negative,
     is a credit: a cancellation (by prefix) or a return, never an order. Its status says so
     (unless the export already says returned or cancelled) and its amount and quantity are
     made negative, so revenue is net of it. Returns (status, amount, quantity).
 
-    >>> fixes = Counter()
+    >>> fixes = SheetFixes(pd.RangeIndex(3))
     >>> status, amount, _ = _credits(pd.Series(["536365", "C536379", "536370"]), pd.Series([pd.NA] * 3, dtype="string"),
     ...     pd.Series([15.3, 27.5, -4.0]), pd.Series([6.0, -1.0, -2.0]), "C", fixes)
     >>> status.tolist(), amount.tolist()
@@ -399,7 +435,7 @@ def _credits(order_id: pd.Series, status: pd.Series, amount: pd.Series, quantity
         return status, amount, quantity
     stated = status.isin(["returned", "cancelled"]).fillna(False).astype(bool)
     status = status.mask(credit & prefixed & ~stated, "cancelled").mask(credit & ~prefixed & ~stated, "returned")
-    fixes["cancellations and returns (credit lines: never orders, revenue net of them)"] += int(credit.sum())
+    fixes.add("cancellations and returns (credit lines: never orders, revenue net of them)", credit)
     return status, amount.mask(credit, -amount.abs()), quantity.mask(credit, -quantity.abs())
 
 
@@ -450,8 +486,8 @@ def _leads(raw, spec, regions, mapping, rejections, fixes):
     for rows, reason in std.unknown_vocabulary(_col(raw, "status"), unknown, "lead_status", "lead status",
                                                "disqualified"):
         # Counted by value, not by file: the row count leaves the name (the fix's count says it).
-        fixes[re.sub(r"(, | \()\d+ rows\)", lambda m: ")" if m.group(1) == ", " else "", reason)
-              + "; the status is left empty"] += int(rows.sum())
+        fixes.add(re.sub(r"(, | \()\d+ rows\)", lambda m: ")" if m.group(1) == ", " else "", reason)
+                  + "; the status is left empty", rows)
     region_text = std.clean_codes(_col(raw, "region"))
     region = region_text.map({v: regions.resolve(v) for v in region_text.dropna().unique()}).astype("string")
     return pd.DataFrame({
@@ -471,13 +507,13 @@ def _leads(raw, spec, regions, mapping, rejections, fixes):
 def _interactions(raw, spec, regions, mapping, rejections, fixes):
     kind, unknown_kind = std.map_synonyms(_col(raw, "kind"), std.INTERACTION_KIND_SYNONYMS,
                                           spec.vocabulary.interaction_kind)
-    fixes["interaction kind not recognised, kept as other"] += int(unknown_kind.sum())
+    fixes.add("interaction kind not recognised, kept as other", unknown_kind)
     satisfaction, bad = std.parse_money(_col(raw, "satisfaction"))
-    fixes["satisfaction unparseable, left empty"] += int(bad.sum())
+    fixes.add("satisfaction unparseable, left empty", bad)
     # Like an unknown kind, an unknown status keeps the row: a complaint still counts as one.
     status, unknown_status = std.map_synonyms(_col(raw, "status"), std.INTERACTION_STATUS_SYNONYMS,
                                               spec.vocabulary.interaction_status)
-    fixes["interaction status not recognised, left empty"] += int(unknown_status.sum())
+    fixes.add("interaction status not recognised, left empty", unknown_status)
     return pd.DataFrame({
         **_customer_reference(raw, rejections, "interaction", required=True),
         "date": _dates(raw, "date", spec, fixes, rejections, required=True),
@@ -492,6 +528,7 @@ def _interactions(raw, spec, regions, mapping, rejections, fixes):
 def _reps(raw, spec, regions, mapping, rejections, fixes):
     name = std.display_names(_col(raw, "name"))
     rejections.add(name.isna(), "name", "missing rep name")
+    fixes.add(NAME_SPACING, std.respaced(_col(raw, "name"), name))
     places = _resolve_places(raw, regions, fixes)
     capacity, bad = std.parse_money(_col(raw, "capacity"))
     rejections.add(bad, "capacity", "unparseable capacity", _col(raw, "capacity"))

@@ -14,7 +14,8 @@ from custreport.ingest.headers import HeaderMapping
 from custreport.ingest.raw_sheet import RawSheet
 
 LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row"]
-QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value"]
+# region: the region code a quarantined row belongs to, missing when it cannot be told.
+QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value", "region"]
 NON_DATA_COLUMNS = [*LINEAGE_COLUMNS, "reason"]
 
 _TOTAL_ROW = (r"(?i)^ *(?:合 *计|总 *计|小 *计|共 *计|汇 *总|total|subtotal|sub-total|grand total|sum)"
@@ -61,6 +62,7 @@ def unreadable_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
         "column": pd.array([""] * len(rows), dtype="string"),
         "reason": pd.array([f"malformed line: {why}" for _, why in rows], dtype="string"),
         "value": pd.array([None] * len(rows), dtype="string"),
+        "region": pd.array([None] * len(rows), dtype="string"),
     }, columns=QUARANTINE_COLUMNS)
 
 

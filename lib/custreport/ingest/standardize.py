@@ -336,11 +336,48 @@ _COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司",
 _NAME_PUNCT = f"[{WS_CHARS}·•.,，。、'\"“”‘’()（）\\[\\]【】\\-_/&＆]+"
 
 
-@on_distinct
-def display_names(series: pd.Series, markers: tuple[str, ...] = EMPTY_MARKERS) -> pd.Series:
-    """Names as shown to readers: trimmed, invisible characters removed, inner spaces collapsed."""
+# Characters written without spaces between them: CJK ideographs (and kana), and the CJK and
+# full-width punctuation set beside them. Hangul is left out: Korean spaces its words.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_SPACE_IN_CJK = f"(?<=[{_CJK}]) (?=[{_CJK}{_CJK_PUNCT}])|(?<=[{_CJK_PUNCT}]) (?=[{_CJK}])"
+
+
+def _tidied(series: pd.Series, markers: tuple[str, ...]) -> pd.Series:
+    """Trimmed text, invisible characters removed, runs of whitespace (full-width and no-break
+    spaces too) one space, empty markers missing."""
     text = blank_to_na(series, markers).str.replace(_INVISIBLE, "", regex=True)
     return text.str.replace(f"{WS}+", " ", regex=True).str.strip().replace("", pd.NA)
+
+
+@on_distinct
+def tidy_text(series: pd.Series, markers: tuple[str, ...] = EMPTY_MARKERS) -> pd.Series:
+    """Free text and codes: trimmed, invisible characters removed, inner whitespace one space."""
+    return _tidied(series, markers)
+
+
+@on_distinct
+def display_names(series: pd.Series, markers: tuple[str, ...] = EMPTY_MARKERS) -> pd.Series:
+    """Names as shown to readers: tidied as ``tidy_text`` does, and no space left between two
+    CJK characters or a CJK character and CJK punctuation; Latin words keep one space.
+
+    >>> display_names(pd.Series(["合肥 益华电气\u3000有限公司", "Acme  Trading\u00a0Co.", "上海 IBM 有限公司"])).tolist()
+    ['合肥益华电气有限公司', 'Acme Trading Co.', '上海 IBM 有限公司']
+    """
+    return _tidied(series, markers).str.replace(_SPACE_IN_CJK, "", regex=True)
+
+
+def respaced(raw: pd.Series, shown: pd.Series) -> pd.Series:
+    """Rows whose display name differs from the cell as typed beyond trimming its ends and
+    dropping invisible characters: spaces collapsed, or removed between CJK characters (a fix
+    ingest counts).
+
+    >>> respaced(pd.Series([" 合肥 益华 ", "Acme  Co", "Acme Co", None]),
+    ...          pd.Series(["合肥益华", "Acme Co", "Acme Co", None])).tolist()
+    [True, True, False, False]
+    """
+    typed = raw.astype("string").str.replace(_INVISIBLE, "", regex=True).str.strip(WS_CHARS)
+    return (shown.notna() & typed.ne(shown.astype("string"))).fillna(False).astype(bool)
 
 
 @on_distinct
@@ -350,7 +387,7 @@ def name_keys(series: pd.Series, markers: tuple[str, ...] = EMPTY_MARKERS) -> pd
     >>> name_keys(pd.Series(["杭州 华信科技有限公司", "杭州华信科技", "ＡＢＣ Co., Ltd."], dtype="string")).tolist()
     ['杭州华信科技', '杭州华信科技', 'abc']
     """
-    text = display_names.__wrapped__(series, markers).str.normalize("NFKC").str.lower()
+    text = _tidied(series, markers).str.normalize("NFKC").str.lower()
     text = text.str.replace(f"{WS}+", "", regex=True)
     suffix_pattern = "(?:" + "|".join(re.escape(s.replace(" ", "")) for s in _COMPANY_SUFFIXES) + ")+$"
     text = text.str.replace(suffix_pattern, "", regex=True)
@@ -372,7 +409,7 @@ def names_and_keys(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def clean_text(series: pd.Series) -> pd.Series:
     """Trimmed text with invisible characters removed and empty markers as missing."""
-    return display_names(series)
+    return tidy_text(series)
 
 
 def clean_codes(series: pd.Series) -> pd.Series:
@@ -381,7 +418,7 @@ def clean_codes(series: pd.Series) -> pd.Series:
     >>> clean_codes(pd.Series(["NA", "EMEA", "-", "none"], dtype="string")).tolist()
     ['NA', 'EMEA', <NA>, 'none']
     """
-    return display_names(series, CODE_MARKERS)
+    return tidy_text(series, CODE_MARKERS)
 
 
 def clean_ids(series: pd.Series) -> pd.Series:
@@ -391,7 +428,7 @@ def clean_ids(series: pd.Series) -> pd.Series:
     >>> clean_ids(pd.Series([" SO-1 ", "无", "SO\u200b-2"])).tolist()
     ['SO-1', <NA>, 'SO-2']
     """
-    return display_names.__wrapped__(series.astype("string"), CODE_MARKERS)
+    return _tidied(series.astype("string"), CODE_MARKERS)
 
 
 @on_distinct

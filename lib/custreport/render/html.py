@@ -92,19 +92,48 @@ def _insert_toc(body: str, toc: list[dict], title: str) -> str:
 _INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title><style>{{ css }}</style></head>
-<body><header class="report-title"><h1>{{ title }}</h1><dl>
+<body class="index"><header class="report-title"><h1>{{ title }}</h1><dl>
 {% for key, value in meta %}<div><dt>{{ key }}</dt><dd>{{ value }}</dd></div>{% endfor %}</dl></header>
-<div class="table-scroll"><table class="data"><thead><tr>{% for h in headings %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr><td>{{ row.name }}</td><td>{% for link in row.links %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</td><td>{{ row.status }}</td></tr>
-{% endfor %}</tbody></table></div></body></html>
+<p class="index-overview{% if failures %} failures{% endif %}" role="status">{{ overview }}</p>
+{% if regions | length > 1 %}<nav class="index-nav" aria-label="{{ words.regions_nav }}">
+{% for region in regions %}<a href="#region-{{ region.code }}"{% if not region.ok %} class="failed"{% endif %}>{{ region.name }}</a>
+{% endfor %}</nav>{% endif %}
+{% for region in regions %}
+<section class="index-region{% if not region.ok %} failed{% endif %}" id="region-{{ region.code }}">
+<h2>{{ region.name }} <span class="index-status {{ 'ok' if region.ok else 'failed' }}">{{ '✓ ' ~ words.status_ok if region.ok else '✗ ' ~ words.status_failed }}</span></h2>
+{% if region.problem %}<p class="index-problem">{{ region.problem }}</p>{% endif %}
+{% if region.figures %}<div class="index-figures">{% for figure in region.figures %}<div class="index-figure">
+<div class="index-figure-label">{{ figure.label }}</div><div class="index-figure-value">{{ figure.value }}</div>
+{% if figure.change %}<div class="index-figure-change {{ figure.direction }}">{{ {'up': '▲ ', 'down': '▼ '}.get(figure.direction, '') }}{{ figure.change }}</div>{% endif %}
+</div>{% endfor %}</div>{% else %}<p class="index-note">{{ words.no_figures }}</p>{% endif %}
+{% if region.main %}<p class="index-main"><span class="index-main-name">{{ region.main.name }}</span>
+{% for link in region.main.links %}<a class="index-button" href="{{ link.href }}">{{ link.text }}</a>{% endfor %}</p>{% endif %}
+{% if region.reports or region.workbook %}<ul class="index-links" aria-label="{{ words.other_reports }}">
+{% for report in region.reports %}<li><span>{{ report.name }}</span> {% for link in report.links %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</li>
+{% endfor %}{% if region.workbook %}<li><a href="{{ region.workbook.href }}">{{ region.workbook.text }}</a></li>{% endif %}</ul>{% endif %}
+{% for language in region.languages %}<p class="index-language">{{ language.name }}: {% for link in language.links %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>
+{% endfor %}{% if region.more %}<details class="index-more"><summary>{{ words.more_files }}</summary>
+{% for link in region.more %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</details>{% endif %}
+</section>
+{% endfor %}</body></html>
 """
 
 
-def index_page(title: str, meta: list[tuple[str, str]], headings: list[str], rows: list[dict], lang: str) -> str:
-    """The run's index: one row per region with links to its files (all text escaped)."""
+def index_page(title: str, meta: list[tuple[str, str]], overview: str, failures: bool, regions: list[dict],
+               words: dict[str, str], lang: str) -> str:
+    """The run's index, one self-contained page (all text escaped): its title and what the data
+    is, a line on how many regions rendered and which failed, then a section per region.
+
+    Each of ``regions`` (see run_index.region_entry): ``code``, ``name``, ``ok``, ``problem`` (the
+    failure, said under its name), ``figures`` (label, value, change, direction), ``main`` (the
+    summary report: name and links, shown first), ``reports`` (the others), ``workbook``,
+    ``languages`` (the files in other languages) and ``more`` (notebooks and data files).
+    ``words``: the page's own labels (status_ok, status_failed, no_figures, other_reports,
+    more_files, regions_nav).
+    """
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     css = (TEMPLATES / "custreport" / "report.css").read_text(encoding="utf-8")
     from markupsafe import Markup
 
-    return env.from_string(_INDEX_TEMPLATE).render(title=title, meta=meta, headings=headings, rows=rows,
-                                                   lang=lang, css=Markup(css))
+    return env.from_string(_INDEX_TEMPLATE).render(title=title, meta=meta, overview=overview, failures=failures,
+                                                   regions=regions, words=words, lang=lang, css=Markup(css))

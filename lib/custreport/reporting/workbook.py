@@ -1,15 +1,17 @@
-"""The sheets of a region's Excel workbook."""
+"""The sheets of a region's Excel workbook: a cover, then one table per sheet."""
 from __future__ import annotations
 
+import datetime as dt
 
 import pandas as pd
 
 from custreport import i18n
+from custreport.figures import CARDS
 from custreport.analysis.frames import each_distinct, sort_rows
 from custreport.analysis.service import open_complaints
 from custreport.privacy import mask_contacts_in_texts, mask_emails, mask_phones
 from custreport.reporting.context import ReportContext
-from custreport.reporting.provenance import partial_warning, period_text, snapshot_text
+from custreport.reporting.provenance import partial_warning, period_text
 from custreport.reporting.request import data_coverage
 from custreport.reporting.sections.allocation import workload_frame
 from custreport.reporting.sections.common import localised, text_in, kpis
@@ -66,22 +68,69 @@ def workbook_contacts_masked(ctx: ReportContext) -> bool:
     return not ctx.settings.privacy.show_full_contacts_in_workbook
 
 
-def about_frame(ctx: ReportContext) -> pd.DataFrame:
-    """The workbook's first sheet: what it covers and from which data, as the reports' header says
-    (no clock time: the same data gives the same sheet)."""
+def about_frame(ctx: ReportContext, generated_at: dt.datetime | None = None) -> pd.DataFrame:
+    """What the workbook covers and from which data, as the reports' header says: region,
+    period, data through, the snapshot and when it was made, and when the workbook was
+    generated (``generated_at``, UTC; left out when None)."""
     coverage = data_coverage(ctx.snapshot.manifest)
+    made = ctx.snapshot.created_at
     rows = [("region", ctx.region_name), ("period", period_text(ctx.period, ctx.locale)),
             ("data_through", str(coverage[1]) if coverage else ctx.label("no_data")),
-            ("snapshot", snapshot_text(ctx.snapshot, ctx.locale))]
+            ("snapshot", ctx.snapshot.id),
+            ("snapshot_made", pd.Timestamp(made).strftime("%Y-%m-%d %H:%M UTC") if made else "—")]
+    if generated_at is not None:
+        rows.append(("generated_at", generated_at.strftime("%Y-%m-%d %H:%M UTC")))
     if ctx.period.partial:
         rows.append(("partial_period", partial_warning(ctx.period, ctx.locale)))
     return pd.DataFrame({ctx.label("item"): [ctx.label(key) for key, _ in rows],
                          ctx.label("value"): [value for _, value in rows]})
 
 
-def workbook_sheets(ctx: ReportContext) -> list:
-    """Sheets of the region's Excel workbook: customers, pivot, KPIs, sales pivots, then one per
-    analysis, and a sample of the quarantined rows.
+def workbook_cover(ctx: ReportContext, sheets: list, generated_at: dt.datetime):
+    """The workbook's first sheet: its title, what it covers (about_frame) and a line per sheet."""
+    from custreport.render.excel import Cover
+
+    about = about_frame(ctx, generated_at)
+    title = i18n.report_title("workbook", ctx.region_name, ctx.period.label, ctx.locale)
+    return Cover(ctx.label("cover_sheet"), title, list(about.itertuples(index=False, name=None)),
+                 (ctx.label("sheet"), ctx.label("sheet_contents")), sheets)
+
+
+# The kinds of the KPI cards (figures.CARDS): the format of each row of the key figures sheet.
+_CARD_KINDS = {key: kind for key, _, kind in CARDS}
+
+
+def _kpi_sheet(ctx: ReportContext, money: str):
+    """The key figures sheet: one row per card, each value in its own format (count, money,
+    percent), the changes as percentages."""
+    from custreport.render.excel import Sheet
+
+    cards = kpis(ctx).table
+    # amounts of several currencies have no one number: the cell says them as the card does
+    apart = cards["value"].isna() & cards["display"].ne("—")
+    cards = cards.assign(value=cards["value"].astype(object).mask(apart, cards["display"]))
+    figures = cards[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
+        "label": ctx.label("metric"), "value": ctx.label("value"),
+        "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
+    kinds = {"count": "#,##0", "money": money, "percent": "0.0%"}
+    return Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"},
+                 row_formats={ctx.label("value"): [kinds[_CARD_KINDS[key]] for key in cards["metric"]]},
+                 description=text_in(ctx, "sheet.kpis"))
+
+
+def _total_rows(ctx: ReportContext, frame: pd.DataFrame, index: bool) -> int:
+    """1 when the frame's last row is its total row (named 合计 / Total in its first cell)."""
+    if frame.empty:
+        return 0
+    first = frame.index[-1] if index else frame.iloc[-1, 0]
+    return int(first == ctx.label("total"))
+
+
+def workbook_sheets(ctx: ReportContext, generated_at: dt.datetime | None = None) -> list:
+    """Sheets of the region's Excel workbook: a cover (title, what it covers, from which data,
+    when it was generated, a line per sheet), customers, pivot, KPIs, sales pivots, then one
+    per analysis, and a sample of the quarantined rows. Rates and shares show as 0.0%,
+    amounts in the report's currency; total rows stay below each sheet's autofilter.
 
     The workbook is the analyst's output: contacts are masked like everywhere else unless
     params/analysis.yaml sets ``privacy.show_full_contacts_in_workbook`` (delivery mails a
@@ -93,45 +142,51 @@ def workbook_sheets(ctx: ReportContext) -> list:
     customers = customer_sheet_frame(ctx, mask_contacts=masked)
     money = i18n.excel_money_format(ctx.currency, ctx.locale)
     money_columns = {c: money for c in customers.columns if c.startswith(ctx.label("revenue"))}
-    cards = kpis(ctx).table
-    # amounts of several currencies have no one number: the cell says them as the card does
-    apart = cards["value"].isna() & cards["display"].ne("—")
-    cards = cards.assign(value=cards["value"].astype(object).mask(apart, cards["display"]))
-    figures = cards[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
-        "label": ctx.label("metric"), "value": ctx.label("value"),
-        "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
     share, ratio = "0.0%", "0.000"
 
     def formats(money_keys=(), share_keys=(), ratio_keys=()) -> dict[str, str]:
         return {**{ctx.label(k): money for k in money_keys}, **{ctx.label(k): share for k in share_keys},
                 **{ctx.label(k): ratio for k in ratio_keys}}
 
+    def sheet(title: str, frame: pd.DataFrame, number_formats=None, index: bool = False, about: str = "",
+              **fields) -> Sheet:
+        return Sheet(title, frame, number_formats or {}, index=index, total_rows=_total_rows(ctx, frame, index),
+                     description=text_in(ctx, about, **fields))
+
     value_formats = formats(("revenue_to_date", "clv"), ("p_alive",), ("expected_purchases",))
     # every customer at risk, not the report's first list_size: the report's caption sends readers here
     at_risk_formats = {**formats(("revenue_to_date", "value_at_stake"), ("p_alive",)), ctx.label("usual_gap_days"): "0"}
-    return [
-        Sheet(ctx.label("about_sheet"), about_frame(ctx)),
-        Sheet(ctx.label("customers_sheet"), customers, money_columns),
-        Sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True),
-        Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"}),
-        *[Sheet(text_in(ctx, 'note.workbook_sheets', by=ctx.label(by), lower=ctx.label(by).lower()), pivot_frame(ctx, by),
-                formats(("revenue", "aov"), ("share",)), index=True) for by in _SALES_PIVOTS[ctx.region == "all"]],
-        Sheet(ctx.label("funnel_sheet"), funnel_frame(ctx),
-              formats(share_keys=("step_conversion", "cumulative_conversion"))),
-        *([Sheet(ctx.label("lead_funnel_sheet"), lead_funnel_frame(ctx),
-                 formats(("won_value",), ("lead_to_deal", "deal_to_won", "lead_to_won")))] if ctx.has_leads else []),
-        Sheet(ctx.label("rfm_sheet"), rfm_frame(ctx),
-              formats(("monetary",), ("customer_share", "revenue_share"))),
-        Sheet(ctx.label("abc_sheet"), abc_frame(ctx), formats(("revenue",), ("revenue_share",))),
-        Sheet(ctx.label("value_tiers_sheet"), clv_bands_frame(ctx), formats(("clv_total", "clv_min"), ("clv_share",))),
-        Sheet(ctx.label("high_value_sheet"), high_value_frame(ctx), value_formats),
-        Sheet(ctx.label("at_risk_sheet"), at_risk_frame(ctx), at_risk_formats),
-        Sheet(ctx.label("allocation_sheet"), allocation_frame(ctx),
-              formats(("potential_value",), ratio_keys=("priority",))),
-        Sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",))),
-        Sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx, mask_contacts=masked)),
-        Sheet(ctx.label("quarantine_sheet"), quarantine_sample_frame(ctx, mask_contacts=masked)),
+    place = ctx.label("region" if ctx.region == "all" else "province")
+    sheets = [
+        sheet(ctx.label("customers_sheet"), customers, money_columns, about="sheet.customers"),
+        sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True, about="sheet.pivot",
+              by=place, lower=place.lower()),
+        _kpi_sheet(ctx, money),
+        *[sheet(text_in(ctx, 'note.workbook_sheets', by=ctx.label(by), lower=ctx.label(by).lower()), pivot_frame(ctx, by),
+                formats(("revenue", "aov"), ("share",)), index=True, about="sheet.sales_pivot",
+                by=ctx.label(by), lower=ctx.label(by).lower()) for by in _SALES_PIVOTS[ctx.region == "all"]],
+        sheet(ctx.label("funnel_sheet"), funnel_frame(ctx),
+              formats(share_keys=("step_conversion", "cumulative_conversion")), about="sheet.funnel"),
+        *([sheet(ctx.label("lead_funnel_sheet"), lead_funnel_frame(ctx),
+                 formats(("won_value",), ("lead_to_deal", "deal_to_won", "lead_to_won")), about="sheet.lead_funnel")]
+          if ctx.has_leads else []),
+        sheet(ctx.label("rfm_sheet"), rfm_frame(ctx),
+              formats(("monetary",), ("customer_share", "revenue_share")), about="sheet.rfm"),
+        sheet(ctx.label("abc_sheet"), abc_frame(ctx), formats(("revenue",), ("revenue_share",)), about="sheet.abc"),
+        sheet(ctx.label("value_tiers_sheet"), clv_bands_frame(ctx), formats(("clv_total", "clv_min"), ("clv_share",)),
+              about="sheet.value_tiers"),
+        sheet(ctx.label("high_value_sheet"), high_value_frame(ctx), value_formats, about="sheet.high_value"),
+        sheet(ctx.label("at_risk_sheet"), at_risk_frame(ctx), at_risk_formats, about="sheet.at_risk"),
+        sheet(ctx.label("allocation_sheet"), allocation_frame(ctx),
+              formats(("potential_value",), ratio_keys=("priority",)), about="sheet.allocation"),
+        sheet(ctx.label("workload_sheet"), workload_frame(ctx), formats(share_keys=("utilisation",)),
+              about="sheet.workload"),
+        sheet(ctx.label("complaints_sheet"), open_complaints_frame(ctx, mask_contacts=masked), about="sheet.complaints"),
+        sheet(ctx.label("quarantine_sheet"), quarantine_sample_frame(ctx, mask_contacts=masked),
+              about="sheet.quarantine"),
     ]
+    when = generated_at or dt.datetime.now(dt.timezone.utc)
+    return [workbook_cover(ctx, sheets, when), *sheets]
 
 
 # The segments report's sales pivots, as workbook sheets: by province within a region, by

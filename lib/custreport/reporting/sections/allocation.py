@@ -7,17 +7,22 @@ from IPython.display import HTML
 
 from custreport import charts
 from custreport.analysis.allocation import AllocationRules, workload
+from custreport.analysis.frames import sort_rows
 from custreport.render.tables import Table
 from custreport.reporting.context import ReportContext
 from custreport.reporting.sections.common import formatters_for, localised, note_html, percent_format, region_display, text_in
 
 
-def workload_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Reps of the region with their customers before and after the allocation."""
+def _workload(ctx: ReportContext) -> pd.DataFrame:
+    """analysis.allocation.workload for the reps of the report's region (region codes)."""
     rules = AllocationRules(default_capacity=ctx.settings.allocation.default_capacity)
     table = workload(ctx.classified, ctx.reps, ctx.allocation, rules)
-    if ctx.region != "all":
-        table = table[table["region"] == ctx.region]
+    return table if ctx.region == "all" else table[table["region"] == ctx.region]
+
+
+def workload_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Reps of the region with their customers before and after the allocation."""
+    table = _workload(ctx)
     table = table.assign(region=table["region"].map(lambda c: c if pd.isna(c) else ctx.regions.display_name(c, ctx.locale)))
     return localised(ctx, table.rename(columns={"name": "rep"}))
 
@@ -108,10 +113,24 @@ def rep_workload(ctx: ReportContext) -> Table | HTML:
 
 
 def workload_chart(ctx: ReportContext) -> charts.Chart | HTML:
-    """Customers per rep before and after the allocation, side by side."""
-    frame = workload_frame(ctx)
-    if frame.empty:
+    """Customers per rep after the allocation (the part assigned now lighter) against each rep's
+    capacity, one bar per rep, most loaded on top; reps over their capacity in red, counted in
+    the legend and the caption."""
+    table = _workload(ctx)
+    if table.empty:
         return HTML("")
-    before, after = ctx.label("owned_before"), ctx.label("owned_after")
-    title = f"{ctx.label('workload')} · {ctx.region_name}"
-    return charts.grouped_bar_chart(frame, ctx.label("rep"), {before: before, after: after}, title)
+    table = sort_rows(table.assign(_load=table["utilisation"].astype("Float64")),
+                      ["_load", "owned_after", "name"], ascending=[False, False, True])
+    label = table["name"].astype("string").fillna(table["rep_id"].astype("string"))
+    if ctx.region == "all":   # reps of every region: each says its own
+        label = label + " · " + region_display(ctx, table["region"].fillna("unknown")).astype("string")
+    over = int((table["owned_after"] > table["capacity"]).fillna(False).sum())
+    unlimited = int(table["capacity"].isna().sum())
+    caption = " ".join(filter(None, [
+        text_in(ctx, "note.workload_over", n=over, total=len(table)) if over
+        else text_in(ctx, "note.workload_none_over"),
+        text_in(ctx, "note.workload_no_capacity", n=unlimited) if unlimited else None]))
+    names = {"before": ctx.label("owned_before"), "added": ctx.label("assigned_now"),
+             "capacity": ctx.label("capacity"), "over": text_in(ctx, "note.workload_over_legend", n=over)}
+    return charts.capacity_bars(table.assign(label=label), "label", "owned_before", "assigned", "capacity",
+                                f"{ctx.label('workload')} · {ctx.region_name}", names, caption)

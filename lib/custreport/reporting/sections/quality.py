@@ -16,6 +16,7 @@ from custreport.reporting.sections.common import formatters_for, localised, note
 
 
 _ACCOUNTING_KEYS = ("rows_read", "loaded", "merged", "non_data", "quarantined")
+_REGION_KEYS = ("loaded", "merged", "quarantined")
 
 
 def _exact(value) -> str:
@@ -23,8 +24,55 @@ def _exact(value) -> str:
     return f"{int(value):,}"
 
 
+def _regional(ctx: ReportContext) -> bool:
+    return ctx.region != "all"
+
+
+def of_region(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a side table that belong to the report's region (all rows for ``all``).
+
+    A row whose region could not be told (missing) belongs to the whole-company report only;
+    a table written before ingest recorded regions (no ``region`` column) has none for a region.
+    """
+    if not _regional(ctx):
+        return frame
+    if "region" not in frame:
+        return frame.iloc[0:0]
+    return frame[(frame["region"].astype("string") == ctx.region).fillna(False).to_numpy(dtype=bool)]
+
+
+def unplaced(frame: pd.DataFrame, count: str | None = None) -> int:
+    """Rows (or the sum of ``count``) of a side table whose region could not be told."""
+    if "region" not in frame or frame.empty:
+        return 0
+    rows = frame[frame["region"].isna().to_numpy(dtype=bool)]
+    return int(rows[count].sum()) if count else len(rows)
+
+
+def _recorded(ctx: ReportContext, name: str) -> bool:
+    """Whether the snapshot's side table ``name`` records regions (ingest wrote them since)."""
+    if name == "region_accounting":
+        return store.has_side_table(ctx.snapshot, name)
+    return "region" in ctx.side_table(name)
+
+
+def _not_recorded(ctx: ReportContext, what: str) -> str:
+    return text_in(ctx, "note.quality_not_regional_snapshot", what=ctx.label(what))
+
+
+def _elsewhere(ctx: ReportContext, key: str, n: int) -> str | None:
+    """For a regional report, the line saying ``n`` rows of the company are shown in ``all`` only."""
+    return text_in(ctx, key, n=_exact(n)) if _regional(ctx) and n else None
+
+
 def accounting_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Per source: rows read = loaded + merged + non-data + quarantined, whether it balances, and a total row."""
+    """Per source: rows read = loaded + merged + non-data + quarantined, whether it balances, and a total row.
+
+    For a region: its rows loaded, merged and quarantined per source (``region_accounting``),
+    with a total row; rows read and non-data rows belong to a file, not to a region.
+    """
+    if _regional(ctx):
+        return _region_accounting_frame(ctx)
     accounting = ctx.side_table("accounting")
     columns = ["source", "table", "files", *_ACCOUNTING_KEYS]
     frame = pd.DataFrame({c: accounting[c] if c in accounting else pd.Series(0, index=accounting.index)
@@ -38,16 +86,40 @@ def accounting_frame(ctx: ReportContext) -> pd.DataFrame:
     return localised(ctx, frame)
 
 
-def ingest_accounting(ctx: ReportContext) -> Table:
-    """The ingest accounting of the snapshot the report reads, one row per source."""
+def _region_accounting_frame(ctx: ReportContext) -> pd.DataFrame:
+    accounting = of_region(ctx, ctx.side_table("region_accounting"))
+    columns = ["source", "table", *_REGION_KEYS]
+    frame = pd.DataFrame({c: accounting[c] if c in accounting else pd.Series(dtype="int64") for c in columns})
+    frame = frame.astype({"source": "string", "table": "string", **{c: "int64" for c in _REGION_KEYS}})
+    frame = frame.reset_index(drop=True)
+    if len(frame):
+        frame.loc[len(frame)] = [ctx.label("total"), pd.NA, *(int(frame[c].sum()) for c in _REGION_KEYS)]
+    return localised(ctx, frame)
+
+
+def ingest_accounting(ctx: ReportContext) -> Table | HTML:
+    """The ingest accounting of the snapshot the report reads, one row per source; for a region,
+    its own rows per source, with a line on what only the whole-company report shows."""
     frame = accounting_frame(ctx)
-    return Table(frame, formats=formatters_for(ctx, frame, {c: _exact for c in ("files", *_ACCOUNTING_KEYS)}),
-                 total_row=True)
+    formats = formatters_for(ctx, frame, {c: _exact for c in ("files", *_ACCOUNTING_KEYS)})
+    if not _regional(ctx):
+        return Table(frame, formats=formats, total_row=True)
+    if not _recorded(ctx, "region_accounting"):
+        return note_html(_not_recorded(ctx, "accounting"))
+    unknown = unplaced(ctx.side_table("region_accounting"), "quarantined")
+    caption = " ".join(filter(None, [text_in(ctx, "note.accounting_per_file"),
+                                     _elsewhere(ctx, "note.rows_without_region", unknown)]))
+    if frame.empty:
+        return note_html(" ".join([text_in(ctx, "note.no_rows_of_region"), caption]))
+    return Table(frame, formats=formats, total_row=True, caption=caption)
 
 
 def fixes_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Standardisation fixes per source (as ingest names them), sources in accounting order, most frequent first."""
-    fixes = ctx.side_table("fixes")
+    """Standardisation fixes per source (as ingest names them), sources in accounting order, most
+    frequent first; for a region, those made on its rows."""
+    fixes = of_region(ctx, ctx.side_table("fixes"))
+    if not fixes.empty:   # one row per source, fix and region: the company's counts are their sums
+        fixes = fixes.groupby(["source", "fix"], as_index=False, sort=False)["count"].sum()
     if fixes.empty:
         return localised(ctx, pd.DataFrame({"source": pd.Series(dtype="string"), "fix": pd.Series(dtype="string"),
                                              "count": pd.Series(dtype="int64")}))
@@ -59,16 +131,21 @@ def fixes_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 def ingest_fixes(ctx: ReportContext) -> Table | HTML:
-    """What ingest standardised (dates parsed, phones normalised ...) and left empty, per source."""
+    """What ingest standardised (dates parsed, phones normalised ...) and left empty, per source;
+    for a region, on its rows, with a line on the fixes of rows no region can be told for."""
+    if _regional(ctx) and not ctx.side_table("fixes").empty and not _recorded(ctx, "fixes"):
+        return note_html(_not_recorded(ctx, "fixes"))
     frame = fixes_frame(ctx)
+    caption = _elsewhere(ctx, "note.fixes_without_region", unplaced(ctx.side_table("fixes"), "count"))
     if frame.empty:
-        return note_html(ctx.label("no_data"))
-    return Table(frame, formats={ctx.label("count"): _exact})
+        return note_html(" ".join(filter(None, [ctx.label("no_data"), caption])))
+    return Table(frame, formats={ctx.label("count"): _exact}, caption=caption)
 
 
 def duplicates_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Per source with duplicates: rows merged into another record, and the records they were merged into."""
-    accounting = ctx.side_table("accounting")
+    """Per source with duplicates: rows merged into another record, and the records they were
+    merged into; for a region, its rows (``region_accounting``)."""
+    accounting = of_region(ctx, ctx.side_table("region_accounting" if _regional(ctx) else "accounting"))
     columns = ["source", "table", "merged_rows", "into_records"]
     if accounting.empty or "merged" not in accounting:
         return pd.DataFrame(columns=[ctx.label(c) for c in columns])
@@ -90,6 +167,8 @@ def duplicates_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def duplicates_merged(ctx: ReportContext) -> Table | HTML:
     """Duplicate rows merged at ingest, per source."""
+    if _regional(ctx) and not _recorded(ctx, "region_accounting"):
+        return note_html(_not_recorded(ctx, "duplicates"))
     frame = duplicates_frame(ctx)
     if frame.empty:
         return note_html(text_in(ctx, 'note.duplicates_merged'))
@@ -123,8 +202,9 @@ def merged_customers(ctx: ReportContext, limit: int = 10) -> Table | HTML:
 
 
 def quarantine_reasons_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Quarantined rows per source, table, column and reason, most first, with a total row."""
-    quarantine = ctx.side_table("quarantine")
+    """Quarantined rows per source, table, column and reason, most first, with a total row; for
+    a region, its rows only."""
+    quarantine = of_region(ctx, ctx.side_table("quarantine"))
     keys = ["source", "table", "column", "reason"]
     if quarantine.empty:
         return pd.DataFrame(columns=[ctx.label(c) for c in ["source", "table", "column", "quarantine_reason", "rows"]])
@@ -149,16 +229,21 @@ def _ingest_words(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def quarantine_reasons(ctx: ReportContext) -> Table | HTML:
-    """Rows set aside at ingest, by reason."""
+    """Rows set aside at ingest, by reason; for a region its own, with the count of the
+    company's rows no region can be told for (listed in the whole-company report)."""
+    quarantine = ctx.side_table("quarantine")
+    if _regional(ctx) and not quarantine.empty and not _recorded(ctx, "quarantine"):
+        return note_html(_not_recorded(ctx, "quarantine"))
     frame = quarantine_reasons_frame(ctx)
+    caption = _elsewhere(ctx, "note.rows_without_region", unplaced(quarantine))
     if frame.empty:
-        return note_html(text_in(ctx, 'note.quarantine_reasons'))
-    return Table(frame, formats={ctx.label("rows"): _exact}, total_row=True)
+        return note_html(" ".join(filter(None, [text_in(ctx, 'note.quarantine_reasons'), caption])))
+    return Table(frame, formats={ctx.label("rows"): _exact}, total_row=True, caption=caption)
 
 
 def ingest_warnings_frame(ctx: ReportContext) -> pd.DataFrame:
     """The limits ingest hit and said out loud (side table ``warnings``): source, rows, warning, remedy."""
-    warnings = ctx.side_table("warnings")
+    warnings = of_region(ctx, ctx.side_table("warnings"))
     columns = ["source", "rows", "warning", "remedy"]
     if warnings.empty:
         return pd.DataFrame(columns=[ctx.label(c) for c in columns])
@@ -169,23 +254,28 @@ def ingest_warnings_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 def ingest_warnings(ctx: ReportContext) -> Table | HTML:
-    """Limits ingest hit (rows a figure may miss), each with its remedy."""
+    """Limits ingest hit (rows a figure may miss), each with its remedy; for a region, those
+    about it, with the count of the company-wide ones (listed in the whole-company report)."""
+    warnings = ctx.side_table("warnings")
+    # a snapshot written before warnings had a region holds company-wide ones only
+    company = (unplaced(warnings) if "region" in warnings else len(warnings)) if _regional(ctx) else 0
+    caption = _elsewhere(ctx, "note.warnings_company_wide", company)
     frame = ingest_warnings_frame(ctx)
     if frame.empty:
-        return note_html(text_in(ctx, 'note.ingest_warnings'))
-    return Table(frame, formats={ctx.label("rows"): _exact})
+        none = text_in(ctx, 'note.ingest_warnings_region' if _regional(ctx) else 'note.ingest_warnings')
+        return note_html(" ".join(filter(None, [none, caption])))
+    return Table(frame, formats={ctx.label("rows"): _exact}, caption=caption)
 
 
 def quarantine_sample_frame(ctx: ReportContext, per_reason: int = 3, mask_contacts: bool = True) -> pd.DataFrame:
-    """The first quarantined rows of each source and reason: where they are and why.
+    """The first quarantined rows of each source and reason: where they are, why, and the value
+    as read; for a region, its rows only (a regional report shows no text of other regions' rows).
 
-    The value as read is shown in the company report only: quarantined rows have no region,
-    and a regional report shows no text of other regions' rows. Phones and emails in it are
-    masked unless ``mask_contacts`` is False: a value as read is whatever was typed, contacts included.
+    Phones and emails in the value are masked unless ``mask_contacts`` is False: a value as
+    read is whatever was typed, contacts included.
     """
-    quarantine = ctx.side_table("quarantine")
-    columns = ["source", "source_file", "source_sheet", "source_row", "column", "reason"]
-    columns += ["value"] if ctx.region == "all" else []
+    quarantine = of_region(ctx, ctx.side_table("quarantine"))
+    columns = ["source", "source_file", "source_sheet", "source_row", "column", "reason", "value"]
     names = {"source_file": "file", "source_sheet": "sheet", "source_row": "row", "reason": "quarantine_reason",
              "value": "raw_value"}
     if quarantine.empty:
@@ -205,6 +295,4 @@ def quarantine_sample(ctx: ReportContext, per_reason: int = 3) -> Table | HTML:
     frame = quarantine_sample_frame(ctx, per_reason)
     if frame.empty:
         return HTML("")
-    caption = None if ctx.region == "all" else text_in(
-        ctx, 'note.quarantine_sample')
-    return Table(frame, formats={ctx.label("row"): lambda v: f"{int(v)}"}, caption=caption)
+    return Table(frame, formats={ctx.label("row"): lambda v: f"{int(v)}"})
