@@ -25,8 +25,19 @@ def test_a_region_shows_revenue_with_its_change_customers_new_customers_and_win_
     shown = run_index.region_figures(_figures(), "en")
     assert [(f["label"], f["value"]) for f in shown] == [
         ("Revenue", "¥15.0K"), ("Customers", "1,008"), ("New customers", "99"), ("Win rate", "13.8%")]
-    assert [(f["change"], f["direction"]) for f in shown] == [
-        ("vs previous +25.0%", "up"), ("vs previous +0.0%", "flat"), ("", "flat"), ("vs previous -6.1%", "down")]
+    assert [(f["change"], f["direction"], f["tone"]) for f in shown] == [
+        ("vs previous +25.0%", "up", "good"), ("vs previous +0.0%", "flat", "flat"), ("", "flat", "flat"),
+        ("vs previous -6.1 pp", "down", "bad")]
+
+
+def test_a_region_shows_its_headline_and_a_change_coloured_by_the_figure_s_direction():
+    figures = _figures(headline={"zh": "华东 2025-Q4 销售额 ¥1.50万，环比 +25.0%", "en": "East"},
+                       directions={"revenue": "down"},
+                       targets={"revenue": {"goal": 12000.0, "attainment": 1.25, "met": True}})
+    entry = run_index.region_entry("east", "华东", FILES, figures, None, "zh")
+    assert entry["headline"] == "华东 2025-Q4 销售额 ¥1.50万，环比 +25.0%"
+    revenue = entry["figures"][0]
+    assert revenue["tone"] == "bad" and revenue["target"] == "目标 ¥1.20万 · 达成 125%"
 
 
 def test_a_business_without_order_lines_shows_what_its_summary_leads_with():

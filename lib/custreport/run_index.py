@@ -41,8 +41,11 @@ def index_cards(figures: dict) -> tuple[str, ...]:
 
 
 def region_figures(figures: dict | None, locale: str) -> list[dict]:
-    """The index's figures of one region: label, value as the cards show it, and its change on
-    the previous period (text, and ``up``/``down``/``flat`` for its arrow); none without figures."""
+    """The index's figures of one region: label, value as the cards show it, its change on the
+    previous period (text; a rate's in points), ``direction`` (``up``/``down``/``flat``, for its
+    arrow), ``tone`` (good/bad/neutral/flat by the figure's direction, for its colour) and its
+    target line; none without figures."""
+    from custreport.reporting.front_page import card_model
     from custreport.reporting.metrics import kpi_table
 
     if not figures:
@@ -52,9 +55,11 @@ def region_figures(figures: dict | None, locale: str) -> list[dict]:
         change = row["vs_previous"]
         known = change is not None and change == change
         direction = "flat" if not known or change == 0 else ("up" if change > 0 else "down")
-        shown.append({"label": row["label"], "value": row["display"], "direction": direction,
-                      "change": f"{i18n.label('vs_previous', locale)} {i18n.format_delta(change, locale)}"
-                      if known else ""})
+        card = card_model(row, locale)
+        name, text, tone = card["changes"][0]
+        shown.append({"label": row["label"], "value": row["display"], "direction": direction, "tone": tone,
+                      "change": f"{name} {text}" if known else "",
+                      "target": card["target"]["text"] if card["target"] else ""})
     return shown
 
 
@@ -96,6 +101,7 @@ def region_entry(region: str, name: str, files: list[str], figures: dict | None,
     more = [{"href": f"{region}/{file}", "text": file} for file in sorted(files, key=lambda f: ("/" in f, f))
             if f"{region}/{file}" not in shown]
     return {"code": region, "name": name, "ok": not problem, "problem": problem,
+            "headline": ((figures or {}).get("headline") or {}).get(locale, ""),
             "figures": region_figures(figures, locale), "main": main,
             "reports": [report for report in reports if report is not main], "workbook": workbook,
             "languages": others, "more": more}

@@ -102,9 +102,11 @@ _INDEX_TEMPLATE = """<!DOCTYPE html>
 <section class="index-region{% if not region.ok %} failed{% endif %}" id="region-{{ region.code }}">
 <h2>{{ region.name }} <span class="index-status {{ 'ok' if region.ok else 'failed' }}">{{ '✓ ' ~ words.status_ok if region.ok else '✗ ' ~ words.status_failed }}</span></h2>
 {% if region.problem %}<p class="index-problem">{{ region.problem }}</p>{% endif %}
+{% if region.headline %}<p class="index-headline">{{ region.headline }}</p>{% endif %}
 {% if region.figures %}<div class="index-figures">{% for figure in region.figures %}<div class="index-figure">
 <div class="index-figure-label">{{ figure.label }}</div><div class="index-figure-value">{{ figure.value }}</div>
-{% if figure.change %}<div class="index-figure-change {{ figure.direction }}">{{ {'up': '▲ ', 'down': '▼ '}.get(figure.direction, '') }}{{ figure.change }}</div>{% endif %}
+{% if figure.change %}<div class="index-figure-change {{ figure.tone }}">{{ {'up': '▲ ', 'down': '▼ '}.get(figure.direction, '') }}{{ figure.change }}</div>{% endif %}
+{% if figure.target %}<div class="index-figure-target">{{ figure.target }}</div>{% endif %}
 </div>{% endfor %}</div>{% else %}<p class="index-note">{{ words.no_figures }}</p>{% endif %}
 {% if region.main %}<p class="index-main"><span class="index-main-name">{{ region.main.name }}</span>
 {% for link in region.main.links %}<a class="index-button" href="{{ link.href }}">{{ link.text }}</a>{% endfor %}</p>{% endif %}
