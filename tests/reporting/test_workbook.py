@@ -92,3 +92,29 @@ def test_totals_stay_below_every_autofilter(project, tmp_path):
     assert totals >= 5   # the pivot, the four sales pivots, the value tiers
     pivot = workbook["销售-区域"]
     assert pivot.auto_filter.ref == "A1:G4" and pivot["A5"].value == "合计"   # 华东, 华南, 未知区域; then 合计
+
+
+def test_targets_and_their_attainment_are_in_the_key_figures_and_a_targets_sheet(project, tmp_path):
+    # east: revenue 450 against 500 (90%), win rate 100% against 50%; a rep owning none of its customers
+    (tmp_path / "params" / "targets.yaml").write_text(
+        "targets:\n  - {region: east, period: 2025-Q4, revenue: 500, win_rate: 50%}\n"
+        "  - {region: east, period: 2025-Q4, rep: 张伟, revenue: 100}\n", encoding="utf-8")
+    _, workbook = _written(tmp_path, "east")
+    targets = [[cell.value for cell in row] for row in workbook["目标达成"].iter_rows()]
+    assert targets[0] == ["对象", "指标", "目标", "折算目标", "实际", "目标达成率"]
+    assert targets[1:4] == [["华东", "销售额", 500, 500, 450, 0.9], ["华东", "赢单率", 0.5, 0.5, 1, 2],
+                            ["张伟", "销售额", 100, 100, 0, 0]]
+    formats = [[cell.number_format for cell in row] for row in workbook["目标达成"].iter_rows(min_row=2, max_row=3)]
+    assert formats[0][2:] == ['"¥"#,##0.00'] * 3 + ["0.0%"] and formats[1][2:] == ["0.0%"] * 4
+    kpis = {row[0].value: row for row in workbook["关键指标"].iter_rows(min_row=2)}
+    assert [cell.value for cell in kpis["销售额"]][4:6] == [500, 0.9]
+
+
+def test_a_rate_s_change_in_the_key_figures_is_in_points(project):
+    from custreport.reporting.workbook import _kpi_sheet
+
+    sheet = _kpi_sheet(report.load(region="all", period="2025-Q4"), '"¥"#,##0.00')
+    rows = sheet.frame["指标"].tolist()
+    win_rate = rows.index("赢单率")
+    assert sheet.row_formats["环比"][win_rate] == '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'
+    assert sheet.row_formats["环比"][rows.index("销售额")] == "0.0%"

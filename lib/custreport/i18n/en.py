@@ -157,6 +157,7 @@ NOTES: dict[str, str] = {
     'note.index_all_rendered': 'All {n} regions rendered.',
     'note.index_failed': '{failed} of {n} regions did not render completely: {names}.',
     'note.index_problem': 'Not all rendered: {problem}',
+    'sheet.targets': "Targets of the region and its reps, the goal pro-rated for the days elapsed, the actual figure and attainment (params/targets.yaml).",
     'sheet.abc': "ABC tiers by the period's revenue.",
     'sheet.value_tiers': 'Customers in bands of predicted 12-month value.',
     'sheet.high_value': 'The customers of highest predicted value.',
@@ -211,4 +212,5 @@ NOTES.update({
 # The front page: targets and the region table.
 LABELS.update({"target": "Target", "attained": "attained", "attainment": "Attainment", "revenue_change_pct": "Change",
                "insights": "What changed and why", "by_region": "By region", "front_page": "Front page",
+               "target_of": "For", "target_goal": "Goal so far", "actual": "Actual", "targets_sheet": "Targets",
                "unassigned_rep": "customers without an owner"})

@@ -157,6 +157,7 @@ NOTES: dict[str, str] = {
     'note.index_all_rendered': '{n} 个区域全部生成完成。',
     'note.index_failed': '{n} 个区域中有 {failed} 个未能全部生成：{names}。',
     'note.index_problem': '未能全部生成：{problem}',
+    'sheet.targets': '本区域及其销售代表的目标、按已过天数折算的目标、实际与达成率（params/targets.yaml）。',
     'sheet.abc': '按本期销售额的 ABC 分级。',
     'sheet.value_tiers': '按预测 12 个月价值划分的客户分段。',
     'sheet.high_value': '预测价值最高的客户。',
@@ -291,4 +292,5 @@ INGEST_TEXT: list[tuple[str, str]] = [
 # The front page: targets and the region table.
 LABELS.update({"target": "目标", "attained": "达成", "attainment": "目标达成率", "revenue_change_pct": "环比",
                "insights": "本期要点", "by_region": "各区域概况", "front_page": "经营概览",
+               "target_of": "对象", "target_goal": "折算目标", "actual": "实际", "targets_sheet": "目标达成",
                "unassigned_rep": "无负责人客户"})

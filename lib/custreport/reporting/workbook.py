@@ -11,6 +11,7 @@ from custreport.analysis.frames import each_distinct, sort_rows
 from custreport.analysis.service import open_complaints
 from custreport.privacy import mask_contacts_in_texts, mask_emails, mask_phones
 from custreport.reporting.context import ReportContext
+from custreport.reporting.metrics import metrics
 from custreport.reporting.provenance import partial_warning, period_text
 from custreport.reporting.request import data_coverage
 from custreport.reporting.sections.allocation import workload_frame
@@ -101,21 +102,74 @@ _CARD_KINDS = {key: kind for key, _, kind in CARDS}
 
 
 def _kpi_sheet(ctx: ReportContext, money: str):
-    """The key figures sheet: one row per card, each value in its own format (count, money,
-    percent), the changes as percentages."""
+    """The key figures sheet: one row per card, each value (and target) in its own format
+    (count, money, percent); the changes as percentages, a rate's in percentage points; each
+    figure's target and attainment when params/targets.yaml sets one."""
     from custreport.render.excel import Sheet
 
     cards = kpis(ctx).table
     # amounts of several currencies have no one number: the cell says them as the card does
     apart = cards["value"].isna() & cards["display"].ne("—")
     cards = cards.assign(value=cards["value"].astype(object).mask(apart, cards["display"]))
-    figures = cards[["label", "value", "vs_previous", "vs_year_ago"]].rename(columns={
-        "label": ctx.label("metric"), "value": ctx.label("value"),
-        "vs_previous": ctx.label("vs_previous"), "vs_year_ago": ctx.label("vs_year_ago")})
+    rate = cards["kind"].eq("percent").to_numpy()
+    # a rate's change is a difference of points: shown as points, never as a percent of itself
+    changes = {key: cards[key].astype("float64").mask(rate, cards[key].astype("float64") * 100)
+               for key in ("vs_previous", "vs_year_ago")}
+    columns = {"label": ctx.label("metric"), "value": ctx.label("value"), "vs_previous": ctx.label("vs_previous"),
+               "vs_year_ago": ctx.label("vs_year_ago")}
+    with_targets = cards["target"].notna().any()
+    if with_targets:
+        columns.update(target=ctx.label("target"), attainment=ctx.label("attainment"))
+    figures = cards.assign(**changes)[list(columns)].rename(columns=columns)
     kinds = {"count": "#,##0", "money": money, "percent": "0.0%"}
-    return Sheet(ctx.label("kpis"), figures, {ctx.label("vs_previous"): "0.0%", ctx.label("vs_year_ago"): "0.0%"},
-                 row_formats={ctx.label("value"): [kinds[_CARD_KINDS[key]] for key in cards["metric"]]},
-                 description=text_in(ctx, "sheet.kpis"))
+    points = '+0.0" pp";-0.0" pp";0.0" pp"' if ctx.locale == "en" else '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'
+    change_formats = ["0.0%" if kind != "percent" else points for kind in cards["kind"]]
+    row_formats = {ctx.label("value"): [kinds[_CARD_KINDS[key]] for key in cards["metric"]],
+                   ctx.label("vs_previous"): change_formats, ctx.label("vs_year_ago"): change_formats}
+    if with_targets:
+        row_formats[ctx.label("target")] = [kinds[_CARD_KINDS[key]] for key in cards["metric"]]
+    return Sheet(ctx.label("kpis"), figures, {ctx.label("attainment"): "0.0%"} if with_targets else {},
+                 row_formats=row_formats, description=text_in(ctx, "sheet.kpis"))
+
+
+def targets_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Every target of the report's region and period, and of its reps: who (the region, or a
+    rep), the figure, the target, the goal (pro-rated for a period still running), the actual
+    figure, its attainment and the figure's kind (count, money, percent). A rep's actual
+    revenue is that of the customers they own; their other figures are not known per rep."""
+    from custreport.reporting.insights import target_period
+    from custreport.targets import TARGET_KINDS, load_targets
+
+    figures = metrics(ctx)
+    rows = [{"who": ctx.region_name, "metric": ctx.label(name), "target": entry["target"], "goal": entry["goal"],
+             "actual": entry["actual"], "attainment": entry["attainment"], "kind": TARGET_KINDS[name]}
+            for name, entry in (figures.get("targets") or {}).items()]
+    token, share = target_period(ctx.period)
+    if token:
+        by_rep = ctx.period_customers.groupby("owner_rep")["period_revenue"].sum()
+        for rep, aims in sorted(load_targets(ctx.regions).for_reps(ctx.region, token).items()):
+            for name, target in aims.items():
+                # a rep's own figure is known for revenue only (their customers' revenue)
+                actual = float(by_rep.get(rep, 0.0)) if name == "revenue" else None
+                goal = target * (share if TARGET_KINDS[name] != "percent" else 1.0)
+                rows.append({"who": rep, "metric": ctx.label(name), "target": target, "goal": round(goal, 4),
+                             "actual": actual, "attainment": round(actual / goal, 4) if actual is not None and goal
+                             else None, "kind": TARGET_KINDS[name]})
+    frame = pd.DataFrame(rows, columns=["who", "metric", "target", "goal", "actual", "attainment", "kind"])
+    return frame.rename(columns={"who": ctx.label("target_of"), "metric": ctx.label("metric"),
+                                 "target": ctx.label("target"), "goal": ctx.label("target_goal"),
+                                 "actual": ctx.label("actual"), "attainment": ctx.label("attainment")})
+
+
+def _targets_sheet(ctx: ReportContext, targets: pd.DataFrame, money: str):
+    """targets_frame as a sheet, each target, goal and actual in its figure's format."""
+    from custreport.render.excel import Sheet
+
+    kinds = {"count": "#,##0", "money": money, "percent": "0.0%"}
+    shown = [kinds[kind] for kind in targets["kind"]]
+    return Sheet(ctx.label("targets_sheet"), targets.drop(columns="kind"), {ctx.label("attainment"): "0.0%"},
+                 row_formats={ctx.label(key): shown for key in ("target", "target_goal", "actual")},
+                 description=text_in(ctx, "sheet.targets"))
 
 
 def _total_rows(ctx: ReportContext, frame: pd.DataFrame, index: bool) -> int:
@@ -157,11 +211,13 @@ def workbook_sheets(ctx: ReportContext, generated_at: dt.datetime | None = None)
     # every customer at risk, not the report's first list_size: the report's caption sends readers here
     at_risk_formats = {**formats(("revenue_to_date", "value_at_stake"), ("p_alive",)), ctx.label("usual_gap_days"): "0"}
     place = ctx.label("region" if ctx.region == "all" else "province")
+    targets = targets_frame(ctx)
     sheets = [
         sheet(ctx.label("customers_sheet"), customers, money_columns, about="sheet.customers"),
         sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True, about="sheet.pivot",
               by=place, lower=place.lower()),
         _kpi_sheet(ctx, money),
+        *([_targets_sheet(ctx, targets, money)] if not targets.empty else []),
         *[sheet(text_in(ctx, 'note.workbook_sheets', by=ctx.label(by), lower=ctx.label(by).lower()), pivot_frame(ctx, by),
                 formats(("revenue", "aov"), ("share",)), index=True, about="sheet.sales_pivot",
                 by=ctx.label(by), lower=ctx.label(by).lower()) for by in _SALES_PIVOTS[ctx.region == "all"]],
