@@ -58,7 +58,7 @@ def test_html_has_no_code_and_no_external_references(period_folder):
     assert not re.search(r"https?://", page)  # nothing fetched from the network
     assert "<script" not in page
     assert "data:image/png;base64," in page  # the chart travels inside the page
-    assert "关键指标" in page and "华东" in page
+    assert 'class="front-page"' in page and "客户总数" in page and "华东" in page
 
 
 def test_pdf_embeds_a_cjk_font_and_shows_chinese(period_folder):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import os
 import signal
 import subprocess
@@ -85,8 +86,12 @@ def test_run_matrix_renders_files_index_and_manifest(project):
     summary = runner.run_matrix(request)
     assert summary.ok, summary.lines()
     folder = project / "outputs" / "2025-Q4"
-    assert sorted(p.name for p in (folder / "east").iterdir()) == [
+    names = sorted(p.name for p in (folder / "east").iterdir())
+    # besides the reports: the front page's small charts (front-<rank>.png), which the mail shows
+    assert [name for name in names if not name.startswith("front-")] == [
         "east.xlsx", "job.json", "metrics.json", "summary.html", "summary.ipynb", "trend.png"]
+    assert [name for name in names if name.startswith("front-")] and all(
+        re.fullmatch(r"front-\d+\.png", name) for name in names if name.startswith("front-"))
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert [job["region"] for job in manifest["jobs"]] == ["east", "south"]
     assert manifest["ok"] and manifest["snapshot"] == request.snapshot and manifest["code"]["source"]
@@ -119,7 +124,7 @@ def test_up_to_date_regions_are_skipped_until_an_input_or_a_file_changes(project
     page.write_text("edited", encoding="utf-8")
     assert not runner.run_matrix(request).jobs[0].skipped
     notebook = project / "notebooks" / "summary.ipynb"
-    notebook.write_text(notebook.read_text(encoding="utf-8").replace("executive one-pager", "one-pager"),
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("executive front page", "front page"),
                         encoding="utf-8")
     assert not runner.run_matrix(request).jobs[0].skipped
     # other parameters are other outputs

@@ -88,6 +88,12 @@ def demo_data(customers: int = typer.Option(3000, min=1, help="Number of distinc
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
+    from custreport.config import project_root
+    from custreport.demo.targets import write_demo_targets
+
+    written = write_demo_targets(project_root() / "params", customers)
+    if written:
+        console.print(f"demo targets written to {written} (edit or delete it: reports show attainment against it)")
 
 
 @app.command()
