@@ -562,3 +562,25 @@ def test_outside_a_project_the_shipped_regions_table_gives_the_same_files(out: P
              f"generate(Path(sys.argv[1]), customers={CUSTOMERS}, seed={SEED})"
     subprocess.run([sys.executable, "-c", script, str(tmp_path / "raw")], check=True, env=env, cwd=tmp_path)
     assert all_files(tmp_path / "raw") == all_files(out)
+
+
+def test_demo_targets_are_scaled_written_once_and_only_beside_the_shipped_regions(tmp_path):
+    import shutil
+
+    from custreport.config import load_regions
+    from custreport.demo.targets import write_demo_targets
+    from custreport.targets import load_targets
+
+    params = tmp_path / "params"
+    params.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "params" / "regions.yaml", params / "regions.yaml")
+    written = write_demo_targets(params, 300)
+    table = load_targets(load_regions(params / "regions.yaml"), written)   # every region it names is known
+    assert table.for_region("east", "2025-Q4", ["east"])["revenue"] == 3_000_000.0    # 30M for 3,000 customers
+    assert table.for_region("east", "2025-Q4", ["east"])["win_rate"] == 0.2            # rates are not scaled
+    written.write_text("targets: []\n", encoding="utf-8")
+    assert write_demo_targets(params, 300) is None and written.read_text(encoding="utf-8") == "targets: []\n"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "regions.yaml").write_text("regions: [{code: west, zh: 西部, en: West}]\n", encoding="utf-8")
+    assert write_demo_targets(other, 300) is None and not (other / "targets.yaml").exists()
