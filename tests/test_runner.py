@@ -86,12 +86,8 @@ def test_run_matrix_renders_files_index_and_manifest(project):
     summary = runner.run_matrix(request)
     assert summary.ok, summary.lines()
     folder = project / "outputs" / "2025-Q4"
-    names = sorted(p.name for p in (folder / "east").iterdir())
-    # besides the reports: the front page's small charts (front-<rank>.png), which the mail shows
-    assert [name for name in names if not name.startswith("front-")] == [
-        "east.xlsx", "job.json", "metrics.json", "summary.html", "summary.ipynb", "trend.png"]
-    assert [name for name in names if name.startswith("front-")] and all(
-        re.fullmatch(r"front-\d+\.png", name) for name in names if name.startswith("front-"))
+    assert sorted(p.name for p in (folder / "east").iterdir()) == [
+        "east.xlsx", "front_charts.json", "job.json", "metrics.json", "summary.html", "summary.ipynb", "trend.png"]
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert [job["region"] for job in manifest["jobs"]] == ["east", "south"]
     assert manifest["ok"] and manifest["snapshot"] == request.snapshot and manifest["code"]["source"]

@@ -91,7 +91,10 @@ def demo_data(customers: int = typer.Option(3000, min=1, help="Number of distinc
     from custreport.config import project_root
     from custreport.demo.targets import write_demo_targets
 
-    written = write_demo_targets(project_root() / "params", customers)
+    root = project_root()
+    # the demo's own data only: generating files elsewhere (a benchmark, a test) leaves params alone
+    written = (write_demo_targets(root / "params", customers)
+               if out.resolve() == (root / "data" / "raw").resolve() else None)
     if written:
         console.print(f"demo targets written to {written} (edit or delete it: reports show attainment against it)")
 

@@ -68,10 +68,12 @@ def up_to_date_record(folder: Path, expected: dict[str, str]) -> dict | None:
 
 
 def region_file_names(request: RunRequest, region: str) -> list[str]:
-    """What reporting/jobs.py writes for a region: metrics.json, the trend chart, the workbook."""
+    """What reporting/jobs.py writes for a region: metrics.json, the trend chart, the front
+    page's small charts, the workbook."""
+    from custreport.reporting.front_page import FRONT_CHARTS
     from custreport.reporting.metrics import METRICS_FILE, TREND_CHART
 
-    return [METRICS_FILE, TREND_CHART, *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
+    return [METRICS_FILE, TREND_CHART, FRONT_CHARTS, *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
 
 
 def report_files(request: RunRequest, region: str, locale: str, report: str) -> list[str]:

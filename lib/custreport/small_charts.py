@@ -12,7 +12,7 @@ the report and the mail show the same picture.
 
 from __future__ import annotations
 
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from custreport import i18n
 from custreport.charts import PALETTE, Chart, _figure
@@ -32,11 +32,29 @@ def insight_chart(record: dict, locale: str, currency: str, group_name) -> Chart
         return drivers_chart(figures, locale, currency, group_name, alt)
     if kind == "unusual":
         return trend_chart(figures, locale, currency, alt)
+    if kind == "volume_price":
+        return parts_chart([(i18n.note("chart.volume", locale), figures["volume"]),
+                            (i18n.note("chart.price", locale), figures["price"])], locale, currency, alt)
+    if kind == "attainment":
+        return attainment_chart(figures, locale, currency, alt)
+    if kind == "concentration":
+        return shares_chart(figures, locale, alt)
+    if kind == "coverage":
+        return coverage_chart(figures, locale, currency, alt)
+    if kind == "outlier":
+        return parts_chart([(_short(row.get("name") or row["order_id"], 10), row["amount"]) for row in figures["orders"]]
+                           + [(i18n.note("chart.median_order", locale), figures["median"])], locale, currency, alt,
+                           signed=False)
     return None
 
 
 def _axis_money(locale: str, currency: str):
     return FuncFormatter(lambda v, _: i18n.format_money_axis(v, locale, currency))
+
+
+def _few_ticks(axis) -> None:
+    """Four ticks at most: a small chart's amounts (¥100万) would run into each other."""
+    axis.set_major_locator(MaxNLocator(nbins=4))
 
 
 def _short(text: str, limit: int = 8) -> str:
@@ -66,6 +84,7 @@ def bridge_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
     slant = {"rotation": 30, "ha": "right"} if locale == "en" else {}
     axes.set_xticks(range(len(labels)), labels, fontsize=7, **slant)
     axes.yaxis.set_major_formatter(_axis_money(locale, currency))
+    _few_ticks(axes.yaxis)
     axes.tick_params(axis="y", labelsize=7)
     axes.grid(axis="x", visible=False)
     return Chart(figure, alt=alt)
@@ -81,6 +100,7 @@ def drivers_chart(figures: dict, locale: str, currency: str, group_name, alt: st
     axes.set_yticks(range(len(rows)), names, fontsize=7)
     axes.axvline(0, color="#1f2933", linewidth=0.8)
     axes.xaxis.set_major_formatter(_axis_money(locale, currency))
+    _few_ticks(axes.xaxis)
     axes.tick_params(axis="x", labelsize=7)
     axes.grid(axis="y", visible=False)
     return Chart(figure, alt=alt)
@@ -99,6 +119,82 @@ def trend_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
               color=GOOD if figures["direction"] == "up" else BAD)
     axes.set_xticks(range(len(labels)), [_short(label, 7) for label in labels], fontsize=6, rotation=45)
     axes.yaxis.set_major_formatter(_axis_money(locale, currency))
+    _few_ticks(axes.yaxis)
     axes.tick_params(axis="y", labelsize=7)
     axes.set_ylim(bottom=0)
+    return Chart(figure, alt=alt)
+
+
+def _small(rows: int) -> tuple:
+    return _figure(SIZE[0], max(1.1, 0.34 * rows + 0.45))
+
+
+def parts_chart(parts: list[tuple[str, float]], locale: str, currency: str, alt: str, signed: bool = True) -> Chart:
+    """A few amounts as horizontal bars: a change's parts (green up, red down), or sizes (grey)."""
+    figure, axes = _small(len(parts))
+    names = [name for name, _ in parts][::-1]
+    values = [value for _, value in parts][::-1]
+    # unsigned: the orders in the house colour, the median order (listed last, drawn lowest) grey
+    colours = ([GOOD if v > 0 else BAD for v in values] if signed
+               else [BASE] + [PALETTE[0]] * (len(values) - 1))
+    axes.barh(range(len(parts)), values, color=colours, height=0.6)
+    axes.set_yticks(range(len(parts)), names, fontsize=7)
+    if signed:
+        axes.axvline(0, color="#1f2933", linewidth=0.8)
+    axes.xaxis.set_major_formatter(_axis_money(locale, currency))
+    _few_ticks(axes.xaxis)
+    axes.tick_params(axis="x", labelsize=7)
+    axes.grid(axis="y", visible=False)
+    return Chart(figure, alt=alt)
+
+
+def attainment_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
+    """A bullet bar: the actual figure against its goal (the black mark), green when met."""
+    figure, axes = _small(1)
+    actual, goal = figures["actual"], figures["goal"]
+    axes.barh([0], [actual], color=GOOD if figures["met"] else BAD, height=0.5)
+    axes.plot([goal, goal], [-0.4, 0.4], color="#1f2933", linewidth=2)
+    axes.set_yticks([0], [i18n.label(figures["metric"], locale)], fontsize=7)
+    axes.set_xlim(0, max(actual, goal) * 1.15 or 1)
+    if figures["kind"] == "money":
+        axes.xaxis.set_major_formatter(_axis_money(locale, currency))
+    elif figures["kind"] == "percent":
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+    _few_ticks(axes.xaxis)
+    axes.tick_params(axis="x", labelsize=7)
+    axes.grid(axis="y", visible=False)
+    return Chart(figure, alt=alt)
+
+
+def shares_chart(figures: dict, locale: str, alt: str) -> Chart:
+    """The largest customer's and the top ten's share of revenue, this period and the previous."""
+    figure, axes = _small(2)
+    labels = [i18n.note("chart.top_customer", locale), i18n.note("chart.top_n", locale, n=figures["top_n"])]
+    now = [figures["top_share"], figures["top_n_share"]]
+    before = [figures.get("top_share_before") or 0.0, figures.get("top_n_share_before") or 0.0]
+    # the top row (y = 1) is the largest customer, the bottom one the top n; previous above this period
+    axes.barh([1.15, 0.15], before, height=0.3, color=BASE, label=i18n.note("bridge.previous", locale))
+    axes.barh([0.85, -0.15], now, height=0.3, color=PALETTE[0], label=i18n.note("bridge.current", locale))
+    axes.set_yticks([1, 0], labels, fontsize=7)
+    axes.set_xlim(0, 1)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+    axes.tick_params(axis="x", labelsize=7)
+    axes.legend(fontsize=6, loc="lower right", frameon=False)
+    axes.grid(axis="y", visible=False)
+    return Chart(figure, alt=alt)
+
+
+def coverage_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
+    """The open pipeline against the healthy cover (3 × what next period needs, the black mark)."""
+    figure, axes = _small(1)
+    healthy = figures["healthy"] * figures["reference"]
+    axes.barh([0], [figures["pipeline"]], height=0.5,
+              color=GOOD if figures["pipeline"] >= healthy else BAD)
+    axes.plot([healthy, healthy], [-0.4, 0.4], color="#1f2933", linewidth=2)
+    axes.set_yticks([0], [i18n.note("chart.pipeline", locale)], fontsize=7)
+    axes.set_xlim(0, max(figures["pipeline"], healthy) * 1.15 or 1)
+    axes.xaxis.set_major_formatter(_axis_money(locale, currency))
+    _few_ticks(axes.xaxis)
+    axes.tick_params(axis="x", labelsize=7)
+    axes.grid(axis="y", visible=False)
     return Chart(figure, alt=alt)

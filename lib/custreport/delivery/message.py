@@ -30,7 +30,8 @@ from custreport.recipients import Recipient
 from custreport.render.excel import has_masked_contacts, rewrite_text
 from custreport.files import file_sha256
 from custreport.render.images import read_described_png
-from custreport.reporting.front_page import FRONT_CHART, REGION_COLUMNS, front_page_model, whole_figures
+from custreport.reporting.front_page import (FRONT_CHARTS, REGION_COLUMNS, front_page_model, read_front_charts,
+                                             whole_figures)
 from custreport.reporting.metrics import METRICS_FILE, TREND_CHART
 
 ATTACHMENT_TYPES = {".pdf": ("application", "pdf"),
@@ -99,7 +100,7 @@ def message_id(folder: Path, recipient: Recipient, region: str, sender: str | No
     """
     region_folder = region_files(folder, region, recipient.language)
     keys = sorted(ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports)
-    sources = [region_folder / METRICS_FILE, region_folder / TREND_CHART,
+    sources = [region_folder / METRICS_FILE, region_folder / TREND_CHART, region_folder / FRONT_CHARTS,
                *attached_files(region_folder, region, recipient)]
     identity = hashlib.sha256("\n".join(keys).encode())
     for path in sources:
@@ -165,13 +166,15 @@ def _region_names(regions: RegionTable, locale: str) -> dict[str, str]:
 
 def _front_charts(region_folder: Path, page: dict) -> dict[int, tuple[bytes, str, str]]:
     """The small charts of the front page's insights, as the run wrote them: rank -> (PNG, alt text, Content-ID)."""
-    found = {}
-    for insight in page["insights"]:
-        path = region_folder / FRONT_CHART.format(rank=insight["rank"])
-        if path.is_file():
-            data, alt = read_described_png(path)
-            found[insight["rank"]] = (data, alt, make_msgid(domain="custreport"))
-    return found
+    path = region_folder / FRONT_CHARTS
+    if not path.is_file():   # rendered before the front page had charts: the mail shows its words
+        return {}
+    try:
+        charts = read_front_charts(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"{path}: unreadable: run `custreport run` for {region_folder.parent.name} again") from None
+    return {insight["rank"]: (*charts[insight["rank"]], make_msgid(domain="custreport"))
+            for insight in page["insights"] if insight["rank"] in charts}
 
 
 # Mail clients drop style sheets: the tones of the front page as inline colours.

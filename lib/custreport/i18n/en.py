@@ -203,6 +203,8 @@ NOTES.update({
     "bridge.decline": "existing customers buying less", "bridge.lost": "customers not buying again", "bridge.other": "other",
     "bridge.short.new": "New", "bridge.short.reactivated": "Returning", "bridge.short.growth": "Growth",
     "bridge.short.decline": "Decline", "bridge.short.lost": "Lost", "bridge.short.other": "Other",
+    "chart.volume": "More or fewer orders", "chart.price": "Order value", "chart.median_order": "Median order",
+    "chart.top_customer": "Top customer", "chart.top_n": "Top {n}", "chart.pipeline": "Open pipeline",
     "bridge.previous": "Previous", "bridge.current": "This period",
     "dimension.region": "region", "dimension.province": "province", "dimension.industry": "industry",
     "dimension.owner_rep": "rep", "dimension.product": "product", "dimension.channel": "channel",

@@ -202,6 +202,8 @@ NOTES.update({
     "bridge.decline": "老客户减购", "bridge.lost": "客户未复购", "bridge.other": "其他",
     "bridge.short.new": "新客户", "bridge.short.reactivated": "回流", "bridge.short.growth": "增购",
     "bridge.short.decline": "减购", "bridge.short.lost": "未复购", "bridge.short.other": "其他",
+    "chart.volume": "订单数变化", "chart.price": "客单价变化", "chart.median_order": "中位订单",
+    "chart.top_customer": "最大客户", "chart.top_n": "前 {n} 位", "chart.pipeline": "在谈金额",
     "bridge.previous": "上期", "bridge.current": "本期",
     "dimension.region": "区域", "dimension.province": "省份", "dimension.industry": "行业",
     "dimension.owner_rep": "销售代表", "dimension.product": "产品", "dimension.channel": "渠道",

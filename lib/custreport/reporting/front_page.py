@@ -9,7 +9,9 @@ so the summary report, the mail body and the run's index say the same thing.
 """
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
 
 from custreport import i18n
@@ -21,7 +23,24 @@ from custreport.reporting.notes import summary_note
 
 # How many insights the front page shows at most (the best of each kind, bridge first).
 FRONT_PAGE_LIMIT = 4
-FRONT_CHART = "front-{rank}.png"   # an insight's small chart beside metrics.json (the mail embeds it)
+# The front page's small charts beside metrics.json, for the mail: one file of a fixed name (so a
+# run knows what it wrote), each chart as base64 PNG with its alt text, by the insight's rank.
+FRONT_CHARTS = "front_charts.json"
+
+
+def front_charts_json(charts: dict[int, tuple[bytes, str]]) -> str:
+    """FRONT_CHARTS' text from {rank: (PNG bytes, alt text)}."""
+    return json.dumps({str(rank): {"png": base64.b64encode(png).decode("ascii"), "alt": alt}
+                       for rank, (png, alt) in sorted(charts.items())}, ensure_ascii=False)
+
+
+def read_front_charts(text: str) -> dict[int, tuple[bytes, str]]:
+    """front_charts_json read back: {rank: (PNG bytes, alt text)}.
+
+    >>> read_front_charts(front_charts_json({3: (b"\\x89PNG", "收入")}))
+    {3: (b'\\x89PNG', '收入')}
+    """
+    return {int(rank): (base64.b64decode(entry["png"]), entry["alt"]) for rank, entry in json.loads(text).items()}
 
 
 def chosen_insights(figures: dict, limit: int = FRONT_PAGE_LIMIT) -> list[dict]:

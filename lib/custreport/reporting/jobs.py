@@ -5,7 +5,7 @@ are written by files.py and render/.
 
 >>> write_region_files("east", "2025-Q4@2025-12-31", "data/clean", "zh", "", "outputs/2025-Q4/east",
 ...                    "east.xlsx")   # doctest: +SKIP
-['metrics.json', 'trend.png', 'front-1.png', 'front-3.png', 'east.xlsx']
+['metrics.json', 'trend.png', 'front_charts.json', 'east.xlsx']
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from custreport.render.excel import write_workbook
 from custreport.render.images import write_described_png
 from custreport.reporting.context import load
 from custreport.reporting.metrics import METRICS_FILE, TREND_CHART, metrics
-from custreport.reporting.front_page import FRONT_CHART
+from custreport.reporting.front_page import FRONT_CHARTS, front_charts_json
 from custreport.reporting.sections.summary import front_page, revenue_trend
 from custreport.reporting.workbook import workbook_contacts_masked, workbook_sheets
 
@@ -31,11 +31,10 @@ def write_region_files(region: str, period: str, store: str, locale: str, snapsh
     write_atomically(place / METRICS_FILE, json.dumps(metrics(ctx), ensure_ascii=False, indent=2))
     chart = revenue_trend(ctx)
     write_described_png(place / TREND_CHART, chart.png, chart.alt)
-    written = [METRICS_FILE, TREND_CHART]
     page = front_page(ctx)   # the mail shows the front page: its small charts go beside metrics.json
-    for rank, small in page.charts.items():
-        write_described_png(place / FRONT_CHART.format(rank=rank), small.png, small.alt)
-        written.append(FRONT_CHART.format(rank=rank))
+    write_atomically(place / FRONT_CHARTS,
+                     front_charts_json({rank: (small.png, small.alt) for rank, small in page.charts.items()}))
+    written = [METRICS_FILE, TREND_CHART, FRONT_CHARTS]
     if workbook:
         write_workbook(place / workbook, workbook_sheets(ctx), contacts_masked=workbook_contacts_masked(ctx))
         written.append(workbook)
