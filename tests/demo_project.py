@@ -18,10 +18,17 @@ def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def copy_params(root: Path, **options) -> None:
+    """This project's params/ into ``root``: the shipped files only. The targets `make demo` writes
+    (params/targets.yaml, untracked) name the shipped regions: a test project starts without them,
+    as a clean checkout does."""
+    shutil.copytree(PROJECT / "params", root / "params", ignore=shutil.ignore_patterns("targets.yaml"), **options)
+
+
 def make_demo_project(root: Path, customers: int = 250, seed: int = 11) -> subprocess.CompletedProcess:
     """params/ and notebooks/ of this project plus an ingested demo store under ``root``;
     returns the ingest's result."""
-    shutil.copytree(PROJECT / "params", root / "params")
+    copy_params(root)
     shutil.copytree(PROJECT / "notebooks", root / "notebooks")
     cli(root, "demo-data", "--customers", str(customers), "--seed", str(seed), "--out", "data/raw")
     return cli(root, "ingest")

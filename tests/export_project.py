@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from demo_project import copy_params
 
 PROJECT = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("custreport"))
@@ -49,7 +50,7 @@ sources:
 def export_project(root: Path, sources: str, files: dict[str, str | bytes | pd.DataFrame] | None = None) -> Path:
     """The real params/ and notebooks/ under ``root``, ``sources`` as params/sources.yaml and
     each of ``files`` (path relative to ``root`` -> text, bytes or a frame written as CSV)."""
-    shutil.copytree(PROJECT / "params", root / "params", dirs_exist_ok=True)
+    copy_params(root, dirs_exist_ok=True)
     shutil.copytree(PROJECT / "notebooks", root / "notebooks", dirs_exist_ok=True)
     (root / "params" / "sources.yaml").write_text(sources, encoding="utf-8")
     for relative, content in (files or {}).items():

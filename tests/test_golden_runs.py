@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from demo_project import copy_params
 
 PROJECT = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("custreport"))
@@ -28,7 +29,7 @@ def _cli(cwd: Path, *args: str) -> None:
 
 def _run_example(root: Path, config: str, period: str) -> Path:
     """A project folder with the real params and notebooks, the example data beside them."""
-    shutil.copytree(PROJECT / "params", root / "params")
+    copy_params(root)
     shutil.copytree(PROJECT / "notebooks", root / "notebooks")
     (root / "tests").mkdir()
     (root / "tests" / "data").symlink_to(PROJECT / "tests" / "data")

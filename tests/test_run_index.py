@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from custreport import run_index
 
 FILES = ["all.xlsx", "en/all.xlsx", "en/summary.html", "en/summary.pdf", "metrics.json", "quality.html",

@@ -18,6 +18,7 @@ import pytest
 from custreport.update import timestamped
 from test_delivery import Mailbox, serve
 from tiny_project import PROJECT
+from demo_project import copy_params
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +44,7 @@ def raw_files(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def project(tmp_path, raw_files) -> Path:
-    shutil.copytree(PROJECT / "params", tmp_path / "params")
+    copy_params(tmp_path)
     shutil.copytree(PROJECT / "notebooks", tmp_path / "notebooks")
     shutil.copytree(raw_files, tmp_path / "data" / "raw")
     (tmp_path / "params" / "recipients.yaml").write_text(RECIPIENTS, encoding="utf-8")

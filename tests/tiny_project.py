@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from custreport import schema, store
+from demo_project import copy_params
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +64,7 @@ def deals() -> pd.DataFrame:
 
 def make_project(root: Path) -> Path:
     """Write params/, notebooks/ and a one-snapshot store under ``root``; returns the store folder."""
-    shutil.copytree(PROJECT / "params", root / "params")
+    copy_params(root)
     shutil.copytree(PROJECT / "notebooks", root / "notebooks")
     accounting = pd.DataFrame([{"source": "test", "table": "customers", "files": 1, "rows_read": 6,
                                 "loaded": 4, "merged": 1, "non_data": 0, "quarantined": 1}])
