@@ -140,7 +140,7 @@ def compute_insights(ctx: ReportContext, figures: dict) -> PeriodInsights:
     if ctx.revenue_basis == "orders":
         found.append(engine.volume_price(current, figures.get("orders") or 0, previous,
                                          figures["previous"].get("orders") or 0))
-    for dimension, (grouping, now_groups, then_groups) in _dimensions(ctx, lines, now, then).items():
+    for dimension, (now_groups, then_groups) in _dimensions(ctx, lines, now, then).items():
         found += engine.driver_insights(engine.contributions(now_groups, then_groups), dimension, scale)
     names = CustomerNames(ctx.customers)
     found.append(engine.concentration_insight(now, then, names))
@@ -163,7 +163,7 @@ def _first_buyers(lines: pd.DataFrame, period: Period) -> set:
 
 
 def _dimensions(ctx: ReportContext, lines: pd.DataFrame, now: pd.Series, then: pd.Series) -> dict:
-    """Revenue in both periods per group of each dimension drivers are looked for in."""
+    """Revenue in both periods (now, then) per group of each dimension drivers are looked for in."""
     found = {}
     customer_columns = ["region"] if ctx.region == "all" else ["province"]
     customer_columns += ["industry", "owner_rep"]
@@ -172,13 +172,13 @@ def _dimensions(ctx: ReportContext, lines: pd.DataFrame, now: pd.Series, then: p
             continue
         ids = now.index.union(then.index)
         groups = pd.Series(looked_up(ctx.customers, pd.Series(ids, dtype="string"), column).to_numpy(), index=ids)
-        found[column] = (groups, now.groupby(groups.reindex(now.index).to_numpy(dtype="object"), dropna=False).sum(),
+        found[column] = (now.groupby(groups.reindex(now.index).to_numpy(dtype="object"), dropna=False).sum(),
                          then.groupby(groups.reindex(then.index).to_numpy(dtype="object"), dropna=False).sum())
     for column in ("product", "channel"):
         if column in lines and lines[column].notna().any():
-            found[column] = (None, _by_line_column(lines, column, ctx.period), _by_line_column(lines, column,
+            found[column] = (_by_line_column(lines, column, ctx.period), _by_line_column(lines, column,
                                                                                             ctx.period.previous))
-    found["customer"] = (None, now, then)
+    found["customer"] = (now, then)
     return found
 
 
