@@ -91,19 +91,10 @@ def bridge_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
 
 
 def drivers_chart(figures: dict, locale: str, currency: str, group_name, alt: str) -> Chart:
-    """Each group's contribution to the change, rises to the right in green, falls to the left in red."""
-    rows = sorted(figures["chart"], key=lambda row: row["change"])
-    figure, axes = _figure(SIZE[0], max(SIZE[1], 0.32 * len(rows) + 0.5))
-    names = [_short(group_name(figures["dimension"], row["group"]), 10) for row in rows]
-    values = [row["change"] for row in rows]
-    axes.barh(range(len(rows)), values, color=[GOOD if v > 0 else BAD for v in values], height=0.6)
-    axes.set_yticks(range(len(rows)), names, fontsize=7)
-    axes.axvline(0, color="#1f2933", linewidth=0.8)
-    axes.xaxis.set_major_formatter(_axis_money(locale, currency))
-    _few_ticks(axes.xaxis)
-    axes.tick_params(axis="x", labelsize=7)
-    axes.grid(axis="y", visible=False)
-    return Chart(figure, alt=alt)
+    """Each group's contribution to the change, largest rise on top, rises green and falls red."""
+    rows = sorted(figures["chart"], key=lambda row: -row["change"])
+    return parts_chart([(_short(group_name(figures["dimension"], row["group"]), 10), row["change"]) for row in rows],
+                       locale, currency, alt)
 
 
 def trend_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
@@ -150,16 +141,22 @@ def parts_chart(parts: list[tuple[str, float]], locale: str, currency: str, alt:
 
 def attainment_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
     """A bullet bar: the actual figure against its goal (the black mark), green when met."""
+    kind = figures["kind"]
+    ticks = (_axis_money(locale, currency) if kind == "money" else
+             FuncFormatter(lambda v, _: f"{v * 100:.0f}%") if kind == "percent" else None)
+    return _bullet(figures["actual"], figures["goal"], figures["met"], i18n.label(figures["metric"], locale), ticks,
+                   alt)
+
+
+def _bullet(value: float, mark: float, good: bool, label: str, ticks, alt: str) -> Chart:
+    """One bar (green when ``good``, else red) against a black mark, on an axis formatted by ``ticks``."""
     figure, axes = _small(1)
-    actual, goal = figures["actual"], figures["goal"]
-    axes.barh([0], [actual], color=GOOD if figures["met"] else BAD, height=0.5)
-    axes.plot([goal, goal], [-0.4, 0.4], color="#1f2933", linewidth=2)
-    axes.set_yticks([0], [i18n.label(figures["metric"], locale)], fontsize=7)
-    axes.set_xlim(0, max(actual, goal) * 1.15 or 1)
-    if figures["kind"] == "money":
-        axes.xaxis.set_major_formatter(_axis_money(locale, currency))
-    elif figures["kind"] == "percent":
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+    axes.barh([0], [value], color=GOOD if good else BAD, height=0.5)
+    axes.plot([mark, mark], [-0.4, 0.4], color="#1f2933", linewidth=2)
+    axes.set_yticks([0], [label], fontsize=7)
+    axes.set_xlim(0, max(value, mark) * 1.15 or 1)
+    if ticks is not None:
+        axes.xaxis.set_major_formatter(ticks)
     _few_ticks(axes.xaxis)
     axes.tick_params(axis="x", labelsize=7)
     axes.grid(axis="y", visible=False)
@@ -186,15 +183,6 @@ def shares_chart(figures: dict, locale: str, alt: str) -> Chart:
 
 def coverage_chart(figures: dict, locale: str, currency: str, alt: str) -> Chart:
     """The open pipeline against the healthy cover (3 × what next period needs, the black mark)."""
-    figure, axes = _small(1)
     healthy = figures["healthy"] * figures["reference"]
-    axes.barh([0], [figures["pipeline"]], height=0.5,
-              color=GOOD if figures["pipeline"] >= healthy else BAD)
-    axes.plot([healthy, healthy], [-0.4, 0.4], color="#1f2933", linewidth=2)
-    axes.set_yticks([0], [i18n.note("chart.pipeline", locale)], fontsize=7)
-    axes.set_xlim(0, max(figures["pipeline"], healthy) * 1.15 or 1)
-    axes.xaxis.set_major_formatter(_axis_money(locale, currency))
-    _few_ticks(axes.xaxis)
-    axes.tick_params(axis="x", labelsize=7)
-    axes.grid(axis="y", visible=False)
-    return Chart(figure, alt=alt)
+    return _bullet(figures["pipeline"], healthy, figures["pipeline"] >= healthy, i18n.note("chart.pipeline", locale),
+                   _axis_money(locale, currency), alt)

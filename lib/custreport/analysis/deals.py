@@ -58,3 +58,19 @@ def won_value_by_month(deals: pd.DataFrame, months: list[pd.Period]) -> pd.DataF
     count = month.value_counts().reindex(index, fill_value=0)
     return pd.DataFrame({"month": index, "revenue": revenue.to_numpy(dtype="float64"),
                          "deals": count.to_numpy(dtype="int64")})
+
+
+def won_deal_lines(deals: pd.DataFrame) -> pd.DataFrame:
+    """The won deals with a close date as order lines: a deal won is a completed sale of its
+    amount, by its customer, on its close date (order_id = deal_id).
+
+    >>> deals = pd.DataFrame({"deal_id": ["D1", "D2"], "customer_id": ["A", "B"], "amount": [100.0, 50.0],
+    ...     "outcome": ["won", "lost"], "closed_at": pd.to_datetime(["2024-07-11", "2024-08-01"])})
+    >>> won_deal_lines(deals)[["order_id", "customer_id", "amount", "status"]].values.tolist()
+    [['D1', 'A', 100.0, 'completed']]
+    """
+    won = deals[(deals["outcome"] == "won").fillna(False) & deals["closed_at"].notna()]
+    return pd.DataFrame({"order_id": won["deal_id"].astype("string"), "customer_id": won["customer_id"],
+                         "order_date": won["closed_at"], "amount": won["amount"],
+                         "status": pd.Series("completed", index=won.index, dtype="string")}).reset_index(drop=True)
+

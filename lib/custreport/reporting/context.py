@@ -13,6 +13,7 @@ import pandas as pd
 from custreport import i18n, store
 from custreport.analysis.allocation import AllocationRules, allocate
 from custreport.analysis.industries import industry_names, listed_industry_names
+from custreport.analysis.deals import won_deal_lines
 from custreport.analysis.funnel import Funnel, funnel_table
 from custreport.analysis.frames import before_column, customer_ledger, each_distinct, spans_at, with_credits
 from custreport.keyed_frames import aligned, ids_in
@@ -145,11 +146,7 @@ class ReportContext:
             self.snapshot, "deals", date_column="created_at", until=self.period.end_exclusive_ts,
             columns=["deal_id", "customer_id", "closed_at", "amount", "outcome", *_currency_column(self.snapshot)])
         deals = _in_reporting_currency(deals, self.fx, "deals")
-        won = deals[(deals["outcome"] == "won").fillna(False) & deals["closed_at"].notna()
-                    & ids_in(deals["customer_id"], self.customers["customer_id"])]
-        return pd.DataFrame({"order_id": won["deal_id"].astype("string"), "customer_id": won["customer_id"],
-                             "order_date": won["closed_at"], "amount": won["amount"],
-                             "status": pd.Series("completed", index=won.index, dtype="string")}).reset_index(drop=True)
+        return won_deal_lines(deals[ids_in(deals["customer_id"], self.customers["customer_id"])])
 
     @cached_property
     def sales(self) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from custreport.analysis import insights as engine
 from custreport.analysis.insights import Insight
 from custreport.analysis.sales import distinct_orders, revenue_by_customer
 from custreport.analysis.segments import in_revenue, is_completed
-from custreport.analysis.deals import deal_totals
+from custreport.analysis.deals import deal_totals, won_deal_lines
 from custreport.figures import CARDS, change
 from custreport.i18n.insights import headline_sentence, insight_sentence
 from custreport.keyed_frames import looked_up
@@ -35,11 +35,8 @@ def revenue_lines(ctx: ReportContext) -> pd.DataFrame:
     sale of its amount on its close day) when revenue is won deals."""
     if ctx.revenue_basis == "orders" or not ctx.has_order_lines:
         return ctx.purchases
-    deals = ctx.deals
-    won = deals[(deals["outcome"] == "won").fillna(False) & deals["closed_at"].notna()]
-    return pd.DataFrame({"order_id": won["deal_id"].astype("string"), "customer_id": won["customer_id"],
-                         "order_date": won["closed_at"], "amount": won["amount"],
-                         "status": pd.Series("completed", index=won.index, dtype="string")}).reset_index(drop=True)
+    # the KPI's won value counts every deal of the region, a customer of another region's too
+    return won_deal_lines(ctx.deals)
 
 
 def target_period(period: Period) -> tuple[str | None, float]:
