@@ -104,10 +104,14 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
            store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean)."),
            dry_run: bool = typer.Option(False, "--dry-run", help="Read and account for every row and print "
                                         "the quarantine by reason; write nothing."),
-           wait: float = typer.Option(0.0, help="Seconds to wait for another ingest into the same store.")) -> None:
+           wait: float = typer.Option(0.0, help="Seconds to wait for another ingest into the same store."),
+           full: bool = typer.Option(False, "--full", help="Read every source again, even when only new order "
+                                     "files would be added to the current snapshot.")) -> None:
     """Read every source into a new store snapshot and print per-source accounting.
 
-    Stops (exit 2, nothing written) when a source quarantines more than its max_quarantined share.
+    When the only change since the current snapshot is new order files, they are added to it
+    (the other files are shared, not read again); --full reads everything. Stops (exit 2,
+    nothing written) when a source quarantines more than its max_quarantined share.
     """
     from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
     from custreport.schema import store_currencies
@@ -117,7 +121,7 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
         try:
             result, snapshot = ingest_to_store(
                 config, store, on_file=lambda source, path: status.update(f"reading {source}: {path.name}"),
-                helper_process=True, dry_run=dry_run, wait=wait)
+                helper_process=True, dry_run=dry_run, wait=wait, full=full)
         except QuarantineLimitExceeded as exc:
             stopped, result, snapshot = exc, exc.result, None
     heading = f"snapshot {snapshot.id}" if snapshot else "stopped" if stopped else "dry run"
@@ -127,11 +131,16 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
         table.add_row(row.source, row.table, f"{row.rows_read:,}", f"{row.loaded:,}", f"{row.merged:,}",
                       f"{row.non_data:,}", f"{row.quarantined:,}")
     console.print(table)
-    counts = ", ".join(f"{name} {len(frame):,}" for name, frame in result.tables.items())
+    if result.added:
+        _log(f"added to snapshot {snapshot.manifest['increment']['base'] if snapshot else 'current'}: "
+             f"{result.added} (every other file shared, not read again)")
+    elif result.full_because:
+        _log(f"full ingest: {result.full_because}")
+    counts = ", ".join(f"{name} {count:,}" for name, count in result.stored_rows().items())
     _log(f"store: {snapshot.path}  ({counts})" if snapshot else
          f"dry run, no snapshot written  (would store {counts})" if dry_run and not stopped else
          f"no snapshot written  ({counts} not stored)")
-    currencies = store_currencies(result.tables)
+    currencies = snapshot.manifest.get("currencies", []) if snapshot else store_currencies(result.tables)
     if len(currencies) > 1:
         _log(f"amounts in {len(currencies)} currencies: {', '.join(currencies)}. Reports convert them with "
              "params/fx.yaml, or without it give each apart, never added (README: Currencies and exchange rates)")

@@ -48,6 +48,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import pyarrow as pa
@@ -58,14 +59,14 @@ from custreport import __version__, schema
 from custreport.config import RegionTable, load_regions
 from custreport.errors import UserError, first_line
 from custreport.files import TEMPORARY_SUFFIX, private_folder, write_atomically
-from custreport.store_integrity import MANIFEST, MAPPED_SUFFIX, STORE_REMEDY, StoreDamaged, checksums, copy_files, \
-    read_manifest, recorded_checksums, recorded_files, verify_file, write_copies_record
+from custreport.store_integrity import COPIES_RECORD, MANIFEST, MAPPED_SUFFIX, STORE_REMEDY, StoreDamaged, \
+    checksums, copy_files, read_manifest, recorded_checksums, recorded_files, verify_file, write_copies_record
 from custreport.store_write import MAPPED_TABLES, SORT_KEYS, STORED_KEYS, mapped_copies_of, write_by_region, \
     write_mapped_copies, write_parquet
 
 TABLES = schema.TABLES
 SIDE_TABLES = ("lineage", "quarantine", "accounting", "fixes", "customer_keys", "completeness", "merged_customers",
-               "warnings", "region_accounting")
+               "warnings", "region_accounting", "attach_index")
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,7 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
     in the snapshot refer to). ``mapped_copies``: write the Arrow copies reports load fast
     (about six times the size of the parquet files on disk).
     """
-    store = Path(store)
-    snapshots = store / "snapshots"
-    snapshots.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
-    snapshot_id = now.strftime("%Y%m%dT%H%M%S%fZ")
-    staging = private_folder(snapshots, f".{snapshot_id}-")
-    try:
+    def fill(staging: Path, snapshot_id: str, created_at: str) -> dict:
         counts = {name: len(frame) for name, frame in tables.items()}
         customer_regions = tables.get("customers")
         parts = {name: write_by_region(name, frame, staging, customer_regions,
@@ -107,12 +102,26 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
             write_parquet(frame, staging / f"{name}.parquet")
         for name, content in (files or {}).items():
             (staging / name).write_bytes(content)
-        full_manifest = {"snapshot": snapshot_id, "created_at": now.isoformat(timespec="seconds"),
-                         "code_version": __version__, "rows": counts, "parts": parts,
-                         "sorted_by": {name: SORT_KEYS[name] for name in tables}, **manifest,
-                         "files": checksums(staging, recorded_files(staging))}
         write_copies_record(staging, checksums(staging, copy_files(staging)))
-        (staging / "manifest.json").write_text(json.dumps(full_manifest, ensure_ascii=False, indent=2, default=str),
+        return {"snapshot": snapshot_id, "created_at": created_at, "code_version": __version__, "rows": counts,
+                "parts": parts, "sorted_by": {name: SORT_KEYS[name] for name in tables}, **manifest,
+                "files": checksums(staging, recorded_files(staging))}
+
+    return _publish(Path(store), keep, fill)
+
+
+def _publish(store: Path, keep: int, fill: Callable[[Path, str, str], dict]) -> Snapshot:
+    """Make a snapshot: ``fill(folder, id, created_at)`` writes its files into a private staging
+    folder and returns its manifest; the folder is renamed into place, made current, and all
+    but the newest ``keep`` snapshots pruned. Nothing is left behind when ``fill`` fails."""
+    snapshots = store / "snapshots"
+    snapshots.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.timezone.utc)
+    snapshot_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+    staging = private_folder(snapshots, f".{snapshot_id}-")
+    try:
+        manifest = fill(staging, snapshot_id, now.isoformat(timespec="seconds"))
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
                                                encoding="utf-8")
         final = snapshots / snapshot_id
         os.rename(staging, final)
@@ -121,7 +130,48 @@ def write_snapshot(store: Path, tables: dict[str, pd.DataFrame], side_tables: di
         raise
     _point_current(store, snapshot_id)
     notes = _prune(store, keep)
-    return Snapshot(snapshot_id, final, full_manifest, tuple(notes))
+    return Snapshot(snapshot_id, final, manifest, tuple(notes))
+
+
+def write_increment(store: Path, base: Snapshot, linked: list[str], write_new: Callable[[Path], None],
+                    manifest: dict, keep: int = 5) -> Snapshot:
+    """Write a new snapshot sharing ``base``'s files named in ``linked`` (hard links, with their
+    Arrow copies: never rewritten), plus the files ``write_new(folder)`` writes; make it current
+    and prune as write_snapshot does. ``manifest`` is the new snapshot's (its ``parts`` and
+    ``side_parts`` name linked and new files alike). Each linked file is verified first: a
+    damaged file is never carried into a new snapshot.
+    """
+    def fill(staging: Path, snapshot_id: str, created_at: str) -> dict:
+        base_records = recorded_checksums(base)
+        for name in linked:
+            verify_file(base, base.path / name, base_records)
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            os.link(base.path / name, staging / name)
+            copy = (base.path / name).with_suffix(MAPPED_SUFFIX)
+            if copy.is_file():
+                os.link(copy, (staging / name).with_suffix(MAPPED_SUFFIX))
+        write_new(staging)
+        linked_set = set(linked)
+        written = [name for name in recorded_files(staging) if name not in linked_set]
+        records = {**{name: base.manifest["files"][name] for name in linked}, **checksums(staging, written)}
+        # The linked copies are the base's: their records are carried over, not hashed again.
+        base_copies = _copies_record(base)
+        copies = copy_files(staging)
+        copy_records = {name: base_copies[name] for name in copies
+                        if Path(name).with_suffix(".parquet").as_posix() in linked_set and name in base_copies}
+        copy_records.update(checksums(staging, [name for name in copies if name not in copy_records]))
+        write_copies_record(staging, copy_records)
+        return {**manifest, "snapshot": snapshot_id, "created_at": created_at, "code_version": __version__,
+                "files": records}
+
+    return _publish(Path(store), keep, fill)
+
+
+def _copies_record(snapshot: Snapshot) -> dict:
+    try:
+        return json.loads((snapshot.path / COPIES_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def _drop_mapped_copies_of_others(store: Path) -> None:
@@ -365,6 +415,14 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
 
     >>> read_table(current_snapshot(store), "orders", regions=["east"], until=pd.Timestamp("2025-01-01"))  # doctest: +SKIP
     """
+    return arrow_to_frame(read_arrow(snapshot, table, regions, columns, date_column, until), table)
+
+
+def read_arrow(snapshot: Snapshot, table: str, regions: list[str] | None = None,
+               columns: list[str] | None = None, date_column: str | None = None,
+               until: pd.Timestamp | None = None) -> pa.Table:
+    """read_table's rows as an Arrow table, not converted to pandas (from the memory-mapped copies
+    when the snapshot has them: ten million ids are looked at without being copied)."""
     parts = snapshot.manifest.get("parts", {}).get(table)
     if parts is not None:   # one file per region: open only the wanted regions' files
         files = [snapshot.path / file for region, file in parts if regions is None or region in regions]
@@ -375,14 +433,14 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
             verify_file(snapshot, file, records)
         mapped = _read_mapped(files, table, snapshot, columns, date_column, until) if files else None
         if mapped is not None:
-            return _to_frame(mapped, table)
+            return mapped
         dataset = ds.dataset(files or [snapshot.path / parts[0][1]], format="parquet")
         condition = None if files else ds.scalar(False)
     else:                   # a snapshot written as one file per table
         path = snapshot.path / f"{table}.parquet"
         if not path.is_file():
             if table in schema.COLUMNS and path.name not in snapshot.manifest.get("files", {}):
-                return schema.empty_frame(table)
+                return pa.Table.from_pandas(schema.empty_frame(table), preserve_index=False)
             raise StoreDamaged(f"{path}: table {table!r} is missing from snapshot {snapshot.id}; {STORE_REMEDY}")
         verify_file(snapshot, path)
         dataset = ds.dataset(path, format="parquet")
@@ -405,10 +463,10 @@ def read_table(snapshot: Snapshot, table: str, regions: list[str] | None = None,
         result = result.schema.empty_table()
     for key in missing_keys:
         result = result.append_column(key, schema.id_codes(result[stored_keys[key]]))
-    return _to_frame(result.select(columns), table)
+    return result.select(columns)
 
 
-def _to_frame(result: pa.Table, table: str) -> pd.DataFrame:
+def arrow_to_frame(result: pa.Table, table: str) -> pd.DataFrame:
     # One block per column: consolidating columns of a type into one block would copy them all.
     frame = result.to_pandas(split_blocks=True)
     if table in schema.COLUMNS:
@@ -473,11 +531,16 @@ def read_side_table(snapshot: Snapshot, name: str) -> pd.DataFrame:
     path = snapshot.path / f"{name}.parquet"
     if not path.is_file() and path.name not in snapshot.manifest.get("files", {}):
         return pd.DataFrame()   # a snapshot written before this side table existed
-    verify_file(snapshot, path)
-    try:
-        return pd.read_parquet(path)
-    except (OSError, pa.ArrowInvalid) as exc:   # only where no checksum was recorded
-        raise StoreDamaged(f"{path}: unreadable ({first_line(exc)}); {STORE_REMEDY}") from None
+    # An incremental snapshot keeps a large side table as its base's file plus one per increment.
+    paths = [snapshot.path / file for file in snapshot.manifest.get("side_parts", {}).get(name, [path.name])]
+    pieces = []
+    for piece in paths:
+        verify_file(snapshot, piece)
+        try:
+            pieces.append(pd.read_parquet(piece))
+        except (OSError, pa.ArrowInvalid) as exc:   # only where no checksum was recorded
+            raise StoreDamaged(f"{piece}: unreadable ({first_line(exc)}); {STORE_REMEDY}") from None
+    return pieces[0] if len(pieces) == 1 else pd.concat(pieces, ignore_index=True)
 
 
 def has_side_table(snapshot: Snapshot, name: str) -> bool:

@@ -144,3 +144,11 @@ def write_by_region(name: str, frame: pd.DataFrame, folder: Path,
     with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2)) as pool:
         list(pool.map(write, parts))
     return [[region, file] for region, file, _, _ in parts]
+
+
+def write_rows_file(rows: pa.Table, folder: Path, file: str, mapped: bool) -> None:
+    """Write ``rows`` (already in the order they are stored) as one region file ``file`` under
+    ``folder``, with its Arrow copy when ``mapped``: the part an incremental ingest adds."""
+    (folder / file).parent.mkdir(parents=True, exist_ok=True)
+    _write_in_pieces(lambda start, count: rows.slice(start, count), rows.num_rows, rows.schema, folder / file,
+                     (folder / file).with_suffix(MAPPED_SUFFIX) if mapped else None)

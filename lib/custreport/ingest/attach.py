@@ -43,6 +43,47 @@ class CustomerIndex:
         self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
         self._variants: pa.Table | None = None  # built on first fuzzy lookup
 
+    # What the index holds, as a frame a snapshot stores (side table ``attach_index``), so an
+    # incremental ingest attaches new rows without matching every customer row again.
+    LOOKUPS = ("source_id", "name", "core", "id")
+
+    def lookup_frame(self) -> pd.DataFrame:
+        """The index's lookups as rows of ``kind`` (LOOKUPS), ``value`` and ``customer_id``."""
+        parts = [(kind, pd.Series(series.index, dtype="string"), series.astype("string"))
+                 for kind, series in (("source_id", self.by_source_id), ("core", self.by_core))]
+        parts.insert(1, ("name", self.names["key"].astype("string"), self.names["id"].astype("string")))
+        parts.append(("id", self.ids, self.ids))
+        return pd.DataFrame({
+            "kind": pd.Series([kind for kind, values, _ in parts for _ in range(len(values))], dtype="string"),
+            "value": pd.concat([values.reset_index(drop=True) for _, values, _ in parts], ignore_index=True),
+            "customer_id": pd.concat([ids.reset_index(drop=True) for _, _, ids in parts], ignore_index=True),
+        })
+
+    @classmethod
+    def from_lookups(cls, frame: pd.DataFrame, places: frozenset[str]) -> CustomerIndex:
+        """The index lookup_frame stored: it resolves every row as the index it was made from.
+
+        >>> index = CustomerIndex(pd.DataFrame({"name_key": ["acme"], "source_customer_id": ["A1"]}),
+        ...                       pd.Series(["C1"], dtype="string"), frozenset())
+        >>> again = CustomerIndex.from_lookups(index.lookup_frame(), frozenset())
+        >>> again.resolve_names(pd.Series(["acme", "acme x"], dtype="string")).tolist()
+        ['C1', <NA>]
+        """
+        index = cls.__new__(cls)
+        index.places = places
+
+        def of(kind: str) -> pd.Series:
+            rows = frame[frame["kind"] == kind]
+            return pd.Series(rows["customer_id"].to_numpy(), index=pd.Index(rows["value"].to_numpy()), dtype="string")
+
+        index.by_source_id, index.by_core = of("source_id"), of("core")
+        names = of("name")
+        index.names = pd.DataFrame({"key": pd.Series(names.index, dtype="string"), "id": names.to_numpy()})
+        index.by_key = index.names.set_index("key")["id"]
+        index.ids = pd.Series(of("id").to_numpy(), dtype="string")
+        index._variants = None
+        return index
+
     def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
         """Customer id per id a row gives: a source's own customer id, else a golden id itself."""
         return on_distinct(self._resolve_distinct_ids)(named_ids)

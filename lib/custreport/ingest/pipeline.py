@@ -12,7 +12,6 @@ import tempfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
@@ -35,65 +34,12 @@ from custreport.ingest.match import MatchReport, MatchRules, match_clusters, mat
 from custreport.ingest.merged_records import customers_merged_from_rows
 from custreport.ingest.prepare import Prepared, prepare_sheet
 from custreport.ingest.read import read_source_file
+from custreport.ingest.result import IngestResult, ingest_warnings, match_warnings
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows, region_by
 from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
 from custreport.ingest.standardize import name_keys
 from custreport.schema import store_currencies
 
-
-
-@dataclass
-class IngestResult:
-    tables: dict[str, pd.DataFrame]
-    lineage: pd.DataFrame          # one row per raw row: where it came from, what it became
-    quarantine: pd.DataFrame       # rows set aside, with column and reason
-    accounting: pd.DataFrame       # per source: rows read and where they went
-    fixes: pd.DataFrame            # per source: standardisation fixes by kind
-    inputs: list[dict] = field(default_factory=list)  # files read, with size and sha256
-    customer_keys: pd.DataFrame = field(default_factory=pd.DataFrame)  # name key -> customer id registry
-    completeness: pd.DataFrame = field(default_factory=pd.DataFrame)   # per source and column: share filled
-    merged_customers: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers built from several raw rows
-    warnings: pd.DataFrame = field(default_factory=lambda: ingest_warnings([]))  # limits hit, said out loud
-    region_accounting: pd.DataFrame = field(default_factory=pd.DataFrame)  # per source and region: rows' fate
-
-
-# region: the region a warning is about, missing for one about the whole company (all so far).
-WARNING_COLUMNS = ["code", "source", "count", "message", "remedy", "region"]
-
-
-def ingest_warnings(records: list[dict]) -> pd.DataFrame:
-    """The ingest warnings frame: one row per limit hit or doubt a figure may carry, stored in the
-    snapshot (side table ``warnings``), printed by ``custreport ingest`` and listed in the quality
-    report. Each record: ``code`` (stable, e.g. ``dedupe_window``), ``source`` (a source name, or
-    empty for all), ``count`` (rows affected), ``message`` (what happened) and ``remedy`` (the
-    exact setting to change or data to add). Any step of ingest may add records.
-
-    >>> ingest_warnings([{"code": "dedupe_window", "source": "", "count": 3, "message": "m",
-    ...                   "remedy": "r"}])["count"].tolist()
-    [3]
-    """
-    frame = pd.DataFrame(records, columns=WARNING_COLUMNS)
-    return frame.astype({"code": "string", "source": "string", "count": "int64", "message": "string",
-                         "remedy": "string", "region": "string"})
-
-
-def match_warnings(report: MatchReport, rules: MatchRules) -> pd.DataFrame:
-    """Ingest warnings for the blocks matching compared by sorted neighbourhood, not pair by pair."""
-    records = []
-    for rule, blocks in report.windowed_blocks.items():
-        rows = report.windowed_rows[rule]
-        limit = "max_typo_block" if rule == "core_one_typo" else "max_block"
-        records.append({
-            "code": "dedupe_window", "source": "", "count": rows,
-            "message": (f"customer matching: {blocks:,} {'block' if blocks == 1 else 'blocks'} of rows sharing a "
-                        f"{rule} key {'holds' if blocks == 1 else 'hold'} more than "
-                        f"{getattr(rules, limit)} rows ({rows:,} rows); each row was compared with its "
-                        f"{rules.window} nearest neighbours only, so a duplicate further away may be missed"),
-            "remedy": ((f"params/sources.yaml: dedupe: {{{limit}: {rows}}} compares every pair (slower), or "
-                        if limit == "max_block" else "params/sources.yaml: ")
-                       + f"dedupe: {{window: {rules.window * 5}}} widens the neighbourhood (slower); a customer "
-                         f"id column (customer_id) joins rows exactly whatever their number")})
-    return ingest_warnings(records)
 
 
 # From this many bytes of sources on, the largest file is read and prepared in this process
@@ -232,6 +178,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         lineage_parts.append(_lineage_of(customers_rows, member_ids).assign(region=became.to_numpy()))
 
     attach = CustomerIndex(customers_rows, member_ids, places, features)
+    attach_index = attach.lookup_frame()
     # Each large frame is let go once its last use is past: at ten million order lines every
     # gigabyte held to the end of ingest adds to its peak.
     del features, customers_rows
@@ -292,7 +239,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     customer_sources = pd.Series([spec.name for spec in config.sources if spec.table == "customers"], dtype="string")
     merged_customers = customers_merged_from_rows(lineage, customer_sources)
     return IngestResult(tables, lineage, quarantine, accounting, fixes.frame(), inputs, customer_keys, completeness,
-                        merged_customers, warnings, by_region)
+                        merged_customers, warnings, by_region, attach_index)
 
 
 def _files_to_read(config: SourcesConfig, base: Path) -> tuple[list[tuple[SourceSpec, Path]], list[dict]]:
@@ -526,13 +473,15 @@ def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.D
 
 def ingest_to_store(config_path: Path | None = None, store_path: Path | None = None,
                     on_file: Callable[[str, Path], None] | None = None, helper_process: bool = False,
-                    dry_run: bool = False, wait: float = 0.0):
+                    dry_run: bool = False, wait: float = 0.0, full: bool = False):
     """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot).
 
     ``helper_process``: see ingest. ``dry_run``: read and account for everything but write
     nothing (the snapshot returned is None). Raises QuarantineLimitExceeded, writing nothing,
     when a source quarantined more than its ``max_quarantined`` share. Holds the store's lock
-    (waiting up to ``wait`` seconds for another ingest) unless it is a dry run.
+    (waiting up to ``wait`` seconds for another ingest) unless it is a dry run. When the only
+    change is new order files, they are added to the current snapshot (ingest.increment) unless
+    ``full``; the result's ``added`` or ``full_because`` says which was done.
     """
     from custreport.config import default_store, load_sources
     from custreport.locks import store_lock
@@ -540,11 +489,11 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
     config, base = load_sources(config_path)
     store_folder = Path(store_path or default_store(base))
     with nullcontext() if dry_run else store_lock(store_folder, "ingest", wait):
-        return _ingest_to_store(config, base, config_path, store_folder, on_file, helper_process, dry_run)
+        return _ingest_to_store(config, base, config_path, store_folder, on_file, helper_process, dry_run, full)
 
 
 def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder: Path,
-                     on_file: Callable[[str, Path], None] | None, helper_process: bool, dry_run: bool):
+                     on_file: Callable[[str, Path], None] | None, helper_process: bool, dry_run: bool, full: bool):
     from custreport import store
     from custreport.config import load_regions, project_root
 
@@ -555,11 +504,16 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
     else:
         regions_path = project_root() / "params" / "regions.yaml"
     regions = load_regions(regions_path)
+    config_file = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
+    added = None if full else _added_to_current(config, base, config_file, store_folder, regions, on_file, dry_run)
+    if added is not None and added[0].added:
+        return added
     try:
         registry = store.read_side_table(store.current_snapshot(store_folder), "customer_keys")
     except UserError:  # first ingest into this store
         registry = None
     result = ingest(config, base, regions, on_file=on_file, registry=registry, helper_process=helper_process)
+    result.full_because = "asked for (--full)" if full else added[0].full_because if added else ""
     breaches = quarantine_breaches(config, result.accounting, result.quarantine)
     if breaches:
         raise QuarantineLimitExceeded(breaches, result)
@@ -568,9 +522,9 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
     side = {"lineage": result.lineage, "quarantine": result.quarantine, "accounting": result.accounting,
             "fixes": result.fixes, "customer_keys": result.customer_keys, "completeness": result.completeness,
             "merged_customers": result.merged_customers, "warnings": result.warnings,
-            "region_accounting": result.region_accounting}
-    config_file = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
+            "region_accounting": result.region_accounting, "attach_index": result.attach_index}
     manifest = {"inputs": result.inputs, "input_fingerprint": input_fingerprint(result.inputs, config_file, base),
+                "settings_fingerprint": input_fingerprint([], config_file, base),
                 "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
                 "currencies": store_currencies(result.tables),
                 "accounting": result.accounting.to_dict(orient="records")}
@@ -579,6 +533,30 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
                                     mapped_copies=config.mapped_copies,
                                     files={store.REGIONS_FILE: regions_path.read_bytes()})
     return result, snapshot
+
+
+def _added_to_current(config, base: Path, config_file: Path, store_folder: Path, regions: RegionTable,
+                      on_file: Callable[[str, Path], None] | None, dry_run: bool):
+    """(result, snapshot) of new order files added to the current snapshot (ingest.increment),
+    or (a result saying why not, None) when only a full ingest can be made."""
+    from custreport.ingest.increment import IncrementRefused, add_to_store, ingest_increment, plan_increment
+
+    files, link_warnings = _files_to_read(config, base)
+    plan = plan_increment(config, base, config_file, store_folder, files)
+    if plan.base is None:
+        return IngestResult({}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+                            full_because=plan.reason), None
+    try:
+        result, written = ingest_increment(config, base, config_file, regions, plan, files, link_warnings, on_file)
+        breaches = quarantine_breaches(config, result.accounting, result.quarantine)
+        if breaches:
+            raise QuarantineLimitExceeded(breaches, result)
+        if dry_run:
+            return result, None
+        return result, add_to_store(store_folder, plan, result, written, config.keep_snapshots, config.mapped_copies)
+    except IncrementRefused as refused:
+        return IngestResult({}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+                            full_because=str(refused)), None
 
 
 def _data_range(tables: dict[str, pd.DataFrame]) -> dict:
