@@ -11,8 +11,13 @@ WeasyPrint, per report) against `custreport run` on the same subset. Prints one 
 the exponent of a power-law fit of each row against the number of customers, and writes it
 with the machine's cores and memory to benchmarks/results.md.
 
-Targets at 1,000,000 customers: ingest under 180 s and 8 GB; one region-quarter loaded in
-under 1 s; the batch at least 5x faster than the loop.
+Also, per size: the ingest's stages (from the snapshot's manifest) and, by bench_increment.py,
+a day's orders added to the store and a changed customer sheet.
+
+Targets at 1,000,000 customers: ingest <= 60 s and <= 4 GB; a day's orders added <= 10 s;
+every region x 6 reports <= 120 s with 2 workers; one more report on a warm run <= 0.3 s;
+all analyses of the largest region <= 2 s; one region-quarter loaded in <= 0.3 s; custreport
+run >= 15x faster than the naive loop.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench_increment import measure_increments
 from bench_ingest import CLI, prepare, run_with_peak
 from bench_suite import BIN, naive_loop, run
 
@@ -76,6 +82,12 @@ def measure_size(customers: int, seed: int, naive_regions: int, workers: int) ->
     figures["store_mb"] = sum(p.stat().st_size for p in (work / "data" / "clean").rglob("*") if p.is_file()) / 1e6
     say(f"  ingest {figures['ingest']:.1f} s, peak {figures['ingest_peak_gb']:.2f} GB, "
         f"store {figures['store_mb']:.0f} MB")
+    for stage in ingest_profile(work):
+        say(f"    {stage['stage']:<28} {stage['seconds']:6.1f} s   peak so far {stage['peak_gb']:.2f} GB")
+        figures[f"stage_{stage['stage']}"] = stage["seconds"]
+    figures.update(measure_increments(customers, seed))
+    say(f"  a day's orders added to the store {figures['increment']:.1f} s (peak {figures['increment_peak_gb']:.2f} "
+        f"GB); a changed customer sheet (full ingest) {figures['changed_customers']:.1f} s")
 
     regions = named_regions(work, env)
     period = latest_period(work, env)
@@ -105,6 +117,13 @@ def measure_size(customers: int, seed: int, naive_regions: int, workers: int) ->
     say(f"  {figures['subset']}: custreport run {figures['ours_subset']:.1f} s, naive loop "
         f"{figures['naive_subset']:.1f} s = {figures['speed_up']:.1f}x")
     return figures
+
+
+def ingest_profile(work: Path) -> list[dict]:
+    """The stages of the ingest that made the current snapshot, as its manifest records them."""
+    current = (work / "data" / "clean" / "CURRENT").read_text(encoding="utf-8").strip()
+    manifest = json.loads((work / "data" / "clean" / "snapshots" / current / "manifest.json").read_text("utf-8"))
+    return manifest.get("ingest_profile", [])
 
 
 def named_regions(work: Path, env: dict) -> list[str]:
@@ -141,6 +160,8 @@ ROWS = [  # label, key, format, fit an exponent
     ("ingest (s)", "ingest", "{:.1f}", True),
     ("ingest peak memory (GB)", "ingest_peak_gb", "{:.2f}", True),
     ("store size (MB)", "store_mb", "{:.0f}", True),
+    ("ingest: a day's orders added to the store (s)", "increment", "{:.1f}", True),
+    ("ingest: a changed customer sheet (s)", "changed_customers", "{:.1f}", True),
     ("largest region: customers", "slice_region_customers", "{:,}", True),
     ("load one region-quarter (s)", "slice_load", "{:.2f}", True),
     ("all analyses of it (s)", "slice_analyses", "{:.2f}", True),
@@ -159,7 +180,9 @@ def table(results: list[dict]) -> str:
     sizes = [r["customers"] for r in results]
     lines = ["| | " + " | ".join(f"{s:,} customers" for s in sizes) + " | growth exponent |",
              "|---|" + "---:|" * len(sizes) + "---:|"]
-    for label, key, fmt, fit in ROWS:
+    stages = list(dict.fromkeys(key for r in results for key in r if key.startswith("stage_")))
+    rows = [*ROWS[:3], *[(f"ingest stage: {key[6:]} (s)", key, "{:.1f}", True) for key in stages], *ROWS[3:]]
+    for label, key, fmt, fit in rows:
         values = [r.get(key) for r in results]
         cells = [fmt.format(v) if v is not None else "–" for v in values]
         slope = exponent(sizes, values) if fit else None

@@ -89,17 +89,21 @@ def test_a_snapshot_missing_one_of_its_files_is_a_one_line_error(tmp_path):
     region_file = next(file for region, file in snapshot.manifest["parts"]["orders"] if region == "south")
     (snapshot.path / region_file).unlink()
     assert len(store.read_table(snapshot, "orders", regions=["east"])) == 3   # other regions still read
-    missing = r"orders/\d+\.parquet: missing from snapshot \w+; .custreport store verify. .*store rollback"
+    missing = r"orders/\d+-\d{4}-\d\d\.parquet: missing from snapshot \w+; .custreport store verify. .*store rollback"
     with pytest.raises(UserError, match=missing):
         store.read_table(snapshot, "orders")
 
 
 def test_each_region_is_one_file_and_orders_carry_integer_keys(tmp_path):
     snapshot = write(tmp_path / "clean")
-    assert [region for region, _ in snapshot.manifest["parts"]["orders"]] == ["east", "south"]
+    # Orders: one file per region and month, in region and date order.
+    assert snapshot.manifest["parts"]["orders"] == [["east", "orders/000-2024-06.parquet"],
+                                                    ["east", "orders/001-2024-12.parquet"],
+                                                    ["east", "orders/002-2025-01.parquet"],
+                                                    ["south", "orders/003-2024-01.parquet"]]
     assert [region for region, _ in snapshot.manifest["parts"]["customers"]] == ["east", "south", "unknown"]
     east = pd.read_parquet(snapshot.path / snapshot.manifest["parts"]["orders"][0][1])
-    assert east["region"].unique().tolist() == ["east"]
+    assert east["region"].unique().tolist() == ["east"] and east["order_id"].tolist() == ["O1"]
     # Keys are read only when asked for; equal ids share a key across all regions.
     assert "customer_key" not in store.read_table(snapshot, "orders").columns
     keyed = store.read_table(snapshot, "orders", columns=["order_id", "customer_id", "customer_key", "order_key"])
@@ -333,8 +337,11 @@ def test_mapped_copies_read_exactly_as_the_parquet_files(tmp_path):
     snapshot = store.write_snapshot(tmp_path, dated_tables(), {}, {})
     assert mapped_copies(snapshot) == ["customers/000.arrow", "customers/001.arrow", "customers/002.arrow",
                                        "deals/000.arrow", "deals/001.arrow", "interactions/000.arrow",
-                                       "interactions/001.arrow", "leads/000.arrow", "orders/000.arrow",
-                                       "orders/001.arrow"]  # not reps
+                                       "interactions/001.arrow", "leads/000.arrow",
+                                       # orders by region and month, a region's undated rows after its months
+                                       "orders/000-2024-06.arrow", "orders/001-2024-12.arrow",
+                                       "orders/002-2026-01.arrow", "orders/003-undated.arrow",
+                                       "orders/004-2024-01.arrow", "orders/005-2025-03.arrow"]  # not reps
     from_copies = [store.read_table(snapshot, table, **options) for table, options in READS]
     # A snapshot from before the sort order was recorded: the date bound filters instead of slicing.
     unsorted = store.Snapshot(snapshot.id, snapshot.path, {**snapshot.manifest, "sorted_by": {}})
@@ -374,7 +381,7 @@ def test_a_missing_copy_is_read_from_the_parquet_and_a_copy_cut_short_stops_nami
     # Replaced, not cut in place: ``expected`` still maps the file it was read from.
     (tmp_path / "short").write_bytes(copies[0].read_bytes()[:100])
     (tmp_path / "short").replace(copies[0])
-    with pytest.raises(StoreDamaged, match=r"000\.arrow: 100 bytes where [\d,]+ were written .*delete this copy"):
+    with pytest.raises(StoreDamaged, match=r"000(-[\d-]+)?\.arrow: 100 bytes where [\d,]+ were written .*delete this copy"):
         store.read_table(snapshot, "orders")
     copies[0].unlink()   # the remedy it names
     pd.testing.assert_frame_equal(store.read_table(snapshot, "orders"), expected)

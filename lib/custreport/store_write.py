@@ -4,6 +4,7 @@ uncompressed Arrow copy for the current snapshot (see custreport.store for the l
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -31,8 +32,37 @@ ROW_GROUP_SIZE = 128_000
 # Integer keys stored beside the order ids they number (read only when asked for by name).
 STORED_KEYS = {"orders": {"customer_key": "customer_id", "order_key": "order_id"}}
 _PART = "__part__"   # the region a row is filed under while a table is written
+# Tables filed as one file per region and month of this date (a new day's rows rewrite only
+# their month's files); undated rows in a file of their own after the months.
+MONTHLY = {"orders": "order_date"}
+_MONTHS = 10_000_000   # month codes (year * 12 + month - 1) stay below it; the undated code is the last
+_UNDATED = _MONTHS - 1
 # The tables a report reads by region with memory-mapped copies (MAPPED_SUFFIX).
 MAPPED_TABLES = ("customers", "orders", "deals", "interactions", "leads")
+
+
+def month_codes(dates: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Year * 12 + month - 1 of each date; the undated code for a missing one.
+
+    >>> month_codes(pa.array([dt.datetime(2025, 12, 31), None])).to_pylist()
+    [24311, 9999999]
+    """
+    code = pc.add(pc.multiply(pc.year(dates), 12), pc.subtract(pc.month(dates), 1)).fill_null(_UNDATED)
+    return code.combine_chunks() if isinstance(code, pa.ChunkedArray) else code
+
+
+def month_label(code: int) -> str:
+    """A month code as a file names it: ``2025-12``, or ``undated``."""
+    return "undated" if code == _UNDATED else f"{code // 12:04d}-{code % 12 + 1:02d}"
+
+
+def month_of_file(file: str) -> int | None:
+    """The month code of a file written for one region and month (None for any other file)."""
+    label = Path(file).stem.partition("-")[2]
+    if label == "undated":
+        return _UNDATED
+    year, _, month = label.partition("-")
+    return int(year) * 12 + int(month) - 1 if year.isdigit() and month.isdigit() else None
 
 
 def write_mapped_copies(snapshot: Snapshot) -> None:
@@ -114,7 +144,9 @@ def write_by_region(name: str, frame: pd.DataFrame, folder: Path,
     encoded = pc.dictionary_encode(part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part)
     names = encoded.dictionary.to_pylist()
     rank_of = np.argsort(np.argsort(np.array(names, dtype=object), kind="stable"), kind="stable")
-    rank = pa.array(rank_of, type=pa.int32()).take(encoded.indices)   # a missing region: null, last
+    rank = pa.array(rank_of, type=pa.int64()).take(encoded.indices)   # a missing region: null, last
+    if name in MONTHLY:   # one file per region and month: months follow each other as the dates do
+        rank = pc.add(pc.multiply(rank, _MONTHS), month_codes(table[MONTHLY[name]]))
     order = pc.sort_indices(table.append_column(_PART, rank),
                             sort_keys=[(_PART, "ascending"), *[(key, "ascending") for key in SORT_KEYS[name]]])
     # Numbered unsorted and the codes taken in order: a sorted copy of ten million ids is never made.
@@ -123,9 +155,15 @@ def write_by_region(name: str, frame: pd.DataFrame, folder: Path,
     runs = pc.run_end_encode(rank.take(order)) if len(table) else None
     by_rank = dict(zip(rank_of.tolist(), names))
     bounds = [(None, 0, 0)] if runs is None else \
-        zip([by_rank.get(r) for r in runs.values.to_pylist()], [0, *runs.run_ends.to_pylist()[:-1]],
-            runs.run_ends.to_pylist())
-    parts = [[region, f"{name}/{index:03d}.parquet", start, end] for index, (region, start, end) in enumerate(bounds)]
+        zip(runs.values.to_pylist(), [0, *runs.run_ends.to_pylist()[:-1]], runs.run_ends.to_pylist())
+    parts = []
+    for index, (code, start, end) in enumerate(bounds):
+        if name in MONTHLY and code is not None:
+            code, month = divmod(code, _MONTHS)
+            file = f"{name}/{index:03d}-{month_label(month)}.parquet"
+        else:
+            file = f"{name}/{index:03d}.parquet"
+        parts.append([by_rank.get(code), file, start, end])
 
     def rows(start: int, count: int) -> pa.Table:
         taken = table.take(order.slice(start, count))

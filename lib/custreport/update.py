@@ -151,11 +151,11 @@ def _ingest_if_changed(options: UpdateOptions, log, result: UpdateResult) -> Non
     from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
 
     folder = Path(options.store) if options.store else default_store()
-    pending = pending_input_fingerprint(options.config)
     try:
         current = store.current_snapshot(folder)
     except UserError:
         current = None
+    pending = pending_input_fingerprint(options.config, current.manifest.get("inputs") if current else None)
     if current is not None and current.manifest.get("input_fingerprint") == pending:
         log(f"ingest: raw files, params and code unchanged since snapshot {current.id}: nothing to ingest")
         return
@@ -164,8 +164,10 @@ def _ingest_if_changed(options: UpdateOptions, log, result: UpdateResult) -> Non
         ingested, snapshot = ingest_to_store(options.config, folder, helper_process=True)
     except QuarantineLimitExceeded as exc:
         raise UserError(f"ingest stopped, nothing written: {str(exc).splitlines()[0]}") from None
-    counts = ", ".join(f"{name} {len(frame):,}" for name, frame in ingested.tables.items())
+    counts = ", ".join(f"{name} {count:,}" for name, count in ingested.stored_rows().items())
     log(f"ingest: snapshot {snapshot.id} ({counts}; {len(ingested.quarantine):,} rows quarantined)")
+    log(f"ingest: added {ingested.added} to the snapshot before" if ingested.added else
+        f"ingest: full ({ingested.full_because})" if ingested.full_because else "ingest: full")
     for warning in ingested.warnings.itertuples(index=False):
         log(f"ingest warning: {warning.message}. Remedy: {warning.remedy}")
     for note in snapshot.notes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
 import pytest
 
 from custreport.errors import UserError
@@ -45,3 +46,17 @@ def test_a_link_from_the_project_to_outside_is_reported_and_a_path_named_outside
     assert links_out_of_project(found, "data/raw/*.csv", project) == [(link, (project.parent / "exports" / "b.csv").resolve())]
     outside = source_files("../exports/*.csv", project, "crm")
     assert links_out_of_project(outside, "../exports/*.csv", project) == []
+
+
+def test_a_recorded_digest_is_reused_only_while_size_and_time_are_as_recorded(tmp_path):
+    from custreport.files import file_sha256
+    from custreport.ingest.inputs import input_record, known_digest
+
+    path = tmp_path / "orders.csv"
+    path.write_text("a,b\n1,2\n")
+    recorded = {"orders.csv": {**input_record("orders", path, tmp_path, "recorded-digest")}}
+    assert known_digest(path, "orders.csv", recorded) == "recorded-digest"   # not read again
+    path.write_text("a,b\n1,3\n")                                            # same size, rewritten
+    os.utime(path, ns=(recorded["orders.csv"]["mtime_ns"] + 10**9,) * 2)
+    assert known_digest(path, "orders.csv", recorded) == file_sha256(path)
+    assert known_digest(path, "other.csv", recorded) == file_sha256(path)    # never recorded

@@ -29,17 +29,17 @@ import pyarrow.parquet as pq
 
 from custreport import schema, store
 from custreport.config import RegionTable, SourcesConfig, SourceSpec
-from custreport.files import file_sha256
 from custreport.ingest.accounting import ACCOUNTING_COLUMNS, column_completeness, region_accounting, \
     source_accounting
 from custreport.ingest.attach import CustomerIndex
-from custreport.ingest.inputs import input_fingerprint
+from custreport.ingest.inputs import input_fingerprint, input_record, known_digest
 from custreport.ingest.pipeline import ORDER_IDENTITY, _concat, _fill_ids, _quarantine_and_lineage, \
     _read_and_prepare, _rows_of, _statuses
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows
 from custreport.ingest.result import IngestResult, ingest_warnings
 from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
-from custreport.store_write import MAPPED_SUFFIX, STORED_KEYS, write_parquet, write_rows_file
+from custreport.store_write import MAPPED_SUFFIX, STORED_KEYS, month_codes, month_label, month_of_file, \
+    write_parquet, write_rows_file
 
 # Side tables that grow with the rows read: an increment adds a file, the old ones are shared.
 GROWING_SIDE_TABLES = ("lineage", "quarantine")
@@ -70,11 +70,13 @@ def plan_increment(config: SourcesConfig, base: Path, config_file: Path, store_f
     manifest = snapshot.manifest
     if manifest.get("settings_fingerprint") != input_fingerprint([], config_file, base):
         return Increment(None, [], {}, "params or code changed since the current snapshot")
-    if not store.has_side_table(snapshot, "attach_index") or not store.filed_by_region(snapshot, "orders"):
+    if not store.has_side_table(snapshot, "attach_index") or not store.filed_by_region(snapshot, "orders") \
+            or any(month_of_file(file) is None for _, file in manifest["parts"]["orders"]):
         return Increment(None, [], {}, "the current snapshot was written by an older version")
     if not any(spec.table == "customers" for spec in config.sources):
         return Increment(None, [], {}, "customers are made from the orders (no customer source)")
-    digests = {input_name(path, base): file_sha256(path) for _, path in files}
+    recorded = {entry["file"]: entry for entry in manifest.get("inputs", [])}
+    digests = {input_name(path, base): known_digest(path, input_name(path, base), recorded) for _, path in files}
     before: dict[str, list[tuple[str, str]]] = {}
     for entry in manifest.get("inputs", []):
         before.setdefault(entry["source"], []).append((entry["file"], entry["sha256"]))
@@ -140,8 +142,7 @@ def ingest_increment(config: SourcesConfig, base: Path, config_file: Path, regio
         "fixes": _summed(store.read_side_table(snapshot, "fixes"), fixes.frame(), ["source", "region", "fix"], None),
         "completeness": _completeness(store.read_side_table(snapshot, "completeness"), completeness),
     }
-    inputs = [{"source": spec.name, "file": input_name(path, base), "bytes": path.stat().st_size,
-               "sha256": plan.digests[input_name(path, base)]} for spec, path in files]
+    inputs = [input_record(spec.name, path, base, plan.digests[input_name(path, base)]) for spec, path in files]
     rows_stored = {**snapshot.manifest["rows"], "orders": snapshot.manifest["rows"]["orders"] + len(orders)}
     result = IngestResult({"orders": orders}, lineage, all_quarantine, accounting, side["fixes"], inputs,
                           completeness=side["completeness"], warnings=warnings, region_accounting=by_region,
@@ -237,41 +238,36 @@ def _continued_keys(ids: pd.Series, old_ids: pd.Series, old_keys: pd.Series, all
 
 def _order_parts(snapshot: store.Snapshot, orders: pd.DataFrame, mapped: bool) -> tuple[list[list], dict, set]:
     """The orders' parts list of the new snapshot, the new files (name -> rows) and the old
-    files they replace. Parts stay in region order, a region's files in the order of their rows."""
+    files they replace. Orders are filed by region and month (store_write.MONTHLY): a month
+    the new rows fall in is written again with them (merged in date order, the stored rows
+    first among equal dates, as a full ingest sorts them), a month new to its region gets a file."""
     parts = [list(entry) for entry in snapshot.manifest["parts"]["orders"]]
     if orders.empty:
         return parts, {}, set()
     old_schema = pq.read_schema(snapshot.path / parts[0][1])
     table = pa.Table.from_pandas(orders, preserve_index=False)
-    taken = [name for name in old_schema.names if name in table.column_names]
-    if sorted(taken) != sorted(table.column_names) or len(taken) != len(old_schema.names):
+    if sorted(table.column_names) != sorted(old_schema.names):
         raise IncrementRefused("the new files' columns differ from the stored orders' (extra x_ columns)")
-    numbers = [int(Path(file).stem) for _, file in parts if Path(file).stem.isdigit()]
-    next_number = max(numbers, default=-1) + 1
+    table = table.select(old_schema.names).cast(old_schema)
+    months = month_codes(table["order_date"])
+    next_number = max(int(Path(file).stem.split("-")[0]) for _, file in parts) + 1
     new_files, replaced = {}, set()
-    for region in pc.unique(table["region"]).to_pylist():
-        rows = table.filter(pc.equal(table["region"], region))
-        rows = rows.take(pc.sort_indices(rows, sort_keys=[("order_date", "ascending")], null_placement="at_end"))
-        own = [entry for entry in parts if entry[0] == region]
-        stored = store.read_arrow(snapshot, "orders", regions=[region], columns=[*old_schema.names]) if own else None
-        if stored is not None and stored.num_rows and pc.min(rows["order_date"]).as_py() is not None \
-                and pc.max(stored["order_date"]).as_py() is not None \
-                and pc.min(rows["order_date"]).as_py() < pc.max(stored["order_date"]).as_py():
-            # Older lines than the region holds: its file is written again with them in place.
-            rows = pa.concat_tables([stored, rows.select(old_schema.names).cast(stored.schema)])
-            rows = rows.take(pc.sort_indices(rows, sort_keys=[("order_date", "ascending")], null_placement="at_end"))
-            replaced |= {file for _, file in own} | {Path(file).with_suffix(MAPPED_SUFFIX).as_posix()
-                                                     for _, file in own}
-            parts = [entry for entry in parts if entry[0] != region]
-        else:
-            rows = rows.select(old_schema.names).cast(old_schema)
-        file = f"orders/{next_number:03d}.parquet"
+    pairs = pa.table({"region": table["region"], "month": months}).group_by(["region", "month"]).aggregate([])
+    for region, month in zip(pairs["region"].to_pylist(), pairs["month"].to_pylist()):
+        rows = table.filter(pc.and_(pc.equal(table["region"], region), pc.equal(months, month)))
+        own = next((entry for entry in parts if entry[0] == region and month_of_file(entry[1]) == month), None)
+        if own is not None:
+            rows = pa.concat_tables([pq.read_table(snapshot.path / own[1]).cast(old_schema), rows])
+            replaced |= {own[1], Path(own[1]).with_suffix(MAPPED_SUFFIX).as_posix()}
+            parts.remove(own)
+        rows = rows.take(pc.sort_indices(rows, sort_keys=[("order_date", "ascending")]))   # stable
+        file = f"orders/{next_number:03d}-{month_label(month)}.parquet"
         next_number += 1
         new_files[file] = rows
         parts.append([region, file])
     names = sorted({str(entry[0]) for entry in parts if entry[0] is not None})
     rank = {name: position for position, name in enumerate(names)}
-    parts.sort(key=lambda entry: len(names) if entry[0] is None else rank[entry[0]])   # stable: a region's order kept
+    parts.sort(key=lambda entry: (len(names) if entry[0] is None else rank[entry[0]], month_of_file(entry[1]) or 0))
     return parts, new_files, replaced
 
 

@@ -74,15 +74,36 @@ def input_fingerprint(inputs: list[dict], config_path: Path, base: Path) -> str:
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
-def pending_input_fingerprint(config_path: Path | None = None) -> str:
-    """input_fingerprint of what an ingest would read now (every source file is hashed, none parsed)."""
+def input_record(source: str, path: Path, base: Path, sha256: str) -> dict:
+    """How a snapshot's manifest records a file it was made from."""
+    info = path.stat()
+    return {"source": source, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
+            "bytes": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": sha256}
+
+
+def known_digest(path: Path, name: str, recorded: dict[str, dict]) -> str:
+    """The sha256 of ``path`` (named ``name`` in a manifest's inputs): the recorded one when its size
+    and modification time are as recorded then (a file rewritten keeps neither: a gigabyte of
+    unchanged exports is not read again to learn it is unchanged), else hashed now."""
+    entry = recorded.get(name)
+    if entry and "mtime_ns" in entry:
+        info = path.stat()
+        if (info.st_size, info.st_mtime_ns) == (entry["bytes"], entry["mtime_ns"]):
+            return entry["sha256"]
+    return file_sha256(path)
+
+
+def pending_input_fingerprint(config_path: Path | None = None, recorded: list[dict] | None = None) -> str:
+    """input_fingerprint of what an ingest would read now (no file parsed; each hashed unless
+    ``recorded``, a snapshot's inputs, knows it unchanged: see known_digest)."""
     from custreport.config import load_sources, project_root
 
     path = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
     config, base = load_sources(path)
+    known = {entry["file"]: entry for entry in recorded or []}
     inputs = []
     for spec in config.sources:
         for found in source_files(spec.path, base, spec.name):
-            inputs.append({"source": spec.name, "sha256": file_sha256(found),
-                           "file": str(found.relative_to(base) if found.is_relative_to(base) else found)})
+            name = str(found.relative_to(base) if found.is_relative_to(base) else found)
+            inputs.append({"source": spec.name, "sha256": known_digest(found, name, known), "file": name})
     return input_fingerprint(inputs, path, base)

@@ -29,7 +29,7 @@ from custreport.ingest.accounting import QuarantineLimitExceeded, column_complet
 from custreport.ingest.attach import CustomerIndex
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
 from custreport.ingest.headers import CUSTOMER_NAME
-from custreport.ingest.inputs import input_fingerprint, links_out_of_project, source_files
+from custreport.ingest.inputs import input_fingerprint, input_record, links_out_of_project, source_files
 from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
 from custreport.ingest.merged_records import customers_merged_from_rows
 from custreport.ingest.prepare import Prepared, prepare_sheet
@@ -267,8 +267,7 @@ def _read_and_prepare(files: list[tuple[SourceSpec, Path]], base: Path, regions:
     rows_read: Counter = Counter()
     files_read: Counter = Counter()
     results, digests = _read_and_prepare_all(files, regions, on_file, helper_process)
-    inputs = [{"source": spec.name, "file": str(path.relative_to(base) if path.is_relative_to(base) else path),
-               "bytes": path.stat().st_size, "sha256": digest} for (spec, path), digest in zip(files, digests)]
+    inputs = [input_record(spec.name, path, base, digest) for (spec, path), digest in zip(files, digests)]
     for (spec, _), (rows, parts) in zip(files, results):
         files_read[spec.name] += 1
         rows_read[spec.name] += rows
