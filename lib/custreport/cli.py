@@ -136,6 +136,8 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
              f"{result.added} (every other file shared, not read again)")
     elif result.full_because:
         _log(f"full ingest: {result.full_because}")
+    if result.profile.stages:
+        _log(result.profile.line())
     counts = ", ".join(f"{name} {count:,}" for name, count in result.stored_rows().items())
     _log(f"store: {snapshot.path}  ({counts})" if snapshot else
          f"dry run, no snapshot written  (would store {counts})" if dry_run and not stopped else

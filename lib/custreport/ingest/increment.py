@@ -35,6 +35,7 @@ from custreport.ingest.attach import CustomerIndex
 from custreport.ingest.inputs import input_fingerprint, input_record, known_digest
 from custreport.ingest.pipeline import ORDER_IDENTITY, _concat, _fill_ids, _quarantine_and_lineage, \
     _read_and_prepare, _rows_of, _statuses
+from custreport.ingest.profile import StageClock
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows
 from custreport.ingest.result import IngestResult, ingest_warnings
 from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
@@ -102,12 +103,15 @@ def plan_increment(config: SourcesConfig, base: Path, config_file: Path, store_f
 
 def ingest_increment(config: SourcesConfig, base: Path, config_file: Path, regions: RegionTable,
                      plan: Increment, files: list[tuple[SourceSpec, Path]], link_warnings: list[dict],
-                     on_file: Callable[[str, Path], None] | None = None) -> tuple[IngestResult, dict]:
+                     on_file: Callable[[str, Path], None] | None = None,
+                     clock: StageClock | None = None) -> tuple[IngestResult, dict]:
     """The rows of ``plan.new_files`` made ready to add to ``plan.base``: the ingest result (its
     ``tables`` hold the new rows only; accounting, fixes, quarantine and warnings are the whole
     snapshot's) and what write_increment needs (see add_to_store)."""
     snapshot = plan.base
+    clock = clock or StageClock()
     prepared, rows_read, files_read, _ = _read_and_prepare(plan.new_files, base, regions, on_file, False)
+    clock.lap("read and prepare")
     index = CustomerIndex.from_lookups(store.read_side_table(snapshot, "attach_index"), regions.place_names())
     customers = store.read_table(snapshot, "customers", columns=["customer_id", "region"])
     reps = store.read_table(snapshot, "reps")
@@ -121,6 +125,7 @@ def ingest_increment(config: SourcesConfig, base: Path, config_file: Path, regio
         fixes.add_rows("orders", rows["region"])
     rows = _fill_ids(rows, "order_id", "O")
     orders, lineage_part = _new_order_lines(snapshot, rows, ~unknown)
+    clock.lap("attach and deduplicate orders")
     non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
     lineage_parts = [non_data.assign(status="non_data", record_id=pd.NA, region=pd.NA), lineage_part]
     empty = pd.DataFrame(columns=QUARANTINE_COLUMNS)
@@ -148,6 +153,8 @@ def ingest_increment(config: SourcesConfig, base: Path, config_file: Path, regio
                           completeness=side["completeness"], warnings=warnings, region_accounting=by_region,
                           row_counts=rows_stored,
                           added=", ".join(input_name(path, base) for _, path in plan.new_files))
+    clock.lap("accounting")
+    result.profile = clock
     manifest = {key: value for key, value in snapshot.manifest.items() if key not in ("files", "snapshot",
                                                                                         "created_at")}
     manifest.update(inputs=inputs, input_fingerprint=input_fingerprint(inputs, config_file, base), rows=rows_stored,
@@ -155,7 +162,7 @@ def ingest_increment(config: SourcesConfig, base: Path, config_file: Path, regio
                     data_range=_data_range(manifest.get("data_range", {}), orders),
                     currencies=sorted(set(manifest.get("currencies", [])) | set(schema.store_currencies(
                         {"orders": orders}))),
-                    increment={"base": snapshot.id, "added": [input_name(path, base) for _, path in plan.new_files]})
+                    ingest_profile=clock.stages, increment={"base": snapshot.id, "added": [input_name(path, base) for _, path in plan.new_files]})
     return result, {"side": side, "lineage": lineage, "quarantine": quarantine, "manifest": manifest}
 
 

@@ -33,6 +33,7 @@ from custreport.ingest.inputs import input_fingerprint, input_record, links_out_
 from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
 from custreport.ingest.merged_records import customers_merged_from_rows
 from custreport.ingest.prepare import Prepared, prepare_sheet
+from custreport.ingest.profile import StageClock
 from custreport.ingest.read import read_source_file
 from custreport.ingest.result import IngestResult, ingest_warnings, match_warnings
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows, region_by
@@ -151,8 +152,10 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     script passing True keeps its work under ``if __name__ == "__main__":`` (the
     ``custreport ingest`` command does).
     """
+    clock = StageClock()
     files, link_warnings = _files_to_read(config, base)
     prepared, rows_read, files_read, inputs = _read_and_prepare(files, base, regions, on_file, helper_process)
+    clock.lap("read and prepare")
 
     non_data = _concat([p.non_data for parts in prepared.values() for p in parts], NON_DATA_COLUMNS)
     lineage_parts = [non_data.assign(status="non_data", record_id=pd.NA, region=pd.NA)]
@@ -168,6 +171,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     rules = _match_rules(config)
     customers, member_ids, customer_keys, match_report = _dedupe_customers(customers_rows, features, regions,
                                                                            rules, registry)
+    clock.lap("match customers")
     warnings = match_warnings(match_report, rules)
     if link_warnings:
         warnings = pd.concat([ingest_warnings(link_warnings), warnings], ignore_index=True)
@@ -200,6 +204,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
                                            usable=~unknown)
     del orders_rows, unknown
     lineage_parts.append(orders_lineage)
+    clock.lap("attach orders")
 
     deals_rows = _rows_of(prepared, "deals")
     deals, deals_quarantine = attach.attach(deals_rows, "deals", required=False)
@@ -225,6 +230,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         interactions, interactions_region = interactions[~unknown], interactions_region[~unknown]
     lineage_parts.append(_loaded_lineage(interactions).assign(region=interactions_region.to_numpy()))
     quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
+    clock.lap("deals, leads, interactions")
 
     quarantine, lineage = _quarantine_and_lineage(quarantine_parts, orders_quarantine, deals_quarantine,
                                                   interactions_quarantine, lineage_parts)
@@ -238,8 +244,11 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     # Summed here from the lineage once, so no report reads the lineage of every raw row.
     customer_sources = pd.Series([spec.name for spec in config.sources if spec.table == "customers"], dtype="string")
     merged_customers = customers_merged_from_rows(lineage, customer_sources)
-    return IngestResult(tables, lineage, quarantine, accounting, fixes.frame(), inputs, customer_keys, completeness,
-                        merged_customers, warnings, by_region, attach_index)
+    result = IngestResult(tables, lineage, quarantine, accounting, fixes.frame(), inputs, customer_keys, completeness,
+                          merged_customers, warnings, by_region, attach_index)
+    clock.lap("check and account")
+    result.profile = clock
+    return result
 
 
 def _files_to_read(config: SourcesConfig, base: Path) -> tuple[list[tuple[SourceSpec, Path]], list[dict]]:
@@ -524,6 +533,7 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
             "region_accounting": result.region_accounting, "attach_index": result.attach_index}
     manifest = {"inputs": result.inputs, "input_fingerprint": input_fingerprint(result.inputs, config_file, base),
                 "settings_fingerprint": input_fingerprint([], config_file, base),
+                "ingest_profile": result.profile.stages,
                 "data_range": _data_range(result.tables), "sources_config": str(config_path or "params/sources.yaml"),
                 "currencies": store_currencies(result.tables),
                 "accounting": result.accounting.to_dict(orient="records")}
@@ -531,6 +541,7 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
     snapshot = store.write_snapshot(store_folder, result.tables, side, manifest, keep=config.keep_snapshots,
                                     mapped_copies=config.mapped_copies,
                                     files={store.REGIONS_FILE: regions_path.read_bytes()})
+    result.profile.lap("write snapshot")
     return result, snapshot
 
 
@@ -540,19 +551,24 @@ def _added_to_current(config, base: Path, config_file: Path, store_folder: Path,
     or (a result saying why not, None) when only a full ingest can be made."""
     from custreport.ingest.increment import IncrementRefused, add_to_store, ingest_increment, plan_increment
 
+    clock = StageClock()
     files, link_warnings = _files_to_read(config, base)
     plan = plan_increment(config, base, config_file, store_folder, files)
+    clock.lap("compare inputs")
     if plan.base is None:
         return IngestResult({}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
                             full_because=plan.reason), None
     try:
-        result, written = ingest_increment(config, base, config_file, regions, plan, files, link_warnings, on_file)
+        result, written = ingest_increment(config, base, config_file, regions, plan, files, link_warnings, on_file,
+                                           clock)
         breaches = quarantine_breaches(config, result.accounting, result.quarantine)
         if breaches:
             raise QuarantineLimitExceeded(breaches, result)
         if dry_run:
             return result, None
-        return result, add_to_store(store_folder, plan, result, written, config.keep_snapshots, config.mapped_copies)
+        snapshot = add_to_store(store_folder, plan, result, written, config.keep_snapshots, config.mapped_copies)
+        clock.lap("write snapshot")
+        return result, snapshot
     except IncrementRefused as refused:
         return IngestResult({}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
                             full_because=str(refused)), None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from custreport.ingest.match import MatchReport, MatchRules
+from custreport.ingest.profile import StageClock
 
 
 @dataclass
@@ -27,6 +28,7 @@ class IngestResult:
     row_counts: dict[str, int] = field(default_factory=dict)  # rows per table stored, when ``tables`` holds fewer
     added: str = ""                # an incremental ingest: what it added to the snapshot before (else empty)
     full_because: str = ""         # a full ingest: why the current snapshot could not be added to
+    profile: StageClock = field(default_factory=StageClock)   # seconds and peak memory per stage
 
     def stored_rows(self) -> dict[str, int]:
         """Rows per table of the snapshot made (an incremental ingest holds only the new rows)."""
