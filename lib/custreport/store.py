@@ -54,6 +54,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from custreport import __version__, schema
 from custreport.config import RegionTable, load_regions
@@ -524,8 +525,9 @@ def filed_by_region(snapshot: Snapshot, table: str) -> bool:
     return table in snapshot.manifest.get("parts", {})
 
 
-def read_side_table(snapshot: Snapshot, name: str) -> pd.DataFrame:
-    """One of SIDE_TABLES of a snapshot (lineage, quarantine, accounting ...; empty frame when absent)."""
+def read_side_table(snapshot: Snapshot, name: str, arrow: bool = False) -> pd.DataFrame | pa.Table:
+    """One of SIDE_TABLES of a snapshot (lineage, quarantine, accounting ...; empty frame when
+    absent), as an Arrow table when ``arrow``."""
     if name not in SIDE_TABLES:
         raise ValueError(f"unknown side table {name!r}")
     path = snapshot.path / f"{name}.parquet"
@@ -537,10 +539,12 @@ def read_side_table(snapshot: Snapshot, name: str) -> pd.DataFrame:
     for piece in paths:
         verify_file(snapshot, piece)
         try:
-            pieces.append(pd.read_parquet(piece))
+            pieces.append(pq.read_table(piece) if arrow else pd.read_parquet(piece))
         except (OSError, pa.ArrowInvalid) as exc:   # only where no checksum was recorded
             raise StoreDamaged(f"{piece}: unreadable ({first_line(exc)}); {STORE_REMEDY}") from None
-    return pieces[0] if len(pieces) == 1 else pd.concat(pieces, ignore_index=True)
+    if len(pieces) == 1:
+        return pieces[0]
+    return pa.concat_tables(pieces) if arrow else pd.concat(pieces, ignore_index=True)
 
 
 def has_side_table(snapshot: Snapshot, name: str) -> bool:

@@ -112,7 +112,8 @@ def ingest_increment(config: SourcesConfig, base: Path, config_file: Path, regio
     clock = clock or StageClock()
     prepared, rows_read, files_read, _ = _read_and_prepare(plan.new_files, base, regions, on_file, False)
     clock.lap("read and prepare")
-    index = CustomerIndex.from_lookups(store.read_side_table(snapshot, "attach_index"), regions.place_names())
+    index = CustomerIndex.from_lookups(store.read_side_table(snapshot, "attach_index", arrow=True),
+                                      regions.place_names())
     customers = store.read_table(snapshot, "customers", columns=["customer_id", "region"])
     reps = store.read_table(snapshot, "reps")
     fixes = FixTally(prepared)
