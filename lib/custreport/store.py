@@ -6,10 +6,14 @@ Layout::
       CURRENT                     the id of the current snapshot (replaced atomically)
       snapshots/<id>/             one folder per ingest, never changed once written
         customers/000.parquet ... each canonical table as one file per region (interactions by
-                                  their customer's region), sorted within it by date or id
+                                  their customer's region), sorted within it by date or id;
+        orders/000-2025-12.parquet  orders one file per region and month (a day's new order lines
+                                  rewrite only their months' files: see ingest.increment)
         customers/000.arrow ...   the current snapshot only: an uncompressed Arrow copy of each
                                   region file a report reads, memory-mapped at load
-        lineage.parquet quarantine.parquet accounting.parquet fixes.parquet
+        lineage.parquet quarantine.parquet accounting.parquet fixes.parquet attach_index.parquet
+                                  (an incremental snapshot adds lineage-1.parquet ... to the
+                                  files it shares with the one before: manifest side_parts)
         manifest.json             inputs with hashes, row counts, which file holds which region,
                                   times, code version, and size and sha256 of every file
         copies.json               size and sha256 of the Arrow copies (rewritten with them)

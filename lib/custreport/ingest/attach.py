@@ -44,6 +44,7 @@ class CustomerIndex:
             cores, _ = core_names(self.names["key"], places)
         self.by_core = _unambiguous(pd.DataFrame({"core": cores.to_numpy(), "id": self.names["id"].to_numpy()}), "core")
         self._variants: pa.Table | None = None  # built on first fuzzy lookup
+        self._choices: list[str] | None = None  # the known names for scanning, made on first scan
 
     # What the index holds, as a frame a snapshot stores (side table ``attach_index``), so an
     # incremental ingest attaches new rows without matching every customer row again.
@@ -88,7 +89,7 @@ class CustomerIndex:
         index.names = pd.DataFrame({"key": pd.Series(names.index, dtype="string"), "id": names.to_numpy()})
         index.by_key = index.names.set_index("key")["id"]
         index.ids = pd.Series(of("id").to_numpy(), dtype="string")
-        index._variants = None
+        index._variants, index._choices = None, None
         return index
 
     def resolve_ids(self, named_ids: pd.Series) -> pd.Series:
@@ -163,7 +164,9 @@ class CustomerIndex:
         variant are at most two edits apart, so the names within two edits (rapidfuzz, bit-
         parallel) hold every pair, and the variants of those few decide, as _sharing_pairs does."""
         known = self.names["key"]
-        choices = known.tolist()
+        if self._choices is None:   # as Python strings once: rapidfuzz reads them, a million take a second
+            self._choices = known.tolist()
+        choices = self._choices
         wanted, rows = [], []
         for start in range(0, len(keys), 64):   # 64 names x a million distances: 64 MB at a time
             distances = process.cdist(keys.iloc[start:start + 64].tolist(), choices, scorer=Levenshtein.distance,
