@@ -39,7 +39,7 @@ class Sheet:
     ``row_formats`` gives a column one format per row instead (a column of figures of several
     kinds); the last ``total_rows`` rows are totals: bold, below the autofilter's range, so
     sorting and filtering leave them where they are. ``description`` is the sheet's line on
-    the cover.
+    the cover; ``note``, when given, is a line below the rows (what the sheet leaves out).
     """
 
     title: str
@@ -49,6 +49,7 @@ class Sheet:
     row_formats: dict[str, list[str | None]] = field(default_factory=dict)
     total_rows: int = 0
     description: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -111,6 +112,8 @@ def _write_table(workbook: Workbook, sheet: Sheet) -> None:
                           for value, fmt, rows in zip(record, formats, per_row)])
     if len(shown) < len(frame):  # Excel opens no sheet longer than its limit: say what is missing
         worksheet.append([f"… {len(frame) - len(shown):,} more rows: more than an Excel sheet holds"])
+    if sheet.note:
+        worksheet.append([_cell(worksheet, sheet.note, None)])
 
 
 def _write_cover(workbook: Workbook, cover: Cover) -> None:
