@@ -148,9 +148,16 @@ def _write_table(worksheet, sheet: Sheet, styles: _Styles) -> None:
     formats = [sheet.number_formats.get(name) for name in frame.columns]
     per_row = [sheet.row_formats.get(name) for name in frame.columns]
     first_total = len(shown) - totals
+    numbers = [_plain_numbers(shown.iloc[:, column]) if per_row[column] is None else None
+               for column in range(len(frame.columns))]
     for row, record in enumerate(shown.itertuples(index=False, name=None)):
         total = row >= first_total
         for column, (value, fmt, rows) in enumerate(zip(record, formats, per_row)):
+            if numbers[column] is not None and not total:   # a column of plain numbers: written directly
+                number = numbers[column][row]
+                if math.isfinite(number):
+                    worksheet.write_number(row + 1, column, number, styles.of(fmt))
+                continue
             _write_value(worksheet, row + 1, column, value, rows[row] if rows is not None else fmt, styles, total)
     next_row = len(shown) + 1
     if len(shown) < len(frame):  # Excel opens no sheet longer than its limit: say what is missing
@@ -158,6 +165,15 @@ def _write_table(worksheet, sheet: Sheet, styles: _Styles) -> None:
         next_row += 1
     if sheet.note:
         worksheet.write_string(next_row, 0, _text(sheet.note))
+
+
+def _plain_numbers(column: pd.Series) -> list[float] | None:
+    """A numeric column (not boolean) as Python floats, missing ones NaN; None for any other column.
+    (Excel keeps every number as a double: an integer reads back the same.)"""
+    if column.dtype == bool or str(column.dtype) in ("boolean", "bool[pyarrow]") \
+            or not pd.api.types.is_numeric_dtype(column.dtype):
+        return None
+    return column.to_numpy(dtype="float64", na_value=float("nan")).tolist()
 
 
 def _write_cover(worksheet, cover: Cover, titles: list[str], styles: _Styles) -> None:
