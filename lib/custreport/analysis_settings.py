@@ -129,6 +129,7 @@ class AnalysisSettings(StrictModel):
     value: ValueSettings = ValueSettings()
     allocation: AllocationSettings = AllocationSettings()
     privacy: PrivacySettings = PrivacySettings()
+    # What the region's workbook holds: its customers sheet's rows (the full list is a CSV beside it).
     workbook: WorkbookSettings = WorkbookSettings()
     # Which way is good for a figure (up, down, or neutral: its changes shown grey); figures not
     # named keep custreport's direction (docs/metrics.md, Directions).
