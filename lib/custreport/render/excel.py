@@ -249,7 +249,8 @@ def _write_value(worksheet, row: int, column: int, value, number_format: str | N
     """A value as a cell of its kind: text always a string (never a formula, number or error
     code), numbers with ``number_format``, dates as yyyy-mm-dd unless a format is given; a cell of
     a total row is bold under a rule (an empty one too)."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and not math.isfinite(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and not math.isfinite(value)) \
+            or (isinstance(value, str) and not value):   # an empty text is an empty cell, as openpyxl wrote it
         if total:
             worksheet.write_blank(row, column, None, styles.of(None, total))
         return
