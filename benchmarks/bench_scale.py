@@ -105,6 +105,8 @@ def measure_size(customers: int, seed: int, naive_regions: int, workers: int) ->
     warm = [r["seconds"] for job in jobs if job["region"] != "all" for r in job["reports"][1:]]
     figures["one_more_report"] = statistics.median(warm)
     figures["company_region"] = next(job["seconds"] for job in jobs if job["region"] == "all")
+    figures["company_workbook"] = next((r["seconds"] for job in jobs if job["region"] == "all"
+                                        for r in job["reports"] if r["name"] == "metrics+workbook"), None)
     say(f"  batch {figures['batch_regions']} regions x {len(REPORTS)} reports: {figures['batch']:.1f} s "
         f"(whole company {figures['company_region']:.1f} s); one more report {figures['one_more_report']:.2f} s")
 
@@ -169,6 +171,7 @@ ROWS = [  # label, key, format, fit an exponent
     ("BG/NBD fit: customers", "slice_fit_customers", "{:,}", True),
     ("batch: every region x 6 reports, html+pdf+xlsx (s)", "batch", "{:.1f}", True),
     ("of which the whole-company region (s)", "company_region", "{:.1f}", True),
+    ("of which its metrics, workbook and customer list (s)", "company_workbook", "{:.1f}", True),
     ("one more report on a warm run, median (s)", "one_more_report", "{:.2f}", True),
     ("custreport run, subset (s)", "ours_subset", "{:.1f}", True),
     ("naive papermill + nbconvert + PDF loop, subset (s)", "naive_subset", "{:.1f}", True),

@@ -208,6 +208,11 @@ MEANING = {
     "analysis.yaml:allocation.include_orphaned": "reallocate customers whose owner is not a current rep",
     "analysis.yaml:allocation.intent_scores": "typed intent -> score 0..1 (default: 高/hot/A 1, 中/warm/B 0.5, 低/cold/C 0)",
     "analysis.yaml:privacy": "what outputs show of contacts",
+    "analysis.yaml:workbook": "what a region's Excel workbook holds",
+    "analysis.yaml:workbook.customer_rows": "rows of the workbook's customers sheet: the customers with the most "
+                                            "revenue in the period; when there are more, the sheet says \"top N "
+                                            "of M\" and every customer is in `<region>_customers.csv` beside the "
+                                            "workbook (contacts masked as in the workbook)",
     "analysis.yaml:privacy.show_full_contacts_in_workbook": "true shows phones and emails in full in the analyst "
                                                             "workbook on disk only (mail always gets a masked copy)",
     "analysis.yaml:kpi_directions": "figure -> up, down or neutral: which way is good (cards colour a change green "

@@ -73,9 +73,10 @@ def file_text(name: str, data: bytes) -> str:
 
 
 def output_texts(folder: Path) -> dict[str, str]:
-    """Relative path -> text of every report, workbook, metrics and manifest file under ``folder``."""
+    """Relative path -> text of every report, workbook, customer list, metrics and manifest file under ``folder``."""
     return {str(path.relative_to(folder)): file_text(path.name, path.read_bytes())
-            for path in sorted(folder.rglob("*")) if path.suffix in (".html", ".pdf", ".xlsx", ".json", ".ipynb")}
+            for path in sorted(folder.rglob("*"))
+            if path.suffix in (".html", ".pdf", ".xlsx", ".csv", ".json", ".ipynb")}
 
 
 def message_texts(message: EmailMessage) -> dict[str, str]:
@@ -317,7 +318,8 @@ def test_full_contacts_reach_the_analyst_workbook_only_never_an_email(full_conta
     workbook = (folder / "east" / "east.xlsx").read_bytes()
     assert {"+8613812345678", "boss@jia.com"} <= {cell.value for cell in workbook_cells(workbook)}
     texts = output_texts(folder)
-    assert set(leaks(texts, phones, emails)) == {"east/east.xlsx"}    # not the PDF, metrics or manifest
+    # the analyst's files on disk only: not the PDF, metrics or manifest
+    assert set(leaks(texts, phones, emails)) == {"east/east.xlsx", "east/east_customers.csv"}
     message = build_message(folder, reader("east", reports=["summary"]), "east", regions, SENDER)
     assert leaks(message_texts(message), phones, emails) == {}
     emailed = {cell.value for cell in workbook_cells(attachment(message, ".xlsx"))}

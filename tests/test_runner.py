@@ -86,7 +86,8 @@ def test_run_matrix_renders_files_index_and_manifest(project):
     assert summary.ok, summary.lines()
     folder = project / "outputs" / "2025-Q4"
     assert sorted(p.name for p in (folder / "east").iterdir()) == [
-        "east.xlsx", "front_charts.json", "job.json", "metrics.json", "summary.html", "summary.ipynb", "trend.png"]
+        "east.xlsx", "east_customers.csv", "front_charts.json", "job.json", "metrics.json", "summary.html",
+        "summary.ipynb", "trend.png"]
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert [job["region"] for job in manifest["jobs"]] == ["east", "south"]
     assert manifest["ok"] and manifest["snapshot"] == request.snapshot and manifest["code"]["source"]
@@ -404,3 +405,7 @@ def test_the_notebooks_get_the_period_token_and_the_snapshot_of_the_run(project)
     assert figures["snapshot"] == request.snapshot and figures["period"]["partial"]
     page = (east / "summary.html").read_text(encoding="utf-8")
     assert "不完整期间：数字仅覆盖 2025-10-01 – 2025-12-31" in page and "running-provenance" in page
+
+
+def test_workers_take_the_whole_company_first_so_the_run_never_waits_for_it_alone():
+    assert runner.largest_first(["east", "south", "unknown", "all"]) == ["all", "east", "south", "unknown"]

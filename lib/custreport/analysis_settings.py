@@ -104,6 +104,19 @@ class PrivacySettings(StrictModel):
     show_full_contacts_in_workbook: StrictBool = False
 
 
+class WorkbookSettings(StrictModel):
+    """What a region's Excel workbook holds.
+
+    >>> WorkbookSettings().customer_rows
+    10000
+    """
+
+    # The customers sheet holds the customers with the most revenue in the period, this many;
+    # every customer is in <region>_customers.csv beside the workbook (a million rows take
+    # Excel writers minutes and Excel itself a long time to open).
+    customer_rows: int = Field(10000, gt=0)
+
+
 class AnalysisSettings(StrictModel):
     """params/analysis.yaml: the rules and thresholds of the analyses (every key optional)."""
 
@@ -116,6 +129,8 @@ class AnalysisSettings(StrictModel):
     value: ValueSettings = ValueSettings()
     allocation: AllocationSettings = AllocationSettings()
     privacy: PrivacySettings = PrivacySettings()
+    # What the region's workbook holds: its customers sheet's rows (the full list is a CSV beside it).
+    workbook: WorkbookSettings = WorkbookSettings()
     # Which way is good for a figure (up, down, or neutral: its changes shown grey); figures not
     # named keep custreport's direction (docs/metrics.md, Directions).
     kpi_directions: dict[str, Literal["up", "down", "neutral"]] = Field(default_factory=dict)

@@ -69,11 +69,12 @@ def up_to_date_record(folder: Path, expected: dict[str, str]) -> dict | None:
 
 def region_file_names(request: RunRequest, region: str) -> list[str]:
     """What reporting/jobs.py writes for a region: metrics.json, the trend chart, the front
-    page's small charts, the workbook."""
+    page's small charts, the workbook and its full customer list."""
     from custreport.reporting.front_page import FRONT_CHARTS
-    from custreport.reporting.metrics import METRICS_FILE, TREND_CHART
+    from custreport.reporting.metrics import METRICS_FILE, TREND_CHART, customer_list_name
 
-    return [METRICS_FILE, TREND_CHART, FRONT_CHARTS, *([f"{region}.xlsx"] if "xlsx" in request.formats else [])]
+    workbook = [f"{region}.xlsx", customer_list_name(region)] if "xlsx" in request.formats else []
+    return [METRICS_FILE, TREND_CHART, FRONT_CHARTS, *workbook]
 
 
 def report_files(request: RunRequest, region: str, locale: str, report: str) -> list[str]:

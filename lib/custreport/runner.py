@@ -294,7 +294,7 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
             _preload_renderers()
             with ProcessPoolExecutor(max_workers=min(request.workers, len(pending)),
                                      initializer=_start_worker, initargs=(notebooks_folder(request.root),)) as pool:
-                futures = {pool.submit(render_region, request, region): region for region in pending}
+                futures = {pool.submit(render_region, request, region): region for region in largest_first(pending)}
                 for future in as_completed(futures):
                     try:
                         job = future.result()
@@ -308,6 +308,16 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     write_index(request, summary)
     write_manifest(request, summary)
     return summary
+
+
+def largest_first(regions: list[str]) -> list[str]:
+    """``regions`` in the order workers should take them: the whole company first (it holds every
+    customer: started last, the run would wait for it alone at the end), the others as given.
+
+    >>> largest_first(["east", "unknown", "all"])
+    ['all', 'east', 'unknown']
+    """
+    return sorted(regions, key=lambda region: region != "all")
 
 
 def _period_note(period: Period) -> str:

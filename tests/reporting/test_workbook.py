@@ -118,3 +118,29 @@ def test_a_rate_s_change_in_the_key_figures_is_in_points(project):
     win_rate = rows.index("赢单率")
     assert sheet.row_formats["环比"][win_rate] == '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'
     assert sheet.row_formats["环比"][rows.index("销售额")] == "0.0%"
+
+
+def test_a_long_customer_list_keeps_its_top_rows_and_names_the_file_with_them_all(project, tmp_path):
+    (tmp_path / "params" / "analysis.yaml").write_text("workbook:\n  customer_rows: 1\n", encoding="utf-8")
+    for locale, expected in (("zh", "按本期销售额排前 1 位（期末共 2 位客户）；完整名单见 east_customers.csv。"),
+                             ("en", "Top 1 of 2 customers at the period end, by the period's revenue; "
+                                    "full list in east_customers.csv.")):
+        _, workbook = _written(tmp_path, "east", locale)
+        customers = workbook.worksheets[1]
+        rows = [[cell.value for cell in row] for row in customers.iter_rows()]
+        assert rows[1][:2] == ["A", "杭州甲科技有限公司"]   # 400 of revenue before B's 50
+        assert [row[0] for row in rows[2:]] == [expected]
+        assert [expected] == [row[1] for row in workbook.worksheets[0].iter_rows(values_only=True)
+                              if row[0] == customers.title]
+
+
+def test_the_region_files_list_every_customer_beside_the_workbook(project, tmp_path):
+    from custreport.reporting.jobs import write_region_files
+
+    (tmp_path / "params" / "analysis.yaml").write_text("workbook:\n  customer_rows: 1\n", encoding="utf-8")
+    ctx = report.load(region="east", period="2025-Q4")
+    written = write_region_files("east", "2025-Q4", str(ctx.snapshot.path.parent.parent), "zh", ctx.snapshot.id,
+                                 str(tmp_path), "east.xlsx")
+    assert written[-2:] == ["east.xlsx", "east_customers.csv"]
+    lines = (tmp_path / "east_customers.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines] == ['"客户编号"', '"A"', '"B"']

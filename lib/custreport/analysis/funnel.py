@@ -31,9 +31,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from custreport.analysis.deals import deal_totals
+from custreport.analysis.deals import TOTAL_COLUMNS, deal_totals
 from custreport.stages import StageList
 
 FUNNEL_COLUMNS = ["stage", "reached", "step_conversion", "cumulative_conversion", "drop_off", "current",
@@ -192,6 +193,14 @@ def _group_keys(deals: pd.DataFrame, by: str, missing: str) -> pd.Series:
     return deals[by].astype("string").fillna(missing)
 
 
+def _groups_in_order(deals: pd.DataFrame, keys: pd.Series, missing: str):
+    """(key, the deals of that key in their order) per key, sorted with ``missing`` last: one pass
+    over the deals (comparing every deal with every key costs groups x deals)."""
+    positions = pd.Series(np.arange(len(keys))).groupby(keys.to_numpy(dtype="object"), sort=False).indices
+    for key in sorted(positions, key=lambda k: (k == missing, k)):
+        yield key, deals.take(positions[key])
+
+
 def funnel_by(deals: pd.DataFrame, stage_list: StageList, by: str, start: pd.Timestamp,
               end_exclusive: pd.Timestamp, missing: str = MISSING_GROUP) -> pd.DataFrame:
     """The funnel table per value of ``by`` (long: one block of stage rows per group).
@@ -201,8 +210,7 @@ def funnel_by(deals: pd.DataFrame, stage_list: StageList, by: str, start: pd.Tim
     """
     keys = _group_keys(deals, by, missing)
     blocks = []
-    for key in sorted(keys.unique(), key=lambda k: (k == missing, k)):
-        part = deals[keys == key]
+    for key, part in _groups_in_order(deals, keys, missing):
         if deals_in_play(part, start, end_exclusive).empty:
             continue
         table = funnel_table(part, stage_list, start, end_exclusive).stages
@@ -223,8 +231,8 @@ def deal_breakdown(deals: pd.DataFrame, by: str, start: pd.Timestamp, end_exclus
     """
     keys = _group_keys(deals, by, missing)
     rows = []
-    for key in sorted(keys.unique(), key=lambda k: (k == missing, k)):
-        totals = deal_totals(deals[keys == key], start, end_exclusive)
+    for key, part in _groups_in_order(deals[TOTAL_COLUMNS], keys, missing):
+        totals = deal_totals(part, start, end_exclusive)
         if totals["won"] or totals["lost"] or totals["open"]:
             rows.append({by: key, **totals})
     rows.append({by: total_label, **deal_totals(deals, start, end_exclusive)})

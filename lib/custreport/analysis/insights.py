@@ -69,6 +69,15 @@ def cents(value: float) -> int:
     return int(round(float(value) * 100))
 
 
+def cents_of(values: pd.Series) -> np.ndarray:
+    """``cents`` of every value, at once (the same rounding: half to even).
+
+    >>> cents_of(pd.Series([10.1, -0.004, 0.125])).tolist()
+    [1010, 0, 12]
+    """
+    return np.rint(values.to_numpy(dtype="float64", na_value=np.nan) * 100).astype("int64")
+
+
 def _money(value_cents: int) -> float:
     return round(value_cents / 100, 2)
 
@@ -92,8 +101,8 @@ def customer_parts(now: pd.Series, before: pd.Series,
     [['A', 'decline', -2000], ['B', 'lost', -500]]
     """
     ids = now.index.union(before.index)
-    now_c = now.reindex(ids).fillna(0.0).map(cents).to_numpy(dtype="int64")
-    before_c = before.reindex(ids).fillna(0.0).map(cents).to_numpy(dtype="int64")
+    now_c = cents_of(now.reindex(ids).fillna(0.0))
+    before_c = cents_of(before.reindex(ids).fillna(0.0))
     bought_now, bought_before = now_c != 0, before_c != 0
     is_new = ids.isin(list(new_ids))
     diff = now_c - before_c
@@ -123,8 +132,8 @@ def revenue_bridge(now: pd.Series, before: pd.Series, new_ids: set | frozenset |
     sums = parts.groupby("part")["cents"].sum()
     counts = parts["part"].value_counts()
     amounts = {part: int(sums.get(part, 0)) for part in BRIDGE_PARTS[:-1]}
-    previous_c = int(before.fillna(0.0).map(cents).sum()) if previous_total is None else cents(previous_total)
-    current_c = int(now.fillna(0.0).map(cents).sum()) if current_total is None else cents(current_total)
+    previous_c = int(cents_of(before.fillna(0.0)).sum()) if previous_total is None else cents(previous_total)
+    current_c = int(cents_of(now.fillna(0.0)).sum()) if current_total is None else cents(current_total)
     amounts["other"] = current_c - previous_c - sum(amounts.values())
     return {"previous": _money(previous_c), "current": _money(current_c), "change": _money(current_c - previous_c),
             **{part: _money(value) for part, value in amounts.items()},
@@ -211,12 +220,11 @@ def contributions(now: pd.Series, before: pd.Series) -> pd.DataFrame:
     [6.0, 5.0, -3.0]
     """
     groups = now.index.union(before.index)
-    now_c = now.reindex(groups, fill_value=0.0).fillna(0.0).map(cents).astype("int64")
-    before_c = before.reindex(groups, fill_value=0.0).fillna(0.0).map(cents).astype("int64")
+    now_c = cents_of(now.reindex(groups, fill_value=0.0).fillna(0.0))
+    before_c = cents_of(before.reindex(groups, fill_value=0.0).fillna(0.0))
     names = [None if _is_missing(g) else str(g) for g in groups]
-    frame = pd.DataFrame({"group": pd.array(names, dtype="object"), "now": now_c.to_numpy() / 100,
-                          "before": before_c.to_numpy() / 100,
-                          "change": (now_c - before_c).to_numpy() / 100})
+    frame = pd.DataFrame({"group": pd.array(names, dtype="object"), "now": now_c / 100,
+                          "before": before_c / 100, "change": (now_c - before_c) / 100})
     frame["sort_name"] = frame["group"].map(lambda g: "\uffff" if g is None else g)
     frame = frame.sort_values(["change", "sort_name"], ascending=[False, True], kind="stable")
     return frame.drop(columns="sort_name").reset_index(drop=True)

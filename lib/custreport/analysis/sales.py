@@ -160,7 +160,7 @@ def revenue_by_customer(orders: pd.DataFrame, start: pd.Timestamp, end_exclusive
     done = ((dates >= start) & (dates < end_exclusive)).to_numpy(dtype=bool, na_value=False) & \
         in_revenue(orders).to_numpy() & orders["customer_id"].notna().to_numpy()
     amounts = np.nan_to_num(orders["amount"].to_numpy(dtype="float64", na_value=np.nan)[done])
-    ids = orders["customer_id"].to_numpy()[done]
+    ids = orders["customer_id"].array[done]   # only the period's ids become an index: not millions of strings
     return pd.Series(amounts, index=pd.Index(ids, dtype="string", name="customer_id")).groupby(level=0).sum()
 
 

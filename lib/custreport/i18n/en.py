@@ -148,6 +148,7 @@ NOTES: dict[str, str] = {
     'note.horizon_days': '{n} days',
     'note.reason_separator': '; ',
     'sheet.customers': "Every customer at the period end, with the period's revenue and orders.",
+    'sheet.customers_top': "Top {shown:,} of {total:,} customers at the period end, by the period's revenue; full list in {file}.",
     'sheet.pivot': 'Customers at the period end by {lower} and customer type.',
     'sheet.kpis': 'Key figures, with their change on the previous period and on a year ago.',
     'sheet.sales_pivot': "The period by {lower}: customers, revenue, orders, average order value and share.",

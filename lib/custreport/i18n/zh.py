@@ -148,6 +148,7 @@ NOTES: dict[str, str] = {
     'note.horizon_days': '{n} 天',
     'note.reason_separator': '；',
     'sheet.customers': '期末的全部客户，含本期销售额与订单数。',
+    'sheet.customers_top': '按本期销售额排前 {shown:,} 位（期末共 {total:,} 位客户）；完整名单见 {file}。',
     'sheet.pivot': '期末客户数：按{by}与客户类型。',
     'sheet.kpis': '关键指标，及与上期（环比）、去年同期（同比）相比的变化。',
     'sheet.sales_pivot': '本期按{by}汇总：客户数、销售额、订单数、客单价与占比。',

@@ -152,7 +152,8 @@ def compute_insights(ctx: ReportContext, figures: dict) -> PeriodInsights:
 
 def _first_buyers(lines: pd.DataFrame, period: Period) -> set:
     """Customers whose first completed purchase falls in ``period`` (and none before it)."""
-    done = lines[is_completed(lines) & lines["customer_id"].notna()]
+    # the two columns only: filtering every column of millions of lines copies them all
+    done = lines.loc[is_completed(lines) & lines["customer_id"].notna(), ["customer_id", "order_date"]]
     if done.empty:
         return set()
     first = done.groupby("customer_id", sort=False)["order_date"].min()
@@ -184,7 +185,8 @@ def _by_line_column(lines: pd.DataFrame, column: str, period: Period) -> pd.Seri
     keep = ((dates >= period.start_ts) & (dates < period.end_exclusive_ts)).to_numpy(dtype=bool, na_value=False) \
         & in_revenue(lines).to_numpy()
     amounts = np.nan_to_num(lines["amount"].to_numpy(dtype="float64", na_value=np.nan)[keep])
-    keys = lines[column].to_numpy(dtype="object", na_value=None)[keep]
+    keys = np.asarray(lines[column].array[keep], dtype="object")   # the period's keys only become objects
+    keys[pd.isna(keys)] = None
     return pd.Series(amounts).groupby(pd.Series(keys, dtype="object"), dropna=False).sum()
 
 
@@ -227,7 +229,7 @@ def _unusual_revenue(ctx: ReportContext, lines: pd.DataFrame, current: float, sc
 def _outliers(lines: pd.DataFrame, period: Period, scale: float, names: dict) -> Insight | None:
     dates = lines["order_date"]
     keep = ((dates >= period.start_ts) & (dates < period.end_exclusive_ts)).fillna(False) & is_completed(lines)
-    sold = lines[keep]
+    sold = lines.loc[keep, [c for c in ("order_id", "order_key", "amount", "customer_id") if c in lines]]
     if sold.empty or distinct_orders(sold) < engine.MIN_ORDERS_FOR_OUTLIERS:
         return None
     key = sold["order_id"].fillna(pd.Series(sold.index.astype(str), index=sold.index)) if "order_id" in sold \

@@ -5,7 +5,7 @@ are written by files.py and render/.
 
 >>> write_region_files("east", "2025-Q4@2025-12-31", "data/clean", "zh", "", "outputs/2025-Q4/east",
 ...                    "east.xlsx")   # doctest: +SKIP
-['metrics.json', 'trend.png', 'front_charts.json', 'east.xlsx']
+['metrics.json', 'trend.png', 'front_charts.json', 'east.xlsx', 'east_customers.csv']
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from custreport.files import write_atomically
 from custreport.render.excel import write_workbook
 from custreport.render.images import write_described_png
 from custreport.reporting.context import load
-from custreport.reporting.metrics import METRICS_FILE, TREND_CHART, metrics
+from custreport.reporting.metrics import METRICS_FILE, TREND_CHART, customer_list_name, metrics
 from custreport.reporting.front_page import FRONT_CHARTS, front_charts_json
 from custreport.reporting.sections.summary import front_page, revenue_trend
-from custreport.reporting.workbook import workbook_contacts_masked, workbook_sheets
+from custreport.reporting.workbook import customer_sheet_frame, workbook_contacts_masked, workbook_sheets
+from custreport.render.csv_download import write_csv
 
 def write_region_files(region: str, period: str, store: str, locale: str, snapshot: str, folder: str,
                        workbook: str | None) -> list[str]:
-    """Write the region's metrics.json, trend chart and (when ``workbook`` names it) workbook into
-    ``folder``; return the names written."""
+    """Write the region's metrics.json, trend chart and (when ``workbook`` names it) workbook and
+    its full customer list (customer_list_name) into ``folder``; return the names written."""
     ctx = load(region, period, store, locale, snapshot=snapshot)
     place = Path(folder)
     write_atomically(place / METRICS_FILE, json.dumps(metrics(ctx), ensure_ascii=False, indent=2))
@@ -36,6 +37,9 @@ def write_region_files(region: str, period: str, store: str, locale: str, snapsh
                      front_charts_json({rank: (small.png, small.alt) for rank, small in page.charts.items()}))
     written = [METRICS_FILE, TREND_CHART, FRONT_CHARTS]
     if workbook:
-        write_workbook(place / workbook, workbook_sheets(ctx), contacts_masked=workbook_contacts_masked(ctx))
-        written.append(workbook)
+        masked = workbook_contacts_masked(ctx)
+        customers = customer_sheet_frame(ctx, mask_contacts=masked)
+        write_csv(place / customer_list_name(region), customers)
+        write_workbook(place / workbook, workbook_sheets(ctx, customers=customers), contacts_masked=masked)
+        written += [workbook, customer_list_name(region)]
     return written

@@ -27,6 +27,11 @@ from custreport.reporting.request import coverage_dict
 METRICS_FILE = "metrics.json"
 TREND_CHART = "trend.png"   # the summary's revenue trend, with its alt text inside: the mail shows it
 
+
+def customer_list_name(region: str) -> str:
+    """The file beside a region's workbook that lists every customer of its customers sheet."""
+    return f"{region}_customers.csv"
+
 # Counts and amounts that add up across regions; ratios (aov, win rate) do not.
 ADDITIVE = ("customers.total", "customers.new", "customers.active", "customers.churned", "customers.prospect",
             "revenue", "orders", "deals.won", "deals.lost", "deals.open", "deals.won_value", "deals.pipeline_value",

@@ -11,7 +11,7 @@ from custreport.analysis.frames import each_distinct, sort_rows
 from custreport.analysis.service import open_complaints
 from custreport.privacy import mask_contacts_in_texts, mask_emails, mask_phones
 from custreport.reporting.context import ReportContext
-from custreport.reporting.metrics import metrics
+from custreport.reporting.metrics import customer_list_name, metrics
 from custreport.reporting.provenance import partial_warning, period_text
 from custreport.reporting.request import data_coverage
 from custreport.reporting.sections.allocation import workload_frame
@@ -180,7 +180,8 @@ def _total_rows(ctx: ReportContext, frame: pd.DataFrame, index: bool) -> int:
     return int(first == ctx.label("total"))
 
 
-def workbook_sheets(ctx: ReportContext, generated_at: dt.datetime | None = None) -> list:
+def workbook_sheets(ctx: ReportContext, generated_at: dt.datetime | None = None,
+                    customers: pd.DataFrame | None = None) -> list:
     """Sheets of the region's Excel workbook: a cover (title, what it covers, from which data,
     when it was generated, a line per sheet), customers, pivot, KPIs, sales pivots, then one
     per analysis, and a sample of the quarantined rows. Rates and shares show as 0.0%,
@@ -188,12 +189,22 @@ def workbook_sheets(ctx: ReportContext, generated_at: dt.datetime | None = None)
 
     The workbook is the analyst's output: contacts are masked like everywhere else unless
     params/analysis.yaml sets ``privacy.show_full_contacts_in_workbook`` (delivery mails a
-    masked copy either way).
+    masked copy either way). The customers sheet holds the first ``workbook.customer_rows``
+    of ``customers`` (customer_sheet_frame, computed when not given); its cover line then
+    names the file with them all (customer_list_name).
     """
     from custreport.render.excel import Sheet
 
     masked = workbook_contacts_masked(ctx)
-    customers = customer_sheet_frame(ctx, mask_contacts=masked)
+    if customers is None:
+        customers = customer_sheet_frame(ctx, mask_contacts=masked)
+    shown_rows = ctx.settings.workbook.customer_rows
+    customers_about = {"about": "sheet.customers"}
+    if len(customers) > shown_rows:
+        fields = {"shown": shown_rows, "total": len(customers), "file": customer_list_name(ctx.region)}
+        customers_about = {"about": "sheet.customers_top", "note": text_in(ctx, "sheet.customers_top", **fields),
+                           **fields}
+        customers = customers.iloc[:shown_rows]
     money = i18n.excel_money_format(ctx.currency, ctx.locale)
     money_columns = {c: money for c in customers.columns if c.startswith(ctx.label("revenue"))}
     share, ratio = "0.0%", "0.000"
@@ -203,9 +214,9 @@ def workbook_sheets(ctx: ReportContext, generated_at: dt.datetime | None = None)
                 **{ctx.label(k): ratio for k in ratio_keys}}
 
     def sheet(title: str, frame: pd.DataFrame, number_formats=None, index: bool = False, about: str = "",
-              **fields) -> Sheet:
+              note: str = "", **fields) -> Sheet:
         return Sheet(title, frame, number_formats or {}, index=index, total_rows=_total_rows(ctx, frame, index),
-                     description=text_in(ctx, about, **fields))
+                     description=text_in(ctx, about, **fields), note=note)
 
     value_formats = formats(("revenue_to_date", "clv"), ("p_alive",), ("expected_purchases",))
     # every customer at risk, not the report's first list_size: the report's caption sends readers here
@@ -213,7 +224,7 @@ def workbook_sheets(ctx: ReportContext, generated_at: dt.datetime | None = None)
     place = ctx.label("region" if ctx.region == "all" else "province")
     targets = targets_frame(ctx)
     sheets = [
-        sheet(ctx.label("customers_sheet"), customers, money_columns, about="sheet.customers"),
+        sheet(ctx.label("customers_sheet"), customers, money_columns, **customers_about),
         sheet(ctx.label("pivot_sheet"), customers_by_type_frame(ctx), index=True, about="sheet.pivot",
               by=place, lower=place.lower()),
         _kpi_sheet(ctx, money),
