@@ -24,7 +24,8 @@ def double_a_byte(content: bytearray) -> None:
 
 
 @pytest.mark.hostile(expect="clear error", risk="wrong")
-@pytest.mark.parametrize("file", ["orders/000.arrow", "orders/000.parquet", "accounting.parquet", "regions.yaml"])
+@pytest.mark.parametrize("file", ["orders/000-2024-06.arrow", "orders/000-2024-06.parquet", "accounting.parquet",
+                                  "regions.yaml"])
 def test_a_file_changed_in_place_with_its_size_kept_stops_the_read(tmp_path, file):
     snapshot = store.write_snapshot(tmp_path, dated_tables(), {"accounting": pd.DataFrame({"rows_read": [3]})}, {},
                                     files={store.REGIONS_FILE: b"regions: []\n"})
