@@ -131,3 +131,18 @@ def _updated_registry(name_keys: pd.Series, member_ids: pd.Series, registry: pd.
 def first_occurrence(ids: pd.Series) -> pd.Series:
     """True for the first row of each id: the one that is loaded; later ones are merged into it."""
     return ~ids.duplicated(keep="first")
+
+
+def first_by_identity(rows: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """True for the first row of each combination of ``columns`` (``~rows.duplicated(columns)``);
+    the first column is an id, nearly unique: only rows sharing theirs with another row are
+    compared on every column (comparing ten million order lines on eight columns takes seconds).
+
+    >>> first_by_identity(pd.DataFrame({"id": ["a", "b", "a", "a"], "n": [1, 2, 1, 3]}), ["id", "n"]).tolist()
+    [True, True, False, True]
+    """
+    shared = rows[columns[0]].duplicated(keep=False).to_numpy(dtype=bool)
+    first = np.ones(len(rows), dtype=bool)
+    if shared.any():
+        first[shared] = ~rows[columns].iloc[np.flatnonzero(shared)].duplicated(keep="first").to_numpy(dtype=bool)
+    return pd.Series(first, index=rows.index)

@@ -27,7 +27,7 @@ from custreport.files import file_sha256
 from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, quarantine_breaches, \
     region_accounting, source_accounting
 from custreport.ingest.attach import CustomerIndex
-from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
+from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_by_identity, first_occurrence, golden_records
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.inputs import input_fingerprint, input_record, links_out_of_project, source_files
 from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
@@ -380,7 +380,7 @@ def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = 
     if rows.empty:
         return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id", "region"])
     if identity:
-        first = ~rows.duplicated(subset=[c for c in identity if c in rows], keep="first")
+        first = first_by_identity(rows, [c for c in identity if c in rows])
     else:
         first = first_occurrence(rows[column] if usable is None else rows[column].where(usable))
     kept = first if usable is None else first & usable

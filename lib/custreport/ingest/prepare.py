@@ -130,7 +130,8 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     quarantine = pd.concat([quarantine, unreadable], ignore_index=True)
     places = _places(data[rejected], regions).reindex(range(len(quarantine))) if len(quarantine) else pd.DataFrame()
     flags = rejected.to_numpy(dtype=bool)
-    data = pd.concat([lineage[~rejected], data[~rejected]], axis=1)
+    # Filtered only when a row was set aside: a filter copies every column.
+    data = pd.concat([lineage[~rejected], data[~rejected]] if flags.any() else [lineage, data], axis=1)
     return Prepared(spec.table, spec.name, data.reset_index(drop=True), _frame(non_data_parts, NON_DATA_COLUMNS),
                     quarantine[QUARANTINE_COLUMNS].reset_index(drop=True), fixes.counts, fixes.kinds,
                     fixes.bits[~flags], np.concatenate([fixes.bits[flags], np.zeros(len(unreadable), np.uint32)]),
