@@ -253,47 +253,69 @@ SCORE_SLICE = 250_000   # candidate pairs scored at once
 _WINDOW_ORDER = ["province", "phone", "email", "name_words", "address"]
 
 
-def _similarity(a: pd.Series, b: pd.Series, scorer=fuzz.ratio) -> np.ndarray:
-    left, right = _texts(a), _texts(b)
+def _similarity_where(wanted: np.ndarray, codes: FeatureCodes, rows_a: np.ndarray, rows_b: np.ndarray,
+                      scorers: list) -> np.ndarray:
+    """The largest of the (column, scorer) similarities of each pair ``wanted`` (its feature rows
+    in ``rows_a`` and ``rows_b``); 0 elsewhere. Of the scorer's own type (float32): thresholds
+    compare as they always did."""
+    rows = np.flatnonzero(wanted)
+    if not len(rows):
+        return np.zeros(len(wanted), dtype=np.float32)
+    found = np.maximum.reduce([_similarity(codes.texts(column, rows_a[rows]), codes.texts(column, rows_b[rows]),
+                                                    scorer) for column, scorer in scorers])
+    similarity = np.zeros(len(wanted), dtype=found.dtype)
+    similarity[rows] = found
+    return similarity
+
+
+def _similarity(left: list[str], right: list[str], scorer) -> np.ndarray:
     if not left:
         return np.empty(0)
     return process.cpdist(left, right, scorer=scorer, workers=1) / 100.0
 
 
-def _texts(series: pd.Series) -> list[str]:
-    """The texts of a Series as a list for rapidfuzz, missing ones empty (through Arrow: pandas'
-    tolist of Arrow strings takes three times as long)."""
-    if series.dtype == "string" and isinstance(series.array, ArrowExtensionArray):
-        return pa.array(series.array).fill_null("").to_pylist()
-    return series.fillna("").astype(str).tolist()
+class FeatureCodes:
+    """The feature columns as integer codes (-1 missing; equal codes, equal texts), so pairs are
+    compared on integers; the texts a similarity needs are gathered from each column's
+    distinct texts, made Python strings once (not once per pair they are in)."""
+
+    def __init__(self, features: pd.DataFrame):
+        self.codes: dict[str, np.ndarray] = {}
+        self._uniques: dict[str, pd.Index] = {}
+        self._texts: dict[str, np.ndarray] = {}
+        for column in features.columns:
+            self.codes[column], self._uniques[column] = pd.factorize(features[column].astype("string"),
+                                                                     use_na_sentinel=True)
+        self.core_length = features["core"].str.len().fillna(0).to_numpy(dtype=np.int64)
+
+    def texts(self, column: str, rows: np.ndarray) -> list[str]:
+        """The texts of ``column`` in ``rows``, missing ones empty."""
+        if column not in self._texts:
+            distinct = pa.array(pd.Series(self._uniques[column], dtype="string").array)
+            self._texts[column] = np.array([*distinct.to_pylist(), ""], dtype=object)   # -1: the empty text last
+        return self._texts[column][self.codes[column][rows]].tolist()
 
 
-def _similarity_where(wanted: np.ndarray, a: pd.DataFrame, b: pd.DataFrame, scorers: list) -> np.ndarray:
-    """The largest of the (column, scorer) similarities of each pair ``wanted``; 0 elsewhere. Of the
-    scorer's own type (float32): thresholds compare as they always did."""
-    rows = np.flatnonzero(wanted)
-    if not len(rows):
-        return np.zeros(len(a), dtype=np.float32)
-    found = np.maximum.reduce([_similarity(a[column].iloc[rows], b[column].iloc[rows], scorer)
-                               for column, scorer in scorers])
-    similarity = np.zeros(len(a), dtype=found.dtype)
-    similarity[rows] = found
-    return similarity
+def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules,
+                codes: FeatureCodes | None = None) -> np.ndarray:
+    """The match score of every candidate pair (higher = more likely one customer); ``codes``:
+    FeatureCodes of ``features``, when the caller scores several slices."""
+    codes = FeatureCodes(features) if codes is None else codes
+    rows_a, rows_b = pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy()
 
+    def known_and_equal(column: str) -> tuple[np.ndarray, np.ndarray]:
+        left, right = codes.codes[column][rows_a], codes.codes[column][rows_b]
+        return (left >= 0) & (right >= 0), (left == right) & (left >= 0)
 
-def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) -> np.ndarray:
-    """The match score of every candidate pair (higher = more likely one customer)."""
-    a = features.iloc[pairs["row_a"].to_numpy()].reset_index(drop=True)
-    b = features.iloc[pairs["row_b"].to_numpy()].reset_index(drop=True)
     score = np.zeros(len(pairs))
-
-    same_name = (a["name_key"] == b["name_key"]).fillna(False).to_numpy(bool)
-    same_core = ((a["core"] == b["core"]) & (a["core"].str.len() >= 2)).fillna(False).to_numpy(bool)
+    _, same_name = known_and_equal("name_key")
+    _, same_core = known_and_equal("core")
+    same_core &= codes.core_length[rows_a] >= 2
     # Similarities decide only where neither the name nor its core is the same, and an address's
     # or evidence's only where both are known: the rest are not computed (most pairs of a name
     # or core block share it).
-    name_sim = _similarity_where(~(same_name | same_core), a, b, [("name_key", fuzz.ratio), ("core", fuzz.ratio),
-                                                                   ("name_words", fuzz.token_sort_ratio)])
+    name_sim = _similarity_where(~(same_name | same_core), codes, rows_a, rows_b,
+                                 [("name_key", fuzz.ratio), ("core", fuzz.ratio), ("name_words", fuzz.token_sort_ratio)])
     name_part = np.select(
         [same_name, same_core, name_sim >= rules.close_name_at, name_sim >= rules.near_name_at,
          name_sim >= rules.loose_name_at],
@@ -301,26 +323,28 @@ def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) 
         default=rules.different_name)
     unlike = np.flatnonzero(name_part == rules.different_name)
     if len(unlike):
-        shared = _share_a_word(a["name_words"].iloc[unlike], b["name_words"].iloc[unlike], rules.shared_word_min)
+        words = features["name_words"]
+        shared = _share_a_word(words.iloc[rows_a[unlike]], words.iloc[rows_b[unlike]], rules.shared_word_min)
         name_part[unlike[shared]] = rules.shared_name_word
     score += name_part
-    other_place = (a["place"].notna() & b["place"].notna() & (a["place"] != b["place"])).fillna(False)
-    score += np.where(other_place.to_numpy(bool), rules.other_place_in_name, 0.0)
+    both_place, same_place = known_and_equal("place")
+    score += np.where(both_place & ~same_place, rules.other_place_in_name, 0.0)
 
-    score += _agreement(a["phone"], b["phone"], rules.same_phone, rules.different_phone)
-    score += _agreement(a["email"], b["email"], rules.same_email, rules.different_email)
-    score += _agreement(a["province"], b["province"], rules.same_province, rules.different_province)
+    for column, same, different in (("phone", rules.same_phone, rules.different_phone),
+                                    ("email", rules.same_email, rules.different_email),
+                                    ("province", rules.same_province, rules.different_province)):
+        both, equal = known_and_equal(column)
+        score += np.select([both & equal, both], [same, different], default=0.0)
 
-    both_address = (a["address"].notna() & b["address"].notna()).to_numpy(bool)
+    both_address, _ = known_and_equal("address")
     if both_address.any():
-        address_sim = _similarity_where(both_address, a, b, [("address", fuzz.ratio)])
+        address_sim = _similarity_where(both_address, codes, rows_a, rows_b, [("address", fuzz.ratio)])
         score += np.where(both_address & (address_sim >= 0.9), rules.close_address, 0.0)
         score += np.where(both_address & (address_sim < 0.6), rules.different_address, 0.0)
 
     for column in (c for c in features.columns if c.startswith("ev_")):
-        both = (a[column].notna() & b[column].notna()).to_numpy(bool)
-        equal = (a[column] == b[column]).fillna(False).to_numpy(bool)
-        close = _similarity_where(both & ~equal, a, b, [(column, fuzz.ratio)]) >= 0.8
+        both, equal = known_and_equal(column)
+        close = _similarity_where(both & ~equal, codes, rows_a, rows_b, [(column, fuzz.ratio)]) >= 0.8
         score += np.select([both & equal, both & close, both],
                            [rules.same_evidence, rules.close_evidence, rules.different_evidence], default=0.0)
     return score
@@ -332,12 +356,6 @@ def _share_a_word(a: pd.Series, b: pd.Series, min_length: int) -> np.ndarray:
     def words(text) -> set[str]:
         return {w for w in str(text).split() if len(w) >= min_length} if isinstance(text, str) else set()
     return np.array([bool(words(x) & words(y)) for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
-
-
-def _agreement(a: pd.Series, b: pd.Series, same: float, different: float) -> np.ndarray:
-    both = (a.notna() & b.notna()).to_numpy(bool)
-    equal = (a == b).fillna(False).to_numpy(bool)
-    return np.select([both & equal, both], [same, different], default=0.0)
 
 
 def exact_links(features: pd.DataFrame) -> pd.DataFrame:
@@ -417,6 +435,7 @@ def match_clusters(features: pd.DataFrame, rules: MatchRules) -> tuple[np.ndarra
     exact = exact_links(features)
     joined = _components(count, [exact])
     order = features[_WINDOW_ORDER]
+    codes = FeatureCodes(features)
     # One blocking rule at a time, keeping only the matches: memory stays bounded by the
     # largest rule's pairs instead of all candidate pairs at once.
     matched_parts = [exact]
@@ -442,7 +461,7 @@ def match_clusters(features: pd.DataFrame, rules: MatchRules) -> tuple[np.ndarra
         if len(pairs):
             # Scored in slices: the two rows of each pair are copied for scoring, and a
             # neighbourhood over tens of thousands of rows gives millions of pairs.
-            matched = pd.concat([part[score_pairs(features, part, rules) >= rules.threshold]
+            matched = pd.concat([part[score_pairs(features, part, rules, codes) >= rules.threshold]
                                  for part in (pairs.iloc[start:start + SCORE_SLICE]
                                               for start in range(0, len(pairs), SCORE_SLICE))], ignore_index=True)
             if len(matched):
