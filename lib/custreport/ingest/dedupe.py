@@ -26,6 +26,7 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from custreport.keyed_frames import ids_in, looked_up
 
@@ -43,7 +44,8 @@ def stable_ids(keys: pd.Series, prefix: str) -> pd.Series:
     codes, uniques = pd.factorize(keys.astype("string"))
     # Each 8-byte digest padded to 10 bytes encodes to 16 base32 characters of its own, so all
     # are encoded in one call; the first 12 are those of the digest alone.
-    digests = b"".join(hashlib.blake2b(str(k).encode("utf-8"), digest_size=8).digest() + b"\0\0" for k in uniques)
+    texts = pa.array(pd.Series(uniques, dtype="string").array).to_pylist()   # Python strings at once, not one by one
+    digests = b"".join(hashlib.blake2b(str(k).encode("utf-8"), digest_size=8).digest() + b"\0\0" for k in texts)
     encoded = np.frombuffer(base64.b32encode(digests), dtype="S16").astype("S12").astype("U12")
     ids = pd.Series(encoded, dtype="string")
     return pd.Series((prefix + ids).array.take(codes), index=keys.index, dtype="string")
@@ -105,10 +107,11 @@ def golden_records(rows: pd.DataFrame, labels: np.ndarray,
     if "created_at" in ranked:
         golden["created_at"] = ranked.groupby("_label", sort=True)["created_at"].min()
     # Lineage of the golden record: its first row in source order.
-    first_rows = ranked.groupby("_label", sort=True).first()
-    for column in ("source", "source_sheet", "source_row", "source_file"):
-        if column in first_rows:
-            golden[column] = first_rows[column]
+    # Each column's first value is its own: only the lineage columns are grouped again.
+    lineage = [column for column in ("source", "source_sheet", "source_row", "source_file") if column in ranked]
+    first_rows = ranked[["_label", *lineage]].groupby("_label", sort=True).first()
+    for column in lineage:
+        golden[column] = first_rows[column]
     id_of_label = pd.Series(member_ids.to_numpy(), index=labels).groupby(level=0).first()
     golden["customer_id"] = id_of_label.reindex(golden.index).astype("string")
     order = ranked.groupby("_label", sort=True)["_position"].min().sort_values()
