@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.match import core_names, deletion_keys
-from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, QUARANTINE_COLUMNS
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, QUARANTINE_COLUMNS, rows_where
 from custreport.ingest.standardize import on_distinct
 from custreport.keyed_frames import ids_in, looked_up
 
@@ -184,7 +184,7 @@ class CustomerIndex:
         """``rows`` with the customer id each names (name columns dropped), and the quarantine of
         rows naming a customer found nowhere (when a customer is ``required``)."""
         kept, unknown, quarantine = self.attach_unfiltered(rows, table, required)
-        return (kept[~unknown] if unknown.any() else kept), quarantine
+        return (rows_where(kept, ~unknown.to_numpy(dtype=bool)) if unknown.any() else kept), quarantine
 
     def attach_unfiltered(self, rows: pd.DataFrame, table: str,
                           required: bool) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:

@@ -37,7 +37,7 @@ from custreport.ingest.profile import StageClock
 from custreport.ingest.read import read_source_file
 from custreport.ingest.result import IngestResult, ingest_warnings, match_warnings
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows, region_by
-from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, rows_where
 from custreport.ingest.standardize import name_keys
 from custreport.schema import store_currencies
 
@@ -227,7 +227,8 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         pd.Series(dtype="string")
     fixes.add_rows("interactions", interactions_region)
     if unknown.any():
-        interactions, interactions_region = interactions[~unknown], interactions_region[~unknown]
+        interactions, interactions_region = rows_where(interactions, ~unknown.to_numpy(dtype=bool)), \
+            interactions_region[~unknown]
     lineage_parts.append(_loaded_lineage(interactions).assign(region=interactions_region.to_numpy()))
     quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
     clock.lap("deals, leads, interactions")
@@ -391,7 +392,7 @@ def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = 
     lineage = rows[LINEAGE_COLUMNS].assign(status=_statuses(status),
                                            record_id=rows[column] if usable is None else rows[column].where(usable),
                                            region=rows["region"] if "region" in rows else pd.NA)
-    return rows[kept].reset_index(drop=True), lineage
+    return rows_where(rows, kept.to_numpy(dtype=bool)).reset_index(drop=True), lineage
 
 
 def _statuses(codes: np.ndarray) -> pd.arrays.ArrowStringArray:
