@@ -26,6 +26,7 @@ from custreport.errors import UserError
 from custreport.files import file_sha256
 from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, quarantine_breaches, \
     region_accounting, source_accounting
+from custreport.ingest.arrow_pool import use_jemalloc
 from custreport.ingest.attach import CustomerIndex
 from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_by_identity, first_occurrence, golden_records
 from custreport.ingest.headers import CUSTOMER_NAME
@@ -52,6 +53,7 @@ PARALLEL_FROM_BYTES = 200_000_000
 def read_and_prepare(path: Path, spec: SourceSpec, regions: RegionTable) -> tuple[int, list[Prepared]]:
     """Read one source file and prepare each of its sheets; also return the rows read
     (rows above the header and unreadable lines included)."""
+    use_jemalloc()   # in a helper process too
     rows, prepared = 0, []
     sheets = read_source_file(path, spec)
     while sheets:
@@ -152,6 +154,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     script passing True keeps its work under ``if __name__ == "__main__":`` (the
     ``custreport ingest`` command does).
     """
+    use_jemalloc()
     clock = StageClock()
     files, link_warnings = _files_to_read(config, base)
     prepared, rows_read, files_read, inputs = _read_and_prepare(files, base, regions, on_file, helper_process)
@@ -552,6 +555,7 @@ def _added_to_current(config, base: Path, config_file: Path, store_folder: Path,
     or (a result saying why not, None) when only a full ingest can be made."""
     from custreport.ingest.increment import IncrementRefused, add_to_store, ingest_increment, plan_increment
 
+    use_jemalloc()
     clock = StageClock()
     files, link_warnings = _files_to_read(config, base)
     plan = plan_increment(config, base, config_file, store_folder, files)
