@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.match import core_names, deletion_keys
-from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, QUARANTINE_COLUMNS
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, QUARANTINE_COLUMNS, rows_where
 from custreport.ingest.standardize import on_distinct
 from custreport.keyed_frames import ids_in, looked_up
 
@@ -98,7 +98,7 @@ class CustomerIndex:
 
     def _resolve_distinct_ids(self, ids: pd.Series) -> pd.Series:
         # Mapping through an empty lookup yields a float dtype that string ids cannot fill.
-        by_source_id = ids.map(self.by_source_id).astype("string")
+        by_source_id = _mapped(ids, self.by_source_id)
         return by_source_id.fillna(ids.where(ids_in(ids, self.ids))).astype("string")
 
     def resolve_names(self, keys: pd.Series) -> pd.Series:
@@ -106,11 +106,11 @@ class CustomerIndex:
         return on_distinct(self._resolve_distinct_names)(keys)
 
     def _resolve_distinct_names(self, distinct: pd.Series) -> pd.Series:
-        found = pd.Series(distinct.map(self.by_key).astype("string").to_numpy(), index=distinct.to_numpy())
+        found = pd.Series(_mapped(distinct, self.by_key).to_numpy(), index=distinct.to_numpy())
         missing = distinct[found.isna().to_numpy()]
         if len(missing):
             cores, _ = core_names(missing, self.places)
-            by_core = pd.Series(cores.map(self.by_core).astype("string").to_numpy(), index=missing.to_numpy())
+            by_core = pd.Series(_mapped(cores, self.by_core).to_numpy(), index=missing.to_numpy())
             unresolved = missing[by_core.isna().to_numpy()]
             if len(unresolved):
                 by_core = by_core.fillna(self._closest(unresolved.reset_index(drop=True)))
@@ -187,7 +187,7 @@ class CustomerIndex:
         """``rows`` with the customer id each names (name columns dropped), and the quarantine of
         rows naming a customer found nowhere (when a customer is ``required``)."""
         kept, unknown, quarantine = self.attach_unfiltered(rows, table, required)
-        return (kept[~unknown] if unknown.any() else kept), quarantine
+        return (rows_where(kept, ~unknown.to_numpy(dtype=bool)) if unknown.any() else kept), quarantine
 
     def attach_unfiltered(self, rows: pd.DataFrame, table: str,
                           required: bool) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
@@ -209,6 +209,18 @@ class CustomerIndex:
             reason="names a customer found in no customer source (or several equally)", value=shown,
             region=pd.NA)   # the customer it names is the only thing that could tell its region
         return kept, unknown.astype(bool), quarantine[QUARANTINE_COLUMNS]
+
+
+def _mapped(values: pd.Series, lookup: pd.Series) -> pd.Series:
+    """``values.map(lookup).astype("string")`` for a lookup of unique texts to texts, hashed by
+    Arrow (pandas hashes a million names as Python objects, once per table attached)."""
+    if not len(lookup):
+        return pd.Series(pd.NA, index=values.index, dtype="string")
+    keys = pa.array(pd.Series(lookup.index, dtype="string").array)
+    targets = pa.array(lookup.astype("string").array)
+    targets = targets.combine_chunks() if isinstance(targets, pa.ChunkedArray) else targets
+    positions = pc.index_in(pa.array(values.astype("string").array), value_set=keys)
+    return pd.Series(pd.arrays.ArrowStringArray(pc.take(targets, positions)), index=values.index, dtype="string")
 
 
 def _unambiguous(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -21,17 +21,20 @@ smallest name key, so the same inputs always give the same ids.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from custreport.keyed_frames import ids_in, looked_up
 
 REGISTRY_COLUMNS = ["name_key", "customer_id"]
 # Fields that make a row "complete" for choosing the display name.
 _COMPLETENESS = ["name", "province", "city", "industry", "owner_rep", "phone", "email", "address", "created_at"]
+
+
+_BASE32 = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", dtype="S1")   # RFC 4648, as base64.b32encode
 
 
 def stable_ids(keys: pd.Series, prefix: str) -> pd.Series:
@@ -41,10 +44,14 @@ def stable_ids(keys: pd.Series, prefix: str) -> pd.Series:
     [13]
     """
     codes, uniques = pd.factorize(keys.astype("string"))
-    # Each 8-byte digest padded to 10 bytes encodes to 16 base32 characters of its own, so all
-    # are encoded in one call; the first 12 are those of the digest alone.
-    digests = b"".join(hashlib.blake2b(str(k).encode("utf-8"), digest_size=8).digest() + b"\0\0" for k in uniques)
-    encoded = np.frombuffer(base64.b32encode(digests), dtype="S16").astype("S12").astype("U12")
+    texts = pa.array(pd.Series(uniques, dtype="string").array).to_pylist()   # Python strings at once, not one by one
+    digests = np.frombuffer(b"".join(hashlib.blake2b(str(k).encode("utf-8"), digest_size=8).digest() for k in texts),
+                            dtype=">u8")
+    # Base32 of each digest, its first 12 characters (the top 60 bits, 5 at a time), computed on
+    # all digests at once (base64.b32encode is a Python loop: seconds for a million).
+    shifts = np.arange(59, -1, -5, dtype=np.uint64)
+    symbols = ((digests[:, None] >> shifts[None, :]) & np.uint64(31)).astype(np.uint8)
+    encoded = _BASE32[symbols].reshape(-1).view("S12").astype("U12") if len(digests) else np.array([], dtype="U12")
     ids = pd.Series(encoded, dtype="string")
     return pd.Series((prefix + ids).array.take(codes), index=keys.index, dtype="string")
 
@@ -105,10 +112,11 @@ def golden_records(rows: pd.DataFrame, labels: np.ndarray,
     if "created_at" in ranked:
         golden["created_at"] = ranked.groupby("_label", sort=True)["created_at"].min()
     # Lineage of the golden record: its first row in source order.
-    first_rows = ranked.groupby("_label", sort=True).first()
-    for column in ("source", "source_sheet", "source_row", "source_file"):
-        if column in first_rows:
-            golden[column] = first_rows[column]
+    # Each column's first value is its own: only the lineage columns are grouped again.
+    lineage = [column for column in ("source", "source_sheet", "source_row", "source_file") if column in ranked]
+    first_rows = ranked[["_label", *lineage]].groupby("_label", sort=True).first()
+    for column in lineage:
+        golden[column] = first_rows[column]
     id_of_label = pd.Series(member_ids.to_numpy(), index=labels).groupby(level=0).first()
     golden["customer_id"] = id_of_label.reindex(golden.index).astype("string")
     order = ranked.groupby("_label", sort=True)["_position"].min().sort_values()
@@ -131,3 +139,18 @@ def _updated_registry(name_keys: pd.Series, member_ids: pd.Series, registry: pd.
 def first_occurrence(ids: pd.Series) -> pd.Series:
     """True for the first row of each id: the one that is loaded; later ones are merged into it."""
     return ~ids.duplicated(keep="first")
+
+
+def first_by_identity(rows: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """True for the first row of each combination of ``columns`` (``~rows.duplicated(columns)``);
+    the first column is an id, nearly unique: only rows sharing theirs with another row are
+    compared on every column (comparing ten million order lines on eight columns takes seconds).
+
+    >>> first_by_identity(pd.DataFrame({"id": ["a", "b", "a", "a"], "n": [1, 2, 1, 3]}), ["id", "n"]).tolist()
+    [True, True, False, True]
+    """
+    shared = rows[columns[0]].duplicated(keep=False).to_numpy(dtype=bool)
+    first = np.ones(len(rows), dtype=bool)
+    if shared.any():
+        first[shared] = ~rows[columns].iloc[np.flatnonzero(shared)].duplicated(keep="first").to_numpy(dtype=bool)
+    return pd.Series(first, index=rows.index)

@@ -32,6 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.arrays import ArrowExtensionArray
 from rapidfuzz import fuzz, process
 
 from custreport.ingest.standardize import WS_CHARS
@@ -221,9 +224,13 @@ def block_pairs(keyed: pd.DataFrame, max_block: int, window: int = 0,
     if not parts:
         return pd.DataFrame({"row_a": pd.Series(dtype="int64"), "row_b": pd.Series(dtype="int64")})
     pairs = pd.concat(parts, ignore_index=True)
-    low = np.minimum(pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy())
-    high = np.maximum(pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy())
-    return pd.DataFrame({"row_a": low, "row_b": high}).drop_duplicates(ignore_index=True)
+    low = np.minimum(pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy()).astype(np.int64)
+    high = np.maximum(pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy()).astype(np.int64)
+    # Each pair as one integer, its first occurrences kept in order (as drop_duplicates does,
+    # in a fraction of the time for tens of millions of pairs).
+    span = int(high.max()) + 1 if len(high) else 1
+    kept = pd.unique(low * span + high)
+    return pd.DataFrame({"row_a": kept // span, "row_b": kept % span})
 
 
 def _window_pairs(keyed: pd.DataFrame, window: int, order: pd.DataFrame | None) -> pd.DataFrame:
@@ -232,7 +239,8 @@ def _window_pairs(keyed: pd.DataFrame, window: int, order: pd.DataFrame | None) 
     sort_by = ["key"]
     if order is not None:
         for column in order.columns:
-            frame[f"_o_{column}"] = order[column].fillna("").astype(str).to_numpy()[frame["row"].to_numpy()]
+            # The rank of each text (missing as ""): sorting integers orders rows as their texts would.
+            frame[f"_o_{column}"] = _text_ranks(order[column])[frame["row"].to_numpy()]
             sort_by.append(f"_o_{column}")
     frame = frame.sort_values([*sort_by, "row"], kind="stable", ignore_index=True)
     keys = frame["key"].to_numpy()
@@ -244,30 +252,89 @@ def _window_pairs(keyed: pd.DataFrame, window: int, order: pd.DataFrame | None) 
     return pd.concat(parts, ignore_index=True)
 
 
+def _text_ranks(values: pd.Series) -> np.ndarray:
+    """Dense rank of each text, missing ones as the empty text, in the order Python sorts them
+    (code points: Arrow sorts UTF-8 bytes, which order the same)."""
+    if values.dtype == "string" and isinstance(values.array, ArrowExtensionArray):
+        texts = pa.array(values.array).fill_null("")
+    else:
+        texts = pa.array(values.fillna("").astype(str).tolist(), type=pa.large_string())
+    return pc.rank(texts, sort_keys="ascending", tiebreaker="dense").to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 SCORE_SLICE = 250_000   # candidate pairs scored at once
 
 # Sorted-neighbourhood order of an oversized block: rows agreeing on these end up side by side.
 _WINDOW_ORDER = ["province", "phone", "email", "name_words", "address"]
 
 
-def _similarity(a: pd.Series, b: pd.Series, scorer=fuzz.ratio) -> np.ndarray:
-    left = a.fillna("").astype(str).tolist()
-    right = b.fillna("").astype(str).tolist()
+def _similarity_where(wanted: np.ndarray, codes: FeatureCodes, rows_a: np.ndarray, rows_b: np.ndarray,
+                      scorers: list, enough: float | None = None) -> np.ndarray:
+    """The largest of the (column, scorer) similarities of each pair ``wanted`` (its feature rows
+    in ``rows_a`` and ``rows_b``); 0 elsewhere. Of the scorer's own type (float32): thresholds
+    compare as they always did. A pair reaching ``enough`` is not scored further (its largest
+    may be higher: only thresholds up to ``enough`` may be asked of it)."""
+    rows = np.flatnonzero(wanted)
+    similarity = np.zeros(len(wanted), dtype=np.float32)
+    for column, scorer in scorers:
+        if not len(rows):
+            break
+        found = _similarity(codes.texts(column, rows_a[rows]), codes.texts(column, rows_b[rows]), scorer)
+        similarity[rows] = np.maximum(similarity[rows], found)
+        if enough is not None:   # a pair this similar already gets the most a similarity gives
+            rows = rows[similarity[rows] < enough]
+    return similarity
+
+
+def _similarity(left: list[str], right: list[str], scorer) -> np.ndarray:
     if not left:
         return np.empty(0)
-    return process.cpdist(left, right, scorer=scorer, workers=1) / 100.0
+    return process.cpdist(left, right, scorer=scorer, workers=-1).astype(np.float32) / np.float32(100.0)
 
 
-def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) -> np.ndarray:
-    """The match score of every candidate pair (higher = more likely one customer)."""
-    a = features.iloc[pairs["row_a"].to_numpy()].reset_index(drop=True)
-    b = features.iloc[pairs["row_b"].to_numpy()].reset_index(drop=True)
+class FeatureCodes:
+    """The feature columns as integer codes (-1 missing; equal codes, equal texts), so pairs are
+    compared on integers; the texts a similarity needs are gathered from each column's
+    distinct texts, made Python strings once (not once per pair they are in)."""
+
+    def __init__(self, features: pd.DataFrame):
+        self.codes: dict[str, np.ndarray] = {}
+        self._uniques: dict[str, pd.Index] = {}
+        self._texts: dict[str, np.ndarray] = {}
+        for column in features.columns:
+            self.codes[column], self._uniques[column] = pd.factorize(features[column].astype("string"),
+                                                                     use_na_sentinel=True)
+        self.core_length = features["core"].str.len().fillna(0).to_numpy(dtype=np.int64)
+
+    def texts(self, column: str, rows: np.ndarray) -> list[str]:
+        """The texts of ``column`` in ``rows``, missing ones empty."""
+        if column not in self._texts:
+            distinct = pa.array(pd.Series(self._uniques[column], dtype="string").array)
+            self._texts[column] = np.array([*distinct.to_pylist(), ""], dtype=object)   # -1: the empty text last
+        return self._texts[column][self.codes[column][rows]].tolist()
+
+
+def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules,
+                codes: FeatureCodes | None = None) -> np.ndarray:
+    """The match score of every candidate pair (higher = more likely one customer); ``codes``:
+    FeatureCodes of ``features``, when the caller scores several slices."""
+    codes = FeatureCodes(features) if codes is None else codes
+    rows_a, rows_b = pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy()
+
+    def known_and_equal(column: str) -> tuple[np.ndarray, np.ndarray]:
+        left, right = codes.codes[column][rows_a], codes.codes[column][rows_b]
+        return (left >= 0) & (right >= 0), (left == right) & (left >= 0)
+
     score = np.zeros(len(pairs))
-
-    same_name = (a["name_key"] == b["name_key"]).fillna(False).to_numpy(bool)
-    same_core = ((a["core"] == b["core"]) & (a["core"].str.len() >= 2)).fillna(False).to_numpy(bool)
-    name_sim = np.maximum.reduce([_similarity(a["name_key"], b["name_key"]), _similarity(a["core"], b["core"]),
-                                  _similarity(a["name_words"], b["name_words"], fuzz.token_sort_ratio)])
+    _, same_name = known_and_equal("name_key")
+    _, same_core = known_and_equal("core")
+    same_core &= codes.core_length[rows_a] >= 2
+    # Similarities decide only where neither the name nor its core is the same, and an address's
+    # or evidence's only where both are known: the rest are not computed (most pairs of a name
+    # or core block share it).
+    name_sim = _similarity_where(~(same_name | same_core), codes, rows_a, rows_b,
+                                 [("name_key", fuzz.ratio), ("core", fuzz.ratio), ("name_words", fuzz.token_sort_ratio)],
+                                 enough=max(rules.close_name_at, rules.near_name_at, rules.loose_name_at))
     name_part = np.select(
         [same_name, same_core, name_sim >= rules.close_name_at, name_sim >= rules.near_name_at,
          name_sim >= rules.loose_name_at],
@@ -275,26 +342,28 @@ def score_pairs(features: pd.DataFrame, pairs: pd.DataFrame, rules: MatchRules) 
         default=rules.different_name)
     unlike = np.flatnonzero(name_part == rules.different_name)
     if len(unlike):
-        shared = _share_a_word(a["name_words"].iloc[unlike], b["name_words"].iloc[unlike], rules.shared_word_min)
+        words = features["name_words"]
+        shared = _share_a_word(words.iloc[rows_a[unlike]], words.iloc[rows_b[unlike]], rules.shared_word_min)
         name_part[unlike[shared]] = rules.shared_name_word
     score += name_part
-    other_place = (a["place"].notna() & b["place"].notna() & (a["place"] != b["place"])).fillna(False)
-    score += np.where(other_place.to_numpy(bool), rules.other_place_in_name, 0.0)
+    both_place, same_place = known_and_equal("place")
+    score += np.where(both_place & ~same_place, rules.other_place_in_name, 0.0)
 
-    score += _agreement(a["phone"], b["phone"], rules.same_phone, rules.different_phone)
-    score += _agreement(a["email"], b["email"], rules.same_email, rules.different_email)
-    score += _agreement(a["province"], b["province"], rules.same_province, rules.different_province)
+    for column, same, different in (("phone", rules.same_phone, rules.different_phone),
+                                    ("email", rules.same_email, rules.different_email),
+                                    ("province", rules.same_province, rules.different_province)):
+        both, equal = known_and_equal(column)
+        score += np.select([both & equal, both], [same, different], default=0.0)
 
-    both_address = (a["address"].notna() & b["address"].notna()).to_numpy(bool)
+    both_address, _ = known_and_equal("address")
     if both_address.any():
-        address_sim = _similarity(a["address"], b["address"])
+        address_sim = _similarity_where(both_address, codes, rows_a, rows_b, [("address", fuzz.ratio)])
         score += np.where(both_address & (address_sim >= 0.9), rules.close_address, 0.0)
         score += np.where(both_address & (address_sim < 0.6), rules.different_address, 0.0)
 
     for column in (c for c in features.columns if c.startswith("ev_")):
-        both = (a[column].notna() & b[column].notna()).to_numpy(bool)
-        equal = (a[column] == b[column]).fillna(False).to_numpy(bool)
-        close = _similarity(a[column], b[column]) >= 0.8
+        both, equal = known_and_equal(column)
+        close = _similarity_where(both & ~equal, codes, rows_a, rows_b, [(column, fuzz.ratio)]) >= 0.8
         score += np.select([both & equal, both & close, both],
                            [rules.same_evidence, rules.close_evidence, rules.different_evidence], default=0.0)
     return score
@@ -306,12 +375,6 @@ def _share_a_word(a: pd.Series, b: pd.Series, min_length: int) -> np.ndarray:
     def words(text) -> set[str]:
         return {w for w in str(text).split() if len(w) >= min_length} if isinstance(text, str) else set()
     return np.array([bool(words(x) & words(y)) for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
-
-
-def _agreement(a: pd.Series, b: pd.Series, same: float, different: float) -> np.ndarray:
-    both = (a.notna() & b.notna()).to_numpy(bool)
-    equal = (a == b).fillna(False).to_numpy(bool)
-    return np.select([both & equal, both], [same, different], default=0.0)
 
 
 def exact_links(features: pd.DataFrame) -> pd.DataFrame:
@@ -342,6 +405,10 @@ def exact_links(features: pd.DataFrame) -> pd.DataFrame:
 
 def ids_in_keys(values: pd.Series, keys: pd.Index) -> np.ndarray:
     """Mask of ``values`` found in ``keys`` (missing values never are)."""
+    if values.dtype == "string" and isinstance(values.array, ArrowExtensionArray):
+        # Arrow's hash lookup: pandas hands Arrow strings to isin as Python objects.
+        return pc.fill_null(pc.is_in(pa.array(values.array), value_set=pa.array(pd.Series(keys, dtype="string").array)),
+                            False).to_numpy(zero_copy_only=False)
     return values.isin(keys).fillna(False).to_numpy(bool)
 
 
@@ -387,11 +454,15 @@ def match_clusters(features: pd.DataFrame, rules: MatchRules) -> tuple[np.ndarra
     exact = exact_links(features)
     joined = _components(count, [exact])
     order = features[_WINDOW_ORDER]
+    codes = FeatureCodes(features)
     # One blocking rule at a time, keeping only the matches: memory stays bounded by the
     # largest rule's pairs instead of all candidate pairs at once.
     matched_parts = [exact]
     for name, keyed in blocking_keys(features).items():
         limit = rules.max_typo_block if name == TYPO_RULE else rules.max_block
+        # Keys as integers: grouped, joined and sorted far faster than millions of texts (only
+        # rows sharing a key pair up, so the keys' order makes no difference).
+        keyed = pd.DataFrame({"key": pd.factorize(keyed["key"])[0], "row": keyed["row"].to_numpy()})
         # In a block over the limit, a group joined already is one candidate: its first row.
         # (Smaller blocks compare every row: another member may carry the agreeing evidence.)
         over_limit = (keyed.groupby("key")["row"].transform("size") > limit).to_numpy(bool)
@@ -412,7 +483,7 @@ def match_clusters(features: pd.DataFrame, rules: MatchRules) -> tuple[np.ndarra
         if len(pairs):
             # Scored in slices: the two rows of each pair are copied for scoring, and a
             # neighbourhood over tens of thousands of rows gives millions of pairs.
-            matched = pd.concat([part[score_pairs(features, part, rules) >= rules.threshold]
+            matched = pd.concat([part[score_pairs(features, part, rules, codes) >= rules.threshold]
                                  for part in (pairs.iloc[start:start + SCORE_SLICE]
                                               for start in range(0, len(pairs), SCORE_SLICE))], ignore_index=True)
             if len(matched):

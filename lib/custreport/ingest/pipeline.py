@@ -26,8 +26,9 @@ from custreport.errors import UserError
 from custreport.files import file_sha256
 from custreport.ingest.accounting import QuarantineLimitExceeded, column_completeness, quarantine_breaches, \
     region_accounting, source_accounting
+from custreport.ingest.arrow_pool import use_jemalloc
 from custreport.ingest.attach import CustomerIndex
-from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_occurrence, golden_records
+from custreport.ingest.dedupe import REGISTRY_COLUMNS, first_by_identity, first_occurrence, golden_records
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.inputs import input_fingerprint, input_record, links_out_of_project, source_files
 from custreport.ingest.match import MatchReport, MatchRules, match_clusters, match_features
@@ -37,7 +38,7 @@ from custreport.ingest.profile import StageClock
 from custreport.ingest.read import read_source_file
 from custreport.ingest.result import IngestResult, ingest_warnings, match_warnings
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows, region_by
-from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
+from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, rows_where
 from custreport.ingest.standardize import name_keys
 from custreport.schema import store_currencies
 
@@ -52,6 +53,7 @@ PARALLEL_FROM_BYTES = 200_000_000
 def read_and_prepare(path: Path, spec: SourceSpec, regions: RegionTable) -> tuple[int, list[Prepared]]:
     """Read one source file and prepare each of its sheets; also return the rows read
     (rows above the header and unreadable lines included)."""
+    use_jemalloc()   # in a helper process too
     rows, prepared = 0, []
     sheets = read_source_file(path, spec)
     while sheets:
@@ -152,6 +154,7 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     script passing True keeps its work under ``if __name__ == "__main__":`` (the
     ``custreport ingest`` command does).
     """
+    use_jemalloc()
     clock = StageClock()
     files, link_warnings = _files_to_read(config, base)
     prepared, rows_read, files_read, inputs = _read_and_prepare(files, base, regions, on_file, helper_process)
@@ -227,7 +230,8 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
         pd.Series(dtype="string")
     fixes.add_rows("interactions", interactions_region)
     if unknown.any():
-        interactions, interactions_region = interactions[~unknown], interactions_region[~unknown]
+        interactions, interactions_region = rows_where(interactions, ~unknown.to_numpy(dtype=bool)), \
+            interactions_region[~unknown]
     lineage_parts.append(_loaded_lineage(interactions).assign(region=interactions_region.to_numpy()))
     quarantine_parts = [p.quarantine for parts in prepared.values() for p in parts]
     clock.lap("deals, leads, interactions")
@@ -380,7 +384,7 @@ def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = 
     if rows.empty:
         return rows, pd.DataFrame(columns=[*LINEAGE_COLUMNS, "status", "record_id", "region"])
     if identity:
-        first = ~rows.duplicated(subset=[c for c in identity if c in rows], keep="first")
+        first = first_by_identity(rows, [c for c in identity if c in rows])
     else:
         first = first_occurrence(rows[column] if usable is None else rows[column].where(usable))
     kept = first if usable is None else first & usable
@@ -391,7 +395,7 @@ def _dedupe_by_id(rows: pd.DataFrame, column: str, identity: list[str] | None = 
     lineage = rows[LINEAGE_COLUMNS].assign(status=_statuses(status),
                                            record_id=rows[column] if usable is None else rows[column].where(usable),
                                            region=rows["region"] if "region" in rows else pd.NA)
-    return rows[kept].reset_index(drop=True), lineage
+    return rows_where(rows, kept.to_numpy(dtype=bool)).reset_index(drop=True), lineage
 
 
 def _statuses(codes: np.ndarray) -> pd.arrays.ArrowStringArray:
@@ -551,6 +555,7 @@ def _added_to_current(config, base: Path, config_file: Path, store_folder: Path,
     or (a result saying why not, None) when only a full ingest can be made."""
     from custreport.ingest.increment import IncrementRefused, add_to_store, ingest_increment, plan_increment
 
+    use_jemalloc()
     clock = StageClock()
     files, link_warnings = _files_to_read(config, base)
     plan = plan_increment(config, base, config_file, store_folder, files)

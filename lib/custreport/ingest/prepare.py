@@ -24,7 +24,7 @@ from custreport.ingest.headers import ALIASES, CUSTOMER_NAME, HeaderMapping, map
 from custreport.ingest.phones import normalize_phones
 from custreport.ingest.raw_sheet import RawSheet
 from custreport.ingest.sheet_rows import NON_DATA_COLUMNS, QUARANTINE_COLUMNS, formulas_without_result, lineage_of, \
-    non_data_kind, repeated, title_rows, unreadable_rows
+    non_data_kind, repeated, rows_where, title_rows, unreadable_rows
 
 @dataclass
 class Prepared:
@@ -130,7 +130,8 @@ def prepare_sheet(sheet: RawSheet, spec: SourceSpec, regions: RegionTable,
     quarantine = pd.concat([quarantine, unreadable], ignore_index=True)
     places = _places(data[rejected], regions).reindex(range(len(quarantine))) if len(quarantine) else pd.DataFrame()
     flags = rejected.to_numpy(dtype=bool)
-    data = pd.concat([lineage[~rejected], data[~rejected]], axis=1)
+    # Filtered column by column (by Arrow for text), and only when a row was set aside.
+    data = pd.concat([rows_where(lineage, ~flags), rows_where(data, ~flags)], axis=1)
     return Prepared(spec.table, spec.name, data.reset_index(drop=True), _frame(non_data_parts, NON_DATA_COLUMNS),
                     quarantine[QUARANTINE_COLUMNS].reset_index(drop=True), fixes.counts, fixes.kinds,
                     fixes.bits[~flags], np.concatenate([fixes.bits[flags], np.zeros(len(unreadable), np.uint32)]),

@@ -6,6 +6,7 @@ dates as ISO text; hostile workbooks are refused first (workbook_limits).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,10 +192,12 @@ def _sheet_from_grid(path: Path, name: str, grid: list[list], spec: SourceSpec) 
         start = header_index + 1
     headers = (headers + [""] * width)[:width] if not spec.columns else headers
     body = grid[start:]
+    # Transposed at once, and a text cell (nearly all of them) taken as it is, not through a call.
+    cells_by_column = list(itertools.zip_longest(*body, fillvalue="")) if body else []
     columns = {}
     for position, header in enumerate(made_unique(headers)):
-        columns[header] = pd.array([_cell_text(row[position]) if position < len(row) else ""
-                                    for row in body], dtype="string")
+        cells = cells_by_column[position] if position < len(cells_by_column) else [""] * len(body)
+        columns[header] = pd.array([cell if type(cell) is str else _cell_text(cell) for cell in cells], dtype="string")
     frame = pd.DataFrame(columns)
     row_numbers = np.arange(start + 1, start + 1 + len(body), dtype=np.int64)
     rows_above = header_index if header_index is not None else 0

@@ -106,3 +106,20 @@ def formulas_without_result(sheet: RawSheet, headers: list[str], mapping: Header
             found.setdefault(name, {})[position] = formula
     return [(name, pd.Series(kept.isin(list(cells)), index=kept),
              pd.Series(cells, dtype="string").reindex(kept)) for name, cells in found.items()]
+
+
+def rows_where(frame: pd.DataFrame, keep: np.ndarray | pd.Series) -> pd.DataFrame:
+    """``frame[keep]`` (a boolean mask, by position), each column filtered on its own (Arrow
+    filters a text column): pandas turns the mask into positions and takes every column
+    through them, many times as long for ten million order lines.
+
+    >>> rows_where(pd.DataFrame({"a": ["x", "y", "z"], "n": [1, 2, 3]}, index=[5, 6, 7]),
+    ...            np.array([True, False, True])).to_dict("index")
+    {5: {'a': 'x', 'n': 1}, 7: {'a': 'z', 'n': 3}}
+    """
+    keep = np.asarray(keep, dtype=bool)
+    if keep.all():
+        return frame.copy(deep=False)   # copy-on-write: the caller's changes stay its own
+    out = pd.DataFrame({position: frame.iloc[:, position].array[keep] for position in range(frame.shape[1])},
+                       index=frame.index[keep], copy=False)
+    return out.set_axis(frame.columns, axis=1)
