@@ -345,9 +345,12 @@ def parse_money(series: pd.Series, multiplier: float = 1.0) -> tuple[pd.Series, 
         ends = text.str.endswith(suffix).fillna(False).astype(bool)
         scale = scale.mask(ends, scale * factor)  # units compound: 1千万 is 1 x 10^3 x 10^4
         text = text.mask(ends, text.str.slice(0, -len(suffix)))
-    # Only plain decimal numbers: this keeps "inf", "nan" and "1e999" out.
-    plain = text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").fillna(False).astype(bool)
-    values = pd.to_numeric(text.where(plain), errors="coerce").astype("float64")
+    # Only plain decimal numbers in ASCII digits (NFKC made full-width ones ASCII): this keeps
+    # "inf", "nan", "1e999" and other scripts' digits out.
+    plain = text.str.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)").fillna(False).astype(bool)
+    # Arrow's cast rounds correctly; pandas' reader loses the last digit of "+900719925475.0001".
+    numbers = pc.cast(pa.array(text.where(plain).astype("string").array), pa.float64())
+    values = pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
     values = values * scale * multiplier
     values = values.where(~negative, -values.abs())
     values = values.where(np.isfinite(values))
