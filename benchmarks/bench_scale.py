@@ -178,18 +178,37 @@ ROWS = [  # label, key, format, fit an exponent
     ("speed-up on the subset (x)", "speed_up", "{:.1f}", False),
 ]
 
+# What a row should be at 1,000,000 customers: key -> (comparison, bound).
+TARGETS = {"ingest": ("<=", 60), "ingest_peak_gb": ("<=", 4), "increment": ("<=", 10),
+           "changed_customers": ("<=", 10), "slice_load": ("<=", 0.3), "slice_analyses": ("<=", 2),
+           "batch": ("<=", 120), "one_more_report": ("<=", 0.3), "speed_up": (">=", 15)}
+TARGET_SIZE = 1_000_000
+
+
+def target_cell(key: str, results: list[dict]) -> str:
+    """'<= 60: met' / '<= 60: missed' for a row with a target, judged at 1M customers when measured."""
+    if key not in TARGETS:
+        return ""
+    sign, bound = TARGETS[key]
+    measured = next((r.get(key) for r in results if r["customers"] == TARGET_SIZE), None)
+    if measured is None:
+        return f"{sign} {bound}"
+    met = measured <= bound if sign == "<=" else measured >= bound
+    return f"{sign} {bound}: {'met' if met else '**missed**'}"
+
 
 def table(results: list[dict]) -> str:
     sizes = [r["customers"] for r in results]
-    lines = ["| | " + " | ".join(f"{s:,} customers" for s in sizes) + " | growth exponent |",
-             "|---|" + "---:|" * len(sizes) + "---:|"]
+    lines = ["| | " + " | ".join(f"{s:,} customers" for s in sizes) + " | growth exponent | target at 1M |",
+             "|---|" + "---:|" * len(sizes) + "---:|---|"]
     stages = list(dict.fromkeys(key for r in results for key in r if key.startswith("stage_")))
     rows = [*ROWS[:3], *[(f"ingest stage: {key[6:]} (s)", key, "{:.1f}", True) for key in stages], *ROWS[3:]]
     for label, key, fmt, fit in rows:
         values = [r.get(key) for r in results]
         cells = [fmt.format(v) if v is not None else "–" for v in values]
         slope = exponent(sizes, values) if fit else None
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {'' if slope is None else f'{slope:.2f}'} |")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {'' if slope is None else f'{slope:.2f}'} "
+                     f"| {target_cell(key, results)} |")
     subset = results[-1].get("subset", "")
     lines.append(f"\nSubset: the {subset} of the largest regions, html + pdf. Batch and subset with "
                  f"--workers {results[-1]['workers']}.")

@@ -13,7 +13,7 @@ from custreport.ingest.phones import normalize_phones
 from custreport.ingest.standardize import (CUSTOMER_TYPE_SYNONYMS, DEAL_OUTCOME_SYNONYMS,
                                            INTERACTION_STATUS_SYNONYMS, ORDER_STATUS_SYNONYMS,
                                            blank_to_na, display_names, map_synonyms, name_keys,
-                                           normalize_emails, on_distinct, parse_dates,
+                                           normalize_emails, parse_dates,
                                            parse_money)
 
 T = pd.Timestamp
@@ -355,49 +355,6 @@ def test_map_synonyms_keeps_index():
     values, unknown = map_synonyms(series, ORDER_STATUS_SYNONYMS)
     assert list(values.index) == [7, 3] and list(unknown.index) == [7, 3]
     assert str(values.dtype) == "string"
-
-
-# -- on_distinct -----------------------------------------------------------
-
-
-def test_on_distinct_keeps_index_and_na_rows():
-    series = pd.Series(["2024-01-02", None, "x", "2024-01-02", ""], index=[10, 3, 7, 99, 4], dtype="string")
-    dates, invalid = parse_dates(series)
-    assert list(dates.index) == [10, 3, 7, 99, 4]
-    assert list(invalid.index) == [10, 3, 7, 99, 4]
-    assert dates.tolist() == [T("2024-01-02"), pd.NaT, pd.NaT, T("2024-01-02"), pd.NaT]
-    assert invalid.tolist() == [False, False, True, False, False]
-
-
-def test_on_distinct_object_input_and_string_outputs():
-    series = pd.Series(["13800138000", None, "13800138000"], index=["a", "b", "c"], dtype=object)
-    e164, kind, invalid = normalize_phones(series)
-    assert list(e164.index) == ["a", "b", "c"]
-    assert e164.tolist() == ["+8613800138000", pd.NA, "+8613800138000"]
-    assert kind.tolist() == ["mobile", pd.NA, "mobile"]
-    assert invalid.tolist() == [False, False, False]
-
-
-def test_on_distinct_parses_each_value_once():
-    seen = []
-
-    @on_distinct
-    def upper(series: pd.Series):
-        seen.append(series.tolist())
-        return (series.str.upper(),)
-
-    (out,) = upper(pd.Series(["a", "b", "a", None, "a"], index=[5, 4, 3, 2, 1], dtype="string"))
-    assert seen == [["a", "b"]]
-    assert out.tolist() == ["A", "B", "A", pd.NA, "A"]
-    assert list(out.index) == [5, 4, 3, 2, 1]
-
-
-def test_on_distinct_all_missing_and_empty():
-    dates, invalid = parse_dates(pd.Series([None, None], index=["a", "b"], dtype="string"))
-    assert dates.isna().all() and not invalid.any()
-    assert dates.dtype == "datetime64[ms]" and invalid.dtype == bool
-    dates, invalid = parse_dates(pd.Series([], dtype="string"))
-    assert len(dates) == 0 and len(invalid) == 0
 
 
 def test_parsers_keep_their_docstrings():

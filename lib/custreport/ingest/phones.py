@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import phonenumbers
 
-from custreport.ingest.standardize import WS_CHARS, blank_to_na, on_distinct
+from custreport.ingest.distinct import on_distinct
+from custreport.ingest.standardize import WS_CHARS, blank_to_na
 
 
 _PHONE_TYPES = {
