@@ -173,15 +173,38 @@ def write_by_region(name: str, frame: pd.DataFrame, folder: Path,
 
     stored_schema = rows(0, 0).schema
 
-    def write(entry: list) -> None:
+    def write(entry: list, batch: pa.Table | None, batch_start: int) -> None:
         _, file, start, end = entry
-        _write_in_pieces(lambda offset, count: rows(start + offset, count), end - start, stored_schema,
+        piece = (lambda offset, count: rows(start + offset, count)) if batch is None else \
+            (lambda offset, count: batch.slice(start - batch_start + offset, count))
+        _write_in_pieces(piece, end - start, stored_schema,
                          folder / file, (folder / file).with_suffix(MAPPED_SUFFIX) if mapped else None)
 
-    # Parquet encodes and compresses without holding the GIL: two regions' files are written side by side.
+    # Parquet encodes and compresses without holding the GIL: two files are written side by side.
     with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 2)) as pool:
-        list(pool.map(write, parts))
+        for batch_parts in _batches(parts):
+            first, last = batch_parts[0][2], batch_parts[-1][3]
+            # Small files (a region's month) are sliced from one take of their batch: a take
+            # from a table of many chunks costs a pass over every chunk, whatever it takes.
+            batch = rows(first, last - first) if last - first <= _PIECE_ROWS else None
+            list(pool.map(lambda entry: write(entry, batch, first), batch_parts))
     return [[region, file] for region, file, _, _ in parts]
+
+
+def _batches(parts: list[list]) -> list[list[list]]:
+    """Consecutive ``[region, file, start, end]`` parts grouped up to ``_PIECE_ROWS`` rows a
+    group; a larger part is a group of its own.
+
+    >>> [[p[1] for p in group] for group in _batches([[None, "a", 0, 10], [None, "b", 10, 20]])]
+    [['a', 'b']]
+    """
+    groups: list[list[list]] = []
+    for part in parts:
+        if groups and part[3] - groups[-1][0][2] <= _PIECE_ROWS:
+            groups[-1].append(part)
+        else:
+            groups.append([part])
+    return groups
 
 
 def write_rows_file(rows: pa.Table, folder: Path, file: str, mapped: bool) -> None:
