@@ -5,7 +5,7 @@
 Demo data is generated once per size into benchmarks/_work/scale/<size>/ and reused.
 The ingest runs as the real `custreport ingest` command in a child process, so its
 peak resident memory (ru_maxrss) is measured alone. Targets at 1,000,000 customers
-(about 10 orders each): under 180 s and under 8 GB.
+(about 10 orders each): <= 60 s and <= 4 GB (make bench marks whether they are met).
 """
 
 from __future__ import annotations

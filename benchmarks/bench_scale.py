@@ -215,13 +215,19 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> str:
+def code_version() -> str:
+    """The commit measured, with a note when the working tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT, capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def machine(code: str) -> str:
     memory = next((int(line.split()[1]) / 1024**2 for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), float("nan"))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
-                            text=True).stdout.strip() or "unknown"
     return (f"{os.cpu_count()} cores, {memory:.0f} GiB memory, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}; commit {commit}, {dt.date.today().isoformat()}")
+            f"{platform.system()} {platform.release()}; commit {code}, {dt.date.today().isoformat()}")
 
 
 def say(text: str) -> None:
@@ -237,13 +243,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     started = time.perf_counter()
+    code = code_version()   # taken now: the code measured is the code at the start
     # Timed as every run but the first after a code change is: that one compiles the modules
     # it imports (about a second, once).
     subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", str(PROJECT / "lib")], check=True)
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         results.append({**measure_size(size, args.seed, args.naive_regions, args.workers), "workers": args.workers})
-    text = (f"# custreport at scale\n\n{machine()}\n\n`make bench` "
+    text = (f"# custreport at scale\n\n{machine(code)}\n\n`make bench` "
             f"(`benchmarks/bench_scale.py --sizes {args.sizes}`), {time.perf_counter() - started:.0f} s in all.\n\n"
             f"{table(results)}\n")
     say("\n" + text)
