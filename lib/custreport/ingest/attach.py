@@ -9,10 +9,10 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from custreport.ingest.distinct import on_distinct
 from custreport.ingest.headers import CUSTOMER_NAME
 from custreport.ingest.match import core_names, deletion_keys
 from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, QUARANTINE_COLUMNS, rows_where
-from custreport.ingest.distinct import on_distinct
 from custreport.keyed_frames import ids_in, looked_up
 
 

@@ -10,7 +10,6 @@ import phonenumbers
 from custreport.ingest.distinct import on_distinct
 from custreport.ingest.standardize import WS_CHARS, blank_to_na
 
-
 _PHONE_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE: "mobile",
     phonenumbers.PhoneNumberType.FIXED_LINE: "landline",
