@@ -131,6 +131,8 @@ def ingest(config: Optional[Path] = typer.Option(None, help="Sources file (defau
         table.add_row(row.source, row.table, f"{row.rows_read:,}", f"{row.loaded:,}", f"{row.merged:,}",
                       f"{row.non_data:,}", f"{row.quarantined:,}")
     console.print(table)
+    for line in result.database_reads:
+        _log(line)
     if result.added:
         _log(f"added to snapshot {snapshot.manifest['increment']['base'] if snapshot else 'current'}: "
              f"{result.added} (every other file shared, not read again)")

@@ -443,8 +443,20 @@ class SourceSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str
-    path: str = Field(description="file path or glob, relative to the project folder")
+    type: Literal["file", "sql"] = Field(default="file", description="file (CSV or Excel) or sql (a database)")
+    path: str | None = Field(default=None, description="file path or glob, relative to the project folder")
     table: TableName
+    url_env: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="sql: the environment variable holding the connection URL (never the URL itself)")
+    db_table: str | None = Field(default=None, min_length=1,
+                                 description="sql: the table or view to read (schema.table allowed)")
+    query: str | None = Field(default=None, min_length=1, description="sql: a SELECT whose rows are read")
+    key: list[str] | None = Field(
+        default=None, description="sql: the column(s) that identify a row: its lineage, and incremental reads")
+    watermark: str | None = Field(
+        default=None, min_length=1,
+        description="sql: a column that grows when a row changes (updated_at): later reads fetch only changed rows")
     sheets: list[str] | Literal["all"] = "all"
     encoding: str = "auto"
     delimiter: str = ","
@@ -480,6 +492,42 @@ class SourceSpec(BaseModel):
         if not name.strip():
             raise ValueError("source name must not be empty")
         return name.strip()
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key_as_list(cls, key: object) -> object:
+        return [key] if isinstance(key, str) else key
+
+    @model_validator(mode="after")
+    def _file_or_sql(self) -> "SourceSpec":
+        given = self.model_fields_set
+        if self.type == "file":
+            sql_keys = sorted(given & SQL_ONLY_KEYS)
+            if sql_keys:
+                raise ValueError(f"source {self.name!r}: {', '.join(sql_keys)}: a database source's settings; "
+                                 "add `type: sql`")
+            if not self.path:
+                raise ValueError(f"source {self.name!r}: `path:` is missing (a file or glob such as "
+                                 "data/raw/customers.xlsx; a database source says `type: sql`)")
+            return self
+        file_keys = sorted(given & FILE_ONLY_KEYS)
+        if file_keys:
+            raise ValueError(f"source {self.name!r}: {', '.join(file_keys)}: settings of a file source, not of a "
+                             "database source (type: sql)")
+        if not self.url_env:
+            raise ValueError(f"source {self.name!r}: a database source names the environment variable holding "
+                             "its connection URL: `url_env: CRM_DATABASE_URL`")
+        if (self.db_table is None) == (self.query is None):
+            raise ValueError(f"source {self.name!r}: a database source reads either `db_table:` or `query:` "
+                             "(one of them)")
+        if not self.key:
+            raise ValueError(f"source {self.name!r}: name the column(s) that identify a row with `key:` "
+                             "(e.g. key: id): lineage and incremental reads need them")
+        return self
+
+
+SQL_ONLY_KEYS = frozenset({"url_env", "db_table", "query", "key", "watermark"})
+FILE_ONLY_KEYS = frozenset({"path", "sheets", "encoding", "delimiter", "header_row", "columns"})
 
 
 class SourceDefaults(BaseModel):

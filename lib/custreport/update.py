@@ -146,22 +146,28 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
 
 def _ingest_if_changed(options: UpdateOptions, log, result: UpdateResult) -> None:
     from custreport import store
-    from custreport.config import default_store
+    from custreport.config import default_store, load_sources
     from custreport.ingest.inputs import pending_input_fingerprint
     from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
+    from custreport.ingest.read_sql import refresh_extracts
 
     folder = Path(options.store) if options.store else default_store()
     try:
         current = store.current_snapshot(folder)
     except UserError:
         current = None
-    pending = pending_input_fingerprint(options.config, current.manifest.get("inputs") if current else None)
+    config, _ = load_sources(options.config)
+    extracts = refresh_extracts(config.sources, folder)   # the database sources, read once for both
+    for name, extract in extracts.items():
+        log(f"ingest: {extract.describe(name)}")
+    pending = pending_input_fingerprint(options.config, current.manifest.get("inputs") if current else None,
+                                        extracts)
     if current is not None and current.manifest.get("input_fingerprint") == pending:
         log(f"ingest: raw files, params and code unchanged since snapshot {current.id}: nothing to ingest")
         return
     log("ingest: " + ("first ingest" if current is None else "raw files, params or code changed") + ": ingesting")
     try:
-        ingested, snapshot = ingest_to_store(options.config, folder, helper_process=True)
+        ingested, snapshot = ingest_to_store(options.config, folder, helper_process=True, extracts=extracts)
     except QuarantineLimitExceeded as exc:
         raise UserError(f"ingest stopped, nothing written: {str(exc).splitlines()[0]}") from None
     counts = ", ".join(f"{name} {count:,}" for name, count in ingested.stored_rows().items())

@@ -93,9 +93,12 @@ def known_digest(path: Path, name: str, recorded: dict[str, dict]) -> str:
     return file_sha256(path)
 
 
-def pending_input_fingerprint(config_path: Path | None = None, recorded: list[dict] | None = None) -> str:
+def pending_input_fingerprint(config_path: Path | None = None, recorded: list[dict] | None = None,
+                              extracts: dict | None = None) -> str:
     """input_fingerprint of what an ingest would read now (no file parsed; each hashed unless
-    ``recorded``, a snapshot's inputs, knows it unchanged: see known_digest)."""
+    ``recorded``, a snapshot's inputs, knows it unchanged: see known_digest). A database
+    source counts by its extract (``extracts``, read_sql.refresh_extracts: read by the caller,
+    which passes the same to the ingest)."""
     from custreport.config import load_sources, project_root
 
     path = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
@@ -103,7 +106,8 @@ def pending_input_fingerprint(config_path: Path | None = None, recorded: list[di
     known = {entry["file"]: entry for entry in recorded or []}
     inputs = []
     for spec in config.sources:
-        for found in source_files(spec.path, base, spec.name):
+        found_files = [extracts[spec.name].path] if spec.type == "sql" else source_files(spec.path, base, spec.name)
+        for found in found_files:
             name = str(found.relative_to(base) if found.is_relative_to(base) else found)
             inputs.append({"source": spec.name, "sha256": known_digest(found, name, known), "file": name})
     return input_fingerprint(inputs, path, base)

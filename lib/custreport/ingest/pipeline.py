@@ -36,6 +36,7 @@ from custreport.ingest.merged_records import customers_merged_from_rows
 from custreport.ingest.prepare import Prepared, prepare_sheet
 from custreport.ingest.profile import StageClock
 from custreport.ingest.read import read_source_file
+from custreport.ingest.read_sql import Extract, refresh_extracts
 from custreport.ingest.result import IngestResult, ingest_warnings, match_warnings
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows, region_by
 from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS, rows_where
@@ -144,7 +145,8 @@ def _in_order(files: list[tuple[SourceSpec, Path]], regions: RegionTable, on_fil
 
 def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
            on_file: Callable[[str, Path], None] | None = None,
-           registry: pd.DataFrame | None = None, helper_process: bool = False) -> IngestResult:
+           registry: pd.DataFrame | None = None, helper_process: bool = False,
+           extracts: dict[str, Extract] | None = None) -> IngestResult:
     """Read, standardise, deduplicate and attach every source of ``config``.
 
     ``registry`` maps names seen by earlier ingests to their customer ids (the
@@ -152,11 +154,14 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     ``helper_process``: large sources may be prepared in a second process (see
     PARALLEL_FROM_BYTES). Python starts it by importing the calling script again, so a
     script passing True keeps its work under ``if __name__ == "__main__":`` (the
-    ``custreport ingest`` command does).
+    ``custreport ingest`` command does). ``extracts``: the database sources as read
+    (read_sql.refresh_extracts; read now into a temporary folder when not given).
     """
     use_jemalloc()
     clock = StageClock()
-    files, link_warnings = _files_to_read(config, base)
+    if extracts is None:
+        extracts = refresh_extracts(config.sources, None)
+    files, link_warnings = _files_to_read(config, base, extracts)
     prepared, rows_read, files_read, inputs = _read_and_prepare(files, base, regions, on_file, helper_process)
     clock.lap("read and prepare")
 
@@ -255,11 +260,15 @@ def ingest(config: SourcesConfig, base: Path, regions: RegionTable,
     return result
 
 
-def _files_to_read(config: SourcesConfig, base: Path) -> tuple[list[tuple[SourceSpec, Path]], list[dict]]:
-    """Every (source, file) to read, and an ingest warning for each file that is a link leading
-    out of the project folder."""
+def _files_to_read(config: SourcesConfig, base: Path,
+                   extracts: dict[str, Extract]) -> tuple[list[tuple[SourceSpec, Path]], list[dict]]:
+    """Every (source, file) to read (a database source's file is its extract), and an ingest
+    warning for each file that is a link leading out of the project folder."""
     files, link_warnings = [], []
     for spec in config.sources:
+        if spec.type == "sql":
+            files.append((spec, extracts[spec.name].path))
+            continue
         found = source_files(spec.path, base, spec.name)
         if not found:
             raise UserError(f"source {spec.name!r}: no file matches {spec.path!r} (looked in {base})")
@@ -353,7 +362,7 @@ def _customers_from_orders(orders: pd.DataFrame, regions: RegionTable) -> pd.Dat
     # source customer id and name it goes by: the id joins its names exactly in matching, and
     # two ids sharing a name stay two customers unless matching finds them one.
     return (derived.dropna(subset=["name_key"]).drop_duplicates(["source", "source_customer_id", "name_key"])
-            .assign(source_file=pd.NA))
+            .assign(source_file=pd.NA, source_key=pd.NA))
 
 
 def _fill_ids(rows: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
@@ -363,8 +372,12 @@ def _fill_ids(rows: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
         return rows
     # Made for the rows missing one only: for ten million order lines the text is gigabytes.
     part = rows[missing]
-    made = (prefix + "-" + part["source"] + "-" + part["source_file"].fillna("") + "-"
-            + part["source_sheet"].fillna("") + "-" + part["source_row"].astype("string"))
+    # A database row is named by its key: its position moves when rows are added before it.
+    where = (part["source_file"].fillna("") + "-" + part["source_sheet"].fillna("") + "-"
+             + part["source_row"].astype("string"))
+    if "source_key" in part:
+        where = part["source_key"].fillna(where)
+    made = prefix + "-" + part["source"] + "-" + where
     return rows.assign(**{column: rows[column].fillna(made)})
 
 
@@ -485,7 +498,8 @@ def _concat(parts: list[pd.DataFrame], columns: list[str] | None = None) -> pd.D
 
 def ingest_to_store(config_path: Path | None = None, store_path: Path | None = None,
                     on_file: Callable[[str, Path], None] | None = None, helper_process: bool = False,
-                    dry_run: bool = False, wait: float = 0.0, full: bool = False):
+                    dry_run: bool = False, wait: float = 0.0, full: bool = False,
+                    extracts: dict[str, Extract] | None = None):
     """Run ingest for params/sources.yaml and write a new current snapshot; returns (result, snapshot).
 
     ``helper_process``: see ingest. ``dry_run``: read and account for everything but write
@@ -493,7 +507,9 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
     when a source quarantined more than its ``max_quarantined`` share. Holds the store's lock
     (waiting up to ``wait`` seconds for another ingest) unless it is a dry run. When the only
     change is new order files, they are added to the current snapshot (ingest.increment) unless
-    ``full``; the result's ``added`` or ``full_because`` says which was done.
+    ``full``; the result's ``added`` or ``full_because`` says which was done. Database sources
+    are read first into the store's extracts (a dry run: a temporary folder), unless
+    ``extracts`` holds them read already; ``full`` reads them in full too.
     """
     from custreport.config import default_store, load_sources
     from custreport.locks import store_lock
@@ -501,11 +517,17 @@ def ingest_to_store(config_path: Path | None = None, store_path: Path | None = N
     config, base = load_sources(config_path)
     store_folder = Path(store_path or default_store(base))
     with nullcontext() if dry_run else store_lock(store_folder, "ingest", wait):
-        return _ingest_to_store(config, base, config_path, store_folder, on_file, helper_process, dry_run, full)
+        if extracts is None:
+            extracts = refresh_extracts(config.sources, None if dry_run else store_folder, full)
+        result, snapshot = _ingest_to_store(config, base, config_path, store_folder, on_file, helper_process, dry_run,
+                                            full, extracts)
+        result.database_reads = [extract.describe(name) for name, extract in extracts.items()]
+        return result, snapshot
 
 
 def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder: Path,
-                     on_file: Callable[[str, Path], None] | None, helper_process: bool, dry_run: bool, full: bool):
+                     on_file: Callable[[str, Path], None] | None, helper_process: bool, dry_run: bool, full: bool,
+                     extracts: dict[str, Extract]):
     from custreport import store
     from custreport.config import load_regions, project_root
 
@@ -517,14 +539,16 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
         regions_path = project_root() / "params" / "regions.yaml"
     regions = load_regions(regions_path)
     config_file = Path(config_path) if config_path else project_root() / "params" / "sources.yaml"
-    added = None if full else _added_to_current(config, base, config_file, store_folder, regions, on_file, dry_run)
+    added = None if full else _added_to_current(config, base, config_file, store_folder, regions, on_file, dry_run,
+                                                extracts)
     if added is not None and added[0].added:
         return added
     try:
         registry = store.read_side_table(store.current_snapshot(store_folder), "customer_keys")
     except UserError:  # first ingest into this store
         registry = None
-    result = ingest(config, base, regions, on_file=on_file, registry=registry, helper_process=helper_process)
+    result = ingest(config, base, regions, on_file=on_file, registry=registry, helper_process=helper_process,
+                    extracts=extracts)
     result.full_because = "asked for (--full)" if full else added[0].full_because if added else ""
     breaches = quarantine_breaches(config, result.accounting, result.quarantine)
     if breaches:
@@ -550,14 +574,14 @@ def _ingest_to_store(config, base: Path, config_path: Path | None, store_folder:
 
 
 def _added_to_current(config, base: Path, config_file: Path, store_folder: Path, regions: RegionTable,
-                      on_file: Callable[[str, Path], None] | None, dry_run: bool):
+                      on_file: Callable[[str, Path], None] | None, dry_run: bool, extracts: dict[str, Extract]):
     """(result, snapshot) of new order files added to the current snapshot (ingest.increment),
     or (a result saying why not, None) when only a full ingest can be made."""
     from custreport.ingest.increment import IncrementRefused, add_to_store, ingest_increment, plan_increment
 
     use_jemalloc()
     clock = StageClock()
-    files, link_warnings = _files_to_read(config, base)
+    files, link_warnings = _files_to_read(config, base, extracts)
     plan = plan_increment(config, base, config_file, store_folder, files)
     clock.lap("compare inputs")
     if plan.base is None:

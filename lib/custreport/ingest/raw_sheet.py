@@ -4,7 +4,9 @@ the header search both readers share.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,8 @@ class RawSheet:
     unreadable: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
     # Formulas with no saved result: (row number, column position, "E2: =C2*D2"); read as empty.
     formulas_without_result: list[tuple[int, int, str]] = field(default_factory=list)
+    # A database row's key ("id=42"): its lineage instead of a file row (None for files).
+    row_keys: np.ndarray | None = None
 
     @property
     def where(self) -> str:
@@ -67,3 +71,37 @@ def made_unique(headers: list[str]) -> list[str]:
         seen[header] = count + 1
         out.append(header if count == 0 else f"{header} ({count + 1})")
     return out
+
+
+def cell_text(value: object) -> str:
+    """A typed cell (from a workbook or a database) as the text a CSV export of it would hold,
+    so one set of standardisers reads every source alike.
+
+    >>> [cell_text(v) for v in (None, 12.0, 0.5, True, dt.datetime(2024, 3, 5), Decimal("1E+3"))]
+    ['', '12', '0.5', 'TRUE', '2024-03-05', '1000']
+    """
+    if value is None or (isinstance(value, str) and value == ""):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return ""
+        # Without an exponent (1E+3 is 1000), and without the zeros a NUMERIC(12,2) pads with.
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)

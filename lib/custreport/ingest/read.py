@@ -17,6 +17,7 @@ from custreport.ingest.file_kind import file_kind
 from custreport.ingest.headers import ALIASES, check_column_map
 from custreport.ingest.raw_sheet import RawSheet
 from custreport.ingest.read_csv import read_csv
+from custreport.ingest.read_sql import read_extract
 from custreport.ingest.read_workbook import read_workbook
 
 
@@ -26,6 +27,8 @@ def read_source_file(path: Path, spec: SourceSpec) -> list[RawSheet]:
     if bad_target:
         raise UserError(f"source {spec.name!r}: column_map {bad_target!r} names no {spec.table} column; use one of "
                         f"{', '.join(ALIASES[spec.table])} or x_<name> for an extra")
+    if spec.type == "sql":
+        return [read_extract(path, spec)]
     if not path.is_file():
         raise UserError(f"{path}: file not found (source {spec.name!r})")
     if path.stat().st_size == 0:

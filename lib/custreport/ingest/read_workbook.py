@@ -5,7 +5,6 @@ dates as ISO text; hostile workbooks are refused first (workbook_limits).
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import pandas as pd
 from custreport.config import SourceSpec
 from custreport.errors import UserError, first_line
 from custreport.ingest.file_kind import WORKBOOK_MAGIC, head_bytes, is_markup
-from custreport.ingest.raw_sheet import HEADER_SEARCH_ROWS, RawSheet, header_row_index, made_unique
+from custreport.ingest.raw_sheet import HEADER_SEARCH_ROWS, RawSheet, cell_text, header_row_index, made_unique
 from custreport.ingest.workbook_limits import MAIN_NS, check_used_range, check_zip_sizes, sheet_member
 
 
@@ -179,10 +178,10 @@ def _fill_merged(grid: list[list], ranges: list) -> list[list]:
 
 
 def _sheet_from_grid(path: Path, name: str, grid: list[list], spec: SourceSpec) -> RawSheet:
-    if not grid or not any(any(_cell_text(c) for c in row) for row in grid):
+    if not grid or not any(any(cell_text(c) for c in row) for row in grid):
         return RawSheet(path, name, [], pd.DataFrame(), np.empty(0, dtype=np.int64), len(grid))
     width = max(len(row) for row in grid)
-    head = [[_cell_text(c) for c in row] for row in grid[:HEADER_SEARCH_ROWS]]
+    head = [[cell_text(c) for c in row] for row in grid[:HEADER_SEARCH_ROWS]]
     header_index = header_row_index(head, spec, where=f"{path} [{name}]")
     if spec.columns:
         headers = list(spec.columns)
@@ -197,28 +196,9 @@ def _sheet_from_grid(path: Path, name: str, grid: list[list], spec: SourceSpec) 
     columns = {}
     for position, header in enumerate(made_unique(headers)):
         cells = cells_by_column[position] if position < len(cells_by_column) else [""] * len(body)
-        columns[header] = pd.array([cell if type(cell) is str else _cell_text(cell) for cell in cells], dtype="string")
+        columns[header] = pd.array([cell if type(cell) is str else cell_text(cell) for cell in cells], dtype="string")
     frame = pd.DataFrame(columns)
     row_numbers = np.arange(start + 1, start + 1 + len(body), dtype=np.int64)
     rows_above = header_index if header_index is not None else 0
     return RawSheet(path, name, headers, frame, row_numbers, rows_above_header=rows_above)
-
-
-def _cell_text(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
     return str(value)

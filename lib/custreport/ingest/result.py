@@ -28,6 +28,7 @@ class IngestResult:
     row_counts: dict[str, int] = field(default_factory=dict)  # rows per table stored, when ``tables`` holds fewer
     added: str = ""                # an incremental ingest: what it added to the snapshot before (else empty)
     full_because: str = ""         # a full ingest: why the current snapshot could not be added to
+    database_reads: list[str] = field(default_factory=list)   # per database source: what was fetched
     profile: StageClock = field(default_factory=StageClock)   # seconds and peak memory per stage
 
     def stored_rows(self) -> dict[str, int]:

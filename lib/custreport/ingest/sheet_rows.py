@@ -13,7 +13,8 @@ from custreport.config import SourceSpec
 from custreport.ingest.headers import HeaderMapping
 from custreport.ingest.raw_sheet import RawSheet
 
-LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row"]
+# source_key: a database row's key ("id=42"), missing for rows of files.
+LINEAGE_COLUMNS = ["source", "source_file", "source_sheet", "source_row", "source_key"]
 # region: the region code a quarantined row belongs to, missing when it cannot be told.
 QUARANTINE_COLUMNS = [*LINEAGE_COLUMNS, "table", "column", "reason", "value", "region"]
 NON_DATA_COLUMNS = [*LINEAGE_COLUMNS, "reason"]
@@ -29,6 +30,8 @@ def lineage_of(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
         "source_file": repeated(sheet.file.name, count),
         "source_sheet": repeated(sheet.sheet, count),
         "source_row": pd.array(sheet.row_numbers[:count], dtype="Int64"),
+        "source_key": (repeated(None, count) if sheet.row_keys is None else
+                       pd.array(sheet.row_keys[:count], dtype=pd.StringDtype("pyarrow"))),
     }, index=sheet.rows.index)
 
 
@@ -47,6 +50,7 @@ def title_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
         "source_file": pd.array([sheet.file.name] * count, dtype="string"),
         "source_sheet": pd.array([sheet.sheet] * count, dtype="string"),
         "source_row": pd.array(np.arange(1, count + 1), dtype="Int64"),
+        "source_key": pd.array([None] * count, dtype="string"),
         "reason": pd.array(["title or note above header"] * count, dtype="string"),
     })
 
@@ -58,6 +62,7 @@ def unreadable_rows(sheet: RawSheet, spec: SourceSpec) -> pd.DataFrame:
         "source_file": pd.array([sheet.file.name] * len(rows), dtype="string"),
         "source_sheet": pd.array([sheet.sheet] * len(rows), dtype="string"),
         "source_row": pd.array([n for n, _ in rows], dtype="Int64"),
+        "source_key": pd.array([None] * len(rows), dtype="string"),
         "table": pd.array([spec.table] * len(rows), dtype="string"),
         "column": pd.array([""] * len(rows), dtype="string"),
         "reason": pd.array([f"malformed line: {why}" for _, why in rows], dtype="string"),
