@@ -27,7 +27,8 @@ setup: $(VENV)/.installed-dev fonts
 fonts:
 	@sh scripts/install-fonts.sh
 
-# A headless Chromium for the tests that open report pages at phone width (tests/render/test_layout.py).
+# A headless Chromium for the tests that open report pages at phone width (tests/render/test_layout.py),
+# and the PostgreSQL server the database tests start a throwaway copy of (tests/postgres_server.py).
 # After the fonts: both install with apt, which takes one install at a time.
 test-tools: fonts
 	@sh scripts/install-test-tools.sh

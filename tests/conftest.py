@@ -1,9 +1,11 @@
-"""Shared fixtures: the real regions table, small helpers for building inputs, the demo job's run."""
+"""Shared fixtures: the real regions table, small helpers for building inputs, the demo job's run,
+a throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
 import fcntl
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from custreport.config import RegionTable, SourceSpec, load_regions
 
 from demo_project import cli, make_demo_project
+from postgres_server import throwaway_postgres
 
 PROJECT = Path(__file__).resolve().parents[1]
 REGIONS_YAML = PROJECT / "params" / "regions.yaml"
@@ -107,3 +110,13 @@ def demo_run(tmp_path_factory, request) -> Path:
             assert "regions rendered" in run.stdout
             done.touch()
     return root
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory) -> Iterator[str]:
+    """The SQLAlchemy URL of an empty database on a throwaway PostgreSQL server
+    (tests/postgres_server.py), started once per session (per xdist worker: ~1 s) and shared
+    by its tests, so each test uses tables of its own names. Without PostgreSQL installed it
+    fails rather than skips, so that the database tests are never left out unnoticed."""
+    with throwaway_postgres(tmp_path_factory.mktemp("postgres")) as url:
+        yield url

@@ -61,8 +61,9 @@ class Extract:
     incremental: bool
 
     def describe(self, name: str) -> str:
-        how = f"{self.fetched:,} changed rows fetched" if self.incremental else f"{self.fetched:,} rows read"
-        return f"source {name!r}: {how}, {self.rows:,} rows in all"
+        rows = f"{self.fetched:,} row{'' if self.fetched == 1 else 's'}"
+        how = f"{rows} changed since the last read fetched" if self.incremental else f"{rows} read"
+        return f"source {name!r}: {how}, {self.rows:,} row{'' if self.rows == 1 else 's'} in all"
 
 
 def extract_path(folder: Path, spec: SourceSpec) -> Path:
@@ -141,9 +142,12 @@ def refresh_extract(spec: SourceSpec, folder: Path, full: bool = False) -> Extra
     """Read a database source and keep its rows as the extract in ``folder`` (rewritten only when
     they changed: an unchanged extract keeps its file, so its hash is known)."""
     target = extract_path(folder, spec)
-    table, fetched, incremental = read_database(spec, target, full)
+    return _kept(target, *read_database(spec, target, full))
+
+
+def _kept(target: Path, table: pa.Table, fetched: int, incremental: bool) -> Extract:
     if not (target.is_file() and _same_extract(target, table)):
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
         pq.write_table(table, temporary, compression="zstd")
         os.replace(temporary, target)
@@ -163,12 +167,15 @@ def refresh_extracts(specs: list[SourceSpec], folder: Path | None, full: bool = 
         import shutil
 
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    extracts = {}
+    # Every source is read before any extract is written: a failure leaves all as they were.
+    read = {}
     for spec in database:
         if on_source:
             on_source(spec.name)
-        extracts[spec.name] = refresh_extract(spec, Path(folder) / EXTRACTS_FOLDER, full)
-    return extracts
+        target = extract_path(Path(folder) / EXTRACTS_FOLDER, spec)
+        read[spec.name] = (target, *read_database(spec, target, full))
+    return {name: _kept(target, table, fetched, incremental) for name, (target, table, fetched, incremental) in
+            read.items()}
 
 
 def read_extract(path: Path, spec: SourceSpec) -> RawSheet:
@@ -379,4 +386,6 @@ def _database_error(exc, spec: SourceSpec) -> str:
             "connection reset", "connection refused", "could not connect", "timeout", "timed out",
             "can't connect", "name or service not known", "could not translate host")):
         return f"the connection failed or was lost: {text}"
+    if "column" in lowered:
+        return f"{text} (check the columns `key:` and `watermark:` name, and the query's)"
     return text
