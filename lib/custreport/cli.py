@@ -22,6 +22,8 @@ store_app = typer.Typer(no_args_is_help=True, help="List and roll back store sna
 app.add_typer(store_app, name="store")
 sources_app = typer.Typer(no_args_is_help=True, help="Configure sources: suggest params for a new export.")
 app.add_typer(sources_app, name="sources")
+export_app = typer.Typer(no_args_is_help=True, help="Hand clean data back: the golden customer records for a CRM.")
+app.add_typer(export_app, name="export")
 
 # Logs of scheduled runs are read in files, not terminals: do not wrap them at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -231,6 +233,28 @@ def store_rollback(snapshot: Optional[str] = typer.Argument(None, help="Snapshot
     with store_lock(folder, "store rollback"):
         target = store_module.rollback(folder, snapshot)
     console.print(f"current snapshot is now {target.id}")
+
+
+@export_app.command("customers")
+def export_customers(fmt: str = typer.Option("csv", "--format", help="csv, xlsx or database."),
+                     out: Optional[Path] = typer.Option(None, help="Folder for csv and xlsx (default outputs/export)."),
+                     url_env: Optional[str] = typer.Option(None, "--url-env", help="--format database: the "
+                                                           "environment variable holding the database's URL."),
+                     db_table: str = typer.Option("custreport_customers", "--db-table",
+                                                  help="--format database: the customers table; the source rows "
+                                                       "go to <name>_source_rows. Both are replaced."),
+                     snapshot: Optional[str] = typer.Option(None, help="Snapshot id (default: the current one)."),
+                     store: Optional[Path] = typer.Option(None, help="Store folder (default data/clean).")) -> None:
+    """Write the golden customer records (stable ids, sources merged) and every raw customer
+    row with the customer id it became, ready to re-import into a CRM."""
+    from custreport import store as store_module
+    from custreport.config import default_store, project_root
+    from custreport.render.customer_export import export_customers as export
+
+    chosen = store_module.open_snapshot(store or default_store(), snapshot)
+    done = export(chosen, fmt, out or project_root() / "outputs" / "export", url_env, db_table)
+    _log(f"exported {done.customers:,} customers and {done.source_rows:,} source rows of snapshot {chosen.id}: "
+         + "; ".join(done.written))
 
 
 @sources_app.command("suggest")

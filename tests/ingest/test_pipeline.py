@@ -14,7 +14,7 @@ from custreport.files import file_sha256
 from custreport import store
 from custreport.config import SourcesConfig, load_regions, load_sources
 from custreport.errors import UserError
-from custreport.ingest import pipeline
+from custreport.ingest import pipeline, read_all
 from custreport.ingest.accounting import STATUSES
 from custreport.ingest.pipeline import ingest, ingest_to_store
 
@@ -478,7 +478,7 @@ def test_a_project_folder_with_glob_characters_is_taken_literally(tmp_path):
 
 @pytest.mark.slow
 def test_large_sources_read_in_two_processes_give_the_same_result(project, standard, monkeypatch):
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)   # the standard project counts as large
+    monkeypatch.setattr(read_all, "PARALLEL_FROM_BYTES", 0)   # the standard project counts as large
     result = run(project, helper_process=True)
     for table, frame in standard.tables.items():
         pd.testing.assert_frame_equal(result.tables[table], frame, obj=table)
@@ -489,7 +489,7 @@ def test_large_sources_read_in_two_processes_give_the_same_result(project, stand
 
 
 def test_with_two_processes_the_first_mistake_in_order_is_reported(project, monkeypatch):
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(read_all, "PARALLEL_FROM_BYTES", 0)
     # The deals file, read in the second process, comes before the orders, read here; both are wrong.
     (project / "data" / "deals.csv").write_text("商机编号,金额\nD1,5\n", encoding="utf-8")
     (project / "data" / "orders.csv").write_text("订单号,客户名称,金额\nO1,甲,10\n" + "O2,乙,20\n" * 2000,

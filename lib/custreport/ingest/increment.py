@@ -34,8 +34,9 @@ from custreport.ingest.accounting import ACCOUNTING_COLUMNS, column_completeness
 from custreport.ingest.attach import CustomerIndex
 from custreport.ingest.inputs import input_fingerprint, input_record, known_digest
 from custreport.ingest.pipeline import ORDER_IDENTITY, _concat, _fill_ids, _quarantine_and_lineage, \
-    _read_and_prepare, _rows_of, _statuses
+    _rows_of, _statuses
 from custreport.ingest.profile import StageClock
+from custreport.ingest.read_all import read_and_prepare_files
 from custreport.ingest.regional import FixTally, customer_regions, place_quarantined_rows
 from custreport.ingest.result import IngestResult, ingest_warnings
 from custreport.ingest.sheet_rows import LINEAGE_COLUMNS, NON_DATA_COLUMNS, QUARANTINE_COLUMNS
@@ -110,7 +111,7 @@ def ingest_increment(config: SourcesConfig, base: Path, config_file: Path, regio
     snapshot's) and what write_increment needs (see add_to_store)."""
     snapshot = plan.base
     clock = clock or StageClock()
-    prepared, rows_read, files_read, _ = _read_and_prepare(plan.new_files, base, regions, on_file, False)
+    prepared, rows_read, files_read, _ = read_and_prepare_files(plan.new_files, base, regions, on_file, False)
     clock.lap("read and prepare")
     index = CustomerIndex.from_lookups(store.read_side_table(snapshot, "attach_index", arrow=True),
                                       regions.place_names())

@@ -73,20 +73,30 @@ def extract_path(folder: Path, spec: SourceSpec) -> Path:
 
 
 def connection_url(spec: SourceSpec):
-    """The source's connection URL from the environment variable it names (the driver filled in
-    for postgresql:// and mysql:// URLs); one line when it is unset or no URL."""
+    """The source's connection URL from the environment variable it names (see database_url)."""
+    return database_url(spec.url_env or "", f"source {spec.name!r}")
+
+
+def database_url(variable: str, who: str):
+    """The connection URL in environment variable ``variable`` (the driver filled in for
+    postgresql:// and mysql:// URLs); one line starting with ``who`` when it is unset or no URL.
+
+    >>> os.environ["EXAMPLE_DATABASE_URL"] = "postgresql://reader:secret@db.example.com/crm"
+    >>> shown_url(database_url("EXAMPLE_DATABASE_URL", "source 'crm'"))
+    'postgresql+psycopg://reader:***@db.example.com/crm'
+    """
     import sqlalchemy as sa
 
-    value = os.environ.get(spec.url_env or "", "").strip()
+    value = os.environ.get(variable, "").strip()
     if not value:
-        raise UserError(f"source {spec.name!r}: environment variable {spec.url_env} is not set; set it to the "
-                        f"database's connection URL, e.g. {spec.url_env}=postgresql://reader@db.example.com/crm "
+        raise UserError(f"{who}: environment variable {variable} is not set; set it to the "
+                        f"database's connection URL, e.g. {variable}=postgresql://reader@db.example.com/crm "
                         "(the password in ~/.pgpass, or in the URL: never in params/)")
     try:
         url = sa.engine.make_url(value)
     except sa.exc.ArgumentError:
         kind = value.split(":", 1)[0] if ":" in value else "nothing"
-        raise UserError(f"source {spec.name!r}: {spec.url_env} is not a database URL (it starts with {kind!r}); "
+        raise UserError(f"{who}: {variable} is not a database URL (it starts with {kind!r}); "
                         "expected kind://user@host/database, e.g. postgresql://reader@db.example.com/crm, "
                         "sqlite:///data/crm.db or duckdb:///data/crm.duckdb") from None
     driver = _DEFAULT_DRIVERS.get(url.drivername)

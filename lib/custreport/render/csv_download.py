@@ -21,8 +21,10 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 BYTE_ORDER_MARK = "\ufeff".encode()
 
 
-def write_csv(target: Path, frame: pd.DataFrame) -> Path:
+def write_csv(target: Path, frame: pd.DataFrame, guard_formulas: bool = True) -> Path:
     """Write ``frame`` (its columns, not its index) as CSV at ``target``; dates as yyyy-mm-dd.
+    ``guard_formulas`` False writes text exactly as it is (a file meant for re-import into a
+    CRM, where a leading apostrophe would become part of a phone number).
 
     >>> import tempfile
     >>> path = write_csv(Path(tempfile.mkdtemp()) / "c.csv", pd.DataFrame({"名称": ["=1+1", "甲"], "n": [-1, 2]}))
@@ -30,7 +32,7 @@ def write_csv(target: Path, frame: pd.DataFrame) -> Path:
     ['"名称","n"', '"\\'=1+1",-1', '"甲",2']
     """
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    columns = [_as_written(column) for column in table.columns]
+    columns = [_as_written(column, guard_formulas) for column in table.columns]
     table = pa.Table.from_arrays(columns, names=[str(name) for name in table.column_names])
     sink = pa.BufferOutputStream()
     sink.write(BYTE_ORDER_MARK)
@@ -39,11 +41,11 @@ def write_csv(target: Path, frame: pd.DataFrame) -> Path:
     return target
 
 
-def _as_written(column: pa.ChunkedArray) -> pa.ChunkedArray:
+def _as_written(column: pa.ChunkedArray, guard_formulas: bool) -> pa.ChunkedArray:
     if pa.types.is_timestamp(column.type):
         # a customer's dates are days: 2025-03-01, not 2025-03-01 00:00:00.000
         return pc.strftime(column, format="%Y-%m-%d")
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+    if guard_formulas and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         formula = pc.fill_null(pc.match_substring_regex(column, _FORMULA_START), False)
         if pc.any(formula).as_py():
             quote = pa.scalar("'", type=column.type)
