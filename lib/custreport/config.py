@@ -444,7 +444,8 @@ class SourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     type: Literal["file", "sql"] = Field(default="file", description="file (CSV or Excel) or sql (a database)")
-    path: str | None = Field(default=None, description="file path or glob, relative to the project folder")
+    path: str | None = Field(default=None, description="a file source's file path or glob, relative to the project "
+                                                     "folder (required unless type is sql)")
     table: TableName
     url_env: str | None = Field(
         default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",

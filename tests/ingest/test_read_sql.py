@@ -186,8 +186,8 @@ def _assert_one_line_nothing_written(result: subprocess.CompletedProcess, root: 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("url, expected", [
-    (None, ["environment variable CRM_URL is not set", "CRM_URL=postgresql://"]),
-    ("not a url", ["CRM_URL is not a database URL", "expected kind://user@host/database"]),
+    (None, ["environment variable CRM_URL is not set", "CRM_URL=postgresql://db.example.com/crm"]),
+    ("not a url", ["CRM_URL is not a database URL", "expected kind://user:password@host/database"]),
     ("oracle+nodriver://u:secret@h/db", ["cannot use", "custreport reads postgresql"]),
     ("postgresql://reader:secret@127.0.0.1:1/crm", ["connection failed", "nothing was written"]),
 ], ids=["unset", "not-a-url", "unknown-driver", "refused"])

@@ -90,14 +90,14 @@ def database_url(variable: str, who: str):
     value = os.environ.get(variable, "").strip()
     if not value:
         raise UserError(f"{who}: environment variable {variable} is not set; set it to the "
-                        f"database's connection URL, e.g. {variable}=postgresql://reader@db.example.com/crm "
+                        f"database's connection URL, e.g. {variable}=postgresql://db.example.com/crm "
                         "(the password in ~/.pgpass, or in the URL: never in params/)")
     try:
         url = sa.engine.make_url(value)
     except sa.exc.ArgumentError:
-        kind = value.split(":", 1)[0] if ":" in value else "nothing"
-        raise UserError(f"{who}: {variable} is not a database URL (it starts with {kind!r}); "
-                        "expected kind://user@host/database, e.g. postgresql://reader@db.example.com/crm, "
+        start = f"it starts with {value.split(':', 1)[0]!r}" if ":" in value else "it has no kind:// at its start"
+        raise UserError(f"{who}: {variable} is not a database URL ({start}); "
+                        "expected kind://user:password@host/database, e.g. postgresql://db.example.com/crm, "
                         "sqlite:///data/crm.db or duckdb:///data/crm.duckdb") from None
     driver = _DEFAULT_DRIVERS.get(url.drivername)
     return url.set(drivername=driver) if driver else url
