@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from custreport import update as update_module
 from custreport.update import timestamped
 from test_delivery import Mailbox, serve
 from tiny_project import PROJECT
@@ -162,3 +163,29 @@ def test_a_new_recipient_neither_re_ingests_nor_re_renders(project, mailbox):
     assert again.returncode == 0, again.stdout
     assert "nothing to ingest" in again.stdout and "regions rendered: 0, messages sent: 1" in again.stdout
     assert [m["To"].addresses[0].addr_spec for m in mailbox.messages][-1] == "east2@example.com"
+
+
+def test_update_reads_a_database_source_and_ingests_only_when_its_rows_changed(tmp_path, monkeypatch):
+    import sql_fixture
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    sql_fixture.write_tables(url)
+    monkeypatch.setenv("CRM_URL", url)
+    root = sql_fixture.database_project(tmp_path / "project")
+    options = update_module.UpdateOptions(period="2025-Q2", config=root / "params" / "sources.yaml",
+                                   store=root / "data" / "clean")
+
+    def ingest_once() -> tuple[bool, list[str]]:
+        lines: list[str] = []
+        result = update_module.UpdateResult()
+        update_module._ingest_if_changed(options, lines.append, result)
+        return result.ingested, lines
+
+    ingested, lines = ingest_once()
+    assert ingested and "ingest: source 'crm_customers': 8 rows read, 8 rows in all" in lines
+    ingested, lines = ingest_once()
+    assert not ingested and any("nothing to ingest" in line for line in lines), lines
+    sql_fixture.execute(url, "UPDATE customers SET 行业 = '医药', updated_at = '2026-01-01 00:00:00' WHERE id = 103")
+    ingested, lines = ingest_once()
+    assert ingested and "ingest: source 'crm_customers': 2 rows changed since the last read fetched, 8 rows in all" \
+        in lines
