@@ -191,6 +191,7 @@ def _assert_one_line_nothing_written(result: subprocess.CompletedProcess, root: 
     ("oracle+nodriver://u:secret@h/db", ["cannot use", "custreport reads postgresql"]),
     ("postgresql://reader:secret@127.0.0.1:1/crm", ["connection failed", "nothing was written"]),
 ], ids=["unset", "not-a-url", "unknown-driver", "refused"])
+@pytest.mark.hostile(expect="clear error", risk="leak")
 def test_a_bad_url_is_one_line_and_writes_nothing(url, expected, tmp_path):
     root = sql_fixture.database_project(tmp_path / "project")
     env = {} if url is None else {"CRM_URL": url}
@@ -200,6 +201,7 @@ def test_a_bad_url_is_one_line_and_writes_nothing(url, expected, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_a_missing_table_or_database_file_is_one_line_and_creates_nothing(tmp_path):
     url = _sqlite(tmp_path)
     root = sql_fixture.database_project(
@@ -215,6 +217,7 @@ def test_a_missing_table_or_database_file_is_one_line_and_creates_nothing(tmp_pa
     assert not missing.exists()
 
 
+@pytest.mark.hostile(expect="clear error", risk="wrong")
 def test_a_key_that_is_not_unique_or_not_a_column_is_one_line(tmp_path, monkeypatch):
     url = _sqlite(tmp_path)
     monkeypatch.setenv("CRM_URL", url)
@@ -288,6 +291,7 @@ def test_postgres_watermark_read_gives_the_full_reads_store(postgres_url, tmp_pa
     assert_same_store(full_snapshot, snapshot)
 
 
+@pytest.mark.hostile(expect="clear error", risk="crash")
 def test_a_connection_lost_mid_read_is_one_line_and_writes_nothing(postgres_url, tmp_path, monkeypatch):
     from custreport.ingest import read_sql
 
