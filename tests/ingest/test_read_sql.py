@@ -130,6 +130,19 @@ def test_a_watermark_read_fetches_only_changed_rows_and_gives_the_full_reads_sto
     assert_same_store(full_snapshot, snapshot)
 
 
+def test_rows_without_a_watermark_are_read_every_time(tmp_path, monkeypatch):
+    url = _sqlite(tmp_path)
+    root = tmp_path / "project"
+    _database_store(root, url, monkeypatch)
+    sql_fixture.execute(url, "UPDATE customers SET updated_at = NULL WHERE id IN (101, 103)")
+    ingest_to_store(root / "params" / "sources.yaml")
+    # a change to a row without a watermark is still seen
+    sql_fixture.execute(url, "UPDATE customers SET 行业 = '医药' WHERE id = 103")
+    result, snapshot = ingest_to_store(root / "params" / "sources.yaml")
+    assert any("3 rows changed since the last read fetched" in line for line in result.database_reads)
+    assert store.read_table(snapshot, "customers").set_index("name").loc["广州南方贸易有限公司", "industry"] == "医药"
+
+
 def test_an_unchanged_table_keeps_its_extract_file(tmp_path, monkeypatch):
     url = _sqlite(tmp_path)
     monkeypatch.setenv("CRM_URL", url)

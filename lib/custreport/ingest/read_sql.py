@@ -125,8 +125,10 @@ def read_database(spec: SourceSpec, previous: Path | None = None, full: bool = F
             select, keys = _statements(spec, engine.dialect)
             if incremental:
                 since = _from_json(last["watermark"])
-                changed, fetched, mark = _fetch(connection, f"{select} WHERE {_quoted(engine.dialect, spec.watermark)}"
-                                                            f" >= :since ORDER BY {keys}", {"since": since}, spec)
+                # Rows without a watermark cannot say whether they changed: they are read every time.
+                watermark = _quoted(engine.dialect, spec.watermark)
+                changed, fetched, mark = _fetch(connection, f"{select} WHERE {watermark} >= :since OR {watermark} IS "
+                                                            f"NULL ORDER BY {keys}", {"since": since}, spec)
                 present = _fetch_keys(connection, f"SELECT {keys} FROM {_from(spec, engine.dialect)} "
                                                   f"ORDER BY {keys}", spec)
                 table = _merged(pq.read_table(previous), changed, present, where)
