@@ -325,3 +325,31 @@ def test_a_connection_lost_mid_read_is_one_line_and_writes_nothing(postgres_url,
     assert "\n" not in message and message.startswith("source 'crm_orders' (postgresql+psycopg://custreport@")
     assert "the connection failed or was lost" in message and message.endswith("nothing was written")
     assert not (tmp_path / "store").exists()   # not even the customers read before it
+
+
+@pytest.mark.parametrize("values", [
+    ["甲", "", None], [1, -2, None, 10**12], [10**30, 1], [Decimal("1200.50"), Decimal("100.00"), Decimal("1E+3"), None],
+    [Decimal("NaN"), Decimal("2")], [True, False, None], [dt.date(2024, 3, 5), None],
+    [dt.datetime(2024, 3, 5), dt.datetime(2024, 3, 5, 10, 30), dt.datetime(2024, 3, 5, 0, 0, 0, 123456), None],
+    [dt.datetime(2024, 3, 5, 8, tzinfo=dt.timezone.utc)], [1.0, 0.5, float("nan"), None], [1, "a", 2.5, None],
+    [b"\xe4\xb8\xad", None], [dt.time(9, 30)], [None, None],
+], ids=["text", "ints", "huge-int", "decimals", "nan-decimal", "booleans", "dates", "timestamps", "aware", "floats",
+        "mixed", "bytes", "time", "empty"])
+def test_columns_read_as_cell_text_writes_each_cell(values):
+    from custreport.ingest.raw_sheet import cell_text
+    from custreport.ingest.read_sql import column_text
+
+    assert column_text(values).to_pylist() == [cell_text(value) for value in values]
+
+
+def test_an_empty_table_gives_an_empty_extract(tmp_path, monkeypatch):
+    url = _sqlite(tmp_path)
+    sql_fixture.execute(url, "DELETE FROM customers")
+    monkeypatch.setenv("CRM_URL", url)
+    root = sql_fixture.database_project(tmp_path / "project")
+    config, _ = load_sources(root / "params" / "sources.yaml")
+    spec = next(s for s in config.sources if s.name == "crm_customers")
+    extract = refresh_extract(spec, tmp_path / "extracts")
+    assert (extract.rows, extract.fetched) == (0, 0)
+    again = refresh_extract(spec, tmp_path / "extracts")
+    assert again.rows == 0

@@ -97,7 +97,8 @@ def cell_text(value: object) -> str:
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
+        return value.isoformat(sep=" ") if (value.hour or value.minute or value.second or value.microsecond) \
+            else value.date().isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, dt.timedelta):

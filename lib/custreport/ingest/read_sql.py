@@ -275,21 +275,75 @@ def _fetch(connection, statement: str, parameters: dict, spec: SourceSpec) -> tu
                         f"{', '.join(headers)}")
     key_positions = [names.index(key) for key in spec.key]
     mark_position = names.index(spec.watermark) if spec.watermark else None
-    columns: list[list[str]] = [[] for _ in names]
-    keys: list[str] = []
+    # Each round trip's rows become Arrow text at once: a million rows never live as Python strings.
+    chunks: list[list[pa.Array]] = [[] for _ in names]
+    key_chunks: list[pa.Array] = []
     mark = None
-    for part in result.partitions():
-        for position, column in enumerate(columns):
-            column.extend(cell_text(row[position]) for row in part)
-        keys.extend(", ".join(f"{spec.key[i]}={cell_text(row[p])}" if row[p] is not None else f"{spec.key[i]}=NULL"
-                              for i, p in enumerate(key_positions)) for row in part)
+    for part in result.partitions(FETCH_ROWS):
+        values = list(zip(*part))
+        texts = [column_text(column) for column in values]
+        for chunk, text in zip(chunks, texts):
+            chunk.append(text)
+        key_chunks.append(_key_text([(spec.key[i], texts[p], values[p]) for i, p in enumerate(key_positions)]))
         if mark_position is not None:
-            marks = [row[mark_position] for row in part if row[mark_position] is not None]
+            marks = [value for value in values[mark_position] if value is not None]
             if marks:
                 mark = _later(mark, max(marks))
-    arrays = {header: pa.array(column, pa.string()) for header, column in zip(headers, columns)}
-    arrays[KEY_COLUMN] = pa.array(keys, pa.string())
-    return pa.table(arrays), len(keys), mark
+    arrays = {header: pa.chunked_array(chunk, pa.string()) for header, chunk in zip(headers, chunks)}
+    arrays[KEY_COLUMN] = pa.chunked_array(key_chunks, pa.string())
+    table = pa.table(arrays)
+    return table, table.num_rows, mark
+
+
+def column_text(values) -> pa.Array:
+    """A column of database values as text, each cell as raw_sheet.cell_text writes it: by Arrow
+    for columns of one usual type (text, whole numbers, dates, decimals, booleans, timestamps
+    without a zone), cell by cell for the rest (floats, mixed types as SQLite allows ...).
+
+    >>> column_text([Decimal("1200.50"), None, Decimal("3.00")]).to_pylist()
+    ['1200.5', '', '3']
+    >>> column_text([dt.datetime(2024, 3, 5), dt.datetime(2024, 3, 5, 10, 30)]).to_pylist()
+    ['2024-03-05', '2024-03-05 10:30:00']
+    """
+    import pyarrow.compute as pc
+
+    try:
+        typed = pa.array(values)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        typed = None
+    kind = typed.type if typed is not None else None
+    if kind is None:
+        return pa.array([cell_text(value) for value in values], pa.string())
+    if pa.types.is_null(kind):
+        return pa.array([""] * len(typed), pa.string())
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        out = typed.cast(pa.string())
+    elif pa.types.is_integer(kind) or pa.types.is_date32(kind):
+        out = typed.cast(pa.string())
+    elif pa.types.is_boolean(kind):
+        out = pc.if_else(typed, "TRUE", "FALSE")
+    elif pa.types.is_decimal(kind):
+        out = typed.cast(pa.string())
+        if kind.scale > 0:   # 1200.50 -> 1200.5, 100.00 -> 100
+            out = pc.replace_substring_regex(pc.replace_substring_regex(out, r"(\.\d*?)0+$", r"\1"), r"\.$", "")
+    elif pa.types.is_timestamp(kind) and kind.tz is None:
+        out = typed.cast(pa.timestamp("us")).cast(pa.string())
+        out = pc.replace_substring_regex(out, r"\.000000$", "")   # isoformat leaves out zero microseconds
+        out = pc.replace_substring_regex(out, r" 00:00:00$", "")   # and a midnight is a day
+    else:
+        return pa.array([cell_text(value) for value in values], pa.string())
+    return pc.fill_null(out, "")
+
+
+def _key_text(columns: list[tuple[str, pa.Array, tuple]]) -> pa.Array:
+    """Each row's key as text (``id=42``; ``a=1, b=x`` for several columns; ``id=NULL`` when empty)."""
+    import pyarrow.compute as pc
+
+    parts = []
+    for name, text, values in columns:
+        empty = pa.array([value is None for value in values], pa.bool_())
+        parts.append(pc.if_else(empty, f"{name}=NULL", pc.binary_join_element_wise(f"{name}=", text, "")))
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ", ")
 
 
 def _fetch_keys(connection, statement: str, spec: SourceSpec) -> pa.Array:
@@ -297,10 +351,10 @@ def _fetch_keys(connection, statement: str, spec: SourceSpec) -> pa.Array:
 
     result = connection.execution_options(stream_results=True, yield_per=FETCH_ROWS * 5).execute(sa.text(statement))
     keys = []
-    for part in result.partitions():
-        keys.extend(", ".join(f"{key}={cell_text(value)}" if value is not None else f"{key}=NULL"
-                              for key, value in zip(spec.key, row)) for row in part)
-    return pa.array(keys, pa.string())
+    for part in result.partitions(FETCH_ROWS):
+        values = list(zip(*part))   # written as the extract writes them (_fetch)
+        keys.append(_key_text([(name, column_text(column), column) for name, column in zip(spec.key, values)]))
+    return pa.chunked_array(keys, pa.string()).combine_chunks()
 
 
 def _merged(previous: pa.Table, changed: pa.Table, present: pa.Array, where: str) -> pa.Table:
