@@ -102,3 +102,21 @@ report.section(ctx, "ingest_warnings")
 
 # %%
 report.ingest_warnings(ctx)
+
+# %% [markdown] tags=["notes"]
+# Fix lists: each rep gets a workbook of their own customers' data problems to fix at the source
+# (`fix_lists/<rep ID>.xlsx` in the region's folder; customers without a known owner in
+# `fix_lists/unassigned.xlsx`): merged or suspected duplicates, invalid or missing phones and
+# emails, no region or industry, no contact for `fix_lists.no_contact_months` months
+# (params/analysis.yaml), no owner, and reps over their capacity. Each period's lists are kept in
+# the store, so the next period shows what was fixed since; `report.fix_kinds_frame(ctx)` and
+# `report.fix_owners_frame(ctx)` hold the figures below.
+
+# %%
+report.section(ctx, "fix_lists")
+
+# %%
+report.fix_list_kinds(ctx)
+
+# %%
+report.fix_list_owners(ctx)

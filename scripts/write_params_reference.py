@@ -75,7 +75,8 @@ rfm: {lookback_days: null}
 abc: {a_share: 0.80, b_share: 0.95}
 value: {horizon: 13, at_risk_p_alive: 0.7}
 allocation: {value_weight: 0.5, intent_weight: 0.3, recency_weight: 0.2, default_capacity: 40}
-privacy: {show_full_contacts_in_workbook: false}"""),
+privacy: {show_full_contacts_in_workbook: false}
+fix_lists: {no_contact_months: 6, name_similarity: 90, leave_out: [email_missing]}"""),
     ("industries.yaml", config.IndustryTable, "optional: without it, industries are shown as typed",
      "One name per industry in reports, whatever language or spelling a source used.",
      """industries:
@@ -115,7 +116,9 @@ recipients:
   - {name: 华东区经理, email: east.manager@example.com, region: east, language: zh,
      reports: [summary, allocation], attach: [pdf, xlsx]}
   - {name: North China Director, email: north.director@example.com, region: north, language: en,
-     reports: [summary], when: "revenue_change < -10%"}"""),
+     reports: [summary], when: "revenue_change < -10%"}
+  - {name: 任军颖, email: ren.junying@example.com, region: east, rep: S0002, reports: [summary],
+     attach: [fix_list]}"""),
     ("schedule.yaml", schedule.Schedule, "required for `custreport schedule`",
      "When `custreport update` runs which relative period; `custreport schedule` prints the "
      "crontab lines.",
@@ -215,6 +218,18 @@ MEANING = {
                                             "workbook (contacts masked as in the workbook)",
     "analysis.yaml:privacy.show_full_contacts_in_workbook": "true shows phones and emails in full in the analyst "
                                                             "workbook on disk only (mail always gets a masked copy)",
+    "analysis.yaml:fix_lists": "each rep's fix list of their own customers' data problems "
+                               "(outputs/<period>/<region>/fix_lists/<rep>.xlsx, and unassigned.xlsx); a rep's "
+                               "capacity is allocation's (default_capacity for reps without one)",
+    "analysis.yaml:fix_lists.no_contact_months": "no contact: no order line and no interaction in this many months "
+                                                 "up to the period end (customers created within them, or churned, "
+                                                 "are left out)",
+    "analysis.yaml:fix_lists.name_similarity": "suspected duplicate: two customers kept apart, in one region or of "
+                                               "one owner, whose name keys are at least this alike (rapidfuzz ratio, "
+                                               "50-100; 100 = the same name)",
+    "analysis.yaml:fix_lists.leave_out": "kinds of problem left off the lists: duplicate_merged, duplicate_suspected, "
+                                         "phone_invalid, phone_missing, email_invalid, email_missing, region_missing, "
+                                         "industry_missing, no_contact, unassigned, over_capacity",
     "analysis.yaml:kpi_directions": "figure -> up, down or neutral: which way is good (cards colour a change green "
                                     "when it goes that way, red when not, grey for neutral); default: up for every "
                                     "figure but customers_churned, monthly_lost, deals_lost and median_cycle_days",
@@ -236,7 +251,12 @@ MEANING = {
     "recipients.yaml:recipients.language": "zh or en: the body and the attached reports (`run` renders each "
                                            "language a region's recipients read)",
     "recipients.yaml:recipients.reports": "report (notebook) names whose PDFs are attached",
-    "recipients.yaml:recipients.attach": "pdf (the reports) and/or xlsx (the region's workbook)",
+    "recipients.yaml:recipients.attach": "pdf (the reports), xlsx (the region's workbook) and/or fix_list (the "
+                                         "fix list of the recipient's rep:, from their region's folder)",
+    "recipients.yaml:recipients.rep": "the rep (a rep_id or name of the reps table) whose own fix list "
+                                      "attach: [fix_list] sends, or unassigned (the region's customers without an "
+                                      "owner); required with fix_list. A rep the reps table does not know, or one of "
+                                      "another region, fails that recipient with one line",
     "recipients.yaml:operators": "people told of failures, never sent reports",
     "recipients.yaml:operators.name": "shown in the To header; one line",
     "recipients.yaml:operators.email": "the address",

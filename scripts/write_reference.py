@@ -30,7 +30,8 @@ TABLE_PURPOSE = {
 TYPE_NAMES = {schema.TEXT: "text", schema.DATE: "date", schema.NUMBER: "number", schema.COUNT: "whole number"}
 
 # Columns ingest fills itself: never read from a source.
-MADE_BY_INGEST = {"name_key", "phone_type", "source", "source_sheet", "source_row", "customer_key", "order_key"}
+MADE_BY_INGEST = {"name_key", "phone_type", "phone_invalid", "email_invalid", "source", "source_sheet", "source_row",
+                  "customer_key", "order_key"}
 
 # What a column means, and a value as a source might type it. Keyed "table.column", or by the
 # column alone where it means the same in every table.
@@ -145,6 +146,11 @@ def reference() -> str:
         "```",
         "",
         "Lineage columns (`source`, `source_sheet`, `source_row`) are filled by ingest on every table.",
+        "The snapshot's lineage table adds `source_file` and, for a database source, `source_key`",
+        "(the row's key, `id=42`; its table or `query` is the file, its place in key order the row).",
+        "Ingest also fills `phone_type` (mobile, landline, service) and, on customers, `phone_invalid`",
+        "and `email_invalid`: a phone or email as typed when it is no number or address (the cleaned",
+        "column is then empty; the owner's fix list shows what was typed).",
         "",
     ]
     for table in schema.TABLES:

@@ -527,3 +527,84 @@ def test_send_command_reports_an_uncertain_delivery_and_a_later_send_does_not_re
         assert second.returncode == 0, second.stdout + second.stderr
         assert "1 skipped" in second.stdout and "maybe delivered" in second.stdout
         assert len(server.to("a@example.com")) == 1 and len(server.messages) == 2
+
+
+# --------------------------------------------------------------------------- a rep's own fix list
+
+
+def east_reps(demo_run) -> list[tuple[str, str]]:
+    """(rep_id, name) of the demo's reps selling in the east, by rep_id."""
+    from custreport import store
+
+    reps = store.read_table(store.current_snapshot(demo_run / "data" / "clean"), "reps")
+    east = reps[reps["region"] == "east"].sort_values("rep_id")
+    return list(zip(east["rep_id"], east["name"]))
+
+
+def test_a_rep_gets_their_own_fix_list_and_no_one_elses(demo_run, folder, regions, mailbox):
+    from openpyxl import load_workbook
+
+    handler, settings = mailbox
+    (first_id, first_name), (second_id, second_name) = east_reps(demo_run)[:2]
+    recipients = [
+        Recipient(name=first_name, email="rep1@example.com", region="east", rep=first_id, attach=["pdf", "fix_list"]),
+        Recipient(name=second_name, email="rep2@example.com", region="华东", rep=f" {second_name} ",
+                  attach=["fix_list"]),
+        Recipient(name="华东区经理", email="boss@example.com", region="east", rep="unassigned", attach=["fix_list"]),
+        # a reader of the whole company may get any rep's list: from the rep's region
+        Recipient(name="王总", email="ceo@example.com", region="all", rep=second_id, attach=["fix_list"])]
+    summary = send_period(folder, recipients, regions, settings)
+    assert [d.status for d in summary.deliveries] == ["sent"] * 4, summary.lines()
+    got = by_recipient(handler.messages)
+    lists = folder / "east" / "fix_lists"
+    for address, rep_id, expected in (("rep1@example.com", first_id, [f"east-{PERIOD}-summary.pdf"]),
+                                      ("rep2@example.com", second_id, []), ("boss@example.com", None, [])):
+        attached = {part.get_filename(): part.get_content() for part in got[address].iter_attachments()}
+        name = f"{rep_id}.xlsx" if rep_id else "unassigned.xlsx"
+        assert list(attached) == [*expected, f"east-{PERIOD}-fix_list-{name}"]
+        assert attached[f"east-{PERIOD}-fix_list-{name}"] == (lists / name).read_bytes()   # masked as written
+    (company,) = got["ceo@example.com"].iter_attachments()
+    assert company.get_filename() == f"all-{PERIOD}-fix_list-{second_id}.xlsx"
+    assert company.get_content() == (lists / f"{second_id}.xlsx").read_bytes()
+    cover = load_workbook(io.BytesIO((lists / f"{first_id}.xlsx").read_bytes())).worksheets[0]
+    assert cover["A1"].value == f"待修正数据清单 · {first_name}（{first_id}） · {PERIOD}"
+    assert "附件：经营概览、待修正数据清单" in got["rep1@example.com"].get_body(("plain",)).get_content()
+    # sent once: the fix list is in the ledger with the reports
+    again = send_period(folder, recipients[:1], regions, settings)
+    assert again.deliveries[0].status == "skipped" and len(handler.messages) == 4
+    (lists / f"{first_id}.xlsx").write_bytes((lists / f"{first_id}.xlsx").read_bytes() + b"\0")
+    assert f"but {first_id}.xlsx changed since" in send_period(folder, recipients[:1], regions, settings).deliveries[0].detail
+
+
+def test_a_rep_the_reps_table_does_not_know_or_of_another_region_fails_that_recipient_in_one_line(
+        demo_run, folder, regions, mailbox, tmp_path):
+    handler, settings = mailbox
+    (rep_id, _), *_ = east_reps(demo_run)
+    path = tmp_path / "recipients.yaml"
+    path.write_text("recipients:\n"
+                    "  - {name: A, email: a@example.com, region: east}\n"
+                    "  - {name: B, email: b@example.com, region: east, rep: 查无此人, attach: [fix_list]}\n"
+                    f"  - {{name: C, email: c@example.com, region: south, rep: {rep_id}, attach: [pdf, fix_list]}}\n",
+                    encoding="utf-8")
+    summary = send_period(folder, load_recipients(path).recipients, regions, settings)
+    assert [d.status for d in summary.deliveries] == ["sent", "failed", "failed"]
+    assert summary.deliveries[1].detail == (f"{path}: recipients.1 (b@example.com): rep '查无此人' is not in the reps "
+                                            f"table of {PERIOD}'s reports: give a rep_id or name from it (or "
+                                            "unassigned)")
+    assert summary.deliveries[2].detail == (f"{path}: recipients.2 (c@example.com): rep '{rep_id}' ({rep_id}) sells "
+                                            "in region east, not south: their fix list is in east's reports; set "
+                                            "region: east (or all)")
+    assert set(by_recipient(handler.messages)) == {"a@example.com"}
+
+
+def test_a_fix_list_without_a_rep_is_a_one_line_error_naming_the_file_and_entry(tmp_path):
+    path = tmp_path / "recipients.yaml"
+    path.write_text("recipients:\n  - {name: A, email: a@example.com, region: east, attach: [pdf, fix_list]}\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError, match=r"recipients\.yaml: recipients\.0: Value error, attach: fix_list needs rep: "
+                                        r"the rep \(rep_id or name\) whose own fix list this recipient gets"):
+        load_recipients(path)
+    path.write_text("recipients:\n  - {name: A, email: a@example.com, region: east, attach: [fixlist], rep: S1}\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError, match=r"recipients\.0\.attach\.0: Input should be 'pdf', 'xlsx' or 'fix_list'"):
+        load_recipients(path)

@@ -164,14 +164,18 @@ def test_hostile_names_show_as_text_in_every_html_report_and_the_index(hostile_r
 
 def test_no_workbook_cell_is_a_formula_and_formula_like_names_stay_text(hostile_run):
     workbooks = sorted(hostile_run.rglob("*.xlsx"))
-    assert [path.name for path in workbooks] == ["all.xlsx", "east.xlsx", "south.xlsx"]
+    assert [path.relative_to(hostile_run).as_posix() for path in workbooks] == [
+        "all/all.xlsx", "all/fix_lists/unassigned.xlsx", "east/east.xlsx", "east/fix_lists/unassigned.xlsx",
+        "south/fix_lists/unassigned.xlsx", "south/south.xlsx"]     # the fix lists: no reps, every customer unowned
     for path in workbooks:
         formulas = [cell.coordinate for cell in workbook_cells(path.read_bytes()) if cell.data_type == "f"]
         assert not formulas, f"{path.name}: {formulas}"
+    for path in (hostile_run / "all" / "all.xlsx", hostile_run / "all" / "fix_lists" / "unassigned.xlsx"):
+        cells = workbook_cells(path.read_bytes())
+        for name in (FORMULA, AT_FORMULA, SCRIPT, IMG):
+            found = [cell for cell in cells if cell.value == name]
+            assert found and all(cell.data_type == "s" for cell in found), (path.name, name)
     cells = workbook_cells((hostile_run / "all" / "all.xlsx").read_bytes())
-    for name in (FORMULA, AT_FORMULA, SCRIPT, IMG):
-        found = [cell for cell in cells if cell.value == name]
-        assert found and all(cell.data_type == "s" for cell in found), name
     numbers = [cell for cell in cells if isinstance(cell.value, (int, float))]
     assert numbers and all(cell.data_type == "n" for cell in numbers)
 

@@ -430,6 +430,47 @@ def test_quality_sections_without_side_tables(project):
     assert _rows(report.duplicates_frame(ctx)) == [["test", "customers", 1, None], ["Total", None, 1, None]]
 
 
+# --------------------------------------------------------------------------- fix lists
+
+
+def test_fix_lists_by_kind_and_owner_say_what_was_fixed_since_the_last_period(project):
+    from custreport.reporting import fix_lists
+
+    reps = schema.conform(pd.DataFrame({"rep_id": ["R1"], "name": ["王芳"], "region": ["east"]}), "reps")
+    owned = customers().assign(owner_rep=["R1", "R1", None, None], industry=["制造业", None, "零售", "零售"])
+    tables = {"customers": owned, "orders": orders(), "deals": deals(), "reps": reps}
+    manifest = {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}}
+    first = store.write_snapshot(project, tables, {}, manifest)
+    ctx = _load("east")
+    # no list kept for 2025-Q3: nothing can be said fixed, and no zero says it
+    table = report.fix_list_kinds(ctx)
+    assert table.caption.startswith("没有上期（2025-Q3）的待修正清单，无从比较哪些已修正")
+    assert table.frame.columns.tolist() == ["本期待修正"]
+    # Q3's lists, made before B got its industry and A its email
+    fix_lists.period_problems(project, first, report.load(period="2025-Q3").period, report.load().settings, keep=True)
+    store.write_snapshot(project, {**tables, "customers": owned.assign(industry="制造业")}, {}, manifest)
+    frame = report.fix_kinds_frame(_load("east"))
+    # east: R1 owns A (clean) and B (no phone, no email, and in Q3 no industry either)
+    assert frame.columns.tolist() == ["本期待修正", "上期清单", "已修正", "新增"]
+    assert _rows(frame.reset_index()) == [["缺少电话", 1, 1, 0, 0], ["缺少邮箱", 1, 1, 0, 0],
+                                          ["缺少行业", 0, 1, 1, 0], ["合计", 2, 3, 1, 0]]
+    owners = report.fix_owners_frame(_load("east", "en"))
+    assert owners.columns.tolist() == ["Open now", "Last list", "Fixed", "Still open", "New", "No phone", "No email"]
+    assert _rows(owners.reset_index()) == [["王芳 (R1)", 2, 3, 1, 2, 0, 1, 1], ["Total", 2, 3, 1, 2, 0, 1, 1]]
+    caption = report.fix_list_kinds(_load("east", "en")).caption
+    assert caption.startswith("Against the last list (2025-Q3): 1 fixed, 2 still open, 0 new.")
+    # the south's list is the unassigned customers' (C), the company's every list
+    assert report.fix_owners_frame(_load("south")).index.tolist() == ["未分配客户 · 华南", "合计"]
+    assert report.fix_owners_frame(_load()).index.tolist() == ["王芳（R1）", "未分配客户 · 华南", "未分配客户 · 未知区域",
+                                                                "合计"]
+    # of more lists than the table holds, those with the most to fix; the total stays that of every list
+    top = report.fix_list_owners(_load(), limit=2)
+    # D (unknown region): no phone, email, owner, region or contact ever: 5; R1 2, and C in the south 2
+    assert top.frame.index.tolist() == ["未分配客户 · 未知区域", "王芳（R1）", "合计"]
+    assert top.caption == "待修正问题最多的 2 个清单（共 3 个）；合计为全部清单。"
+    assert top.frame.loc["合计", "本期待修正"] == report.fix_owners_frame(_load()).loc["合计", "本期待修正"]
+
+
 # --------------------------------------------------------------------------- every section, both languages
 
 
@@ -439,7 +480,7 @@ SECTIONS = ["customer_movement", "place_pivot", "rfm_map", "rfm_segments", "abc_
             "at_risk_customers", "lost_rule", "lost_customers", "model_parameters",
             "allocation_overview", "allocation_table", "unassigned_reasons", "unassigned_customers", "rep_workload",
             "workload_chart", "ingest_accounting", "ingest_fixes", "duplicates_merged", "merged_customers",
-            "quarantine_reasons", "quarantine_sample", "ingest_warnings"]
+            "quarantine_reasons", "quarantine_sample", "ingest_warnings", "fix_list_kinds", "fix_list_owners"]
 
 
 @pytest.mark.parametrize("locale", ["zh", "en"])

@@ -77,3 +77,12 @@ def test_the_page_of_a_run_says_every_region_s_state(tmp_path, monkeypatch):
     assert "未能全部生成：value: 出错" in page and "没有该区域的指标" in page
     east = page.split('id="region-east"')[1].split('id="region-south"')[0]
     assert "¥1.50万" in east and "✓ 已完成" in east and 'class="index-button" href="east/summary.pdf"' in east
+
+
+def test_a_regions_fix_lists_are_among_its_other_files_never_a_language():
+    files = [*FILES, "fix_lists/S0001.xlsx", "fix_lists/unassigned.xlsx", "en/fix_lists/S0001.xlsx"]
+    entry = run_index.region_entry("all", "全公司", files, _figures(), None, "zh")
+    assert [language["name"] for language in entry["languages"]] == ["English"]
+    assert [link["text"] for link in entry["more"]][-3:] == ["en/fix_lists/S0001.xlsx", "fix_lists/S0001.xlsx",
+                                                             "fix_lists/unassigned.xlsx"]
+    assert {"href": "all/fix_lists/S0001.xlsx", "text": "fix_lists/S0001.xlsx"} in entry["more"]

@@ -32,3 +32,37 @@ def test_leftovers_of_killed_runs_are_cleared_and_a_cut_swap_is_put_back(tmp_pat
     assert sorted(p.name for p in folder.iterdir()) == ["east", "outbox", "south"]
     assert not list((folder / "outbox").iterdir())
     assert (folder / "east" / "summary.html").read_text(encoding="utf-8") == "east before"
+
+
+def test_a_region_writes_its_reps_fix_lists_and_its_comparison_follows_the_last_periods_lists(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from custreport import schema, store
+    from custreport.runner import RunRequest
+    from tiny_project import customers, deals, make_project, orders
+
+    folder = make_project(tmp_path)
+    monkeypatch.setenv("CUSTREPORT_HOME", str(tmp_path))
+    reps = schema.conform(pd.DataFrame({"rep_id": ["S2", "S1", "N1"], "name": ["甲", "乙", "丙"],
+                                        "region": ["east", "east", "north"]}), "reps")
+    store.write_snapshot(folder, {"customers": customers(), "orders": orders(), "deals": deals(), "reps": reps}, {},
+                         {"data_range": {"orders": ["2024-11-11T00:00:00", "2025-12-31T18:00:00"]}})
+    request = RunRequest.build(period="2025-Q4", reports="quality,summary", regions="east", formats="html,xlsx")
+    assert run_outputs.region_file_names(request, "east")[-3:] == ["fix_lists/S1.xlsx", "fix_lists/S2.xlsx",
+                                                                  "fix_lists/unassigned.xlsx"]
+    html_only = RunRequest.build(period="2025-Q4", reports="quality", regions="east", formats="html")
+    assert not [name for name in run_outputs.region_file_names(html_only, "east") if "fix_lists" in name]
+    before = run_outputs.expected_files(request, "east")
+    assert before["fix_lists/S1.xlsx"] == before["east.xlsx"]
+    # the last period's lists kept since: what says "fixed" changes, the summary does not
+    store.write_fix_list(folder, "2025-Q3", pd.DataFrame({"problem_key": ["x"]}), {})
+    after = run_outputs.expected_files(request, "east")
+    assert after["quality.html"] != before["quality.html"] and after["fix_lists/S1.xlsx"] != before["fix_lists/S1.xlsx"]
+    assert after["summary.html"] == before["summary.html"]
+
+
+def test_a_job_record_counts_only_language_folders_as_languages(tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "fix_lists").mkdir()
+    record = run_outputs.write_job_record(tmp_path, "east", "zh", [], [], [])
+    assert record["locales"] == ["en", "zh"]

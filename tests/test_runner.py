@@ -86,8 +86,9 @@ def test_run_matrix_renders_files_index_and_manifest(project):
     assert summary.ok, summary.lines()
     folder = project / "outputs" / "2025-Q4"
     assert sorted(p.name for p in (folder / "east").iterdir()) == [
-        "east.xlsx", "east_customers.csv", "front_charts.json", "job.json", "metrics.json", "summary.html",
-        "summary.ipynb", "trend.png"]
+        "east.xlsx", "east_customers.csv", "fix_lists", "front_charts.json", "job.json", "metrics.json",
+        "summary.html", "summary.ipynb", "trend.png"]
+    assert [p.name for p in (folder / "east" / "fix_lists").iterdir()] == ["unassigned.xlsx"]   # no reps
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert [job["region"] for job in manifest["jobs"]] == ["east", "south"]
     assert manifest["ok"] and manifest["snapshot"] == request.snapshot and manifest["code"]["source"]

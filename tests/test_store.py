@@ -449,3 +449,27 @@ def test_pinning_a_pruned_snapshot_is_one_line(tmp_path):
     with pytest.raises(UserError, match="may have been pruned"):
         with store.pinned(folder, first.id):
             pass
+
+
+def test_a_periods_fix_lists_are_kept_beside_the_snapshots_with_what_they_were_made_from(tmp_path):
+    problems = pd.DataFrame({"owner_rep": pd.array(["R1", None], dtype="string"),
+                             "problem_key": pd.array(["phone_missing|C1", "unassigned|C2"], dtype="string"),
+                             "source_row": pd.array([3, None], dtype="Int64")})
+    assert store.read_fix_list(tmp_path, "2025-Q4") is None
+    path = store.write_fix_list(tmp_path, "2025-Q4", problems, {"period": "2025-Q4", "content": "abc"})
+    assert path == tmp_path / "fix_lists" / "2025-Q4.parquet"
+    frame, meta = store.read_fix_list(tmp_path, "2025-Q4")
+    pd.testing.assert_frame_equal(frame, problems)
+    assert meta == {"content": "abc", "period": "2025-Q4"}
+    # the same lists give the same bytes: what depends on them is not rendered again for nothing
+    first = path.read_bytes()
+    store.write_fix_list(tmp_path, "2025-Q4", problems, {"period": "2025-Q4", "content": "abc"})
+    assert path.read_bytes() == first and [p.name for p in path.parent.iterdir()] == ["2025-Q4.parquet"]
+    assert store.fix_list_path(tmp_path, "2025-07-01..2025-09-30").name == "2025-07-01..2025-09-30.parquet"
+    for label in ("../2025-Q4", ".hidden", "2025/Q4", ""):
+        with pytest.raises(ValueError, match="not a period label"):
+            store.fix_list_path(tmp_path, label)
+    path.write_bytes(b"not parquet")
+    with pytest.raises(UserError, match=r"2025-Q4\.parquet: unreadable .*; delete it: the next `custreport run` of "
+                                        "2025-Q4 keeps its fix lists again"):
+        store.read_fix_list(tmp_path, "2025-Q4")

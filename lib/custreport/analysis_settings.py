@@ -117,6 +117,32 @@ class WorkbookSettings(StrictModel):
     customer_rows: int = Field(10000, gt=0)
 
 
+class FixListSettings(StrictModel):
+    """What goes on each rep's fix list (analysis/fixlists.py; the capacity of a rep without one is
+    ``allocation.default_capacity``).
+
+    >>> FixListSettings().no_contact_months
+    6
+    """
+
+    # a customer with no order line and no interaction in this many months up to the period end
+    no_contact_months: int = Field(6, gt=0, le=120)
+    # two customers kept apart whose name keys are at least this alike (rapidfuzz ratio, 0-100)
+    name_similarity: float = Field(90, ge=50, le=100)
+    # kinds of problem left off the lists (e.g. email_missing where customers give no email)
+    leave_out: list[str] = Field(default_factory=list)
+
+    @field_validator("leave_out")
+    @classmethod
+    def _known_kinds(cls, kinds: list[str]) -> list[str]:
+        from custreport.analysis.fixlists import KINDS
+
+        unknown = [kind for kind in kinds if kind not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown kind {unknown[0]!r}; known: {', '.join(KINDS)}")
+        return kinds
+
+
 class AnalysisSettings(StrictModel):
     """params/analysis.yaml: the rules and thresholds of the analyses (every key optional)."""
 
@@ -131,6 +157,8 @@ class AnalysisSettings(StrictModel):
     privacy: PrivacySettings = PrivacySettings()
     # What the region's workbook holds: its customers sheet's rows (the full list is a CSV beside it).
     workbook: WorkbookSettings = WorkbookSettings()
+    # Each rep's own customers' data problems, to fix at the source (outputs/<period>/<region>/fix_lists/).
+    fix_lists: FixListSettings = FixListSettings()
     # Which way is good for a figure (up, down, or neutral: its changes shown grey); figures not
     # named keep custreport's direction (docs/metrics.md, Directions).
     kpi_directions: dict[str, Literal["up", "down", "neutral"]] = Field(default_factory=dict)

@@ -64,6 +64,32 @@ def mask_emails(emails: pd.Series) -> pd.Series:
     return emails.astype("string").str.replace(_EMAIL_VALUE, _EMAIL_MASK, regex=True)
 
 
+def mask_typed_phones(phones: pd.Series) -> pd.Series:
+    """Phones as typed, numbers or not: a number as ``mask_phones`` masks it; any other text with
+    more than five digits keeps its first three and last two digits (a typo still shows where
+    it is, the number does not).
+
+    >>> mask_typed_phones(pd.Series(["+8613812345678", "138-1234-56", "12345"], dtype="string")).tolist()
+    ['+86138****5678', '138-****-56', '12345']
+    """
+    return phones.astype("string").map(_mask_typed_phone, na_action="ignore").astype("string")
+
+
+def _mask_typed_phone(text: str) -> str:
+    if _PHONE_VALUE.fullmatch(text):
+        return _mask_phone(text)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits <= 5:
+        return text
+    seen, shown = 0, []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            ch = ch if seen <= 3 or seen > digits - 2 else "*"
+        shown.append(ch)
+    return "".join(shown)
+
+
 def mask_addresses(addresses: pd.Series, keep: int = 6) -> pd.Series:
     """Keep the first characters (province, city, district); hide the street and number."""
     text = addresses.astype("string")

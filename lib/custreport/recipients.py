@@ -1,5 +1,5 @@
-"""params/recipients.yaml: who gets which region's reports, in which language, on which alert;
-and the operators told of failures.
+"""params/recipients.yaml: who gets which region's reports, in which language, on which alert,
+which rep's fix list; and the operators told of failures.
 
 >>> Recipient(name="华东区经理", email="east@example.com", region="east").reports
 ['summary']
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from custreport.config import StrictModel, project_root, read_yaml, validated
 from custreport.errors import UserError
@@ -24,17 +24,37 @@ class Recipient(StrictModel):
     region: str = Field(min_length=1, description="a region code, name or alias, or all for the whole company")
     language: Literal["zh", "en"] = "zh"
     reports: list[str] = Field(default_factory=lambda: ["summary"], min_length=1)
-    attach: list[Literal["pdf", "xlsx"]] = Field(default_factory=lambda: ["pdf"])
+    attach: list[Literal["pdf", "xlsx", "fix_list"]] = Field(default_factory=lambda: ["pdf"])
+    rep: str | None = Field(default=None, min_length=1,
+                            description="the rep (rep_id or name in the reps table) whose own fix list "
+                                        "attach: [fix_list] sends; unassigned: the region's customers without "
+                                        "an owner")
     when: str | None = Field(default=None, description="a data alert: mail only when it holds, "
                                                         "e.g. revenue_change < -10% or win_rate < 0.2")
+    # where the entry is (params/recipients.yaml: recipients.3), for errors found when sending
+    _entry: str = PrivateAttr(default="")
 
-    @field_validator("name", "region")
+    @field_validator("name", "region", "rep")
     @classmethod
-    def _one_line(cls, value: str) -> str:
+    def _one_line(cls, value: str | None) -> str | None:
         # these go into mail headers: a line break there would inject headers of its own
+        if value is None:
+            return None
         if "\r" in value or "\n" in value:
             raise ValueError("must be one line (no line breaks)")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _fix_list_names_its_rep(self):
+        if "fix_list" in self.attach and not self.rep:
+            raise ValueError("attach: fix_list needs rep: the rep (rep_id or name) whose own fix list this "
+                             "recipient gets, or rep: unassigned for the region's customers without an owner")
+        return self
+
+    @property
+    def entry(self) -> str:
+        """The entry as errors name it: the file and its place in it, else the address."""
+        return self._entry or f"recipient {self.email}"
 
     @field_validator("when")
     @classmethod
@@ -71,4 +91,7 @@ def load_recipients(path: Path | None = None) -> RecipientList:
     path = Path(path) if path else project_root() / "params" / "recipients.yaml"
     if not path.is_file():
         raise UserError(f"{path}: file not found (list who gets which region's reports there)")
-    return validated(RecipientList, read_yaml(path), path)
+    listed = validated(RecipientList, read_yaml(path), path)
+    for number, recipient in enumerate(listed.recipients):
+        recipient._entry = f"{path}: recipients.{number} ({recipient.email})"
+    return listed

@@ -32,6 +32,6 @@ from custreport.reporting.sections.value import (  # noqa: F401
 from custreport.reporting.sections.allocation import (  # noqa: F401
     allocation_overview_frame, allocation_overview, allocation_table, unassigned_reasons_frame, unassigned_reasons, unassigned_customers, rep_workload, workload_chart, workload_frame)
 from custreport.reporting.sections.quality import (  # noqa: F401
-    accounting_frame, ingest_accounting, fixes_frame, ingest_fixes, duplicates_frame, duplicates_merged, merged_customers_frame, merged_customers, quarantine_reasons_frame, quarantine_reasons, ingest_warnings_frame, ingest_warnings, quarantine_sample_frame, quarantine_sample)
+    accounting_frame, ingest_accounting, fixes_frame, ingest_fixes, duplicates_frame, duplicates_merged, merged_customers_frame, merged_customers, quarantine_reasons_frame, quarantine_reasons, ingest_warnings_frame, ingest_warnings, quarantine_sample_frame, quarantine_sample, fix_kinds_frame, fix_list_kinds, fix_owners_frame, fix_list_owners)
 from custreport.reporting.workbook import (  # noqa: F401
     customer_sheet_frame, allocation_frame, open_complaints_frame, workbook_contacts_masked, about_frame, workbook_sheets)

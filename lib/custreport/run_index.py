@@ -88,7 +88,9 @@ def region_entry(region: str, name: str, files: list[str], figures: dict | None,
     """Everything the index says of one region (see render.html.index_page)."""
     reports, workbook = _report_links(region, files, "", locale)
     main = next((report for report in reports if report["key"] == MAIN_REPORT), None)
-    languages = sorted({name.split("/", 1)[0] for name in files if "/" in name})
+    # a language's folder (en/), not another folder of the region's (fix_lists/)
+    languages = sorted({name.split("/", 1)[0] for name in files if name.split("/", 1)[0] in i18n.LOCALES
+                        and "/" in name})
     others = []
     for language in languages:
         translated, translated_workbook = _report_links(region, files, f"{language}/", locale)

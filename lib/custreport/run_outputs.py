@@ -8,6 +8,7 @@ left behind.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from custreport import __version__, code_digest
 from custreport.config import content_params, notebooks_folder
+from custreport.i18n import LOCALES
 from custreport.privacy import mask_contacts_in_notebook
 from custreport.files import TEMPORARY_SUFFIX, file_sha256, write_atomically
 
@@ -69,12 +71,49 @@ def up_to_date_record(folder: Path, expected: dict[str, str]) -> dict | None:
 
 def region_file_names(request: RunRequest, region: str) -> list[str]:
     """What reporting/jobs.py writes for a region: metrics.json, the trend chart, the front
-    page's small charts, the workbook and its full customer list."""
+    page's small charts, the workbook, its full customer list and the fix lists of its reps."""
     from custreport.reporting.front_page import FRONT_CHARTS
     from custreport.reporting.metrics import METRICS_FILE, TREND_CHART, customer_list_name
 
-    workbook = [f"{region}.xlsx", customer_list_name(region)] if "xlsx" in request.formats else []
+    workbook = []
+    if "xlsx" in request.formats:
+        workbook = [f"{region}.xlsx", customer_list_name(region),
+                    *_fix_list_files(request.store, request.snapshot, region)]
     return [METRICS_FILE, TREND_CHART, FRONT_CHARTS, *workbook]
+
+
+@functools.lru_cache(maxsize=64)
+def _fix_list_files(store_path: Path, snapshot_id: str, region: str) -> tuple[str, ...]:
+    """The fix lists a region's folder holds (one per rep of the region, and its unassigned list)."""
+    from custreport import store
+    from custreport.reporting.fix_lists import snapshot_fix_list_files
+
+    return tuple(snapshot_fix_list_files(store.open_snapshot(store_path, snapshot_id), region))
+
+
+# What a region's files and its quality report show of the last period's fix lists (fixed since, new).
+COMPARES_FIX_LISTS = (REGION_FILES, "quality")
+
+
+def _previous_fix_lists(request: RunRequest) -> str | None:
+    """The sha256 of the fix lists kept for the period before the request's (None when there are none)."""
+    from custreport.store import fix_list_path
+
+    path = fix_list_path(request.store, request.period.previous.label)
+    return file_sha256(path) if path.is_file() else None
+
+
+def keep_fix_lists(request: RunRequest) -> str:
+    """Find the period's fix lists once, before the regions render, and keep them in the store for
+    the next period (when the run writes workbooks or a quality report); "" or the line saying why
+    they could not be kept."""
+    if "xlsx" not in request.formats and "quality" not in request.reports:
+        return ""
+    from custreport.analysis_settings import load_analysis
+    from custreport.reporting.fix_lists import keep_period_problems
+
+    settings = load_analysis(request.root / "params" / "analysis.yaml")
+    return keep_period_problems(request.store, request.snapshot, request.period, settings, request.locale)
 
 
 def report_files(request: RunRequest, region: str, locale: str, report: str) -> list[str]:
@@ -90,19 +129,23 @@ def report_files(request: RunRequest, region: str, locale: str, report: str) -> 
 def expected_files(request: RunRequest, region: str) -> dict[str, str]:
     """Every file the request writes in the region's folder, with the fingerprint of what it
     depends on: the data's content, the period, the region, its language, the report notebook,
-    the settings (params/*.yaml but who gets mail and when) and the code."""
+    the settings (params/*.yaml but who gets mail and when) and the code; the region's files and
+    the quality report also on the fix lists kept for the period before (they say what was fixed)."""
     params = request.root / "params"
     common = {
         "content": request.content, "store": str(request.store), "region": region, "period": request.period.token,
         "settings": {p.name: file_sha256(p) for p in content_params(params)},
         "code": code_digest(),
     }
+    previous_lists = _previous_fix_lists(request)
     expected = {}
     for locale in request.locales(region):
         for report in [*request.reports, REGION_FILES]:
             notebook = None if report == REGION_FILES else \
                 file_sha256(notebooks_folder(request.root) / f"{report}.ipynb")
             inputs = {**common, "locale": locale, "report": report, "notebook": notebook}
+            if report in COMPARES_FIX_LISTS:
+                inputs["previous_fix_lists"] = previous_lists
             fingerprint = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
             for name in report_files(request, region, locale, report):
                 expected[name] = fingerprint
@@ -137,7 +180,7 @@ def write_job_record(staging: Path, region: str, locale: str, reports: list, out
     """job.json in ``staging``: what the region's folder holds (every file described, with the
     fingerprint it was rendered from), each report's result, and which reports failed."""
     record = {"region": region, "locale": locale,
-              "locales": sorted({locale, *(p.name for p in staging.iterdir() if p.is_dir())}),
+              "locales": sorted({locale, *(p.name for p in staging.iterdir() if p.is_dir() and p.name in LOCALES)}),
               "files": sorted(o["path"] for o in outputs), "reports": [asdict(r) for r in reports],
               "outputs": outputs, "failed": failed,
               "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}

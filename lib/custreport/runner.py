@@ -39,8 +39,9 @@ from custreport.files import private_folder
 from custreport.periods import Period
 from custreport.privacy import mask_contacts_in_text
 from custreport.run_outputs import (REGION_FILES, carry_over, clear_failed_notebooks, describe, expected_files,
-                                    keep_failed_notebook, publish, region_file_names, remove_leftovers, report_files, up_to_date_record,
-                                    write_job_record, write_manifest)
+                                    keep_failed_notebook, keep_fix_lists, publish, region_file_names,
+                                    remove_leftovers, report_files, up_to_date_record, write_job_record,
+                                    write_manifest)
 from custreport.run_index import write_index
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -265,6 +266,7 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     folder = request.folder
     folder.mkdir(parents=True, exist_ok=True)
     remove_leftovers(folder)
+    lists_note = keep_fix_lists(request)   # found once for every region, and kept for the next period
     results: list[JobResult] = []
 
     def counts() -> str:
@@ -309,7 +311,7 @@ def _run_matrix(request: RunRequest, console=None) -> RunSummary:
     order = {code: i for i, code in enumerate(request.regions)}
     results.sort(key=lambda job: order[job.region])
     summary = RunSummary(request.period.label, folder, results, time.perf_counter() - started,
-                         _period_note(request.period))
+                         "; ".join(filter(None, [_period_note(request.period), lists_note])))
     write_index(request, summary)
     write_manifest(request, summary)
     return summary

@@ -28,8 +28,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "customers": {
         "customer_id": TEXT, "name": TEXT, "region": TEXT,
         "province": TEXT, "city": TEXT, "country": TEXT, "industry": TEXT,
-        "customer_type": TEXT, "owner_rep": TEXT, "phone": TEXT, "phone_type": TEXT,
-        "email": TEXT, "contact": TEXT, "address": TEXT, "channel": TEXT, "created_at": DATE,
+        "customer_type": TEXT, "owner_rep": TEXT, "phone": TEXT, "phone_type": TEXT, "phone_invalid": TEXT,
+        "email": TEXT, "email_invalid": TEXT, "contact": TEXT, "address": TEXT, "channel": TEXT, "created_at": DATE,
         "credit_rating": TEXT, "potential_value": NUMBER, "annual_purchases": NUMBER, "intent": TEXT,
         "status": TEXT, "tenure_months": NUMBER, "monthly_charge": NUMBER, "total_charges": NUMBER,
         "name_key": TEXT, "source_customer_id": TEXT,

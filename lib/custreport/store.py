@@ -18,6 +18,7 @@ Layout::
                                   times, code version, and size and sha256 of every file
         copies.json               size and sha256 of the Arrow copies (rewritten with them)
       pins/<id>                   held (shared OS lock) by each run reading snapshot <id>
+      fix_lists/<period>.parquet  each period's fix lists, kept for the next one's (reporting/fix_lists.py)
       .custreport.lock            held by the one ingest or rollback writing the store
 
 A report reads one region and period: it opens only that region's files and skips the
@@ -549,6 +550,49 @@ def read_side_table(snapshot: Snapshot, name: str, arrow: bool = False) -> pd.Da
     if len(pieces) == 1:
         return pieces[0]
     return pa.concat_tables(pieces) if arrow else pd.concat(pieces, ignore_index=True)
+
+
+FIX_LISTS, _FIX_LIST_META = "fix_lists", b"custreport"
+_PERIOD_LABEL = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
+
+
+def fix_list_path(store: Path, label: str) -> Path:
+    """Where the fix lists of the period labelled ``label`` are kept, beside the snapshots: each
+    period's lists outlive the snapshots they were made from, so the next can tell what was fixed.
+
+    >>> fix_list_path(Path("data/clean"), "2025-Q4").as_posix()
+    'data/clean/fix_lists/2025-Q4.parquet'
+    """
+    if not _PERIOD_LABEL.fullmatch(label):
+        raise ValueError(f"not a period label: {label!r}")
+    return Path(store) / FIX_LISTS / f"{label}.parquet"
+
+
+def write_fix_list(store: Path, label: str, problems: pd.DataFrame, meta: dict) -> Path:
+    """Keep a period's fix lists with ``meta`` (what they were made from), atomically; same input, same bytes."""
+    table = pa.Table.from_pandas(problems, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           _FIX_LIST_META: json.dumps(meta, sort_keys=True).encode("utf-8")})
+    buffer, path = pa.BufferOutputStream(), fix_list_path(store, label)
+    pq.write_table(table, buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in [p for p in path.parent.glob(f".*{TEMPORARY_SUFFIX}") if is_stale(p)]:   # of a killed write
+        leftover.unlink(missing_ok=True)
+    return write_atomically(path, buffer.getvalue().to_pybytes())
+
+
+def read_fix_list(store: Path, label: str) -> tuple[pd.DataFrame, dict] | None:
+    """The fix lists kept for the period labelled ``label`` and their meta; None when none were kept."""
+    path = fix_list_path(store, label)
+    if not path.is_file():
+        return None
+    try:
+        table = pq.read_table(path)
+        meta = json.loads((table.schema.metadata or {}).get(_FIX_LIST_META, b"{}"))
+    except (OSError, ValueError, pa.ArrowInvalid) as exc:
+        raise StoreDamaged(f"{path}: unreadable ({first_line(exc)}); delete it: the next `custreport run` of "
+                           f"{label} keeps its fix lists again") from None
+    return table.to_pandas(), meta
 
 
 def has_side_table(snapshot: Snapshot, name: str) -> bool:

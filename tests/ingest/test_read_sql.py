@@ -12,13 +12,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 import sql_fixture
 from custreport import store
+from custreport.config import load_sources
 from custreport.errors import UserError
 from custreport.ingest.pipeline import ingest_to_store
 from custreport.ingest.read_sql import KEY_COLUMN, refresh_extract
-from custreport.config import load_sources
 from demo_project import CLI
 
 LOCATION = ["source_file", "source_sheet", "source_row", "source_key",
@@ -329,9 +328,9 @@ def test_a_connection_lost_mid_read_is_one_line_and_writes_nothing(postgres_url,
 
 @pytest.mark.parametrize("values", [
     ["甲", "", None], [1, -2, None, 10**12], [10**30, 1], [Decimal("1200.50"), Decimal("100.00"), Decimal("1E+3"), None],
-    [Decimal("NaN"), Decimal("2")], [True, False, None], [dt.date(2024, 3, 5), None],
+    [Decimal("NaN"), Decimal(2)], [True, False, None], [dt.date(2024, 3, 5), None],
     [dt.datetime(2024, 3, 5), dt.datetime(2024, 3, 5, 10, 30), dt.datetime(2024, 3, 5, 0, 0, 0, 123456), None],
-    [dt.datetime(2024, 3, 5, 8, tzinfo=dt.timezone.utc)], [1.0, 0.5, float("nan"), None], [1, "a", 2.5, None],
+    [dt.datetime(2024, 3, 5, 8, tzinfo=dt.UTC)], [1.0, 0.5, float("nan"), None], [1, "a", 2.5, None],
     [b"\xe4\xb8\xad", None], [dt.time(9, 30)], [None, None],
 ], ids=["text", "ints", "huge-int", "decimals", "nan-decimal", "booleans", "dates", "timestamps", "aware", "floats",
         "mixed", "bytes", "time", "empty"])

@@ -141,6 +141,6 @@ def test_the_region_files_list_every_customer_beside_the_workbook(project, tmp_p
     ctx = report.load(region="east", period="2025-Q4")
     written = write_region_files("east", "2025-Q4", str(ctx.snapshot.path.parent.parent), "zh", ctx.snapshot.id,
                                  str(tmp_path), "east.xlsx")
-    assert written[-2:] == ["east.xlsx", "east_customers.csv"]
+    assert written[-3:] == ["east.xlsx", "east_customers.csv", "fix_lists/unassigned.xlsx"]   # no reps
     lines = (tmp_path / "east_customers.csv").read_text(encoding="utf-8-sig").splitlines()
     assert [line.split(",")[0] for line in lines] == ['"客户编号"', '"A"', '"B"']

@@ -161,6 +161,18 @@ def _owners(customers: pd.DataFrame, reps: pd.DataFrame) -> tuple[pd.Series, pd.
             pd.Series(named[of_pair], index=index, dtype="bool"))
 
 
+def owners_of(customers: pd.DataFrame, reps: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The rep_id owning each customer (NA when its ``owner_rep`` is blank or names no one rep) and
+    whether ``owner_rep`` names any current rep, by rep_id or name (case, width and spaces folded).
+
+    >>> owner, named = owners_of(pd.DataFrame({"owner_rep": ["wang min", "李四", None], "region": ["east"] * 3}),
+    ...     pd.DataFrame({"rep_id": ["R1"], "name": ["Wang Min"], "region": ["east"]}))
+    >>> owner.tolist(), named.tolist()
+    (['R1', <NA>, <NA>], [True, False, False])
+    """
+    return _owners(customers, reps)
+
+
 def customers_to_allocate(customers: pd.DataFrame, reps: pd.DataFrame,
                           rules: AllocationRules = AllocationRules()) -> pd.DataFrame:
     """Customers needing a rep: no owner, or (``include_orphaned``) an owner who is no current rep.

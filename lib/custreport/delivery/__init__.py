@@ -3,8 +3,9 @@
 The message: a subject naming the reports, region and period; an HTML body with the
 region's key figures and their changes (table layout and inline styles, so it reads the
 same in Outlook, Gmail and on a phone) and one chart embedded by Content-ID; a plain-text
-alternative; the chosen PDFs and the region's workbook attached. Recipients only ever get
-their own region's files.
+alternative; the chosen PDFs and the region's workbook attached, and for a recipient naming a
+``rep:`` with ``attach: [fix_list]`` that rep's own fix list. Recipients only ever get
+their own region's files, and no rep's list but their own.
 
 What leaves by email is always masked: the reports are, and the workbook goes as a copy
 with every phone number and email address in it masked, even when params/analysis.yaml
@@ -58,7 +59,7 @@ from pathlib import Path
 
 from custreport.config import RegionTable
 from custreport.delivery.alerts import alert_quiet
-from custreport.delivery.ledger import already_sent, attached_digests, ledger_key, read_ledger, write_ledger
+from custreport.delivery.ledger import already_sent, attached_digests, read_ledger, recipient_keys, write_ledger
 from custreport.delivery.message import build_message, check_header_values
 from custreport.delivery.rendered import region_files
 from custreport.delivery.smtp import (UNCERTAIN_REMEDY, DeliveryUncertain, SmtpSettings, send_with_retries,
@@ -147,9 +148,10 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
             continue
         delivery = Delivery(recipient.email, region, list(recipient.reports), "failed")
         deliveries.append(delivery)
-        keys = [ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports]
+        keys = recipient_keys(recipient, region, folder.name)
         if not resend and not as_files and all(key in ledger for key in keys):
-            delivery.status, delivery.detail = "skipped", already_sent(folder, recipient, region, ledger, keys)
+            delivery.status, delivery.detail = "skipped", already_sent(folder, recipient, region, ledger, keys,
+                                                                       regions.unknown.code)
             continue
         try:
             quiet = alert_quiet(folder, recipient, region)
@@ -173,7 +175,7 @@ def _send(folder: Path, recipients: list[Recipient], regions: RegionTable, setti
             delivery.detail = smtp_error(exc)
             continue
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        sent_files = attached_digests(folder, recipient, region)
+        sent_files = attached_digests(folder, recipient, region, regions.unknown.code)
         for key in keys:
             ledger[key] = {"sent_at": now, "message_id": message["Message-ID"], "files": sent_files,
                            "status": delivery.status}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from custreport.delivery.rendered import attached_files, region_files
+from custreport.delivery.rendered import recipient_files
 from custreport.delivery.smtp import UNCERTAIN_REMEDY
 from custreport.errors import UserError
 from custreport.recipients import Recipient
@@ -17,16 +17,24 @@ from custreport.files import file_sha256, write_atomically
 LEDGER = "sent.json"
 
 
-def attached_digests(folder: Path, recipient: Recipient, region: str) -> dict[str, str]:
+def attached_digests(folder: Path, recipient: Recipient, region: str,
+                     unknown_region: str = "unknown") -> dict[str, str]:
     """The sha256 of each file a recipient's message attaches (as rendered), by file name."""
     try:
-        paths = attached_files(region_files(folder, region, recipient.language), region, recipient)
+        paths = recipient_files(folder, region, recipient, unknown_region)
     except UserError:
         return {}
     return {path.name: file_sha256(path) for path in paths}
 
 
-def already_sent(folder: Path, recipient: Recipient, region: str, ledger: dict, keys: list[str]) -> str:
+def recipient_keys(recipient: Recipient, region: str, period: str) -> list[str]:
+    """The ledger keys of a recipient's message: one per report, and one for their fix list."""
+    attached = ["fix_list"] if "fix_list" in recipient.attach else []
+    return [ledger_key(report, region, period, recipient.email) for report in [*recipient.reports, *attached]]
+
+
+def already_sent(folder: Path, recipient: Recipient, region: str, ledger: dict, keys: list[str],
+                 unknown_region: str = "unknown") -> str:
     """Why a recipient is skipped: sent before; and, when the files it got were rendered again
     since (new data, corrected params), which ones, so that nobody believes they have the latest."""
     entry = ledger[keys[0]]
@@ -34,7 +42,7 @@ def already_sent(folder: Path, recipient: Recipient, region: str, ledger: dict, 
         return (f"maybe delivered {entry.get('sent_at', '')} (no answer came after the message was sent); "
                 f"{UNCERTAIN_REMEDY} ({entry.get('message_id', '')})")
     sent = entry.get("files")
-    now = attached_digests(folder, recipient, region) if sent is not None else {}
+    now = attached_digests(folder, recipient, region, unknown_region) if sent is not None else {}
     changed = sorted(name for name, digest in now.items() if sent.get(name) != digest) if sent is not None else []
     if changed:
         return (f"already sent {entry.get('sent_at', '')}, but {', '.join(changed)} changed since (rendered again): "

@@ -1,7 +1,7 @@
 """A recipient's message: subject, plain-text and HTML bodies holding the summary's front page
 (headline, insights with their small charts, cards, the table by region), the revenue trend,
-the charts embedded by Content-ID, the chosen PDFs and the workbook attached, and a
-Message-ID that is the same for the same message.
+the charts embedded by Content-ID, the chosen PDFs, the workbook and their rep's own fix list
+attached, and a Message-ID that is the same for the same message.
 
 Recipient, region and report names are escaped in the HTML body, a line break in any header
 is refused (it would let a name add headers such as Bcc of its own), and so is a report name
@@ -20,10 +20,11 @@ from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from custreport import i18n
+from custreport.analysis.fixlists import FOLDER as FIX_LISTS
 from custreport.config import RegionTable
 from custreport.delivery.alerts import alert_sentence
-from custreport.delivery.ledger import ledger_key
-from custreport.delivery.rendered import attached_files, region_figures, region_files
+from custreport.delivery.ledger import recipient_keys
+from custreport.delivery.rendered import recipient_files, region_figures, region_files
 from custreport.errors import UserError
 from custreport.privacy import mask_contacts_in_text
 from custreport.recipients import Recipient
@@ -59,6 +60,7 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     alert = alert_sentence(recipient.alert, figures, locale) if recipient.alert else ""
     if alert:   # brackets, not a spaced separator: the space between two encoded words of a header is lost
         subject = f"【{alert}】{subject}" if locale == "zh" else f"[{alert}] {subject}"
+    attached = [*names, *([i18n.label("report_fix_list", locale)] if "fix_list" in recipient.attach else [])]
     facts = data_statement(figures, locale)
     check_header_values(recipient.email, {"Subject": subject, "From": sender or "", "To": recipient.name,
                                           "To address": recipient.email})
@@ -67,13 +69,13 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
     message["From"] = sender or "custreport@localhost"
     message["To"] = formataddr((recipient.name, recipient.email))
     message["Date"] = dt.datetime.now(dt.timezone.utc)
-    message["Message-ID"] = message_id(folder, recipient, region, sender)
+    message["Message-ID"] = message_id(folder, recipient, region, sender, regions.unknown.code)
     page = front_page_model(figures, locale, region_names=_region_names(regions, locale))
     images = _front_charts(region_folder, page)
     chart = _chart(region_folder)
     chart_id = make_msgid(domain="custreport")
-    message.set_content(_text_body(recipient, region_name, folder.name, page, names, locale, alert, facts))
-    message.add_alternative(_html_body(recipient, region_name, folder.name, page, names, locale,
+    message.set_content(_text_body(recipient, region_name, folder.name, page, attached, locale, alert, facts))
+    message.add_alternative(_html_body(recipient, region_name, folder.name, page, attached, locale,
                                        chart_id if chart else None, chart[1] if chart else "", alert, facts, images),
                             subtype="html")
     body = message.get_payload()[1]
@@ -81,13 +83,15 @@ def build_message(folder: Path, recipient: Recipient, region: str, regions: Regi
         body.add_related(data, "image", "png", cid=cid, filename=f"insight-{rank}.png")
     if chart:
         body.add_related(chart[0], "image", "png", cid=chart_id, filename="chart.png")
-    for path in attached_files(region_folder, region, recipient):
+    for path in recipient_files(folder, region, recipient, regions.unknown.code):
+        kind = "fix_list-" if path.parent.name == FIX_LISTS else ""
         message.add_attachment(emailed_copy(path), *ATTACHMENT_TYPES[path.suffix],
-                               filename=f"{region}-{folder.name}-{path.name}")
+                               filename=f"{region}-{folder.name}-{kind}{path.name}")
     return message
 
 
-def message_id(folder: Path, recipient: Recipient, region: str, sender: str | None) -> str:
+def message_id(folder: Path, recipient: Recipient, region: str, sender: str | None,
+               unknown_region: str = "unknown") -> str:
     """The Message-ID of ``recipient``'s message: the same for the same recipient, region,
     reports, period and content, so that a mail system (or a person) can tell a second copy
     of it for what it is.
@@ -99,9 +103,9 @@ def message_id(folder: Path, recipient: Recipient, region: str, sender: str | No
     with a new Message-ID, so a correction is never taken for a copy.
     """
     region_folder = region_files(folder, region, recipient.language)
-    keys = sorted(ledger_key(report, region, folder.name, recipient.email) for report in recipient.reports)
+    keys = sorted(recipient_keys(recipient, region, folder.name))
     sources = [region_folder / METRICS_FILE, region_folder / TREND_CHART, region_folder / FRONT_CHARTS,
-               *attached_files(region_folder, region, recipient)]
+               *recipient_files(folder, region, recipient, unknown_region)]
     identity = hashlib.sha256("\n".join(keys).encode())
     for path in sources:
         if path.is_file():

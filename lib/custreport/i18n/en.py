@@ -217,3 +217,53 @@ LABELS.update({"target": "Target", "attained": "attained", "attainment": "Attain
                "insights": "What changed and why", "by_region": "By region", "front_page": "Front page",
                "target_of": "For", "target_goal": "Goal so far", "actual": "Actual", "targets_sheet": "Targets",
                "unassigned_rep": "customers without an owner"})
+
+
+# Fix lists (analysis/fixlists.py, reporting/fix_lists.py): each rep's own customers' data to fix.
+LABELS.update({
+    "fix_duplicate_merged": "Duplicate rows (merged)", "fix_duplicate_suspected": "Suspected duplicate",
+    "fix_phone_invalid": "Invalid phone", "fix_phone_missing": "No phone", "fix_email_invalid": "Invalid email",
+    "fix_email_missing": "No email", "fix_region_missing": "No region", "fix_industry_missing": "No industry",
+    "fix_no_contact": "No recent contact", "fix_unassigned": "No owner", "fix_over_capacity": "Over capacity",
+    "fix_lists": "Data to fix", "report_fix_list": "Data fix list", "fix_problem": "Problem", "fix_code": "Code",
+    "fix_value": "Value", "fix_reason": "What is wrong", "source_key": "Database key", "fix_owner": "Owner",
+    "fix_open": "Open now", "fix_previous": "Last list", "fix_fixed": "Fixed", "fix_still_open": "Still open",
+    "fix_new": "New", "fix_on_last_list": "Last list", "fix_seen_before": "also last list", "fix_first_seen": "new",
+    "fix_sheet": "To fix", "fix_summary_sheet": "Summary", "fix_done_sheet": "Fixed", "fix_unassigned_list": "Unassigned customers",
+    "fix_problems": "Problems", "fix_list_of": "List", "fix_kinds": "By kind of problem", "fix_by_owner": "By owner",
+})
+
+NOTES.update({
+    "fix.duplicate_merged": "these {n} rows of {source} are one customer (merged at ingest): keep one at the source",
+    "fix.duplicate_suspected": "{evidence} as {other}{owner}: if they are one customer, keep one at the source",
+    "fix.evidence_phone": "same phone", "fix.evidence_email": "same email", "fix.evidence_name": "similar name ({score}%)",
+    "fix.evidence_separator": " and ",
+    "fix.other_owner": " (owner {owner})", "fix.other_unowned": " (no owner)",
+    "fix.more": "; {n} more similar customers",
+    "fix.shared_phone": "this phone is shared by {n} customers (e.g. {other}): a switchboard or placeholder? give each its own",
+    "fix.shared_email": "this email is shared by {n} customers (e.g. {other}): a shared or placeholder address? give each its own",
+    "fix.phone_invalid": "not a valid phone number: correct it at the source",
+    "fix.phone_missing": "no valid phone: none typed, or one that is no phone number (left empty at ingest)",
+    "fix.email_invalid": "not a valid email address: correct it at the source",
+    "fix.email_missing": "no valid email: none typed, or one that is no address (left empty at ingest)",
+    "fix.region_missing": "no region: region, province and city missing or not recognised",
+    "fix.industry_missing": "no industry",
+    "fix.no_contact": "last order or interaction on {last}: none in the {months} months to {end}",
+    "fix.no_contact_never": "no order or interaction on record (to {end})",
+    "fix.unassigned_none": "no owner: name one at the source",
+    "fix.unassigned_unknown": "owner '{owner}' is not in the reps table",
+    "fix.unassigned_ambiguous": "owner '{owner}' names several reps",
+    "fix.over_capacity": "owns {owned} customers, over their capacity of {capacity}",
+    "fix.compared": "Against the last list ({previous}): {fixed} fixed, {still} still open, {new} new.",
+    "fix.not_compared": "There is no fix list of the period before ({previous}) to compare with: nothing can be said fixed or new yet (this is the first list).",
+    "fix.files": "Each rep's list is in this region's folder as {folder}/<rep ID>.xlsx; customers without an owner in {folder}/{unassigned}.",
+    "fix.owners_top": "The {limit} lists with the most open problems, of {n}; the total is of every list.",
+    "fix.files_all": "Each rep's list is in the folder of their region as {folder}/<rep ID>.xlsx; this folder holds every customer without an owner in {folder}/{unassigned}.",
+    "fix.none": "No data to fix.",
+    "fix.rep_title": "{rep} ({rep_id})",
+    "fix.cover_open": "{n} problems to fix ({rows} rows)",
+    "fix.nothing_done": "None of the problems on the last list has been fixed yet.",
+    "sheet.fix_list": "The problems to fix: one row per problem and the place it is at in the source (source, file, sheet, row); a customer merged from several rows has a row for each.",
+    "sheet.fix_summary": "By kind of problem: open now, and fixed and new against the last list.",
+    "sheet.fix_done": "Problems on the last list that are gone from this one.",
+})

@@ -297,3 +297,53 @@ LABELS.update({"target": "目标", "attained": "达成", "attainment": "目标�
                "insights": "本期要点", "by_region": "各区域概况", "front_page": "经营概览",
                "target_of": "对象", "target_goal": "折算目标", "actual": "实际", "targets_sheet": "目标达成",
                "unassigned_rep": "无负责人客户"})
+
+
+# Fix lists (analysis/fixlists.py, reporting/fix_lists.py): each rep's own customers' data to fix.
+LABELS.update({
+    "fix_duplicate_merged": "重复录入（已合并）", "fix_duplicate_suspected": "疑似重复客户",
+    "fix_phone_invalid": "电话无效", "fix_phone_missing": "缺少电话", "fix_email_invalid": "邮箱无效",
+    "fix_email_missing": "缺少邮箱", "fix_region_missing": "缺少区域", "fix_industry_missing": "缺少行业",
+    "fix_no_contact": "长期未联系", "fix_unassigned": "无负责人", "fix_over_capacity": "超出客户容量",
+    "fix_lists": "待修正数据", "report_fix_list": "待修正数据清单", "fix_problem": "问题", "fix_code": "问题代码",
+    "fix_value": "问题值", "fix_reason": "说明", "source_key": "数据库键", "fix_owner": "负责人",
+    "fix_open": "本期待修正", "fix_previous": "上期清单", "fix_fixed": "已修正", "fix_still_open": "仍未修正",
+    "fix_new": "新增", "fix_on_last_list": "上期清单", "fix_seen_before": "上期已有", "fix_first_seen": "新增",
+    "fix_sheet": "待修正", "fix_summary_sheet": "汇总", "fix_done_sheet": "已修正", "fix_unassigned_list": "未分配客户",
+    "fix_problems": "问题数", "fix_list_of": "清单", "fix_kinds": "按问题类型", "fix_by_owner": "按负责人",
+})
+
+NOTES.update({
+    "fix.duplicate_merged": "这 {n} 行（{source}）是同一个客户，导入时已合并：在源头只保留一行",
+    "fix.duplicate_suspected": "与 {other}{owner}{evidence}：若是同一客户，在源头只保留一条",
+    "fix.evidence_phone": "电话相同", "fix.evidence_email": "邮箱相同", "fix.evidence_name": "名称相近（{score}%）",
+    "fix.evidence_separator": "、",
+    "fix.other_owner": "（负责人：{owner}）", "fix.other_unowned": "（无负责人）",
+    "fix.more": "；另有 {n} 个相似客户",
+    "fix.shared_phone": "该电话被 {n} 个客户共用（如 {other}）：可能是总机或占位号码，请填写各自的电话",
+    "fix.shared_email": "该邮箱被 {n} 个客户共用（如 {other}）：可能是公共或占位邮箱，请填写各自的邮箱",
+    "fix.phone_invalid": "不是有效的电话号码：请在源头更正",
+    "fix.phone_missing": "没有有效电话：未填写，或填写的号码无法识别（导入时留空）",
+    "fix.email_invalid": "不是有效的邮箱地址：请在源头更正",
+    "fix.email_missing": "没有有效邮箱：未填写，或填写的地址无法识别（导入时留空）",
+    "fix.region_missing": "无法确定区域：区域、省份、城市未填写或无法识别",
+    "fix.industry_missing": "缺少行业",
+    "fix.no_contact": "最近一次订单或服务记录在 {last}：截至 {end} 已超过 {months} 个月没有联系",
+    "fix.no_contact_never": "截至 {end} 没有任何订单或服务记录",
+    "fix.unassigned_none": "没有负责人：请在源头填写",
+    "fix.unassigned_unknown": "负责人「{owner}」不在销售名单中",
+    "fix.unassigned_ambiguous": "负责人「{owner}」对应多位销售，无法确定是谁",
+    "fix.over_capacity": "负责 {owned} 个客户，超出客户容量 {capacity}",
+    "fix.compared": "与上期（{previous}）清单相比：已修正 {fixed} 个，仍未修正 {still} 个，新增 {new} 个。",
+    "fix.not_compared": "没有上期（{previous}）的待修正清单，无从比较哪些已修正、哪些是新增的（这是第一期清单）。",
+    "fix.files": "每位销售的清单在本区域文件夹的 {folder}/<销售编号>.xlsx，未分配客户在 {folder}/{unassigned}。",
+    "fix.owners_top": "待修正问题最多的 {limit} 个清单（共 {n} 个）；合计为全部清单。",
+    "fix.files_all": "每位销售的清单在其所属区域文件夹的 {folder}/<销售编号>.xlsx；全公司文件夹中是全部未分配客户的清单 {folder}/{unassigned}。",
+    "fix.none": "没有待修正的数据。",
+    "fix.rep_title": "{rep}（{rep_id}）",
+    "fix.cover_open": "{n} 个待修正问题（{rows} 行）",
+    "fix.nothing_done": "上期清单中的问题都仍未修正。",
+    "sheet.fix_list": "待修正的问题：每行一个问题及其在源头的位置（数据源、文件、工作表、行号）；同一客户由多行合并而成时，每行各列一次。",
+    "sheet.fix_summary": "按问题类型：本期待修正，与上期清单相比已修正与新增的数量。",
+    "sheet.fix_done": "上期清单中、本期已不再出现的问题。",
+})

@@ -349,7 +349,10 @@ def _customers(raw, spec, regions, mapping, rejections, fixes):
         "owner_rep": std.clean_text(_col(raw, "owner_rep")),
         "phone": phone,
         "phone_type": phone_type,
+        # As typed, when it is no number or address: the fix lists show the owner what to correct.
+        "phone_invalid": std.clean_text(_col(raw, "phone")).where(phone_invalid),
         "email": email,
+        "email_invalid": std.clean_text(_col(raw, "email")).where(email_invalid),
         "contact": std.clean_text(_col(raw, "contact")),
         "address": std.clean_text(_col(raw, "address")),
         "channel": std.clean_text(_col(raw, "channel")),

@@ -316,9 +316,8 @@ def column_text(values) -> pa.Array:
         return pa.array([cell_text(value) for value in values], pa.string())
     if pa.types.is_null(kind):
         return pa.array([""] * len(typed), pa.string())
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        out = typed.cast(pa.string())
-    elif pa.types.is_integer(kind) or pa.types.is_date32(kind):
+    if any(test(kind) for test in (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer,
+                                   pa.types.is_date32)):
         out = typed.cast(pa.string())
     elif pa.types.is_boolean(kind):
         out = pc.if_else(typed, "TRUE", "FALSE")

@@ -1,4 +1,5 @@
-"""Sections of the quality report: ingest accounting, fixes, duplicates, quarantine, warnings."""
+"""Sections of the quality report: ingest accounting, fixes, duplicates, quarantine, warnings, and
+the fix lists of each rep (what is to fix, and what was fixed since the last period's lists)."""
 from __future__ import annotations
 
 
@@ -6,12 +7,15 @@ import pandas as pd
 from IPython.display import HTML
 
 from custreport import i18n, store
+from custreport.analysis.fixlists import FOLDER, KINDS, UNASSIGNED_FILE
 from custreport.analysis.frames import sort_rows
 from custreport.keyed_frames import ids_in, looked_up
 from custreport.ingest.merged_records import customers_merged_from_rows, records_merged_into
 from custreport.privacy import mask_contacts_in_texts
 from custreport.render.tables import Table
 from custreport.reporting.context import ReportContext
+from custreport.reporting.fix_lists import (lists_in_region, period_problems, previous_problems, region_summary,
+                                            summary_sheet_frame)
 from custreport.reporting.sections.common import formatters_for, localised, note_html, text_in
 
 
@@ -296,3 +300,96 @@ def quarantine_sample(ctx: ReportContext, per_reason: int = 3) -> Table | HTML:
     if frame.empty:
         return HTML("")
     return Table(frame, formats={ctx.label("row"): lambda v: f"{int(v)}"})
+
+
+# --------------------------------------------------------------------------- fix lists
+
+
+def _fix_lists(ctx: ReportContext) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """This period's problems and the last period's kept lists (None when there are none), read once."""
+    if "_fix_lists" not in ctx.__dict__:
+        store_path = ctx.snapshot.path.parents[1]
+        ctx.__dict__["_fix_lists"] = (period_problems(store_path, ctx.snapshot, ctx.period, ctx.settings, ctx.locale),
+                                      previous_problems(store_path, ctx.period, ctx.locale))
+    return ctx.__dict__["_fix_lists"]
+
+
+def _fix_list_caption(ctx: ReportContext, summary: pd.DataFrame, compared: bool) -> str:
+    previous = ctx.period.previous.label
+    if not compared:
+        said = text_in(ctx, "fix.not_compared", previous=previous)
+    else:
+        fixed, earlier = int(summary["fixed"].sum()), int(summary["previous"].sum())
+        said = text_in(ctx, "fix.compared", previous=previous, fixed=_exact(fixed), still=_exact(earlier - fixed),
+                       new=_exact(int(summary["new"].sum())))
+    files = "fix.files_all" if ctx.region == "all" else "fix.files"
+    return " ".join([said, text_in(ctx, files, folder=FOLDER, unassigned=UNASSIGNED_FILE)])
+
+
+def fix_kinds_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The problems on the fix lists kept in the region's folder, by kind: open now, and against
+    the last period's lists (when there are any) those lists' count, fixed since and new; a total row."""
+    current, previous = _fix_lists(ctx)
+    return summary_sheet_frame(lists_in_region(current, ctx.region), lists_in_region(previous, ctx.region),
+                               ctx.locale)
+
+
+def fix_list_kinds(ctx: ReportContext) -> Table | HTML:
+    """Open problems of the region's fix lists by kind, with what became of the last period's: how
+    many were fixed and how many are new; or a sentence saying there is no earlier list to compare."""
+    current, previous = _fix_lists(ctx)
+    summary = region_summary(current, previous, ctx.region)
+    caption = _fix_list_caption(ctx, summary, previous is not None)
+    frame = fix_kinds_frame(ctx)
+    if frame.empty:
+        return note_html(" ".join([text_in(ctx, "fix.none"), caption]))
+    return Table(frame, formats={column: _exact for column in frame.columns}, caption=caption, index=True,
+                 total_row=True)
+
+
+def fix_owners_frame(ctx: ReportContext) -> pd.DataFrame:
+    """One row per fix list kept in the region's folder (each rep's, then the unassigned customers'):
+    open problems, with the last period's lists those lists' count, fixed since, still open and new,
+    then the open problems by kind; a total row."""
+    current, previous = _fix_lists(ctx)
+    summary = region_summary(current, previous, ctx.region)
+    compared = previous is not None
+    names = {rep_id: name for rep_id, name in zip(ctx.reps["rep_id"].astype(str), ctx.reps["name"].astype("string"))
+             if not pd.isna(name)}
+    owner = summary["owner_rep"].astype("string")
+    summary = summary.assign(list=[
+        text_in(ctx, "fix.rep_title", rep=names.get(rep) or rep, rep_id=rep) if not pd.isna(rep) else
+        f"{ctx.label('fix_unassigned_list')} · {ctx.regions.display_name(region, ctx.locale)}"
+        for rep, region in zip(owner, summary["region"])], _rep=owner.isna(), _id=owner.fillna(summary["region"]))
+    counts = ["open", *(["previous", "fixed", "new"] if compared else [])]
+    per_list = summary.groupby(["_rep", "_id", "list"], sort=True)[counts].sum()
+    if compared:
+        per_list.insert(3, "still_open", per_list["previous"] - per_list["fixed"])
+    kinds = summary.pivot_table(index=["_rep", "_id", "list"], columns="kind", values="open", aggfunc="sum",
+                                fill_value=0)
+    kinds = kinds[[kind for kind in KINDS if kind in kinds.columns and kinds[kind].sum() > 0]]
+    frame = per_list.join(kinds).reset_index(level=["_rep", "_id"], drop=True).astype("int64")
+    labels = {"open": "fix_open", "previous": "fix_previous", "fixed": "fix_fixed", "still_open": "fix_still_open",
+              "new": "fix_new", **{kind: f"fix_{kind}" for kind in KINDS}}
+    frame = frame.rename(columns={column: ctx.label(labels[column]) for column in frame.columns})
+    frame.index.name = ctx.label("fix_list_of")
+    if len(frame):
+        frame.loc[ctx.label("total")] = frame.sum()
+    return frame
+
+
+def fix_list_owners(ctx: ReportContext, limit: int = 40) -> Table | HTML:
+    """Per fix list of the region (each rep's and the unassigned customers'): problems open now by
+    kind, and whether the last period's were fixed (fixed, still open, new); of more than ``limit``
+    lists (the whole company's), those with the most open problems, the total still of all."""
+    frame = fix_owners_frame(ctx)
+    if frame.empty:
+        return HTML("")
+    caption = None
+    lists = len(frame) - 1
+    if lists > limit:
+        top = frame.iloc[:-1].sort_values(frame.columns[0], ascending=False, kind="stable").head(limit)
+        frame = pd.concat([top, frame.iloc[-1:]])
+        caption = text_in(ctx, "fix.owners_top", limit=limit, n=_exact(lists))
+    return Table(frame, formats={column: _exact for column in frame.columns}, index=True, total_row=True,
+                 caption=caption)
