@@ -72,6 +72,14 @@ def test_missing_and_invalid_contacts_are_masked_and_each_on_its_owners_list():
     assert result.loc[1, "reason"] == "没有有效电话：未填写，或填写的号码无法识别（导入时留空）"
 
 
+def test_without_any_order_or_interaction_every_older_customer_is_out_of_contact():
+    # a deals-only business: no dated activity at all
+    activity = pd.DataFrame({"customer_id": pd.Series(dtype="string"), "date": pd.Series(dtype="datetime64[ns]")})
+    customers = frame(customer("C1", created_at=T("2024-01-01")), customer("C2", created_at=T("2025-11-01")))
+    result = problems(customers, activity=activity, rules=FixListRules(leave_out=frozenset({"over_capacity"})))
+    assert found(result, "customer_id", "kind", "value") == [("C1", "no_contact", None)]
+
+
 def test_no_region_and_no_industry_show_what_was_typed():
     customers = frame(customer("C1", region="unknown", province="火星"), customer("C2", industry="  "))
     assert found(problems(customers), "owner_rep", "region", "kind", "customer_id", "value") == [

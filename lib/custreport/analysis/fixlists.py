@@ -212,7 +212,9 @@ def _no_contact(customers: pd.DataFrame, ids: pd.Series, activity: pd.DataFrame,
     since = end + pd.Timedelta(days=1) - pd.DateOffset(months=months)
     dated = activity[activity["date"].notna() & (activity["date"] <= pd.Timestamp(as_of))]
     last = dated.groupby(dated["customer_id"].astype("string"))["date"].max()
-    last_of = pd.Series(ids.map(last).to_numpy(dtype="datetime64[ns]"), index=ids.index)
+    # reindex, not map: with no order or interaction at all (a deals-only business) map cannot type it
+    last_of = pd.Series(last.reindex(ids.astype("string").to_numpy()).to_numpy(dtype="datetime64[ns]"),
+                        index=ids.index)
     created = pd.to_datetime(customers["created_at"]) if "created_at" in customers else \
         pd.Series(pd.NaT, index=ids.index)
     churned = _text(customers, "status").eq("churned").fillna(False).astype(bool)
