@@ -69,7 +69,7 @@ def test_missing_and_invalid_contacts_are_masked_and_each_on_its_owners_list():
         ("R2", "email_invalid", "C2", "z***@huaxin"),
     ]
     assert found(result, "problem_key")[0] == ("phone_invalid|C3|13****3800",)
-    assert result.loc[1, "reason"] == "没有有效电话：未填写，或填写的号码无法识别（导入时留空）"
+    assert result.loc[1, "reason"] == "没有填写电话：请在源头补上"
 
 
 def test_without_any_order_or_interaction_every_older_customer_is_out_of_contact():
@@ -228,7 +228,7 @@ def test_the_same_problem_has_the_same_key_and_reasons_read_in_both_languages():
     zh, en = problems(customers), problems(customers, locale="en")
     assert list(zh["problem_key"]) == list(en["problem_key"]) == ["phone_missing|C1", "unassigned|C2"]
     assert list(problem_reasons(zh, "en")) == list(en["reason"])
-    assert list(en["reason"]) == ["no valid phone: none typed, or one that is no phone number (left empty at ingest)",
+    assert list(en["reason"]) == ["no phone typed: add one at the source",
                                   "no owner: name one at the source"]
 
 
