@@ -608,3 +608,12 @@ def test_a_fix_list_without_a_rep_is_a_one_line_error_naming_the_file_and_entry(
                     encoding="utf-8")
     with pytest.raises(UserError, match=r"recipients\.0\.attach\.0: Input should be 'pdf', 'xlsx' or 'fix_list'"):
         load_recipients(path)
+
+
+def test_one_address_getting_two_reps_fix_lists_has_a_ledger_entry_for_each():
+    from custreport.delivery.ledger import recipient_keys
+
+    manager = {"name": "华东区经理", "email": "east@example.com", "region": "east", "attach": ["fix_list"]}
+    first = recipient_keys(Recipient(**manager, rep="S1"), "east", "2025-Q4")
+    second = recipient_keys(Recipient(**manager, rep="S2"), "east", "2025-Q4")
+    assert first[0] == second[0] and first[1] != second[1]   # the summary once; each list apart

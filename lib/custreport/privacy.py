@@ -64,30 +64,34 @@ def mask_emails(emails: pd.Series) -> pd.Series:
     return emails.astype("string").str.replace(_EMAIL_VALUE, _EMAIL_MASK, regex=True)
 
 
-def mask_typed_phones(phones: pd.Series) -> pd.Series:
-    """Phones as typed, numbers or not: a number as ``mask_phones`` masks it; any other text with
-    more than five digits keeps its first three and last two digits (a typo still shows where
-    it is, the number does not).
+def mask_invalid_contacts(values: pd.Series) -> pd.Series:
+    """A phone or email typed wrongly, masked whatever it holds (a phone typed into the email
+    column, an address into the phone's): addresses in it keep their first character and domain,
+    a run of more than five digits its first three and last two, and text with neither (an
+    address missing its @) its first and last three characters.
 
-    >>> mask_typed_phones(pd.Series(["+8613812345678", "138-1234-56", "12345"], dtype="string")).tolist()
-    ['+86138****5678', '138-****-56', '12345']
+    >>> mask_invalid_contacts(pd.Series(["1234567", "13812345678", "zhang.wei@163.com", "zhangwei#163.com", "12345"],
+    ...                                 dtype="string")).tolist()
+    ['123**67', '138******78', 'z***@163.com', 'z***.com', '12345']
     """
-    return phones.astype("string").map(_mask_typed_phone, na_action="ignore").astype("string")
+    return values.astype("string").map(_mask_invalid_contact, na_action="ignore").astype("string")
 
 
-def _mask_typed_phone(text: str) -> str:
-    if _PHONE_VALUE.fullmatch(text):
-        return _mask_phone(text)
-    digits = sum(ch.isdigit() for ch in text)
-    if digits <= 5:
-        return text
-    seen, shown = 0, []
-    for ch in text:
-        if ch.isdigit():
-            seen += 1
-            ch = ch if seen <= 3 or seen > digits - 2 else "*"
-        shown.append(ch)
-    return "".join(shown)
+def _mask_invalid_contact(text: str) -> str:
+    text = str(text).translate(_FULL_WIDTH)
+    masked = _EMAIL_IN_TEXT.sub(_masked_email, text)
+    digits = sum(ch.isdigit() for ch in masked)
+    if digits > 5:
+        seen, shown = 0, []
+        for ch in masked:
+            if ch.isdigit():
+                seen += 1
+                ch = ch if seen <= 3 or seen > digits - 2 else "*"
+            shown.append(ch)
+        masked = "".join(shown)
+    if masked == text and digits <= 5 and len(text) > 6 and any(ch.isalpha() for ch in text):
+        masked = f"{text[0]}***{text[-4:]}"
+    return masked
 
 
 def mask_addresses(addresses: pd.Series, keep: int = 6) -> pd.Series:

@@ -58,17 +58,22 @@ def test_missing_and_invalid_contacts_are_masked_and_each_on_its_owners_list():
     customers = frame(customer("C1", phone=None, email=None),
                       customer("C2", "R2", phone="138-0013", email="zhang.wei@huaxin"),          # stored wrongly
                       customer("C3", phone=None, phone_invalid="1380013800", email=None,
-                               email_invalid="li.na(at)jia"))                                   # as ingest typed them
+                               email_invalid="li.na(at)jia"),                                   # as ingest typed them
+                      # a phone typed into the email column, an address into the phone's
+                      customer("C4", "R2", phone=None, phone_invalid="zhang.wei@163.com", email=None,
+                               email_invalid="13812345678"))
     result = problems(customers)
     assert found(result, "owner_rep", "kind", "customer_id", "value") == [
-        ("R1", "phone_invalid", "C3", "13****3800"),       # digits alone: masked as any phone is
+        ("R1", "phone_invalid", "C3", "138*****00"),       # first three and last two digits
         ("R1", "phone_missing", "C1", None),
-        ("R1", "email_invalid", "C3", "li.na(at)jia"),     # no address: nothing to mask
+        ("R1", "email_invalid", "C3", "l***)jia"),         # no address: first and last characters
         ("R1", "email_missing", "C1", None),
-        ("R2", "phone_invalid", "C2", "138-**13"),         # typed text: its first 3 and last 2 digits
-        ("R2", "email_invalid", "C2", "z***@huaxin"),
+        ("R2", "phone_invalid", "C2", "138-**13"),
+        ("R2", "phone_invalid", "C4", "z***@163.com"),
+        ("R2", "email_invalid", "C2", "z***axin"),
+        ("R2", "email_invalid", "C4", "138******78"),
     ]
-    assert found(result, "problem_key")[0] == ("phone_invalid|C3|13****3800",)
+    assert found(result, "problem_key")[0] == ("phone_invalid|C3|138*****00",)
     assert result.loc[1, "reason"] == "没有填写电话：请在源头补上"
 
 

@@ -238,6 +238,8 @@ def test_a_key_that_is_not_unique_or_not_a_column_is_one_line(tmp_path, monkeypa
     spec = next(s for s in config.sources if s.name == "crm_customers")
     with pytest.raises(UserError, match=r"key 省份 does not identify a row: 2 values appear on more than one row"):
         refresh_extract(spec.model_copy(update={"key": ["省份"], "watermark": None}), tmp_path / "extracts")
+    with pytest.raises(UserError, match=r"key 邮箱 is empty on 4 rows; name a column that every row has"):
+        refresh_extract(spec.model_copy(update={"key": ["邮箱"], "watermark": None}), tmp_path / "extracts")
     with pytest.raises(UserError, match=r"no such column: customer_no \(check the columns `key:` and `watermark:` name"):
         refresh_extract(spec.model_copy(update={"key": ["customer_no"]}), tmp_path / "extracts")
     assert not (tmp_path / "extracts").exists()
@@ -278,6 +280,16 @@ def _postgres(server_url: str, name: str) -> str:
     url = sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
     sql_fixture.write_tables(url)
     return url
+
+
+def test_a_url_is_shown_without_any_password():
+    import sqlalchemy as sa
+
+    from custreport.ingest.read_sql import shown_url
+
+    for url in ("postgresql://reader:s3cret@db/crm", "postgresql://reader@db/crm?password=s3cret",
+                "mysql+pymysql://reader@db/crm?passwd=s3cret", "postgresql://reader:p@s3cret@db/crm"):
+        assert "s3cret" not in shown_url(sa.engine.make_url(url)), url
 
 
 def test_postgres_tables_give_the_store_their_files_give(file_store, postgres_url, tmp_path, monkeypatch):

@@ -98,6 +98,20 @@ def test_kept_lists_are_reused_only_when_made_from_the_same_data_rules_and_perio
     assert len(calls) == 3
 
 
+def test_a_list_a_later_period_was_compared_with_is_never_replaced(project):
+    settings = AnalysisSettings()
+    fix_lists.period_problems(project, write_store(project), Q3, settings, keep=True)
+    before = store.read_fix_list(project, "2025-Q3")
+    fix_lists.period_problems(project, write_store(project), Q4, settings, keep=True)   # compared with Q3's
+    # Q3 run again on data fixed since: its kept list stays what Q4 was compared with
+    again = fix_lists.period_problems(project, write_store(project, {"C": "R2"}), Q3, settings, keep=True)
+    kept = store.read_fix_list(project, "2025-Q3")
+    assert kept[1] == before[1] and len(kept[0]) == len(before[0])
+    # the regions still get the lists of today's data: C has an owner now
+    assert ("unassigned", "C") not in set(zip(again["kind"], again["customer_id"]))
+    assert ("unassigned", "C") in set(zip(before[0]["kind"], before[0]["customer_id"]))
+
+
 def test_a_store_that_may_not_be_written_leaves_the_lists_to_each_region(project, monkeypatch):
     snapshot = write_store(project)
 
@@ -158,7 +172,7 @@ def test_each_region_gets_its_reps_lists_and_its_unassigned_list(project, tmp_pa
     r2 = load_workbook(tmp_path / "south" / "fix_lists" / "R2.xlsx")
     assert r2.sheetnames == ["Cover", "To fix", "Summary", "Fixed"]
     assert [row[4] for row in r2["To fix"].iter_rows(min_row=2, values_only=True)] == [
-        "no valid email: none typed, or one that is no address (left empty at ingest)"]
+        "no email typed: add one at the source"]
 
 
 def test_without_a_last_list_the_workbook_says_so_and_shows_no_zeros_for_fixed(project, tmp_path):

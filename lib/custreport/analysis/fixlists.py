@@ -13,10 +13,8 @@ source row (a customer merged from several raw rows has a row for each, from the
   name order). At most ``MOST_COUNTERPARTS`` are listed per customer, strongest first. A phone
   or email of more than ``SHARED_WIDELY`` customers is one problem per customer (a switchboard
   or a placeholder), not a pair each.
-- ``phone_invalid``, ``email_invalid``: a value that is no phone number or address: the text
-  ingest could not read when the customers carry it (``phone_invalid``, ``email_invalid``), or a
-  stored value of the wrong form. ``phone_missing``, ``email_missing``: none. Ingest leaves an
-  unreadable phone or email empty, so without those columns it is counted as missing.
+- ``phone_invalid``, ``email_invalid``: a value that is no phone number or address (as ingest
+  kept it typed in those columns, or a stored value of the wrong form); ``*_missing``: none.
 - ``region_missing`` (the unknown region; the province or city typed is the value) and
   ``industry_missing``.
 - ``no_contact``: no order line and no interaction in the ``no_contact_months`` months up to the
@@ -60,7 +58,7 @@ from custreport import i18n
 from custreport.analysis.allocation import owners_of
 from custreport.analysis.frames import sort_rows
 from custreport.config import fold_text
-from custreport.privacy import mask_emails, mask_phones, mask_typed_phones
+from custreport.privacy import mask_emails, mask_invalid_contacts, mask_phones
 
 KINDS = ("duplicate_merged", "duplicate_suspected", "phone_invalid", "phone_missing", "email_invalid",
          "email_missing", "region_missing", "industry_missing", "no_contact", "unassigned", "over_capacity")
@@ -194,11 +192,12 @@ def owner_problems(customers: pd.DataFrame, reps: pd.DataFrame, activity: pd.Dat
 
 def _contact_problems(customers: pd.DataFrame) -> list[pd.DataFrame]:
     pieces = []
-    for column, form, mask in (("phone", _PHONE, mask_typed_phones), ("email", _EMAIL, mask_emails)):
+    for column, form in (("phone", _PHONE), ("email", _EMAIL)):
         stored, typed = _text(customers, column), _text(customers, f"{column}_invalid")
         wrong_form = stored.notna() & ~stored.str.fullmatch(form).fillna(False).astype(bool)
         invalid = np.flatnonzero((typed.notna() | wrong_form).to_numpy(dtype=bool))
-        shown = mask(typed.fillna(stored).iloc[invalid])
+        # whatever was typed (a phone in the email column too) is masked: the lists are mailed
+        shown = mask_invalid_contacts(typed.fillna(stored).iloc[invalid])
         pieces.append(_found(invalid, f"{column}_invalid", value=shown.to_numpy()))
         pieces.append(_found(np.flatnonzero((stored.isna() & typed.isna()).to_numpy(dtype=bool)),
                              f"{column}_missing"))
@@ -212,9 +211,8 @@ def _no_contact(customers: pd.DataFrame, ids: pd.Series, activity: pd.DataFrame,
     since = end + pd.Timedelta(days=1) - pd.DateOffset(months=months)
     dated = activity[activity["date"].notna() & (activity["date"] <= pd.Timestamp(as_of))]
     last = dated.groupby(dated["customer_id"].astype("string"))["date"].max()
-    # reindex, not map: with no order or interaction at all (a deals-only business) map cannot type it
-    last_of = pd.Series(last.reindex(ids.astype("string").to_numpy()).to_numpy(dtype="datetime64[ns]"),
-                        index=ids.index)
+    # reindex, not map: with no order or interaction at all (deals only) map cannot type it
+    last_of = pd.Series(last.reindex(ids.astype("string").to_numpy()).to_numpy("datetime64[ns]"), index=ids.index)
     created = pd.to_datetime(customers["created_at"]) if "created_at" in customers else \
         pd.Series(pd.NaT, index=ids.index)
     churned = _text(customers, "status").eq("churned").fillna(False).astype(bool)

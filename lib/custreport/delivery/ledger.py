@@ -29,7 +29,8 @@ def attached_digests(folder: Path, recipient: Recipient, region: str,
 
 def recipient_keys(recipient: Recipient, region: str, period: str) -> list[str]:
     """The ledger keys of a recipient's message: one per report, and one for their fix list."""
-    attached = ["fix_list"] if "fix_list" in recipient.attach else []
+    # by rep: one address may get several reps' lists (a manager for each of their reps)
+    attached = [f"fix_list:{recipient.rep}"] if "fix_list" in recipient.attach else []
     return [ledger_key(report, region, period, recipient.email) for report in [*recipient.reports, *attached]]
 
 

@@ -93,8 +93,15 @@ def fix_list_file(folder: Path, region: str, recipient: Recipient, unknown_regio
     if region not in ("all", sells_in):
         raise UserError(f"{recipient.entry}: rep {recipient.rep!r} ({rep_id}) sells in region {sells_in}, not "
                         f"{region}: their fix list is in {sells_in}'s reports; set region: {sells_in} (or all)")
-    # a reader of the whole company may be sent any rep's list: it is in the rep's region's folder
-    return region_files(folder, sells_in, recipient.language) / FOLDER / list_file_names(reps["rep_id"])[rep_id]
+    # a reader of the whole company may be sent any rep's list: it is in the rep's region's folder,
+    # in the reader's language when that region was rendered in it, else in the region's own
+    try:
+        place = region_files(folder, sells_in, recipient.language)
+    except UserError:
+        if region == sells_in:
+            raise
+        place = folder / sells_in
+    return place / FOLDER / list_file_names(reps["rep_id"])[rep_id]
 
 
 def rendered_reps(folder: Path) -> pd.DataFrame:

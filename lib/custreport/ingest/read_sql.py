@@ -94,7 +94,7 @@ def database_url(variable: str, who: str):
                         "(the password in ~/.pgpass, or in the URL: never in params/)")
     try:
         url = sa.engine.make_url(value)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):   # ValueError: a port that is no number
         start = f"it starts with {value.split(':', 1)[0]!r}" if ":" in value else "it has no kind:// at its start"
         raise UserError(f"{who}: {variable} is not a database URL ({start}); "
                         "expected kind://user:password@host/database, e.g. postgresql://db.example.com/crm, "
@@ -104,8 +104,16 @@ def database_url(variable: str, who: str):
 
 
 def shown_url(url) -> str:
-    """A URL as error lines and logs show it: no password."""
-    return url.render_as_string(hide_password=True)
+    """A URL as error lines and logs show it: kind, user, host and database, never a password
+    (nor the query string, which may carry one: ?password=..., ?passwd=...).
+
+    >>> import sqlalchemy as sa
+    >>> shown_url(sa.engine.make_url("postgresql://reader:s3cret@db/crm?password=s3cret&sslmode=require"))
+    'postgresql://reader:***@db/crm'
+    """
+    # A password holding an unescaped @ leaves part of it in the host: keep what follows the last @.
+    host = url.host.rsplit("@", 1)[-1] if url.host else url.host
+    return url.set(query={}, host=host).render_as_string(hide_password=True)
 
 
 def read_database(spec: SourceSpec, previous: Path | None = None, full: bool = False) -> tuple[pa.Table, int, bool]:
@@ -123,6 +131,10 @@ def read_database(spec: SourceSpec, previous: Path | None = None, full: bool = F
     try:
         with engine.connect() as connection:
             select, keys = _statements(spec, engine.dialect)
+            if incremental and url.get_backend_name() in ("postgresql", "mysql", "mariadb"):
+                # The changed rows and the list of keys from one snapshot of the database: a row
+                # added between the two statements would otherwise look like one missed.
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
             if incremental:
                 since = _from_json(last["watermark"])
                 # Rows without a watermark cannot say whether they changed: they are read every time.
@@ -240,8 +252,15 @@ def _sqlite_read_only(path: Path):
 def _recipe(spec: SourceSpec) -> str:
     """What decides which rows an extract holds: a changed table, query or key is read in full."""
     # Hashed: the URL may hold a password, and the extract is a file on disk.
-    described = json.dumps([spec.url_env, os.environ.get(spec.url_env or "", ""), spec.db_table, spec.query, spec.key,
-                            spec.watermark], ensure_ascii=False)
+    url = os.environ.get(spec.url_env or "", "")
+    try:   # the URL without its password: the hash is kept on disk, and must not let one guess it
+        import sqlalchemy as sa
+
+        url = shown_url(sa.engine.make_url(url))
+    except (ValueError, sa.exc.ArgumentError):
+        url = ""
+    described = json.dumps([spec.url_env, url, spec.db_table, spec.query, spec.key, spec.watermark],
+                           ensure_ascii=False)
     return hashlib.sha256(described.encode()).hexdigest()
 
 
@@ -284,11 +303,21 @@ def _fetch(connection, statement: str, parameters: dict, spec: SourceSpec) -> tu
         texts = [column_text(column) for column in values]
         for chunk, text in zip(chunks, texts):
             chunk.append(text)
+        empty = sum(value is None for p in key_positions for value in values[p])
+        if empty:
+            result.close()
+            raise UserError(f"source {spec.name!r}: key {', '.join(spec.key)} is empty on {empty:,} rows; name a "
+                            "column that every row has with `key:`")
         key_chunks.append(_key_text([(spec.key[i], texts[p], values[p]) for i, p in enumerate(key_positions)]))
         if mark_position is not None:
             marks = [value for value in values[mark_position] if value is not None]
-            if marks:
-                mark = _later(mark, max(marks))
+            try:
+                mark = _later(mark, max(marks)) if marks else mark
+            except TypeError:   # SQLite lets a column mix numbers and text
+                result.close()
+                raise UserError(f"source {spec.name!r}: watermark column {spec.watermark!r} mixes kinds of values "
+                                f"({', '.join(sorted({type(v).__name__ for v in marks}))}); name a column of times "
+                                "or numbers only, or leave watermark: out") from None
     arrays = {header: pa.chunked_array(chunk, pa.string()) for header, chunk in zip(headers, chunks)}
     arrays[KEY_COLUMN] = pa.chunked_array(key_chunks, pa.string())
     table = pa.table(arrays)
@@ -383,14 +412,10 @@ def _check_keys(table: pa.Table, spec: SourceSpec, where: str) -> None:
     keys = table[KEY_COLUMN]
     counts = pc.value_counts(keys)
     repeated = counts.filter(pc.greater(counts.field("counts"), 1))
-    null_keys = pc.sum(pc.match_substring(keys, "=NULL")).as_py() or 0
     if len(repeated):
         example = repeated[0]["values"].as_py()
         raise UserError(f"{where}: key {', '.join(spec.key)} does not identify a row: {len(repeated):,} values appear "
                         f"on more than one row (e.g. {example}); name the column(s) that are unique with `key:`")
-    if null_keys:
-        raise UserError(f"{where}: key {', '.join(spec.key)} is empty on {null_keys:,} rows; name a column that "
-                        "every row has with `key:`")
 
 
 def _same_extract(path: Path, table: pa.Table) -> bool:

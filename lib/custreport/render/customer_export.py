@@ -104,5 +104,7 @@ def _to_database(golden: pd.DataFrame, rows: pd.DataFrame, url_env: str, db_tabl
         engine.dispose()
     except (sa.exc.SQLAlchemyError, ImportError) as exc:
         detail = first_line(getattr(exc, "orig", None) or exc)
-        raise UserError(f"export to {shown_url(url)}: {detail}; nothing was committed") from None
+        committed = ("the tables replaced before it stay replaced (MySQL commits each table)"
+                     if url.get_backend_name() in ("mysql", "mariadb") else "nothing was committed")
+        raise UserError(f"export to {shown_url(url)}: {detail}; {committed}") from None
     return [f"{shown_url(url)} table {name}" for name, _ in tables]

@@ -39,6 +39,7 @@ from custreport.analysis.fixlists import (
 )
 from custreport.analysis_settings import AnalysisSettings
 from custreport.config import RegionTable
+from custreport.errors import UserError
 from custreport.periods import Period
 
 
@@ -131,9 +132,25 @@ def period_problems(store_path: Path, snapshot: store.Snapshot, period: Period, 
         problems = kept[0]
         return problems.assign(reason=problem_reasons(problems, locale)) if len(problems) else problems
     problems = find_problems(snapshot, period, settings, locale)
-    if keep:
+    if keep and not (kept is not None and _compared_with(store_path, period)):
         store.write_fix_list(store_path, period.label, problems, meta)
     return problems
+
+
+def _compared_with(store_path: Path, period: Period) -> bool:
+    """Whether a later period's kept lists were compared with this period's: this period's list is
+    then settled (re-running 2025-Q3 on today's data must not make 2025-Q4's "fixed" count wrong)."""
+    from custreport.periods import parse_period
+
+    for path in (Path(store_path) / store.FIX_LISTS).glob("*.parquet"):
+        kept = store.read_fix_list(store_path, path.stem)
+        try:
+            later = parse_period(str(kept[1].get("period", ""))) if kept else None
+        except (UserError, ValueError):
+            continue
+        if later is not None and later.previous.label == period.label:
+            return True
+    return False
 
 
 def previous_problems(store_path: Path, period: Period, locale: str = "zh") -> pd.DataFrame | None:
