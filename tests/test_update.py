@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from custreport import update as update_module
+from custreport.errors import UserError
 from custreport.update import timestamped
+from demo_project import copy_params
 from test_delivery import Mailbox, serve
 from tiny_project import PROJECT
-from demo_project import copy_params
 
 pytestmark = pytest.mark.slow
 
@@ -189,3 +189,8 @@ def test_update_reads_a_database_source_and_ingests_only_when_its_rows_changed(t
     ingested, lines = ingest_once()
     assert ingested and "ingest: source 'crm_customers': 2 rows changed since the last read fetched, 8 rows in all" \
         in lines
+    # another ingest holding the store: the databases are not read into it meanwhile
+    from custreport.locks import store_lock
+
+    with store_lock(root / "data" / "clean", "ingest"), pytest.raises(UserError, match="ingest"):
+        ingest_once()

@@ -19,6 +19,7 @@ Each step is logged with an ISO timestamp, to the terminal and to ``outputs/logs
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -100,8 +101,8 @@ def update(options: UpdateOptions, echo: Callable[[str], None] = print, console=
     """Ingest if needed, render, send; tell the operators of every failure. Never raises a
     UserError: each one is logged, mailed to the operators and turned into exit code 2."""
     from custreport.config import project_root
-    from custreport.recipients import load_recipients
     from custreport.delivery import SmtpSettings
+    from custreport.recipients import load_recipients
 
     root = project_root()
     out = Path(options.out) if options.out else root / "outputs"
@@ -150,6 +151,7 @@ def _ingest_if_changed(options: UpdateOptions, log, result: UpdateResult) -> Non
     from custreport.ingest.inputs import pending_input_fingerprint
     from custreport.ingest.pipeline import QuarantineLimitExceeded, ingest_to_store
     from custreport.ingest.read_sql import refresh_extracts
+    from custreport.locks import store_lock
 
     folder = Path(options.store) if options.store else default_store()
     try:
@@ -157,7 +159,11 @@ def _ingest_if_changed(options: UpdateOptions, log, result: UpdateResult) -> Non
     except UserError:
         current = None
     config, _ = load_sources(options.config)
-    extracts = refresh_extracts(config.sources, folder)   # the database sources, read once for both
+    # The database sources, read once for both, under the store's lock: an ingest running now
+    # must not see its extract replaced between hashing and reading it.
+    with store_lock(folder, "update", options.wait) if any(s.type == "sql" for s in config.sources) \
+            else nullcontext():
+        extracts = refresh_extracts(config.sources, folder)
     for name, extract in extracts.items():
         log(f"ingest: {extract.describe(name)}")
     pending = pending_input_fingerprint(options.config, current.manifest.get("inputs") if current else None,
