@@ -50,6 +50,12 @@ def _database_store(root: Path, url: str, monkeypatch, full: bool = False):
     return ingest_to_store(root / "params" / "sources.yaml", full=full)
 
 
+def _source(root: Path, name: str):
+    """The source ``name`` of the project's params/sources.yaml."""
+    config, _ = load_sources(root / "params" / "sources.yaml")
+    return next(spec for spec in config.sources if spec.name == name)
+
+
 def assert_same_store(files: store.Snapshot, tables: store.Snapshot) -> None:
     """Ids, values, accounting and lineage equal; only where a row is found differs (a file row
     against a table's key)."""
@@ -146,8 +152,7 @@ def test_an_unchanged_table_keeps_its_extract_file(tmp_path, monkeypatch):
     url = _sqlite(tmp_path)
     monkeypatch.setenv("CRM_URL", url)
     root = sql_fixture.database_project(tmp_path / "project")
-    config, _ = load_sources(root / "params" / "sources.yaml")
-    spec = next(s for s in config.sources if s.name == "crm_customers")
+    spec = _source(root, "crm_customers")
     first = refresh_extract(spec, tmp_path / "extracts")
     written = first.path.stat().st_mtime_ns
     again = refresh_extract(spec, tmp_path / "extracts")
@@ -165,8 +170,7 @@ def test_typed_cells_read_as_their_export_writes_them(tmp_path, monkeypatch):
         connection.execute("INSERT INTO t VALUES (1, '2024-03-05', '2024-03-05 10:30:00', 1200.50, 3.0, true, NULL)")
     monkeypatch.setenv("CRM_URL", url)
     root = sql_fixture.database_project(tmp_path / "project")
-    config, _ = load_sources(root / "params" / "sources.yaml")
-    spec = next(s for s in config.sources if s.name == "crm_orders").model_copy(update={"db_table": "t", "key": ["id"]})
+    spec = _source(root, "crm_orders").model_copy(update={"db_table": "t", "key": ["id"]})
     extract = refresh_extract(spec, tmp_path / "extracts")
     import pyarrow.parquet as pq
 
@@ -234,8 +238,7 @@ def test_a_key_that_is_not_unique_or_not_a_column_is_one_line(tmp_path, monkeypa
     url = _sqlite(tmp_path)
     monkeypatch.setenv("CRM_URL", url)
     root = sql_fixture.database_project(tmp_path / "project")
-    config, _ = load_sources(root / "params" / "sources.yaml")
-    spec = next(s for s in config.sources if s.name == "crm_customers")
+    spec = _source(root, "crm_customers")
     with pytest.raises(UserError, match=r"key 省份 does not identify a row: 2 values appear on more than one row"):
         refresh_extract(spec.model_copy(update={"key": ["省份"], "watermark": None}), tmp_path / "extracts")
     with pytest.raises(UserError, match=r"key 邮箱 is empty on 4 rows; name a column that every row has"):
@@ -284,7 +287,6 @@ def _postgres(server_url: str, name: str) -> str:
 
 def test_a_url_is_shown_without_any_password():
     import sqlalchemy as sa
-
     from custreport.ingest.read_sql import shown_url
 
     for url in ("postgresql://reader:s3cret@db/crm", "postgresql://reader@db/crm?password=s3cret",
@@ -358,8 +360,7 @@ def test_an_empty_table_gives_an_empty_extract(tmp_path, monkeypatch):
     sql_fixture.execute(url, "DELETE FROM customers")
     monkeypatch.setenv("CRM_URL", url)
     root = sql_fixture.database_project(tmp_path / "project")
-    config, _ = load_sources(root / "params" / "sources.yaml")
-    spec = next(s for s in config.sources if s.name == "crm_customers")
+    spec = _source(root, "crm_customers")
     extract = refresh_extract(spec, tmp_path / "extracts")
     assert (extract.rows, extract.fetched) == (0, 0)
     again = refresh_extract(spec, tmp_path / "extracts")

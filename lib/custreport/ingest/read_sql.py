@@ -178,8 +178,7 @@ def _kept(target: Path, table: pa.Table, fetched: int, incremental: bool) -> Ext
     return Extract(target, table.num_rows, fetched, incremental)
 
 
-def refresh_extracts(specs: list[SourceSpec], folder: Path | None, full: bool = False,
-                     on_source=None) -> dict[str, Extract]:
+def refresh_extracts(specs: list[SourceSpec], folder: Path | None, full: bool = False) -> dict[str, Extract]:
     """refresh_extract of every database source of ``specs`` (``folder`` None: a temporary
     folder, removed at exit, for a dry run that writes nothing into the store)."""
     database = [spec for spec in specs if spec.type == "sql"]
@@ -194,8 +193,6 @@ def refresh_extracts(specs: list[SourceSpec], folder: Path | None, full: bool = 
     # Every source is read before any extract is written: a failure leaves all as they were.
     read = {}
     for spec in database:
-        if on_source:
-            on_source(spec.name)
         target = extract_path(Path(folder) / EXTRACTS_FOLDER, spec)
         read[spec.name] = (target, *read_database(spec, target, full))
     return {name: _kept(target, table, fetched, incremental) for name, (target, table, fetched, incremental) in

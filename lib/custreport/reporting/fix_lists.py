@@ -39,6 +39,7 @@ from custreport.analysis.fixlists import (
 )
 from custreport.analysis_settings import AnalysisSettings
 from custreport.config import RegionTable
+from custreport.customer_records import customer_sources
 from custreport.errors import UserError
 from custreport.periods import Period
 
@@ -113,9 +114,9 @@ def _customer_lineage(snapshot: store.Snapshot) -> pd.DataFrame | None:
     keep = pc.is_in(lineage["status"].cast(pa.string()), value_set=pa.array(["loaded", "merged"]))
     accounting = store.read_side_table(snapshot, "accounting")
     if "table" in accounting and "source" in lineage.column_names:
-        sources = accounting.loc[accounting["table"].astype("string").eq("customers").fillna(False), "source"]
+        sources = customer_sources(accounting)
         keep = pc.and_kleene(keep, pc.is_in(lineage["source"].cast(pa.string()),
-                                            value_set=pa.array(sources.astype(str).tolist(), type=pa.string())))
+                                            value_set=pa.array(sources, type=pa.string())))
     columns = [c for c in ("source", "source_file", "source_sheet", "source_row", "source_key", "status",
                            "record_id") if c in lineage.column_names]
     return lineage.filter(pc.fill_null(keep, False)).select(columns).to_pandas()
